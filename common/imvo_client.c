@@ -1,0 +1,144 @@
+/*  imvo_client: Lazy Pirate request/reply over a DEALER socket; see imvo_client.h. */
+#include "imvo_client.h"
+#include "imvo_config.h"
+
+#include <czmq.h>
+
+struct _imvo_client_t {
+    char endpoint [256];        //  daemon endpoint
+    zsock_t *sock;              //  DEALER, recreated after a timeout
+    int timeout_ms;             //  per attempt
+    int attempts;               //  attempts before giving up
+    char role [33];             //  actor.role, "" for none
+    char org [65];              //  actor.org, "" for none
+};
+
+static zsock_t *
+s_connect (imvo_client_t *self)
+{
+    zsock_t *sock = zsock_new (ZMQ_DEALER);
+    assert (sock);
+    zsock_set_linger (sock, 0);
+    if (zsock_connect (sock, "%s", self->endpoint) < 0) {
+        zsock_destroy (&sock);
+        return NULL;
+    }
+    return sock;
+}
+
+imvo_client_t *
+imvo_client_new (const char *endpoint)
+{
+    imvo_client_t *self = calloc (1, sizeof *self);
+    assert (self);
+    snprintf (self->endpoint, sizeof self->endpoint, "%s", endpoint);
+    self->timeout_ms = 3000;
+    self->attempts = 3;
+    self->sock = s_connect (self);
+    if (!self->sock) {
+        free (self);
+        return NULL;
+    }
+    return self;
+}
+
+imvo_client_t *
+imvo_client_new_for (const char *service)
+{
+    char endpoint [256];
+    if (imvo_config_endpoint (service, endpoint, sizeof endpoint))
+        return NULL;
+    return imvo_client_new (endpoint);
+}
+
+void
+imvo_client_destroy (imvo_client_t **self_p)
+{
+    if (*self_p) {
+        zsock_destroy (&(*self_p)->sock);
+        free (*self_p);
+        *self_p = NULL;
+    }
+}
+
+void
+imvo_client_set_timeout (imvo_client_t *self, int timeout_ms)
+{
+    self->timeout_ms = timeout_ms > 0 ? timeout_ms : 1;
+}
+
+void
+imvo_client_set_attempts (imvo_client_t *self, int attempts)
+{
+    self->attempts = attempts > 0 ? attempts : 1;
+}
+
+void
+imvo_client_set_actor (imvo_client_t *self, const char *role, const char *org)
+{
+    snprintf (self->role, sizeof self->role, "%s", role ? role : "");
+    snprintf (self->org, sizeof self->org, "%s", org ? org : "");
+}
+
+const char *
+imvo_client_endpoint (imvo_client_t *self)
+{
+    return self->endpoint;
+}
+
+int
+imvo_client_call (imvo_client_t *self, const char *type, const char *key,
+                  const char *body, size_t body_len, imvo_response_t *resp)
+{
+    memset (resp, 0, sizeof *resp);
+    msgpack_zone_init (&resp->zone, 64);
+    zuuid_t *uuid = zuuid_new ();
+    //  One fresh uuid serves as the request id and, when the caller has none, as the key.
+    char id [IMVO_ID_MAX + 1];
+    snprintf (id, sizeof id, "%s", zuuid_str (uuid));
+    zuuid_destroy (&uuid);
+    msgpack_sbuffer req;
+    msgpack_sbuffer_init (&req);
+    imvo_request_pack (&req, id, type, key ? key : id,
+                       self->role [0] ? self->role : NULL, self->org [0] ? self->org : NULL,
+                       body, body_len);
+    int rc = -1;
+    for (int attempt = 0; attempt < self->attempts && rc < 0; attempt++) {
+        if (!self->sock && !(self->sock = s_connect (self)))
+            break;
+        if (zsock_send (self->sock, "b", req.data, req.size) < 0)
+            break;
+        int64_t deadline = zclock_mono () + self->timeout_ms;
+        while (rc < 0) {
+            int64_t left = deadline - zclock_mono ();
+            if (left <= 0 || !(zsock_events (self->sock) & ZMQ_POLLIN)) {
+                zmq_pollitem_t item = { zsock_resolve (self->sock), 0, ZMQ_POLLIN, 0 };
+                if (left <= 0 || zmq_poll (&item, 1, (long) left) <= 0)
+                    break;
+            }
+            zframe_t *frame = zframe_recv (self->sock);
+            if (!frame)
+                break;
+            imvo_response_t got;
+            if (imvo_response_decode (&got, zframe_data (frame), zframe_size (frame)) == 0
+            &&  streq (got.id, id)) {
+                imvo_response_release (resp);
+                *resp = got;
+                rc = 0;
+            }
+            else
+                imvo_response_release (&got);   //  a stale reply of an earlier attempt
+            zframe_destroy (&frame);
+        }
+        if (rc < 0) {
+            //  Lazy Pirate: the peer may be gone; a fresh socket drops what we queued.
+            zsock_destroy (&self->sock);
+        }
+    }
+    msgpack_sbuffer_destroy (&req);
+    if (rc < 0)
+        imvo_error_set (&resp->err, IMVO_ERR_UNAVAILABLE, "",
+                        "no reply from %s to %s after %d attempts of %d ms",
+                        self->endpoint, type, self->attempts, self->timeout_ms);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/*  imvo_config: environment configuration, see imvo_config.h. */
+#include "imvo_config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const imvo_services [4] = { "membership", "complaints", "scoring", "notify" };
+
+const char *
+imvo_env (const char *name, const char *dflt)
+{
+    const char *v = getenv (name);
+    return v && *v ? v : dflt;
+}
+
+long
+imvo_env_long (const char *name, long dflt, long min, long max)
+{
+    const char *v = getenv (name);
+    if (!v || !*v)
+        return dflt;
+    char *end;
+    long n = strtol (v, &end, 10);
+    return *end || n < min || n > max ? dflt : n;
+}
+
+//  Looks up IMVO_<SERVICE>_<suffix>, else formats the default with the service's port.
+static int
+s_lookup (const char *service, const char *suffix, const char *fmt, int base,
+          char *buf, size_t size)
+{
+    int index = -1;
+    for (int i = 0; i < 4; i++)
+        if (strcmp (service, imvo_services [i]) == 0)
+            index = i;
+    if (index < 0)
+        return -1;
+    char name [64];
+    int n = snprintf (name, sizeof name, "IMVO_");
+    for (const char *s = service; *s && n < 40; s++)
+        name [n++] = (char) toupper ((unsigned char) *s);
+    snprintf (name + n, sizeof name - (size_t) n, "_%s", suffix);
+    const char *v = imvo_env (name, NULL);
+    if (v)
+        snprintf (buf, size, "%s", v);
+    else
+        snprintf (buf, size, fmt, base + 1 + index);
+    return 0;
+}
+
+int
+imvo_config_bind (const char *service, char *buf, size_t size)
+{
+    return s_lookup (service, "BIND", "tcp://*:%d", 7100, buf, size);
+}
+
+int
+imvo_config_events_bind (const char *service, char *buf, size_t size)
+{
+    return s_lookup (service, "EVENTS_BIND", "tcp://*:%d", 7200, buf, size);
+}
+
+int
+imvo_config_endpoint (const char *service, char *buf, size_t size)
+{
+    return s_lookup (service, "ENDPOINT", "tcp://127.0.0.1:%d", 7100, buf, size);
+}
+
+int
+imvo_config_events_endpoint (const char *service, char *buf, size_t size)
+{
+    return s_lookup (service, "EVENTS_ENDPOINT", "tcp://127.0.0.1:%d", 7200, buf, size);
+}
+
+const char *
+imvo_config_redis_url (void)
+{
+    return imvo_env ("IMVO_REDIS_URL", "redis://127.0.0.1:6379/0");
+}

@@ -1,0 +1,341 @@
+/*  imvo_consumer: at-least-once event consumption from other daemons' outbox streams.
+
+    One actor per subscription, with its own Redis connection. Streams are found by name
+    (imvo:<source>:{<tag>}:events, one per hash tag, e.g. per covenant) with SCAN, at start,
+    every IMVO_CONSUMER_RESCAN_MS and whenever the PUB doorbell names a stream we do not know.
+    For each stream the consumer group is named after the consuming daemon, the consumer after
+    IMVO_CONSUMER_NAME (default: the host name, stable across restarts of one container).
+
+    Each round:
+      1. on start (and after Redis came back) re-read our own pending list (XREADGROUP ... 0);
+      2. move entries delivered IMVO_MAX_ATTEMPTS times or more to <stream>:dead (XPENDING);
+      3. reclaim entries idle for IMVO_CLAIM_IDLE_MS from any consumer, ourselves included,
+         which also retries our own failures (XAUTOCLAIM);
+      4. read new entries (XREADGROUP ... >).
+    An entry is acknowledged only after its handler returned 0; handlers make effects
+    idempotent by event id (prelude.lua: imvo_once). The PUB socket is only a doorbell: the
+    streams are the record. Every IMVO_TRIM_MS the streams are trimmed with MINID below the
+    oldest entry any group still needs and at most to 24 hours ago.
+*/
+#include "imvo_service.h"
+#include "imvo_config.h"
+#include "imvo_internal.h"
+
+#include <unistd.h>
+
+#define S_MAX_STREAMS 256
+#define S_BATCH 128
+
+typedef struct {
+    imvo_ctx_t ctx;                         //  handler context (own Redis, own PUSH)
+    const imvo_subscription_t *sub;         //  what we consume and how
+    char group [64];                        //  consumer group: the consuming daemon's name
+    char consumer [128];                    //  consumer name within the group
+    char pattern [128];                     //  SCAN pattern of the source's streams
+    char *streams [S_MAX_STREAMS];          //  known streams
+    int nstreams;
+    bool replay_pending;                    //  re-read our own pending list next round
+    size_t seen_connects;                   //  Redis connects seen, to spot a reconnect
+    long max_attempts;                      //  deliveries before dead-lettering
+    long claim_idle_ms;                     //  idle time before an entry is reclaimed
+    int64_t next_scan;                      //  zclock_mono of the next SCAN
+    int64_t next_trim;                      //  zclock_mono of the next trim
+} s_consumer_t;
+
+static bool
+s_known (s_consumer_t *self, const char *stream)
+{
+    for (int i = 0; i < self->nstreams; i++)
+        if (streq (self->streams [i], stream))
+            return true;
+    return false;
+}
+
+static void
+s_add_stream (s_consumer_t *self, const char *stream)
+{
+    if (s_known (self, stream) || self->nstreams == S_MAX_STREAMS)
+        return;
+    redisReply *r = imvo_redis_cmd (self->ctx.redis, "XGROUP CREATE %s %s 0 MKSTREAM", stream, self->group);
+    if (!r)
+        return;
+    bool ok = r->type != REDIS_REPLY_ERROR || strncmp (r->str, "BUSYGROUP", 9) == 0;
+    if (!ok)
+        zsys_error ("cannot create group %s on %s: %s", self->group, stream, r->str);
+    freeReplyObject (r);
+    if (ok)
+        self->streams [self->nstreams++] = strdup (stream);
+}
+
+static void
+s_scan (s_consumer_t *self)
+{
+    char cursor [32] = "0";
+    do {
+        redisReply *r = imvo_redis_cmd (self->ctx.redis, "SCAN %s MATCH %s COUNT 1000 TYPE stream",
+                                        cursor, self->pattern);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            if (r)
+                freeReplyObject (r);
+            return;
+        }
+        snprintf (cursor, sizeof cursor, "%s", r->element [0]->str);
+        for (size_t i = 0; i < r->element [1]->elements; i++) {
+            const char *name = r->element [1]->element [i]->str;
+            size_t len = strlen (name);
+            //  <stream>:dead streams match the pattern's tail only when named ...:events.
+            if (len > 7 && streq (name + len - 7, ":events"))
+                s_add_stream (self, name);
+        }
+        freeReplyObject (r);
+    } while (!streq (cursor, "0"));
+}
+
+//  Applies one entry ([id, [field, value, ...]]); acknowledges it on success.
+static void
+s_apply (s_consumer_t *self, const char *stream, redisReply *entry)
+{
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2)
+        return;
+    const char *id = entry->element [0]->str;
+    redisReply *fields = entry->element [1];
+    imvo_event_t ev = { .stream = stream, .id = id, .type = "", .source = "" };
+    const char *body = NULL;
+    size_t body_len = 0;
+    for (size_t i = 0; fields->type == REDIS_REPLY_ARRAY && i + 1 < fields->elements; i += 2) {
+        const char *k = fields->element [i]->str;
+        redisReply *v = fields->element [i + 1];
+        if (streq (k, "type"))
+            ev.type = v->str;
+        else
+        if (streq (k, "source"))
+            ev.source = v->str;
+        else
+        if (streq (k, "at"))
+            ev.at = strtoll (v->str, NULL, 10);
+        else
+        if (streq (k, "body")) {
+            body = v->str;
+            body_len = v->len;
+        }
+    }
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 1024);
+    const char *why;
+    if (!body || imvo_msg_unpack (body, body_len, &zone, &ev.body, &why) || ev.body.type != MSGPACK_OBJECT_MAP)
+        ev.body.type = MSGPACK_OBJECT_NIL;
+    int rc = self->sub->handler (&self->ctx, &ev);
+    msgpack_zone_destroy (&zone);
+    if (rc == 0) {
+        redisReply *r = imvo_redis_cmd (self->ctx.redis, "XACK %s %s %s", stream, self->group, id);
+        if (r)
+            freeReplyObject (r);
+        imvo_service_count_event_consumed (self->ctx.service);
+    }
+    else
+        imvo_service_count_event_failed (self->ctx.service);
+}
+
+//  Applies every entry of a [stream, [entries]] list as XREADGROUP returns it.
+static size_t
+s_apply_streams (s_consumer_t *self, redisReply *r)
+{
+    size_t n = 0;
+    for (size_t s = 0; r && r->type == REDIS_REPLY_ARRAY && s < r->elements; s++) {
+        redisReply *pair = r->element [s];
+        if (pair->type != REDIS_REPLY_ARRAY || pair->elements != 2 || pair->element [1]->type != REDIS_REPLY_ARRAY)
+            continue;
+        for (size_t e = 0; e < pair->element [1]->elements; e++, n++)
+            s_apply (self, pair->element [0]->str, pair->element [1]->element [e]);
+    }
+    return n;
+}
+
+//  XREADGROUP over all known streams from start ("0" = our pending list, ">" = new).
+static size_t
+s_read (s_consumer_t *self, const char *start)
+{
+    if (!self->nstreams)
+        return 0;
+    imvo_args_t a;
+    imvo_args_init (&a);
+    imvo_args_str (&a, "XREADGROUP");
+    imvo_args_str (&a, "GROUP");
+    imvo_args_str (&a, self->group);
+    imvo_args_str (&a, self->consumer);
+    imvo_args_str (&a, "COUNT");
+    imvo_args_fmt (&a, "%d", S_BATCH);
+    imvo_args_str (&a, "STREAMS");
+    for (int i = 0; i < self->nstreams; i++)
+        imvo_args_str (&a, self->streams [i]);
+    for (int i = 0; i < self->nstreams; i++)
+        imvo_args_str (&a, start);
+    redisReply *r = imvo_redis_argv (self->ctx.redis, &a);
+    imvo_args_release (&a);
+    size_t n = s_apply_streams (self, r);
+    if (r && r->type == REDIS_REPLY_ERROR && strstr (r->str, "NOGROUP")) {
+        //  The stream or group was deleted under us: forget streams, rescan.
+        for (int i = 0; i < self->nstreams; i++)
+            free (self->streams [i]);
+        self->nstreams = 0;
+        self->next_scan = 0;
+    }
+    if (r)
+        freeReplyObject (r);
+    return n;
+}
+
+//  Moves entries delivered too often to <stream>:dead, then reclaims idle ones.
+static void
+s_retry (s_consumer_t *self, const char *stream)
+{
+    redisReply *p = imvo_redis_cmd (self->ctx.redis, "XPENDING %s %s IDLE %ld - + %d",
+                                    stream, self->group, self->claim_idle_ms, S_BATCH);
+    for (size_t i = 0; p && p->type == REDIS_REPLY_ARRAY && i < p->elements; i++) {
+        redisReply *e = p->element [i];         //  [id, consumer, idle, deliveries]
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 4 || e->element [3]->integer < self->max_attempts)
+            continue;
+        const char *id = e->element [0]->str;
+        imvo_args_t keys, args;
+        imvo_args_init (&keys);
+        imvo_args_init (&args);
+        imvo_args_str (&keys, stream);
+        imvo_args_fmt (&keys, "%s:dead", stream);
+        imvo_args_str (&args, id);
+        imvo_args_str (&args, self->group);
+        imvo_args_fmt (&args, "%lld", e->element [3]->integer);
+        redisReply *x = imvo_redis_eval (self->ctx.redis, "consumer_dead_letter", &keys, &args);
+        imvo_args_release (&keys);
+        imvo_args_release (&args);
+        if (x)
+            freeReplyObject (x);
+        zsys_warning ("event %s of %s failed %lld times: moved to %s:dead",
+                      id, stream, e->element [3]->integer, stream);
+    }
+    if (p)
+        freeReplyObject (p);
+    redisReply *c = imvo_redis_cmd (self->ctx.redis, "XAUTOCLAIM %s %s %s %ld 0-0 COUNT %d",
+                                    stream, self->group, self->consumer, self->claim_idle_ms, S_BATCH);
+    if (c && c->type == REDIS_REPLY_ARRAY && c->elements >= 2 && c->element [1]->type == REDIS_REPLY_ARRAY)
+        for (size_t e = 0; e < c->element [1]->elements; e++)
+            if (c->element [1]->element [e]->type == REDIS_REPLY_ARRAY)
+                s_apply (self, stream, c->element [1]->element [e]);
+    if (c)
+        freeReplyObject (c);
+}
+
+//  Trims a stream below the oldest entry any of its groups still needs.
+static void
+s_trim (s_consumer_t *self, const char *stream)
+{
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_str (&keys, stream);
+    imvo_args_fmt (&args, "%lld-0", (long long) (imvo_now_ms () - 24LL * 3600 * 1000));
+    redisReply *r = imvo_redis_eval (self->ctx.redis, "consumer_trim", &keys, &args);
+    imvo_args_release (&keys);
+    imvo_args_release (&args);
+    if (r)
+        freeReplyObject (r);
+}
+
+static void
+s_round (s_consumer_t *self)
+{
+    if (imvo_redis_ensure (self->ctx.redis))
+        return;
+    if (imvo_redis_connects (self->ctx.redis) != self->seen_connects) {
+        self->seen_connects = imvo_redis_connects (self->ctx.redis);
+        self->replay_pending = true;
+        self->next_scan = 0;
+    }
+    if (zclock_mono () >= self->next_scan) {
+        s_scan (self);
+        self->next_scan = zclock_mono () + imvo_env_long ("IMVO_CONSUMER_RESCAN_MS", 2000, 10, 600000);
+    }
+    if (self->replay_pending) {
+        while (s_read (self, "0") == S_BATCH)
+            ;
+        self->replay_pending = false;
+    }
+    for (int i = 0; i < self->nstreams; i++)
+        s_retry (self, self->streams [i]);
+    while (s_read (self, ">") == S_BATCH)
+        ;
+    if (zclock_mono () >= self->next_trim) {
+        for (int i = 0; i < self->nstreams; i++)
+            s_trim (self, self->streams [i]);
+        self->next_trim = zclock_mono () + imvo_env_long ("IMVO_TRIM_MS", 60000, 100, 86400000);
+    }
+}
+
+void
+imvo_consumer_actor (zsock_t *pipe, void *args)
+{
+    //  args lives on the caller's stack: everything is copied before the signal below.
+    const imvo_consumer_args_t *a = (const imvo_consumer_args_t *) args;
+    s_consumer_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->ctx.service = a->service;
+    self->sub = a->sub;
+    self->ctx.name = a->def->name;
+    self->ctx.state = a->def->state;
+    self->ctx.worker = -1;
+    self->ctx.redis = imvo_redis_new (imvo_config_redis_url ());
+    imvo_redis_add_scripts (self->ctx.redis, imvo_common_scripts);
+    if (a->def->scripts)
+        imvo_redis_add_scripts (self->ctx.redis, a->def->scripts);
+    self->ctx.events = zsock_new_push (a->events_endpoint);
+    snprintf (self->group, sizeof self->group, "%s", self->ctx.name);
+    char host [64] = "consumer";
+    gethostname (host, sizeof host - 1);
+    snprintf (self->consumer, sizeof self->consumer, "%s", imvo_env ("IMVO_CONSUMER_NAME", host));
+    snprintf (self->pattern, sizeof self->pattern, "imvo:%s:{*}:events", self->sub->source);
+    self->max_attempts = imvo_env_long ("IMVO_MAX_ATTEMPTS", 5, 1, 1000);
+    self->claim_idle_ms = imvo_env_long ("IMVO_CLAIM_IDLE_MS", 30000, 10, 86400000);
+    self->replay_pending = true;
+
+    char doorbell_endpoint [256];
+    imvo_config_events_endpoint (self->sub->source, doorbell_endpoint, sizeof doorbell_endpoint);
+    zsock_t *doorbell = zsock_new_sub (doorbell_endpoint, "");
+    zpoller_t *poller = zpoller_new (pipe, doorbell, NULL);
+    zpoller_set_nonstop (poller, true);
+    zsock_signal (pipe, 0);
+    zsys_info ("consuming %s events as %s/%s (doorbell %s)", self->sub->source,
+               self->group, self->consumer, doorbell_endpoint);
+
+    while (true) {
+        s_round (self);
+        //  Wait for the doorbell, our pipe, or the next periodic round.
+        void *which = zpoller_wait (poller, imvo_redis_connected (self->ctx.redis) ? 500 : 200);
+        if (which == pipe)
+            break;
+        if (which == doorbell) {
+            //  Drain the doorbell; the streams are read in the next round.
+            while (zsock_events (doorbell) & ZMQ_POLLIN) {
+                zmsg_t *msg = zmsg_recv (doorbell);
+                zframe_t *payload = zmsg_last (msg);
+                msgpack_zone zone;
+                msgpack_zone_init (&zone, 512);
+                msgpack_object ev;
+                const char *why;
+                char stream [256];
+                if (payload && imvo_msg_unpack ((const char *) zframe_data (payload), zframe_size (payload),
+                                                &zone, &ev, &why) == 0
+                &&  imvo_obj_strcpy (imvo_map_get (&ev, "stream"), stream, sizeof stream) == 0
+                &&  !s_known (self, stream))
+                    self->next_scan = 0;
+                msgpack_zone_destroy (&zone);
+                zmsg_destroy (&msg);
+            }
+        }
+    }
+    zpoller_destroy (&poller);
+    zsock_destroy (&doorbell);
+    zsock_destroy (&self->ctx.events);
+    imvo_redis_destroy (&self->ctx.redis);
+    for (int i = 0; i < self->nstreams; i++)
+        free (self->streams [i]);
+    free (self);
+}

@@ -1,0 +1,79 @@
+/*  imvo_redis: one Redis connection that survives Redis going away.
+
+    Wraps a hiredis 0.14 synchronous context. Connection details come from a redis:// URL
+    (user, password, host, port, database). After every (re)connect the command timeout,
+    TCP keepalive, AUTH and SELECT are applied again and the Lua scripts are loaded again.
+    A context that returned an I/O error is dropped, never reused; the next call reconnects,
+    with exponential backoff between attempts (100 ms doubling to 5 s), so while Redis is down
+    calls fail fast and the daemon answers `unavailable`.
+
+    Scripts are embedded at build time (common/EmbedLua.cmake), loaded with SCRIPT LOAD and run
+    with EVALSHA; a NOSCRIPT answer (Redis restarted without its script cache) loads the script
+    again and retries once.
+
+    Lua scripts report domain errors as error replies "code|field|message" (see
+    common/lua/prelude.lua); imvo_redis_fail turns such a reply into an envelope error.
+*/
+#ifndef IMVO_REDIS_H
+#define IMVO_REDIS_H
+
+#include "imvo_envelope.h"
+
+#include <hiredis/hiredis.h>
+#include <stdbool.h>
+
+typedef struct {
+    const char *name;           //  script name: the .lua file name without extension
+    const char *source;         //  prelude + script text
+} imvo_script_t;
+
+typedef struct _imvo_redis_t imvo_redis_t;
+
+//  Growable argument vector for binary-safe commands; strings added with _fmt are owned.
+typedef struct {
+    int argc;
+    int cap;
+    const char **argv;
+    size_t *lens;
+    char **owned;
+    int nowned;
+} imvo_args_t;
+
+void imvo_args_init (imvo_args_t *a);
+void imvo_args_release (imvo_args_t *a);
+void imvo_args_add (imvo_args_t *a, const char *data, size_t len);     //  not copied
+void imvo_args_str (imvo_args_t *a, const char *s);                     //  not copied
+void imvo_args_fmt (imvo_args_t *a, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+//  Parses url; returns NULL when it is not a redis:// URL. Does not connect yet.
+imvo_redis_t *imvo_redis_new (const char *url);
+void imvo_redis_destroy (imvo_redis_t **self_p);
+//  Registers a NULL-terminated script table (kept by pointer). Several tables may be added.
+void imvo_redis_add_scripts (imvo_redis_t *self, const imvo_script_t *scripts);
+//  Connects when not connected and the backoff allows. 0 when connected.
+int imvo_redis_ensure (imvo_redis_t *self);
+bool imvo_redis_connected (imvo_redis_t *self);
+//  Connects, waiting up to timeout_ms (-1: until *stop becomes true); for daemons that start
+//  before Redis. 0 when connected.
+int imvo_redis_wait (imvo_redis_t *self, long timeout_ms, volatile int *stop);
+
+//  Runs a command. NULL when Redis is unreachable (the connection is dropped and will be
+//  retried). The caller frees the reply with freeReplyObject.
+redisReply *imvo_redis_cmd (imvo_redis_t *self, const char *fmt, ...);
+redisReply *imvo_redis_argv (imvo_redis_t *self, const imvo_args_t *args);
+//  Runs a registered script with EVALSHA; keys and args may be NULL.
+redisReply *imvo_redis_eval (imvo_redis_t *self, const char *script,
+                             const imvo_args_t *keys, const imvo_args_t *args);
+
+//  Turns a failed call into an error reply: NULL -> unavailable, a "code|field|message"
+//  error -> that code, any other error -> internal (logged). Returns -1.
+int imvo_redis_fail (redisReply *r, imvo_reply_t *reply);
+
+//  For read scripts that return a packed msgpack map: uses it as the reply body, or turns
+//  the failure into an error reply. Frees r. 0 or -1.
+int imvo_redis_packed_reply (redisReply *r, imvo_reply_t *reply);
+
+//  Number of successful (re)connects so far, for stats and tests.
+size_t imvo_redis_connects (imvo_redis_t *self);
+
+#endif

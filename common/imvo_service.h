@@ -1,0 +1,99 @@
+/*  imvo_service: the runtime every daemon is built on.
+
+    A daemon describes itself with an imvo_service_def_t (name, handler table, Lua scripts,
+    an optional start hook and event subscriptions) and calls imvo_service_run. The runtime:
+
+    - binds a ROUTER socket (IMVO_<SERVICE>_BIND) that serves DEALER and REQ clients alike:
+      every frame before the last is routing envelope and goes back unchanged with the reply;
+    - hands requests to IMVO_WORKERS worker threads (default 4) over an inproc DEALER, each
+      with its own Redis connection, so that Redis can group the fsyncs of concurrent writes;
+      threads share no state except the atomic counters behind `stats`;
+    - decodes the envelope, finds the handler by message type, validates the body against the
+      proto catalogue and only then calls the handler; answers `ping` and `stats` itself;
+    - binds a PUB socket (IMVO_<SERVICE>_EVENTS_BIND) and publishes committed events there;
+    - sets ZMQ_MAXMSGSIZE (IMVO_MAX_MSG_BYTES, default 1 MiB) on the request socket;
+    - waits for Redis at start, runs the start hook, starts the event consumers;
+    - on SIGTERM or SIGINT stops taking requests, lets each worker finish the message in hand,
+      sends the replies and exits 0.
+*/
+#ifndef IMVO_SERVICE_H
+#define IMVO_SERVICE_H
+
+#include "imvo_proto.h"
+#include "imvo_redis.h"
+
+#include <czmq.h>
+
+typedef struct _imvo_service_t imvo_service_t;
+
+//  What a handler works with: one per worker thread, never shared.
+typedef struct {
+    imvo_service_t *service;    //  the runtime (for counters)
+    const char *name;           //  the daemon's name, e.g. "complaints"
+    imvo_redis_t *redis;        //  this thread's Redis connection
+    zsock_t *events;            //  PUSH to the runtime's PUB socket (use imvo_outbox_commit)
+    void *state;                //  the def's state pointer
+    int worker;                 //  worker number, 0-based
+} imvo_ctx_t;
+
+//  A handler answers one message type. values holds the body fields in catalogue order
+//  (see imvo_proto.h). It packs one map into imvo_reply_pk (reply), or returns
+//  imvo_reply_fail (reply, ...). The return value is informational.
+typedef int (imvo_handler_fn) (imvo_ctx_t *ctx, const imvo_request_t *req,
+                               const imvo_value_t *values, imvo_reply_t *reply);
+
+typedef struct {
+    const char *type;           //  message type; its catalogue entry must exist
+    imvo_handler_fn *handler;
+} imvo_handler_t;
+
+//  An event as a consumer sees it.
+typedef struct {
+    const char *stream;         //  the Redis stream it came from
+    const char *id;             //  its stream id: the event id
+    const char *type;           //  e.g. complaint.received
+    const char *source;         //  the emitting daemon
+    int64_t at;                 //  unix ms
+    msgpack_object body;        //  a map (nil when the entry has no readable body)
+} imvo_event_t;
+
+//  Applies an event's effects. 0: done (acknowledged); -1: failed, retried later and moved
+//  to the dead-letter stream after IMVO_MAX_ATTEMPTS deliveries.
+typedef int (imvo_event_fn) (imvo_ctx_t *ctx, const imvo_event_t *event);
+
+typedef struct {
+    const char *source;         //  the daemon whose events to consume, e.g. "complaints"
+    imvo_event_fn *handler;
+} imvo_subscription_t;
+
+typedef struct {
+    const char *name;                       //  "complaints"
+    const imvo_handler_t *handlers;         //  ends with {NULL, NULL}
+    const imvo_script_t *scripts;           //  the daemon's Lua scripts, or NULL
+    int (*on_start) (imvo_ctx_t *ctx);      //  once, after Redis is up, before serving; or NULL
+    const imvo_subscription_t *subscriptions;   //  ends with {NULL, NULL}, or NULL
+    void *state;                            //  passed to handlers as ctx->state
+} imvo_service_def_t;
+
+//  Runs the daemon until SIGTERM/SIGINT. Returns the process exit status.
+int imvo_service_run (const imvo_service_def_t *def);
+
+//  Counters behind `stats` (thread-safe).
+void imvo_service_count_event_consumed (imvo_service_t *self);
+void imvo_service_count_event_failed (imvo_service_t *self);
+
+//  The outbox: turns the result of a state-changing script (see common/lua/prelude.lua)
+//  into the reply, publishes the events it committed, frees r. Returns 0 or -1 (reply
+//  holds the error).
+int imvo_outbox_commit (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply);
+
+//  Adds KEYS[1] (the idempotency record imvo:<service>:{<tag>}:idem:<type>:<key>) and
+//  ARGV[1] (its lifetime in seconds, or 0 when the request has no key) for a script that
+//  follows the prelude's conventions.
+void imvo_idem_args (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag,
+                     long ttl_seconds, imvo_args_t *keys, imvo_args_t *args);
+
+//  Milliseconds since the epoch.
+int64_t imvo_now_ms (void);
+
+#endif

@@ -1,0 +1,66 @@
+-- prelude.lua: helpers every IMVO script shares. common/EmbedLua.cmake puts this text in
+-- front of each script, so the conventions below are written once.
+--
+-- Conventions for a script that changes state:
+--   KEYS[1]  the request's idempotency record (same hash tag as the other keys)
+--   ARGV[1]  seconds to keep that record, "0" when the request carries no idempotency key
+--   it returns imvo_commit(reply_table): the packed reply followed by the events it emitted,
+--   which the daemon publishes on its PUB socket after the commit (imvo_outbox_commit).
+-- Domain errors are returned as imvo_fail(code, field, message): error replies that the
+-- daemon turns into the envelope's error (imvo_redis_fail).
+
+local imvo_emitted = {}
+
+local function imvo_fail(code, field, message)
+    return redis.error_reply(code .. '|' .. field .. '|' .. message)
+end
+
+local function imvo_now_ms()
+    local t = redis.call('TIME')
+    return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- The stored reply of an earlier request with the same type and key, or false.
+local function imvo_replay()
+    if ARGV[1] ~= '0' then
+        local stored = redis.call('GET', KEYS[1])
+        if stored then
+            return { stored }
+        end
+    end
+    return false
+end
+
+-- Appends an event to a stream (the outbox) in the same atomic step as the state change.
+local function imvo_emit(stream, etype, source, body, at)
+    local packed = cmsgpack.pack(body)
+    local id = redis.call('XADD', stream, '*', 'type', etype, 'source', source,
+                          'at', tostring(at), 'body', packed)
+    table.insert(imvo_emitted, { stream, id, etype, tostring(at), packed })
+    return id
+end
+
+-- Stores the reply under the idempotency record and returns it with the emitted events.
+local function imvo_commit(reply)
+    local packed = cmsgpack.pack(reply)
+    if ARGV[1] ~= '0' then
+        redis.call('SET', KEYS[1], packed, 'EX', tonumber(ARGV[1]))
+    end
+    local out = { packed }
+    for _, e in ipairs(imvo_emitted) do
+        for _, v in ipairs(e) do
+            table.insert(out, v)
+        end
+    end
+    return out
+end
+
+-- True the first time an effect for event_id is recorded in seen_key (a sorted set scored
+-- by time, trimmed to 30 days); false when the effect already happened.
+local function imvo_once(seen_key, event_id, now)
+    if redis.call('ZADD', seen_key, 'NX', now, event_id) == 0 then
+        return false
+    end
+    redis.call('ZREMRANGEBYSCORE', seen_key, '-inf', now - 30 * 86400000)
+    return true
+end

@@ -1,0 +1,40 @@
+/*  The complaints daemon's messages (PROTOCOL.md "complaints"; extra fields documented in
+    proto/README.md). */
+#include "imvo_proto.h"
+#include "catalogue_complaints.h"
+
+static const char *const s_complainant_kinds [] = {
+    "worker", "union", "ngo", "representative", "other", NULL };
+
+static const imvo_field_t s_submit [] = {
+    [COMPLAINT_SUBMIT_COVENANT] = { "covenant", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL },
+    [COMPLAINT_SUBMIT_RESPONDENT] = { "respondent", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL },
+    [COMPLAINT_SUBMIT_SUMMARY] = { "summary", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL },
+    [COMPLAINT_SUBMIT_DESCRIPTION] = { "description", IMVO_F_STR, true, 1, 20000, IMVO_FMT_TEXT, NULL },
+    [COMPLAINT_SUBMIT_COMPLAINANT] = { "complainant", IMVO_F_MAP, true, 0, 16, 0, NULL },
+    [COMPLAINT_SUBMIT_ANONYMOUS] = { "complainant.anonymous", IMVO_F_BOOL, true, 0, 0, 0, NULL },
+    [COMPLAINT_SUBMIT_NAME] = { "complainant.name", IMVO_F_STR, false, 1, 200, IMVO_FMT_LINE, NULL },
+    [COMPLAINT_SUBMIT_CONTACT] = { "complainant.contact", IMVO_F_STR, false, 1, 200, IMVO_FMT_LINE, NULL },
+    [COMPLAINT_SUBMIT_KIND] = { "complainant.kind", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, s_complainant_kinds },
+    [COMPLAINT_SUBMIT_SHARE] = { "complainant.share_identity", IMVO_F_BOOL, false, 0, 0, 0, NULL },
+    [COMPLAINT_SUBMIT_COUNTRY] = { "country", IMVO_F_STR, false, 2, 2, IMVO_FMT_COUNTRY, NULL },
+    [COMPLAINT_SUBMIT_LOCATION] = { "location_id", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL },
+};
+
+static const imvo_field_t s_get [] = {
+    [COMPLAINT_GET_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL },
+};
+
+static const imvo_field_t s_status [] = {
+    [COMPLAINT_STATUS_RECEIPT] = { "receipt", IMVO_F_STR, true, 1, 80, IMVO_FMT_LINE, NULL },
+};
+
+static const imvo_proto_msg_t s_complaint_submit = {
+    "complaint.submit", "file a complaint about harm in a company's supply chain", IMVO_FIELDS (s_submit) };
+static const imvo_proto_msg_t s_complaint_get = {
+    "complaint.get", "a case as the secretariat sees it, with its history", IMVO_FIELDS (s_get) };
+static const imvo_proto_msg_t s_complaint_status = {
+    "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status) };
+
+const imvo_proto_msg_t *const imvo_proto_complaints [] = {
+    &s_complaint_submit, &s_complaint_get, &s_complaint_status, NULL };

@@ -1,0 +1,13 @@
+/*  The notify daemon's messages. */
+#include "imvo_proto.h"
+#include "catalogue_notify.h"
+
+static const imvo_field_t s_inbox_list [] = {
+    [INBOX_LIST_RECIPIENT] = { "recipient", IMVO_F_STR, true, 1, 128, IMVO_FMT_ID, NULL },
+    [INBOX_LIST_LIMIT] = { "limit", IMVO_F_INT, false, 1, 1000, 0, NULL },
+};
+
+static const imvo_proto_msg_t s_inbox_list_msg = {
+    "inbox.list", "a recipient's inbox, newest first (limit: default 100)", IMVO_FIELDS (s_inbox_list) };
+
+const imvo_proto_msg_t *const imvo_proto_notify [] = { &s_inbox_list_msg, NULL };

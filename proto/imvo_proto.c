@@ -1,0 +1,275 @@
+/*  imvo_proto: validation of message bodies against the catalogue (see imvo_proto.h).
+    The country list is ISO 3166-1 alpha-2 as published in Debian's iso-codes package (249
+    codes), sorted, two letters per code, searched by bisection.
+*/
+#include "imvo_proto.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char s_countries [] =
+    "ADAEAFAGAIALAMAOAQARASATAUAWAXAZBABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZCACCCDCFCGCHCICKCLCMCNCOCR"
+    "CUCVCWCXCYCZDEDJDKDMDODZECEEEGEHERESETFIFJFKFMFOFRGAGBGDGEGFGGGHGIGLGMGNGPGQGRGSGTGUGWGYHKHMHNHRHTHU"
+    "IDIEILIMINIOIQIRISITJEJMJOJPKEKGKHKIKMKNKPKRKWKYKZLALBLCLILKLRLSLTLULVLYMAMCMDMEMFMGMHMKMLMMMNMOMPMQ"
+    "MRMSMTMUMVMWMXMYMZNANCNENFNGNINLNONPNRNUNZOMPAPEPFPGPHPKPLPMPNPRPSPTPWPYQARERORSRURWSASBSCSDSESGSHSI"
+    "SJSKSLSMSNSOSRSSSTSVSXSYSZTCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZUAUGUMUSUYUZVAVCVEVGVIVNVUWFWSYEYTZAZMZW";
+
+static const imvo_proto_msg_t *const *const s_catalogues [] = {
+    imvo_proto_core, imvo_proto_complaints, imvo_proto_notify,
+    imvo_proto_membership, imvo_proto_scoring,
+};
+
+const imvo_proto_msg_t *
+imvo_proto_find (const char *type)
+{
+    for (size_t c = 0; c < sizeof s_catalogues / sizeof s_catalogues [0]; c++)
+        for (const imvo_proto_msg_t *const *m = s_catalogues [c]; *m; m++)
+            if (strcmp ((*m)->type, type) == 0)
+                return *m;
+    return NULL;
+}
+
+//  Valid UTF-8 (no overlongs, no surrogates); allow_ws lets \n \r \t through.
+static bool
+s_utf8_ok (const unsigned char *s, size_t len, bool allow_ws)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s [i];
+        if (c < 0x80) {
+            if ((c < 0x20 && !(allow_ws && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7f)
+                return false;
+            i++;
+            continue;
+        }
+        int n;
+        uint32_t cp;
+        if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
+        else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
+        else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
+        else return false;
+        if (i + (size_t) n >= len)
+            return false;
+        for (int k = 1; k <= n; k++) {
+            if ((s [i + k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s [i + k] & 0x3f);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff))
+        ||  (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += (size_t) n + 1;
+    }
+    return true;
+}
+
+static bool
+s_country_ok (const char *s, size_t len)
+{
+    if (len != 2)
+        return false;
+    size_t lo = 0, hi = (sizeof s_countries - 1) / 2;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int cmp = memcmp (s, s_countries + mid * 2, 2);
+        if (cmp == 0)
+            return true;
+        if (cmp < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return false;
+}
+
+static bool
+s_date_ok (const char *s, size_t len)
+{
+    if (len != 10 || s [4] != '-' || s [7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s [i] < '0' || s [i] > '9'))
+            return false;
+    int y = (s [0] - '0') * 1000 + (s [1] - '0') * 100 + (s [2] - '0') * 10 + (s [3] - '0');
+    int m = (s [5] - '0') * 10 + (s [6] - '0');
+    int d = (s [8] - '0') * 10 + (s [9] - '0');
+    static const int days [] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days [m - 1])
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return !(m == 2 && d == 29 && !leap);
+}
+
+bool
+imvo_proto_format_ok (imvo_format_t format, const char *s, size_t len)
+{
+    switch (format) {
+        case IMVO_FMT_TEXT:
+            return s_utf8_ok ((const unsigned char *) s, len, true);
+        case IMVO_FMT_LINE:
+            return s_utf8_ok ((const unsigned char *) s, len, false);
+        case IMVO_FMT_CODE:
+            if (len == 0 || s [0] == '-' || s [0] == '_')
+                return false;
+            for (size_t i = 0; i < len; i++)
+                if (!((s [i] >= 'a' && s [i] <= 'z') || (s [i] >= '0' && s [i] <= '9')
+                      || s [i] == '-' || s [i] == '_'))
+                    return false;
+            return true;
+        case IMVO_FMT_ID:
+            for (size_t i = 0; i < len; i++)
+                if (s [i] <= ' ' || s [i] > '~')
+                    return false;
+            return true;
+        case IMVO_FMT_COUNTRY:
+            return s_country_ok (s, len);
+        case IMVO_FMT_DATE:
+            return s_date_ok (s, len);
+        case IMVO_FMT_EMAIL: {
+            const char *at = memchr (s, '@', len);
+            return at && at > s && at < s + len - 1 && !memchr (s, ' ', len)
+                && memchr (at, '.', (size_t) (s + len - at))
+                && s_utf8_ok ((const unsigned char *) s, len, false);
+        }
+        case IMVO_FMT_URL:
+            return ((len > 7 && memcmp (s, "http://", 7) == 0) || (len > 8 && memcmp (s, "https://", 8) == 0))
+                && !memchr (s, ' ', len) && s_utf8_ok ((const unsigned char *) s, len, false);
+    }
+    return false;
+}
+
+const char *
+imvo_proto_format_name (imvo_format_t format)
+{
+    switch (format) {
+        case IMVO_FMT_TEXT: return "valid UTF-8 text";
+        case IMVO_FMT_LINE: return "one line of valid UTF-8 text";
+        case IMVO_FMT_CODE: return "a code of lower-case letters, digits, '-' and '_'";
+        case IMVO_FMT_ID: return "an id of printable ASCII without spaces";
+        case IMVO_FMT_COUNTRY: return "an ISO 3166-1 alpha-2 country code such as BD";
+        case IMVO_FMT_DATE: return "a date as YYYY-MM-DD";
+        case IMVO_FMT_EMAIL: return "an e-mail address";
+        case IMVO_FMT_URL: return "an http(s) URL";
+    }
+    return "?";
+}
+
+static const char *
+s_kind_name (imvo_kind_t kind)
+{
+    switch (kind) {
+        case IMVO_F_STR: return "a string";
+        case IMVO_F_INT: return "an integer";
+        case IMVO_F_BOOL: return "a boolean";
+        case IMVO_F_MAP: return "a map";
+        case IMVO_F_STRLIST: return "an array of strings";
+        case IMVO_F_ARRAY: return "an array";
+    }
+    return "?";
+}
+
+static int
+s_check_str (const imvo_field_t *f, const char *field, const char *s, size_t len, imvo_error_t *err)
+{
+    if ((f->min && (int64_t) len < f->min) || (f->max && (int64_t) len > f->max)) {
+        if (f->min && len == 0)
+            return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, field, "%s must not be empty", field);
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, field,
+                               "%s must be %lld to %lld bytes long (got %zu)", field,
+                               (long long) f->min, (long long) f->max, len);
+    }
+    if (!imvo_proto_format_ok (f->format, s, len))
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, field, "%s must be %s",
+                               field, imvo_proto_format_name (f->format));
+    if (f->choices) {
+        for (const char *const *c = f->choices; *c; c++)
+            if (strlen (*c) == len && memcmp (*c, s, len) == 0)
+                return 0;
+        char list [256] = "";
+        for (const char *const *c = f->choices; *c; c++) {
+            size_t used = strlen (list);
+            snprintf (list + used, sizeof list - used, "%s%s", c == f->choices ? "" : ", ", *c);
+        }
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, field, "%s must be one of: %s", field, list);
+    }
+    return 0;
+}
+
+int
+imvo_proto_validate (const imvo_proto_msg_t *msg, const msgpack_object *body,
+                     msgpack_zone *zone, imvo_value_t *values, imvo_error_t *err)
+{
+    assert (msg->nfields <= IMVO_PROTO_MAX_FIELDS);
+    memset (values, 0, sizeof (imvo_value_t) * (size_t) msg->nfields);
+    for (int i = 0; i < msg->nfields; i++) {
+        const imvo_field_t *f = &msg->fields [i];
+        const msgpack_object *o = imvo_map_path (body, f->name);
+        imvo_value_t *v = &values [i];
+        if (!o || o->type == MSGPACK_OBJECT_NIL) {
+            if (f->required)
+                return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, f->name, "%s is required", f->name);
+            continue;
+        }
+        v->present = true;
+        v->obj = o;
+        switch (f->kind) {
+            case IMVO_F_STR:
+                if (o->type != MSGPACK_OBJECT_STR)
+                    break;
+                if (s_check_str (f, f->name, o->via.str.ptr, o->via.str.size, err))
+                    return -1;
+                if (memchr (o->via.str.ptr, 0, o->via.str.size))
+                    return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, f->name, "%s holds a NUL byte", f->name);
+                {
+                    char *copy = msgpack_zone_malloc (zone, o->via.str.size + 1);
+                    assert (copy);
+                    memcpy (copy, o->via.str.ptr, o->via.str.size);
+                    copy [o->via.str.size] = 0;
+                    v->str = copy;
+                    v->len = o->via.str.size;
+                }
+                continue;
+            case IMVO_F_INT:
+                if (imvo_obj_int (o, &v->i))
+                    break;
+                if ((f->min || f->max) && (v->i < f->min || v->i > f->max))
+                    return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, f->name, "%s must be between %lld and %lld",
+                                           f->name, (long long) f->min, (long long) f->max);
+                continue;
+            case IMVO_F_BOOL:
+                if (o->type != MSGPACK_OBJECT_BOOLEAN)
+                    break;
+                v->b = o->via.boolean;
+                continue;
+            case IMVO_F_MAP:
+                if (o->type != MSGPACK_OBJECT_MAP)
+                    break;
+                if (f->max && o->via.map.size > f->max)
+                    return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, f->name, "%s holds more than %lld entries",
+                                           f->name, (long long) f->max);
+                continue;
+            case IMVO_F_STRLIST:
+            case IMVO_F_ARRAY:
+                if (o->type != MSGPACK_OBJECT_ARRAY)
+                    break;
+                if ((f->max && o->via.array.size > f->max) || (f->min && o->via.array.size < f->min))
+                    return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, f->name, "%s must hold %lld to %lld items",
+                                           f->name, (long long) f->min, (long long) f->max);
+                if (f->kind == IMVO_F_STRLIST)
+                    for (uint32_t k = 0; k < o->via.array.size; k++) {
+                        const msgpack_object *item = &o->via.array.ptr [k];
+                        char name [96];
+                        snprintf (name, sizeof name, "%s.%u", f->name, k);
+                        if (item->type != MSGPACK_OBJECT_STR)
+                            return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, name, "%s must be a string", name);
+                        imvo_field_t item_rule = { f->name, IMVO_F_STR, true, 1, 128, f->format, f->choices };
+                        if (s_check_str (&item_rule, name, item->via.str.ptr, item->via.str.size, err))
+                            return -1;
+                    }
+                continue;
+        }
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, f->name, "%s must be %s",
+                               f->name, s_kind_name (f->kind));
+    }
+    return 0;
+}

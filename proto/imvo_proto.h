@@ -1,0 +1,86 @@
+/*  imvo_proto: the message catalogue and its validator.
+
+    Each message a daemon answers is described once, by an imvo_proto_msg_t: its type and its
+    body fields (dotted paths for nested maps), each with a kind, whether it is required,
+    length or value bounds, a format (code, country, date, ...) and optionally a list of
+    allowed values. imvo_proto_validate checks a body against its descriptor and hands the
+    handler an array of imvo_value_t in field order, so handlers work on checked data and
+    every refusal names the offending field. Unknown body fields are ignored: PROTOCOL.md lets
+    clients send more fields than a daemon knows.
+
+    The catalogue files (catalogue_<service>.c) hold the descriptors; their header gives each
+    field an index constant, e.g. COMPLAINT_SUBMIT_COVENANT.
+*/
+#ifndef IMVO_PROTO_H
+#define IMVO_PROTO_H
+
+#include "imvo_envelope.h"
+
+typedef enum {
+    IMVO_F_STR,         //  string; min/max are byte lengths
+    IMVO_F_INT,         //  integer; min/max are values
+    IMVO_F_BOOL,
+    IMVO_F_MAP,         //  map; max is the number of entries
+    IMVO_F_STRLIST,     //  array of strings; max is the number of items, each item uses format
+    IMVO_F_ARRAY        //  array of anything; max is the number of items
+} imvo_kind_t;
+
+typedef enum {
+    IMVO_FMT_TEXT = 0,  //  valid UTF-8 without control characters other than \n, \r and \t
+    IMVO_FMT_LINE,      //  valid UTF-8, no control characters at all
+    IMVO_FMT_CODE,      //  lower-case ASCII letters, digits, '-' and '_', starting with a letter or digit
+    IMVO_FMT_ID,        //  printable ASCII without spaces
+    IMVO_FMT_COUNTRY,   //  ISO 3166-1 alpha-2, upper case, an assigned code
+    IMVO_FMT_DATE,      //  YYYY-MM-DD, a real calendar date
+    IMVO_FMT_EMAIL,     //  local@domain, LINE
+    IMVO_FMT_URL        //  http:// or https:// URL, LINE
+} imvo_format_t;
+
+typedef struct {
+    const char *name;               //  dotted path in the body
+    imvo_kind_t kind;
+    bool required;
+    int64_t min, max;               //  see imvo_kind_t; both 0 means "no bound"
+    imvo_format_t format;
+    const char *const *choices;     //  NULL-terminated allowed values for strings, or NULL
+} imvo_field_t;
+
+typedef struct {
+    const char *type;               //  message type, e.g. "complaint.submit"
+    const char *summary;            //  one line for humans (imvoctl, docs)
+    const imvo_field_t *fields;
+    int nfields;
+} imvo_proto_msg_t;
+
+#define IMVO_PROTO_MAX_FIELDS 32
+
+typedef struct {
+    bool present;
+    const char *str;                //  NUL-terminated copy (in the request zone) for STR fields
+    size_t len;
+    int64_t i;                      //  INT value
+    bool b;                         //  BOOL value
+    const msgpack_object *obj;      //  the raw object (any kind)
+} imvo_value_t;
+
+//  The descriptor of a message type, or NULL.
+const imvo_proto_msg_t *imvo_proto_find (const char *type);
+//  Validates body; values must hold IMVO_PROTO_MAX_FIELDS entries. Strings are copied into
+//  zone. 0, or -1 with err (invalid_argument, field set).
+int imvo_proto_validate (const imvo_proto_msg_t *msg, const msgpack_object *body,
+                         msgpack_zone *zone, imvo_value_t *values, imvo_error_t *err);
+//  Checks one string against a format; for imported data (CSV rows) too.
+bool imvo_proto_format_ok (imvo_format_t format, const char *s, size_t len);
+//  Describes a format for error messages ("an ISO 3166-1 alpha-2 country code").
+const char *imvo_proto_format_name (imvo_format_t format);
+
+//  All catalogue entries, NULL-terminated; each catalogue file contributes its table.
+extern const imvo_proto_msg_t *const imvo_proto_core [];
+extern const imvo_proto_msg_t *const imvo_proto_complaints [];
+extern const imvo_proto_msg_t *const imvo_proto_notify [];
+extern const imvo_proto_msg_t *const imvo_proto_membership [];
+extern const imvo_proto_msg_t *const imvo_proto_scoring [];
+
+#define IMVO_FIELDS(arr) (arr), (int) (sizeof (arr) / sizeof ((arr) [0]))
+
+#endif

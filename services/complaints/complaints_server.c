@@ -1,0 +1,267 @@
+/*  complaints_server: the complaints and disputes mechanism.
+
+    A complaint arrives as complaint.submit (the daemon's request socket is its queue), is
+    checked by the catalogue (proto/catalogue_complaints.c) and then here for the rules that
+    span fields, and is committed with its complaint.received event by one script
+    (lua/complaint_submit.lua), idempotent by the request's key.
+
+    Keys, all under the covenant's hash tag so a case and its event share a slot:
+      imvo:complaints:{<covenant>}:case:<case_id>          hash, the case
+      imvo:complaints:{<covenant>}:case:<case_id>:history  list of packed history entries
+      imvo:complaints:{<covenant>}:cases                   zset of case ids by arrival
+      imvo:complaints:{<covenant>}:seq:<year>              case counter
+      imvo:complaints:{<covenant>}:receipt:<sha1>          receipt hash -> case id
+      imvo:complaints:{<covenant>}:events                  the outbox stream
+
+    Confidentiality: only a SHA-1 of an anonymous complainant's receipt is kept with the case
+    (the receipt holds 80 random bits, so the hash cannot be inverted by trying). The receipt
+    itself lives only in the reply, and in the idempotency record that lets a retried submit
+    return the same receipt; that record expires after IDEM_TTL_SUBMIT seconds.
+*/
+#include "complaints_server.h"
+#include "catalogue_complaints.h"
+
+#include <ctype.h>
+#include <sys/random.h>
+#include <time.h>
+
+#define IDEM_TTL_SUBMIT 86400   //  a retried submit within a day gets the first reply
+
+extern const imvo_script_t complaints_scripts [];
+
+static const char s_base32 [] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";   //  Crockford
+
+//  Upper-cases a covenant code into buf for ids ("natural-stone" -> "NATURAL-STONE").
+static void
+s_upper (const char *s, char *buf, size_t size)
+{
+    size_t i = 0;
+    for (; s [i] && i + 1 < size; i++)
+        buf [i] = (char) toupper ((unsigned char) s [i]);
+    buf [i] = 0;
+}
+
+//  Lower-cases len bytes of s into buf as a covenant code; -1 if it cannot be one.
+static int
+s_covenant_from (const char *s, size_t len, char *buf, size_t size)
+{
+    if (len == 0 || len >= size)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        char c = (char) tolower ((unsigned char) s [i]);
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return -1;
+        buf [i] = c;
+    }
+    buf [len] = 0;
+    return 0;
+}
+
+int
+complaints_case_covenant (const char *case_id, char *buf, size_t size)
+{
+    //  <COVENANT>-<YYYY>-<NNNN...>: the covenant may hold dashes itself.
+    const char *last = strrchr (case_id, '-');
+    if (!last || last == case_id)
+        return -1;
+    const char *year = last - 1;
+    while (year > case_id && *year != '-')
+        year--;
+    if (year == case_id || last - year != 5 || !last [1])
+        return -1;
+    for (const char *p = year + 1; p < last; p++)
+        if (!isdigit ((unsigned char) *p))
+            return -1;
+    for (const char *p = last + 1; *p; p++)
+        if (!isdigit ((unsigned char) *p))
+            return -1;
+    return s_covenant_from (case_id, (size_t) (year - case_id), buf, size);
+}
+
+int
+complaints_receipt_normalise (char *receipt, char *buf, size_t size)
+{
+    //  Keep letters, digits and dashes; upper-case; map look-alikes the way Crockford does.
+    char *w = receipt;
+    for (const char *r = receipt; *r; r++) {
+        char c = (char) toupper ((unsigned char) *r);
+        if (c == ' ' || c == '\t')
+            continue;
+        *w++ = c;
+    }
+    *w = 0;
+    //  The random part is the last 19 characters: XXXX-XXXX-XXXX-XXXX.
+    size_t len = strlen (receipt);
+    if (len < 21 || receipt [len - 20] != '-')
+        return -1;
+    char *random = receipt + len - 19;
+    for (int i = 0; i < 19; i++) {
+        if (i % 5 == 4) {
+            if (random [i] != '-')
+                return -1;
+            continue;
+        }
+        char c = random [i];
+        if (c == 'O')
+            c = '0';
+        else
+        if (c == 'I' || c == 'L')
+            c = '1';
+        if (!strchr (s_base32, c) || c == 0)
+            return -1;
+        random [i] = c;
+    }
+    return s_covenant_from (receipt, len - 20, buf, size);
+}
+
+//  A new receipt for covenant: "TEXTILE-" + 16 Crockford base32 characters in groups of 4.
+static int
+s_new_receipt (const char *covenant, char *buf, size_t size)
+{
+    unsigned char bytes [10];
+    if (getrandom (bytes, sizeof bytes, 0) != (ssize_t) sizeof bytes)
+        return -1;
+    char upper [40];
+    s_upper (covenant, upper, sizeof upper);
+    int n = snprintf (buf, size, "%s", upper);
+    //  80 bits -> 16 symbols of 5 bits, read as one bit string.
+    for (int i = 0; i < 16; i++) {
+        unsigned v = 0;
+        for (int bit = i * 5; bit < i * 5 + 5; bit++)
+            v = (v << 1) | ((bytes [bit / 8] >> (7 - bit % 8)) & 1u);
+        if (i % 4 == 0)
+            n += snprintf (buf + n, size - (size_t) n, "-");
+        n += snprintf (buf + n, size - (size_t) n, "%c", s_base32 [v]);
+    }
+    return 0;
+}
+
+//  SHA-1 of a receipt as 40 hex digits.
+static void
+s_receipt_hash (const char *receipt, char hex [41])
+{
+    zdigest_t *d = zdigest_new ();
+    zdigest_update (d, (const byte *) receipt, strlen (receipt));
+    snprintf (hex, 41, "%s", zdigest_string (d));
+    zdigest_destroy (&d);
+    for (int i = 0; hex [i]; i++)
+        hex [i] = (char) tolower ((unsigned char) hex [i]);
+}
+
+static const char *
+s_actor (const imvo_request_t *req)
+{
+    return req->role [0] ? req->role : "anonymous";
+}
+
+static int
+s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    bool anonymous = f [COMPLAINT_SUBMIT_ANONYMOUS].b;
+    if (anonymous && f [COMPLAINT_SUBMIT_NAME].present)
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "complainant.name",
+                                "an anonymous complaint must not carry complainant.name");
+    if (!anonymous && !f [COMPLAINT_SUBMIT_NAME].present)
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "complainant.name",
+                                "complainant.name is required unless complainant.anonymous is true");
+    if (!anonymous && !f [COMPLAINT_SUBMIT_CONTACT].present)
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "complainant.contact",
+                                "complainant.contact is required unless complainant.anonymous is true");
+    const char *covenant = f [COMPLAINT_SUBMIT_COVENANT].str;
+    char receipt [64] = "", receipt_hash [41] = "";
+    if (anonymous) {
+        if (s_new_receipt (covenant, receipt, sizeof receipt))
+            return imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "no randomness for a receipt");
+        s_receipt_hash (receipt, receipt_hash);
+    }
+    time_t now = time (NULL);
+    struct tm tm;
+    gmtime_r (&now, &tm);
+
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_idem_args (ctx, req, covenant, IDEM_TTL_SUBMIT, &keys, &args);
+    imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
+    imvo_args_str (&args, covenant);
+    imvo_args_fmt (&args, "%04d", tm.tm_year + 1900);
+    imvo_args_str (&args, f [COMPLAINT_SUBMIT_RESPONDENT].str);
+    imvo_args_str (&args, f [COMPLAINT_SUBMIT_SUMMARY].str);
+    imvo_args_str (&args, f [COMPLAINT_SUBMIT_DESCRIPTION].str);
+    imvo_args_str (&args, anonymous ? "1" : "0");
+    for (int i = COMPLAINT_SUBMIT_NAME; i <= COMPLAINT_SUBMIT_KIND; i++)
+        imvo_args_str (&args, f [i].present ? f [i].str : "");
+    imvo_args_str (&args, f [COMPLAINT_SUBMIT_SHARE].present && f [COMPLAINT_SUBMIT_SHARE].b ? "1" : "0");
+    imvo_args_str (&args, f [COMPLAINT_SUBMIT_COUNTRY].present ? f [COMPLAINT_SUBMIT_COUNTRY].str : "");
+    imvo_args_str (&args, f [COMPLAINT_SUBMIT_LOCATION].present ? f [COMPLAINT_SUBMIT_LOCATION].str : "");
+    imvo_args_str (&args, receipt_hash);
+    imvo_args_str (&args, receipt);
+    imvo_args_str (&args, s_actor (req));
+    redisReply *r = imvo_redis_eval (ctx->redis, "complaint_submit", &keys, &args);
+    imvo_args_release (&keys);
+    imvo_args_release (&args);
+    return imvo_outbox_commit (ctx, r, reply);
+}
+
+static int
+s_complaint_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    const char *case_id = f [COMPLAINT_GET_CASE_ID].str;
+    char covenant [40];
+    if (complaints_case_covenant (case_id, covenant, sizeof covenant))
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "case_id",
+                                "case_id must look like TEXTILE-2026-0042");
+    char view [80] = "full";
+    if (streq (req->role, "company")) {
+        if (!req->org [0])
+            return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "actor.org", "a company actor must name its org");
+        snprintf (view, sizeof view, "company:%s", req->org);
+    }
+    else
+    if (req->role [0] && !streq (req->role, "secretariat") && !streq (req->role, "committee"))
+        return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "actor.role",
+                                "role '%s' may not read case files; a complainant uses complaint.status", req->role);
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:complaints:{%s}:case:%s", covenant, case_id);
+    imvo_args_str (&args, view);
+    redisReply *r = imvo_redis_eval (ctx->redis, "complaint_get", &keys, &args);
+    imvo_args_release (&keys);
+    imvo_args_release (&args);
+    return imvo_redis_packed_reply (r, reply);
+}
+
+static int
+s_complaint_status (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    char receipt [96], covenant [40], hash [41];
+    snprintf (receipt, sizeof receipt, "%s", f [COMPLAINT_STATUS_RECEIPT].str);
+    if (complaints_receipt_normalise (receipt, covenant, sizeof covenant))
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "receipt",
+                                "receipt must look like TEXTILE-7KQ4-M9PX-2HRT-WC3D");
+    s_receipt_hash (receipt, hash);
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:complaints:{%s}:receipt:%s", covenant, hash);
+    imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
+    redisReply *r = imvo_redis_eval (ctx->redis, "complaint_status", &keys, &args);
+    imvo_args_release (&keys);
+    imvo_args_release (&args);
+    return imvo_redis_packed_reply (r, reply);
+}
+
+static const imvo_handler_t s_handlers [] = {
+    { "complaint.submit", s_complaint_submit },
+    { "complaint.get", s_complaint_get },
+    { "complaint.status", s_complaint_status },
+    { NULL, NULL },
+};
+
+const imvo_service_def_t complaints_service = {
+    .name = "complaints",
+    .handlers = s_handlers,
+    .scripts = complaints_scripts,
+};
