@@ -52,4 +52,8 @@ void imvo_pack_kv_bool (msgpack_packer *pk, const char *key, bool value);
 //  indent > 0 pretty-prints.
 char *imvo_json_from_obj (const msgpack_object *obj, int indent);
 
+//  Parses JSON text (RFC 8259, nesting up to 32) and packs it as msgpack into out: objects
+//  become maps, integers ints, other numbers float64. 0, or -1 with a message in err.
+int imvo_json_to_msgpack (const char *text, msgpack_sbuffer *out, char *err, size_t errsize);
+
 #endif

@@ -1,1 +1,579 @@
-int main (void) { return 0; }
+/*  imvoctl: talk to the IMVO daemons from a shell.
+
+    imvoctl [--json] [--timeout MS] [--key KEY] [--role ROLE] [--org ORG] COMMAND ...
+    imvoctl ping [SERVICE]          every daemon, or one
+    imvoctl stats SERVICE
+    imvoctl call SERVICE TYPE [JSON-BODY]
+    imvoctl help                    all commands
+
+    Exit status: 0 ok; 1 usage; 2 the daemon refused (its error code and message are
+    printed on one line); 3 no reply (timeout after the client library's retries).
+    Endpoints come from IMVO_<SERVICE>_ENDPOINT (PROTOCOL.md), defaults 127.0.0.1:710x.
+*/
+#include "imvoctl.h"
+#include "imvo_client.h"
+#include "imvo_config.h"
+
+#include <czmq.h>
+#include <time.h>
+
+typedef struct {
+    bool json;                  //  --json
+    int timeout_ms;             //  --timeout, per attempt
+    const char *key;            //  --key: idempotency key
+    const char *role;           //  --role: actor role
+    const char *org;            //  --org: actor org
+} s_globals_t;
+
+static const imvoctl_cmd_t *const s_tables [] = {
+    imvoctl_complaints_cmds, imvoctl_notify_cmds, imvoctl_membership_cmds,
+};
+
+static void
+s_usage (FILE *f)
+{
+    fprintf (f, "usage: imvoctl [--json] [--timeout MS] [--key KEY] [--role ROLE] [--org ORG] COMMAND ...\n\n"
+                "  ping [SERVICE]                    is the daemon up (all four without SERVICE)\n"
+                "  stats SERVICE                     a daemon's counters\n"
+                "  call SERVICE TYPE [JSON]          send any message type with a JSON body\n");
+    for (size_t t = 0; t < sizeof s_tables / sizeof s_tables [0]; t++)
+        for (const imvoctl_cmd_t *c = s_tables [t]; c->words; c++) {
+            char line [160];
+            int n = snprintf (line, sizeof line, "%s", c->words);
+            for (int a = 0; a < 4 && c->args [a]; a++) {
+                char upper [64];
+                const char *name = c->args [a] [0] == '?' ? c->args [a] + 1 : c->args [a];
+                size_t i = 0;
+                for (; name [i] && i < sizeof upper - 1; i++)
+                    upper [i] = (char) toupper ((unsigned char) name [i]);
+                upper [i] = 0;
+                n += snprintf (line + n, sizeof line - (size_t) n, c->args [a] [0] == '?' ? " [%s]" : " %s", upper);
+            }
+            fprintf (f, "  %-33s %s\n", line, c->help);
+            for (const imvoctl_opt_t *o = c->opts; o && o->flag; o++)
+                fprintf (f, "      %-29s %s%s\n", o->flag, o->help, o->required ? " (required)" : "");
+        }
+}
+
+//  Appends s as a JSON string literal.
+static void
+s_json_quote (FILE *f, const char *s)
+{
+    msgpack_object o = { .type = MSGPACK_OBJECT_STR };
+    o.via.str.ptr = s;
+    o.via.str.size = (uint32_t) strlen (s);
+    char *q = imvo_json_from_obj (&o, 0);
+    fputs (q, f);
+    free (q);
+}
+
+typedef struct {
+    const char *path;           //  dotted body path
+    char *json;                 //  JSON literal
+} s_field_t;
+
+//  Writes the fields whose paths start with prefix (of length plen) as one JSON object.
+static void
+s_emit_object (FILE *f, s_field_t *fields, int n, const char *prefix, size_t plen)
+{
+    fputc ('{', f);
+    bool first = true;
+    for (int i = 0; i < n; i++) {
+        const char *p = fields [i].path;
+        if (strncmp (p, prefix, plen) != 0)
+            continue;
+        const char *rest = p + plen;
+        const char *dot = strchr (rest, '.');
+        size_t seglen = dot ? (size_t) (dot - rest) : strlen (rest);
+        //  Skip a segment an earlier field already opened.
+        bool seen = false;
+        for (int j = 0; j < i && !seen; j++)
+            seen = strncmp (fields [j].path, prefix, plen) == 0
+                && strncmp (fields [j].path + plen, rest, seglen) == 0
+                && (fields [j].path [plen + seglen] == '.' || fields [j].path [plen + seglen] == 0);
+        if (seen)
+            continue;
+        if (!first)
+            fputc (',', f);
+        first = false;
+        char seg [128];
+        snprintf (seg, sizeof seg, "%.*s", (int) seglen, rest);
+        s_json_quote (f, seg);
+        fputc (':', f);
+        if (dot) {
+            char sub [256];
+            snprintf (sub, sizeof sub, "%.*s", (int) (plen + seglen + 1), p);
+            s_emit_object (f, fields, n, sub, plen + seglen + 1);
+        }
+        else
+            fputs (fields [i].json, f);
+    }
+    fputc ('}', f);
+}
+
+static char *
+s_read_file (const char *path)
+{
+    FILE *in = streq (path, "-") ? stdin : fopen (path, "rb");
+    if (!in)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream (&buf, &len);
+    char chunk [65536];
+    size_t got;
+    while ((got = fread (chunk, 1, sizeof chunk, in)) > 0)
+        fwrite (chunk, 1, got, out);
+    fclose (out);
+    if (in != stdin)
+        fclose (in);
+    return buf;
+}
+
+//  A JSON literal for an option value; NULL (after printing why) when it does not fit.
+static char *
+s_opt_json (const imvoctl_opt_t *o, const char *value)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream (&buf, &len);
+    bool ok = true;
+    switch (o->kind) {
+        case IMVOCTL_STR:
+            s_json_quote (f, value);
+            break;
+        case IMVOCTL_INT: {
+            char *end;
+            strtoll (value, &end, 10);
+            ok = *value && !*end;
+            if (ok)
+                fputs (value, f);
+            else
+                fprintf (stderr, "imvoctl: %s needs a whole number, not '%s'\n", o->flag, value);
+            break;
+        }
+        case IMVOCTL_FLAG:
+            fputs ("true", f);
+            break;
+        case IMVOCTL_LIST: {
+            fputc ('[', f);
+            char *copy = strdup (value), *save = NULL;
+            bool first = true;
+            for (char *t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save)) {
+                while (*t == ' ')
+                    t++;
+                if (!*t)
+                    continue;
+                if (!first)
+                    fputc (',', f);
+                first = false;
+                s_json_quote (f, t);
+            }
+            free (copy);
+            fputc (']', f);
+            break;
+        }
+        case IMVOCTL_FILE: {
+            char *text = s_read_file (value);
+            ok = text != NULL;
+            if (ok)
+                s_json_quote (f, text);
+            else
+                fprintf (stderr, "imvoctl: cannot read %s: %s\n", value, strerror (errno));
+            free (text);
+            break;
+        }
+        case IMVOCTL_JSON:
+            fputs (value, f);
+            break;
+    }
+    fclose (f);
+    if (!ok) {
+        free (buf);
+        return NULL;
+    }
+    return buf;
+}
+
+//  Formats a scalar (or compact JSON for containers) for a table cell or a line.
+static char *
+s_cell (const char *column, const msgpack_object *o)
+{
+    if (!o || o->type == MSGPACK_OBJECT_NIL)
+        return strdup ("");
+    if (o->type == MSGPACK_OBJECT_STR)
+        return strndup (o->via.str.ptr, o->via.str.size);
+    int64_t v;
+    size_t clen = strlen (column);
+    if (imvo_obj_int (o, &v) == 0 && v > 1000000000000LL
+    &&  (streq (column, "at") || (clen > 3 && streq (column + clen - 3, "_at")))) {
+        time_t t = (time_t) (v / 1000);
+        struct tm tm;
+        gmtime_r (&t, &tm);
+        char buf [32];
+        strftime (buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
+        return strdup (buf);
+    }
+    if (o->type == MSGPACK_OBJECT_ARRAY) {
+        //  A list of scalars reads best comma-separated.
+        bool scalars = true;
+        for (uint32_t i = 0; i < o->via.array.size; i++)
+            scalars &= o->via.array.ptr [i].type != MSGPACK_OBJECT_MAP && o->via.array.ptr [i].type != MSGPACK_OBJECT_ARRAY;
+        if (scalars) {
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream (&buf, &len);
+            for (uint32_t i = 0; i < o->via.array.size; i++) {
+                char *c = s_cell ("", &o->via.array.ptr [i]);
+                fprintf (f, "%s%s", i ? ", " : "", c);
+                free (c);
+            }
+            fclose (f);
+            return buf;
+        }
+    }
+    return imvo_json_from_obj (o, 0);
+}
+
+static void
+s_print_table (const msgpack_object *list, const char *columns)
+{
+    if (list->via.array.size == 0) {
+        printf ("(none)\n");
+        return;
+    }
+    char *cols [16];
+    int ncols = 0;
+    char *copy = strdup (columns), *save = NULL;
+    for (char *t = strtok_r (copy, ",", &save); t && ncols < 16; t = strtok_r (NULL, ",", &save))
+        cols [ncols++] = t;
+    size_t width [16];
+    for (int c = 0; c < ncols; c++)
+        width [c] = strlen (cols [c]);
+    uint32_t rows = list->via.array.size;
+    char **cells = calloc ((size_t) rows * (size_t) ncols, sizeof *cells);
+    for (uint32_t r = 0; r < rows; r++)
+        for (int c = 0; c < ncols; c++) {
+            char *cell = s_cell (cols [c], imvo_map_get (&list->via.array.ptr [r], cols [c]));
+            for (char *p = cell; *p; p++)
+                if (*p == '\n' || *p == '\t')
+                    *p = ' ';
+            if (strlen (cell) > 70)
+                strcpy (cell + 66, " ...");
+            size_t w = strlen (cell);
+            if (w > width [c])
+                width [c] = w;
+            cells [(size_t) r * (size_t) ncols + (size_t) c] = cell;
+        }
+    for (int c = 0; c < ncols; c++) {
+        for (char *p = cols [c]; *p; p++)
+            *p = (char) toupper ((unsigned char) *p);
+        printf ("%-*s%s", c + 1 < ncols ? (int) width [c] : 0, cols [c], c + 1 < ncols ? "  " : "\n");
+    }
+    for (uint32_t r = 0; r < rows; r++)
+        for (int c = 0; c < ncols; c++) {
+            char *cell = cells [(size_t) r * (size_t) ncols + (size_t) c];
+            printf ("%-*s%s", c + 1 < ncols ? (int) width [c] : 0, cell, c + 1 < ncols ? "  " : "\n");
+            free (cell);
+        }
+    free (cells);
+    free (copy);
+}
+
+static void
+s_print_map (const msgpack_object *map, int indent)
+{
+    for (uint32_t i = 0; i < map->via.map.size; i++) {
+        const msgpack_object *k = &map->via.map.ptr [i].key;
+        const msgpack_object *v = &map->via.map.ptr [i].val;
+        char *key = s_cell ("", k);
+        if (v->type == MSGPACK_OBJECT_MAP && v->via.map.size) {
+            printf ("%*s%s:\n", indent, "", key);
+            s_print_map (v, indent + 2);
+        }
+        else
+        if (v->type == MSGPACK_OBJECT_ARRAY && v->via.array.size && v->via.array.ptr [0].type == MSGPACK_OBJECT_MAP) {
+            printf ("%*s%s:\n", indent, "", key);
+            for (uint32_t j = 0; j < v->via.array.size; j++) {
+                char *line = s_cell ("", &v->via.array.ptr [j]);
+                printf ("%*s- %s\n", indent + 2, "", line);
+                free (line);
+            }
+        }
+        else {
+            char *cell = s_cell (key, v);
+            printf ("%*s%s: %s\n", indent, "", key, cell);
+            free (cell);
+        }
+        free (key);
+    }
+}
+
+//  Sends one request and prints the reply; returns the exit status.
+static int
+s_call (const s_globals_t *g, const char *service, const char *type, const char *body,
+        size_t body_len, const char *list_key, const char *columns)
+{
+    imvo_client_t *client = imvo_client_new_for (service);
+    if (!client) {
+        fprintf (stderr, "imvoctl: unknown service '%s' (membership, complaints, scoring, notify)\n", service);
+        return 1;
+    }
+    imvo_client_set_timeout (client, g->timeout_ms);
+    if (g->role || g->org)
+        imvo_client_set_actor (client, g->role, g->org);
+    imvo_response_t resp;
+    int rc = imvo_client_call (client, type, g->key, body, body_len, &resp);
+    int status = 0;
+    if (rc < 0) {
+        fprintf (stderr, "imvoctl: %s\n", resp.err.message);
+        status = 3;
+    }
+    else
+    if (!resp.ok) {
+        fprintf (stderr, "imvoctl: %s: %s%s%s%s\n", imvo_err_name (resp.err.code), resp.err.message,
+                 resp.err.field [0] ? " (field: " : "", resp.err.field, resp.err.field [0] ? ")" : "");
+        status = resp.err.code == IMVO_ERR_UNAVAILABLE ? 3 : 2;
+    }
+    else
+    if (g->json) {
+        char *text = imvo_json_from_obj (resp.body, 2);
+        printf ("%s\n", text);
+        free (text);
+    }
+    else {
+        const msgpack_object *list = list_key ? imvo_map_get (resp.body, list_key) : NULL;
+        if (list && list->type == MSGPACK_OBJECT_ARRAY) {
+            //  The other fields first (e.g. a case's status), then the table.
+            msgpack_object rest = *resp.body;
+            msgpack_object_kv kv [64];
+            uint32_t n = 0;
+            for (uint32_t i = 0; i < resp.body->via.map.size && n < 64; i++)
+                if (!imvo_obj_streq (&resp.body->via.map.ptr [i].key, list_key))
+                    kv [n++] = resp.body->via.map.ptr [i];
+            rest.via.map.ptr = kv;
+            rest.via.map.size = n;
+            s_print_map (&rest, 0);
+            if (n)
+                printf ("\n");
+            s_print_table (list, columns);
+        }
+        else
+            s_print_map (resp.body, 0);
+    }
+    imvo_response_release (&resp);
+    imvo_client_destroy (&client);
+    return status;
+}
+
+static int
+s_ping_all (const s_globals_t *g)
+{
+    int status = 0;
+    printf ("%-12s %-8s %-6s %s\n", "SERVICE", "VERSION", "REDIS", "ENDPOINT");
+    for (int i = 0; i < 4; i++) {
+        imvo_client_t *client = imvo_client_new_for (imvo_services [i]);
+        imvo_client_set_timeout (client, g->timeout_ms);
+        imvo_client_set_attempts (client, 1);
+        imvo_response_t resp;
+        int rc = imvo_client_call (client, "ping", NULL, NULL, 0, &resp);
+        if (rc == 0 && resp.ok) {
+            char *version = imvo_map_strdup (resp.body, "version");
+            char *redis = imvo_map_strdup (resp.body, "redis");
+            printf ("%-12s %-8s %-6s %s\n", imvo_services [i], version ? version : "?",
+                    redis ? redis : "?", imvo_client_endpoint (client));
+            if (!redis || !streq (redis, "ok"))
+                status = 3;
+            free (version);
+            free (redis);
+        }
+        else {
+            printf ("%-12s %-8s %-6s %s (no reply)\n", imvo_services [i], "-", "-", imvo_client_endpoint (client));
+            status = 3;
+        }
+        imvo_response_release (&resp);
+        imvo_client_destroy (&client);
+    }
+    return status;
+}
+
+//  Runs a table command with the arguments after its words.
+static int
+s_run_cmd (const s_globals_t *g, const imvoctl_cmd_t *cmd, int argc, char **argv)
+{
+    s_field_t fields [64];
+    int n = 0, npos = 0, status = 0;
+    for (int i = 0; i < argc && status == 0; i++) {
+        if (strncmp (argv [i], "--", 2) == 0) {
+            const imvoctl_opt_t *o = cmd->opts;
+            while (o && o->flag && !streq (o->flag, argv [i]))
+                o++;
+            if (!o || !o->flag) {
+                fprintf (stderr, "imvoctl: %s has no option %s (see imvoctl help)\n", cmd->words, argv [i]);
+                status = 1;
+                break;
+            }
+            const char *value = "true";
+            if (o->kind != IMVOCTL_FLAG) {
+                if (i + 1 >= argc) {
+                    fprintf (stderr, "imvoctl: %s needs a value\n", o->flag);
+                    status = 1;
+                    break;
+                }
+                value = argv [++i];
+            }
+            char *json = s_opt_json (o, value);
+            if (!json) {
+                status = 1;
+                break;
+            }
+            fields [n].path = o->path;
+            fields [n++].json = json;
+        }
+        else {
+            if (npos >= 4 || !cmd->args [npos]) {
+                fprintf (stderr, "imvoctl: unexpected argument '%s' for %s\n", argv [i], cmd->words);
+                status = 1;
+                break;
+            }
+            const char *path = cmd->args [npos] [0] == '?' ? cmd->args [npos] + 1 : cmd->args [npos];
+            npos++;
+            imvoctl_opt_t str = { path, path, IMVOCTL_STR, true, NULL, NULL };
+            fields [n].path = path;
+            fields [n++].json = s_opt_json (&str, argv [i]);
+        }
+        if (n == 60)
+            break;
+    }
+    if (status == 0 && npos < 4 && cmd->args [npos] && cmd->args [npos] [0] != '?') {
+        fprintf (stderr, "imvoctl: %s needs %s\n", cmd->words, cmd->args [npos]);
+        status = 1;
+    }
+    for (const imvoctl_opt_t *o = cmd->opts; status == 0 && o && o->flag; o++) {
+        bool given = false;
+        for (int i = 0; i < n; i++)
+            given |= streq (fields [i].path, o->path);
+        if (!given && o->required) {
+            fprintf (stderr, "imvoctl: %s needs %s\n", cmd->words, o->flag);
+            status = 1;
+        }
+        else
+        if (!given && o->dflt) {
+            fields [n].path = o->path;
+            fields [n++].json = strdup (o->dflt);
+        }
+    }
+    if (status == 0) {
+        char *json = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream (&json, &len);
+        s_emit_object (f, fields, n, "", 0);
+        fclose (f);
+        msgpack_sbuffer body;
+        msgpack_sbuffer_init (&body);
+        char err [128];
+        if (imvo_json_to_msgpack (json, &body, err, sizeof err)) {
+            fprintf (stderr, "imvoctl: %s\n", err);
+            status = 1;
+        }
+        else
+            status = s_call (g, cmd->service, cmd->type, body.data, body.size, cmd->list_key, cmd->columns);
+        msgpack_sbuffer_destroy (&body);
+        free (json);
+    }
+    for (int i = 0; i < n; i++)
+        free (fields [i].json);
+    return status;
+}
+
+//  True when argv starts with the words of cmd; *used is how many argv entries they took.
+static bool
+s_matches (const imvoctl_cmd_t *cmd, int argc, char **argv, int *used)
+{
+    char copy [128];
+    snprintf (copy, sizeof copy, "%s", cmd->words);
+    char *save = NULL;
+    int i = 0;
+    for (char *w = strtok_r (copy, " ", &save); w; w = strtok_r (NULL, " ", &save), i++)
+        if (i >= argc || !streq (argv [i], w))
+            return false;
+    *used = i;
+    return true;
+}
+
+int
+main (int argc, char **argv)
+{
+    zsys_init ();
+    zsys_set_logstream (NULL);              //  imvoctl speaks on stdout/stderr itself
+    s_globals_t g = { .timeout_ms = (int) imvo_env_long ("IMVOCTL_TIMEOUT_MS", 3000, 1, 600000) };
+    //  Global options may stand anywhere; take them out of argv.
+    char *rest [256];
+    int n = 0;
+    for (int i = 1; i < argc && n < 255; i++) {
+        if (streq (argv [i], "--json"))
+            g.json = true;
+        else
+        if ((streq (argv [i], "--timeout") || streq (argv [i], "--key") || streq (argv [i], "--role")
+             || streq (argv [i], "--org")) && i + 1 < argc) {
+            const char *v = argv [++i];
+            if (streq (argv [i - 1], "--timeout"))
+                g.timeout_ms = atoi (v) > 0 ? atoi (v) : 3000;
+            else
+            if (streq (argv [i - 1], "--key"))
+                g.key = v;
+            else
+            if (streq (argv [i - 1], "--role"))
+                g.role = v;
+            else
+                g.org = v;
+        }
+        else
+        if (streq (argv [i], "--help") || streq (argv [i], "-h")) {
+            s_usage (stdout);
+            return 0;
+        }
+        else
+            rest [n++] = argv [i];
+    }
+    if (n == 0 || streq (rest [0], "help")) {
+        s_usage (n ? stdout : stderr);
+        return n ? 0 : 1;
+    }
+    if (streq (rest [0], "ping")) {
+        if (n == 1)
+            return s_ping_all (&g);
+        return s_call (&g, rest [1], "ping", NULL, 0, NULL, NULL);
+    }
+    if (streq (rest [0], "stats") && n == 2)
+        return s_call (&g, rest [1], "stats", NULL, 0, NULL, NULL);
+    if (streq (rest [0], "call") && (n == 3 || n == 4)) {
+        msgpack_sbuffer body;
+        msgpack_sbuffer_init (&body);
+        char err [128];
+        int status;
+        if (n == 4 && imvo_json_to_msgpack (rest [3], &body, err, sizeof err)) {
+            fprintf (stderr, "imvoctl: the body is not JSON: %s\n", err);
+            status = 1;
+        }
+        else
+            status = s_call (&g, rest [1], rest [2], body.data, body.size, NULL, NULL);
+        msgpack_sbuffer_destroy (&body);
+        return status;
+    }
+    const imvoctl_cmd_t *best = NULL;
+    int best_used = 0;
+    for (size_t t = 0; t < sizeof s_tables / sizeof s_tables [0]; t++)
+        for (const imvoctl_cmd_t *c = s_tables [t]; c->words; c++) {
+            int used;
+            if (s_matches (c, n, rest, &used) && used > best_used) {
+                best = c;
+                best_used = used;
+            }
+        }
+    if (!best) {
+        fprintf (stderr, "imvoctl: unknown command '%s' (see imvoctl help)\n", rest [0]);
+        return 1;
+    }
+    return s_run_cmd (&g, best, n - best_used, rest + best_used);
+}

@@ -1,0 +1,47 @@
+/*  imvoctl: the command-line client. Commands are rows in tables, one table per domain file
+    (imvoctl_complaints.c, imvoctl_membership.c, ...): the words a user types, the daemon and
+    message type it sends, how options and positional arguments map onto body fields (dotted
+    paths: "complainant.name"), and how to show the reply (a table for lists, "key: value"
+    lines otherwise, JSON with --json). To add a command, add a row; imvoctl.c does the rest.
+*/
+#ifndef IMVOCTL_H
+#define IMVOCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+    IMVOCTL_STR,        //  --flag VALUE -> string
+    IMVOCTL_INT,        //  --flag N -> integer
+    IMVOCTL_FLAG,       //  --flag -> true (false when absent, if the option has a default)
+    IMVOCTL_LIST,       //  --flag a,b,c -> ["a","b","c"]
+    IMVOCTL_FILE,       //  --flag PATH -> the file's text as a string ("-" reads stdin)
+    IMVOCTL_JSON        //  --flag JSON -> that JSON value
+} imvoctl_kind_t;
+
+typedef struct {
+    const char *flag;           //  "--covenant"
+    const char *path;           //  body field, dotted: "complainant.anonymous"
+    imvoctl_kind_t kind;
+    bool required;
+    const char *dflt;           //  JSON literal sent when absent ("false"), or NULL: omitted
+    const char *help;
+} imvoctl_opt_t;
+
+typedef struct {
+    const char *words;          //  "complaint submit"
+    const char *service;        //  "complaints"
+    const char *type;           //  "complaint.submit"
+    const char *args [4];       //  positional arguments: body paths (or "?path" when optional)
+    const imvoctl_opt_t *opts;  //  ends with {NULL}; may be NULL
+    const char *list_key;       //  reply field holding an array to print as a table, or NULL
+    const char *columns;        //  comma-separated columns of that table
+    const char *help;           //  one line
+} imvoctl_cmd_t;
+
+//  Each domain file defines one table ending with {NULL}.
+extern const imvoctl_cmd_t imvoctl_complaints_cmds [];
+extern const imvoctl_cmd_t imvoctl_notify_cmds [];
+extern const imvoctl_cmd_t imvoctl_membership_cmds [];
+
+#endif
