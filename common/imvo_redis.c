@@ -3,6 +3,7 @@
 #include "imvo_config.h"
 
 #include <czmq.h>
+#include <poll.h>
 #include <stdarg.h>
 
 #define S_MAX_TABLES 8
@@ -212,9 +213,25 @@ s_setup_cmd (imvo_redis_t *self, redisReply *r, const char *what)
     return 0;
 }
 
+//  True when the idle connection has something to read: between commands that can only be
+//  the peer closing it (Redis restarted) or an error. Checked before each command so a
+//  stale connection is replaced before use instead of failing one request.
+static bool
+s_stale (imvo_redis_t *self)
+{
+    struct pollfd p = { .fd = self->ctx->fd, .events = POLLIN };
+    return poll (&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
+}
+
 int
 imvo_redis_ensure (imvo_redis_t *self)
 {
+    if (self->ctx && s_stale (self)) {
+        zsys_info ("redis %s:%d closed the connection; reconnecting", self->host, self->port);
+        redisFree (self->ctx);
+        self->ctx = NULL;
+        self->next_attempt = 0;
+    }
     if (self->ctx)
         return 0;
     if (zclock_mono () < self->next_attempt)

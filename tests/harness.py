@@ -52,7 +52,7 @@ class Redis:
         os.makedirs(self.dir, exist_ok=True)
         self.password = password
         self.proc = None
-        self.log = open(os.path.join(workdir, "redis.log"), "ab")
+        self.logpath = os.path.join(workdir, "redis.log")
 
     @property
     def url(self):
@@ -65,7 +65,8 @@ class Redis:
                 "--save", "", "--daemonize", "no"]
         if self.password:
             args += ["--requirepass", self.password]
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        with open(self.logpath, "ab") as log:
+            self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + 10
         while time.time() < deadline:
             try:
@@ -131,9 +132,9 @@ class System:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def start(self, name, wait=True):
-        log = open(os.path.join(self.workdir, name + ".log"), "ab")
-        self.procs[name] = subprocess.Popen([daemon_path(name)], env=self.env(),
-                                            stdout=log, stderr=subprocess.STDOUT)
+        with open(os.path.join(self.workdir, name + ".log"), "ab") as log:
+            self.procs[name] = subprocess.Popen([daemon_path(name)], env=self.env(),
+                                                stdout=log, stderr=subprocess.STDOUT)
         if wait:
             self.wait_ready(name)
 

@@ -1,0 +1,180 @@
+"""End to end: complaint -> complaints daemon -> outbox stream -> notify -> secretariat inbox.
+
+Real redis-server, real daemons, real sockets (harness.py). Covers the foundation issue's
+flows: the inbox names the case, idempotent submits, notify killed while complaints arrive,
+Redis restarted mid-way, clean shutdown, a daemon started before Redis, dead-lettering.
+"""
+import signal
+import time
+import unittest
+
+import msgpack
+
+from harness import System, SERVICES
+
+
+def complaint(n=0, anonymous=False, covenant="textile"):
+    body = {"covenant": covenant, "respondent": "org-%d" % (n % 7 + 1),
+            "summary": "Unpaid overtime at supplier %d" % n,
+            "description": "Workers report unpaid overtime in line %d." % n,
+            "complainant": {"anonymous": anonymous}}
+    if not anonymous:
+        body["complainant"].update({"name": "Worker %d" % n, "contact": "w%d@example.org" % n})
+    return body
+
+
+def inbox(system, recipient="secretariat:textile"):
+    r = system.call("notify", "inbox.list", {"recipient": recipient, "limit": 1000})
+    assert r and r["ok"], r
+    return r["body"]["items"]
+
+
+class EndToEnd(unittest.TestCase):
+    def test_submit_reaches_secretariat_inbox(self):
+        with System(["complaints", "notify"]) as s:
+            body = s.ok("complaints", "complaint.submit", complaint(1), key="e2e-1")
+            case_id = body["case_id"]
+            self.assertEqual(body["status"], "received")
+            self.assertRegex(case_id, r"^TEXTILE-\d{4}-\d{4}$")
+            items = s.wait_for(lambda: inbox(s))
+            self.assertEqual(len(items), 1)
+            self.assertIn(case_id, items[0]["title"] + items[0]["text"])
+            self.assertEqual(items[0]["type"], "complaint.received")
+            # Other covenants' secretariats see nothing.
+            self.assertEqual(inbox(s, "secretariat:gold"), [])
+            # The same through imvoctl, as a user would.
+            out = s.imvoctl("inbox", "list", "secretariat:textile")
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertIn(case_id, out.stdout)
+
+    def test_same_key_twice_is_one_case(self):
+        with System(["complaints", "notify"]) as s:
+            first = s.ok("complaints", "complaint.submit", complaint(2, anonymous=True), key="same-key")
+            second = s.ok("complaints", "complaint.submit", complaint(2, anonymous=True), key="same-key")
+            self.assertEqual(first, second)         # same case id, same receipt
+            self.assertIn("receipt", first)
+            other = s.ok("complaints", "complaint.submit", complaint(2, anonymous=True), key="other-key")
+            self.assertNotEqual(other["case_id"], first["case_id"])
+            self.assertEqual(s.redis.cli("ZCARD", "imvo:complaints:{textile}:cases").strip(), "2")
+            items = s.wait_for(lambda: len(inbox(s)) == 2 and inbox(s))
+            self.assertEqual(sorted(i["case_id"] for i in items), sorted([first["case_id"], other["case_id"]]))
+            time.sleep(0.5)
+            self.assertEqual(len(inbox(s)), 2)
+
+    def test_notify_killed_while_100_complaints_arrive(self):
+        with System(["complaints", "notify"]) as s:
+            case_ids = []
+            for n in range(100):
+                if n == 30:
+                    self.assertEqual(s.kill("notify"), -signal.SIGKILL)
+                case_ids.append(s.ok("complaints", "complaint.submit", complaint(n), key="kill-%d" % n)["case_id"])
+            self.assertEqual(len(set(case_ids)), 100)
+            s.start("notify")
+            items = s.wait_for(lambda: len(inbox(s)) >= 100 and inbox(s), timeout=30)
+            time.sleep(1.0)                         # nothing more may arrive
+            items = inbox(s)
+            self.assertEqual(len(items), 100)
+            self.assertEqual(sorted(i["case_id"] for i in items), sorted(case_ids))
+            self.assertEqual(len({i["event_id"] for i in items}), 100)
+
+    def test_notify_killed_mid_consumption_no_duplicates(self):
+        # Kill notify repeatedly while it works through a backlog: every event is applied
+        # once even when it was read but not acknowledged.
+        with System(["complaints"]) as s:
+            case_ids = [s.ok("complaints", "complaint.submit", complaint(n), key="bk-%d" % n)["case_id"]
+                        for n in range(100)]
+            for _ in range(3):
+                s.start("notify")
+                time.sleep(0.05)
+                s.kill("notify")
+            s.start("notify")
+            s.wait_for(lambda: len(inbox(s)) >= 100, timeout=30)
+            time.sleep(0.5)
+            items = inbox(s)
+            self.assertEqual(sorted(i["case_id"] for i in items), sorted(case_ids))
+
+    def test_redis_restart_mid_way(self):
+        with System(["complaints", "notify"]) as s:
+            acked = []
+            for n in range(20):
+                acked.append(s.ok("complaints", "complaint.submit", complaint(n), key="r1-%d" % n)["case_id"])
+            s.redis.stop()
+            codes = set()
+            for n in range(5):
+                r = s.call("complaints", "complaint.submit", complaint(100 + n), key="down-%d" % n)
+                self.assertIsNotNone(r, "a daemon must answer while Redis is down")
+                self.assertFalse(r["ok"])
+                codes.add(r["error"]["code"])
+            self.assertEqual(codes, {"unavailable"})
+            ping = s.ok("complaints", "ping", {})
+            self.assertEqual(ping["redis"], "down")
+            s.redis.start()
+            # The daemon reconnects on its own (backoff at most 5 s).
+            self.assertTrue(s.wait_for(lambda: s.ok("complaints", "ping", {})["redis"] == "ok", timeout=15))
+            for n in range(20, 40):
+                r = s.wait_for(lambda: (lambda r: r if r and r["ok"] else None)(
+                    s.call("complaints", "complaint.submit", complaint(n), key="r1-%d" % n)), timeout=10)
+                self.assertTrue(r and r["ok"], r)
+                acked.append(r["body"]["case_id"])
+            # Every acknowledged complaint survived (AOF, appendfsync always) ...
+            for case_id in acked:
+                self.assertEqual(s.ok("complaints", "complaint.get", {"case_id": case_id})["case_id"], case_id)
+            # ... and reached the inbox exactly once.
+            s.wait_for(lambda: len(inbox(s)) >= 40, timeout=30)
+            time.sleep(0.5)
+            self.assertEqual(sorted(i["case_id"] for i in inbox(s)), sorted(acked))
+
+    def test_sigterm_exits_zero(self):
+        with System(SERVICES) as s:
+            for name in SERVICES:
+                self.assertTrue(s.ok(name, "ping", {})["service"] == name)
+            for name in SERVICES:
+                self.assertEqual(s.stop(name), 0, s.log(name))
+
+    def test_daemon_started_before_redis_waits(self):
+        s = System(["complaints"])
+        try:
+            s.start("complaints", wait=False)
+            time.sleep(0.5)
+            self.assertIsNone(s.procs["complaints"].poll(), "the daemon must wait for Redis, not exit")
+            s.redis.start()
+            s.wait_ready("complaints")
+            s.ok("complaints", "complaint.submit", complaint(1), key="late")
+        finally:
+            s.close()
+
+    def test_redis_password_from_url(self):
+        with System(["complaints", "notify"], password="s3cret-pw") as s:
+            case_id = s.ok("complaints", "complaint.submit", complaint(3), key="pw")["case_id"]
+            items = s.wait_for(lambda: inbox(s))
+            self.assertEqual(items[0]["case_id"], case_id)
+
+    def test_req_and_dealer_clients_both_served(self):
+        with System(["complaints"]) as s:
+            req = msgpack.packb({"v": 1, "id": "req-1", "type": "ping", "body": {}})
+            r = s.send_raw("complaints", [req], req=True)
+            self.assertEqual(r["id"], "req-1")
+            self.assertTrue(r["ok"])
+            r = s.send_raw("complaints", req)
+            self.assertEqual(r["id"], "req-1")
+
+    def test_failing_event_goes_to_dead_letter_stream(self):
+        env = {"IMVO_MAX_ATTEMPTS": "3", "IMVO_CLAIM_IDLE_MS": "100"}
+        with System(["complaints", "notify"], env=env) as s:
+            stream = "imvo:complaints:{textile}:events"
+            # An event notify cannot apply: its body lacks the case id.
+            s.redis.cli("XADD", stream, "*", "type", "complaint.received", "source", "complaints",
+                        "at", "1", "body", "\x80")
+            dead = stream + ":dead"
+            self.assertTrue(s.wait_for(lambda: s.redis.cli("XLEN", dead).strip() == "1", timeout=20),
+                            s.log("notify"))
+            self.assertEqual(s.redis.cli("XPENDING", stream, "notify").split("\n")[0].strip(), "0")
+            # A good event behind it still flows.
+            case_id = s.ok("complaints", "complaint.submit", complaint(4), key="after-dead")["case_id"]
+            self.assertTrue(s.wait_for(lambda: any(i["case_id"] == case_id for i in inbox(s))))
+            stats = s.ok("notify", "stats", {})
+            self.assertGreaterEqual(stats["events_failed"], 3)
+
+
+if __name__ == "__main__":
+    unittest.main()
