@@ -267,7 +267,7 @@ imvo_service_run (const imvo_service_def_t *def)
     assert (s);
     s->def = def;
     s->started = zclock_mono ();
-    s->nworkers = (int) imvo_env_long ("IMVO_WORKERS", 4, 1, 64);
+    s->nworkers = (int) imvo_env_long ("IMVO_WORKERS", 8, 1, 64);
     snprintf (s->workers_endpoint, sizeof s->workers_endpoint, "inproc://imvo-%s-workers", def->name);
     snprintf (s->events_endpoint, sizeof s->events_endpoint, "inproc://imvo-%s-events", def->name);
     int rc = 1;

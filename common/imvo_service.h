@@ -5,7 +5,7 @@
 
     - binds a ROUTER socket (IMVO_<SERVICE>_BIND) that serves DEALER and REQ clients alike:
       every frame before the last is routing envelope and goes back unchanged with the reply;
-    - hands requests to IMVO_WORKERS worker threads (default 4) over an inproc DEALER, each
+    - hands requests to IMVO_WORKERS worker threads (default 8) over an inproc DEALER, each
       with its own Redis connection, so that Redis can group the fsyncs of concurrent writes;
       threads share no state except the atomic counters behind `stats`;
     - decodes the envelope, finds the handler by message type, validates the body against the
