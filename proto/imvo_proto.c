@@ -14,16 +14,16 @@ static const char s_countries [] =
     "MRMSMTMUMVMWMXMYMZNANCNENFNGNINLNONPNRNUNZOMPAPEPFPGPHPKPLPMPNPRPSPTPWPYQARERORSRURWSASBSCSDSESGSHSI"
     "SJSKSLSMSNSOSRSSSTSVSXSYSZTCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZUAUGUMUSUYUZVAVCVEVGVIVNVUWFWSYEYTZAZMZW";
 
-static const imvo_proto_msg_t *const *const s_catalogues [] = {
+const imvo_proto_msg_t *const *const imvo_proto_all [] = {
     imvo_proto_core, imvo_proto_complaints, imvo_proto_notify,
-    imvo_proto_membership, imvo_proto_scoring,
+    imvo_proto_membership, imvo_proto_scoring, NULL,
 };
 
 const imvo_proto_msg_t *
 imvo_proto_find (const char *type)
 {
-    for (size_t c = 0; c < sizeof s_catalogues / sizeof s_catalogues [0]; c++)
-        for (const imvo_proto_msg_t *const *m = s_catalogues [c]; *m; m++)
+    for (size_t c = 0; imvo_proto_all [c]; c++)
+        for (const imvo_proto_msg_t *const *m = imvo_proto_all [c]; *m; m++)
             if (strcmp ((*m)->type, type) == 0)
                 return *m;
     return NULL;
@@ -154,8 +154,8 @@ imvo_proto_format_name (imvo_format_t format)
     return "?";
 }
 
-static const char *
-s_kind_name (imvo_kind_t kind)
+const char *
+imvo_proto_kind_name (imvo_kind_t kind)
 {
     switch (kind) {
         case IMVO_F_STR: return "a string";
@@ -269,7 +269,7 @@ imvo_proto_validate (const imvo_proto_msg_t *msg, const msgpack_object *body,
                 continue;
         }
         return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, f->name, "%s must be %s",
-                               f->name, s_kind_name (f->kind));
+                               f->name, imvo_proto_kind_name (f->kind));
     }
     return 0;
 }

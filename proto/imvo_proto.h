@@ -74,12 +74,18 @@ bool imvo_proto_format_ok (imvo_format_t format, const char *s, size_t len);
 //  Describes a format for error messages ("an ISO 3166-1 alpha-2 country code").
 const char *imvo_proto_format_name (imvo_format_t format);
 
+//  Describes a kind ("a string").
+const char *imvo_proto_kind_name (imvo_kind_t kind);
+
 //  All catalogue entries, NULL-terminated; each catalogue file contributes its table.
 extern const imvo_proto_msg_t *const imvo_proto_core [];
 extern const imvo_proto_msg_t *const imvo_proto_complaints [];
 extern const imvo_proto_msg_t *const imvo_proto_notify [];
 extern const imvo_proto_msg_t *const imvo_proto_membership [];
 extern const imvo_proto_msg_t *const imvo_proto_scoring [];
+
+//  The five catalogues above, NULL-terminated.
+extern const imvo_proto_msg_t *const *const imvo_proto_all [];
 
 #define IMVO_FIELDS(arr) (arr), (int) (sizeof (arr) / sizeof ((arr) [0]))
 

@@ -13,6 +13,7 @@
 #include "imvoctl.h"
 #include "imvo_client.h"
 #include "imvo_config.h"
+#include "imvo_proto.h"
 
 #include <czmq.h>
 #include <time.h>
@@ -35,7 +36,8 @@ s_usage (FILE *f)
     fprintf (f, "usage: imvoctl [--json] [--timeout MS] [--key KEY] [--role ROLE] [--org ORG] COMMAND ...\n\n"
                 "  ping [SERVICE]                    is the daemon up (all four without SERVICE)\n"
                 "  stats SERVICE                     a daemon's counters\n"
-                "  call SERVICE TYPE [JSON]          send any message type with a JSON body\n");
+                "  call SERVICE TYPE [JSON]          send any message type with a JSON body\n"
+                "  catalogue                         every message and its fields (Markdown)\n");
     for (size_t t = 0; t < sizeof s_tables / sizeof s_tables [0]; t++)
         for (const imvoctl_cmd_t *c = s_tables [t]; c->words; c++) {
             char line [160];
@@ -309,6 +311,43 @@ s_print_map (const msgpack_object *map, int indent)
     }
 }
 
+//  Prints the message catalogue as Markdown (proto/README.md is this output; a test keeps
+//  them in step).
+static int
+s_catalogue (void)
+{
+    static const char *names [] = { "every daemon", "complaints", "notify", "membership", "scoring" };
+    for (size_t c = 0; imvo_proto_all [c]; c++) {
+        printf ("### %s\n\n", names [c]);
+        for (const imvo_proto_msg_t *const *m = imvo_proto_all [c]; *m; m++) {
+            printf ("- `%s`: %s\n", (*m)->type, (*m)->summary);
+            for (int i = 0; i < (*m)->nfields; i++) {
+                const imvo_field_t *f = &(*m)->fields [i];
+                printf ("  - `%s` %s%s", f->name, imvo_proto_kind_name (f->kind),
+                        f->required ? ", required" : "");
+                if (f->kind == IMVO_F_STR || f->kind == IMVO_F_STRLIST)
+                    printf (", %s", imvo_proto_format_name (f->format));
+                if (f->kind == IMVO_F_INT && (f->min || f->max))
+                    printf (", %lld to %lld", (long long) f->min, (long long) f->max);
+                else
+                if (f->kind == IMVO_F_STR && f->max)
+                    printf (", %lld to %lld bytes", (long long) f->min, (long long) f->max);
+                else
+                if (f->max)
+                    printf (", at most %lld items", (long long) f->max);
+                if (f->choices) {
+                    printf (", one of");
+                    for (const char *const *ch = f->choices; *ch; ch++)
+                        printf (" `%s`", *ch);
+                }
+                printf ("\n");
+            }
+        }
+        printf ("\n");
+    }
+    return 0;
+}
+
 //  Sends one request and prints the reply; returns the exit status.
 static int
 s_call (const s_globals_t *g, const char *service, const char *type, const char *body,
@@ -545,6 +584,8 @@ main (int argc, char **argv)
             return s_ping_all (&g);
         return s_call (&g, rest [1], "ping", NULL, 0, NULL, NULL);
     }
+    if (streq (rest [0], "catalogue"))
+        return s_catalogue ();
     if (streq (rest [0], "stats") && n == 2)
         return s_call (&g, rest [1], "stats", NULL, 0, NULL, NULL);
     if (streq (rest [0], "call") && (n == 3 || n == 4)) {
