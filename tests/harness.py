@@ -88,7 +88,7 @@ class Redis:
         if self.password:
             cmd += ["-a", self.password, "--no-auth-warning"]
         return subprocess.run(cmd + [str(a) for a in args], check=True,
-                              capture_output=True, text=True, timeout=10).stdout
+                              capture_output=True, text=True, errors="replace", timeout=10).stdout
 
 
 class System:

@@ -1,0 +1,187 @@
+"""complaints daemon: complaint.submit validation, case ids, receipts, confidentiality, and
+the Redis-facing parts of the runtime (NOSCRIPT) and the client's Lazy Pirate retry."""
+import json
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+from harness import System, imvoctl_path
+
+
+def named(**over):
+    body = {"covenant": "textile", "respondent": "org-1", "summary": "Locked fire exits",
+            "description": "Doors were locked during the night shift.",
+            "complainant": {"anonymous": False, "name": "Asha", "contact": "asha@example.org"}}
+    body.update(over)
+    return body
+
+
+def anonymous(**over):
+    body = named(**over)
+    body["complainant"] = {"anonymous": True}
+    return body
+
+
+class Complaints(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.s = System(["complaints"]).__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def error(self, body, mtype="complaint.submit", **kw):
+        r = self.s.call("complaints", mtype, body, **kw)
+        self.assertIsNotNone(r)
+        self.assertFalse(r["ok"], r)
+        return r["error"]
+
+    def test_case_ids_count_per_covenant(self):
+        a = self.s.ok("complaints", "complaint.submit", named(covenant="natural-stone"))["case_id"]
+        b = self.s.ok("complaints", "complaint.submit", named(covenant="natural-stone"))["case_id"]
+        year = time.gmtime().tm_year
+        self.assertRegex(a, r"^NATURAL-STONE-%d-\d{4}$" % year)
+        self.assertEqual(int(b[-4:]), int(a[-4:]) + 1)
+        case = self.s.ok("complaints", "complaint.get", {"case_id": b})
+        self.assertEqual(case["covenant"], "natural-stone")
+        self.assertEqual(case["status"], "received")
+        self.assertEqual(case["history"][0]["status"], "received")
+
+    def test_missing_and_wrong_fields_are_named(self):
+        cases = [
+            ({k: v for k, v in named().items() if k != "summary"}, "summary"),
+            (named(covenant="Textile!"), "covenant"),
+            (named(summary=""), "summary"),
+            (named(summary="x" * 201), "summary"),
+            (named(summary="two\nlines"), "summary"),
+            (named(description=12), "description"),
+            (named(complainant="me"), "complainant"),
+            (named(complainant={"name": "A"}), "complainant.anonymous"),
+            (named(complainant={"anonymous": "no"}), "complainant.anonymous"),
+            (named(complainant={"anonymous": False, "contact": "x@y.z"}), "complainant.name"),
+            (named(complainant={"anonymous": False, "name": "A"}), "complainant.contact"),
+            (named(complainant={"anonymous": True, "name": "A"}), "complainant.name"),
+            (named(complainant={"anonymous": True, "kind": "boss"}), "complainant.kind"),
+            (named(country="XX"), "country"),
+            (named(country="nl"), "country"),
+            (named(respondent="has space"), "respondent"),
+            (named(description="bad \xff utf8".encode("latin-1")), "description"),
+        ]
+        for body, field in cases:
+            with self.subTest(field=field, body=body):
+                err = self.error(body)
+                self.assertEqual(err["code"], "invalid_argument", err)
+                self.assertEqual(err["field"], field, err)
+                self.assertIn(field.split(".")[-1], err["message"])
+
+    def test_anonymous_receipt_follows_the_case_and_is_stored_hashed(self):
+        r = self.s.ok("complaints", "complaint.submit", anonymous(), key="anon-1")
+        receipt = r["receipt"]
+        self.assertRegex(receipt, r"^TEXTILE(-[0-9A-HJKMNP-TV-Z]{4}){4}$")
+        status = self.s.ok("complaints", "complaint.status", {"receipt": receipt})
+        self.assertEqual(status, {**status, "case_id": r["case_id"], "status": "received"})
+        # Typed by a person: lower case, spaces, O for 0 and l for 1 still work.
+        typed = " " + receipt.lower().replace("0", "o").replace("1", "l") + " "
+        self.assertEqual(self.s.ok("complaints", "complaint.status", {"receipt": typed})["case_id"], r["case_id"])
+        # The case keeps only a hash: the plain receipt is nowhere but in the idempotency record.
+        case_key = "imvo:complaints:{textile}:case:" + r["case_id"]
+        self.assertNotIn(receipt, self.s.redis.cli("HGETALL", case_key))
+        keys = self.s.redis.cli("KEYS", "imvo:complaints:*").split()
+        holders = [k for k in keys if self.s.redis.cli("TYPE", k).strip() == "string"
+                   and receipt in self.s.redis.cli("GET", k)]
+        self.assertEqual(len(holders), 1)
+        self.assertIn(":idem:complaint.submit:anon-1", holders[0])
+        ttl = int(self.s.redis.cli("TTL", holders[0]))
+        self.assertTrue(0 < ttl <= 86400)
+        # The anonymous case shows no identity, even to the secretariat.
+        case = self.s.ok("complaints", "complaint.get", {"case_id": r["case_id"]})
+        self.assertEqual(case["complainant"], {"anonymous": True})
+
+    def test_wrong_receipts(self):
+        for receipt, code in [("TEXTILE-0000-0000-0000-0000", "not_found"),
+                              ("GOLD-ABCD-EFGH-JKMN-PQRS", "not_found"),
+                              ("not a receipt", "invalid_argument"),
+                              ("TEXTILE-UUUU-0000-0000-0000", "invalid_argument")]:
+            with self.subTest(receipt=receipt):
+                err = self.error({"receipt": receipt}, "complaint.status")
+                self.assertEqual((err["code"], err["field"]), (code, "receipt"))
+
+    def test_company_sees_own_cases_without_identity(self):
+        secret = self.s.ok("complaints", "complaint.submit", named(respondent="org-acme"))["case_id"]
+        shared = self.s.ok("complaints", "complaint.submit", named(
+            respondent="org-acme", complainant={"anonymous": False, "name": "Bo", "contact": "bo@x.org",
+                                                "share_identity": True}))["case_id"]
+        acme = {"role": "company", "org": "org-acme"}
+        case = self.s.ok("complaints", "complaint.get", {"case_id": secret}, actor=acme)
+        self.assertNotIn("name", case["complainant"])
+        self.assertNotIn("contact", case["complainant"])
+        case = self.s.ok("complaints", "complaint.get", {"case_id": shared}, actor=acme)
+        self.assertEqual(case["complainant"]["name"], "Bo")
+        err = self.error({"case_id": secret}, "complaint.get", actor={"role": "company", "org": "org-other"})
+        self.assertEqual(err["code"], "forbidden")
+        err = self.error({"case_id": secret}, "complaint.get", actor={"role": "complainant"})
+        self.assertEqual(err["code"], "forbidden")
+        full = self.s.ok("complaints", "complaint.get", {"case_id": secret}, actor={"role": "secretariat"})
+        self.assertEqual(full["complainant"]["name"], "Asha")
+
+    def test_unknown_case(self):
+        err = self.error({"case_id": "TEXTILE-2026-9999"}, "complaint.get")
+        self.assertEqual((err["code"], err["field"]), ("not_found", "case_id"))
+        err = self.error({"case_id": "nonsense"}, "complaint.get")
+        self.assertEqual((err["code"], err["field"]), ("invalid_argument", "case_id"))
+
+    def test_scripts_reload_after_script_flush(self):
+        self.s.redis.cli("SCRIPT", "FLUSH")
+        self.s.ok("complaints", "complaint.submit", named())
+        self.s.ok("complaints", "complaint.get", {"case_id": "TEXTILE-%d-0001" % time.gmtime().tm_year})
+
+
+class Client(unittest.TestCase):
+    def test_imvoctl_exit_codes_and_json(self):
+        with System(["complaints"]) as s:
+            out = s.imvoctl("--json", "complaint", "submit", "--covenant", "textile", "--respondent", "org-1",
+                            "--summary", "Overtime", "--description", "Too many hours", "--anonymous")
+            self.assertEqual(out.returncode, 0, out.stderr)
+            reply = json.loads(out.stdout)
+            self.assertEqual(reply["status"], "received")
+            out = s.imvoctl("complaint", "status", reply["receipt"])
+            self.assertEqual(out.returncode, 0)
+            self.assertIn("status: received", out.stdout)
+            out = s.imvoctl("complaint", "get", "TEXTILE-1999-0001")
+            self.assertEqual(out.returncode, 2)
+            self.assertEqual(out.stderr.count("\n"), 1)
+            self.assertIn("not_found", out.stderr)
+            out = s.imvoctl("complaint", "submit", "--covenant", "textile")
+            self.assertEqual(out.returncode, 1)
+            out = s.imvoctl("--timeout", "200", "ping", "scoring")   # not running
+            self.assertEqual(out.returncode, 3)
+            self.assertIn("no reply", out.stderr)
+            self.assertEqual(out.stderr.count("\n"), 1)
+
+    def test_lazy_pirate_retry_is_idempotent(self):
+        # The daemon is frozen when the first attempt goes out; the client times out,
+        # reconnects and sends again with the same key. Both copies reach the daemon once
+        # it thaws: one case.
+        with System(["complaints"]) as s:
+            pid = s.procs["complaints"].pid
+            os.kill(pid, signal.SIGSTOP)
+            try:
+                proc = subprocess.Popen([imvoctl_path(), "--json", "--timeout", "400", "--key", "lp-1",
+                                         "complaint", "submit", "--covenant", "textile", "--respondent",
+                                         "org-1", "--summary", "s", "--description", "d", "--anonymous"],
+                                        env=s.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                time.sleep(0.7)             # first attempt timed out, second is waiting
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            out, err = proc.communicate(timeout=10)
+            self.assertEqual(proc.returncode, 0, err)
+            case_id = json.loads(out)["case_id"]
+            time.sleep(0.3)
+            self.assertEqual(s.redis.cli("ZRANGE", "imvo:complaints:{textile}:cases", 0, -1).split(), [case_id])
+
+
+if __name__ == "__main__":
+    unittest.main()
