@@ -129,7 +129,16 @@ class System:
         for s in list(self.procs):
             self.stop(s)
         self.redis.stop()
+        # A sanitizer build reports into the daemons' logs: any report fails the test.
+        reports = []
+        for name in SERVICES:
+            text = self.log(name)
+            for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+                if marker in text:
+                    reports.append("%s: %s" % (name, text[text.index(marker):][:2000]))
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if reports:
+            raise AssertionError("sanitizer report:\n" + "\n".join(reports))
 
     def start(self, name, wait=True):
         with open(os.path.join(self.workdir, name + ".log"), "ab") as log:
