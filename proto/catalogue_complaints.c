@@ -29,6 +29,14 @@ static const imvo_field_t s_status [] = {
     [COMPLAINT_STATUS_RECEIPT] = { "receipt", IMVO_F_STR, true, 1, 80, IMVO_FMT_LINE, NULL },
 };
 
+static const char *const s_statuses [] = { "received", NULL };
+
+static const imvo_field_t s_list [] = {
+    [COMPLAINT_LIST_COVENANT] = { "covenant", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, NULL },
+    [COMPLAINT_LIST_STATUS] = { "status", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, s_statuses },
+    [COMPLAINT_LIST_LIMIT] = { "limit", IMVO_F_INT, false, 1, 1000, 0, NULL },
+};
+
 static const imvo_proto_msg_t s_complaint_submit = {
     "complaint.submit", "file a complaint about harm in a company's supply chain", IMVO_FIELDS (s_submit) };
 static const imvo_proto_msg_t s_complaint_get = {
@@ -36,5 +44,8 @@ static const imvo_proto_msg_t s_complaint_get = {
 static const imvo_proto_msg_t s_complaint_status = {
     "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status) };
 
+static const imvo_proto_msg_t s_complaint_list = {
+    "complaint.list", "cases, newest first, of one covenant or all (limit: default 100)", IMVO_FIELDS (s_list) };
+
 const imvo_proto_msg_t *const imvo_proto_complaints [] = {
-    &s_complaint_submit, &s_complaint_get, &s_complaint_status, NULL };
+    &s_complaint_submit, &s_complaint_get, &s_complaint_status, &s_complaint_list, NULL };

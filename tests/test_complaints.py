@@ -133,6 +133,23 @@ class Complaints(unittest.TestCase):
         err = self.error({"case_id": "nonsense"}, "complaint.get")
         self.assertEqual((err["code"], err["field"]), ("invalid_argument", "case_id"))
 
+    def test_list_newest_first_per_covenant_and_across(self):
+        gold = [self.s.ok("complaints", "complaint.submit", named(covenant="gold"))["case_id"] for _ in range(3)]
+        metals = self.s.ok("complaints", "complaint.submit", named(covenant="metals"))["case_id"]
+        cases = self.s.ok("complaints", "complaint.list", {"covenant": "gold"})["cases"]
+        self.assertEqual([c["case_id"] for c in cases], gold[::-1])
+        self.assertEqual({c["status"] for c in cases}, {"received"})
+        everything = self.s.ok("complaints", "complaint.list", {"limit": 1000})["cases"]
+        ids = [c["case_id"] for c in everything]
+        self.assertIn(metals, ids)
+        self.assertTrue(set(gold) <= set(ids))
+        times = [c["received_at"] for c in everything]
+        self.assertEqual(times, sorted(times, reverse=True))
+        self.assertEqual(len(self.s.ok("complaints", "complaint.list", {"limit": 2})["cases"]), 2)
+        self.assertEqual(self.s.ok("complaints", "complaint.list", {"covenant": "forestry"})["cases"], [])
+        err = self.error({"covenant": "gold"}, "complaint.list", actor={"role": "company", "org": "x"})
+        self.assertEqual(err["code"], "forbidden")
+
     def test_scripts_reload_after_script_flush(self):
         self.s.redis.cli("SCRIPT", "FLUSH")
         self.s.ok("complaints", "complaint.submit", named())

@@ -253,10 +253,125 @@ s_complaint_status (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     return imvo_redis_packed_reply (r, reply);
 }
 
+//  One covenant's newest cases (packed array) from lua/complaint_list.lua; NULL when down.
+static redisReply *
+s_list_covenant (imvo_ctx_t *ctx, const char *covenant, long limit, const char *status)
+{
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:complaints:{%s}:cases", covenant);
+    imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
+    imvo_args_fmt (&args, "%ld", limit);
+    imvo_args_str (&args, status);
+    redisReply *r = imvo_redis_eval (ctx->redis, "complaint_list", &keys, &args);
+    imvo_args_release (&keys);
+    imvo_args_release (&args);
+    return r;
+}
+
+static int
+s_by_received_desc (const void *a, const void *b)
+{
+    int64_t x = 0, y = 0;
+    imvo_obj_int (imvo_map_get (*(const msgpack_object *const *) a, "received_at"), &x);
+    imvo_obj_int (imvo_map_get (*(const msgpack_object *const *) b, "received_at"), &y);
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static int
+s_complaint_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    if (req->role [0] && !streq (req->role, "secretariat") && !streq (req->role, "committee"))
+        return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "actor.role",
+                                "only the secretariat and the committee list cases");
+    long limit = f [COMPLAINT_LIST_LIMIT].present ? (long) f [COMPLAINT_LIST_LIMIT].i : 100;
+    const char *status = f [COMPLAINT_LIST_STATUS].present ? f [COMPLAINT_LIST_STATUS].str : "";
+    //  The covenants to look in: the one asked for, or every covenant that has cases.
+    zlist_t *covenants = zlist_new ();
+    zlist_autofree (covenants);
+    if (f [COMPLAINT_LIST_COVENANT].present)
+        zlist_append (covenants, (void *) f [COMPLAINT_LIST_COVENANT].str);
+    else {
+        char cursor [32] = "0";
+        do {
+            redisReply *r = imvo_redis_cmd (ctx->redis, "SCAN %s MATCH imvo:complaints:{*}:cases COUNT 1000", cursor);
+            if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+                zlist_destroy (&covenants);
+                imvo_redis_fail (r, reply);
+                if (r)
+                    freeReplyObject (r);
+                return -1;
+            }
+            snprintf (cursor, sizeof cursor, "%s", r->element [0]->str);
+            for (size_t i = 0; i < r->element [1]->elements; i++) {
+                const char *key = r->element [1]->element [i]->str;       //  imvo:complaints:{c}:cases
+                const char *open = strchr (key, '{'), *close = open ? strchr (open, '}') : NULL;
+                if (close) {
+                    char covenant [64];
+                    snprintf (covenant, sizeof covenant, "%.*s", (int) (close - open - 1), open + 1);
+                    zlist_append (covenants, covenant);
+                }
+            }
+            freeReplyObject (r);
+        } while (!streq (cursor, "0"));
+    }
+    //  Merge the per-covenant lists newest first.
+    zlist_t *replies = zlist_new ();
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 4096);
+    size_t total = 0, cap = 0;
+    const msgpack_object **all = NULL;
+    int rc = 0;
+    for (const char *c = zlist_first (covenants); c && rc == 0; c = zlist_next (covenants)) {
+        redisReply *r = s_list_covenant (ctx, c, limit, status);
+        msgpack_object list;
+        const char *why;
+        if (!r || r->type != REDIS_REPLY_STRING)
+            rc = imvo_redis_fail (r, reply);
+        else
+        if (imvo_msg_unpack (r->str, r->len, &zone, &list, &why))
+            rc = imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "unreadable case list: %s", why);
+        if (rc) {
+            if (r)
+                freeReplyObject (r);
+            break;
+        }
+        zlist_append (replies, r);
+        for (uint32_t i = 0; list.type == MSGPACK_OBJECT_ARRAY && i < list.via.array.size; i++) {
+            if (total == cap) {
+                cap = cap ? cap * 2 : 64;
+                all = realloc (all, cap * sizeof *all);
+                assert (all);
+            }
+            all [total++] = &list.via.array.ptr [i];
+        }
+    }
+    if (rc == 0) {
+        qsort (all, total, sizeof *all, s_by_received_desc);
+        if (total > (size_t) limit)
+            total = (size_t) limit;
+        msgpack_packer *pk = imvo_reply_pk (reply);
+        msgpack_pack_map (pk, 1);
+        imvo_pack_str (pk, "cases");
+        msgpack_pack_array (pk, (uint32_t) total);
+        for (size_t i = 0; i < total; i++)
+            msgpack_pack_object (pk, *all [i]);
+    }
+    free (all);
+    msgpack_zone_destroy (&zone);
+    for (redisReply *r = zlist_first (replies); r; r = zlist_next (replies))
+        freeReplyObject (r);
+    zlist_destroy (&replies);
+    zlist_destroy (&covenants);
+    return rc;
+}
+
 static const imvo_handler_t s_handlers [] = {
     { "complaint.submit", s_complaint_submit },
     { "complaint.get", s_complaint_get },
     { "complaint.status", s_complaint_status },
+    { "complaint.list", s_complaint_list },
     { NULL, NULL },
 };
 

@@ -17,7 +17,16 @@ static const imvoctl_opt_t s_submit [] = {
     { NULL, NULL, 0, false, NULL, NULL },
 };
 
+static const imvoctl_opt_t s_list [] = {
+    { "--covenant", "covenant", IMVOCTL_STR, false, NULL, "one covenant (default: all)" },
+    { "--status", "status", IMVOCTL_STR, false, NULL, "only cases with this status" },
+    { "--limit", "limit", IMVOCTL_INT, false, NULL, "most cases to show (default 100)" },
+    { NULL, NULL, 0, false, NULL, NULL },
+};
+
 const imvoctl_cmd_t imvoctl_complaints_cmds [] = {
+    { "complaint list", "complaints", "complaint.list", { NULL }, s_list, "cases",
+      "case_id,status,respondent,received_at,summary", "cases, newest first" },
     { "complaint submit", "complaints", "complaint.submit", { NULL }, s_submit, NULL, NULL,
       "file a complaint (use --key to make a retry safe)" },
     { "complaint get", "complaints", "complaint.get", { "case_id" }, NULL, "history", "at,status,by,note",
