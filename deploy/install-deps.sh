@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the project needs, only when some are missing.
+#   deploy/install-deps.sh build     compilers and -dev libraries
+#   deploy/install-deps.sh run       build + redis-server
+#   deploy/install-deps.sh test      run + redis-tools and python3 modules for the tests
+# One list, used by run.sh, test.sh, .ci/run and the Dockerfile's build stage.
+set -euo pipefail
+build=(build-essential cmake pkg-config libczmq-dev libzmq3-dev libmsgpack-dev libhiredis-dev)
+run=(redis-server redis-tools)
+test=(python3 python3-zmq python3-msgpack python3-yaml)
+case "${1:-run}" in
+  build) want=("${build[@]}") ;;
+  run) want=("${build[@]}" "${run[@]}") ;;
+  test) want=("${build[@]}" "${run[@]}" "${test[@]}") ;;
+  *) echo "usage: $0 build|run|test" >&2; exit 2 ;;
+esac
+missing=()
+for p in "${want[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, and integration and end-to-end tests against a real
+# redis-server and the real daemons (ctest). IMVO_SANITIZE=1 builds with AddressSanitizer and
+# UBSan into ./build-asan instead of ./build.
+set -euo pipefail
+cd "$(dirname "$0")"
+deploy/install-deps.sh test
+if [ "${IMVO_SANITIZE:-0}" = 1 ]; then
+  dir=build-asan
+  cmake -S . -B "$dir" -DIMVO_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+else
+  dir=build
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$dir" -j"$(nproc)"
+ctest --test-dir "$dir" --output-on-failure -j2

@@ -1,0 +1,90 @@
+"""The container files, checked by content (no Docker engine on these machines):
+docker-compose.yml, deploy/Dockerfile, deploy/redis.conf, deploy/k8s/*.yaml, and the scripts."""
+import os
+import re
+import subprocess
+import unittest
+
+import yaml
+
+from harness import SOURCE_DIR
+
+PORTS = {"membership": 1, "complaints": 2, "scoring": 3, "notify": 4}
+
+
+def read(*path):
+    with open(os.path.join(SOURCE_DIR, *path)) as f:
+        return f.read()
+
+
+class Compose(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.doc = yaml.safe_load(read("docker-compose.yml"))
+        cls.services = cls.doc["services"]
+
+    def test_services(self):
+        self.assertEqual(set(self.services), {"redis", *PORTS})
+
+    def test_redis_aof_on_named_volume(self):
+        redis = self.services["redis"]
+        self.assertIn("redis-data", self.doc["volumes"])
+        self.assertIn("redis-data:/data", redis["volumes"])
+        conf = read("deploy", "redis.conf")
+        self.assertRegex(conf, r"(?m)^appendonly yes$")
+        self.assertRegex(conf, r"(?m)^appendfsync always$")
+        self.assertRegex(conf, r"(?m)^dir /data$")
+        self.assertTrue(any("redis.conf" in v for v in redis["volumes"]))
+        self.assertIn("--requirepass", redis["command"])
+        self.assertIn("healthcheck", redis)
+
+    def test_daemons(self):
+        for name, n in PORTS.items():
+            with self.subTest(name=name):
+                svc = self.services[name]
+                test = svc["healthcheck"]["test"]
+                self.assertEqual(test[0], "CMD")
+                self.assertIn("imvoctl", test)
+                self.assertEqual(test[-2:], ["ping", name])
+                self.assertEqual(svc["depends_on"]["redis"]["condition"], "service_healthy")
+                env = svc["environment"]
+                self.assertRegex(env["IMVO_REDIS_URL"], r"^redis://:[^@]+@redis:6379/0$")
+                self.assertEqual(env["IMVO_%s_BIND" % name.upper()], "tcp://*:710%d" % n)
+                self.assertEqual(env["IMVO_%s_EVENTS_BIND" % name.upper()], "tcp://*:720%d" % n)
+                self.assertEqual(svc["build"]["dockerfile"], "deploy/Dockerfile")
+                self.assertEqual(svc["command"], ["imvo-%s" % name])
+        self.assertEqual(self.services["notify"]["environment"]["IMVO_COMPLAINTS_EVENTS_ENDPOINT"],
+                         "tcp://complaints:7202")
+
+    def test_dockerfile_multi_stage_slim_non_root(self):
+        text = read("deploy", "Dockerfile")
+        froms = re.findall(r"(?m)^FROM (\S+)", text)
+        self.assertEqual(froms, ["debian:bookworm-slim", "debian:bookworm-slim"])
+        runtime = text.split("\nFROM ")[-1]
+        self.assertNotRegex(runtime, r"-dev\b")
+        self.assertRegex(runtime, r"(?m)^USER (?!root)\S+")
+        for binary in ["imvo-%s" % s for s in PORTS] + ["imvoctl"]:
+            self.assertIn(binary, runtime)
+        self.assertIn("covenants.json", runtime)
+
+    def test_k8s_manifests(self):
+        for name in PORTS:
+            docs = list(yaml.safe_load_all(read("deploy", "k8s", name + ".yaml")))
+            deployment = next(d for d in docs if d["kind"] == "Deployment")
+            container = deployment["spec"]["template"]["spec"]["containers"][0]
+            self.assertEqual(container["readinessProbe"]["exec"]["command"][-2:], ["ping", name])
+            self.assertGreaterEqual(deployment["spec"]["replicas"], 2)
+
+    def test_scripts(self):
+        for script in ("run.sh", "test.sh", ".ci/run", "deploy/install-deps.sh"):
+            subprocess.run(["bash", "-n", os.path.join(SOURCE_DIR, script)], check=True)
+        blocks = re.findall(r"```\w*\n(.*?)```", read("README.md"), re.S)
+        commands = [line.strip() for b in blocks for line in b.splitlines() if line.strip()]
+        self.assertEqual(commands[:2], ["./run.sh", "./test.sh"])
+        ci = read(".ci", "run")
+        self.assertIn("apt-get update", ci)
+        self.assertIn("./test.sh", ci)
+
+
+if __name__ == "__main__":
+    unittest.main()
