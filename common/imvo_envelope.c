@@ -4,6 +4,7 @@
     and length here, so handlers only ever see a well-formed request.
 */
 #include "imvo_envelope.h"
+#include "imvo_proto.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,8 +75,10 @@ s_env_str (const msgpack_object *root, const char *name, char *buf, size_t bufsi
     if (o->via.str.size < min_len || o->via.str.size >= bufsize)
         return imvo_error_set (err, IMVO_ERR_BAD_REQUEST, name,
                                "envelope key '%s' must be %zu to %zu bytes", name, min_len, bufsize - 1);
-    if (memchr (o->via.str.ptr, 0, o->via.str.size))
-        return imvo_error_set (err, IMVO_ERR_BAD_REQUEST, name, "envelope key '%s' holds a NUL byte", name);
+    //  Envelope strings come back in replies and logs: valid UTF-8 without control bytes.
+    if (!imvo_proto_format_ok (IMVO_FMT_LINE, o->via.str.ptr, o->via.str.size))
+        return imvo_error_set (err, IMVO_ERR_BAD_REQUEST, name,
+                               "envelope key '%s' must be one line of valid UTF-8", name);
     memcpy (buf, o->via.str.ptr, o->via.str.size);
     buf [o->via.str.size] = 0;
     return 0;
@@ -104,8 +107,11 @@ imvo_request_decode (imvo_request_t *req, const void *data, size_t size, imvo_er
         return imvo_error_set (err, IMVO_ERR_BAD_REQUEST, "v",
                                "protocol version %lld is not supported (this daemon speaks 1)",
                                (long long) version);
-    if (s_env_str (&req->root, "type", req->type, sizeof req->type, 1, true, err)
-    ||  s_env_str (&req->root, "key", req->key, sizeof req->key, 1, false, err))
+    if (s_env_str (&req->root, "type", req->type, sizeof req->type, 1, true, err))
+        return -1;
+    if (!imvo_proto_format_ok (IMVO_FMT_ID, req->type, strlen (req->type)))
+        return imvo_error_set (err, IMVO_ERR_BAD_REQUEST, "type", "envelope key 'type' must be printable ASCII");
+    if (s_env_str (&req->root, "key", req->key, sizeof req->key, 1, false, err))
         return -1;
     const msgpack_object *actor = imvo_map_get (&req->root, "actor");
     if (actor && actor->type != MSGPACK_OBJECT_NIL) {
