@@ -1,4 +1,119 @@
-/*  The membership daemon's messages. */
+/*  The membership daemon's messages: covenants, organisations, memberships, production
+    locations. Market shares are in basis points (hundredths of a percent: 48 % = 4800). */
 #include "imvo_proto.h"
+#include "catalogue_membership.h"
 
-const imvo_proto_msg_t *const imvo_proto_membership [] = { NULL };
+static const char *const s_kinds [] = {
+    "company", "trade_association", "ngo", "union", "government", "knowledge_institution", "other", NULL };
+static const char *const s_roles [] = { "party", "supporter", "expert", NULL };
+static const char *const s_decisions [] = { "confirm", "reject", NULL };
+
+#define COVENANT(i) [i] = { "covenant", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL }
+#define ORG_ID(i) [i] = { "org_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL }
+#define YEAR(i) [i] = { "year", IMVO_F_INT, true, 2000, 2100, 0, NULL }
+
+static const imvo_field_t s_covenant_get [] = {
+    [COVENANT_GET_CODE] = { "code", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL },
+};
+static const imvo_field_t s_org_register [] = {
+    [ORG_REGISTER_NAME] = { "name", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL },
+    [ORG_REGISTER_KIND] = { "kind", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, s_kinds },
+    [ORG_REGISTER_COUNTRY] = { "country", IMVO_F_STR, true, 2, 2, IMVO_FMT_COUNTRY, NULL },
+    [ORG_REGISTER_EMAIL] = { "contacts.email", IMVO_F_STR, false, 3, 200, IMVO_FMT_EMAIL, NULL },
+    [ORG_REGISTER_WEBHOOK] = { "contacts.webhook", IMVO_F_STR, false, 8, 500, IMVO_FMT_URL, NULL },
+    [ORG_REGISTER_SHARE] = { "market_share_bp", IMVO_F_INT, false, 0, 10000, 0, NULL },
+};
+static const imvo_field_t s_org_get [] = { ORG_ID (ORG_GET_ORG_ID) };
+static const imvo_field_t s_org_list [] = {
+    [ORG_LIST_KIND] = { "kind", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, s_kinds },
+    [ORG_LIST_COUNTRY] = { "country", IMVO_F_STR, false, 2, 2, IMVO_FMT_COUNTRY, NULL },
+};
+static const imvo_field_t s_org_update [] = {
+    ORG_ID (ORG_UPDATE_ORG_ID),
+    [ORG_UPDATE_NAME] = { "name", IMVO_F_STR, false, 1, 200, IMVO_FMT_LINE, NULL },
+    [ORG_UPDATE_COUNTRY] = { "country", IMVO_F_STR, false, 2, 2, IMVO_FMT_COUNTRY, NULL },
+    [ORG_UPDATE_EMAIL] = { "contacts.email", IMVO_F_STR, false, 3, 200, IMVO_FMT_EMAIL, NULL },
+    [ORG_UPDATE_WEBHOOK] = { "contacts.webhook", IMVO_F_STR, false, 8, 500, IMVO_FMT_URL, NULL },
+    [ORG_UPDATE_SHARE] = { "market_share_bp", IMVO_F_INT, false, 0, 10000, 0, NULL },
+};
+static const imvo_field_t s_member_join [] = {
+    COVENANT (MEMBER_JOIN_COVENANT), ORG_ID (MEMBER_JOIN_ORG_ID),
+    [MEMBER_JOIN_ROLE] = { "role", IMVO_F_STR, true, 1, 16, IMVO_FMT_CODE, s_roles },
+    [MEMBER_JOIN_GROUPS] = { "working_groups", IMVO_F_STRLIST, false, 0, 20, IMVO_FMT_CODE, NULL },
+};
+static const imvo_field_t s_member_leave [] = {
+    COVENANT (MEMBER_LEAVE_COVENANT), ORG_ID (MEMBER_LEAVE_ORG_ID),
+    [MEMBER_LEAVE_REASON] = { "reason", IMVO_F_STR, false, 1, 500, IMVO_FMT_LINE, NULL },
+};
+static const imvo_field_t s_member_list [] = {
+    COVENANT (MEMBER_LIST_COVENANT),
+    [MEMBER_LIST_ROLE] = { "role", IMVO_F_STR, false, 1, 16, IMVO_FMT_CODE, s_roles },
+};
+static const imvo_field_t s_member_get [] = { COVENANT (MEMBER_GET_COVENANT), ORG_ID (MEMBER_GET_ORG_ID) };
+static const imvo_field_t s_member_pay [] = {
+    COVENANT (MEMBER_PAY_COVENANT), ORG_ID (MEMBER_PAY_ORG_ID), YEAR (MEMBER_PAY_YEAR),
+    [MEMBER_PAY_AMOUNT] = { "amount_eur", IMVO_F_INT, false, 0, 100000000, 0, NULL },
+};
+static const imvo_field_t s_member_unpaid [] = { COVENANT (MEMBER_UNPAID_COVENANT), YEAR (MEMBER_UNPAID_YEAR) };
+static const imvo_field_t s_location_add [] = {
+    COVENANT (LOCATION_ADD_COVENANT), ORG_ID (LOCATION_ADD_ORG_ID), YEAR (LOCATION_ADD_YEAR),
+    [LOCATION_ADD_NAME] = { "name", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL },
+    [LOCATION_ADD_ADDRESS] = { "address", IMVO_F_STR, true, 1, 300, IMVO_FMT_LINE, NULL },
+    [LOCATION_ADD_CITY] = { "city", IMVO_F_STR, true, 1, 100, IMVO_FMT_LINE, NULL },
+    [LOCATION_ADD_REGION] = { "region", IMVO_F_STR, false, 1, 100, IMVO_FMT_LINE, NULL },
+    [LOCATION_ADD_COUNTRY] = { "country", IMVO_F_STR, true, 2, 2, IMVO_FMT_COUNTRY, NULL },
+    [LOCATION_ADD_WORKERS] = { "workers", IMVO_F_INT, false, 0, 10000000, 0, NULL },
+    [LOCATION_ADD_PRODUCT] = { "product_type", IMVO_F_STR, false, 1, 100, IMVO_FMT_LINE, NULL },
+};
+static const imvo_field_t s_location_import [] = {
+    COVENANT (LOCATION_IMPORT_COVENANT), ORG_ID (LOCATION_IMPORT_ORG_ID), YEAR (LOCATION_IMPORT_YEAR),
+    [LOCATION_IMPORT_CSV] = { "csv", IMVO_F_STR, true, 1, 16 << 20, IMVO_FMT_TEXT, NULL },
+};
+static const imvo_field_t s_location_year [] = { COVENANT (LOCATION_YEAR_COVENANT), YEAR (LOCATION_YEAR_YEAR) };
+static const imvo_field_t s_location_covenant [] = { COVENANT (LOCATION_COUNTS_COVENANT) };
+static const imvo_field_t s_location_sourcing [] = {
+    COVENANT (LOCATION_SOURCING_COVENANT),
+    [LOCATION_SOURCING_LOCATION] = { "location_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL },
+    YEAR (LOCATION_SOURCING_YEAR),
+};
+static const imvo_field_t s_location_resolve [] = {
+    COVENANT (LOCATION_RESOLVE_COVENANT),
+    [LOCATION_RESOLVE_FLAG] = { "flag_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL },
+    [LOCATION_RESOLVE_DECISION] = { "decision", IMVO_F_STR, true, 1, 16, IMVO_FMT_CODE, s_decisions },
+    [LOCATION_RESOLVE_LOCATION] = { "location_id", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL },
+};
+
+#define MSG(var, type, summary, fields) \
+    static const imvo_proto_msg_t var = { type, summary, IMVO_FIELDS (fields) };
+static const imvo_field_t s_none [] = { { "", IMVO_F_MAP, false, 0, 0, 0, NULL } };
+
+static const imvo_proto_msg_t s_covenant_list_msg = { "covenant.list", "the covenants: code, name, sector, status, dates", s_none, 0 };
+MSG (s_covenant_get_msg, "covenant.get", "a covenant with its facts and sources, counts per role and constituency, targets, market coverage", s_covenant_get)
+MSG (s_org_register_msg, "org.register", "register an organisation (market share in basis points)", s_org_register)
+MSG (s_org_get_msg, "org.get", "an organisation", s_org_get)
+MSG (s_org_list_msg, "org.list", "organisations, optionally of one kind or country", s_org_list)
+MSG (s_org_update_msg, "org.update", "change an organisation's name, country, contacts or market share", s_org_update)
+MSG (s_member_join_msg, "member.join", "join a covenant as party, supporter or expert", s_member_join)
+MSG (s_member_leave_msg, "member.leave", "leave a covenant (the history is kept)", s_member_leave)
+MSG (s_member_list_msg, "member.list", "a covenant's current members, optionally of one role", s_member_list)
+MSG (s_member_get_msg, "member.get", "one membership with its history", s_member_get)
+MSG (s_member_pay_msg, "member.pay", "record a party's yearly contribution", s_member_pay)
+MSG (s_member_unpaid_msg, "member.unpaid", "parties that are companies and have not paid for a year", s_member_unpaid)
+MSG (s_location_add_msg, "location.add", "disclose one production location for a year", s_location_add)
+MSG (s_location_import_msg, "location.import", "disclose a year's locations as CSV (all rows or none)", s_location_import)
+MSG (s_location_list_msg, "location.list", "the published list for a covenant and year, each location once, no company names", s_location_year)
+MSG (s_location_export_msg, "location.export", "the published list as CSV", s_location_year)
+MSG (s_location_publish_msg, "location.publish", "publish a year's list (event location.list_published)", s_location_year)
+MSG (s_location_counts_msg, "location.counts", "locations per year, with the published figures from the seeds", s_location_covenant)
+MSG (s_location_flags_msg, "location.flags", "ambiguous matches waiting for the secretariat", s_location_covenant)
+MSG (s_location_resolve_msg, "location.resolve", "confirm (merge into location_id) or reject an ambiguous match", s_location_resolve)
+MSG (s_location_sourcing_msg, "location.sourcing", "secretariat only: the member companies that sourced from a location in a year", s_location_sourcing)
+
+const imvo_proto_msg_t *const imvo_proto_membership [] = {
+    &s_covenant_list_msg, &s_covenant_get_msg,
+    &s_org_register_msg, &s_org_get_msg, &s_org_list_msg, &s_org_update_msg,
+    &s_member_join_msg, &s_member_leave_msg, &s_member_list_msg, &s_member_get_msg,
+    &s_member_pay_msg, &s_member_unpaid_msg,
+    &s_location_add_msg, &s_location_import_msg, &s_location_list_msg, &s_location_export_msg,
+    &s_location_publish_msg, &s_location_counts_msg, &s_location_flags_msg, &s_location_resolve_msg,
+    &s_location_sourcing_msg, NULL };

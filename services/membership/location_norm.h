@@ -1,0 +1,12 @@
+/*  location_norm: normal form of location names and addresses for matching. */
+#ifndef LOCATION_NORM_H
+#define LOCATION_NORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+//  Writes the normal form of in ("Ünal Tekstil A.Ş." -> "unal tekstil") into out (size
+//  bytes, NUL-terminated); name: also drop legal suffixes. Returns the length written.
+size_t location_normalise (const char *in, char *out, size_t size, bool name);
+
+#endif

@@ -1,0 +1,20 @@
+-- location_publish.lua: publishes a year's list: records the date and emits
+-- location.list_published (the count, never which company uses which location).
+-- KEYS[1] idempotency record, KEYS[2] the covenant hash; ARGV: [1] ttl, [2] key prefix,
+-- [3] covenant, [4] year, [5] today.
+local replay = imvo_replay()
+if replay then
+    return replay
+end
+if redis.call('EXISTS', KEYS[2]) == 0 then
+    return imvo_fail('not_found', 'covenant', 'no covenant with this code')
+end
+local count = redis.call('SCARD', ARGV[2] .. ':year:' .. ARGV[4] .. ':locs')
+if count == 0 then
+    return imvo_fail('conflict', 'year', 'no locations were disclosed for ' .. ARGV[4])
+end
+local now = imvo_now_ms()
+redis.call('HSET', ARGV[2] .. ':published', ARGV[4], ARGV[5])
+imvo_emit(ARGV[2] .. ':events', 'location.list_published', 'membership',
+          { covenant = ARGV[3], year = tonumber(ARGV[4]), locations = count }, now)
+return imvo_commit({ covenant = ARGV[3], year = tonumber(ARGV[4]), locations = count, published_on = ARGV[5] })

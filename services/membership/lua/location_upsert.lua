@@ -1,0 +1,104 @@
+-- location_upsert.lua: discloses production locations of one company for one year, all in
+-- one step (location.add: one row; location.import: every row of a CSV, or none).
+-- KEYS[1] idempotency record, KEYS[2] the covenant's normal-form index (hash key -> id);
+-- ARGV: [1] ttl, [2] key prefix imvo:membership:{<covenant>}, [3] org id, [4] year,
+-- [5] packed rows: {name, address, city, region, country, workers, product_type, norm_name,
+-- norm_address, line}.
+--
+-- Matching: the same country + normal-form name + normal-form address is the same location
+-- (exact). Otherwise the candidates are the locations in the same country whose normal name
+-- starts with the same three characters; their similarity is the Dice coefficient of the
+-- character trigrams of "name address". One candidate at 0.8 or more links the row (near,
+-- reported); two or more make a new location flagged for the secretariat (location.resolve).
+local replay = imvo_replay()
+if replay then
+    return replay
+end
+local p, org, year = ARGV[2], ARGV[3], ARGV[4]
+local rows = cmsgpack.unpack(ARGV[5])
+local now = imvo_now_ms()
+
+local function grams(s)
+    local t, n = {}, 0
+    s = '  ' .. s .. ' '
+    for i = 1, #s - 2 do
+        local g = string.sub(s, i, i + 2)
+        if not t[g] then
+            t[g] = true
+            n = n + 1
+        end
+    end
+    return t, n
+end
+
+local counts = { new = 0, exact = 0, near = 0, flagged = 0 }
+local near, flagged, results = {}, {}, {}
+for _, r in ipairs(rows) do
+    local key = r.country .. '|' .. r.norm_name .. '|' .. r.norm_address
+    local text = r.norm_name .. ' ' .. r.norm_address
+    local bucket = p .. ':bucket:' .. r.country .. ':' .. string.sub(r.norm_name, 1, 3)
+    local id = redis.call('HGET', KEYS[2], key)
+    local match, similarity = 'exact', 1
+    if not id then
+        local ga, na = grams(text)
+        local candidates = {}
+        local b = redis.call('HGETALL', bucket)
+        for i = 1, #b, 2 do
+            local gb, nb = grams(b[i + 1])
+            local common = 0
+            for g in pairs(gb) do
+                if ga[g] then
+                    common = common + 1
+                end
+            end
+            local s = 2 * common / (na + nb)
+            if s >= 0.8 then
+                table.insert(candidates, { location_id = b[i], similarity = math.floor(s * 1000) / 1000 })
+            end
+        end
+        if #candidates == 1 then
+            id, match, similarity = candidates[1].location_id, 'near', candidates[1].similarity
+            redis.call('HSET', KEYS[2], key, id)
+        else
+            id = 'L' .. string.sub(redis.sha1hex(key), 1, 12)
+            match = #candidates == 0 and 'new' or 'flagged'
+            redis.call('HSET', p .. ':loc:' .. id, 'location_id', id, 'name', r.name, 'address', r.address,
+                       'city', r.city, 'region', r.region or '', 'country', r.country, 'norm', text,
+                       'first_year', year, 'created_at', now, 'bucket', bucket)
+            redis.call('HSET', KEYS[2], key, id)
+            redis.call('HSET', bucket, id, text)
+            if #candidates > 1 then
+                local flag_id = 'F' .. string.sub(id, 2)
+                redis.call('HSET', p .. ':flags', flag_id, cmsgpack.pack({ flag_id = flag_id, location_id = id,
+                           name = r.name, address = r.address, city = r.city, country = r.country,
+                           candidates = candidates, org_id = org, year = tonumber(year), at = now }))
+                table.insert(flagged, { line = r.line, location_id = id, flag_id = flag_id, candidates = candidates })
+            end
+        end
+    end
+    counts[match] = counts[match] + 1
+    if match == 'near' then
+        table.insert(near, { line = r.line, location_id = id, similarity = similarity, name = r.name })
+    end
+    if r.workers then
+        redis.call('HSET', p .. ':loc:' .. id, 'workers', r.workers)
+    end
+    if r.product_type then
+        redis.call('HSET', p .. ':loc:' .. id, 'product_type', r.product_type)
+    end
+    redis.call('SADD', p .. ':year:' .. year .. ':locs', id)
+    redis.call('SADD', p .. ':year:' .. year .. ':src:' .. id, org)
+    redis.call('ZADD', p .. ':years', tonumber(year), year)
+    table.insert(results, { location_id = id, match = match, similarity = similarity })
+end
+local reply = { rows = #rows, counts = counts, near = near, flagged = flagged }
+if #rows == 1 then
+    reply.location_id = results[1].location_id
+    reply.match = results[1].match
+    reply.similarity = results[1].similarity
+    if flagged[1] then
+        reply.flag_id = flagged[1].flag_id
+        reply.candidates = flagged[1].candidates
+    end
+end
+return imvo_commit(reply)

@@ -1,0 +1,50 @@
+-- member_read.lua: memberships as packed msgpack.
+-- KEYS[1] the current members set; ARGV[1] key prefix; ARGV[2] mode:
+--   'list'   ARGV[3] role filter ('' = all)   -> {members = [...]}
+--   'get'    ARGV[3] org id                   -> the membership with its history
+--   'unpaid' ARGV[3] year                    -> {year, unpaid = [...]} companies that are parties
+local function member(org)
+    local h = redis.call('HGETALL', ARGV[1] .. ':member:' .. org)
+    if #h == 0 then
+        return nil
+    end
+    local m = {}
+    for i = 1, #h, 2 do
+        m[h[i]] = h[i + 1]
+    end
+    m.working_groups = cmsgpack.unpack(m.working_groups)
+    m.votes = m.votes == '1'
+    m.owes_contribution = m.owes_contribution == '1'
+    m.joined_at = tonumber(m.joined_at)
+    m.market_share_bp = tonumber(m.market_share_bp)
+    return m
+end
+if ARGV[2] == 'get' then
+    local m = member(ARGV[3])
+    if not m then
+        return imvo_fail('not_found', 'org_id', 'this organisation has never been a member of the covenant')
+    end
+    local history = {}
+    for _, e in ipairs(redis.call('LRANGE', ARGV[1] .. ':member:' .. ARGV[3] .. ':history', 0, -1)) do
+        table.insert(history, cmsgpack.unpack(e))
+    end
+    m.history = history
+    return cmsgpack.pack(m)
+end
+local out = {}
+local orgs = redis.call('SMEMBERS', KEYS[1])
+table.sort(orgs)
+for _, org in ipairs(orgs) do
+    local m = member(org)
+    if ARGV[2] == 'list' and (ARGV[3] == '' or m.role == ARGV[3]) then
+        table.insert(out, { org_id = m.org_id, name = m.name, kind = m.kind, role = m.role, since = m.since,
+                            votes = m.votes, working_groups = m.working_groups })
+    elseif ARGV[2] == 'unpaid' and m.owes_contribution
+           and redis.call('HEXISTS', ARGV[1] .. ':paid:' .. ARGV[3], org) == 0 then
+        table.insert(out, { org_id = m.org_id, name = m.name, since = m.since })
+    end
+end
+if ARGV[2] == 'unpaid' then
+    return cmsgpack.pack({ year = tonumber(ARGV[3]), unpaid = out })
+end
+return cmsgpack.pack({ members = out })
