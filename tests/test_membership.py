@@ -1,0 +1,316 @@
+"""membership daemon against a real Redis: seeded covenants and their sources, restart
+idempotency, organisations, role rules, locations with matching, CSV import, hostile values."""
+import time
+import unittest
+
+from harness import System
+
+HEADER = "name,address,city,region,country,workers,product_type\n"
+
+
+class Membership(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.s = System(["membership"]).__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def ok(self, mtype, body, **kw):
+        return self.s.ok("membership", mtype, body, **kw)
+
+    def err(self, mtype, body, **kw):
+        r = self.s.call("membership", mtype, body, **kw)
+        self.assertFalse(r["ok"], r)
+        return r["error"]
+
+    def org(self, name="Acme BV", kind="company", country="NL", **kw):
+        return self.ok("org.register", {"name": name, "kind": kind, "country": country, **kw})["org_id"]
+
+    def member(self, covenant="textile", **kw):
+        o = self.org(**kw)
+        self.ok("member.join", {"covenant": covenant, "org_id": o, "role": "party",
+                                "working_groups": ["due-diligence"] if covenant == "metals" else []})
+        return o
+
+    # --- seeds -------------------------------------------------------------------------------
+
+    def test_ten_covenants_seeded(self):
+        covs = {c["code"]: c for c in self.ok("covenant.list", {})["covenants"]}
+        self.assertEqual(list(covs), ["textile", "banking", "gold", "forestry", "food", "insurance",
+                                      "pensions", "natural-stone", "metals", "floriculture"])
+        self.assertEqual(covs["gold"]["signed_on"], "2017-06-19")
+        self.assertEqual(covs["metals"]["signed_on"], "2019-05-23")
+        self.assertEqual((covs["banking"]["status"], covs["banking"]["ends_on"]), ("ended", "2020-06-30"))
+        self.assertEqual((covs["forestry"]["status"], covs["forestry"]["ends_on"]), ("ended", "2020-12-31"))
+        for c in covs.values():
+            self.assertTrue(c["name"] and c["sector"])
+            self.assertIn(c["status"], ("negotiating", "active", "ended"))
+
+    def test_seeded_facts_carry_their_source(self):
+        metals = self.ok("covenant.get", {"code": "metals"})
+        self.assertEqual([g["code"] for g in metals["working_groups"]],
+                         ["due-diligence", "secondary-materials", "collective-action"])
+        self.assertEqual(metals["chair"], "Maurits Derksen")
+        self.assertEqual(metals["term_years"], 5)
+        target = metals["targets"][0]
+        self.assertEqual((target["code"], target["value"], target["from_year"], target["to_year"]),
+                         ("signatories", 50, 2019, 2024))
+        self.assertIn("004_", metals["sources"]["targets.signatories"])
+        self.assertIn("50 ondertekenaars", metals["sources"]["targets.signatories"])
+        forestry = self.ok("covenant.get", {"code": "forestry"})
+        self.assertEqual(forestry["secretariat"], "Stichting Bewust met Hout")
+        self.assertIn("Bewust met Hout", forestry["sources"]["secretariat"])
+        textile = self.ok("covenant.get", {"code": "textile"})
+        figures = {(f["code"], f["as_of"]): f["value"] for f in textile["figures"]}
+        self.assertEqual(figures[("brands", "2018-12")], 93)
+        self.assertEqual(figures[("market_share_pct", "2018-12")], 48)
+        self.assertEqual([figures[("production_locations", y)] for y in ("2016-12", "2017-12", "2018-12")],
+                         [2802, 4268, 6289])
+        self.assertIn("2802", textile["sources"]["figures.production_locations"])
+        gold = self.ok("covenant.get", {"code": "gold"})
+        self.assertEqual((gold["term_years"], gold["secretariat"]), (5, "SER"))
+        self.assertIn("19 juni 2017", gold["sources"]["signed_on"])
+        self.assertEqual(self.ok("covenant.get", {"code": "natural-stone"})["chair"], "Pieter van der Gaag")
+        self.assertEqual(self.ok("covenant.get", {"code": "floriculture"})["term_years"], 3)
+        err = self.err("covenant.get", {"code": "steel"})
+        self.assertEqual((err["code"], err["field"]), ("not_found", "code"))
+
+    def test_restart_changes_nothing_and_keeps_edits(self):
+        with System(["membership"]) as s:
+            before = s.redis.cli("HGETALL", "imvo:membership:{gold}:covenant")
+            s.redis.cli("HSET", "imvo:membership:{gold}:covenant", "chair", "Edited Chair")
+            s.stop("membership")
+            s.start("membership")
+            self.assertIn("0 new, 10 already present", s.log("membership"))
+            self.assertEqual(s.ok("membership", "covenant.get", {"code": "gold"})["chair"], "Edited Chair")
+            s.redis.cli("HDEL", "imvo:membership:{gold}:covenant", "chair")
+            self.assertEqual(s.redis.cli("HGETALL", "imvo:membership:{gold}:covenant"), before)
+
+    # --- organisations and roles -------------------------------------------------------------
+
+    def test_org_register_get_list_update(self):
+        o = self.org("Fair Threads BV", contacts={"email": "csr@fair.example", "webhook": "https://fair.example/hook"},
+                     market_share_bp=250)
+        got = self.ok("org.get", {"org_id": o})
+        self.assertEqual((got["name"], got["kind"], got["country"], got["market_share_bp"]),
+                         ("Fair Threads BV", "company", "NL", 250))
+        self.assertEqual(got["contacts"]["email"], "csr@fair.example")
+        self.ok("org.update", {"org_id": o, "name": "Fair Threads B.V.", "market_share_bp": 300})
+        self.assertEqual(self.ok("org.get", {"org_id": o})["name"], "Fair Threads B.V.")
+        u = self.org("FNV", kind="union")
+        unions = [x["org_id"] for x in self.ok("org.list", {"kind": "union"})["orgs"]]
+        self.assertIn(u, unions)
+        self.assertNotIn(o, unions)
+        self.assertEqual(self.err("org.get", {"org_id": "org-999999"})["code"], "not_found")
+        self.assertEqual(self.err("org.update", {"org_id": "org-999999", "name": "x"})["code"], "not_found")
+
+    def test_role_rules(self):
+        company = self.org("Metal Works BV")
+        err = self.err("member.join", {"covenant": "metals", "org_id": company, "role": "party"})
+        self.assertEqual((err["code"], err["field"]), ("invalid_argument", "working_groups"))
+        self.assertIn("due-diligence", err["message"])
+        err = self.err("member.join", {"covenant": "metals", "org_id": company, "role": "party",
+                                       "working_groups": ["due-diligence", "golf"]})
+        self.assertEqual((err["code"], err["field"]), ("invalid_argument", "working_groups.1"))
+        m = self.ok("member.join", {"covenant": "metals", "org_id": company, "role": "party",
+                                    "working_groups": ["due-diligence"]})["membership"]
+        self.assertTrue(m["votes"])
+        self.assertTrue(m["owes_contribution"])
+        self.assertEqual(self.err("member.join", {"covenant": "metals", "org_id": company, "role": "party",
+                                                  "working_groups": ["due-diligence"]})["code"], "conflict")
+        supporter = self.org("International Zinc Association", kind="trade_association", country="BE")
+        m = self.ok("member.join", {"covenant": "metals", "org_id": supporter, "role": "supporter"})["membership"]
+        self.assertFalse(m["votes"])
+        self.assertFalse(m["owes_contribution"])
+        expert = self.org("Dr. Metal", kind="knowledge_institution")
+        self.assertFalse(self.ok("member.join", {"covenant": "metals", "org_id": expert, "role": "expert"})["membership"]["votes"])
+        roles = {x["org_id"]: x["role"] for x in self.ok("member.list", {"covenant": "metals"})["members"]}
+        self.assertEqual((roles[company], roles[supporter], roles[expert]), ("party", "supporter", "expert"))
+        self.assertEqual([x["org_id"] for x in self.ok("member.list", {"covenant": "metals", "role": "supporter"})["members"]],
+                         [supporter])
+        cov = self.ok("covenant.get", {"code": "metals"})
+        self.assertEqual(cov["counts"]["roles"], {"party": 1, "supporter": 1, "expert": 1})
+        self.assertEqual(cov["target_progress"][0]["current"], 2)
+        # Contributions: the company party owes one, the supporter does not.
+        self.assertEqual([x["org_id"] for x in self.ok("member.unpaid", {"covenant": "metals", "year": 2024})["unpaid"]],
+                         [company])
+        self.ok("member.pay", {"covenant": "metals", "org_id": company, "year": 2024, "amount_eur": 5000})
+        self.assertEqual(self.ok("member.unpaid", {"covenant": "metals", "year": 2024})["unpaid"], [])
+        self.assertEqual(self.err("member.pay", {"covenant": "metals", "org_id": supporter, "year": 2024})["code"], "conflict")
+
+    def test_ended_covenant_refuses_members(self):
+        o = self.org("Late Bank NV", country="NL")
+        for covenant in ("banking", "forestry"):
+            err = self.err("member.join", {"covenant": covenant, "org_id": o, "role": "supporter"})
+            self.assertEqual((err["code"], err["field"]), ("conflict", "covenant"))
+        err = self.err("member.join", {"covenant": "nosuch", "org_id": o, "role": "supporter"})
+        self.assertEqual((err["code"], err["field"]), ("not_found", "covenant"))
+        err = self.err("member.join", {"covenant": "gold", "org_id": "org-424242", "role": "supporter"})
+        self.assertEqual((err["code"], err["field"]), ("not_found", "org_id"))
+
+    def test_leave_and_rejoin_keeps_history(self):
+        o = self.org("Goldsmith BV")
+        self.ok("member.join", {"covenant": "gold", "org_id": o, "role": "party"})
+        self.ok("member.leave", {"covenant": "gold", "org_id": o, "reason": "merged"})
+        self.assertNotIn(o, [m["org_id"] for m in self.ok("member.list", {"covenant": "gold"})["members"]])
+        self.assertEqual(self.err("member.leave", {"covenant": "gold", "org_id": o})["code"], "not_found")
+        self.ok("member.join", {"covenant": "gold", "org_id": o, "role": "supporter"})
+        history = self.ok("member.get", {"covenant": "gold", "org_id": o})["history"]
+        self.assertEqual([(h["action"], h["role"]) for h in history],
+                         [("joined", "party"), ("left", "party"), ("joined", "supporter")])
+        self.assertEqual(history[1]["reason"], "merged")
+
+    def test_counts_per_constituency_and_coverage(self):
+        for name, share in (("Brand A", 1200), ("Brand B", 300)):
+            self.member("food", name=name, market_share_bp=share)
+        self.member("food", name="FNV", kind="union")
+        self.member("food", name="Ministry", kind="government")
+        cov = self.ok("covenant.get", {"code": "food"})
+        self.assertEqual(cov["summary"], "2 companies, 1 union, government")
+        self.assertEqual(cov["market_coverage_pct"], 15)
+        self.assertEqual(cov["counts"]["parties_by_constituency"]["company"], 2)
+
+    def test_member_events_in_outbox(self):
+        o = self.org("Event Co")
+        self.ok("member.join", {"covenant": "insurance", "org_id": o, "role": "expert"})
+        self.ok("member.leave", {"covenant": "insurance", "org_id": o})
+        out = self.s.redis.cli("XRANGE", "imvo:membership:{insurance}:events", "-", "+")
+        self.assertIn("member.joined", out)
+        self.assertIn("member.left", out)
+
+    # --- locations ---------------------------------------------------------------------------
+
+    def test_matching_diacritics_and_suffixes(self):
+        o1 = self.member(name="Brand One")
+        o2 = self.member(name="Brand Two")
+        a = self.ok("location.add", {"covenant": "textile", "org_id": o1, "year": 2018, "name": "Ünal Tekstil A.Ş.",
+                                     "address": "Organize Sanayi Bölgesi, 5. Cadde No: 12", "city": "Denizli",
+                                     "country": "TR"})
+        self.assertEqual(a["match"], "new")
+        b = self.ok("location.add", {"covenant": "textile", "org_id": o2, "year": 2019, "name": "UNAL TEKSTIL AS",
+                                     "address": "ORGANIZE SANAYI BOLGESI 5 CADDE NO 12", "city": "DENIZLI",
+                                     "country": "TR"})
+        self.assertEqual((b["match"], b["location_id"]), ("exact", a["location_id"]))
+        c = self.ok("location.add", {"covenant": "textile", "org_id": o2, "year": 2019, "name": "Unal Tekstiller Ltd",
+                                     "address": "Organize Sanayi Bolgesi 5 Cadde No 12", "city": "Denizli",
+                                     "country": "TR"})
+        self.assertEqual((c["match"], c["location_id"]), ("near", a["location_id"]))
+        self.assertGreaterEqual(c["similarity"], 0.8)
+        # Same name in another country is another place.
+        d = self.ok("location.add", {"covenant": "textile", "org_id": o2, "year": 2019, "name": "Ünal Tekstil",
+                                     "address": "Organize Sanayi Bolgesi 5 Cadde No 12", "city": "Dhaka",
+                                     "country": "BD"})
+        self.assertNotEqual(d["location_id"], a["location_id"])
+        listed = self.ok("location.list", {"covenant": "textile", "year": 2019})["locations"]
+        ids = [l["location_id"] for l in listed]
+        self.assertEqual(len(ids), len(set(ids)))
+        self.assertIn(a["location_id"], ids)
+        for l in listed:
+            self.assertNotIn("org_id", l)
+        sourcing = self.ok("location.sourcing", {"covenant": "textile", "location_id": a["location_id"], "year": 2019})
+        self.assertEqual([x["org_id"] for x in sourcing["companies"]], [o2])
+        err = self.err("location.sourcing", {"covenant": "textile", "location_id": a["location_id"], "year": 2019},
+                       actor={"role": "company", "org": o1})
+        self.assertEqual(err["code"], "forbidden")
+
+    def test_ambiguous_match_is_flagged_and_resolved(self):
+        o = self.member("gold", name="Flag Co")
+        base = {"covenant": "gold", "org_id": o, "year": 2020, "city": "Kampala", "country": "UG"}
+        # x and y are distinct (similarity 0.76); z is within 0.8 of both (0.86, 0.89).
+        x = self.ok("location.add", {**base, "name": "Kampala Gold Refinery",
+                                     "address": "Plot 12 Industrial Area Jinja Road East"})
+        y = self.ok("location.add", {**base, "name": "Kampala Gold Refinery",
+                                     "address": "Plot 12 Industrial Area Port Bell West"})
+        self.assertEqual((x["match"], y["match"]), ("new", "new"))
+        z = self.ok("location.add", {**base, "name": "Kampala Gold Refinery",
+                                     "address": "Plot 12 Industrial Area Jinja Bell West"})
+        self.assertEqual(z["match"], "flagged", z)
+        self.assertEqual({c["location_id"] for c in z["candidates"]}, {x["location_id"], y["location_id"]})
+        flags = self.ok("location.flags", {"covenant": "gold"})["flags"]
+        self.assertIn(z["flag_id"], [f["flag_id"] for f in flags])
+        self.ok("location.resolve", {"covenant": "gold", "flag_id": z["flag_id"], "decision": "confirm",
+                                     "location_id": x["location_id"]})
+        ids = [l["location_id"] for l in self.ok("location.list", {"covenant": "gold", "year": 2020})["locations"]]
+        self.assertEqual(sorted(ids), sorted([x["location_id"], y["location_id"]]))
+        self.assertEqual(self.ok("location.flags", {"covenant": "gold"})["flags"], [])
+
+    def test_csv_import_all_or_nothing(self):
+        o = self.member("pensions", name="Import Co", kind="company")
+        good = HEADER + '"Sunrise Garments, Ltd",Road 1,Dhaka,Dhaka Division,BD,1200,knitwear\n' \
+                        'Sunrise Garments Ltd,Road 1,Dhaka,,bd,,\n' \
+                        '"Quote ""Q"" Mills",Road 2,Gazipur,,BD,50,denim\n'
+        r = self.ok("location.import", {"covenant": "pensions", "org_id": o, "year": 2021, "csv": good})
+        self.assertEqual(r["rows"], 3)
+        self.assertEqual(r["counts"]["new"], 2)
+        self.assertEqual(r["counts"]["exact"], 1)
+        listed = self.ok("location.list", {"covenant": "pensions", "year": 2021})["locations"]
+        self.assertIn('Quote "Q" Mills', [l["name"] for l in listed])
+        csv = self.ok("location.export", {"covenant": "pensions", "year": 2021})["csv"]
+        self.assertTrue(csv.startswith("location_id,name,address,city,region,country,workers,product_type\n"))
+        self.assertIn('"Sunrise Garments, Ltd"', csv)
+        bad_cases = [
+            (HEADER + "A,Road,City,,BD,,\nB,Road,City,,XX,,\n", "csv.line.3.country"),
+            (HEADER + "A,Road,City,,BD,lots,\n", "csv.line.2.workers"),
+            (HEADER + ",Road,City,,BD,,\n", "csv.line.2.name"),
+            (HEADER + "A,Road,City,,BD\n", "csv.line.2"),
+            (HEADER + '"A,Road,City,,BD,,\n', "csv.line.2"),
+            ("name,city\nA,B\n", "csv.line.1"),
+            (HEADER, "csv"),
+            (HEADER + "A," + "x" * 301 + ",City,,BD,,\n", "csv.line.2.address"),
+        ]
+        for text, field in bad_cases:
+            with self.subTest(field=field):
+                err = self.err("location.import", {"covenant": "pensions", "org_id": o, "year": 2022, "csv": text})
+                self.assertEqual((err["code"], err["field"]), ("invalid_argument", field))
+        # Nothing of the refused imports was written.
+        self.assertEqual(self.ok("location.list", {"covenant": "pensions", "year": 2022})["locations"], [])
+
+    def test_counts_and_publish(self):
+        o = self.member(name="Count Co")
+        for year, n in ((2016, 2), (2017, 3)):
+            rows = "".join("Factory %d,Street %d,Dhaka,,BD,,\n" % (i, i) for i in range(n))
+            self.ok("location.import", {"covenant": "textile", "org_id": o, "year": year, "csv": HEADER + rows})
+        counts = self.ok("location.counts", {"covenant": "textile"})
+        years = {y["year"]: y["locations"] for y in counts["years"]}
+        self.assertGreaterEqual(years[2017], 3)
+        self.assertEqual([p["locations"] for p in counts["published_figures"]], [2802, 4268, 6289])
+        r = self.ok("location.publish", {"covenant": "textile", "year": 2017})
+        self.assertGreaterEqual(r["locations"], 3)
+        self.assertIn("location.list_published", self.s.redis.cli("XRANGE", "imvo:membership:{textile}:events", "-", "+"))
+        self.assertEqual(self.err("location.publish", {"covenant": "textile", "year": 2001})["code"], "conflict")
+
+    def test_non_member_cannot_disclose(self):
+        o = self.org("Outsider")
+        err = self.err("location.add", {"covenant": "textile", "org_id": o, "year": 2020, "name": "X",
+                                        "address": "Y", "city": "Z", "country": "NL"})
+        self.assertEqual((err["code"], err["field"]), ("not_found", "org_id"))
+
+    def test_hostile_values(self):
+        cases = [
+            ("org.register", {"name": "x" * 201, "kind": "company", "country": "NL"}, "name"),
+            ("org.register", {"name": "A", "kind": "bank", "country": "NL"}, "kind"),
+            ("org.register", {"name": "A", "kind": "company", "country": "XX"}, "country"),
+            ("org.register", {"name": "A", "kind": "company", "country": "NLD"}, "country"),
+            ("org.register", {"name": 5, "kind": "company", "country": "NL"}, "name"),
+            ("org.register", {"name": "A\x00B", "kind": "company", "country": "NL"}, "name"),
+            ("org.register", {"name": "A", "kind": "company", "country": "NL", "market_share_bp": 10001}, "market_share_bp"),
+            ("org.register", {"name": "A", "kind": "company", "country": "NL", "contacts": {"email": "nope"}}, "contacts.email"),
+            ("member.join", {"covenant": "gold", "org_id": "org-1", "role": "boss"}, "role"),
+            ("member.join", {"covenant": "gold", "org_id": "org-1", "role": "party", "working_groups": "all"}, "working_groups"),
+            ("member.join", {"covenant": "gold", "org_id": "org-1", "role": "party", "working_groups": [1]}, "working_groups.0"),
+            ("location.add", {"covenant": "textile", "org_id": "org-1", "year": 1800, "name": "a", "address": "b",
+                              "city": "c", "country": "BD"}, "year"),
+            ("location.list", {"covenant": "textile", "year": "2019"}, "year"),
+            ("covenant.get", {"code": ["textile"]}, "code"),
+        ]
+        for mtype, body, field in cases:
+            with self.subTest(mtype=mtype, field=field):
+                err = self.err(mtype, body)
+                self.assertEqual((err["code"], err["field"]), ("invalid_argument", field), err)
+        self.assertTrue(self.ok("ping", {}))
+
+
+if __name__ == "__main__":
+    unittest.main()
