@@ -287,6 +287,21 @@ class Membership(unittest.TestCase):
                                         "address": "Y", "city": "Z", "country": "NL"})
         self.assertEqual((err["code"], err["field"]), ("not_found", "org_id"))
 
+    def test_imvoctl_membership_commands(self):
+        out = self.s.imvoctl("covenant", "list")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("natural-stone", out.stdout)
+        out = self.s.imvoctl("--json", "org", "register", "--name", "Cli Co", "--kind", "company", "--country", "NL")
+        import json
+        org = json.loads(out.stdout)["org_id"]
+        out = self.s.imvoctl("member", "join", "--covenant", "metals", "--org-id", org, "--role", "party",
+                             "--working-groups", "due-diligence,collective-action")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn(org, self.s.imvoctl("member", "list", "metals").stdout)
+        out = self.s.imvoctl("member", "join", "--covenant", "banking", "--org-id", org, "--role", "party")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("conflict", out.stderr)
+
     def test_hostile_values(self):
         cases = [
             ("org.register", {"name": "x" * 201, "kind": "company", "country": "NL"}, "name"),

@@ -1,6 +1,6 @@
 /*  imvoctl: talk to the IMVO daemons from a shell.
 
-    imvoctl [--json] [--timeout MS] [--key KEY] [--role ROLE] [--org ORG] COMMAND ...
+    imvoctl [--json] [--timeout MS] [--key KEY] [--actor-role ROLE] [--actor-org ORG] COMMAND ...
     imvoctl ping [SERVICE]          every daemon, or one
     imvoctl stats SERVICE
     imvoctl call SERVICE TYPE [JSON-BODY]
@@ -22,8 +22,8 @@ typedef struct {
     bool json;                  //  --json
     int timeout_ms;             //  --timeout, per attempt
     const char *key;            //  --key: idempotency key
-    const char *role;           //  --role: actor role
-    const char *org;            //  --org: actor org
+    const char *role;           //  --actor-role: actor role
+    const char *org;            //  --actor-org: actor org
 } s_globals_t;
 
 static const imvoctl_cmd_t *const s_tables [] = {
@@ -33,7 +33,7 @@ static const imvoctl_cmd_t *const s_tables [] = {
 static void
 s_usage (FILE *f)
 {
-    fprintf (f, "usage: imvoctl [--json] [--timeout MS] [--key KEY] [--role ROLE] [--org ORG] COMMAND ...\n\n"
+    fprintf (f, "usage: imvoctl [--json] [--timeout MS] [--key KEY] [--actor-role ROLE] [--actor-org ORG] COMMAND ...\n\n"
                 "  ping [SERVICE]                    is the daemon up (all four without SERVICE)\n"
                 "  stats SERVICE                     a daemon's counters\n"
                 "  call SERVICE TYPE [JSON]          send any message type with a JSON body\n"
@@ -382,6 +382,9 @@ s_call (const s_globals_t *g, const char *service, const char *type, const char 
     }
     else {
         const msgpack_object *list = list_key ? imvo_map_get (resp.body, list_key) : NULL;
+        if (list && list->type == MSGPACK_OBJECT_STR && !columns)
+            fwrite (list->via.str.ptr, 1, list->via.str.size, stdout);    //  e.g. a CSV export
+        else
         if (list && list->type == MSGPACK_OBJECT_ARRAY) {
             //  The other fields first (e.g. a case's status), then the table.
             msgpack_object rest = *resp.body;
@@ -553,8 +556,8 @@ main (int argc, char **argv)
         if (streq (argv [i], "--json"))
             g.json = true;
         else
-        if ((streq (argv [i], "--timeout") || streq (argv [i], "--key") || streq (argv [i], "--role")
-             || streq (argv [i], "--org")) && i + 1 < argc) {
+        if ((streq (argv [i], "--timeout") || streq (argv [i], "--key") || streq (argv [i], "--actor-role")
+             || streq (argv [i], "--actor-org")) && i + 1 < argc) {
             const char *v = argv [++i];
             if (streq (argv [i - 1], "--timeout"))
                 g.timeout_ms = atoi (v) > 0 ? atoi (v) : 3000;
@@ -562,7 +565,7 @@ main (int argc, char **argv)
             if (streq (argv [i - 1], "--key"))
                 g.key = v;
             else
-            if (streq (argv [i - 1], "--role"))
+            if (streq (argv [i - 1], "--actor-role"))
                 g.role = v;
             else
                 g.org = v;

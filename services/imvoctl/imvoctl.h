@@ -34,7 +34,8 @@ typedef struct {
     const char *type;           //  "complaint.submit"
     const char *args [4];       //  positional arguments: body paths (or "?path" when optional)
     const imvoctl_opt_t *opts;  //  ends with {NULL}; may be NULL
-    const char *list_key;       //  reply field holding an array to print as a table, or NULL
+    const char *list_key;       //  reply field holding an array to print as a table (or, with
+                                //  columns NULL, a string to print as it is), or NULL
     const char *columns;        //  comma-separated columns of that table
     const char *help;           //  one line
 } imvoctl_cmd_t;
