@@ -294,10 +294,9 @@ class Membership(unittest.TestCase):
         out = self.s.imvoctl("--json", "org", "register", "--name", "Cli Co", "--kind", "company", "--country", "NL")
         import json
         org = json.loads(out.stdout)["org_id"]
-        out = self.s.imvoctl("member", "join", "--covenant", "metals", "--org-id", org, "--role", "party",
-                             "--working-groups", "due-diligence,collective-action")
+        out = self.s.imvoctl("member", "join", "--covenant", "floriculture", "--org-id", org, "--role", "party")
         self.assertEqual(out.returncode, 0, out.stderr)
-        self.assertIn(org, self.s.imvoctl("member", "list", "metals").stdout)
+        self.assertIn(org, self.s.imvoctl("member", "list", "floriculture").stdout)
         out = self.s.imvoctl("member", "join", "--covenant", "banking", "--org-id", org, "--role", "party")
         self.assertEqual(out.returncode, 2)
         self.assertIn("conflict", out.stderr)
