@@ -227,6 +227,8 @@ s_worker (zsock_t *pipe, void *args)
         }
     }
     msgpack_sbuffer_destroy (&out);
+    if (ctx.local && ctx.local_free)
+        ctx.local_free (&ctx.local);
     zpoller_destroy (&poller);
     zsock_destroy (&ctx.events);
     zsock_destroy (&dealer);

@@ -34,6 +34,8 @@ typedef struct {
     zsock_t *events;            //  PUSH to the runtime's PUB socket (use imvo_outbox_commit)
     void *state;                //  the def's state pointer
     int worker;                 //  worker number, 0-based
+    void *local;                //  a handler's per-thread object (e.g. a client), or NULL
+    void (*local_free) (void **local_p);    //  how the runtime destroys local at the end
 } imvo_ctx_t;
 
 //  A handler answers one message type. values holds the body fields in catalogue order

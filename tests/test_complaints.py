@@ -156,6 +156,26 @@ class Complaints(unittest.TestCase):
         self.s.ok("complaints", "complaint.get", {"case_id": "TEXTILE-%d-0001" % time.gmtime().tm_year})
 
 
+class Respondent(unittest.TestCase):
+    def test_respondent_checked_with_membership(self):
+        with System(["membership", "complaints"]) as s:
+            company = s.ok("membership", "org.register", {"name": "Brand", "kind": "company", "country": "NL"})["org_id"]
+            union = s.ok("membership", "org.register", {"name": "FNV", "kind": "union", "country": "NL"})["org_id"]
+            for o in (company, union):
+                s.ok("membership", "member.join", {"covenant": "textile", "org_id": o, "role": "party"})
+            case = s.ok("complaints", "complaint.submit", named(respondent=company))["case_id"]
+            self.assertTrue(s.ok("complaints", "complaint.get", {"case_id": case})["respondent_verified"])
+            for respondent in (union, "org-999", company + "x"):
+                r = s.call("complaints", "complaint.submit", named(respondent=respondent))
+                self.assertEqual((r["error"]["code"], r["error"]["field"]), ("invalid_argument", "respondent"), r)
+            r = s.call("complaints", "complaint.submit", named(covenant="gold", respondent=company))
+            self.assertEqual(r["error"]["field"], "respondent")
+            # Membership down: the complaint is still taken, marked unverified.
+            s.stop("membership")
+            case = s.ok("complaints", "complaint.submit", named(respondent=company))["case_id"]
+            self.assertFalse(s.ok("complaints", "complaint.get", {"case_id": case})["respondent_verified"])
+
+
 class Client(unittest.TestCase):
     def test_imvoctl_exit_codes_and_json(self):
         with System(["complaints"]) as s:
@@ -181,8 +201,8 @@ class Client(unittest.TestCase):
     def test_lazy_pirate_retry_is_idempotent(self):
         # The daemon is frozen when the first attempt goes out; the client times out,
         # reconnects and sends again with the same key. Both copies reach the daemon once
-        # it thaws: one case.
-        with System(["complaints"]) as s:
+        # it thaws: one case. (Membership is not running: its check must not eat the timeout.)
+        with System(["complaints"], env={"IMVO_MEMBERSHIP_TIMEOUT_MS": "50"}) as s:
             pid = s.procs["complaints"].pid
             os.kill(pid, signal.SIGSTOP)
             try:

@@ -20,6 +20,8 @@
 */
 #include "complaints_server.h"
 #include "catalogue_complaints.h"
+#include "imvo_client.h"
+#include "imvo_config.h"
 
 #include <ctype.h>
 #include <sys/random.h>
@@ -154,6 +156,80 @@ s_actor (const imvo_request_t *req)
     return req->role [0] ? req->role : "anonymous";
 }
 
+//  Per worker: the client to membership, and how long to skip asking it after it failed to
+//  answer (so that a membership outage costs one timeout per worker, not one per complaint).
+typedef struct {
+    imvo_client_t *membership;
+    int64_t skip_until;         //  zclock_mono
+} s_local_t;
+
+static void
+s_local_free (void **local_p)
+{
+    s_local_t *local = (s_local_t *) *local_p;
+    if (local) {
+        imvo_client_destroy (&local->membership);
+        free (local);
+        *local_p = NULL;
+    }
+}
+
+//  Asks membership whether respondent is a company that is a member of covenant. Refuses
+//  (invalid_argument naming respondent) when membership says no. When membership does not
+//  answer, the complaint is still taken, marked unverified: a complaint is never lost
+//  because another daemon is down. Returns -1 on refusal; *verified says what was checked.
+static int
+s_check_respondent (imvo_ctx_t *ctx, const char *covenant, const char *respondent, bool *verified,
+                    imvo_reply_t *reply)
+{
+    *verified = false;
+    if (!ctx->local) {
+        s_local_t *local = calloc (1, sizeof *local);
+        assert (local);
+        local->membership = imvo_client_new_for ("membership");
+        assert (local->membership);
+        imvo_client_set_timeout (local->membership, (int) imvo_env_long ("IMVO_MEMBERSHIP_TIMEOUT_MS", 1000, 10, 60000));
+        imvo_client_set_attempts (local->membership, 1);
+        ctx->local = local;
+        ctx->local_free = s_local_free;
+    }
+    s_local_t *local = (s_local_t *) ctx->local;
+    if (zclock_mono () < local->skip_until)
+        return 0;
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 2);
+    imvo_pack_kv_str (&pk, "covenant", covenant);
+    imvo_pack_kv_str (&pk, "org_id", respondent);
+    imvo_response_t resp;
+    int rc = 0;
+    if (imvo_client_call (local->membership, "member.get", NULL, body.data, body.size, &resp) == 0) {
+        if (resp.ok) {
+            bool company = imvo_obj_streq (imvo_map_get (resp.body, "kind"), "company");
+            bool active = imvo_obj_streq (imvo_map_get (resp.body, "status"), "active");
+            if (!company || !active)
+                rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "respondent",
+                                      "respondent %s is not %s of the %s covenant", respondent,
+                                      company ? "a current member" : "a company", covenant);
+            *verified = rc == 0;
+        }
+        else
+        if (resp.err.code == IMVO_ERR_NOT_FOUND)
+            rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "respondent",
+                                  "respondent %s is not a company in the %s covenant (%s)", respondent, covenant,
+                                  streq (resp.err.field, "covenant") ? "no such covenant" : "not a member");
+    }
+    else {
+        zsys_warning ("membership did not answer; complaints are taken unverified for 10 s");
+        local->skip_until = zclock_mono () + 10000;
+    }
+    imvo_response_release (&resp);
+    msgpack_sbuffer_destroy (&body);
+    return rc;
+}
+
 static int
 s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
@@ -168,6 +244,9 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "complainant.contact",
                                 "complainant.contact is required unless complainant.anonymous is true");
     const char *covenant = f [COMPLAINT_SUBMIT_COVENANT].str;
+    bool verified;
+    if (s_check_respondent (ctx, covenant, f [COMPLAINT_SUBMIT_RESPONDENT].str, &verified, reply))
+        return -1;
     char receipt [64] = "", receipt_hash [41] = "";
     if (anonymous) {
         if (s_new_receipt (covenant, receipt, sizeof receipt))
@@ -197,6 +276,7 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_args_str (&args, receipt_hash);
     imvo_args_str (&args, receipt);
     imvo_args_str (&args, s_actor (req));
+    imvo_args_str (&args, verified ? "1" : "0");
     redisReply *r = imvo_redis_eval (ctx->redis, "complaint_submit", &keys, &args);
     imvo_args_release (&keys);
     imvo_args_release (&args);

@@ -2,7 +2,8 @@
 -- KEYS[1] idempotency record; ARGV: [1] ttl, [2] key prefix imvo:complaints:{<covenant>},
 -- [3] covenant, [4] year, [5] respondent, [6] summary, [7] description, [8] anonymous 0/1,
 -- [9] name, [10] contact, [11] complainant kind, [12] share identity 0/1, [13] country,
--- [14] location_id, [15] receipt hash, [16] receipt (only for the reply), [17] actor.
+-- [14] location_id, [15] receipt hash, [16] receipt (only for the reply), [17] actor,
+-- [18] respondent verified with membership 1/0 (0: membership did not answer).
 -- Empty strings mean "not given".
 local replay = imvo_replay()
 if replay then
@@ -17,7 +18,7 @@ local now = imvo_now_ms()
 local fields = { 'case_id', case_id, 'covenant', ARGV[3], 'respondent', ARGV[5],
                  'summary', ARGV[6], 'description', ARGV[7], 'status', 'received',
                  'received_at', now, 'updated_at', now, 'anonymous', ARGV[8],
-                 'share_identity', ARGV[12] }
+                 'share_identity', ARGV[12], 'respondent_verified', ARGV[18] }
 local optional = { name = ARGV[9], contact = ARGV[10], complainant_kind = ARGV[11],
                    country = ARGV[13], location_id = ARGV[14], receipt_hash = ARGV[15] }
 for field, value in pairs(optional) do
