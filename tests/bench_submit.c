@@ -1,6 +1,6 @@
 /*  bench_submit: load generator for the complaints daemon.
 
-    bench_submit ENDPOINT CLIENTS TOTAL
+    bench_submit ENDPOINT CLIENTS TOTAL RESPONDENT
     CLIENTS threads, each with its own imvo_client (DEALER), send complaint.submit with a
     unique idempotency key, one request in flight per client, until TOTAL complaints are
     acknowledged. Prints "acked=N seconds=S per_second=R errors=E". Used by
@@ -16,6 +16,7 @@ static const char *s_endpoint;
 static atomic_int s_next;
 static atomic_int s_errors;
 static int s_total;
+static const char *s_respondent;
 
 static void *
 s_client (void *arg)
@@ -32,7 +33,7 @@ s_client (void *arg)
         msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
         msgpack_pack_map (&pk, 5);
         imvo_pack_kv_str (&pk, "covenant", "textile");
-        imvo_pack_kv_str (&pk, "respondent", "org-bench");
+        imvo_pack_kv_str (&pk, "respondent", s_respondent);
         imvo_pack_kv_str (&pk, "summary", "Benchmark complaint");
         imvo_pack_kv_str (&pk, "description", "Unpaid overtime reported by workers of a supplier.");
         imvo_pack_str (&pk, "complainant");
@@ -53,14 +54,15 @@ s_client (void *arg)
 int
 main (int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf (stderr, "usage: bench_submit ENDPOINT CLIENTS TOTAL\n");
+    if (argc != 5) {
+        fprintf (stderr, "usage: bench_submit ENDPOINT CLIENTS TOTAL RESPONDENT\n");
         return 1;
     }
     zsys_init ();
     s_endpoint = argv [1];
     int clients = atoi (argv [2]);
     s_total = atoi (argv [3]);
+    s_respondent = argv [4];
     pthread_t threads [64];
     if (clients < 1 || clients > 64 || s_total < 1)
         return 1;
