@@ -113,6 +113,7 @@ class System:
             env["IMVO_%s_EVENTS_ENDPOINT" % up] = "tcp://127.0.0.1:%d" % ev
         env["IMVO_CONSUMER_NAME"] = "test-consumer"
         env["IMVO_DATA_DIR"] = os.path.join(SOURCE_DIR, "deploy")
+        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
         env.update(self.extra_env)
         return env
 
@@ -135,7 +136,8 @@ class System:
             text = self.log(name)
             for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
                 if marker in text:
-                    reports.append("%s: %s" % (name, text[text.index(marker):][:2000]))
+                    at = text.rfind("\n", 0, text.index(marker)) + 1
+                    reports.append("%s: %s" % (name, text[at:][:3000]))
         shutil.rmtree(self.workdir, ignore_errors=True)
         if reports:
             raise AssertionError("sanitizer report:\n" + "\n".join(reports))

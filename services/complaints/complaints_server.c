@@ -428,7 +428,8 @@ s_complaint_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
         }
     }
     if (rc == 0) {
-        qsort (all, total, sizeof *all, s_by_received_desc);
+        if (total > 1)
+            qsort (all, total, sizeof *all, s_by_received_desc);
         if (total > (size_t) limit)
             total = (size_t) limit;
         msgpack_packer *pk = imvo_reply_pk (reply);
