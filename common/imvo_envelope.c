@@ -251,8 +251,11 @@ imvo_response_decode (imvo_response_t *resp, const void *data, size_t size)
     resp->ok = ok && ok->type == MSGPACK_OBJECT_BOOLEAN && ok->via.boolean;
     if (resp->ok) {
         resp->body = imvo_map_get (&resp->root, "body");
-        if (!resp->body || resp->body->type != MSGPACK_OBJECT_MAP)
+        if (!resp->body || resp->body->type != MSGPACK_OBJECT_MAP) {
+            resp->ok = false;                   //  "ok" promises a body map: not this one
+            resp->body = NULL;
             return imvo_error_set (&resp->err, IMVO_ERR_INTERNAL, "body", "ok reply without a body map");
+        }
         return 0;
     }
     const msgpack_object *e = imvo_map_get (&resp->root, "error");

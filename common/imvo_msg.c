@@ -104,15 +104,17 @@ imvo_msg_check (const char *data, size_t size, const char **why)
             return -1;
         }
         pos += payload;
+        //  An empty container is a level of nesting too, though it opens no level here.
+        bool container = (b & 0xe0) == 0x80 || (b >= 0xdc && b <= 0xdf);
+        if (container && depth == IMVO_MSG_MAX_DEPTH) {
+            *why = "frame is nested too deeply";
+            return -1;
+        }
         if (children) {
             //  Every child takes at least one byte: a declared size larger than what is
             //  left is a lie, refused before msgpack-c sizes an allocation from it.
             if (children > size - pos) {
                 *why = "declared container size exceeds the frame";
-                return -1;
-            }
-            if (depth == IMVO_MSG_MAX_DEPTH) {
-                *why = "frame is nested too deeply";
                 return -1;
             }
             owed [++depth] = children;

@@ -29,7 +29,8 @@ imvo_proto_find (const char *type)
     return NULL;
 }
 
-//  Valid UTF-8 (no overlongs, no surrogates); allow_ws lets \n \r \t through.
+//  Valid UTF-8 (no overlongs, no surrogates) without C0, DEL or C1 controls; allow_ws lets
+//  \n \r \t through.
 static bool
 s_utf8_ok (const unsigned char *s, size_t len, bool allow_ws)
 {
@@ -56,8 +57,8 @@ s_utf8_ok (const unsigned char *s, size_t len, bool allow_ws)
             cp = (cp << 6) | (s [i + k] & 0x3f);
         }
         if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff))
-        ||  (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
+        ||  (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f)
+            return false;                       //  overlong, out of range, surrogate, C1 control
         i += (size_t) n + 1;
     }
     return true;
