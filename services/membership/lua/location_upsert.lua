@@ -31,6 +31,9 @@ local function grams(s)
     return t, n
 end
 
+-- The buckets read so far in this call, as {location_id, {trigrams, count}, ...}: one import
+-- reads a bucket for many rows, and keeps it current as it adds locations.
+local buckets = {}
 local counts = { new = 0, exact = 0, near = 0, flagged = 0 }
 local near, flagged, results = {}, {}, {}
 for _, r in ipairs(rows) do
@@ -42,13 +45,23 @@ for _, r in ipairs(rows) do
     if not id then
         local ga, na = grams(text)
         local candidates = {}
-        local b = redis.call('HGETALL', bucket)
+        local b = buckets[bucket]
+        if not b then
+            b = redis.call('HGETALL', bucket)
+            for i = 2, #b, 2 do
+                b[i] = { grams(b[i]) }
+            end
+            buckets[bucket] = b
+        end
         for i = 1, #b, 2 do
-            local gb, nb = grams(b[i + 1])
+            local gb, nb = b[i + 1][1], b[i + 1][2]
+            -- Dice >= 0.8 needs 2 * min(na, nb) >= 0.8 * (na + nb): skip the count otherwise.
             local common = 0
-            for g in pairs(gb) do
-                if ga[g] then
-                    common = common + 1
+            if 2 * math.min(na, nb) >= 0.8 * (na + nb) then
+                for g in pairs(gb) do
+                    if ga[g] then
+                        common = common + 1
+                    end
                 end
             end
             local s = 2 * common / (na + nb)
@@ -67,6 +80,11 @@ for _, r in ipairs(rows) do
                        'first_year', year, 'created_at', now, 'bucket', bucket)
             redis.call('HSET', KEYS[2], key, id)
             redis.call('HSET', bucket, id, text)
+            local cached = buckets[bucket]
+            if cached then
+                table.insert(cached, id)
+                table.insert(cached, { ga, na })
+            end
             if #candidates > 1 then
                 local flag_id = 'F' .. string.sub(id, 2)
                 redis.call('HSET', p .. ':flags', flag_id, cmsgpack.pack({ flag_id = flag_id, location_id = id,
