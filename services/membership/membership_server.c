@@ -56,7 +56,7 @@ s_need_secretariat (const imvo_request_t *req, imvo_reply_t *reply)
                             "only the secretariat or the committee may do this (role '%s')", req->role);
 }
 
-//  Runs a state-changing script: KEYS = idempotency record + extra keys.
+//  Runs a state-changing script: KEYS = idempotency record + extra keys. Releases keys and args.
 static int
 s_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag, const char *script,
           imvo_args_t *keys, imvo_args_t *args, imvo_reply_t *reply)
@@ -65,13 +65,15 @@ s_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag, const cha
     imvo_args_init (&k);
     imvo_args_init (&a);
     imvo_idem_args (ctx, req, tag, IDEM_TTL, &k, &a);
-    for (int i = 0; keys && i < keys->argc; i++)
+    for (int i = 0; i < keys->argc; i++)
         imvo_args_add (&k, keys->argv [i], keys->lens [i]);
-    for (int i = 0; args && i < args->argc; i++)
+    for (int i = 0; i < args->argc; i++)
         imvo_args_add (&a, args->argv [i], args->lens [i]);
     redisReply *r = imvo_redis_eval (ctx->redis, script, &k, &a);
     imvo_args_release (&k);
     imvo_args_release (&a);
+    imvo_args_release (keys);
+    imvo_args_release (args);
     return imvo_outbox_commit (ctx, r, reply);
 }
 
@@ -80,6 +82,30 @@ static int
 s_read (imvo_ctx_t *ctx, const char *script, imvo_args_t *keys, imvo_args_t *args, imvo_reply_t *reply)
 {
     return imvo_redis_packed_reply (imvo_redis_eval (ctx->redis, script, keys, args), reply);
+}
+
+//  The same, on the data hash-tagged tag (a covenant, or "orgs"): KEYS[1] is
+//  imvo:membership:{tag}:key, ARGV the prefix imvo:membership:{tag}, then mode and up to two
+//  arguments (the first NULL ends them).
+static int
+s_read_tagged (imvo_ctx_t *ctx, const char *script, const char *tag, const char *key,
+               const char *mode, const char *a, const char *b, imvo_reply_t *reply)
+{
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:membership:{%s}:%s", tag, key);
+    imvo_args_fmt (&args, "imvo:membership:{%s}", tag);
+    imvo_args_str (&args, mode);
+    if (a) {
+        imvo_args_str (&args, a);
+        if (b)
+            imvo_args_str (&args, b);
+    }
+    int rc = s_read (ctx, script, &keys, &args, reply);
+    imvo_args_release (&keys);
+    imvo_args_release (&args);
+    return rc;
 }
 
 //  --- seed data -----------------------------------------------------------------------------
@@ -258,10 +284,7 @@ s_org_register (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *
         imvo_args_fmt (&args, "%lld", (long long) f [ORG_REGISTER_SHARE].i);
     else
         imvo_args_str (&args, "");
-    int rc = s_commit (ctx, req, "orgs", "org_register", &keys, &args, reply);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return rc;
+    return s_commit (ctx, req, "orgs", "org_register", &keys, &args, reply);
 }
 
 static int
@@ -279,27 +302,13 @@ s_org_update (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
         imvo_args_fmt (&args, "%lld", (long long) f [ORG_UPDATE_SHARE].i);
     else
         imvo_args_str (&args, "");
-    int rc = s_commit (ctx, req, "orgs", "org_update", &keys, &args, reply);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return rc;
+    return s_commit (ctx, req, "orgs", "org_update", &keys, &args, reply);
 }
 
 static int
 s_org_read (imvo_ctx_t *ctx, const char *mode, const char *a, const char *b, imvo_reply_t *reply)
 {
-    imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_str (&keys, "imvo:membership:{orgs}:all");
-    imvo_args_str (&args, "imvo:membership:{orgs}");
-    imvo_args_str (&args, mode);
-    imvo_args_str (&args, a);
-    imvo_args_str (&args, b);
-    int rc = s_read (ctx, "org_read", &keys, &args, reply);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return rc;
+    return s_read_tagged (ctx, "org_read", "orgs", "all", mode, a, b, reply);
 }
 
 static int
@@ -359,8 +368,6 @@ s_member_join (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f
     imvo_args_str (&args, today);
     imvo_args_str (&args, req->role [0] ? req->role : "local");
     int rc = s_commit (ctx, req, covenant, "member_join", &keys, &args, reply);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
     msgpack_sbuffer_destroy (&groups);
     freeReplyObject (o);
     return rc;
@@ -382,26 +389,13 @@ s_member_leave (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *
     imvo_args_str (&args, s_opt (&f [MEMBER_LEAVE_REASON]));
     imvo_args_str (&args, today);
     imvo_args_str (&args, req->role [0] ? req->role : "local");
-    int rc = s_commit (ctx, req, covenant, "member_leave", &keys, &args, reply);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return rc;
+    return s_commit (ctx, req, covenant, "member_leave", &keys, &args, reply);
 }
 
 static int
 s_member_read (imvo_ctx_t *ctx, const char *covenant, const char *mode, const char *arg, imvo_reply_t *reply)
 {
-    imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:membership:{%s}:members", covenant);
-    imvo_args_fmt (&args, "imvo:membership:{%s}", covenant);
-    imvo_args_str (&args, mode);
-    imvo_args_str (&args, arg);
-    int rc = s_read (ctx, "member_read", &keys, &args, reply);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return rc;
+    return s_read_tagged (ctx, "member_read", covenant, "members", mode, arg, NULL, reply);
 }
 
 //  not_found naming the covenant when it does not exist (reads of an empty set cannot tell).
@@ -466,10 +460,7 @@ s_member_pay (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
     else
         imvo_args_str (&args, "");
     imvo_args_str (&args, req->role [0] ? req->role : "local");
-    int rc = s_commit (ctx, req, covenant, "member_pay", &keys, &args, reply);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return rc;
+    return s_commit (ctx, req, covenant, "member_pay", &keys, &args, reply);
 }
 
 //  --- production locations ------------------------------------------------------------------
@@ -540,10 +531,7 @@ s_upsert (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, cons
     imvo_args_str (&args, org);
     imvo_args_fmt (&args, "%lld", (long long) year);
     imvo_args_add (&args, rows, rows_len);
-    int rc = s_commit (ctx, req, covenant, "location_upsert", &keys, &args, reply);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return rc;
+    return s_commit (ctx, req, covenant, "location_upsert", &keys, &args, reply);
 }
 
 static int
@@ -687,18 +675,7 @@ static int
 s_location_read (imvo_ctx_t *ctx, const char *covenant, const char *mode, const char *a, const char *b,
                  imvo_reply_t *reply)
 {
-    imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:membership:{%s}:covenant", covenant);
-    imvo_args_fmt (&args, "imvo:membership:{%s}", covenant);
-    imvo_args_str (&args, mode);
-    imvo_args_str (&args, a);
-    imvo_args_str (&args, b);
-    int rc = s_read (ctx, "location_read", &keys, &args, reply);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return rc;
+    return s_read_tagged (ctx, "location_read", covenant, "covenant", mode, a, b, reply);
 }
 
 static int
@@ -798,10 +775,7 @@ s_location_publish (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_args_str (&args, covenant);
     imvo_args_fmt (&args, "%lld", (long long) f [LOCATION_YEAR_YEAR].i);
     imvo_args_str (&args, today);
-    int rc = s_commit (ctx, req, covenant, "location_publish", &keys, &args, reply);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return rc;
+    return s_commit (ctx, req, covenant, "location_publish", &keys, &args, reply);
 }
 
 static int
@@ -819,10 +793,7 @@ s_location_resolve (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_args_str (&args, f [LOCATION_RESOLVE_FLAG].str);
     imvo_args_str (&args, f [LOCATION_RESOLVE_DECISION].str);
     imvo_args_str (&args, s_opt (&f [LOCATION_RESOLVE_LOCATION]));
-    int rc = s_commit (ctx, req, covenant, "location_resolve", &keys, &args, reply);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return rc;
+    return s_commit (ctx, req, covenant, "location_resolve", &keys, &args, reply);
 }
 
 static const imvo_handler_t s_handlers [] = {
