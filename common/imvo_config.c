@@ -2,6 +2,7 @@
 #include "imvo_config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,4 +79,34 @@ const char *
 imvo_config_redis_url (void)
 {
     return imvo_env ("IMVO_REDIS_URL", "redis://127.0.0.1:6379/0");
+}
+
+char *
+imvo_file_read (const char *path)
+{
+    FILE *in = strcmp (path, "-") == 0 ? stdin : fopen (path, "rb");
+    if (!in)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream (&buf, &len);
+    if (!out) {
+        if (in != stdin)
+            fclose (in);
+        return NULL;
+    }
+    char chunk [65536];
+    size_t got;
+    while ((got = fread (chunk, 1, sizeof chunk, in)) > 0)
+        fwrite (chunk, 1, got, out);
+    int failed = ferror (in) ? (errno ? errno : EIO) : 0;
+    fclose (out);
+    if (in != stdin)
+        fclose (in);
+    if (failed) {
+        free (buf);
+        errno = failed;
+        return NULL;
+    }
+    return buf;
 }

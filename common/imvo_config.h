@@ -22,4 +22,8 @@ int imvo_config_endpoint (const char *service, char *buf, size_t size);
 int imvo_config_events_endpoint (const char *service, char *buf, size_t size);
 const char *imvo_config_redis_url (void);
 
+//  The whole of a file ("-" is stdin) as a NUL-terminated string the caller frees; NULL with
+//  errno set when it cannot be read.
+char *imvo_file_read (const char *path);
+
 #endif

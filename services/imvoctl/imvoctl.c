@@ -113,25 +113,6 @@ s_emit_object (FILE *f, s_field_t *fields, int n, const char *prefix, size_t ple
     fputc ('}', f);
 }
 
-static char *
-s_read_file (const char *path)
-{
-    FILE *in = streq (path, "-") ? stdin : fopen (path, "rb");
-    if (!in)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream (&buf, &len);
-    char chunk [65536];
-    size_t got;
-    while ((got = fread (chunk, 1, sizeof chunk, in)) > 0)
-        fwrite (chunk, 1, got, out);
-    fclose (out);
-    if (in != stdin)
-        fclose (in);
-    return buf;
-}
-
 //  A JSON literal for an option value; NULL (after printing why) when it does not fit.
 static char *
 s_opt_json (const imvoctl_opt_t *o, const char *value)
@@ -176,7 +157,7 @@ s_opt_json (const imvoctl_opt_t *o, const char *value)
             break;
         }
         case IMVOCTL_FILE: {
-            char *text = s_read_file (value);
+            char *text = imvo_file_read (value);
             ok = text != NULL;
             if (ok)
                 s_json_quote (f, text);

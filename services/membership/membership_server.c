@@ -115,20 +115,11 @@ s_load_seeds (imvo_ctx_t *ctx)
 {
     char path [512];
     snprintf (path, sizeof path, "%s/covenants.json", imvo_env ("IMVO_DATA_DIR", "deploy"));
-    FILE *f = fopen (path, "rb");
-    if (!f) {
+    char *text = imvo_file_read (path);
+    if (!text) {
         zsys_error ("cannot read the seed covenants %s: %s (set IMVO_DATA_DIR)", path, strerror (errno));
         return -1;
     }
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream (&text, &len);
-    char chunk [8192];
-    size_t got;
-    while ((got = fread (chunk, 1, sizeof chunk, f)) > 0)
-        fwrite (chunk, 1, got, m);
-    fclose (m);
-    fclose (f);
     msgpack_sbuffer packed;
     msgpack_sbuffer_init (&packed);
     char err [128];
@@ -678,22 +669,27 @@ s_location_read (imvo_ctx_t *ctx, const char *covenant, const char *mode, const 
     return s_read_tagged (ctx, "location_read", covenant, "covenant", mode, a, b, reply);
 }
 
+//  The published list of a covenant and year, as locations (list) or as CSV (export).
+static int
+s_location_year (imvo_ctx_t *ctx, const imvo_value_t *f, const char *mode, imvo_reply_t *reply)
+{
+    char year [8];
+    snprintf (year, sizeof year, "%lld", (long long) f [LOCATION_YEAR_YEAR].i);
+    return s_location_read (ctx, f [LOCATION_YEAR_COVENANT].str, mode, year, "", reply);
+}
+
 static int
 s_location_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     (void) req;
-    char year [8];
-    snprintf (year, sizeof year, "%lld", (long long) f [LOCATION_YEAR_YEAR].i);
-    return s_location_read (ctx, f [LOCATION_YEAR_COVENANT].str, "list", year, "", reply);
+    return s_location_year (ctx, f, "list", reply);
 }
 
 static int
 s_location_export (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     (void) req;
-    char year [8];
-    snprintf (year, sizeof year, "%lld", (long long) f [LOCATION_YEAR_YEAR].i);
-    return s_location_read (ctx, f [LOCATION_YEAR_COVENANT].str, "export", year, "", reply);
+    return s_location_year (ctx, f, "export", reply);
 }
 
 static int
