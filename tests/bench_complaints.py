@@ -4,9 +4,10 @@ redis-benchmark -c 8 -t set on the same Redis (AOF on, appendfsync always) in th
     /usr/bin/python3 tests/bench_complaints.py [TOTAL]      (after building into ./build)
 
 Not a test: it prints figures and their ratio. Each submit also asks membership whether the
-respondent is a company member of the covenant (one request/reply on loopback). Each acknowledged complaint is one EVALSHA
-that writes a hash, a list entry, a sorted-set entry, a counter, the idempotency record and
-a stream entry, fsynced before the reply; redis-benchmark's SET is one key per fsync group.
+respondent is a company member of the covenant (one request/reply on loopback). Each
+acknowledged complaint is one EVALSHA that writes a hash, a list entry, a sorted-set entry, a
+counter, the idempotency record and a stream entry, fsynced before the reply; redis-benchmark's
+SET is one key per fsync group.
 """
 import os
 import re
