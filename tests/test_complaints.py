@@ -65,6 +65,7 @@ class Complaints(unittest.TestCase):
             (named(complainant={"anonymous": False, "name": "A"}), "complainant.contact"),
             (named(complainant={"anonymous": True, "name": "A"}), "complainant.name"),
             (named(complainant={"anonymous": True, "kind": "boss"}), "complainant.kind"),
+            (named(complainant={"anonymous": True, "share_identity": True}), "complainant.share_identity"),
             (named(country="XX"), "country"),
             (named(country="nl"), "country"),
             (named(respondent="has space"), "respondent"),
@@ -127,6 +128,17 @@ class Complaints(unittest.TestCase):
         full = self.s.ok("complaints", "complaint.get", {"case_id": secret}, actor={"role": "secretariat"})
         self.assertEqual(full["complainant"]["name"], "Asha")
 
+    def test_anonymous_contact_reaches_the_secretariat_only(self):
+        # An anonymous worker may leave a contact (a union's number) for the secretariat.
+        body = anonymous(respondent="org-acme")
+        body["complainant"] = {"anonymous": True, "contact": "+880 1711 000000", "kind": "worker"}
+        case_id = self.s.ok("complaints", "complaint.submit", body)["case_id"]
+        case = self.s.ok("complaints", "complaint.get", {"case_id": case_id},
+                         actor={"role": "company", "org": "org-acme"})
+        self.assertEqual(case["complainant"], {"anonymous": True})
+        full = self.s.ok("complaints", "complaint.get", {"case_id": case_id}, actor={"role": "secretariat"})
+        self.assertEqual(full["complainant"]["contact"], "+880 1711 000000")
+
     def test_unknown_case(self):
         err = self.error({"case_id": "TEXTILE-2026-9999"}, "complaint.get")
         self.assertEqual((err["code"], err["field"]), ("not_found", "case_id"))
@@ -170,6 +182,8 @@ class Respondent(unittest.TestCase):
                 self.assertEqual((r["error"]["code"], r["error"]["field"]), ("invalid_argument", "respondent"), r)
             r = s.call("complaints", "complaint.submit", named(covenant="gold", respondent=company))
             self.assertEqual(r["error"]["field"], "respondent")
+            r = s.call("complaints", "complaint.submit", named(covenant="steel", respondent=company))
+            self.assertEqual((r["error"]["code"], r["error"]["field"]), ("not_found", "covenant"), r)
             # Membership down: the complaint is still taken, marked unverified.
             s.stop("membership")
             case = s.ok("complaints", "complaint.submit", named(respondent=company))["case_id"]

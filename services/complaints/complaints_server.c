@@ -216,10 +216,12 @@ s_check_respondent (imvo_ctx_t *ctx, const char *covenant, const char *responden
             *verified = rc == 0;
         }
         else
+        if (resp.err.code == IMVO_ERR_NOT_FOUND && streq (resp.err.field, "covenant"))
+            rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "covenant", "no covenant %s", covenant);
+        else
         if (resp.err.code == IMVO_ERR_NOT_FOUND)
             rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "respondent",
-                                  "respondent %s is not a company in the %s covenant (%s)", respondent, covenant,
-                                  streq (resp.err.field, "covenant") ? "no such covenant" : "not a member");
+                                  "respondent %s is not a member of the %s covenant", respondent, covenant);
     }
     else {
         zsys_warning ("membership did not answer; complaints are taken unverified for 10 s");
@@ -237,6 +239,9 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     if (anonymous && f [COMPLAINT_SUBMIT_NAME].present)
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "complainant.name",
                                 "an anonymous complaint must not carry complainant.name");
+    if (anonymous && f [COMPLAINT_SUBMIT_SHARE].present && f [COMPLAINT_SUBMIT_SHARE].b)
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "complainant.share_identity",
+                                "complainant.share_identity cannot be true when complainant.anonymous is true");
     if (!anonymous && !f [COMPLAINT_SUBMIT_NAME].present)
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "complainant.name",
                                 "complainant.name is required unless complainant.anonymous is true");

@@ -22,7 +22,8 @@ local out = {
 }
 local anonymous = case.anonymous == '1'
 local complainant = { anonymous = anonymous }
-if not company or case.share_identity == '1' then
+-- An anonymous complainant may leave a contact for the secretariat; the company never sees it.
+if not company or (case.share_identity == '1' and not anonymous) then
     complainant.name = case.name
     complainant.contact = case.contact
     complainant.kind = case.complainant_kind
