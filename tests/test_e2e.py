@@ -47,6 +47,20 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(out.returncode, 0, out.stderr)
             self.assertIn(case_id, out.stdout)
 
+    def test_inboxes_are_read_by_their_owners(self):
+        with System(["notify"]) as s:
+            acme = {"role": "company", "org": "org-1"}
+            for recipient, actor, code, field in [
+                    ("secretariat:textile", acme, "forbidden", "recipient"),
+                    ("org:org-2", acme, "forbidden", "recipient"),
+                    ("org:org-1", {"role": "complainant"}, "forbidden", "actor.role")]:
+                with self.subTest(recipient=recipient, actor=actor):
+                    r = s.call("notify", "inbox.list", {"recipient": recipient}, actor=actor)
+                    self.assertEqual((r["error"]["code"], r["error"]["field"]), (code, field), r)
+            self.assertEqual(s.ok("notify", "inbox.list", {"recipient": "org:org-1"}, actor=acme)["items"], [])
+            self.assertEqual(s.ok("notify", "inbox.list", {"recipient": "secretariat:textile"},
+                                  actor={"role": "secretariat"})["items"], [])
+
     def test_same_key_twice_is_one_case(self):
         with System(["complaints", "notify"]) as s:
             first = s.ok("complaints", "complaint.submit", complaint(2, anonymous=True), key="same-key")

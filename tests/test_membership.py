@@ -80,12 +80,14 @@ class Membership(unittest.TestCase):
     def test_restart_changes_nothing_and_keeps_edits(self):
         with System(["membership"]) as s:
             before = s.redis.cli("HGETALL", "imvo:membership:{gold}:covenant")
-            s.redis.cli("HSET", "imvo:membership:{gold}:covenant", "chair", "Edited Chair")
+            seeded = s.ok("membership", "covenant.get", {"code": "gold"})["secretariat"]
+            self.assertEqual(seeded, "SER")
+            s.redis.cli("HSET", "imvo:membership:{gold}:covenant", "secretariat", "Edited Secretariat")
             s.stop("membership")
             s.start("membership")
             self.assertIn("0 new, 10 already present", s.log("membership"))
-            self.assertEqual(s.ok("membership", "covenant.get", {"code": "gold"})["chair"], "Edited Chair")
-            s.redis.cli("HDEL", "imvo:membership:{gold}:covenant", "chair")
+            self.assertEqual(s.ok("membership", "covenant.get", {"code": "gold"})["secretariat"], "Edited Secretariat")
+            s.redis.cli("HSET", "imvo:membership:{gold}:covenant", "secretariat", seeded)
             self.assertEqual(s.redis.cli("HGETALL", "imvo:membership:{gold}:covenant"), before)
 
     # --- organisations and roles -------------------------------------------------------------
@@ -140,6 +142,24 @@ class Membership(unittest.TestCase):
         self.assertEqual(self.ok("member.unpaid", {"covenant": "metals", "year": 2024})["unpaid"], [])
         self.assertEqual(self.err("member.pay", {"covenant": "metals", "org_id": supporter, "year": 2024})["code"], "conflict")
 
+    def test_companies_act_only_for_themselves(self):
+        a, b = self.org("Stone A BV"), self.org("Stone B BV")
+        as_a = {"role": "company", "org": a}
+        self.ok("member.join", {"covenant": "natural-stone", "org_id": a, "role": "party"}, actor=as_a)
+        self.ok("member.join", {"covenant": "natural-stone", "org_id": b, "role": "party"})
+        for mtype, body in [("member.join", {"covenant": "natural-stone", "org_id": b, "role": "supporter"}),
+                            ("member.leave", {"covenant": "natural-stone", "org_id": b}),
+                            ("org.update", {"org_id": b, "webhook": "https://evil.example/hook"})]:
+            with self.subTest(mtype=mtype):
+                err = self.err(mtype, body, actor=as_a)
+                self.assertEqual((err["code"], err["field"]), ("forbidden", "org_id"), err)
+        err = self.err("member.leave", {"covenant": "natural-stone", "org_id": a}, actor={"role": "complainant"})
+        self.assertEqual((err["code"], err["field"]), ("forbidden", "actor.role"))
+        # Nothing changed for b; a may update itself.
+        self.assertEqual(self.ok("member.get", {"covenant": "natural-stone", "org_id": b})["status"], "active")
+        self.assertNotIn("webhook", self.ok("org.get", {"org_id": b})["contacts"])
+        self.ok("org.update", {"org_id": a, "email": "csr@stone-a.example"}, actor=as_a)
+
     def test_ended_covenant_refuses_members(self):
         o = self.org("Late Bank NV", country="NL")
         for covenant in ("banking", "forestry"):
@@ -155,7 +175,9 @@ class Membership(unittest.TestCase):
         self.ok("member.join", {"covenant": "gold", "org_id": o, "role": "party"})
         self.ok("member.leave", {"covenant": "gold", "org_id": o, "reason": "merged"})
         self.assertNotIn(o, [m["org_id"] for m in self.ok("member.list", {"covenant": "gold"})["members"]])
-        self.assertEqual(self.err("member.leave", {"covenant": "gold", "org_id": o})["code"], "not_found")
+        self.assertEqual(self.err("member.leave", {"covenant": "gold", "org_id": o})["code"], "conflict")
+        self.assertEqual(self.err("member.leave", {"covenant": "gold", "org_id": self.org("Never Joined")})["code"],
+                         "not_found")
         self.ok("member.join", {"covenant": "gold", "org_id": o, "role": "supporter"})
         history = self.ok("member.get", {"covenant": "gold", "org_id": o})["history"]
         self.assertEqual([(h["action"], h["role"]) for h in history],

@@ -303,7 +303,7 @@ s_complaint_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
         snprintf (view, sizeof view, "company:%s", req->org);
     }
     else
-    if (req->role [0] && !streq (req->role, "secretariat") && !streq (req->role, "committee"))
+    if (!imvo_actor_staff (req))
         return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "actor.role",
                                 "role '%s' may not read case files; a complainant uses complaint.status", req->role);
     imvo_args_t keys, args;
@@ -367,9 +367,8 @@ s_by_received_desc (const void *a, const void *b)
 static int
 s_complaint_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    if (req->role [0] && !streq (req->role, "secretariat") && !streq (req->role, "committee"))
-        return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "actor.role",
-                                "only the secretariat and the committee list cases");
+    if (imvo_need_staff (req, reply))
+        return -1;
     long limit = f [COMPLAINT_LIST_LIMIT].present ? (long) f [COMPLAINT_LIST_LIMIT].i : 100;
     const char *status = f [COMPLAINT_LIST_STATUS].present ? f [COMPLAINT_LIST_STATUS].str : "";
     //  The covenants to look in: the one asked for, or every covenant that has cases.

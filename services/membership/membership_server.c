@@ -40,20 +40,19 @@ s_opt (const imvo_value_t *v)
     return v->present ? v->str : "";
 }
 
-//  Without CURVE the actor is trusted and a missing role means local use (see README.md).
-static bool
-s_is_secretariat (const imvo_request_t *req)
-{
-    return !req->role [0] || streq (req->role, "secretariat") || streq (req->role, "committee");
-}
-
+//  Staff act for any organisation, a company only for itself (org_id), other roles not at all.
 static int
-s_need_secretariat (const imvo_request_t *req, imvo_reply_t *reply)
+s_need_self (const imvo_request_t *req, const char *org, imvo_reply_t *reply)
 {
-    if (s_is_secretariat (req))
+    if (imvo_actor_staff (req))
         return 0;
-    return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "actor.role",
-                            "only the secretariat or the committee may do this (role '%s')", req->role);
+    if (!streq (req->role, "company"))
+        return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "actor.role", "role '%s' may not send %s",
+                                req->role, req->type);
+    if (!streq (req->org, org))
+        return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "org_id",
+                                "a company acts only for itself (actor.org '%s', org_id '%s')", req->org, org);
+    return 0;
 }
 
 //  Runs a state-changing script: KEYS = idempotency record + extra keys. Releases keys and args.
@@ -281,6 +280,8 @@ s_org_register (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *
 static int
 s_org_update (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
+    if (s_need_self (req, f [ORG_UPDATE_ORG_ID].str, reply))
+        return -1;
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
@@ -323,6 +324,8 @@ s_member_join (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f
 {
     const char *covenant = f [MEMBER_JOIN_COVENANT].str;
     const char *org = f [MEMBER_JOIN_ORG_ID].str;
+    if (s_need_self (req, org, reply))
+        return -1;
     redisReply *o = imvo_redis_cmd (ctx->redis, "HMGET imvo:membership:{orgs}:org:%s name kind market_share_bp", org);
     if (!o || o->type != REDIS_REPLY_ARRAY || o->elements != 3) {
         imvo_redis_fail (o, reply);
@@ -368,6 +371,8 @@ static int
 s_member_leave (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     const char *covenant = f [MEMBER_LEAVE_COVENANT].str;
+    if (s_need_self (req, f [MEMBER_LEAVE_ORG_ID].str, reply))
+        return -1;
     char today [11];
     s_today (today);
     imvo_args_t keys, args;
@@ -426,7 +431,7 @@ s_member_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
 static int
 s_member_unpaid (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    if (s_need_secretariat (req, reply) || s_check_covenant (ctx, f [MEMBER_UNPAID_COVENANT].str, reply))
+    if (imvo_need_staff (req, reply) || s_check_covenant (ctx, f [MEMBER_UNPAID_COVENANT].str, reply))
         return -1;
     char year [8];
     snprintf (year, sizeof year, "%lld", (long long) f [MEMBER_UNPAID_YEAR].i);
@@ -436,7 +441,7 @@ s_member_unpaid (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
 static int
 s_member_pay (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    if (s_need_secretariat (req, reply))
+    if (imvo_need_staff (req, reply))
         return -1;
     const char *covenant = f [MEMBER_PAY_COVENANT].str;
     imvo_args_t keys, args;
@@ -492,11 +497,7 @@ static int
 s_check_discloser (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *org,
                    imvo_reply_t *reply)
 {
-    if (streq (req->role, "company") && !streq (req->org, org))
-        return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "org_id", "a company discloses only its own locations");
-    if (!s_is_secretariat (req) && !streq (req->role, "company"))
-        return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "actor.role", "role '%s' may not disclose locations", req->role);
-    if (s_check_covenant (ctx, covenant, reply))
+    if (s_need_self (req, org, reply) || s_check_covenant (ctx, covenant, reply))
         return -1;
     redisReply *r = imvo_redis_cmd (ctx->redis, "HGET imvo:membership:{%s}:member:%s status", covenant, org);
     int rc = 0;
@@ -702,7 +703,7 @@ s_location_counts (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_
 static int
 s_location_flags (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    if (s_need_secretariat (req, reply))
+    if (imvo_need_staff (req, reply))
         return -1;
     return s_location_read (ctx, f [LOCATION_COUNTS_COVENANT].str, "flags", "", "", reply);
 }
@@ -710,7 +711,7 @@ s_location_flags (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
 static int
 s_location_sourcing (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    if (s_need_secretariat (req, reply))
+    if (imvo_need_staff (req, reply))
         return -1;
     const char *covenant = f [LOCATION_SOURCING_COVENANT].str;
     char year [8];
@@ -758,7 +759,7 @@ s_location_sourcing (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_valu
 static int
 s_location_publish (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    if (s_need_secretariat (req, reply))
+    if (imvo_need_staff (req, reply))
         return -1;
     const char *covenant = f [LOCATION_YEAR_COVENANT].str;
     char today [11];
@@ -777,7 +778,7 @@ s_location_publish (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
 static int
 s_location_resolve (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    if (s_need_secretariat (req, reply))
+    if (imvo_need_staff (req, reply))
         return -1;
     const char *covenant = f [LOCATION_RESOLVE_COVENANT].str;
     imvo_args_t keys, args;

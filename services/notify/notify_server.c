@@ -83,11 +83,18 @@ s_on_complaint_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
 static int
 s_inbox_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    (void) req;
     const char *recipient = f [INBOX_LIST_RECIPIENT].str;
     if (!strchr (recipient, ':'))
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "recipient",
                                 "recipient must look like secretariat:<covenant> or org:<org_id>");
+    //  Staff read every inbox; a company only org:<its own id>; nobody else any.
+    if (!imvo_actor_staff (req)) {
+        if (!streq (req->role, "company"))
+            return imvo_need_staff (req, reply);
+        if (strncmp (recipient, "org:", 4) != 0 || !streq (recipient + 4, req->org))
+            return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "recipient",
+                                    "a company reads only its own inbox, org:%s", req->org);
+    }
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);

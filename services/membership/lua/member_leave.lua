@@ -5,8 +5,12 @@ local replay = imvo_replay()
 if replay then
     return replay
 end
-if redis.call('HGET', KEYS[2], 'status') ~= 'active' then
+local status = redis.call('HGET', KEYS[2], 'status')
+if not status then
     return imvo_fail('not_found', 'org_id', 'this organisation is not a member of the covenant')
+end
+if status ~= 'active' then
+    return imvo_fail('conflict', 'org_id', 'this organisation has already left the covenant')
 end
 local now = imvo_now_ms()
 redis.call('HSET', KEYS[2], 'status', 'left', 'left_on', ARGV[6])

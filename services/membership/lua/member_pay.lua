@@ -6,8 +6,11 @@ if replay then
     return replay
 end
 local m = redis.call('HMGET', KEYS[2], 'status', 'owes_contribution')
-if m[1] ~= 'active' then
+if not m[1] then
     return imvo_fail('not_found', 'org_id', 'this organisation is not a member of the covenant')
+end
+if m[1] ~= 'active' then
+    return imvo_fail('conflict', 'org_id', 'this organisation has left the covenant')
 end
 if m[2] ~= '1' then
     return imvo_fail('conflict', 'org_id', 'only companies that are parties owe a yearly contribution')
