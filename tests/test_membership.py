@@ -252,7 +252,21 @@ class Membership(unittest.TestCase):
         self.assertEqual({c["location_id"] for c in z["candidates"]}, {x["location_id"], y["location_id"]})
         flags = self.ok("location.flags", {"covenant": "gold"})["flags"]
         self.assertIn(z["flag_id"], [f["flag_id"] for f in flags])
+        # w is close to x, y and z: flagged with all three.
+        w = self.ok("location.add", {**base, "name": "Kampala Gold Refinery",
+                                     "address": "Plot 12 Industrial Area Jinja Bell East"})
+        self.assertEqual({c["location_id"] for c in w["candidates"]},
+                         {x["location_id"], y["location_id"], z["location_id"]})
         self.ok("location.resolve", {"covenant": "gold", "flag_id": z["flag_id"], "decision": "confirm",
+                                     "location_id": x["location_id"]})
+        # z is gone: w's flag now offers x in its place, and confirming into z is refused.
+        open_flags = self.ok("location.flags", {"covenant": "gold"})["flags"]
+        self.assertEqual([{c["location_id"] for c in f["candidates"]} for f in open_flags],
+                         [{x["location_id"], y["location_id"]}])
+        err = self.err("location.resolve", {"covenant": "gold", "flag_id": w["flag_id"], "decision": "confirm",
+                                            "location_id": z["location_id"]})
+        self.assertEqual((err["code"], err["field"]), ("invalid_argument", "location_id"))
+        self.ok("location.resolve", {"covenant": "gold", "flag_id": w["flag_id"], "decision": "confirm",
                                      "location_id": x["location_id"]})
         ids = [l["location_id"] for l in self.ok("location.list", {"covenant": "gold", "year": 2020})["locations"]]
         self.assertEqual(sorted(ids), sorted([x["location_id"], y["location_id"]]))

@@ -22,6 +22,9 @@ if ARGV[4] == 'confirm' then
     if not ok then
         return imvo_fail('invalid_argument', 'location_id', 'confirm needs location_id, one of the flag\'s candidates')
     end
+    if redis.call('EXISTS', p .. ':loc:' .. ARGV[5]) == 0 then
+        return imvo_fail('conflict', 'location_id', 'this candidate was merged into another location since')
+    end
     for _, y in ipairs(redis.call('ZRANGE', p .. ':years', 0, -1)) do
         local src = p .. ':year:' .. y .. ':src:' .. from
         if redis.call('SISMEMBER', p .. ':year:' .. y .. ':locs', from) == 1 then
@@ -41,6 +44,21 @@ if ARGV[4] == 'confirm' then
         end
     end
     redis.call('DEL', p .. ':loc:' .. from)
+    -- Other open flags that offered the merged location now offer the one it became.
+    local open = redis.call('HGETALL', KEYS[2])
+    for i = 1, #open, 2 do
+        if open[i] ~= ARGV[3] then
+            local other, changed = cmsgpack.unpack(open[i + 1]), false
+            for _, c in ipairs(other.candidates) do
+                if c.location_id == from then
+                    c.location_id, changed = ARGV[5], true
+                end
+            end
+            if changed then
+                redis.call('HSET', KEYS[2], open[i], cmsgpack.pack(other))
+            end
+        end
+    end
     if bucket then
         redis.call('HDEL', bucket, from)
     end
