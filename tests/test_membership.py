@@ -272,6 +272,17 @@ class Membership(unittest.TestCase):
         self.assertEqual(sorted(ids), sorted([x["location_id"], y["location_id"]]))
         self.assertEqual(self.ok("location.flags", {"covenant": "gold"})["flags"], [])
 
+    def test_alike_names_with_other_numbers_are_flagged_not_linked(self):
+        o = self.member("floriculture", name="Numbers Co")
+        base = {"covenant": "floriculture", "org_id": o, "year": 2023, "city": "Dhaka", "country": "BD"}
+        one = self.ok("location.add", {**base, "name": "Sunrise Garments Unit 1", "address": "Plot 14 Tongi Road"})
+        two = self.ok("location.add", {**base, "name": "Sunrise Garments Unit 2", "address": "Plot 14 Tongi Road"})
+        self.assertEqual(two["match"], "flagged", two)
+        self.assertNotEqual(two["location_id"], one["location_id"])
+        self.assertEqual([c["location_id"] for c in two["candidates"]], [one["location_id"]])
+        same = self.ok("location.add", {**base, "name": "Sunrise Garment Unit 1", "address": "Plot 14, Tongi Rd"})
+        self.assertEqual((same["match"], same["location_id"]), ("near", one["location_id"]), same)
+
     def test_matching_within_one_import(self):
         # Rows of one import match the locations that earlier rows of the same import created.
         o = self.member("floriculture", name="Same Import Co", kind="company")

@@ -8,8 +8,9 @@
 -- Matching: the same country + normal-form name + normal-form address is the same location
 -- (exact). Otherwise the candidates are the locations in the same country whose normal name
 -- starts with the same three characters; their similarity is the Dice coefficient of the
--- character trigrams of "name address". One candidate at 0.8 or more links the row (near,
--- reported); two or more make a new location flagged for the secretariat (location.resolve).
+-- character trigrams of "name address". Of the candidates at 0.8 or more, the single one with
+-- the same numbers (unit, plot, house number) links the row (near, reported); otherwise any
+-- candidates make a new location flagged for the secretariat (location.resolve).
 local replay = imvo_replay()
 if replay then
     return replay
@@ -34,6 +35,16 @@ end
 -- The buckets read so far in this call, as {location_id, {trigrams, count}, ...}: one import
 -- reads a bucket for many rows, and keeps it current as it adds locations.
 local buckets = {}
+-- The numbers in a text, in order: "unit 1" and "unit 2", or "plot 14" and "plot 41", are
+-- different places however alike the rest is.
+local function numbers(s)
+    local t = {}
+    for d in string.gmatch(s, '%d+') do
+        table.insert(t, d)
+    end
+    return table.concat(t, ' ')
+end
+
 local counts = { new = 0, exact = 0, near = 0, flagged = 0 }
 local near, flagged, results = {}, {}, {}
 for _, r in ipairs(rows) do
@@ -44,12 +55,14 @@ for _, r in ipairs(rows) do
     local match, similarity = 'exact', 1
     if not id then
         local ga, na = grams(text)
-        local candidates = {}
+        local da = numbers(text)
+        local candidates, same_numbers, same = {}, 0, nil
         local b = buckets[bucket]
         if not b then
             b = redis.call('HGETALL', bucket)
             for i = 2, #b, 2 do
-                b[i] = { grams(b[i]) }
+                local g, n = grams(b[i])
+                b[i] = { g, n, numbers(b[i]) }
             end
             buckets[bucket] = b
         end
@@ -67,10 +80,15 @@ for _, r in ipairs(rows) do
             local s = 2 * common / (na + nb)
             if s >= 0.8 then
                 table.insert(candidates, { location_id = b[i], similarity = math.floor(s * 1000) / 1000 })
+                if b[i + 1][3] == da then
+                    same_numbers, same = same_numbers + 1, candidates[#candidates]
+                end
             end
         end
-        if #candidates == 1 then
-            id, match, similarity = candidates[1].location_id, 'near', candidates[1].similarity
+        -- The one candidate whose numbers agree links; a candidate whose numbers differ is
+        -- another place, unless it is the only one: then the secretariat decides.
+        if same_numbers == 1 then
+            id, match, similarity = same.location_id, 'near', same.similarity
             redis.call('HSET', KEYS[2], key, id)
         else
             id = 'L' .. string.sub(redis.sha1hex(key), 1, 12)
@@ -83,9 +101,9 @@ for _, r in ipairs(rows) do
             local cached = buckets[bucket]
             if cached then
                 table.insert(cached, id)
-                table.insert(cached, { ga, na })
+                table.insert(cached, { ga, na, da })
             end
-            if #candidates > 1 then
+            if #candidates > 0 then
                 local flag_id = 'F' .. string.sub(id, 2)
                 redis.call('HSET', p .. ':flags', flag_id, cmsgpack.pack({ flag_id = flag_id, location_id = id,
                            name = r.name, address = r.address, city = r.city, country = r.country,
