@@ -185,14 +185,19 @@ class Membership(unittest.TestCase):
         self.assertEqual(history[1]["reason"], "merged")
 
     def test_counts_per_constituency_and_coverage(self):
-        for name, share in (("Brand A", 1200), ("Brand B", 300)):
-            self.member("food", name=name, market_share_bp=share)
+        brands = [self.member("food", name=name, market_share_bp=share)
+                  for name, share in (("Brand A", 1200), ("Brand B", 300))]
         self.member("food", name="FNV", kind="union")
         self.member("food", name="Ministry", kind="government")
         cov = self.ok("covenant.get", {"code": "food"})
         self.assertEqual(cov["summary"], "2 companies, 1 union, government")
         self.assertEqual(cov["market_coverage_pct"], 15)
         self.assertEqual(cov["counts"]["parties_by_constituency"]["company"], 2)
+        # A company that declares a new share, or a new name, is counted with it.
+        self.ok("org.update", {"org_id": brands[1], "market_share_bp": 1800, "name": "Brand B Group"})
+        self.assertEqual(self.ok("covenant.get", {"code": "food"})["market_coverage_pct"], 30)
+        names = {m["org_id"]: m["name"] for m in self.ok("member.list", {"covenant": "food"})["members"]}
+        self.assertEqual(names[brands[1]], "Brand B Group")
 
     def test_member_events_in_outbox(self):
         o = self.org("Event Co")

@@ -277,6 +277,32 @@ s_org_register (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *
     return s_commit (ctx, req, "orgs", "org_register", &keys, &args, reply);
 }
 
+//  Copies a changed name or market share into the organisation's memberships, one covenant
+//  at a time (each is its own slot). The update is committed already: a covenant that cannot
+//  be reached now keeps the old copy until the next update, and says so in the log.
+static void
+s_refresh_memberships (imvo_ctx_t *ctx, const char *org, const char *name, const char *share)
+{
+    redisReply *codes = imvo_redis_cmd (ctx->redis, "ZRANGE imvo:membership:{catalog}:covenants 0 -1");
+    for (size_t i = 0; codes && codes->type == REDIS_REPLY_ARRAY && i < codes->elements; i++) {
+        imvo_args_t keys, args;
+        imvo_args_init (&keys);
+        imvo_args_init (&args);
+        imvo_args_fmt (&keys, "imvo:membership:{%s}:member:%s", codes->element [i]->str, org);
+        imvo_args_str (&args, name);
+        imvo_args_str (&args, share);
+        redisReply *r = imvo_redis_eval (ctx->redis, "member_refresh", &keys, &args);
+        if (!r || r->type == REDIS_REPLY_ERROR)
+            zsys_warning ("org.update %s: membership of %s not refreshed", org, codes->element [i]->str);
+        if (r)
+            freeReplyObject (r);
+        imvo_args_release (&keys);
+        imvo_args_release (&args);
+    }
+    if (codes)
+        freeReplyObject (codes);
+}
+
 static int
 s_org_update (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
@@ -290,11 +316,15 @@ s_org_update (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
     imvo_args_str (&args, s_opt (&f [ORG_UPDATE_COUNTRY]));
     imvo_args_str (&args, s_opt (&f [ORG_UPDATE_EMAIL]));
     imvo_args_str (&args, s_opt (&f [ORG_UPDATE_WEBHOOK]));
+    char share [24] = "";                    //  '' = unchanged
     if (f [ORG_UPDATE_SHARE].present)
-        imvo_args_fmt (&args, "%lld", (long long) f [ORG_UPDATE_SHARE].i);
-    else
-        imvo_args_str (&args, "");
-    return s_commit (ctx, req, "orgs", "org_update", &keys, &args, reply);
+        snprintf (share, sizeof share, "%lld", (long long) f [ORG_UPDATE_SHARE].i);
+    imvo_args_str (&args, share);
+    if (s_commit (ctx, req, "orgs", "org_update", &keys, &args, reply))
+        return -1;
+    if (f [ORG_UPDATE_NAME].present || share [0])
+        s_refresh_memberships (ctx, f [ORG_UPDATE_ORG_ID].str, s_opt (&f [ORG_UPDATE_NAME]), share);
+    return 0;
 }
 
 static int
