@@ -350,6 +350,25 @@ class Membership(unittest.TestCase):
         self.assertIn("location.list_published", self.s.redis.cli("XRANGE", "imvo:membership:{textile}:events", "-", "+"))
         self.assertEqual(self.err("location.publish", {"covenant": "textile", "year": 2001})["code"], "conflict")
 
+    def test_everyone_sees_the_published_list_staff_the_draft(self):
+        o = self.member("insurance", name="Publish Co")
+        union = {"role": "union", "org": "org-fnv"}
+        add = {"covenant": "insurance", "org_id": o, "year": 2024, "city": "Dhaka", "country": "BD"}
+        self.ok("location.add", {**add, "name": "First Mill", "address": "Road 1"})
+        err = self.err("location.list", {"covenant": "insurance", "year": 2024}, actor=union)
+        self.assertEqual((err["code"], err["field"]), ("not_found", "year"))
+        self.ok("location.publish", {"covenant": "insurance", "year": 2024})
+        self.ok("location.add", {**add, "name": "Second Mill", "address": "Road 2"})
+        public = self.ok("location.list", {"covenant": "insurance", "year": 2024}, actor=union)
+        self.assertEqual(([l["name"] for l in public["locations"]], public["draft"]), (["First Mill"], False))
+        self.assertIn("Second Mill", self.ok("location.export", {"covenant": "insurance", "year": 2024})["csv"])
+        self.assertNotIn("Second Mill", self.ok("location.export", {"covenant": "insurance", "year": 2024},
+                                                actor=union)["csv"])
+        draft = self.ok("location.list", {"covenant": "insurance", "year": 2024}, actor={"role": "secretariat"})
+        self.assertEqual((draft["count"], draft["draft"]), (2, True))
+        self.ok("location.publish", {"covenant": "insurance", "year": 2024})
+        self.assertEqual(self.ok("location.list", {"covenant": "insurance", "year": 2024}, actor=union)["count"], 2)
+
     def test_non_member_cannot_disclose(self):
         o = self.org("Outsider")
         err = self.err("location.add", {"covenant": "textile", "org_id": o, "year": 2020, "name": "X",

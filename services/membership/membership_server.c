@@ -700,27 +700,28 @@ s_location_read (imvo_ctx_t *ctx, const char *covenant, const char *mode, const 
     return s_read_tagged (ctx, "location_read", covenant, "covenant", mode, a, b, reply);
 }
 
-//  The published list of a covenant and year, as locations (list) or as CSV (export).
+//  The list of a covenant and year, as locations (list) or as CSV (export): as published for
+//  everyone, as disclosed so far (the draft) for staff.
 static int
-s_location_year (imvo_ctx_t *ctx, const imvo_value_t *f, const char *mode, imvo_reply_t *reply)
+s_location_year (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, const char *mode,
+                 imvo_reply_t *reply)
 {
     char year [8];
     snprintf (year, sizeof year, "%lld", (long long) f [LOCATION_YEAR_YEAR].i);
-    return s_location_read (ctx, f [LOCATION_YEAR_COVENANT].str, mode, year, "", reply);
+    return s_location_read (ctx, f [LOCATION_YEAR_COVENANT].str, mode, year,
+                            imvo_actor_staff (req) ? "draft" : "published", reply);
 }
 
 static int
 s_location_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    (void) req;
-    return s_location_year (ctx, f, "list", reply);
+    return s_location_year (ctx, req, f, "list", reply);
 }
 
 static int
 s_location_export (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    (void) req;
-    return s_location_year (ctx, f, "export", reply);
+    return s_location_year (ctx, req, f, "export", reply);
 }
 
 static int

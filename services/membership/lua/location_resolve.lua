@@ -26,6 +26,9 @@ if ARGV[4] == 'confirm' then
         return imvo_fail('conflict', 'location_id', 'this candidate was merged into another location since')
     end
     for _, y in ipairs(redis.call('ZRANGE', p .. ':years', 0, -1)) do
+        if redis.call('SREM', p .. ':published:' .. y .. ':locs', from) == 1 then
+            redis.call('SADD', p .. ':published:' .. y .. ':locs', ARGV[5])
+        end
         local src = p .. ':year:' .. y .. ':src:' .. from
         if redis.call('SISMEMBER', p .. ':year:' .. y .. ':locs', from) == 1 then
             redis.call('SREM', p .. ':year:' .. y .. ':locs', from)
