@@ -31,5 +31,6 @@ enum { LOCATION_RESOLVE_COVENANT, LOCATION_RESOLVE_FLAG, LOCATION_RESOLVE_DECISI
 #define LOCATION_CITY_MAX 100
 #define LOCATION_REGION_MAX 100
 #define LOCATION_PRODUCT_MAX 100
+#define LOCATION_IMPORT_MAX_ROWS 10000                   //  per location.import; more is too_large
 
 #endif

@@ -305,6 +305,21 @@ class Membership(unittest.TestCase):
         # x, y, z (flagged, kept apart until the secretariat decides) and Ünal.
         self.assertEqual(self.ok("location.list", {"covenant": "floriculture", "year": 2021})["count"], 4)
 
+    def test_imports_that_would_hold_redis_too_long_are_refused(self):
+        o = self.member("pensions", name="Big Import Co", kind="company")
+        # 1,000 new rows in one bucket (BD, "fac"): 499,500 comparisons, over the 400,000 budget.
+        rows = "".join("Factory %d,Road %d,Dhaka,,BD,,\n" % (i, i) for i in range(1000))
+        err = self.err("location.import", {"covenant": "pensions", "org_id": o, "year": 2030, "csv": HEADER + rows})
+        self.assertEqual((err["code"], err["field"]), ("too_large", "csv"), err)
+        self.assertIn("split", err["message"])
+        rows = "F,R,C,,BD,,\n" * 10001
+        err = self.err("location.import", {"covenant": "pensions", "org_id": o, "year": 2030, "csv": HEADER + rows})
+        self.assertEqual((err["code"], err["field"]), ("too_large", "csv"), err)
+        # Nothing was written; half the file goes through.
+        self.assertNotIn(2030, [y["year"] for y in self.ok("location.counts", {"covenant": "pensions"})["years"]])
+        rows = "".join("Factory %d,Road %d,Dhaka,,BD,,\n" % (i, i) for i in range(500))
+        self.ok("location.import", {"covenant": "pensions", "org_id": o, "year": 2030, "csv": HEADER + rows})
+
     def test_csv_import_all_or_nothing(self):
         o = self.member("pensions", name="Import Co", kind="company")
         good = HEADER + '"Sunrise Garments, Ltd",Road 1,Dhaka,Dhaka Division,BD,1200,knitwear\n' \

@@ -678,7 +678,11 @@ s_location_import (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_
         s_row_t row = { csv.fields [0], csv.fields [1], csv.fields [2], csv.fields [3], csv.fields [4],
                         csv.fields [6], workers, csv.line };
         s_pack_row (&bpk, &row);
-        count++;
+        if (++count > LOCATION_IMPORT_MAX_ROWS) {
+            rc = imvo_reply_fail (reply, IMVO_ERR_TOO_LARGE, "csv", "an import holds at most %d rows; split the file",
+                                  LOCATION_IMPORT_MAX_ROWS);
+            break;
+        }
     }
     if (rc == 0 && count == 0)
         rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "csv", "the CSV has a header but no rows");

@@ -32,6 +32,29 @@ local function grams(s)
     return t, n
 end
 
+-- A new row is compared with every location of its bucket, and the script holds Redis while it
+-- runs: refuse, before writing anything, an import that would compare more pairs than fit in
+-- about two seconds (a bucket of thousands filled by one file), and say how to split it.
+local MAX_COMPARISONS = 400000
+do
+    local sizes, keys, pairs_ = {}, {}, 0
+    for _, r in ipairs(rows) do
+        local key = r.country .. '|' .. r.norm_name .. '|' .. r.norm_address
+        if not keys[key] and not redis.call('HGET', KEYS[2], key) then
+            local bucket = p .. ':bucket:' .. r.country .. ':' .. string.sub(r.norm_name, 1, 3)
+            sizes[bucket] = sizes[bucket] or redis.call('HLEN', bucket)
+            pairs_ = pairs_ + sizes[bucket]
+            sizes[bucket] = sizes[bucket] + 1
+        end
+        keys[key] = true
+    end
+    if pairs_ > MAX_COMPARISONS then
+        return imvo_fail('too_large', rows[1].line > 0 and 'csv' or 'name',
+                         'matching these rows would compare ' .. pairs_ .. ' pairs of locations (at most ' ..
+                         MAX_COMPARISONS .. '): split the file into smaller imports')
+    end
+end
+
 -- The buckets read so far in this call, as {location_id, {trigrams, count}, ...}: one import
 -- reads a bucket for many rows, and keeps it current as it adds locations.
 local buckets = {}
