@@ -136,24 +136,53 @@ s_apply (s_consumer_t *self, const char *stream, redisReply *entry)
         imvo_service_count_event_failed (self->ctx.service);
 }
 
-//  Applies every entry of a [stream, [entries]] list as XREADGROUP returns it.
+//  Applies every entry of a [stream, [entries]] list as XREADGROUP returns it. Returns the
+//  most entries any one stream gave (COUNT applies per stream); last, when given, gets the id
+//  of the last entry of the last stream.
 static size_t
-s_apply_streams (s_consumer_t *self, redisReply *r)
+s_apply_streams (s_consumer_t *self, redisReply *r, char *last, size_t last_size)
 {
-    size_t n = 0;
+    size_t most = 0;
     for (size_t s = 0; r && r->type == REDIS_REPLY_ARRAY && s < r->elements; s++) {
         redisReply *pair = r->element [s];
         if (pair->type != REDIS_REPLY_ARRAY || pair->elements != 2 || pair->element [1]->type != REDIS_REPLY_ARRAY)
             continue;
-        for (size_t e = 0; e < pair->element [1]->elements; e++, n++)
-            s_apply (self, pair->element [0]->str, pair->element [1]->element [e]);
+        redisReply *list = pair->element [1];
+        for (size_t e = 0; e < list->elements; e++) {
+            s_apply (self, pair->element [0]->str, list->element [e]);
+            redisReply *entry = list->element [e];
+            if (last && entry->type == REDIS_REPLY_ARRAY && entry->elements >= 1
+            &&  entry->element [0]->type == REDIS_REPLY_STRING)
+                snprintf (last, last_size, "%s", entry->element [0]->str);
+        }
+        if (list->elements > most)
+            most = list->elements;
     }
-    return n;
+    return most;
 }
 
-//  XREADGROUP over all known streams from start ("0" = our pending list, ">" = new).
+//  Replays our pending list, stream by stream, each read starting after the last entry of
+//  the one before: entries that fail again stay pending (s_retry deals with them) without
+//  being read over and over.
+static void
+s_replay_pending (s_consumer_t *self)
+{
+    for (int i = 0; i < self->nstreams; i++) {
+        char cursor [64] = "0";
+        size_t got;
+        do {
+            redisReply *r = imvo_redis_cmd (self->ctx.redis, "XREADGROUP GROUP %s %s COUNT %d STREAMS %s %s",
+                                            self->group, self->consumer, S_BATCH, self->streams [i], cursor);
+            got = r && r->type == REDIS_REPLY_ARRAY ? s_apply_streams (self, r, cursor, sizeof cursor) : 0;
+            if (r)
+                freeReplyObject (r);
+        } while (got == S_BATCH);
+    }
+}
+
+//  XREADGROUP of new entries (">") over all known streams; returns the most any stream gave.
 static size_t
-s_read (s_consumer_t *self, const char *start)
+s_read (s_consumer_t *self)
 {
     if (!self->nstreams)
         return 0;
@@ -169,10 +198,10 @@ s_read (s_consumer_t *self, const char *start)
     for (int i = 0; i < self->nstreams; i++)
         imvo_args_str (&a, self->streams [i]);
     for (int i = 0; i < self->nstreams; i++)
-        imvo_args_str (&a, start);
+        imvo_args_str (&a, ">");
     redisReply *r = imvo_redis_argv (self->ctx.redis, &a);
     imvo_args_release (&a);
-    size_t n = s_apply_streams (self, r);
+    size_t n = s_apply_streams (self, r, NULL, 0);
     if (r && r->type == REDIS_REPLY_ERROR && strstr (r->str, "NOGROUP")) {
         //  The stream or group was deleted under us: forget streams, rescan.
         for (int i = 0; i < self->nstreams; i++)
@@ -207,10 +236,15 @@ s_retry (s_consumer_t *self, const char *stream)
         redisReply *x = imvo_redis_eval (self->ctx.redis, "consumer_dead_letter", &keys, &args);
         imvo_args_release (&keys);
         imvo_args_release (&args);
+        if (x && x->type == REDIS_REPLY_INTEGER)
+            zsys_warning ("event %s of %s failed %lld times: moved to %s:dead",
+                          id, stream, e->element [3]->integer, stream);
+        else
+            zsys_error ("event %s of %s failed %lld times; moving it to %s:dead failed: %s",
+                        id, stream, e->element [3]->integer, stream,
+                        x && x->type == REDIS_REPLY_ERROR ? x->str : "no reply");
         if (x)
             freeReplyObject (x);
-        zsys_warning ("event %s of %s failed %lld times: moved to %s:dead",
-                      id, stream, e->element [3]->integer, stream);
     }
     if (p)
         freeReplyObject (p);
@@ -255,13 +289,12 @@ s_round (s_consumer_t *self)
         self->next_scan = zclock_mono () + imvo_env_long ("IMVO_CONSUMER_RESCAN_MS", 2000, 10, 600000);
     }
     if (self->replay_pending) {
-        while (s_read (self, "0") == S_BATCH)
-            ;
+        s_replay_pending (self);
         self->replay_pending = false;
     }
     for (int i = 0; i < self->nstreams; i++)
         s_retry (self, self->streams [i]);
-    while (s_read (self, ">") == S_BATCH)
+    while (s_read (self) == S_BATCH)
         ;
     if (zclock_mono () >= self->next_trim) {
         for (int i = 0; i < self->nstreams; i++)

@@ -189,6 +189,25 @@ class EndToEnd(unittest.TestCase):
             stats = s.ok("notify", "stats", {})
             self.assertGreaterEqual(stats["events_failed"], 3)
 
+    def test_pending_replay_reads_each_failing_event_once(self):
+        # 200 events notify cannot apply stay pending (few attempts, no reclaim yet). On restart
+        # the pending list is replayed once, not the first batch over and over.
+        env = {"IMVO_MAX_ATTEMPTS": "100", "IMVO_CLAIM_IDLE_MS": "600000"}
+        with System(["notify"], env=env) as s:
+            stream = "imvo:complaints:{textile}:events"
+            s.redis.cli("XGROUP", "CREATE", stream, "notify", "$", "MKSTREAM")
+            for _ in range(200):
+                s.redis.cli("XADD", stream, "*", "type", "complaint.received", "source", "complaints",
+                            "at", "1", "body", "\x80")
+            self.assertTrue(s.wait_for(lambda: s.ok("notify", "stats", {})["events_failed"] >= 200, timeout=20))
+            self.assertEqual(s.stop("notify"), 0)
+            s.start("notify")
+            self.assertTrue(s.wait_for(lambda: s.ok("notify", "stats", {})["events_failed"] >= 200, timeout=20))
+            time.sleep(1)
+            self.assertEqual(s.ok("notify", "stats", {})["events_failed"], 200)
+            self.assertEqual(s.stop("notify"), 0)
+            self.assertEqual(s.redis.cli("XPENDING", stream, "notify").split("\n")[0].strip(), "200")
+
 
 if __name__ == "__main__":
     unittest.main()
