@@ -120,15 +120,23 @@ imvo_client_call (imvo_client_t *self, const char *type, const char *key,
             if (!frame)
                 break;
             imvo_response_t got;
-            if (imvo_response_decode (&got, zframe_data (frame), zframe_size (frame)) == 0
-            &&  streq (got.id, id)) {
+            int decoded = imvo_response_decode (&got, zframe_data (frame), zframe_size (frame));
+            zframe_destroy (&frame);
+            if (decoded == 0 && streq (got.id, id)) {
                 imvo_response_release (resp);
                 *resp = got;
                 rc = 0;
             }
             else
+            if (decoded != 0 && (!got.id [0] || streq (got.id, id))) {
+                //  A reply we cannot read will not read better on a retry: give up now.
+                imvo_response_release (resp);
+                *resp = got;
+                msgpack_sbuffer_destroy (&req);
+                return -1;
+            }
+            else
                 imvo_response_release (&got);   //  a stale reply of an earlier attempt
-            zframe_destroy (&frame);
         }
         if (rc < 0) {
             //  Lazy Pirate: the peer may be gone; a fresh socket drops what we queued.

@@ -257,7 +257,9 @@ imvo_response_decode (imvo_response_t *resp, const void *data, size_t size)
     memset (resp, 0, sizeof *resp);
     msgpack_zone_init (&resp->zone, 2048);
     const char *why = NULL;
-    if (imvo_msg_unpack ((const char *) data, size, &resp->zone, &resp->root, &why))
+    //  Replies come from our own daemons and may be long lists: sizes and depth are still
+    //  checked, the object count only against the bytes the frame has.
+    if (imvo_msg_unpack_items ((const char *) data, size, IMVO_MSG_MAX_REPLY_ITEMS, &resp->zone, &resp->root, &why))
         return imvo_error_set (&resp->err, IMVO_ERR_INTERNAL, "", "reply is not readable: %s", why);
     if (resp->root.type != MSGPACK_OBJECT_MAP)
         return imvo_error_set (&resp->err, IMVO_ERR_INTERNAL, "", "reply is not a map");

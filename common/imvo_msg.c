@@ -19,6 +19,12 @@ s_be (const unsigned char *p, int n)
 int
 imvo_msg_check (const char *data, size_t size, const char **why)
 {
+    return imvo_msg_check_items (data, size, IMVO_MSG_MAX_ITEMS, why);
+}
+
+int
+imvo_msg_check_items (const char *data, size_t size, size_t max_items, const char **why)
+{
     const unsigned char *p = (const unsigned char *) data;
     size_t pos = 0;
     uint64_t owed [IMVO_MSG_MAX_DEPTH + 1];  //  objects still to read at each open level
@@ -36,7 +42,7 @@ imvo_msg_check (const char *data, size_t size, const char **why)
             *why = "frame is truncated";
             return -1;
         }
-        if (++items > IMVO_MSG_MAX_ITEMS) {
+        if (++items > max_items) {
             *why = "frame holds too many objects";
             return -1;
         }
@@ -131,7 +137,14 @@ int
 imvo_msg_unpack (const char *data, size_t size, msgpack_zone *zone, msgpack_object *out,
                  const char **why)
 {
-    if (imvo_msg_check (data, size, why))
+    return imvo_msg_unpack_items (data, size, IMVO_MSG_MAX_ITEMS, zone, out, why);
+}
+
+int
+imvo_msg_unpack_items (const char *data, size_t size, size_t max_items, msgpack_zone *zone,
+                       msgpack_object *out, const char **why)
+{
+    if (imvo_msg_check_items (data, size, max_items, why))
         return -1;
     size_t off = 0;
     msgpack_unpack_return rc = msgpack_unpack (data, size, &off, zone, out);

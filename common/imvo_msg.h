@@ -16,15 +16,21 @@
 #include <stdint.h>
 
 #define IMVO_MSG_MAX_DEPTH 16          //  deepest nesting a frame may have
-#define IMVO_MSG_MAX_ITEMS 100000      //  most objects (all levels) in one frame
+#define IMVO_MSG_MAX_ITEMS 100000      //  most objects (all levels) in a request or event
+#define IMVO_MSG_MAX_REPLY_ITEMS 10000000   //  in a reply from our own daemons (a year's list)
 
 //  Checks that data[0..size) is one well-formed msgpack object within the limits above.
 //  Returns 0, or -1 with *why set to a static description.
 int imvo_msg_check (const char *data, size_t size, const char **why);
+//  The same with another limit on the number of objects.
+int imvo_msg_check_items (const char *data, size_t size, size_t max_items, const char **why);
 
 //  imvo_msg_check, then unpacks into zone (which the caller owns and must have initialised).
 int imvo_msg_unpack (const char *data, size_t size, msgpack_zone *zone, msgpack_object *out,
                      const char **why);
+//  The same with another limit on the number of objects.
+int imvo_msg_unpack_items (const char *data, size_t size, size_t max_items, msgpack_zone *zone,
+                           msgpack_object *out, const char **why);
 
 //  Map lookup by string key; NULL when obj is not a map or the key is absent.
 const msgpack_object *imvo_map_get (const msgpack_object *map, const char *key);

@@ -610,6 +610,28 @@ test_reply_round_trip (void)
     CHECK (anon && anon->type == MSGPACK_OBJECT_BOOLEAN && anon->via.boolean);
     imvo_response_release (&resp);
 
+    //  A reply may be a long list (a year's locations: far more objects than a request may
+    //  hold) and still decodes; a request of the same size does not.
+    imvo_reply_reset (&reply);
+    pk = imvo_reply_pk (&reply);
+    msgpack_pack_map (pk, 1);
+    imvo_pack_str (pk, "locations");
+    msgpack_pack_array (pk, 20000);
+    for (int i = 0; i < 20000; i++) {
+        msgpack_pack_map (pk, 3);
+        imvo_pack_kv_str (pk, "location_id", "L0123456789ab");
+        imvo_pack_kv_str (pk, "name", "Sunrise Garments");
+        imvo_pack_kv_int (pk, "workers", i);
+    }
+    msgpack_sbuffer_clear (&out);
+    imvo_reply_pack (&out, "big", &reply);
+    CHECK (imvo_response_decode (&resp, out.data, out.size) == 0);
+    const msgpack_object *locations = imvo_map_get (resp.body, "locations");
+    CHECK (resp.ok && locations && locations->type == MSGPACK_OBJECT_ARRAY && locations->via.array.size == 20000);
+    imvo_response_release (&resp);
+    const char *why;
+    CHECK (imvo_msg_check (out.data, out.size, &why) == -1);
+
     //  An ok reply with nothing packed has an empty body map.
     imvo_reply_reset (&reply);
     msgpack_sbuffer_clear (&out);
