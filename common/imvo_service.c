@@ -180,6 +180,22 @@ s_handle (imvo_ctx_t *ctx, const void *data, size_t size, msgpack_sbuffer *out)
     imvo_request_release (&req);
 }
 
+//  Receives one request on a worker's socket, handles it and sends the reply.
+static void
+s_serve_one (imvo_ctx_t *ctx, zsock_t *dealer, msgpack_sbuffer *out)
+{
+    zmsg_t *msg = zmsg_recv (dealer);
+    if (!msg)
+        return;
+    zframe_t *body = zmsg_last (msg);
+    msgpack_sbuffer_clear (out);
+    s_handle (ctx, zframe_data (body), zframe_size (body), out);
+    zmsg_remove (msg, body);
+    zframe_destroy (&body);
+    zmsg_addmem (msg, out->data, out->size);
+    zmsg_send (&msg, dealer);
+}
+
 static void
 s_worker (zsock_t *pipe, void *args)
 {
@@ -209,22 +225,16 @@ s_worker (zsock_t *pipe, void *args)
             bool term = !name || streq (name, "$TERM");
             free (name);
             zmsg_destroy (&cmd);
-            if (term)
+            if (term) {
+                //  Requests already queued for this worker were accepted: answer them too.
+                while (zsock_events (dealer) & ZMQ_POLLIN)
+                    s_serve_one (&ctx, dealer, &out);
                 break;
+            }
         }
         else
-        if (which == dealer) {
-            zmsg_t *msg = zmsg_recv (dealer);
-            if (!msg)
-                continue;
-            zframe_t *body = zmsg_last (msg);
-            msgpack_sbuffer_clear (&out);
-            s_handle (&ctx, zframe_data (body), zframe_size (body), &out);
-            zmsg_remove (msg, body);
-            zframe_destroy (&body);
-            zmsg_addmem (msg, out.data, out.size);
-            zmsg_send (&msg, dealer);
-        }
+        if (which == dealer)
+            s_serve_one (&ctx, dealer, &out);
     }
     msgpack_sbuffer_destroy (&out);
     if (ctx.local && ctx.local_free)
