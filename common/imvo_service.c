@@ -57,8 +57,20 @@ imvo_idem_args (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag,
                 long ttl_seconds, imvo_args_t *keys, imvo_args_t *args)
 {
     if (req->key [0]) {
+        //  The record remembers a digest of the body: the same key with another body is a
+        //  mistake the client must hear about (conflict), not the first request's reply.
+        msgpack_sbuffer body;
+        msgpack_sbuffer_init (&body);
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
+        if (req->body)
+            msgpack_pack_object (&pk, *req->body);
+        zdigest_t *digest = zdigest_new ();
+        zdigest_update (digest, (const byte *) body.data, body.size);
         imvo_args_fmt (keys, "imvo:%s:{%s}:idem:%s:%s", ctx->name, tag, req->type, req->key);
-        imvo_args_fmt (args, "%ld", ttl_seconds);
+        imvo_args_fmt (args, "%ld %s", ttl_seconds, zdigest_string (digest));
+        zdigest_destroy (&digest);
+        msgpack_sbuffer_destroy (&body);
     }
     else {
         imvo_args_fmt (keys, "imvo:%s:{%s}:idem:-", ctx->name, tag);

@@ -67,6 +67,9 @@ class EndToEnd(unittest.TestCase):
             second = s.ok("complaints", "complaint.submit", complaint(2, anonymous=True), key="same-key")
             self.assertEqual(first, second)         # same case id, same receipt
             self.assertIn("receipt", first)
+            # The same key with another body is a client's mistake: conflict, nothing written.
+            r = s.call("complaints", "complaint.submit", complaint(3, anonymous=True), key="same-key")
+            self.assertEqual((r["error"]["code"], r["error"]["field"]), ("conflict", "key"), r)
             other = s.ok("complaints", "complaint.submit", complaint(2, anonymous=True), key="other-key")
             self.assertNotEqual(other["case_id"], first["case_id"])
             self.assertEqual(s.redis.cli("ZCARD", "imvo:complaints:{textile}:cases").strip(), "2")

@@ -20,12 +20,19 @@ local function imvo_now_ms()
     return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- The stored reply of an earlier request with the same type and key, or false.
+-- ARGV[1] is '0' without a key, else '<ttl seconds> <digest of the body>'; the record holds
+-- the 40-digit digest followed by the packed reply.
+-- The stored reply of an earlier request with the same type, key and body; a conflict error
+-- when the key came with another body; false the first time.
 local function imvo_replay()
     if ARGV[1] ~= '0' then
         local stored = redis.call('GET', KEYS[1])
         if stored then
-            return { stored }
+            if string.sub(stored, 1, 40) ~= string.match(ARGV[1], ' (%x+)$') then
+                return redis.error_reply('conflict|key|this key was used for another request of this type; ' ..
+                                         'use a new key for a new request')
+            end
+            return { string.sub(stored, 41) }
         end
     end
     return false
@@ -44,7 +51,8 @@ end
 local function imvo_commit(reply)
     local packed = cmsgpack.pack(reply)
     if ARGV[1] ~= '0' then
-        redis.call('SET', KEYS[1], packed, 'EX', tonumber(ARGV[1]))
+        local ttl, digest = string.match(ARGV[1], '^(%d+) (%x+)$')
+        redis.call('SET', KEYS[1], digest .. packed, 'EX', tonumber(ttl))
     end
     local out = { packed }
     for _, e in ipairs(imvo_emitted) do
