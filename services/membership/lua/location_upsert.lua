@@ -36,11 +36,17 @@ end
 -- runs: refuse, before writing anything, an import that would compare more pairs than fit in
 -- about two seconds (a bucket of thousands filled by one file), and say how to split it.
 local MAX_COMPARISONS = 400000
+-- The normal-form index entries of this call's rows (false: not there yet), read once here and
+-- kept current below.
+local index = {}
 do
     local sizes, keys, pairs_ = {}, {}, 0
     for _, r in ipairs(rows) do
         local key = r.country .. '|' .. r.norm_name .. '|' .. r.norm_address
-        if not keys[key] and not redis.call('HGET', KEYS[2], key) then
+        if index[key] == nil then
+            index[key] = redis.call('HGET', KEYS[2], key)
+        end
+        if not keys[key] and not index[key] then
             local bucket = p .. ':bucket:' .. r.country .. ':' .. string.sub(r.norm_name, 1, 3)
             sizes[bucket] = sizes[bucket] or redis.call('HLEN', bucket)
             pairs_ = pairs_ + sizes[bucket]
@@ -74,7 +80,7 @@ for _, r in ipairs(rows) do
     local key = r.country .. '|' .. r.norm_name .. '|' .. r.norm_address
     local text = r.norm_name .. ' ' .. r.norm_address
     local bucket = p .. ':bucket:' .. r.country .. ':' .. string.sub(r.norm_name, 1, 3)
-    local id = redis.call('HGET', KEYS[2], key)
+    local id = index[key]
     local match, similarity = 'exact', 1
     if not id then
         local ga, na = grams(text)
@@ -113,6 +119,7 @@ for _, r in ipairs(rows) do
         if same_numbers == 1 then
             id, match, similarity = same.location_id, 'near', same.similarity
             redis.call('HSET', KEYS[2], key, id)
+            index[key] = id
         else
             id = 'L' .. string.sub(redis.sha1hex(key), 1, 12)
             match = #candidates == 0 and 'new' or 'flagged'
@@ -120,6 +127,7 @@ for _, r in ipairs(rows) do
                        'city', r.city, 'region', r.region or '', 'country', r.country, 'norm', text,
                        'first_year', year, 'created_at', now, 'bucket', bucket)
             redis.call('HSET', KEYS[2], key, id)
+            index[key] = id
             redis.call('HSET', bucket, id, text)
             local cached = buckets[bucket]
             if cached then
