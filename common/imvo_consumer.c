@@ -7,12 +7,15 @@
     IMVO_CONSUMER_NAME (default: the host name, stable across restarts of one container).
 
     Each round:
+      0. the subscription's on_round hook, when it has one;
       1. on start (and after Redis came back) re-read our own pending list (XREADGROUP ... 0);
       2. move entries delivered IMVO_MAX_ATTEMPTS times or more to <stream>:dead (XPENDING);
       3. reclaim entries idle for IMVO_CLAIM_IDLE_MS from any consumer, ourselves included,
          which also retries our own failures (XAUTOCLAIM);
       4. read new entries (XREADGROUP ... >).
-    An entry is acknowledged only after its handler returned 0; handlers make effects
+    The entries of one read are applied as one pipeline (handlers park their script call with
+    imvo_script_call) and acknowledged with one XACK. An entry is acknowledged only after its
+    handler succeeded; handlers make effects
     idempotent by event id (prelude.lua: imvo_once). The PUB socket is only a doorbell: the
     streams are the record. Every IMVO_TRIM_MS the streams are trimmed with MINID below the
     oldest entry any group still needs and at most to 24 hours ago.
@@ -40,6 +43,8 @@ typedef struct {
     long claim_idle_ms;                     //  idle time before an entry is reclaimed
     int64_t next_scan;                      //  zclock_mono of the next SCAN
     int64_t next_trim;                      //  zclock_mono of the next trim
+    imvo_call_t calls [S_BATCH];            //  one batch's parked script calls
+    imvo_reply_t replies [S_BATCH];         //  and their outcomes
 } s_consumer_t;
 
 static bool
@@ -91,12 +96,15 @@ s_scan (s_consumer_t *self)
     } while (!streq (cursor, "0"));
 }
 
-//  Applies one entry ([id, [field, value, ...]]); acknowledges it on success.
-static void
-s_apply (s_consumer_t *self, const char *stream, redisReply *entry)
+//  Hands one entry ([id, [field, value, ...]]) to the handler, which may park a script
+//  call in *call. Returns the handler's result (0, -1 or IMVO_DEFERRED); -1 for entries
+//  that are not entries.
+static int
+s_prepare (s_consumer_t *self, const char *stream, redisReply *entry, imvo_call_t *call, imvo_reply_t *reply)
 {
-    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2)
-        return;
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2
+    ||  entry->element [0]->type != REDIS_REPLY_STRING)
+        return -1;
     const char *id = entry->element [0]->str;
     redisReply *fields = entry->element [1];
     imvo_event_t ev = { .stream = stream, .id = id, .type = "", .source = "" };
@@ -105,6 +113,8 @@ s_apply (s_consumer_t *self, const char *stream, redisReply *entry)
     for (size_t i = 0; fields->type == REDIS_REPLY_ARRAY && i + 1 < fields->elements; i += 2) {
         const char *k = fields->element [i]->str;
         redisReply *v = fields->element [i + 1];
+        if (!k || !v->str)
+            continue;
         if (streq (k, "type"))
             ev.type = v->str;
         else
@@ -124,16 +134,51 @@ s_apply (s_consumer_t *self, const char *stream, redisReply *entry)
     const char *why;
     if (!body || imvo_msg_unpack (body, body_len, &zone, &ev.body, &why) || ev.body.type != MSGPACK_OBJECT_MAP)
         ev.body.type = MSGPACK_OBJECT_NIL;
+    imvo_reply_init (reply);
+    self->ctx.call = call;
+    call->script = NULL;
     int rc = self->sub->handler (&self->ctx, &ev);
+    self->ctx.call = NULL;
     msgpack_zone_destroy (&zone);
-    if (rc == 0) {
-        redisReply *r = imvo_redis_cmd (self->ctx.redis, "XACK %s %s %s", stream, self->group, id);
+    return rc;
+}
+
+//  Applies a list of entries of one stream as one pipeline, then acknowledges those whose
+//  effects succeeded with one XACK. last, when given, gets the id of the last entry.
+static void
+s_apply_list (s_consumer_t *self, const char *stream, redisReply *list, char *last, size_t last_size)
+{
+    size_t n = list->elements < S_BATCH ? list->elements : S_BATCH;
+    int rcs [S_BATCH];
+    for (size_t e = 0; e < n; e++)
+        rcs [e] = s_prepare (self, stream, list->element [e], &self->calls [e], &self->replies [e]);
+    imvo_calls_run (&self->ctx, self->calls, self->replies, n);
+    imvo_args_t ack;
+    imvo_args_init (&ack);
+    imvo_args_str (&ack, "XACK");
+    imvo_args_str (&ack, stream);
+    imvo_args_str (&ack, self->group);
+    for (size_t e = 0; e < n; e++) {
+        bool ok = rcs [e] == 0 || (rcs [e] == IMVO_DEFERRED && self->replies [e].err.code == IMVO_ERR_NONE);
+        imvo_reply_release (&self->replies [e]);
+        redisReply *entry = list->element [e];
+        if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 1 || entry->element [0]->type != REDIS_REPLY_STRING)
+            continue;
+        if (last)
+            snprintf (last, last_size, "%s", entry->element [0]->str);
+        if (ok) {
+            imvo_args_str (&ack, entry->element [0]->str);
+            imvo_service_count_event_consumed (self->ctx.service);
+        }
+        else
+            imvo_service_count_event_failed (self->ctx.service);
+    }
+    if (ack.argc > 3) {
+        redisReply *r = imvo_redis_argv (self->ctx.redis, &ack);
         if (r)
             freeReplyObject (r);
-        imvo_service_count_event_consumed (self->ctx.service);
     }
-    else
-        imvo_service_count_event_failed (self->ctx.service);
+    imvo_args_release (&ack);
 }
 
 //  Applies every entry of a [stream, [entries]] list as XREADGROUP returns it. Returns the
@@ -148,13 +193,7 @@ s_apply_streams (s_consumer_t *self, redisReply *r, char *last, size_t last_size
         if (pair->type != REDIS_REPLY_ARRAY || pair->elements != 2 || pair->element [1]->type != REDIS_REPLY_ARRAY)
             continue;
         redisReply *list = pair->element [1];
-        for (size_t e = 0; e < list->elements; e++) {
-            s_apply (self, pair->element [0]->str, list->element [e]);
-            redisReply *entry = list->element [e];
-            if (last && entry->type == REDIS_REPLY_ARRAY && entry->elements >= 1
-            &&  entry->element [0]->type == REDIS_REPLY_STRING)
-                snprintf (last, last_size, "%s", entry->element [0]->str);
-        }
+        s_apply_list (self, pair->element [0]->str, list, last, last_size);
         if (list->elements > most)
             most = list->elements;
     }
@@ -251,9 +290,7 @@ s_retry (s_consumer_t *self, const char *stream)
     redisReply *c = imvo_redis_cmd (self->ctx.redis, "XAUTOCLAIM %s %s %s %ld 0-0 COUNT %d",
                                     stream, self->group, self->consumer, self->claim_idle_ms, S_BATCH);
     if (c && c->type == REDIS_REPLY_ARRAY && c->elements >= 2 && c->element [1]->type == REDIS_REPLY_ARRAY)
-        for (size_t e = 0; e < c->element [1]->elements; e++)
-            if (c->element [1]->element [e]->type == REDIS_REPLY_ARRAY)
-                s_apply (self, stream, c->element [1]->element [e]);
+        s_apply_list (self, stream, c->element [1], NULL, 0);
     if (c)
         freeReplyObject (c);
 }
@@ -279,6 +316,8 @@ s_round (s_consumer_t *self)
 {
     if (imvo_redis_ensure (self->ctx.redis))
         return;
+    if (self->sub->on_round)
+        self->sub->on_round (&self->ctx);
     if (imvo_redis_connects (self->ctx.redis) != self->seen_connects) {
         self->seen_connects = imvo_redis_connects (self->ctx.redis);
         self->replay_pending = true;

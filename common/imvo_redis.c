@@ -5,6 +5,7 @@
 #include <czmq.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 
 #define S_MAX_TABLES 8
 #define S_MAX_SCRIPTS 64
@@ -24,7 +25,14 @@ struct _imvo_redis_t {
     char shas [S_MAX_SCRIPTS][41];          //  SHA1 of each script, by flat index
     size_t connects;                        //  successful connects so far
     bool down_logged;                       //  we said "Redis down" already
+    unsigned long epoch_seen;               //  s_epoch when we last tried to connect
+    size_t pending;                         //  pipelined commands whose replies are unread
 };
+
+//  Counts successful connects in this process. A connection that waits out its backoff
+//  tries again at once when another connection (e.g. the one `ping` uses) got through:
+//  once Redis answers one thread, it answers all of them.
+static atomic_ulong s_epoch;
 
 void
 imvo_args_init (imvo_args_t *a)
@@ -74,6 +82,31 @@ imvo_args_fmt (imvo_args_t *a, const char *fmt, ...)
     assert (n >= 0);
     imvo_args_add (a, s, (size_t) n);
     a->owned [a->nowned++] = s;      //  owned has the same capacity as argv
+}
+
+void
+imvo_args_own (imvo_args_t *a)
+{
+    size_t total = 0;
+    for (int i = 0; i < a->argc; i++)
+        total += a->lens [i];
+    char *block = malloc (total ? total : 1);
+    assert (block);
+    char *p = block;
+    for (int i = 0; i < a->argc; i++) {
+        if (a->lens [i])
+            memcpy (p, a->argv [i], a->lens [i]);
+        a->argv [i] = p;
+        p += a->lens [i];
+    }
+    if (a->nowned == a->cap) {          //  owned has argv's capacity; keep one slot more
+        a->cap++;
+        a->owned = realloc (a->owned, (size_t) a->cap * sizeof *a->owned);
+        a->argv = realloc (a->argv, (size_t) a->cap * sizeof *a->argv);
+        a->lens = realloc (a->lens, (size_t) a->cap * sizeof *a->lens);
+        assert (a->owned && a->argv && a->lens);
+    }
+    a->owned [a->nowned++] = block;
 }
 
 //  redis://[[user]:password@]host[:port][/db]
@@ -171,7 +204,9 @@ s_drop (imvo_redis_t *self, const char *why)
         redisFree (self->ctx);
     self->ctx = NULL;
     self->next_attempt = zclock_mono () + self->backoff_ms;
-    self->backoff_ms = self->backoff_ms * 2 > 5000 ? 5000 : self->backoff_ms * 2;
+    self->backoff_ms = self->backoff_ms * 2 > 2000 ? 2000 : self->backoff_ms * 2;
+    self->pending = 0;
+    self->epoch_seen = atomic_load (&s_epoch);
 }
 
 static int
@@ -234,8 +269,10 @@ imvo_redis_ensure (imvo_redis_t *self)
     }
     if (self->ctx)
         return 0;
-    if (zclock_mono () < self->next_attempt)
+    unsigned long epoch = atomic_load (&s_epoch);
+    if (zclock_mono () < self->next_attempt && epoch == self->epoch_seen)
         return -1;
+    self->epoch_seen = epoch;
     struct timeval tv = { self->timeout_ms / 1000, (self->timeout_ms % 1000) * 1000 };
     self->ctx = redisConnectWithTimeout (self->host, self->port, tv);
     if (!self->ctx || self->ctx->err) {
@@ -273,7 +310,17 @@ imvo_redis_ensure (imvo_redis_t *self)
     self->down_logged = false;
     self->backoff_ms = 100;
     self->connects++;
+    self->pending = 0;
+    self->epoch_seen = atomic_fetch_add (&s_epoch, 1) + 1;
     return 0;
+}
+
+int
+imvo_redis_probe (imvo_redis_t *self)
+{
+    if (!self->ctx)
+        self->next_attempt = 0;
+    return imvo_redis_ensure (self);
 }
 
 bool
@@ -358,6 +405,67 @@ imvo_redis_eval (imvo_redis_t *self, const char *script,
     }
     imvo_args_release (&all);
     return r;
+}
+
+//  The argument vector of EVALSHA for a script: on the stack for the usual sizes.
+#define S_ARGV_STACK 48
+
+int
+imvo_redis_append_eval (imvo_redis_t *self, const char *script,
+                        const imvo_args_t *keys, const imvo_args_t *args)
+{
+    //  Before the first call of a pipeline: replace a connection Redis closed meanwhile.
+    if ((self->pending == 0 || !self->ctx) && imvo_redis_ensure (self))
+        return -1;
+    int index = -1;
+    const imvo_script_t *entry = s_script (self, script, &index);
+    assert (entry);
+    (void) entry;
+    int nkeys = keys ? keys->argc : 0;
+    int nargs = args ? args->argc : 0;
+    int argc = 3 + nkeys + nargs;
+    const char *stack_argv [S_ARGV_STACK];
+    size_t stack_lens [S_ARGV_STACK];
+    const char **argv = argc <= S_ARGV_STACK ? stack_argv : malloc ((size_t) argc * sizeof *argv);
+    size_t *lens = argc <= S_ARGV_STACK ? stack_lens : malloc ((size_t) argc * sizeof *lens);
+    assert (argv && lens);
+    char nkeys_str [16];
+    argv [0] = "EVALSHA";
+    lens [0] = 7;
+    argv [1] = self->shas [index];
+    lens [1] = 40;
+    lens [2] = (size_t) snprintf (nkeys_str, sizeof nkeys_str, "%d", nkeys);
+    argv [2] = nkeys_str;
+    for (int i = 0; i < nkeys; i++) {
+        argv [3 + i] = keys->argv [i];
+        lens [3 + i] = keys->lens [i];
+    }
+    for (int i = 0; i < nargs; i++) {
+        argv [3 + nkeys + i] = args->argv [i];
+        lens [3 + nkeys + i] = args->lens [i];
+    }
+    int rc = redisAppendCommandArgv (self->ctx, argc, argv, lens) == REDIS_OK ? 0 : -1;
+    if (argv != stack_argv) {
+        free (argv);
+        free (lens);
+    }
+    if (rc == 0)
+        self->pending++;
+    return rc;
+}
+
+redisReply *
+imvo_redis_next_reply (imvo_redis_t *self)
+{
+    if (!self->ctx || self->pending == 0)
+        return NULL;
+    void *r = NULL;
+    if (redisGetReply (self->ctx, &r) != REDIS_OK || !r) {
+        s_drop (self, self->ctx->errstr [0] ? self->ctx->errstr : "no reply");
+        return NULL;
+    }
+    self->pending--;
+    return (redisReply *) r;
 }
 
 int

@@ -4,7 +4,8 @@
     (user, password, host, port, database). After every (re)connect the command timeout,
     TCP keepalive, AUTH and SELECT are applied again and the Lua scripts are loaded again.
     A context that returned an I/O error is dropped, never reused; the next call reconnects,
-    with exponential backoff between attempts (100 ms doubling to 5 s), so while Redis is down
+    with exponential backoff between attempts (100 ms doubling to 2 s), cut short as soon as
+    any other connection of the process got through, so while Redis is down
     calls fail fast and the daemon answers `unavailable`.
 
     Scripts are embedded at build time (common/EmbedLua.cmake), loaded with SCRIPT LOAD and run
@@ -44,6 +45,8 @@ void imvo_args_release (imvo_args_t *a);
 void imvo_args_add (imvo_args_t *a, const char *data, size_t len);     //  not copied
 void imvo_args_str (imvo_args_t *a, const char *s);                     //  not copied
 void imvo_args_fmt (imvo_args_t *a, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+//  Copies every argument into one block that a owns, so a outlives what it pointed to.
+void imvo_args_own (imvo_args_t *a);
 
 //  Parses url; returns NULL when it is not a redis:// URL. Does not connect yet.
 imvo_redis_t *imvo_redis_new (const char *url);
@@ -64,6 +67,19 @@ redisReply *imvo_redis_argv (imvo_redis_t *self, const imvo_args_t *args);
 //  Runs a registered script with EVALSHA; keys and args may be NULL.
 redisReply *imvo_redis_eval (imvo_redis_t *self, const char *script,
                              const imvo_args_t *keys, const imvo_args_t *args);
+
+//  Pipelining: append any number of script calls, then read their replies in order with
+//  imvo_redis_next_reply. Redis runs them in one go, and one fsync covers their writes.
+//  append: 0, or -1 when Redis is unreachable. next_reply: NULL when the connection broke
+//  (the rest of the pipeline is lost; the connection is dropped and retried) or when no
+//  reply is pending. A NOSCRIPT error reply is the caller's to retry with imvo_redis_eval.
+int imvo_redis_append_eval (imvo_redis_t *self, const char *script,
+                            const imvo_args_t *keys, const imvo_args_t *args);
+redisReply *imvo_redis_next_reply (imvo_redis_t *self);
+
+//  Connects now, without waiting out the backoff (for `ping`, the health check). 0 when
+//  connected. A success lets every other connection of the process retry at once.
+int imvo_redis_probe (imvo_redis_t *self);
 
 //  Turns a failed call into an error reply: NULL -> unavailable, a "code|field|message"
 //  error -> that code, any other error -> internal (logged). Returns -1.

@@ -5,9 +5,15 @@
 
     - binds a ROUTER socket (IMVO_<SERVICE>_BIND) that serves DEALER and REQ clients alike:
       every frame before the last is routing envelope and goes back unchanged with the reply;
-    - hands requests to IMVO_WORKERS worker threads (default 8) over an inproc DEALER, each
-      with its own Redis connection, so that Redis can group the fsyncs of concurrent writes;
-      threads share no state except the atomic counters behind `stats`;
+    - hands requests to IMVO_WORKERS worker threads (default 4), each with its own Redis
+      connection, in batches: a worker that is free takes every request waiting (up to
+      IMVO_BATCH, default 256) in one message, and a busy worker gets nothing (so a slow
+      request delays only its own batch); threads share no state except the atomic counters
+      behind `stats`;
+    - pipelines the batch's script calls: a handler that ends in one script call hands it to
+      imvo_script_call, the worker sends all of the batch's calls to Redis at once and reads
+      the replies in order, so one fsync covers many writes and nothing waits for a round
+      trip per request. Handlers that need several calls make them synchronously as before;
     - decodes the envelope, finds the handler by message type, validates the body against the
       proto catalogue and only then calls the handler; answers `ping` and `stats` itself;
     - binds a PUB socket (IMVO_<SERVICE>_EVENTS_BIND) and publishes committed events there;
@@ -36,7 +42,34 @@ typedef struct {
     int worker;                 //  worker number, 0-based
     void *local;                //  a handler's per-thread object (e.g. a client), or NULL
     void (*local_free) (void **local_p);    //  how the runtime destroys local at the end
+    struct _imvo_call_t *call;  //  where imvo_script_call may park its call; NULL: run now
 } imvo_ctx_t;
+
+//  Turns a script's result into the reply, and frees r (NULL: Redis was unreachable).
+//  0, or -1 with the error in reply. imvo_outbox_commit and imvo_packed_done are two.
+typedef int (imvo_done_fn) (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply);
+
+//  A script call parked for the worker's pipeline (see imvo_script_call).
+typedef struct _imvo_call_t {
+    const char *script;         //  registered script name; NULL when nothing is parked
+    imvo_args_t keys;
+    imvo_args_t args;
+    imvo_done_fn *done;
+    redisReply *result;         //  the script's reply, once read
+} imvo_call_t;
+
+//  The value imvo_script_call returns when it parked the call: the handler returns it.
+#define IMVO_DEFERRED 1
+
+//  Runs script with keys and args (taking both: they are released) and finishes the reply
+//  with done. Inside a worker the call joins the batch's pipeline and IMVO_DEFERRED comes
+//  back: return it from the handler, done runs when the reply is read. Elsewhere (or for a
+//  second call in one handler) it runs at once and returns done's result.
+int imvo_script_call (imvo_ctx_t *ctx, imvo_reply_t *reply, const char *script,
+                      imvo_args_t *keys, imvo_args_t *args, imvo_done_fn *done);
+
+//  imvo_done_fn for read scripts that return a packed map (imvo_redis_packed_reply).
+int imvo_packed_done (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply);
 
 //  A handler answers one message type. values holds the body fields in catalogue order
 //  (see imvo_proto.h). It packs one map into imvo_reply_pk (reply), or returns
@@ -66,6 +99,9 @@ typedef int (imvo_event_fn) (imvo_ctx_t *ctx, const imvo_event_t *event);
 typedef struct {
     const char *source;         //  the daemon whose events to consume, e.g. "complaints"
     imvo_event_fn *handler;
+    //  Optional: called at the start of every consumer round (about twice a second), with
+    //  the consumer's context; for work that must be retried until it succeeds.
+    void (*on_round) (imvo_ctx_t *ctx);
 } imvo_subscription_t;
 
 typedef struct {
@@ -76,6 +112,9 @@ typedef struct {
     const imvo_subscription_t *subscriptions;   //  ends with {NULL, NULL}, or NULL
     void *state;                            //  passed to handlers as ctx->state
 } imvo_service_def_t;
+
+//  Event handlers may use imvo_script_call too: the consumer pipelines a batch of events,
+//  and an event whose call's done sets an error in its reply is not acknowledged.
 
 //  Runs the daemon until SIGTERM/SIGINT. Returns the process exit status.
 int imvo_service_run (const imvo_service_def_t *def);
@@ -88,6 +127,10 @@ void imvo_service_count_event_failed (imvo_service_t *self);
 //  into the reply, publishes the events it committed, frees r. Returns 0 or -1 (reply
 //  holds the error).
 int imvo_outbox_commit (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply);
+
+//  Runs the parked calls of n slots (calls [i].script NULL: nothing parked) in one pipeline
+//  and finishes each with its done into replies [i]. The calls are released.
+void imvo_calls_run (imvo_ctx_t *ctx, imvo_call_t *calls, imvo_reply_t *replies, size_t n);
 
 //  Adds KEYS[1] (the idempotency record imvo:<service>:{<tag>}:idem:<type>:<key>) and
 //  ARGV[1] (its lifetime in seconds, or 0 when the request has no key) for a script that

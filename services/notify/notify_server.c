@@ -15,7 +15,23 @@
 
 extern const imvo_script_t notify_scripts [];
 
-//  Adds one item to recipient's inbox. 0 on success (also when already there).
+//  The end of inbox_add: 1 (added) or 0 (there already) is success.
+static int
+s_inbox_done (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply)
+{
+    (void) ctx;
+    int rc = 0;
+    if (!r || r->type != REDIS_REPLY_INTEGER) {
+        if (r && r->type == REDIS_REPLY_ERROR)
+            zsys_error ("inbox_add failed: %s", r->str);
+        rc = imvo_redis_fail (r, reply);
+    }
+    if (r)
+        freeReplyObject (r);
+    return rc;
+}
+
+//  Adds one item to recipient's inbox, as a script call the consumer pipelines.
 static int
 s_inbox_add (imvo_ctx_t *ctx, const char *recipient, const imvo_event_t *ev,
              const char *title, const char *text, const char *case_id)
@@ -41,15 +57,11 @@ s_inbox_add (imvo_ctx_t *ctx, const char *recipient, const imvo_event_t *ev,
     imvo_args_str (&args, ev->id);
     imvo_args_fmt (&args, "%lld", (long long) ev->at);
     imvo_args_add (&args, buf.data, buf.size);
-    redisReply *r = imvo_redis_eval (ctx->redis, "inbox_add", &keys, &args);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
+    imvo_reply_t reply;
+    imvo_reply_init (&reply);
+    int rc = imvo_script_call (ctx, &reply, "inbox_add", &keys, &args, s_inbox_done);
+    imvo_reply_release (&reply);
     msgpack_sbuffer_destroy (&buf);
-    int rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : -1;
-    if (r && rc)
-        zsys_error ("inbox_add for %s failed: %s", recipient, r->type == REDIS_REPLY_ERROR ? r->str : "?");
-    if (r)
-        freeReplyObject (r);
     return rc;
 }
 
@@ -102,10 +114,7 @@ s_inbox_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
     imvo_args_fmt (&keys, "imvo:notify:{%s}:inbox", recipient);
     imvo_args_fmt (&keys, "imvo:notify:{%s}:items", recipient);
     imvo_args_fmt (&args, "%lld", (long long) (f [INBOX_LIST_LIMIT].present ? f [INBOX_LIST_LIMIT].i : 100));
-    redisReply *r = imvo_redis_eval (ctx->redis, "inbox_list", &keys, &args);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return imvo_redis_packed_reply (r, reply);
+    return imvo_script_call (ctx, reply, "inbox_list", &keys, &args, imvo_packed_done);
 }
 
 static const imvo_handler_t s_handlers [] = {
@@ -114,8 +123,8 @@ static const imvo_handler_t s_handlers [] = {
 };
 
 static const imvo_subscription_t s_subscriptions [] = {
-    { "complaints", s_on_complaint_event },
-    { NULL, NULL },
+    { "complaints", s_on_complaint_event, NULL },
+    { NULL, NULL, NULL },
 };
 
 const imvo_service_def_t notify_service = {
