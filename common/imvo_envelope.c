@@ -120,8 +120,9 @@ imvo_request_decode (imvo_request_t *req, const void *data, size_t size, imvo_er
         imvo_error_t sub;
         if (s_env_str (actor, "role", req->role, sizeof req->role, 1, false, &sub))
             return imvo_error_set (err, IMVO_ERR_BAD_REQUEST, "actor.role", "actor.role must be a string of 1 to 32 bytes");
-        if (s_env_str (actor, "org", req->org, sizeof req->org, 1, false, &sub))
-            return imvo_error_set (err, IMVO_ERR_BAD_REQUEST, "actor.org", "actor.org must be a string of 1 to 64 bytes");
+        //  A complainant has no organisation: actor.org may be absent, nil or "".
+        if (s_env_str (actor, "org", req->org, sizeof req->org, 0, false, &sub))
+            return imvo_error_set (err, IMVO_ERR_BAD_REQUEST, "actor.org", "actor.org must be a string of at most 64 bytes");
     }
     req->body = imvo_map_get (&req->root, "body");
     if (!req->body)
@@ -257,6 +258,14 @@ imvo_response_decode (imvo_response_t *resp, const void *data, size_t size)
     memset (resp, 0, sizeof *resp);
     msgpack_zone_init (&resp->zone, 2048);
     const char *why = NULL;
+    //  msgpack-c points strings into the buffer it unpacks: give the response its own copy,
+    //  in its zone, so it stays readable after the caller frees the frame it came in.
+    char *copy = size ? msgpack_zone_malloc (&resp->zone, size) : NULL;
+    if (size && !copy)
+        return imvo_error_set (&resp->err, IMVO_ERR_INTERNAL, "", "no memory for a reply of %zu bytes", size);
+    if (size)
+        memcpy (copy, data, size);
+    data = copy;
     //  Replies come from our own daemons and may be long lists: sizes and depth are still
     //  checked, the object count only against the bytes the frame has.
     if (imvo_msg_unpack_items ((const char *) data, size, IMVO_MSG_MAX_REPLY_ITEMS, &resp->zone, &resp->root, &why))

@@ -95,7 +95,13 @@ class System:
     """Redis plus the named daemons, each on free ports, torn down on exit."""
 
     def __init__(self, services=SERVICES, env=None, password=None):
-        self.services = list(services)
+        # complaints checks respondents against the members it reads from membership: a
+        # system with complaints runs membership too, started first.
+        services = list(services)
+        if "complaints" in services and "membership" not in services:
+            services.insert(0, "membership")
+        self.services = services
+        self.respondent = None
         self.workdir = tempfile.mkdtemp(prefix="imvo-test-")
         self.redis = Redis(self.workdir, password)
         self.ports = {s: (free_port(), free_port()) for s in SERVICES}
@@ -121,7 +127,29 @@ class System:
         self.redis.start()
         for s in self.services:
             self.start(s)
+        if "complaints" in self.services:
+            # A company that complaints can be filed against in every covenant that takes
+            # members, as a real client would have: registered and joined via membership.
+            self.respondent = self.company("Respondent Brand BV")
         return self
+
+    def company(self, name, covenants=None):
+        """Registers a company, makes it a supporter of the covenants (default: every one
+        that takes members) and waits until complaints has heard of it. Returns its org_id."""
+        org = self.ok("membership", "org.register", {"name": name, "kind": "company", "country": "NL"},
+                      actor={"role": "secretariat"})["org_id"]
+        if covenants is None:
+            covenants = [c["code"] for c in self.ok("membership", "covenant.list", {})["covenants"]
+                         if c["status"] != "ended"]
+        for c in covenants:
+            self.ok("membership", "member.join", {"covenant": c, "org_id": org, "role": "supporter"},
+                    actor={"role": "secretariat"})
+        if "complaints" in self.procs:
+            for c in covenants:
+                key = "imvo:complaints:{%s}:members" % c
+                assert self.wait_for(lambda: self.redis.cli("HEXISTS", key, org).strip() == "1"), \
+                    "complaints did not hear that %s joined %s" % (org, c)
+        return org
 
     def __exit__(self, *exc):
         self.close()

@@ -13,8 +13,8 @@ import msgpack
 from harness import System, SERVICES
 
 
-def complaint(n=0, anonymous=False, covenant="textile"):
-    body = {"covenant": covenant, "respondent": "org-%d" % (n % 7 + 1),
+def complaint(system, n=0, anonymous=False, covenant="textile"):
+    body = {"covenant": covenant, "respondent": system.respondent,
             "summary": "Unpaid overtime at supplier %d" % n,
             "description": "Workers report unpaid overtime in line %d." % n,
             "complainant": {"anonymous": anonymous}}
@@ -32,7 +32,7 @@ def inbox(system, recipient="secretariat:textile"):
 class EndToEnd(unittest.TestCase):
     def test_submit_reaches_secretariat_inbox(self):
         with System(["complaints", "notify"]) as s:
-            body = s.ok("complaints", "complaint.submit", complaint(1), key="e2e-1")
+            body = s.ok("complaints", "complaint.submit", complaint(s, 1), key="e2e-1")
             case_id = body["case_id"]
             self.assertEqual(body["status"], "received")
             self.assertRegex(case_id, r"^TEXTILE-\d{4}-\d{4}$")
@@ -63,14 +63,14 @@ class EndToEnd(unittest.TestCase):
 
     def test_same_key_twice_is_one_case(self):
         with System(["complaints", "notify"]) as s:
-            first = s.ok("complaints", "complaint.submit", complaint(2, anonymous=True), key="same-key")
-            second = s.ok("complaints", "complaint.submit", complaint(2, anonymous=True), key="same-key")
+            first = s.ok("complaints", "complaint.submit", complaint(s, 2, anonymous=True), key="same-key")
+            second = s.ok("complaints", "complaint.submit", complaint(s, 2, anonymous=True), key="same-key")
             self.assertEqual(first, second)         # same case id, same receipt
             self.assertIn("receipt", first)
             # The same key with another body is a client's mistake: conflict, nothing written.
-            r = s.call("complaints", "complaint.submit", complaint(3, anonymous=True), key="same-key")
+            r = s.call("complaints", "complaint.submit", complaint(s, 3, anonymous=True), key="same-key")
             self.assertEqual((r["error"]["code"], r["error"]["field"]), ("conflict", "key"), r)
-            other = s.ok("complaints", "complaint.submit", complaint(2, anonymous=True), key="other-key")
+            other = s.ok("complaints", "complaint.submit", complaint(s, 2, anonymous=True), key="other-key")
             self.assertNotEqual(other["case_id"], first["case_id"])
             self.assertEqual(s.redis.cli("ZCARD", "imvo:complaints:{textile}:cases").strip(), "2")
             items = s.wait_for(lambda: len(inbox(s)) == 2 and inbox(s))
@@ -84,7 +84,7 @@ class EndToEnd(unittest.TestCase):
             for n in range(100):
                 if n == 30:
                     self.assertEqual(s.kill("notify"), -signal.SIGKILL)
-                case_ids.append(s.ok("complaints", "complaint.submit", complaint(n), key="kill-%d" % n)["case_id"])
+                case_ids.append(s.ok("complaints", "complaint.submit", complaint(s, n), key="kill-%d" % n)["case_id"])
             self.assertEqual(len(set(case_ids)), 100)
             s.start("notify")
             items = s.wait_for(lambda: len(inbox(s)) >= 100 and inbox(s), timeout=30)
@@ -98,7 +98,7 @@ class EndToEnd(unittest.TestCase):
         # Kill notify repeatedly while it works through a backlog: every event is applied
         # once even when it was read but not acknowledged.
         with System(["complaints"]) as s:
-            case_ids = [s.ok("complaints", "complaint.submit", complaint(n), key="bk-%d" % n)["case_id"]
+            case_ids = [s.ok("complaints", "complaint.submit", complaint(s, n), key="bk-%d" % n)["case_id"]
                         for n in range(100)]
             for _ in range(3):
                 s.start("notify")
@@ -114,11 +114,11 @@ class EndToEnd(unittest.TestCase):
         with System(["complaints", "notify"]) as s:
             acked = []
             for n in range(20):
-                acked.append(s.ok("complaints", "complaint.submit", complaint(n), key="r1-%d" % n)["case_id"])
+                acked.append(s.ok("complaints", "complaint.submit", complaint(s, n), key="r1-%d" % n)["case_id"])
             s.redis.stop()
             codes = set()
             for n in range(5):
-                r = s.call("complaints", "complaint.submit", complaint(100 + n), key="down-%d" % n)
+                r = s.call("complaints", "complaint.submit", complaint(s, 100 + n), key="down-%d" % n)
                 self.assertIsNotNone(r, "a daemon must answer while Redis is down")
                 self.assertFalse(r["ok"])
                 codes.add(r["error"]["code"])
@@ -130,7 +130,7 @@ class EndToEnd(unittest.TestCase):
             self.assertTrue(s.wait_for(lambda: s.ok("complaints", "ping", {})["redis"] == "ok", timeout=15))
             for n in range(20, 40):
                 r = s.wait_for(lambda: (lambda r: r if r and r["ok"] else None)(
-                    s.call("complaints", "complaint.submit", complaint(n), key="r1-%d" % n)), timeout=10)
+                    s.call("complaints", "complaint.submit", complaint(s, n), key="r1-%d" % n)), timeout=10)
                 self.assertTrue(r and r["ok"], r)
                 acked.append(r["body"]["case_id"])
             # Every acknowledged complaint survived (AOF, appendfsync always) ...
@@ -156,13 +156,16 @@ class EndToEnd(unittest.TestCase):
             self.assertIsNone(s.procs["complaints"].poll(), "the daemon must wait for Redis, not exit")
             s.redis.start()
             s.wait_ready("complaints")
-            s.ok("complaints", "complaint.submit", complaint(1), key="late")
+            # membership comes up last: complaints reads its members once it answers.
+            s.start("membership")
+            s.respondent = s.company("Late Brand BV", ["textile"])
+            s.ok("complaints", "complaint.submit", complaint(s, 1), key="late")
         finally:
             s.close()
 
     def test_redis_password_from_url(self):
         with System(["complaints", "notify"], password="s3cret-pw") as s:
-            case_id = s.ok("complaints", "complaint.submit", complaint(3), key="pw")["case_id"]
+            case_id = s.ok("complaints", "complaint.submit", complaint(s, 3), key="pw")["case_id"]
             items = s.wait_for(lambda: inbox(s))
             self.assertEqual(items[0]["case_id"], case_id)
 
@@ -187,7 +190,7 @@ class EndToEnd(unittest.TestCase):
                             s.log("notify"))
             self.assertEqual(s.redis.cli("XPENDING", stream, "notify").split("\n")[0].strip(), "0")
             # A good event behind it still flows.
-            case_id = s.ok("complaints", "complaint.submit", complaint(4), key="after-dead")["case_id"]
+            case_id = s.ok("complaints", "complaint.submit", complaint(s, 4), key="after-dead")["case_id"]
             self.assertTrue(s.wait_for(lambda: any(i["case_id"] == case_id for i in inbox(s))))
             stats = s.ok("notify", "stats", {})
             self.assertGreaterEqual(stats["events_failed"], 3)

@@ -3,7 +3,11 @@
     A complaint arrives as complaint.submit (the daemon's request socket is its queue), is
     checked by the catalogue (proto/catalogue_complaints.c) and then here for the rules that
     span fields, and is committed with its complaint.received event by one script
-    (lua/complaint_submit.lua), idempotent by the request's key.
+    (lua/complaint_submit.lua), idempotent by the request's key. That script also checks the
+    respondent against complaints' own view of each covenant's members, which membership's
+    member.joined / member.left events keep current (lua/member_view.lua) and which is read
+    once from membership's member.list when it does not exist yet: no request leaves the
+    daemon on the way from a complaint to its commit.
 
     Keys, all under the covenant's hash tag so a case and its event share a slot:
       imvo:complaints:{<covenant>}:case:<case_id>          hash, the case
@@ -12,6 +16,9 @@
       imvo:complaints:{<covenant>}:seq:<year>              case counter
       imvo:complaints:{<covenant>}:receipt:<sha1>          receipt hash -> case id
       imvo:complaints:{<covenant>}:events                  the outbox stream
+      imvo:complaints:{<covenant>}:members                 hash org id -> kind, current members
+      imvo:complaints:{<covenant>}:member_events           hash org id -> last member event applied
+      imvo:complaints:{<covenant>}:view                    set once the members were read
 
     Confidentiality: only a SHA-1 of an anonymous complainant's receipt is kept with the case
     (the receipt holds 80 random bits, so the hash cannot be inverted by trying). The receipt
@@ -24,6 +31,7 @@
 #include "imvo_config.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -156,79 +164,166 @@ s_actor (const imvo_request_t *req)
     return req->role [0] ? req->role : "anonymous";
 }
 
-//  Per worker: the client to membership, and how long to skip asking it after it failed to
-//  answer (so that a membership outage costs one timeout per worker, not one per complaint).
+//  The daemon's shared state: whether the members of every covenant have been read from
+//  membership once (then a covenant without a view does not exist).
 typedef struct {
-    imvo_client_t *membership;
-    int64_t skip_until;         //  zclock_mono
-} s_local_t;
+    atomic_int views_ready;
+    int64_t next_build;                 //  zclock_mono of the next attempt (consumer thread)
+} s_state_t;
 
-static void
-s_local_free (void **local_p)
-{
-    s_local_t *local = (s_local_t *) *local_p;
-    if (local) {
-        imvo_client_destroy (&local->membership);
-        free (local);
-        *local_p = NULL;
-    }
-}
+static s_state_t s_state;
 
-//  Asks membership whether respondent is a company that is a member of covenant. Refuses
-//  (invalid_argument naming respondent) when membership says no. When membership does not
-//  answer, the complaint is still taken, marked unverified: a complaint is never lost
-//  because another daemon is down. Returns -1 on refusal; *verified says what was checked.
+#define S_VIEWS_BUILT "imvo:complaints:views_built"
+
+//  Reads one covenant's members from membership into complaints' view. 0 on success.
 static int
-s_check_respondent (imvo_ctx_t *ctx, const char *covenant, const char *respondent, bool *verified,
-                    imvo_reply_t *reply)
+s_build_view (imvo_ctx_t *ctx, imvo_client_t *membership, const char *covenant)
 {
-    *verified = false;
-    if (!ctx->local) {
-        s_local_t *local = calloc (1, sizeof *local);
-        assert (local);
-        local->membership = imvo_client_new_for ("membership");
-        assert (local->membership);
-        imvo_client_set_timeout (local->membership, (int) imvo_env_long ("IMVO_MEMBERSHIP_TIMEOUT_MS", 1000, 10, 60000));
-        imvo_client_set_attempts (local->membership, 1);
-        ctx->local = local;
-        ctx->local_free = s_local_free;
-    }
-    s_local_t *local = (s_local_t *) ctx->local;
-    if (zclock_mono () < local->skip_until)
-        return 0;
     msgpack_sbuffer body;
     msgpack_sbuffer_init (&body);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 2);
+    msgpack_pack_map (&pk, 1);
     imvo_pack_kv_str (&pk, "covenant", covenant);
-    imvo_pack_kv_str (&pk, "org_id", respondent);
     imvo_response_t resp;
-    int rc = 0;
-    if (imvo_client_call (local->membership, "member.get", NULL, body.data, body.size, &resp) == 0) {
-        if (resp.ok) {
-            bool company = imvo_obj_streq (imvo_map_get (resp.body, "kind"), "company");
-            bool active = imvo_obj_streq (imvo_map_get (resp.body, "status"), "active");
-            if (!company || !active)
-                rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "respondent",
-                                      "respondent %s is not %s of the %s covenant", respondent,
-                                      company ? "a current member" : "a company", covenant);
-            *verified = rc == 0;
+    int rc = -1;
+    if (imvo_client_call (membership, "member.list", NULL, body.data, body.size, &resp) == 0 && resp.ok) {
+        const msgpack_object *members = imvo_map_get (resp.body, "members");
+        imvo_args_t keys, args;
+        imvo_args_init (&keys);
+        imvo_args_init (&args);
+        imvo_args_fmt (&keys, "imvo:complaints:{%s}:members", covenant);
+        imvo_args_fmt (&keys, "imvo:complaints:{%s}:member_events", covenant);
+        imvo_args_fmt (&keys, "imvo:complaints:{%s}:view", covenant);
+        for (uint32_t i = 0; members && members->type == MSGPACK_OBJECT_ARRAY && i < members->via.array.size; i++) {
+            const msgpack_object *m = &members->via.array.ptr [i];
+            const msgpack_object *org = imvo_map_get (m, "org_id"), *kind = imvo_map_get (m, "kind");
+            const msgpack_object *status = imvo_map_get (m, "status");
+            if (!imvo_obj_is_str (org) || !imvo_obj_is_str (kind) || (status && !imvo_obj_streq (status, "active")))
+                continue;
+            imvo_args_add (&args, org->via.str.ptr, org->via.str.size);
+            imvo_args_add (&args, kind->via.str.ptr, kind->via.str.size);
         }
-        else
-        if (resp.err.code == IMVO_ERR_NOT_FOUND && streq (resp.err.field, "covenant"))
-            rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "covenant", "no covenant %s", covenant);
-        else
-        if (resp.err.code == IMVO_ERR_NOT_FOUND)
-            rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "respondent",
-                                  "respondent %s is not a member of the %s covenant", respondent, covenant);
-    }
-    else {
-        zsys_warning ("membership did not answer; complaints are taken unverified for 10 s");
-        local->skip_until = zclock_mono () + 10000;
+        redisReply *r = imvo_redis_eval (ctx->redis, "member_view_build", &keys, &args);
+        rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : -1;
+        if (r && rc)
+            zsys_error ("cannot build the members view of %s: %s", covenant, r->type == REDIS_REPLY_ERROR ? r->str : "?");
+        if (r)
+            freeReplyObject (r);
+        imvo_args_release (&keys);
+        imvo_args_release (&args);
     }
     imvo_response_release (&resp);
     msgpack_sbuffer_destroy (&body);
+    return rc;
+}
+
+//  Reads the members of every covenant that has no view yet from membership. 0 when every
+//  covenant has one; -1 when membership or Redis did not answer (tried again later).
+static int
+s_build_views (imvo_ctx_t *ctx, int timeout_ms)
+{
+    redisReply *built = imvo_redis_cmd (ctx->redis, "EXISTS %s", S_VIEWS_BUILT);
+    bool done = built && built->type == REDIS_REPLY_INTEGER && built->integer == 1;
+    if (built)
+        freeReplyObject (built);
+    if (done) {
+        atomic_store (&s_state.views_ready, 1);
+        return 0;
+    }
+    imvo_client_t *membership = imvo_client_new_for ("membership");
+    if (!membership)
+        return -1;
+    imvo_client_set_timeout (membership, timeout_ms);
+    imvo_client_set_attempts (membership, 1);
+    imvo_client_set_actor (membership, "service", NULL);
+    imvo_response_t resp;
+    int rc = -1;
+    if (imvo_client_call (membership, "covenant.list", NULL, NULL, 0, &resp) == 0 && resp.ok) {
+        rc = 0;
+        const msgpack_object *list = imvo_map_get (resp.body, "covenants");
+        for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size && rc == 0; i++) {
+            char code [40];
+            if (imvo_obj_strcpy (imvo_map_get (&list->via.array.ptr [i], "code"), code, sizeof code))
+                continue;
+            redisReply *r = imvo_redis_cmd (ctx->redis, "EXISTS imvo:complaints:{%s}:view", code);
+            bool have = r && r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+            if (r)
+                freeReplyObject (r);
+            if (!have)
+                rc = s_build_view (ctx, membership, code);
+        }
+    }
+    imvo_response_release (&resp);
+    imvo_client_destroy (&membership);
+    if (rc == 0) {
+        redisReply *r = imvo_redis_cmd (ctx->redis, "SET %s 1", S_VIEWS_BUILT);
+        if (r)
+            freeReplyObject (r);
+        atomic_store (&s_state.views_ready, 1);
+        zsys_info ("read the members of every covenant from membership");
+    }
+    return rc;
+}
+
+static int
+s_on_start (imvo_ctx_t *ctx)
+{
+    //  One short try; the consumer keeps trying while membership is not there.
+    if (s_build_views (ctx, 1500))
+        zsys_warning ("membership did not answer: complaints to covenants it has not read "
+                      "yet get 'unavailable' until it does");
+    return 0;
+}
+
+//  Consumer round hook: build the views until that has worked once.
+static void
+s_views_round (imvo_ctx_t *ctx)
+{
+    if (atomic_load (&s_state.views_ready) || zclock_mono () < s_state.next_build)
+        return;
+    if (s_build_views (ctx, 1000))
+        s_state.next_build = zclock_mono () + 2000;
+}
+
+static int
+s_view_done (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply)
+{
+    (void) ctx;
+    int rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : imvo_redis_fail (r, reply);
+    if (r)
+        freeReplyObject (r);
+    return rc;
+}
+
+//  member.joined / member.left from membership: keep the members view current.
+static int
+s_on_member_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
+{
+    bool joined = streq (ev->type, "member.joined");
+    if (!joined && !streq (ev->type, "member.left"))
+        return 0;
+    char covenant [40], org [72], kind [40] = "";
+    if (imvo_obj_strcpy (imvo_map_get (&ev->body, "covenant"), covenant, sizeof covenant)
+    ||  imvo_obj_strcpy (imvo_map_get (&ev->body, "org_id"), org, sizeof org)
+    ||  (joined && imvo_obj_strcpy (imvo_map_get (&ev->body, "kind"), kind, sizeof kind))) {
+        zsys_error ("event %s (%s) lacks covenant, org_id or kind: ignored", ev->id, ev->type);
+        return 0;
+    }
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:complaints:{%s}:members", covenant);
+    imvo_args_fmt (&keys, "imvo:complaints:{%s}:member_events", covenant);
+    imvo_args_fmt (&keys, "imvo:complaints:{%s}:view", covenant);
+    imvo_args_str (&args, ev->id);
+    imvo_args_str (&args, joined ? "joined" : "left");
+    imvo_args_str (&args, org);
+    imvo_args_str (&args, kind);
+    imvo_reply_t reply;
+    imvo_reply_init (&reply);
+    int rc = imvo_script_call (ctx, &reply, "member_view", &keys, &args, s_view_done);
+    imvo_reply_release (&reply);
     return rc;
 }
 
@@ -249,9 +344,6 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "complainant.contact",
                                 "complainant.contact is required unless complainant.anonymous is true");
     const char *covenant = f [COMPLAINT_SUBMIT_COVENANT].str;
-    bool verified;
-    if (s_check_respondent (ctx, covenant, f [COMPLAINT_SUBMIT_RESPONDENT].str, &verified, reply))
-        return -1;
     char receipt [64] = "", receipt_hash [41] = "";
     if (anonymous) {
         if (s_new_receipt (covenant, receipt, sizeof receipt))
@@ -281,11 +373,8 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_args_str (&args, receipt_hash);
     imvo_args_str (&args, receipt);
     imvo_args_str (&args, s_actor (req));
-    imvo_args_str (&args, verified ? "1" : "0");
-    redisReply *r = imvo_redis_eval (ctx->redis, "complaint_submit", &keys, &args);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return imvo_outbox_commit (ctx, r, reply);
+    imvo_args_str (&args, atomic_load (&s_state.views_ready) ? "1" : "0");
+    return imvo_script_call (ctx, reply, "complaint_submit", &keys, &args, imvo_outbox_commit);
 }
 
 static int
@@ -311,10 +400,7 @@ s_complaint_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
     imvo_args_init (&args);
     imvo_args_fmt (&keys, "imvo:complaints:{%s}:case:%s", covenant, case_id);
     imvo_args_str (&args, view);
-    redisReply *r = imvo_redis_eval (ctx->redis, "complaint_get", &keys, &args);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return imvo_redis_packed_reply (r, reply);
+    return imvo_script_call (ctx, reply, "complaint_get", &keys, &args, imvo_packed_done);
 }
 
 static int
@@ -332,10 +418,7 @@ s_complaint_status (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_args_init (&args);
     imvo_args_fmt (&keys, "imvo:complaints:{%s}:receipt:%s", covenant, hash);
     imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
-    redisReply *r = imvo_redis_eval (ctx->redis, "complaint_status", &keys, &args);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return imvo_redis_packed_reply (r, reply);
+    return imvo_script_call (ctx, reply, "complaint_status", &keys, &args, imvo_packed_done);
 }
 
 //  One covenant's newest cases (packed array) from lua/complaint_list.lua; NULL when down.
@@ -460,8 +543,15 @@ static const imvo_handler_t s_handlers [] = {
     { NULL, NULL },
 };
 
+static const imvo_subscription_t s_subscriptions [] = {
+    { "membership", s_on_member_event, s_views_round },
+    { NULL, NULL, NULL },
+};
+
 const imvo_service_def_t complaints_service = {
     .name = "complaints",
     .handlers = s_handlers,
     .scripts = complaints_scripts,
+    .on_start = s_on_start,
+    .subscriptions = s_subscriptions,
 };

@@ -18,7 +18,6 @@ local out = {
     summary = case.summary, description = case.description, status = case.status,
     received_at = tonumber(case.received_at), updated_at = tonumber(case.updated_at),
     country = case.country, location_id = case.location_id,
-    respondent_verified = case.respondent_verified == '1',
 }
 local anonymous = case.anonymous == '1'
 local complainant = { anonymous = anonymous }

@@ -3,13 +3,33 @@
 -- [3] covenant, [4] year, [5] respondent, [6] summary, [7] description, [8] anonymous 0/1,
 -- [9] name, [10] contact, [11] complainant kind, [12] share identity 0/1, [13] country,
 -- [14] location_id, [15] receipt hash, [16] receipt (only for the reply), [17] actor,
--- [18] respondent verified with membership 1/0 (0: membership did not answer).
+-- [18] 1 when complaints has read every covenant's members from membership (a covenant
+-- without a view is then unknown), 0 while it has not yet.
 -- Empty strings mean "not given".
+-- The respondent must be a company that is a current member of the covenant, by complaints'
+-- own view of the members (member_view.lua), checked after the replay: a retry with a known
+-- key gets its first reply even when the respondent has left since.
 local replay = imvo_replay()
 if replay then
     return replay
 end
 local prefix = ARGV[2]
+local kind = redis.call('HGET', prefix .. ':members', ARGV[5])
+if not kind then
+    if redis.call('EXISTS', prefix .. ':view') == 0 then
+        if ARGV[18] == '1' then
+            return imvo_fail('not_found', 'covenant', 'there is no covenant ' .. ARGV[3])
+        end
+        return imvo_fail('unavailable', 'covenant', 'complaints has not yet read the members of the ' ..
+                         ARGV[3] .. ' covenant from membership; try again shortly')
+    end
+    return imvo_fail('invalid_argument', 'respondent', 'respondent ' .. ARGV[5] ..
+                     ' is not a current member of the ' .. ARGV[3] .. ' covenant')
+end
+if kind ~= 'company' then
+    return imvo_fail('invalid_argument', 'respondent', 'respondent ' .. ARGV[5] .. ' is a member of the ' ..
+                     ARGV[3] .. ' covenant but not a company (' .. kind .. ')')
+end
 local n = redis.call('INCR', prefix .. ':seq:' .. ARGV[4])
 local case_id = string.upper(ARGV[3]) .. '-' .. ARGV[4] .. '-' .. string.format('%04d', n)
 local key = prefix .. ':case:' .. case_id
@@ -18,7 +38,7 @@ local now = imvo_now_ms()
 local fields = { 'case_id', case_id, 'covenant', ARGV[3], 'respondent', ARGV[5],
                  'summary', ARGV[6], 'description', ARGV[7], 'status', 'received',
                  'received_at', now, 'updated_at', now, 'anonymous', ARGV[8],
-                 'share_identity', ARGV[12], 'respondent_verified', ARGV[18] }
+                 'share_identity', ARGV[12] }
 local optional = { name = ARGV[9], contact = ARGV[10], complainant_kind = ARGV[11],
                    country = ARGV[13], location_id = ARGV[14], receipt_hash = ARGV[15] }
 for field, value in pairs(optional) do
