@@ -11,12 +11,13 @@
       1. on start (and after Redis came back) re-read our own pending list (XREADGROUP ... 0);
       2. move entries delivered IMVO_MAX_ATTEMPTS times or more to <stream>:dead (XPENDING);
       3. reclaim entries idle for IMVO_CLAIM_IDLE_MS from any consumer, ourselves included,
-         which also retries our own failures (XAUTOCLAIM);
+         which also retries our own failures (XAUTOCLAIM); 2 and 3 run every quarter of
+         IMVO_CLAIM_IDLE_MS (10 ms to 5 s), not on every doorbell;
       4. read new entries (XREADGROUP ... >).
     The entries of one read are applied as one pipeline (handlers park their script call with
     imvo_script_call) and acknowledged with one XACK. An entry is acknowledged only after its
     handler succeeded; handlers make effects
-    idempotent by event id (prelude.lua: imvo_once). The PUB socket is only a doorbell: the
+    idempotent by event id (notify's inbox_add.lua keeps each item under its event id). The PUB socket is only a doorbell: the
     streams are the record. Every IMVO_TRIM_MS the streams are trimmed with MINID below the
     oldest entry any group still needs and at most to 24 hours ago.
 */
@@ -43,6 +44,7 @@ typedef struct {
     long claim_idle_ms;                     //  idle time before an entry is reclaimed
     int64_t next_scan;                      //  zclock_mono of the next SCAN
     int64_t next_trim;                      //  zclock_mono of the next trim
+    int64_t next_retry;                     //  zclock_mono of the next dead-letter/reclaim pass
     imvo_call_t calls [S_BATCH];            //  one batch's parked script calls
     imvo_reply_t replies [S_BATCH];         //  and their outcomes
 } s_consumer_t;
@@ -331,8 +333,14 @@ s_round (s_consumer_t *self)
         s_replay_pending (self);
         self->replay_pending = false;
     }
-    for (int i = 0; i < self->nstreams; i++)
-        s_retry (self, self->streams [i]);
+    //  Reclaiming is for entries idle for claim_idle_ms: looking for them more often than
+    //  that finds nothing, and a doorbell per event would otherwise cost two commands each.
+    if (zclock_mono () >= self->next_retry) {
+        for (int i = 0; i < self->nstreams; i++)
+            s_retry (self, self->streams [i]);
+        long every = self->claim_idle_ms / 4;
+        self->next_retry = zclock_mono () + (every < 10 ? 10 : every > 5000 ? 5000 : every);
+    }
     while (s_read (self) == S_BATCH)
         ;
     if (zclock_mono () >= self->next_trim) {

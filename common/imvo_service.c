@@ -516,14 +516,18 @@ s_collect (zsock_t *backend, zsock_t *frontend)
         identity [zmq_msg_size (&part)] = 0;
         w = atoi (identity + 1);
     }
-    //  [count, parts...]* then "" (the hello is just "")
-    while (zmq_msg_more (&part)) {
+    //  [count, parts...]* then "" (the hello is just ""). A sent frame no longer says
+    //  whether more follow, so that is kept apart.
+    bool more = zmq_msg_more (&part);
+    while (more) {
         zmq_msg_recv (&part, back, 0);
-        if (!zmq_msg_more (&part))
+        more = zmq_msg_more (&part);
+        if (!more)
             break;                              //  the terminator
         int nparts = zmq_msg_size (&part) == 1 ? *(unsigned char *) zmq_msg_data (&part) : 0;
-        for (int i = 0; i < nparts; i++) {
+        for (int i = 0; i < nparts && more; i++) {
             zmq_msg_recv (&part, back, 0);
+            more = zmq_msg_more (&part);
             zmq_msg_send (&part, front, i + 1 < nparts ? ZMQ_SNDMORE : 0);
         }
     }

@@ -38,18 +38,40 @@ local function imvo_replay()
     return false
 end
 
--- Appends an event to a stream (the outbox) in the same atomic step as the state change.
-local function imvo_emit(stream, etype, source, body, at)
-    local packed = cmsgpack.pack(body)
-    local id = redis.call('XADD', stream, '*', 'type', etype, 'source', source,
-                          'at', tostring(at), 'body', packed)
-    table.insert(imvo_emitted, { stream, id, etype, tostring(at), packed })
+-- Appends an event with an already packed body to a stream (the outbox) in the same atomic
+-- step as the state change. at: unix ms (number or string).
+local function imvo_emit_packed(stream, etype, source, packed, at)
+    at = tostring(at)
+    local id = redis.call('XADD', stream, '*', 'type', etype, 'source', source, 'at', at, 'body', packed)
+    table.insert(imvo_emitted, { stream, id, etype, at, packed })
     return id
 end
 
--- Stores the reply under the idempotency record and returns it with the emitted events.
-local function imvo_commit(reply)
-    local packed = cmsgpack.pack(reply)
+-- The same with a Lua table as the body.
+local function imvo_emit(stream, etype, source, body, at)
+    return imvo_emit_packed(stream, etype, source, cmsgpack.pack(body), at)
+end
+
+-- The msgpack encoding of string s, to splice into maps a daemon packed: a map of n pairs
+-- packed by the daemon as header .. pairs gains a pair with
+-- imvo_mp_prepend(packed, key, value) when it has fewer than 15 pairs (a fixmap).
+local function imvo_mp_str(s)
+    local n = #s
+    if n < 32 then
+        return string.char(0xa0 + n) .. s
+    elseif n < 256 then
+        return '\217' .. string.char(n) .. s
+    end
+    return '\218' .. string.char(math.floor(n / 256), n % 256) .. s
+end
+
+local function imvo_mp_prepend(packed, key, value)
+    local header = string.byte(packed, 1)
+    return string.char(header + 1) .. imvo_mp_str(key) .. imvo_mp_str(value) .. string.sub(packed, 2)
+end
+
+-- Stores the packed reply under the idempotency record and returns it with the emitted events.
+local function imvo_commit_packed(packed)
     if ARGV[1] ~= '0' then
         local ttl, digest = string.match(ARGV[1], '^(%d+) (%x+)$')
         redis.call('SET', KEYS[1], digest .. packed, 'EX', tonumber(ttl))
@@ -63,12 +85,7 @@ local function imvo_commit(reply)
     return out
 end
 
--- True the first time an effect for event_id is recorded in seen_key (a sorted set scored
--- by time, trimmed to 30 days); false when the effect already happened.
-local function imvo_once(seen_key, event_id, now)
-    if redis.call('ZADD', seen_key, 'NX', now, event_id) == 0 then
-        return false
-    end
-    redis.call('ZREMRANGEBYSCORE', seen_key, '-inf', now - 30 * 86400000)
-    return true
+-- The same with a Lua table as the reply.
+local function imvo_commit(reply)
+    return imvo_commit_packed(cmsgpack.pack(reply))
 end

@@ -350,9 +350,11 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
             return imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "no randomness for a receipt");
         s_receipt_hash (receipt, receipt_hash);
     }
-    time_t now = time (NULL);
+    int64_t now = imvo_now_ms ();
+    time_t secs = (time_t) (now / 1000);
     struct tm tm;
-    gmtime_r (&now, &tm);
+    gmtime_r (&secs, &tm);
+    const char *respondent = f [COMPLAINT_SUBMIT_RESPONDENT].str;
 
     imvo_args_t keys, args;
     imvo_args_init (&keys);
@@ -361,7 +363,7 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
     imvo_args_str (&args, covenant);
     imvo_args_fmt (&args, "%04d", tm.tm_year + 1900);
-    imvo_args_str (&args, f [COMPLAINT_SUBMIT_RESPONDENT].str);
+    imvo_args_str (&args, respondent);
     imvo_args_str (&args, f [COMPLAINT_SUBMIT_SUMMARY].str);
     imvo_args_str (&args, f [COMPLAINT_SUBMIT_DESCRIPTION].str);
     imvo_args_str (&args, anonymous ? "1" : "0");
@@ -371,10 +373,38 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_args_str (&args, f [COMPLAINT_SUBMIT_COUNTRY].present ? f [COMPLAINT_SUBMIT_COUNTRY].str : "");
     imvo_args_str (&args, f [COMPLAINT_SUBMIT_LOCATION].present ? f [COMPLAINT_SUBMIT_LOCATION].str : "");
     imvo_args_str (&args, receipt_hash);
-    imvo_args_str (&args, receipt);
-    imvo_args_str (&args, s_actor (req));
+    imvo_args_fmt (&args, "%lld", (long long) now);
     imvo_args_str (&args, atomic_load (&s_state.views_ready) ? "1" : "0");
-    return imvo_script_call (ctx, reply, "complaint_submit", &keys, &args, imvo_outbox_commit);
+    //  What the daemon knows already it packs itself; the script adds the case id.
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 4);                              //  the history entry
+    imvo_pack_kv_int (&pk, "at", now);
+    imvo_pack_kv_str (&pk, "status", "received");
+    imvo_pack_kv_str (&pk, "by", s_actor (req));
+    imvo_pack_kv_str (&pk, "note", "complaint received");
+    imvo_args_add (&args, buf.data, buf.size);
+    size_t event_at = buf.size;
+    msgpack_pack_map (&pk, 5);                              //  the complaint.received body
+    imvo_pack_kv_str (&pk, "covenant", covenant);
+    imvo_pack_kv_str (&pk, "respondent", respondent);
+    imvo_pack_kv_str (&pk, "summary", f [COMPLAINT_SUBMIT_SUMMARY].str);
+    imvo_pack_kv_bool (&pk, "anonymous", anonymous);
+    imvo_pack_kv_int (&pk, "received_at", now);
+    size_t reply_at = buf.size;
+    msgpack_pack_map (&pk, receipt [0] ? 2 : 1);            //  the reply
+    imvo_pack_kv_str (&pk, "status", "received");
+    if (receipt [0])
+        imvo_pack_kv_str (&pk, "receipt", receipt);
+    //  Pointers into buf only now that it no longer grows.
+    args.argv [args.argc - 1] = buf.data;
+    imvo_args_add (&args, buf.data + event_at, reply_at - event_at);
+    imvo_args_add (&args, buf.data + reply_at, buf.size - reply_at);
+    int rc = imvo_script_call (ctx, reply, "complaint_submit", &keys, &args, imvo_outbox_commit);
+    msgpack_sbuffer_destroy (&buf);
+    return rc;
 }
 
 static int

@@ -7,8 +7,7 @@
 
     Keys, under the recipient's hash tag:
       imvo:notify:{<recipient>}:inbox   zset of event ids by event time
-      imvo:notify:{<recipient>}:items   hash event id -> packed item
-      imvo:notify:{<recipient>}:seen    zset of applied event ids (30 days)
+      imvo:notify:{<recipient>}:items   hash event id -> packed item (also: the event was applied)
 */
 #include "notify_server.h"
 #include "catalogue_notify.h"
@@ -51,7 +50,6 @@ s_inbox_add (imvo_ctx_t *ctx, const char *recipient, const imvo_event_t *ev,
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:notify:{%s}:seen", recipient);
     imvo_args_fmt (&keys, "imvo:notify:{%s}:inbox", recipient);
     imvo_args_fmt (&keys, "imvo:notify:{%s}:items", recipient);
     imvo_args_str (&args, ev->id);

@@ -2,9 +2,10 @@
 -- KEYS[1] idempotency record; ARGV: [1] ttl, [2] key prefix imvo:complaints:{<covenant>},
 -- [3] covenant, [4] year, [5] respondent, [6] summary, [7] description, [8] anonymous 0/1,
 -- [9] name, [10] contact, [11] complainant kind, [12] share identity 0/1, [13] country,
--- [14] location_id, [15] receipt hash, [16] receipt (only for the reply), [17] actor,
--- [18] 1 when complaints has read every covenant's members from membership (a covenant
--- without a view is then unknown), 0 while it has not yet.
+-- [14] location_id, [15] receipt hash, [16] now (unix ms), [17] 1 when complaints has read
+-- every covenant's members from membership (a covenant without a view is then unknown),
+-- 0 while it has not yet; packed by the daemon, each a map without case_id: [18] the first
+-- history entry, [19] the event body, [20] the reply.
 -- Empty strings mean "not given".
 -- The respondent must be a company that is a current member of the covenant, by complaints'
 -- own view of the members (member_view.lua), checked after the replay: a retry with a known
@@ -17,7 +18,7 @@ local prefix = ARGV[2]
 local kind = redis.call('HGET', prefix .. ':members', ARGV[5])
 if not kind then
     if redis.call('EXISTS', prefix .. ':view') == 0 then
-        if ARGV[18] == '1' then
+        if ARGV[17] == '1' then
             return imvo_fail('not_found', 'covenant', 'there is no covenant ' .. ARGV[3])
         end
         return imvo_fail('unavailable', 'covenant', 'complaints has not yet read the members of the ' ..
@@ -33,18 +34,19 @@ end
 local n = redis.call('INCR', prefix .. ':seq:' .. ARGV[4])
 local case_id = string.upper(ARGV[3]) .. '-' .. ARGV[4] .. '-' .. string.format('%04d', n)
 local key = prefix .. ':case:' .. case_id
-local now = imvo_now_ms()
+local now = ARGV[16]
 
 local fields = { 'case_id', case_id, 'covenant', ARGV[3], 'respondent', ARGV[5],
                  'summary', ARGV[6], 'description', ARGV[7], 'status', 'received',
                  'received_at', now, 'updated_at', now, 'anonymous', ARGV[8],
                  'share_identity', ARGV[12] }
-local optional = { name = ARGV[9], contact = ARGV[10], complainant_kind = ARGV[11],
-                   country = ARGV[13], location_id = ARGV[14], receipt_hash = ARGV[15] }
-for field, value in pairs(optional) do
+local optional = { 9, 'name', 10, 'contact', 11, 'complainant_kind', 13, 'country', 14, 'location_id',
+                   15, 'receipt_hash' }
+for i = 1, #optional, 2 do
+    local value = ARGV[optional[i]]
     if value ~= '' then
-        table.insert(fields, field)
-        table.insert(fields, value)
+        fields[#fields + 1] = optional[i + 1]
+        fields[#fields + 1] = value
     end
 end
 redis.call('HSET', key, unpack(fields))
@@ -52,15 +54,7 @@ if ARGV[15] ~= '' then
     redis.call('SET', prefix .. ':receipt:' .. ARGV[15], case_id)
 end
 redis.call('ZADD', prefix .. ':cases', now, case_id)
-redis.call('RPUSH', key .. ':history', cmsgpack.pack({ at = now, status = 'received',
-            by = ARGV[17], note = 'complaint received' }))
-
-imvo_emit(prefix .. ':events', 'complaint.received', 'complaints',
-          { case_id = case_id, covenant = ARGV[3], respondent = ARGV[5], summary = ARGV[6],
-            anonymous = ARGV[8] == '1', received_at = now }, now)
-
-local reply = { case_id = case_id, status = 'received' }
-if ARGV[16] ~= '' then
-    reply.receipt = ARGV[16]
-end
-return imvo_commit(reply)
+redis.call('RPUSH', key .. ':history', ARGV[18])
+imvo_emit_packed(prefix .. ':events', 'complaint.received', 'complaints',
+                 imvo_mp_prepend(ARGV[19], 'case_id', case_id), now)
+return imvo_commit_packed(imvo_mp_prepend(ARGV[20], 'case_id', case_id))

@@ -1,0 +1,130 @@
+/*  bench_script: the physical limit of complaint intake in this design.
+
+    bench_script REDIS_URL CONNECTIONS DEPTH TOTAL RESPONDENT
+    CONNECTIONS threads, each with its own hiredis connection, run the complaints daemon's own
+    submit script (lua/complaint_submit.lua, embedded as in the daemon) with the arguments the
+    daemon would send, DEPTH calls pipelined at a time, until TOTAL complaints are committed.
+    No ZeroMQ, no envelope, no validation: what is left is Redis running the script and its
+    fsyncs. The arguments follow complaints_server.c's s_complaint_submit: keep the two alike. Prints "acked=N errors=E seconds=S per_second=R". Used by bench_complaints.py.
+*/
+#include "imvo_redis.h"
+
+#include <czmq.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+extern const imvo_script_t complaints_scripts [];
+
+static const char *s_url;
+static const char *s_respondent;
+static int s_depth;
+static int s_total;
+static atomic_int s_next;
+static atomic_int s_acked;
+static atomic_int s_errors;
+static msgpack_sbuffer s_packed [3];     //  history entry, event body, reply: as the daemon packs them
+
+static void
+s_pack (void)
+{
+    for (int i = 0; i < 3; i++)
+        msgpack_sbuffer_init (&s_packed [i]);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &s_packed [0], msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 4);
+    imvo_pack_kv_int (&pk, "at", zclock_time ());
+    imvo_pack_kv_str (&pk, "status", "received");
+    imvo_pack_kv_str (&pk, "by", "anonymous");
+    imvo_pack_kv_str (&pk, "note", "complaint received");
+    msgpack_packer_init (&pk, &s_packed [1], msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 5);
+    imvo_pack_kv_str (&pk, "covenant", "textile");
+    imvo_pack_kv_str (&pk, "respondent", s_respondent);
+    imvo_pack_kv_str (&pk, "summary", "Benchmark complaint");
+    imvo_pack_kv_bool (&pk, "anonymous", true);
+    imvo_pack_kv_int (&pk, "received_at", zclock_time ());
+    msgpack_packer_init (&pk, &s_packed [2], msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 2);
+    imvo_pack_kv_str (&pk, "status", "received");
+    imvo_pack_kv_str (&pk, "receipt", "TEXTILE-0000-0000-0000-0000");
+}
+
+static void *
+s_run (void *arg)
+{
+    (void) arg;
+    imvo_redis_t *redis = imvo_redis_new (s_url);
+    imvo_redis_add_scripts (redis, complaints_scripts);
+    if (imvo_redis_wait (redis, 5000, NULL)) {
+        atomic_fetch_add (&s_errors, 1);
+        imvo_redis_destroy (&redis);
+        return NULL;
+    }
+    while (true) {
+        int first = atomic_fetch_add (&s_next, s_depth);
+        if (first >= s_total)
+            break;
+        int n = first + s_depth > s_total ? s_total - first : s_depth;
+        for (int i = 0; i < n; i++) {
+            imvo_args_t keys, args;
+            imvo_args_init (&keys);
+            imvo_args_init (&args);
+            imvo_args_fmt (&keys, "imvo:complaints:{textile}:idem:complaint.submit:script-%d-%d", getpid (), first + i);
+            imvo_args_fmt (&args, "86400 %040d", first + i);
+            const char *rest [] = { "imvo:complaints:{textile}", "textile", "2026", s_respondent,
+                "Benchmark complaint", "Unpaid overtime reported by workers of a supplier.", "1",
+                "", "", "", "0", "", "", "", NULL };
+            for (int a = 0; rest [a]; a++)
+                imvo_args_str (&args, rest [a]);
+            imvo_args_fmt (&args, "%lld", (long long) zclock_time ());
+            imvo_args_str (&args, "1");
+            imvo_args_add (&args, s_packed [0].data, s_packed [0].size);
+            imvo_args_add (&args, s_packed [1].data, s_packed [1].size);
+            imvo_args_add (&args, s_packed [2].data, s_packed [2].size);
+            if (imvo_redis_append_eval (redis, "complaint_submit", &keys, &args))
+                atomic_fetch_add (&s_errors, 1);
+            imvo_args_release (&keys);
+            imvo_args_release (&args);
+        }
+        for (int i = 0; i < n; i++) {
+            redisReply *r = imvo_redis_next_reply (redis);
+            if (r && r->type == REDIS_REPLY_ARRAY)
+                atomic_fetch_add (&s_acked, 1);
+            else {
+                if (atomic_fetch_add (&s_errors, 1) < 3)
+                    fprintf (stderr, "error: %s\n", r && r->str ? r->str : "no reply");
+            }
+            if (r)
+                freeReplyObject (r);
+        }
+    }
+    imvo_redis_destroy (&redis);
+    return NULL;
+}
+
+int
+main (int argc, char **argv)
+{
+    if (argc != 6) {
+        fprintf (stderr, "usage: bench_script REDIS_URL CONNECTIONS DEPTH TOTAL RESPONDENT\n");
+        return 1;
+    }
+    s_url = argv [1];
+    int nconn = atoi (argv [2]);
+    s_depth = atoi (argv [3]);
+    s_total = atoi (argv [4]);
+    s_respondent = argv [5];
+    if (nconn < 1 || nconn > 64 || s_depth < 1 || s_total < 1)
+        return 1;
+    s_pack ();
+    pthread_t threads [64];
+    int64_t start = zclock_usecs ();
+    for (int i = 0; i < nconn; i++)
+        pthread_create (&threads [i], NULL, s_run, NULL);
+    for (int i = 0; i < nconn; i++)
+        pthread_join (threads [i], NULL);
+    double seconds = (double) (zclock_usecs () - start) / 1e6;
+    int acked = atomic_load (&s_acked), errors = atomic_load (&s_errors);
+    printf ("acked=%d errors=%d seconds=%.3f per_second=%.0f\n", acked, errors, seconds, acked / seconds);
+    return errors ? 1 : 0;
+}
