@@ -3,6 +3,7 @@
 #include "imvo_config.h"
 
 #include <czmq.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -26,6 +27,7 @@ struct _imvo_redis_t {
     size_t connects;                        //  successful connects so far
     bool down_logged;                       //  we said "Redis down" already
     unsigned long epoch_seen;               //  s_epoch when we last tried to connect
+    bool async;                             //  driven by a poll loop: non-blocking socket
     size_t pending;                         //  pipelined commands whose replies are unread
 };
 
@@ -261,7 +263,7 @@ s_stale (imvo_redis_t *self)
 int
 imvo_redis_ensure (imvo_redis_t *self)
 {
-    if (self->ctx && s_stale (self)) {
+    if (self->ctx && self->pending == 0 && s_stale (self)) {
         zsys_info ("redis %s:%d closed the connection; reconnecting", self->host, self->port);
         redisFree (self->ctx);
         self->ctx = NULL;
@@ -305,6 +307,15 @@ imvo_redis_ensure (imvo_redis_t *self)
                 return -1;
             }
         }
+    if (self->async) {
+        //  Set up blocking (above), then hand the socket to the poll loop.
+        int flags = fcntl (self->ctx->fd, F_GETFL);
+        if (flags < 0 || fcntl (self->ctx->fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+            s_drop (self, "cannot make the socket non-blocking");
+            return -1;
+        }
+        self->ctx->flags &= ~REDIS_BLOCK;
+    }
     if (self->down_logged)
         zsys_info ("redis %s:%d reachable again", self->host, self->port);
     self->down_logged = false;
@@ -465,6 +476,65 @@ imvo_redis_next_reply (imvo_redis_t *self)
         return NULL;
     }
     self->pending--;
+    return (redisReply *) r;
+}
+
+int
+imvo_redis_connect_async (imvo_redis_t *self)
+{
+    self->async = true;
+    return imvo_redis_ensure (self);
+}
+
+int
+imvo_redis_fd (imvo_redis_t *self)
+{
+    return self->ctx ? self->ctx->fd : -1;
+}
+
+size_t
+imvo_redis_pending (imvo_redis_t *self)
+{
+    return self->ctx ? self->pending : 0;
+}
+
+int
+imvo_redis_flush (imvo_redis_t *self)
+{
+    if (!self->ctx)
+        return -1;
+    int done = 0;
+    if (redisBufferWrite (self->ctx, &done) != REDIS_OK) {
+        s_drop (self, self->ctx->errstr [0] ? self->ctx->errstr : "write failed");
+        return -1;
+    }
+    return done ? 0 : 1;
+}
+
+int
+imvo_redis_feed (imvo_redis_t *self)
+{
+    if (!self->ctx)
+        return -1;
+    if (redisBufferRead (self->ctx) != REDIS_OK) {
+        s_drop (self, self->ctx->errstr [0] ? self->ctx->errstr : "read failed");
+        return -1;
+    }
+    return 0;
+}
+
+redisReply *
+imvo_redis_take (imvo_redis_t *self)
+{
+    if (!self->ctx || self->pending == 0)
+        return NULL;
+    void *r = NULL;
+    if (redisGetReplyFromReader (self->ctx, &r) != REDIS_OK) {
+        s_drop (self, self->ctx->errstr [0] ? self->ctx->errstr : "unreadable reply");
+        return NULL;
+    }
+    if (r)
+        self->pending--;
     return (redisReply *) r;
 }
 

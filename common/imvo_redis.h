@@ -77,6 +77,20 @@ int imvo_redis_append_eval (imvo_redis_t *self, const char *script,
                             const imvo_args_t *keys, const imvo_args_t *args);
 redisReply *imvo_redis_next_reply (imvo_redis_t *self);
 
+//  The same pipeline driven by a poll loop instead of blocking reads: connect_async sets the
+//  connection up (blocking, as ensure) and then makes its socket non-blocking; poll
+//  imvo_redis_fd for input (and for output while imvo_redis_flush returns 1); feed reads
+//  what arrived; take returns the next complete reply or NULL. A connection in this mode is
+//  for imvo_redis_append_eval, flush, feed and take only. On any failure (-1) the
+//  connection is dropped, and the replies still pending are lost: imvo_redis_connected
+//  turns false.
+int imvo_redis_connect_async (imvo_redis_t *self);
+int imvo_redis_fd (imvo_redis_t *self);
+size_t imvo_redis_pending (imvo_redis_t *self);
+int imvo_redis_flush (imvo_redis_t *self);
+int imvo_redis_feed (imvo_redis_t *self);
+redisReply *imvo_redis_take (imvo_redis_t *self);
+
 //  Connects now, without waiting out the backoff (for `ping`, the health check). 0 when
 //  connected. A success lets every other connection of the process retry at once.
 int imvo_redis_probe (imvo_redis_t *self);

@@ -1,10 +1,15 @@
-/*  imvo_service: ROUTER front end, worker threads, PUB for events; see imvo_service.h.
+/*  imvo_service: ROUTER front end, a pipeline to Redis, worker threads, PUB for events; see
+    imvo_service.h.
 
-    Threads: the main thread owns the ROUTER, the PUB and two inproc sockets (a DEALER that
-    spreads requests over the workers, a PULL that collects events to publish). Each worker
-    is a zactor with its own DEALER and Redis connection. Replies carry their routing frames
-    back through the DEALER to the ROUTER. Counters are C11 atomics: the one piece of state
-    the threads share, and only for `stats`.
+    Threads: the main thread runs the poll loop (s_turn). It owns the ROUTER, the PUB, the
+    pipelined Redis connection, and two inproc sockets: a ROUTER to the workers and a PULL
+    that collects their events to publish. Requests of IMVO_PIPELINED types are handled in
+    the loop and their script calls written to Redis together; replies go out as their
+    results arrive. Other requests wait in the loop until a worker is free, which then gets
+    all of them as one batch ([count][frames...]* [""]), and answers them in one message.
+    Each worker is a zactor with its own DEALER and Redis connection, and pipelines the script
+    calls of its batch as well. Counters are C11 atomics: the one piece of state the threads
+    share, and only for `stats`.
 */
 #include "imvo_service.h"
 #include "imvo_config.h"
@@ -27,6 +32,7 @@ struct _imvo_service_t {
     atomic_ullong events_failed;            //  event deliveries that failed
     atomic_ullong batches;                  //  batches served by workers
     atomic_ullong largest_batch;            //  the most requests in one batch
+    atomic_ullong pipelined;                //  requests whose script call went in the pipeline
     int batch;                              //  most requests a worker takes at once
 };
 
@@ -140,6 +146,8 @@ imvo_script_call (imvo_ctx_t *ctx, imvo_reply_t *reply, const char *script,
         imvo_args_own (&call->args);
         call->done = done;
         call->result = NULL;
+        call->merge = false;
+        call->leader = -1;
         imvo_args_init (keys);
         imvo_args_init (args);
         return IMVO_DEFERRED;
@@ -150,17 +158,57 @@ imvo_script_call (imvo_ctx_t *ctx, imvo_reply_t *reply, const char *script,
     return done (ctx, r, reply);
 }
 
+int
+imvo_script_call_merged (imvo_ctx_t *ctx, imvo_reply_t *reply, const char *script,
+                         imvo_args_t *keys, imvo_args_t *args, imvo_done_fn *done)
+{
+    imvo_call_t *call = ctx->call && !ctx->call->script ? ctx->call : NULL;
+    int rc = imvo_script_call (ctx, reply, script, keys, args, done);
+    if (call && rc == IMVO_DEFERRED)
+        call->merge = true;
+    return rc;
+}
+
+static bool
+s_same_keys (const imvo_args_t *a, const imvo_args_t *b)
+{
+    if (a->argc != b->argc)
+        return false;
+    for (int i = 0; i < a->argc; i++)
+        if (a->lens [i] != b->lens [i] || memcmp (a->argv [i], b->argv [i], a->lens [i]))
+            return false;
+    return true;
+}
+
+//  Merges each mergeable call into the first like it (same script, same keys).
+static void
+s_merge (imvo_call_t *calls, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        calls [i].leader = -1;
+        if (!calls [i].script || !calls [i].merge)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            if (calls [j].script && calls [j].merge && calls [j].leader < 0
+            &&  streq (calls [j].script, calls [i].script) && s_same_keys (&calls [j].keys, &calls [i].keys)) {
+                for (int a = 0; a < calls [i].args.argc; a++)
+                    imvo_args_add (&calls [j].args, calls [i].args.argv [a], calls [i].args.lens [a]);
+                calls [i].leader = (int) j;
+                break;
+            }
+        }
+    }
+}
+
 void
 imvo_calls_run (imvo_ctx_t *ctx, imvo_call_t *calls, imvo_reply_t *replies, size_t n)
 {
     //  Send every call, then read the replies in the same order: one write, one fsync group.
+    s_merge (calls, n);
     bool sent [n ? n : 1];
-    size_t waiting = 0;
-    for (size_t i = 0; i < n; i++) {
-        sent [i] = calls [i].script
+    for (size_t i = 0; i < n; i++)
+        sent [i] = calls [i].script && calls [i].leader < 0
                 && imvo_redis_append_eval (ctx->redis, calls [i].script, &calls [i].keys, &calls [i].args) == 0;
-        waiting += sent [i];
-    }
     for (size_t i = 0; i < n; i++)
         if (sent [i])
             calls [i].result = imvo_redis_next_reply (ctx->redis);
@@ -175,13 +223,19 @@ imvo_calls_run (imvo_ctx_t *ctx, imvo_call_t *calls, imvo_reply_t *replies, size
     for (size_t i = 0; i < n; i++) {
         if (!calls [i].script)
             continue;
-        calls [i].done (ctx, calls [i].result, &replies [i]);
+        if (calls [i].leader < 0)
+            calls [i].done (ctx, calls [i].result, &replies [i]);
+        else
+            replies [i].err = replies [calls [i].leader].err;   //  leaders come first
         calls [i].result = NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!calls [i].script)
+            continue;
         calls [i].script = NULL;
         imvo_args_release (&calls [i].keys);
         imvo_args_release (&calls [i].args);
     }
-    (void) waiting;
 }
 
 static void
@@ -208,7 +262,7 @@ s_stats (imvo_ctx_t *ctx, imvo_reply_t *reply)
 {
     imvo_service_t *s = ctx->service;
     msgpack_packer *pk = imvo_reply_pk (reply);
-    msgpack_pack_map (pk, 10);
+    msgpack_pack_map (pk, 11);
     imvo_pack_kv_str (pk, "service", ctx->name);
     imvo_pack_kv_int (pk, "uptime_s", (zclock_mono () - s->started) / 1000);
     imvo_pack_kv_int (pk, "workers", s->nworkers);
@@ -222,6 +276,7 @@ s_stats (imvo_ctx_t *ctx, imvo_reply_t *reply)
     imvo_pack_kv_int (pk, "events_failed", (int64_t) atomic_load (&s->events_failed));
     imvo_pack_kv_int (pk, "batches", (int64_t) atomic_load (&s->batches));
     imvo_pack_kv_int (pk, "largest_batch", (int64_t) atomic_load (&s->largest_batch));
+    imvo_pack_kv_int (pk, "pipelined", (int64_t) atomic_load (&s->pipelined));
 }
 
 static const imvo_handler_t *
@@ -435,65 +490,255 @@ s_forward (zsock_t *from, zsock_t *to, bool dontwait)
     return true;
 }
 
-//  The broker's view of its workers: which are free, in a stack.
-typedef struct {
-    int free [64];
-    int nfree;
-    int busy;
-} s_pool_t;
-
-//  Takes up to `batch` waiting requests from the front end and sends them to worker w as one
-//  message. Returns the number sent.
-static int
-s_deal (zsock_t *frontend, zsock_t *backend, int w, int batch)
-{
-    void *front = zsock_resolve (frontend);
-    void *back = zsock_resolve (backend);
-    char identity [8];
-    int idlen = snprintf (identity, sizeof identity, "w%d", w);
-    int n = 0;
+//  A request the poll loop holds: its frames, and for a pipelined one its decoding, reply and
+//  parked call while the script runs. Held requests form two queues, on the `next` links:
+//  the pipeline (waiting for Redis, in the order of their calls) and the queue for workers.
+typedef struct _s_held_t {
     zmq_msg_t parts [S_MAX_PARTS];
-    while (n < batch) {
-        int nparts = 0;
-        zmq_msg_init (&parts [0]);
-        if (zmq_msg_recv (&parts [0], front, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close (&parts [0]);
-            break;
-        }
-        nparts = 1;
-        bool more = zmq_msg_more (&parts [0]);
-        bool too_many = false;
-        while (more) {
-            zmq_msg_t extra;
-            zmq_msg_t *part = nparts < S_MAX_PARTS ? &parts [nparts] : &extra;
-            zmq_msg_init (part);
-            zmq_msg_recv (part, front, 0);
-            more = zmq_msg_more (part);
-            if (part == &extra) {
-                zmq_msg_close (&extra);
-                too_many = true;
-            }
-            else
-                nparts++;
-        }
-        //  A DEALER's request is [identity, body]; a REQ's [identity, "", body]. One with
-        //  more frames than any client sends cannot be answered: drop it.
-        if (too_many || nparts < 2) {
-            for (int i = 0; i < nparts; i++)
-                zmq_msg_close (&parts [i]);
-            continue;
-        }
-        if (n == 0)
-            zmq_send (back, identity, (size_t) idlen, ZMQ_SNDMORE);
-        unsigned char count = (unsigned char) nparts;
-        zmq_send (back, &count, 1, ZMQ_SNDMORE);
-        for (int i = 0; i < nparts; i++)
-            zmq_msg_send (&parts [i], back, ZMQ_SNDMORE);
-        n++;
+    int nparts;
+    bool decoded;
+    imvo_request_t req;
+    imvo_reply_t reply;
+    imvo_call_t call;
+    struct _s_held_t *next;
+} s_held_t;
+
+typedef struct {
+    s_held_t *head, *tail;
+    size_t size;
+} s_queue_t;
+
+static void
+s_queue_push (s_queue_t *q, s_held_t *h)
+{
+    h->next = NULL;
+    if (q->tail)
+        q->tail->next = h;
+    else
+        q->head = h;
+    q->tail = h;
+    q->size++;
+}
+
+static s_held_t *
+s_queue_pop (s_queue_t *q)
+{
+    s_held_t *h = q->head;
+    if (h) {
+        q->head = h->next;
+        if (!q->head)
+            q->tail = NULL;
+        q->size--;
     }
-    if (n)
+    return h;
+}
+
+//  The main thread's poll loop: the front end, the pipeline to Redis, the workers.
+typedef struct {
+    imvo_service_t *s;
+    imvo_ctx_t ctx;                 //  for pipelined handlers; ctx.redis blocks (rare uses)
+    imvo_redis_t *pipe;             //  the pipelined connection, driven by the poll loop
+    zsock_t *frontend, *backend, *pub;
+    int free [64];                  //  workers waiting for a batch
+    int nfree;
+    s_queue_t pipeline;             //  requests whose script call is in the pipeline
+    s_queue_t queue;                //  requests waiting for a free worker
+    s_held_t *spare;                //  held structures to reuse
+    size_t max_held;                //  IMVO_PIPELINE: held requests before the loop stops reading
+    bool want_write;                //  the pipeline has output the socket did not take yet
+    msgpack_sbuffer out;
+} s_loop_t;
+
+static s_held_t *
+s_held_new (s_loop_t *loop)
+{
+    s_held_t *h = loop->spare;
+    if (h)
+        loop->spare = h->next;
+    else {
+        h = malloc (sizeof *h);
+        assert (h);
+    }
+    h->nparts = 0;
+    h->decoded = false;
+    h->call.script = NULL;
+    h->next = NULL;
+    return h;
+}
+
+static void
+s_held_free (s_loop_t *loop, s_held_t *h)
+{
+    for (int i = 0; i < h->nparts; i++)
+        zmq_msg_close (&h->parts [i]);
+    h->nparts = 0;
+    if (h->decoded) {
+        imvo_request_release (&h->req);
+        imvo_reply_release (&h->reply);
+        h->decoded = false;
+    }
+    h->next = loop->spare;
+    loop->spare = h;
+}
+
+//  Sends the reply of a request the loop answered itself, and frees it.
+static void
+s_answer (s_loop_t *loop, s_held_t *h)
+{
+    imvo_service_t *s = loop->s;
+    if (h->reply.err.code != IMVO_ERR_NONE)
+        atomic_fetch_add (&s->errors [h->reply.err.code], 1);
+    msgpack_sbuffer_clear (&loop->out);
+    imvo_reply_pack (&loop->out, h->req.id [0] ? h->req.id : NULL, &h->reply);
+    void *front = zsock_resolve (loop->frontend);
+    for (int i = 0; i < h->nparts - 1; i++)
+        zmq_msg_send (&h->parts [i], front, ZMQ_SNDMORE);
+    zmq_send (front, loop->out.data, loop->out.size, 0);
+    s_held_free (loop, h);
+}
+
+//  Finishes a pipelined request with its script's result (NULL: Redis went away).
+static void
+s_finish (s_loop_t *loop, s_held_t *h, redisReply *r)
+{
+    imvo_call_t *call = &h->call;
+    if (r && r->type == REDIS_REPLY_ERROR && strncmp (r->str, "NOSCRIPT", 8) == 0) {
+        //  The script cache was flushed: the blocking connection loads it and runs it.
+        freeReplyObject (r);
+        r = imvo_redis_eval (loop->ctx.redis, call->script, &call->keys, &call->args);
+    }
+    call->done (&loop->ctx, r, &h->reply);
+    call->script = NULL;
+    imvo_args_release (&call->keys);
+    imvo_args_release (&call->args);
+    s_answer (loop, h);
+}
+
+//  Answers every request in the pipeline with `unavailable` once its connection is gone.
+static void
+s_fail_pipeline (s_loop_t *loop)
+{
+    s_held_t *h;
+    while ((h = s_queue_pop (&loop->pipeline)))
+        s_finish (loop, h, NULL);
+    loop->want_write = false;
+}
+
+//  Takes one request from the front end: pipelined types are handled here and their script
+//  call appended to the pipeline; the rest wait for a worker. False when nothing was waiting.
+static bool
+s_intake (s_loop_t *loop)
+{
+    void *front = zsock_resolve (loop->frontend);
+    s_held_t *h = s_held_new (loop);
+    zmq_msg_init (&h->parts [0]);
+    if (zmq_msg_recv (&h->parts [0], front, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&h->parts [0]);
+        s_held_free (loop, h);
+        return false;
+    }
+    h->nparts = 1;
+    bool more = zmq_msg_more (&h->parts [0]), too_many = false;
+    while (more) {
+        zmq_msg_t extra;
+        zmq_msg_t *part = h->nparts < S_MAX_PARTS ? &h->parts [h->nparts] : &extra;
+        zmq_msg_init (part);
+        zmq_msg_recv (part, front, 0);
+        more = zmq_msg_more (part);
+        if (part == &extra) {
+            zmq_msg_close (&extra);
+            too_many = true;
+        }
+        else
+            h->nparts++;
+    }
+    //  A DEALER's request is [identity, body], a REQ's [identity, "", body]. One with more
+    //  frames than any client sends cannot be answered: it is dropped.
+    if (too_many || h->nparts < 2) {
+        s_held_free (loop, h);
+        return true;
+    }
+    imvo_service_t *s = loop->s;
+    zmq_msg_t *body = &h->parts [h->nparts - 1];
+    imvo_reply_init (&h->reply);
+    h->decoded = true;
+    if (imvo_request_decode (&h->req, zmq_msg_data (body), zmq_msg_size (body), &h->reply.err)) {
+        atomic_fetch_add (&s->requests, 1);
+        s_answer (loop, h);
+        return true;
+    }
+    const imvo_handler_t *handler = s_find_handler (s->def, h->req.type);
+    bool builtin = streq (h->req.type, "ping") || streq (h->req.type, "stats");
+    if (builtin || (handler && handler->mode == IMVO_IN_WORKER)) {
+        //  A worker decodes it again; the loop keeps only the frames.
+        imvo_request_release (&h->req);
+        imvo_reply_release (&h->reply);
+        h->decoded = false;
+        s_queue_push (&loop->queue, h);
+        return true;
+    }
+    atomic_fetch_add (&s->requests, 1);
+    if (!handler) {
+        imvo_reply_fail (&h->reply, IMVO_ERR_UNKNOWN_TYPE, "type",
+                         "the %s daemon has no message type '%s'", loop->ctx.name, h->req.type);
+        s_answer (loop, h);
+        return true;
+    }
+    const imvo_proto_msg_t *msg = imvo_proto_find (h->req.type);
+    imvo_value_t values [IMVO_PROTO_MAX_FIELDS];
+    assert (msg);
+    if (imvo_proto_validate (msg, h->req.body, &h->req.zone, values, &h->reply.err) == 0) {
+        loop->ctx.call = &h->call;
+        handler->handler (&loop->ctx, &h->req, values, &h->reply);
+        loop->ctx.call = NULL;
+    }
+    if (!h->call.script)
+        s_answer (loop, h);
+    else
+    if (imvo_redis_append_eval (loop->pipe, h->call.script, &h->call.keys, &h->call.args))
+        s_finish (loop, h, NULL);
+    else {
+        s_queue_push (&loop->pipeline, h);
+        loop->want_write = true;
+        atomic_fetch_add (&s->pipelined, 1);
+    }
+    return true;
+}
+
+//  Sends what waits for workers to the free ones, one batch each:
+//  [identity] ([count] [frames...])* [""].
+static void
+s_deal (s_loop_t *loop)
+{
+    void *back = zsock_resolve (loop->backend);
+    while (loop->nfree && loop->queue.size) {
+        int w = loop->free [--loop->nfree];
+        char identity [8];
+        int idlen = snprintf (identity, sizeof identity, "w%d", w);
+        zmq_send (back, identity, (size_t) idlen, ZMQ_SNDMORE);
+        for (int n = 0; n < loop->s->batch && loop->queue.size; n++) {
+            s_held_t *h = s_queue_pop (&loop->queue);
+            unsigned char count = (unsigned char) h->nparts;
+            zmq_send (back, &count, 1, ZMQ_SNDMORE);
+            for (int i = 0; i < h->nparts; i++)
+                zmq_msg_send (&h->parts [i], back, ZMQ_SNDMORE);
+            s_held_free (loop, h);
+        }
         zmq_send (back, "", 0, 0);
-    return n;
+    }
+}
+
+//  Reads what Redis answered and finishes those requests, in pipeline order.
+static void
+s_pipeline_read (s_loop_t *loop)
+{
+    if (imvo_redis_feed (loop->pipe) == 0) {
+        redisReply *r;
+        while (loop->pipeline.size && (r = imvo_redis_take (loop->pipe)))
+            s_finish (loop, s_queue_pop (&loop->pipeline), r);
+    }
+    if (!imvo_redis_connected (loop->pipe))
+        s_fail_pipeline (loop);
 }
 
 //  Receives one message from a worker: its hello (free now) or a batch of replies, which go
@@ -533,6 +778,58 @@ s_collect (zsock_t *backend, zsock_t *frontend)
     }
     zmq_msg_close (&part);
     return w;
+}
+
+static void
+s_collect_all (s_loop_t *loop)
+{
+    int w;
+    while ((w = s_collect (loop->backend, loop->frontend)) >= 0)
+        if (w < loop->s->nworkers && loop->nfree < loop->s->nworkers)
+            loop->free [loop->nfree++] = w;
+}
+
+//  One turn of the loop: wait for the front end (while the loop may hold more), the pipeline,
+//  the workers and the events to publish, then move what is ready.
+static void
+s_turn (s_loop_t *loop, zsock_t *pull, bool taking, long timeout_ms)
+{
+    if (!imvo_redis_connected (loop->pipe) && loop->pipeline.size == 0)
+        imvo_redis_connect_async (loop->pipe);
+    int fd = imvo_redis_fd (loop->pipe);
+    size_t held = loop->pipeline.size + loop->queue.size;
+    zmq_pollitem_t items [4] = {
+        { zsock_resolve (loop->backend), 0, ZMQ_POLLIN, 0 },
+        { zsock_resolve (pull), 0, ZMQ_POLLIN, 0 },
+        { NULL, fd, (short) (ZMQ_POLLIN | (loop->want_write ? ZMQ_POLLOUT : 0)), 0 },
+        { zsock_resolve (loop->frontend), 0, ZMQ_POLLIN, 0 },
+    };
+    int nitems = taking && held < loop->max_held ? 4 : 3;
+    if (fd < 0) {
+        items [2].fd = -1;
+        items [2].events = 0;
+    }
+    if (zmq_poll (items, nitems, timeout_ms) < 0)
+        return;                                 //  EINTR: the caller decides
+    if (items [0].revents & ZMQ_POLLIN)
+        s_collect_all (loop);
+    if (items [1].revents & ZMQ_POLLIN)
+        while (s_forward (pull, loop->pub, true))
+            ;
+    if (items [2].revents & ZMQ_POLLIN)
+        s_pipeline_read (loop);
+    if (nitems == 4 && (items [3].revents & ZMQ_POLLIN)) {
+        //  Take what is waiting, up to the bound, and send the pipeline's calls in one write.
+        while (loop->pipeline.size + loop->queue.size < loop->max_held && s_intake (loop))
+            ;
+    }
+    s_deal (loop);
+    if (loop->want_write) {
+        int rc = imvo_redis_flush (loop->pipe);
+        loop->want_write = rc == 1;
+        if (rc < 0)
+            s_fail_pipeline (loop);
+    }
 }
 
 int
@@ -619,46 +916,37 @@ imvo_service_run (const imvo_service_def_t *def)
     }
     zsys_info ("%s ready with %d workers", def->name, s->nworkers);
 
-    //  The broker: requests are read from the front end only while a worker is free, so
-    //  they wait in the socket's queue meanwhile and a free worker takes them all at once.
-    s_pool_t pool = { .nfree = 0 };
-    zmq_pollitem_t items [] = {
-        { zsock_resolve (backend), 0, ZMQ_POLLIN, 0 },
-        { zsock_resolve (pull), 0, ZMQ_POLLIN, 0 },
-        { zsock_resolve (frontend), 0, ZMQ_POLLIN, 0 },
+    //  The loop: pipelined requests are handled here and their script calls share one
+    //  connection; the rest go to workers. The front end is read only while the loop holds
+    //  fewer than IMVO_PIPELINE requests, so that a flood waits in the socket's queue.
+    s_loop_t loop = {
+        .s = s, .frontend = frontend, .backend = backend, .pub = pub,
+        .max_held = (size_t) imvo_env_long ("IMVO_PIPELINE", 1024, 1, 100000),
     };
-    while (!zsys_interrupted) {
-        if (zmq_poll (items, pool.nfree ? 3 : 2, 500) < 0)
-            continue;                           //  EINTR: the loop condition decides
-        if (items [0].revents & ZMQ_POLLIN) {
-            int w;
-            while ((w = s_collect (backend, frontend)) >= 0)
-                if (w < s->nworkers && pool.nfree < s->nworkers)
-                    pool.free [pool.nfree++] = w;
-        }
-        if (items [1].revents & ZMQ_POLLIN)
-            while (s_forward (pull, pub, true))
-                ;
-        while (pool.nfree && (zsock_events (frontend) & ZMQ_POLLIN)) {
-            int w = pool.free [pool.nfree - 1];
-            if (s_deal (frontend, backend, w, s->batch) == 0)
-                break;
-            pool.nfree--;
-        }
-        items [2].revents = 0;
-    }
+    loop.ctx = main_ctx;
+    loop.ctx.events = pub;
+    loop.pipe = imvo_redis_new (imvo_config_redis_url ());
+    imvo_redis_add_scripts (loop.pipe, imvo_common_scripts);
+    if (def->scripts)
+        imvo_redis_add_scripts (loop.pipe, def->scripts);
+    msgpack_sbuffer_init (&loop.out);
+    while (!zsys_interrupted)
+        s_turn (&loop, pull, true, 500);
     zsys_info ("%s stopping: finishing the messages in hand", def->name);
-    //  Requests already handed to a worker were accepted: wait for their replies.
+    //  Requests already taken were accepted: answer them (for up to 10 s).
     int64_t deadline = zclock_mono () + 10000;
-    while (pool.nfree < s->nworkers && zclock_mono () < deadline) {
-        zmq_pollitem_t back = { zsock_resolve (backend), 0, ZMQ_POLLIN, 0 };
-        if (zmq_poll (&back, 1, 100) > 0) {
-            int w;
-            while ((w = s_collect (backend, frontend)) >= 0)
-                if (w < s->nworkers && pool.nfree < s->nworkers)
-                    pool.free [pool.nfree++] = w;
-        }
+    while ((loop.pipeline.size || loop.queue.size || loop.nfree < s->nworkers) && zclock_mono () < deadline)
+        s_turn (&loop, pull, false, 100);
+    s_fail_pipeline (&loop);
+    while (loop.queue.size)
+        s_held_free (&loop, s_queue_pop (&loop.queue));
+    while (loop.spare) {
+        s_held_t *h = loop.spare;
+        loop.spare = h->next;
+        free (h);
     }
+    msgpack_sbuffer_destroy (&loop.out);
+    imvo_redis_destroy (&loop.pipe);
     for (int i = 0; i < nconsumers; i++)
         zactor_destroy (&consumers [i]);
     for (int i = 0; i < s->nworkers; i++)

@@ -56,6 +56,8 @@ typedef struct _imvo_call_t {
     imvo_args_t args;
     imvo_done_fn *done;
     redisReply *result;         //  the script's reply, once read
+    bool merge;                 //  may share one EVALSHA with like calls (imvo_script_call_merged)
+    int leader;                 //  in a batch: the call this one was merged into, or -1
 } imvo_call_t;
 
 //  The value imvo_script_call returns when it parked the call: the handler returns it.
@@ -68,6 +70,13 @@ typedef struct _imvo_call_t {
 int imvo_script_call (imvo_ctx_t *ctx, imvo_reply_t *reply, const char *script,
                       imvo_args_t *keys, imvo_args_t *args, imvo_done_fn *done);
 
+//  The same, for a script that takes its arguments in groups of equal size and applies each
+//  group on its own (the same key, many items): calls of one batch with the same script and
+//  the same keys become one EVALSHA with their arguments one after the other. done runs
+//  once, for the first of them; the others take over its outcome (ok, or its error).
+int imvo_script_call_merged (imvo_ctx_t *ctx, imvo_reply_t *reply, const char *script,
+                             imvo_args_t *keys, imvo_args_t *args, imvo_done_fn *done);
+
 //  imvo_done_fn for read scripts that return a packed map (imvo_redis_packed_reply).
 int imvo_packed_done (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply);
 
@@ -77,9 +86,21 @@ int imvo_packed_done (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply);
 typedef int (imvo_handler_fn) (imvo_ctx_t *ctx, const imvo_request_t *req,
                                const imvo_value_t *values, imvo_reply_t *reply);
 
+//  Where a handler runs.
+typedef enum {
+    //  On a worker thread, in a batch: it may make any number of Redis calls, even slow ones
+    //  (an import), holding up only its own batch.
+    IMVO_IN_WORKER = 0,
+    //  In the runtime's poll loop: it makes at most one Redis call, with imvo_script_call,
+    //  and that call joins one pipeline shared by every such request; the reply goes out as
+    //  soon as its result is read. No thread hop, and one write to Redis for many requests.
+    IMVO_PIPELINED,
+} imvo_mode_t;
+
 typedef struct {
     const char *type;           //  message type; its catalogue entry must exist
     imvo_handler_fn *handler;
+    imvo_mode_t mode;
 } imvo_handler_t;
 
 //  An event as a consumer sees it.

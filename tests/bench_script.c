@@ -31,6 +31,7 @@ s_pack (void)
         msgpack_sbuffer_init (&s_packed [i]);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &s_packed [0], msgpack_sbuffer_write);
+    msgpack_pack_array (&pk, 1);
     msgpack_pack_map (&pk, 4);
     imvo_pack_kv_int (&pk, "at", zclock_time ());
     imvo_pack_kv_str (&pk, "status", "received");

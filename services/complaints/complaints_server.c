@@ -10,8 +10,8 @@
     daemon on the way from a complaint to its commit.
 
     Keys, all under the covenant's hash tag so a case and its event share a slot:
-      imvo:complaints:{<covenant>}:case:<case_id>          hash, the case
-      imvo:complaints:{<covenant>}:case:<case_id>:history  list of packed history entries
+      imvo:complaints:{<covenant>}:case:<case_id>          hash, the case; its field history
+                                                           holds the packed array of entries
       imvo:complaints:{<covenant>}:cases                   zset of case ids by arrival
       imvo:complaints:{<covenant>}:seq:<year>              case counter
       imvo:complaints:{<covenant>}:receipt:<sha1>          receipt hash -> case id
@@ -380,7 +380,8 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     msgpack_sbuffer_init (&buf);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 4);                              //  the history entry
+    msgpack_pack_array (&pk, 1);                            //  the history
+    msgpack_pack_map (&pk, 4);
     imvo_pack_kv_int (&pk, "at", now);
     imvo_pack_kv_str (&pk, "status", "received");
     imvo_pack_kv_str (&pk, "by", s_actor (req));
@@ -566,11 +567,11 @@ s_complaint_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
 }
 
 static const imvo_handler_t s_handlers [] = {
-    { "complaint.submit", s_complaint_submit },
-    { "complaint.get", s_complaint_get },
-    { "complaint.status", s_complaint_status },
-    { "complaint.list", s_complaint_list },
-    { NULL, NULL },
+    { "complaint.submit", s_complaint_submit, IMVO_PIPELINED },
+    { "complaint.get", s_complaint_get, IMVO_PIPELINED },
+    { "complaint.status", s_complaint_status, IMVO_PIPELINED },
+    { "complaint.list", s_complaint_list, IMVO_IN_WORKER },
+    { NULL, NULL, IMVO_IN_WORKER },
 };
 
 static const imvo_subscription_t s_subscriptions [] = {

@@ -57,7 +57,7 @@ s_inbox_add (imvo_ctx_t *ctx, const char *recipient, const imvo_event_t *ev,
     imvo_args_add (&args, buf.data, buf.size);
     imvo_reply_t reply;
     imvo_reply_init (&reply);
-    int rc = imvo_script_call (ctx, &reply, "inbox_add", &keys, &args, s_inbox_done);
+    int rc = imvo_script_call_merged (ctx, &reply, "inbox_add", &keys, &args, s_inbox_done);
     imvo_reply_release (&reply);
     msgpack_sbuffer_destroy (&buf);
     return rc;
@@ -116,8 +116,8 @@ s_inbox_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
 }
 
 static const imvo_handler_t s_handlers [] = {
-    { "inbox.list", s_inbox_list },
-    { NULL, NULL },
+    { "inbox.list", s_inbox_list, IMVO_PIPELINED },
+    { NULL, NULL, IMVO_IN_WORKER },
 };
 
 static const imvo_subscription_t s_subscriptions [] = {

@@ -2,7 +2,7 @@
 #include "scoring_server.h"
 
 static const imvo_handler_t s_handlers [] = {
-    { NULL, NULL },
+    { NULL, NULL, IMVO_IN_WORKER },
 };
 
 const imvo_service_def_t scoring_service = {

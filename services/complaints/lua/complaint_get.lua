@@ -28,9 +28,5 @@ if not company or (case.share_identity == '1' and not anonymous) then
     complainant.kind = case.complainant_kind
 end
 out.complainant = complainant
-local history = {}
-for _, h in ipairs(redis.call('LRANGE', KEYS[1] .. ':history', 0, -1)) do
-    table.insert(history, cmsgpack.unpack(h))
-end
-out.history = history
+out.history = case.history and cmsgpack.unpack(case.history) or {}
 return cmsgpack.pack(out)

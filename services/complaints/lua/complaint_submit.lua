@@ -4,8 +4,8 @@
 -- [9] name, [10] contact, [11] complainant kind, [12] share identity 0/1, [13] country,
 -- [14] location_id, [15] receipt hash, [16] now (unix ms), [17] 1 when complaints has read
 -- every covenant's members from membership (a covenant without a view is then unknown),
--- 0 while it has not yet; packed by the daemon, each a map without case_id: [18] the first
--- history entry, [19] the event body, [20] the reply.
+-- 0 while it has not yet; packed by the daemon: [18] the history, an array holding the
+-- first entry; each a map without case_id: [19] the event body, [20] the reply.
 -- Empty strings mean "not given".
 -- The respondent must be a company that is a current member of the covenant, by complaints'
 -- own view of the members (member_view.lua), checked after the replay: a retry with a known
@@ -39,7 +39,7 @@ local now = ARGV[16]
 local fields = { 'case_id', case_id, 'covenant', ARGV[3], 'respondent', ARGV[5],
                  'summary', ARGV[6], 'description', ARGV[7], 'status', 'received',
                  'received_at', now, 'updated_at', now, 'anonymous', ARGV[8],
-                 'share_identity', ARGV[12] }
+                 'share_identity', ARGV[12], 'history', ARGV[18] }
 local optional = { 9, 'name', 10, 'contact', 11, 'complainant_kind', 13, 'country', 14, 'location_id',
                    15, 'receipt_hash' }
 for i = 1, #optional, 2 do
@@ -54,7 +54,6 @@ if ARGV[15] ~= '' then
     redis.call('SET', prefix .. ':receipt:' .. ARGV[15], case_id)
 end
 redis.call('ZADD', prefix .. ':cases', now, case_id)
-redis.call('RPUSH', key .. ':history', ARGV[18])
 imvo_emit_packed(prefix .. ':events', 'complaint.received', 'complaints',
                  imvo_mp_prepend(ARGV[19], 'case_id', case_id), now)
 return imvo_commit_packed(imvo_mp_prepend(ARGV[20], 'case_id', case_id))
