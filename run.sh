@@ -1,19 +1,36 @@
 #!/usr/bin/env bash
 # Runs the system on this machine: installs missing Debian packages, builds, starts an
 # embedded redis-server (AOF on, appendfsync always, data in ./.run/redis, a generated
-# password) and the four daemons, and stays up until Ctrl-C, which stops them all.
+# password) and the four daemons, loads the demo data (the gold covenant's signatories; skip
+# it with --no-demo), prints commands to try, and stays up until Ctrl-C, which stops them all.
+#   IMVO_REDIS_PORT   Redis's port (6379); the daemons keep their default ports
+#   IMVO_BUILD_DIR    use this build directory as it is configured (tests), instead of ./build
+#   IMVO_RUN_DIR      where Redis's data, its password and the logs go (./.run)
 set -euo pipefail
 cd "$(dirname "$0")"
+demo=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-demo) demo=0 ;;
+    --demo) demo=1 ;;
+    *) echo "usage: $0 [--no-demo]" >&2; exit 2 ;;
+  esac
+done
 deploy/install-deps.sh run
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)"
+build=${IMVO_BUILD_DIR:-build}
+if [ -z "${IMVO_BUILD_DIR:-}" ]; then
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$build" -j"$(nproc)"
+ctl="$build/services/imvoctl/imvoctl"
 
 port=${IMVO_REDIS_PORT:-6379}
-mkdir -p .run/redis .run/logs
-if [ ! -s .run/redis.pass ]; then
-  (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > .run/redis.pass)
+run=${IMVO_RUN_DIR:-$PWD/.run}
+mkdir -p "$run/redis" "$run/logs"
+if [ ! -s "$run/redis.pass" ]; then
+  (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$run/redis.pass")
 fi
-pass=$(cat .run/redis.pass)
+pass=$(cat "$run/redis.pass")
 if (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   echo "run.sh: port $port is busy (another Redis?); set IMVO_REDIS_PORT to a free port" >&2
   exit 1
@@ -32,8 +49,8 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-redis-server --port "$port" --bind 127.0.0.1 --dir "$PWD/.run/redis" --appendonly yes \
-  --appendfsync always --save '' --requirepass "$pass" > .run/logs/redis.log 2>&1 &
+redis-server --port "$port" --bind 127.0.0.1 --dir "$run/redis" --appendonly yes \
+  --appendfsync always --save '' --requirepass "$pass" > "$run/logs/redis.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
   redis-cli -p "$port" -a "$pass" --no-auth-warning ping >/dev/null 2>&1 && break
@@ -41,27 +58,44 @@ for _ in $(seq 100); do
 done
 
 export IMVO_REDIS_URL="redis://:$pass@127.0.0.1:$port/0"
-export IMVO_DATA_DIR="$PWD/deploy"
 for svc in membership complaints scoring notify; do
-  "build/services/$svc/imvo-$svc" > ".run/logs/$svc.log" 2>&1 &
+  "$build/services/$svc/imvo-$svc" > "$run/logs/$svc.log" 2>&1 &
   pids+=($!)
 done
 for svc in membership complaints scoring notify; do
   for _ in $(seq 100); do
-    build/services/imvoctl/imvoctl --timeout 200 ping "$svc" >/dev/null 2>&1 && break
+    "$ctl" --timeout 200 ping "$svc" >/dev/null 2>&1 && break
     sleep 0.1
   done
 done
-build/services/imvoctl/imvoctl ping || true
-cat <<MSG
-
-IMVO covenant services are running (logs in .run/logs). Try:
-  build/services/imvoctl/imvoctl covenant list
-  build/services/imvoctl/imvoctl complaint submit --covenant textile --respondent org-1 \\
-      --summary "Locked fire exits" --description "Doors locked at night" --anonymous
-  build/services/imvoctl/imvoctl inbox list secretariat:textile
-Press Ctrl-C to stop.
-MSG
-tail -n 0 -F .run/logs/membership.log .run/logs/complaints.log .run/logs/scoring.log .run/logs/notify.log &
+"$ctl" ping || true
+respondent=""
+if [ "$demo" = 1 ]; then
+  echo
+  echo "Demo data: the signatories of the gold covenant (imvoctl demo; ./run.sh --no-demo skips it)"
+  orgs=$("$ctl" demo)
+  echo "$orgs" | sed -n '/^org-/p'
+  respondent=$(echo "$orgs" | awk '/Lucardi/ { print $1 }')
+  # complaints learns of new members from membership's events: wait until it has.
+  for _ in $(seq 100); do
+    redis-cli -p "$port" -a "$pass" --no-auth-warning hexists 'imvo:complaints:{gold}:members' "$respondent" \
+      2>/dev/null | grep -q 1 && break
+    sleep 0.1
+  done
+fi
+echo
+echo "IMVO covenant services are running (logs in $run/logs). Try:"
+echo "  $ctl covenant list"
+echo "  $ctl covenant show gold"
+if [ -n "$respondent" ]; then
+  echo "  $ctl member list gold"
+  echo "  $ctl complaint submit --covenant gold --respondent $respondent \\"
+  echo "      --summary \"Child labour at a supplying mine\" --description \"Children seen at the sluices\" --anonymous"
+  echo "  $ctl inbox list secretariat:gold"
+else
+  echo "  $ctl demo          (sample organisations to file complaints against)"
+fi
+echo "Press Ctrl-C to stop."
+tail -n 0 -F "$run"/logs/{membership,complaints,scoring,notify}.log &
 pids+=($!)
 wait "${pids[0]}"

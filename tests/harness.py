@@ -118,7 +118,6 @@ class System:
             env["IMVO_%s_ENDPOINT" % up] = "tcp://127.0.0.1:%d" % req
             env["IMVO_%s_EVENTS_ENDPOINT" % up] = "tcp://127.0.0.1:%d" % ev
         env["IMVO_CONSUMER_NAME"] = "test-consumer"
-        env["IMVO_DATA_DIR"] = os.path.join(SOURCE_DIR, "deploy")
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
         env.update(self.extra_env)
         return env
@@ -172,7 +171,9 @@ class System:
 
     def start(self, name, wait=True):
         with open(os.path.join(self.workdir, name + ".log"), "ab") as log:
-            self.procs[name] = subprocess.Popen([daemon_path(name)], env=self.env(),
+            # From a directory of their own, as an outside user starts them: the daemons
+            # need no files beside them (seed data and scripts are built in).
+            self.procs[name] = subprocess.Popen([daemon_path(name)], env=self.env(), cwd=self.workdir,
                                                 stdout=log, stderr=subprocess.STDOUT)
         if wait:
             self.wait_ready(name)

@@ -65,7 +65,8 @@ class Compose(unittest.TestCase):
         self.assertRegex(runtime, r"(?m)^USER (?!root)\S+")
         for binary in ["imvo-%s" % s for s in PORTS] + ["imvoctl"]:
             self.assertIn(binary, runtime)
-        self.assertIn("covenants.json", runtime)
+        # Seed data is built into membership: the image carries no data files.
+        self.assertNotIn("IMVO_DATA_DIR", runtime)
 
     def test_k8s_manifests(self):
         for name in PORTS:

@@ -37,7 +37,8 @@ s_usage (FILE *f)
                 "  ping [SERVICE]                    is the daemon up (all four without SERVICE)\n"
                 "  stats SERVICE                     a daemon's counters\n"
                 "  call SERVICE TYPE [JSON]          send any message type with a JSON body\n"
-                "  catalogue                         every message and its fields (Markdown)\n");
+                "  catalogue                         every message and its fields (Markdown)\n"
+                "  demo                              load the demo data: the gold covenant's signatories\n");
     for (size_t t = 0; t < sizeof s_tables / sizeof s_tables [0]; t++)
         for (const imvoctl_cmd_t *c = s_tables [t]; c->words; c++) {
             char line [160];
@@ -570,6 +571,8 @@ main (int argc, char **argv)
     }
     if (streq (rest [0], "catalogue"))
         return s_catalogue ();
+    if (streq (rest [0], "demo") && n == 1)
+        return imvoctl_demo (g.timeout_ms, g.json);
     if (streq (rest [0], "stats") && n == 2)
         return s_call (&g, rest [1], "stats", NULL, 0, NULL, NULL);
     if (streq (rest [0], "call") && (n == 3 || n == 4)) {

@@ -45,4 +45,7 @@ extern const imvoctl_cmd_t imvoctl_complaints_cmds [];
 extern const imvoctl_cmd_t imvoctl_notify_cmds [];
 extern const imvoctl_cmd_t imvoctl_membership_cmds [];
 
+//  imvoctl demo (imvoctl_demo.c): loads the demo data set; returns the exit status.
+int imvoctl_demo (int timeout_ms, bool json);
+
 #endif

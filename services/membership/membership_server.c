@@ -109,15 +109,27 @@ s_read_tagged (imvo_ctx_t *ctx, const char *script, const char *tag, const char 
 
 //  --- seed data -----------------------------------------------------------------------------
 
+extern const char membership_seed_covenants [];
+
 static int
 s_load_seeds (imvo_ctx_t *ctx)
 {
-    char path [512];
-    snprintf (path, sizeof path, "%s/covenants.json", imvo_env ("IMVO_DATA_DIR", "deploy"));
-    char *text = imvo_file_read (path);
-    if (!text) {
-        zsys_error ("cannot read the seed covenants %s: %s (set IMVO_DATA_DIR)", path, strerror (errno));
-        return -1;
+    //  The seeds are part of the program (deploy/covenants.json, embedded at build time);
+    //  IMVO_DATA_DIR names a directory whose covenants.json is read instead.
+    char path [512] = "deploy/covenants.json (built in)";
+    char *text;
+    const char *dir = imvo_env ("IMVO_DATA_DIR", NULL);
+    if (dir) {
+        snprintf (path, sizeof path, "%s/covenants.json", dir);
+        text = imvo_file_read (path);
+        if (!text) {
+            zsys_error ("cannot read the seed covenants %s: %s (IMVO_DATA_DIR)", path, strerror (errno));
+            return -1;
+        }
+    }
+    else {
+        text = strdup (membership_seed_covenants);
+        assert (text);
     }
     msgpack_sbuffer packed;
     msgpack_sbuffer_init (&packed);
