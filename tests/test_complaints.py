@@ -144,6 +144,14 @@ class Complaints(unittest.TestCase):
         full = self.s.ok("complaints", "complaint.get", {"case_id": case_id}, actor={"role": "secretariat"})
         self.assertEqual(full["complainant"]["contact"], "+880 1711 000000")
 
+    def test_complainant_actor_without_org(self):
+        # PROTOCOL.md: actor.org may be absent or "" for a role without an organisation.
+        for actor in ({"role": "complainant", "org": ""}, {"role": "complainant"}):
+            with self.subTest(actor=actor):
+                r = self.s.ok("complaints", "complaint.submit", anonymous(), actor=actor)
+                self.assertEqual(self.s.ok("complaints", "complaint.status", {"receipt": r["receipt"]},
+                                           actor=actor)["status"], "received")
+
     def test_unknown_case(self):
         err = self.error({"case_id": "TEXTILE-2026-9999"}, "complaint.get")
         self.assertEqual((err["code"], err["field"]), ("not_found", "case_id"))

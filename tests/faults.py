@@ -1,0 +1,138 @@
+"""Faults, measured: submits with retries by key while complaints is killed (SIGKILL) twice
+and Redis (AOF, appendfsync always) once, then a check that nothing was lost or doubled.
+
+Used by test_faults.py (a short run in ctest) and bench_faults.py (10,000 submits, figures).
+The client is what PROTOCOL.md asks of one: each complaint has its own idempotency key; a
+request without a reply in time, or answered `unavailable`, is sent again with the same key.
+"""
+import threading
+import time
+import uuid
+
+import msgpack
+import zmq
+
+from harness import System
+
+IN_FLIGHT = 64
+RESEND_AFTER = 2.0      # seconds without a reply before the same key is sent again
+
+
+def body(s, n):
+    return {"covenant": "textile", "respondent": s.respondent, "summary": "Fault run complaint %d" % n,
+            "description": "Submitted while daemons and Redis are killed.", "complainant": {"anonymous": True}}
+
+
+def run(total, log=print):
+    """Returns a dict of figures; raises AssertionError when a guarantee did not hold."""
+    with System(["membership", "complaints", "notify"]) as s:
+        ctx = zmq.Context.instance()
+        sock = ctx.socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.connect(s.endpoint("complaints"))
+        run_id = uuid.uuid4().hex[:8]
+        keys = ["fault-%s-%d" % (run_id, n) for n in range(total)]
+        acked = {}                  # key -> case_id
+        waiting = {}                # request id -> (key index, sent at)
+        next_n = 0
+        resent = unavailable = 0
+        faults = []
+        progress = {"acked": 0}
+        stop = threading.Event()
+
+        def chaos():
+            # Faults at a quarter, a half and three quarters of the acknowledgements.
+            plan = [(0.25, "complaints"), (0.5, "redis"), (0.75, "complaints")]
+            for share, what in plan:
+                while progress["acked"] < share * total and not stop.is_set():
+                    time.sleep(0.005)
+                if stop.is_set():
+                    return
+                t = time.time()
+                if what == "redis":
+                    s.redis.proc.kill()
+                    s.redis.proc.wait()
+                    s.redis.start()
+                else:
+                    s.kill(what)
+                    s.start(what)
+                faults.append((what, progress["acked"], time.time() - t))
+
+        chaos_thread = threading.Thread(target=chaos)
+        chaos_thread.start()
+        started = time.time()
+
+        def send(n):
+            rid = uuid.uuid4().hex
+            env = {"v": 1, "id": rid, "type": "complaint.submit", "key": keys[n], "body": body(s, n)}
+            sock.send(msgpack.packb(env))
+            waiting[rid] = (n, time.time())
+
+        try:
+            deadline = time.time() + max(120, total / 50)
+            while len(acked) < total and time.time() < deadline:
+                pending_keys = {n for n, _ in waiting.values()}
+                while next_n < total and len(pending_keys) < IN_FLIGHT:
+                    if keys[next_n] not in acked:
+                        send(next_n)
+                        pending_keys.add(next_n)
+                    next_n += 1
+                if sock.poll(50):
+                    while True:
+                        try:
+                            reply = msgpack.unpackb(sock.recv(zmq.NOBLOCK), raw=False)
+                        except zmq.Again:
+                            break
+                        got = waiting.pop(reply.get("id"), None)
+                        if got is None:
+                            continue            # a reply to a request sent again meanwhile
+                        n, _ = got
+                        if reply["ok"]:
+                            case_id = reply["body"]["case_id"]
+                            assert acked.get(keys[n], case_id) == case_id, "one key, two cases"
+                            acked[keys[n]] = case_id
+                            progress["acked"] = len(acked)
+                        else:
+                            assert reply["error"]["code"] == "unavailable", reply
+                            unavailable += 1
+                            # Sent again 100 ms from now, by the loop below.
+                            waiting["retry-" + uuid.uuid4().hex] = (n, time.time() - RESEND_AFTER + 0.1)
+                now = time.time()
+                for rid, (n, at) in list(waiting.items()):
+                    if now - at > RESEND_AFTER and keys[n] not in acked:
+                        del waiting[rid]
+                        if not any(m == n for m, _ in waiting.values()):
+                            resent += not rid.startswith("retry-")
+                            send(n)
+                    elif keys[n] in acked:
+                        del waiting[rid]
+        finally:
+            stop.set()
+            chaos_thread.join()
+            sock.close()
+        elapsed = time.time() - started
+        assert len(acked) == total, "only %d of %d acknowledged" % (len(acked), total)
+        assert len(faults) == 3, faults
+
+        # Every acknowledged case exists once, and no key made two cases.
+        cases = s.redis.cli("ZRANGE", "imvo:complaints:{textile}:cases", 0, -1).split()
+        assert len(cases) == len(set(cases)) == total, (len(cases), len(set(cases)), total)
+        assert set(cases) == set(acked.values()), "cases and acknowledgements differ"
+        assert len(set(acked.values())) == total
+        for case_id in list(acked.values())[:: max(1, total // 200)]:
+            assert s.ok("complaints", "complaint.get", {"case_id": case_id},
+                        actor={"role": "secretariat"})["case_id"] == case_id
+        # The secretariat's inbox holds each case once.
+        inbox_key = "imvo:notify:{secretariat:textile}:items"
+        s.wait_for(lambda: int(s.redis.cli("HLEN", inbox_key)) >= total, timeout=60)
+        items = s.ok("notify", "inbox.list", {"recipient": "secretariat:textile", "limit": 1000},
+                     actor={"role": "secretariat"})
+        assert items["total"] == total, (items["total"], total)
+        packed = s.redis.cli("ZCARD", "imvo:notify:{secretariat:textile}:inbox").strip()
+        assert int(packed) == total, (packed, total)
+        figures = {"submits": total, "seconds": round(elapsed, 2), "acked_per_second": round(total / elapsed),
+                   "sent_again_after_2s_without_reply": resent, "answered_unavailable_and_sent_again": unavailable,
+                   "faults": ["%s at %d acked (back in %.2f s)" % f for f in faults],
+                   "cases": len(cases), "inbox_items": int(packed)}
+        log(figures)
+        return figures
