@@ -4,8 +4,9 @@ against the membership daemon and the same Redis (AOF, appendfsync always).
 
     /usr/bin/python3 tests/bench_locations.py [ROWS]      (after building into ./build)
 
-Prints rows per second, the daemon's peak RSS, and redis-benchmark -t hset on the same Redis
-in the same run as the reference. Not a test.
+Prints rows per second, CPU microseconds per row of Redis and of the daemon, the daemon's peak
+RSS, redis-benchmark -t hset -c 8 on the same Redis in the same run as the reference, and the
+SLOWLOG (commands over 1 ms). Not a test.
 """
 import os
 import random
@@ -39,6 +40,12 @@ def variant(rng, p):
     return dict(p, name=(name + " " + rng.choice(SUFFIXES)).strip(), address=p["address"].replace(",", ""))
 
 
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def csv_field(v):
     return '"%s"' % v.replace('"', '""') if any(c in v for c in ',"\n') else v
 
@@ -54,6 +61,9 @@ def main():
             s.ok("membership", "member.join", {"covenant": "textile", "org_id": org, "role": "party"})
             orgs.append(org)
         pid = s.procs["membership"].pid
+        s.redis.cli("CONFIG", "SET", "slowlog-log-slower-than", "1000")
+        s.redis.cli("SLOWLOG", "RESET")
+        cpu0 = {"redis": cpu_seconds(s.redis.proc.pid), "membership": cpu_seconds(pid)}
         totals = {"new": 0, "exact": 0, "near": 0, "flagged": 0}
         start = time.time()
         for c, org in enumerate(orgs):
@@ -70,19 +80,27 @@ def main():
             for k in totals:
                 totals[k] += reply["counts"][k]
         elapsed = time.time() - start
+        cpu = {"redis": cpu_seconds(s.redis.proc.pid) - cpu0["redis"], "membership": cpu_seconds(pid) - cpu0["membership"]}
+        slow = [l for l in s.redis.cli("SLOWLOG", "GET", "1000").split("\n")]
+        slow_count = int(s.redis.cli("SLOWLOG", "LEN").strip())
+        slow_max = max([int(x) for x in re.findall(r"(?m)^\d+\n\d+\n(\d+)$", "\n".join(slow))] or [0])
         with open("/proc/%d/status" % pid) as f:
             hwm = re.search(r"VmHWM:\s+(\d+) kB", f.read()).group(1)
         listed = s.ok("membership", "location.list", {"covenant": "textile", "year": 2018}, timeout=120000)["count"]
-        ref = subprocess.run(["redis-benchmark", "-p", str(s.redis.port), "-t", "hset", "-n", "100000", "-q"],
+        ref = subprocess.run(["redis-benchmark", "-p", str(s.redis.port), "-c", "8", "-t", "hset", "-n", "100000", "-q"],
                              capture_output=True, text=True, check=True).stdout.replace("\r", "\n")
         ref_rps = float(re.search(r"HSET: ([\d.]+) requests per second", ref).group(1))
         rows_total = per_company * COMPANIES
         print("rows imported: %d from %d companies in %.2f s: %.0f rows/s" % (rows_total, COMPANIES, elapsed,
                                                                             rows_total / elapsed))
         print("matches: %s; distinct locations listed: %d" % (totals, listed))
+        print("CPU us per row: redis %.1f, membership %.1f" % (cpu["redis"] * 1e6 / rows_total,
+                                                             cpu["membership"] * 1e6 / rows_total))
         print("membership daemon peak RSS (VmHWM): %s kB" % hwm)
-        print("redis-benchmark -t hset -n 100000 (same Redis): %.0f requests/s" % ref_rps)
+        print("redis-benchmark -c 8 -t hset -n 100000 (same Redis): %.0f requests/s" % ref_rps)
         print("ratio rows/s / HSET/s: %.3f" % (rows_total / elapsed / ref_rps))
+        print("SLOWLOG during the imports: %d commands over 1 ms, the longest %.1f ms"
+              % (slow_count, slow_max / 1000.0))
 
 
 if __name__ == "__main__":
