@@ -1,8 +1,10 @@
 /*  imvo_consumer: at-least-once event consumption from other daemons' outbox streams.
 
-    One actor per subscription, with its own Redis connection. Streams are found by name
-    (imvo:<source>:{<tag>}:events, one per hash tag, e.g. per covenant) with SCAN, at start,
-    every IMVO_CONSUMER_RESCAN_MS and whenever the PUB doorbell names a stream we do not know.
+    One actor per subscription, with its own Redis connection. Streams (imvo:<source>:{<tag>}:events,
+    one per hash tag, e.g. per covenant) are found in the registry set imvo:<source>:streams,
+    which the emitting daemon fills on a stream's first event (imvo_outbox_commit): read every
+    2 s and whenever the PUB doorbell names a stream we do not know. A SCAN of the keyspace at
+    start and every IMVO_CONSUMER_RESCAN_MS (10 min) is the safety net.
     For each stream the consumer group is named after the consuming daemon, the consumer after
     IMVO_CONSUMER_NAME (default: the host name, stable across restarts of one container).
 
@@ -42,7 +44,8 @@ typedef struct {
     size_t seen_connects;                   //  Redis connects seen, to spot a reconnect
     long max_attempts;                      //  deliveries before dead-lettering
     long claim_idle_ms;                     //  idle time before an entry is reclaimed
-    int64_t next_scan;                      //  zclock_mono of the next SCAN
+    int64_t next_scan;                      //  zclock_mono of the next read of the registry
+    int64_t next_full_scan;                 //  zclock_mono of the next SCAN of the keyspace
     int64_t next_trim;                      //  zclock_mono of the next trim
     int64_t next_retry;                     //  zclock_mono of the next dead-letter/reclaim pass
     imvo_call_t calls [S_BATCH];            //  one batch's parked script calls
@@ -74,11 +77,22 @@ s_add_stream (s_consumer_t *self, const char *stream)
         self->streams [self->nstreams++] = strdup (stream);
 }
 
+//  Every stream of the source: the registry set the emitters keep (imvo_outbox_commit), and,
+//  at start and every IMVO_CONSUMER_RESCAN_MS, a SCAN of the keyspace as a safety net for a
+//  stream whose emitter died between its first event and registering it.
 static void
-s_scan (s_consumer_t *self)
+s_scan (s_consumer_t *self, bool full)
 {
+    redisReply *m = imvo_redis_cmd (self->ctx.redis, "SMEMBERS imvo:%s:streams", self->sub->source);
+    for (size_t i = 0; m && m->type == REDIS_REPLY_ARRAY && i < m->elements; i++)
+        if (m->element [i]->type == REDIS_REPLY_STRING)
+            s_add_stream (self, m->element [i]->str);
+    if (m)
+        freeReplyObject (m);
     char cursor [32] = "0";
     do {
+        if (!full)
+            break;
         redisReply *r = imvo_redis_cmd (self->ctx.redis, "SCAN %s MATCH %s COUNT 1000 TYPE stream",
                                         cursor, self->pattern);
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
@@ -325,9 +339,15 @@ s_round (s_consumer_t *self)
         self->replay_pending = true;
         self->next_scan = 0;
     }
+    if (zclock_mono () >= self->next_full_scan) {
+        s_scan (self, true);
+        self->next_full_scan = zclock_mono () + imvo_env_long ("IMVO_CONSUMER_RESCAN_MS", 600000, 10, 86400000);
+        self->next_scan = zclock_mono () + 2000;
+    }
+    else
     if (zclock_mono () >= self->next_scan) {
-        s_scan (self);
-        self->next_scan = zclock_mono () + imvo_env_long ("IMVO_CONSUMER_RESCAN_MS", 2000, 10, 600000);
+        s_scan (self, false);
+        self->next_scan = zclock_mono () + 2000;
     }
     if (self->replay_pending) {
         s_replay_pending (self);

@@ -15,6 +15,7 @@
 #include "imvo_config.h"
 #include "imvo_internal.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <sys/time.h>
 
@@ -89,6 +90,38 @@ imvo_idem_args (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag,
     }
 }
 
+//  The streams this process has registered in imvo:<service>:streams, the set consumers read
+//  to find them (instead of scanning the keyspace).
+static struct {
+    pthread_mutex_t lock;
+    char *names [256];
+    int count;
+} s_registered = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+//  Registers stream once per process (SADD on first sight). Until the SADD succeeded the
+//  stream is tried again with the next event; consumers also scan at start as a safety net.
+static void
+s_register_stream (imvo_ctx_t *ctx, const char *stream)
+{
+    pthread_mutex_lock (&s_registered.lock);
+    bool known = false;
+    for (int i = 0; i < s_registered.count && !known; i++)
+        known = streq (s_registered.names [i], stream);
+    pthread_mutex_unlock (&s_registered.lock);
+    if (known)
+        return;
+    redisReply *r = imvo_redis_cmd (ctx->redis, "SADD imvo:%s:streams %s", ctx->name, stream);
+    bool ok = r && r->type == REDIS_REPLY_INTEGER;
+    if (r)
+        freeReplyObject (r);
+    if (!ok)
+        return;
+    pthread_mutex_lock (&s_registered.lock);
+    if (s_registered.count < 256)
+        s_registered.names [s_registered.count++] = strdup (stream);
+    pthread_mutex_unlock (&s_registered.lock);
+}
+
 int
 imvo_outbox_commit (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply)
 {
@@ -102,6 +135,7 @@ imvo_outbox_commit (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply)
     imvo_reply_raw (reply, r->element [0]->str, r->element [0]->len);
     for (size_t i = 1; i + 4 < r->elements; i += 5) {
         redisReply **e = r->element + i;        //  stream, id, type, at, packed body
+        s_register_stream (ctx, e [0]->str);
         msgpack_sbuffer buf;
         msgpack_sbuffer_init (&buf);
         msgpack_packer pk;

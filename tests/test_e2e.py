@@ -206,6 +206,7 @@ class EndToEnd(unittest.TestCase):
             # An event notify cannot apply: its body lacks the case id.
             s.redis.cli("XADD", stream, "*", "type", "complaint.received", "source", "complaints",
                         "at", "1", "body", "\x80")
+            s.redis.cli("SADD", "imvo:complaints:streams", stream)     # as complaints does
             dead = stream + ":dead"
             self.assertTrue(s.wait_for(lambda: s.redis.cli("XLEN", dead).strip() == "1", timeout=20),
                             s.log("notify"))
@@ -223,6 +224,7 @@ class EndToEnd(unittest.TestCase):
         with System(["notify"], env=env) as s:
             stream = "imvo:complaints:{textile}:events"
             s.redis.cli("XGROUP", "CREATE", stream, "notify", "$", "MKSTREAM")
+            s.redis.cli("SADD", "imvo:complaints:streams", stream)     # as complaints does
             for _ in range(200):
                 s.redis.cli("XADD", stream, "*", "type", "complaint.received", "source", "complaints",
                             "at", "1", "body", "\x80")
