@@ -22,29 +22,36 @@ static int s_total;
 static atomic_int s_next;
 static atomic_int s_acked;
 static atomic_int s_errors;
-static msgpack_sbuffer s_packed [3];     //  history entry, event body, reply: as the daemon packs them
+static msgpack_sbuffer s_packed [4];     //  file, history, event body, reply: as the daemon packs them
 
 static void
 s_pack (void)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         msgpack_sbuffer_init (&s_packed [i]);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &s_packed [0], msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 2);
+    imvo_pack_kv_str (&pk, "description", "Unpaid overtime reported by workers of a supplier.");
+    imvo_pack_str (&pk, "complainant");
+    msgpack_pack_map (&pk, 2);
+    imvo_pack_kv_bool (&pk, "anonymous", true);
+    imvo_pack_kv_bool (&pk, "share_identity", false);
+    msgpack_packer_init (&pk, &s_packed [1], msgpack_sbuffer_write);
     msgpack_pack_array (&pk, 1);
     msgpack_pack_map (&pk, 4);
     imvo_pack_kv_int (&pk, "at", zclock_time ());
     imvo_pack_kv_str (&pk, "status", "received");
     imvo_pack_kv_str (&pk, "by", "anonymous");
     imvo_pack_kv_str (&pk, "note", "complaint received");
-    msgpack_packer_init (&pk, &s_packed [1], msgpack_sbuffer_write);
+    msgpack_packer_init (&pk, &s_packed [2], msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 5);
     imvo_pack_kv_str (&pk, "covenant", "textile");
     imvo_pack_kv_str (&pk, "respondent", s_respondent);
     imvo_pack_kv_str (&pk, "summary", "Benchmark complaint");
     imvo_pack_kv_bool (&pk, "anonymous", true);
     imvo_pack_kv_int (&pk, "received_at", zclock_time ());
-    msgpack_packer_init (&pk, &s_packed [2], msgpack_sbuffer_write);
+    msgpack_packer_init (&pk, &s_packed [3], msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 2);
     imvo_pack_kv_str (&pk, "status", "received");
     imvo_pack_kv_str (&pk, "receipt", "TEXTILE-0000-0000-0000-0000");
@@ -73,15 +80,13 @@ s_run (void *arg)
             imvo_args_fmt (&keys, "imvo:complaints:{textile}:idem:complaint.submit:script-%d-%d", getpid (), first + i);
             imvo_args_fmt (&args, "86400 %040d", first + i);
             const char *rest [] = { "imvo:complaints:{textile}", "textile", "2026", s_respondent,
-                "Benchmark complaint", "Unpaid overtime reported by workers of a supplier.", "1",
-                "", "", "", "0", "", "", "", NULL };
+                "Benchmark complaint", "0123456789abcdef0123456789abcdef01234567", NULL };
             for (int a = 0; rest [a]; a++)
                 imvo_args_str (&args, rest [a]);
             imvo_args_fmt (&args, "%lld", (long long) zclock_time ());
             imvo_args_str (&args, "1");
-            imvo_args_add (&args, s_packed [0].data, s_packed [0].size);
-            imvo_args_add (&args, s_packed [1].data, s_packed [1].size);
-            imvo_args_add (&args, s_packed [2].data, s_packed [2].size);
+            for (int p = 0; p < 4; p++)
+                imvo_args_add (&args, s_packed [p].data, s_packed [p].size);
             if (imvo_redis_append_eval (redis, "complaint_submit", &keys, &args))
                 atomic_fetch_add (&s_errors, 1);
             imvo_args_release (&keys);

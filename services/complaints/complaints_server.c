@@ -10,8 +10,11 @@
     daemon on the way from a complaint to its commit.
 
     Keys, all under the covenant's hash tag so a case and its event share a slot:
-      imvo:complaints:{<covenant>}:case:<case_id>          hash, the case; its field history
-                                                           holds the packed array of entries
+      imvo:complaints:{<covenant>}:case:<case_id>          hash, the case: case_id, covenant,
+                                                           respondent, summary, status, received_at,
+                                                           updated_at, receipt_hash; file (packed:
+                                                           description, complainant, country,
+                                                           location_id); history (packed array)
       imvo:complaints:{<covenant>}:cases                   zset of case ids by arrival
       imvo:complaints:{<covenant>}:seq:<year>              case counter
       imvo:complaints:{<covenant>}:receipt:<sha1>          receipt hash -> case id
@@ -356,6 +359,55 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     gmtime_r (&secs, &tm);
     const char *respondent = f [COMPLAINT_SUBMIT_RESPONDENT].str;
 
+    //  What the daemon knows already it packs itself, in one buffer: the complaint's file,
+    //  the history, the event body and the reply (each map without the case id, which the
+    //  script adds).
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
+    size_t at [5];
+    at [0] = buf.size;
+    bool share = f [COMPLAINT_SUBMIT_SHARE].present && f [COMPLAINT_SUBMIT_SHARE].b;
+    const imvo_value_t *country = &f [COMPLAINT_SUBMIT_COUNTRY], *location = &f [COMPLAINT_SUBMIT_LOCATION];
+    msgpack_pack_map (&pk, 2 + country->present + location->present);
+    imvo_pack_kv_str (&pk, "description", f [COMPLAINT_SUBMIT_DESCRIPTION].str);
+    if (country->present)
+        imvo_pack_kv_str (&pk, "country", country->str);
+    if (location->present)
+        imvo_pack_kv_str (&pk, "location_id", location->str);
+    imvo_pack_str (&pk, "complainant");
+    msgpack_pack_map (&pk, 2 + f [COMPLAINT_SUBMIT_NAME].present + f [COMPLAINT_SUBMIT_CONTACT].present
+                           + f [COMPLAINT_SUBMIT_KIND].present);
+    imvo_pack_kv_bool (&pk, "anonymous", anonymous);
+    imvo_pack_kv_bool (&pk, "share_identity", share);
+    if (f [COMPLAINT_SUBMIT_NAME].present)
+        imvo_pack_kv_str (&pk, "name", f [COMPLAINT_SUBMIT_NAME].str);
+    if (f [COMPLAINT_SUBMIT_CONTACT].present)
+        imvo_pack_kv_str (&pk, "contact", f [COMPLAINT_SUBMIT_CONTACT].str);
+    if (f [COMPLAINT_SUBMIT_KIND].present)
+        imvo_pack_kv_str (&pk, "kind", f [COMPLAINT_SUBMIT_KIND].str);
+    at [1] = buf.size;
+    msgpack_pack_array (&pk, 1);                            //  the history
+    msgpack_pack_map (&pk, 4);
+    imvo_pack_kv_int (&pk, "at", now);
+    imvo_pack_kv_str (&pk, "status", "received");
+    imvo_pack_kv_str (&pk, "by", s_actor (req));
+    imvo_pack_kv_str (&pk, "note", "complaint received");
+    at [2] = buf.size;
+    msgpack_pack_map (&pk, 5);                              //  the complaint.received body
+    imvo_pack_kv_str (&pk, "covenant", covenant);
+    imvo_pack_kv_str (&pk, "respondent", respondent);
+    imvo_pack_kv_str (&pk, "summary", f [COMPLAINT_SUBMIT_SUMMARY].str);
+    imvo_pack_kv_bool (&pk, "anonymous", anonymous);
+    imvo_pack_kv_int (&pk, "received_at", now);
+    at [3] = buf.size;
+    msgpack_pack_map (&pk, receipt [0] ? 2 : 1);            //  the reply
+    imvo_pack_kv_str (&pk, "status", "received");
+    if (receipt [0])
+        imvo_pack_kv_str (&pk, "receipt", receipt);
+    at [4] = buf.size;
+
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
@@ -365,44 +417,11 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_args_fmt (&args, "%04d", tm.tm_year + 1900);
     imvo_args_str (&args, respondent);
     imvo_args_str (&args, f [COMPLAINT_SUBMIT_SUMMARY].str);
-    imvo_args_str (&args, f [COMPLAINT_SUBMIT_DESCRIPTION].str);
-    imvo_args_str (&args, anonymous ? "1" : "0");
-    for (int i = COMPLAINT_SUBMIT_NAME; i <= COMPLAINT_SUBMIT_KIND; i++)
-        imvo_args_str (&args, f [i].present ? f [i].str : "");
-    imvo_args_str (&args, f [COMPLAINT_SUBMIT_SHARE].present && f [COMPLAINT_SUBMIT_SHARE].b ? "1" : "0");
-    imvo_args_str (&args, f [COMPLAINT_SUBMIT_COUNTRY].present ? f [COMPLAINT_SUBMIT_COUNTRY].str : "");
-    imvo_args_str (&args, f [COMPLAINT_SUBMIT_LOCATION].present ? f [COMPLAINT_SUBMIT_LOCATION].str : "");
     imvo_args_str (&args, receipt_hash);
     imvo_args_fmt (&args, "%lld", (long long) now);
     imvo_args_str (&args, atomic_load (&s_state.views_ready) ? "1" : "0");
-    //  What the daemon knows already it packs itself; the script adds the case id.
-    msgpack_sbuffer buf;
-    msgpack_sbuffer_init (&buf);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
-    msgpack_pack_array (&pk, 1);                            //  the history
-    msgpack_pack_map (&pk, 4);
-    imvo_pack_kv_int (&pk, "at", now);
-    imvo_pack_kv_str (&pk, "status", "received");
-    imvo_pack_kv_str (&pk, "by", s_actor (req));
-    imvo_pack_kv_str (&pk, "note", "complaint received");
-    imvo_args_add (&args, buf.data, buf.size);
-    size_t event_at = buf.size;
-    msgpack_pack_map (&pk, 5);                              //  the complaint.received body
-    imvo_pack_kv_str (&pk, "covenant", covenant);
-    imvo_pack_kv_str (&pk, "respondent", respondent);
-    imvo_pack_kv_str (&pk, "summary", f [COMPLAINT_SUBMIT_SUMMARY].str);
-    imvo_pack_kv_bool (&pk, "anonymous", anonymous);
-    imvo_pack_kv_int (&pk, "received_at", now);
-    size_t reply_at = buf.size;
-    msgpack_pack_map (&pk, receipt [0] ? 2 : 1);            //  the reply
-    imvo_pack_kv_str (&pk, "status", "received");
-    if (receipt [0])
-        imvo_pack_kv_str (&pk, "receipt", receipt);
-    //  Pointers into buf only now that it no longer grows.
-    args.argv [args.argc - 1] = buf.data;
-    imvo_args_add (&args, buf.data + event_at, reply_at - event_at);
-    imvo_args_add (&args, buf.data + reply_at, buf.size - reply_at);
+    for (int i = 0; i < 4; i++)
+        imvo_args_add (&args, buf.data + at [i], at [i + 1] - at [i]);
     int rc = imvo_script_call (ctx, reply, "complaint_submit", &keys, &args, imvo_outbox_commit);
     msgpack_sbuffer_destroy (&buf);
     return rc;

@@ -13,19 +13,20 @@ local company = string.match(ARGV[1], '^company:(.*)$')
 if company and company ~= case.respondent then
     return imvo_fail('forbidden', 'case_id', 'a company sees only the cases against itself')
 end
+local file = cmsgpack.unpack(case.file)
 local out = {
     case_id = case.case_id, covenant = case.covenant, respondent = case.respondent,
-    summary = case.summary, description = case.description, status = case.status,
+    summary = case.summary, description = file.description, status = case.status,
     received_at = tonumber(case.received_at), updated_at = tonumber(case.updated_at),
-    country = case.country, location_id = case.location_id,
+    country = file.country, location_id = file.location_id,
 }
-local anonymous = case.anonymous == '1'
-local complainant = { anonymous = anonymous }
+local filed = file.complainant
+local complainant = { anonymous = filed.anonymous }
 -- An anonymous complainant may leave a contact for the secretariat; the company never sees it.
-if not company or (case.share_identity == '1' and not anonymous) then
-    complainant.name = case.name
-    complainant.contact = case.contact
-    complainant.kind = case.complainant_kind
+if not company or (filed.share_identity and not filed.anonymous) then
+    complainant.name = filed.name
+    complainant.contact = filed.contact
+    complainant.kind = filed.kind
 end
 out.complainant = complainant
 out.history = case.history and cmsgpack.unpack(case.history) or {}

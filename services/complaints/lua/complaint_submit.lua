@@ -1,12 +1,11 @@
 -- complaint_submit.lua: files a complaint and its complaint.received event in one step.
 -- KEYS[1] idempotency record; ARGV: [1] ttl, [2] key prefix imvo:complaints:{<covenant>},
--- [3] covenant, [4] year, [5] respondent, [6] summary, [7] description, [8] anonymous 0/1,
--- [9] name, [10] contact, [11] complainant kind, [12] share identity 0/1, [13] country,
--- [14] location_id, [15] receipt hash, [16] now (unix ms), [17] 1 when complaints has read
--- every covenant's members from membership (a covenant without a view is then unknown),
--- 0 while it has not yet; packed by the daemon: [18] the history, an array holding the
--- first entry; each a map without case_id: [19] the event body, [20] the reply.
--- Empty strings mean "not given".
+-- [3] covenant, [4] year, [5] respondent, [6] summary, [7] receipt hash ('' for none),
+-- [8] now (unix ms), [9] 1 when complaints has read every covenant's members from membership
+-- (a covenant without a view is then unknown), 0 while it has not yet; packed by the daemon:
+-- [10] the complaint's file (description, complainant, country, location_id), [11] the
+-- history (an array holding the first entry), and, as maps without case_id, [12] the event
+-- body and [13] the reply.
 -- The respondent must be a company that is a current member of the covenant, by complaints'
 -- own view of the members (member_view.lua), checked after the replay: a retry with a known
 -- key gets its first reply even when the respondent has left since.
@@ -18,7 +17,7 @@ local prefix = ARGV[2]
 local kind = redis.call('HGET', prefix .. ':members', ARGV[5])
 if not kind then
     if redis.call('EXISTS', prefix .. ':view') == 0 then
-        if ARGV[17] == '1' then
+        if ARGV[9] == '1' then
             return imvo_fail('not_found', 'covenant', 'there is no covenant ' .. ARGV[3])
         end
         return imvo_fail('unavailable', 'covenant', 'complaints has not yet read the members of the ' ..
@@ -34,26 +33,18 @@ end
 local n = redis.call('INCR', prefix .. ':seq:' .. ARGV[4])
 local case_id = string.upper(ARGV[3]) .. '-' .. ARGV[4] .. '-' .. string.format('%04d', n)
 local key = prefix .. ':case:' .. case_id
-local now = ARGV[16]
-
-local fields = { 'case_id', case_id, 'covenant', ARGV[3], 'respondent', ARGV[5],
-                 'summary', ARGV[6], 'description', ARGV[7], 'status', 'received',
-                 'received_at', now, 'updated_at', now, 'anonymous', ARGV[8],
-                 'share_identity', ARGV[12], 'history', ARGV[18] }
-local optional = { 9, 'name', 10, 'contact', 11, 'complainant_kind', 13, 'country', 14, 'location_id',
-                   15, 'receipt_hash' }
-for i = 1, #optional, 2 do
-    local value = ARGV[optional[i]]
-    if value ~= '' then
-        fields[#fields + 1] = optional[i + 1]
-        fields[#fields + 1] = value
-    end
-end
-redis.call('HSET', key, unpack(fields))
-if ARGV[15] ~= '' then
-    redis.call('SET', prefix .. ':receipt:' .. ARGV[15], case_id)
+local now = ARGV[8]
+if ARGV[7] ~= '' then
+    redis.call('HSET', key, 'case_id', case_id, 'covenant', ARGV[3], 'respondent', ARGV[5], 'summary', ARGV[6],
+               'status', 'received', 'received_at', now, 'updated_at', now, 'file', ARGV[10],
+               'history', ARGV[11], 'receipt_hash', ARGV[7])
+    redis.call('SET', prefix .. ':receipt:' .. ARGV[7], case_id)
+else
+    redis.call('HSET', key, 'case_id', case_id, 'covenant', ARGV[3], 'respondent', ARGV[5], 'summary', ARGV[6],
+               'status', 'received', 'received_at', now, 'updated_at', now, 'file', ARGV[10],
+               'history', ARGV[11])
 end
 redis.call('ZADD', prefix .. ':cases', now, case_id)
 imvo_emit_packed(prefix .. ':events', 'complaint.received', 'complaints',
-                 imvo_mp_prepend(ARGV[19], 'case_id', case_id), now)
-return imvo_commit_packed(imvo_mp_prepend(ARGV[20], 'case_id', case_id))
+                 imvo_mp_prepend(ARGV[12], 'case_id', case_id), now)
+return imvo_commit_packed(imvo_mp_prepend(ARGV[13], 'case_id', case_id))
