@@ -123,7 +123,11 @@ s_prepare (s_consumer_t *self, const char *stream, redisReply *entry, imvo_call_
         return -1;
     const char *id = entry->element [0]->str;
     redisReply *fields = entry->element [1];
-    imvo_event_t ev = { .stream = stream, .id = id, .type = "", .source = "" };
+    //  The entry's time is its id's (unix ms); its source is the stream's owner,
+    //  imvo:<source>:{<tag>}:events. Entries written with explicit at and source fields (the
+    //  first version) are read as well.
+    imvo_event_t ev = { .stream = stream, .id = id, .type = "", .source = self->sub->source,
+                        .at = strtoll (id, NULL, 10) };
     const char *body = NULL;
     size_t body_len = 0;
     for (size_t i = 0; fields->type == REDIS_REPLY_ARRAY && i + 1 < fields->elements; i += 2) {

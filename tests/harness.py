@@ -11,6 +11,7 @@ redis-server with AOF on and appendfsync always, in a temporary directory.
 call() returns the decoded reply envelope (a dict). Hostile tests use send_raw().
 """
 import os
+import random
 import shutil
 import signal
 import socket
@@ -30,9 +31,16 @@ _CTX = zmq.Context.instance()
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port outside the kernel's ephemeral range (32768-60999), where the ports the
+    kernel hands out to connections and to other tests' port-0 binds cannot collide with it."""
+    while True:
+        port = random.randrange(20000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
 
 
 def daemon_path(name):
@@ -178,13 +186,20 @@ class System:
         if wait:
             self.wait_ready(name)
 
-    def wait_ready(self, name, timeout=15):
+    def wait_ready(self, name, timeout=15, retry=True):
         deadline = time.time() + timeout
         while time.time() < deadline:
             r = self.call(name, "ping", {}, timeout=300, attempts=1)
             if r and r.get("ok"):
                 return r
             if self.procs[name].poll() is not None:
+                if "Address already in use" in self.log(name) and retry:
+                    # Another test took a port between our check and the bind: new ports
+                    # (daemons started before this one do not depend on it).
+                    self.ports[name] = (free_port(), free_port())
+                    os.unlink(os.path.join(self.workdir, name + ".log"))
+                    self.start(name, wait=False)
+                    return self.wait_ready(name, timeout, retry=False)
                 raise RuntimeError("%s exited with %s:\n%s" % (name, self.procs[name].returncode, self.log(name)))
         raise RuntimeError("%s did not answer ping:\n%s" % (name, self.log(name)))
 

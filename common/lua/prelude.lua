@@ -39,17 +39,17 @@ local function imvo_replay()
 end
 
 -- Appends an event with an already packed body to a stream (the outbox) in the same atomic
--- step as the state change. at: unix ms (number or string).
-local function imvo_emit_packed(stream, etype, source, packed, at)
-    at = tostring(at)
-    local id = redis.call('XADD', stream, '*', 'type', etype, 'source', source, 'at', at, 'body', packed)
-    table.insert(imvo_emitted, { stream, id, etype, at, packed })
+-- step as the state change. The entry holds the type and the body: the source is the stream's
+-- owner, and the time is the entry id's (unix ms, Redis's clock at the commit).
+local function imvo_emit_packed(stream, etype, source, packed)
+    local id = redis.call('XADD', stream, '*', 'type', etype, 'body', packed)
+    table.insert(imvo_emitted, { stream, id, etype, string.match(id, '^(%d+)'), packed })
     return id
 end
 
 -- The same with a Lua table as the body.
-local function imvo_emit(stream, etype, source, body, at)
-    return imvo_emit_packed(stream, etype, source, cmsgpack.pack(body), at)
+local function imvo_emit(stream, etype, source, body)
+    return imvo_emit_packed(stream, etype, source, cmsgpack.pack(body))
 end
 
 -- The msgpack encoding of string s, to splice into maps a daemon packed: a map of n pairs

@@ -46,5 +46,5 @@ else
 end
 redis.call('ZADD', prefix .. ':cases', now, case_id)
 imvo_emit_packed(prefix .. ':events', 'complaint.received', 'complaints',
-                 imvo_mp_prepend(ARGV[12], 'case_id', case_id), now)
+                 imvo_mp_prepend(ARGV[12], 'case_id', case_id))
 return imvo_commit_packed(imvo_mp_prepend(ARGV[13], 'case_id', case_id))

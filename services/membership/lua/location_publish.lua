@@ -19,5 +19,5 @@ redis.call('HSET', ARGV[2] .. ':published', ARGV[4], ARGV[5])
 -- What location.list shows everyone until the next publication of this year.
 redis.call('SUNIONSTORE', ARGV[2] .. ':published:' .. ARGV[4] .. ':locs', ARGV[2] .. ':year:' .. ARGV[4] .. ':locs')
 imvo_emit(ARGV[2] .. ':events', 'location.list_published', 'membership',
-          { covenant = ARGV[3], year = tonumber(ARGV[4]), locations = count }, now)
+          { covenant = ARGV[3], year = tonumber(ARGV[4]), locations = count })
 return imvo_commit({ covenant = ARGV[3], year = tonumber(ARGV[4]), locations = count, published_on = ARGV[5] })

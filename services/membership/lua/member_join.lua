@@ -54,5 +54,5 @@ local membership = { covenant = cov[1], org_id = ARGV[3], name = ARGV[6], kind =
                      role = ARGV[4], since = ARGV[9], working_groups = groups, votes = votes,
                      owes_contribution = owes, status = 'active' }
 imvo_emit(p .. ':events', 'member.joined', 'membership',
-          { covenant = cov[1], org_id = ARGV[3], name = ARGV[6], kind = ARGV[7], role = ARGV[4] }, now)
+          { covenant = cov[1], org_id = ARGV[3], name = ARGV[6], kind = ARGV[7], role = ARGV[4] })
 return imvo_commit({ membership = membership })

@@ -19,5 +19,5 @@ local role = redis.call('HGET', KEYS[2], 'role')
 redis.call('RPUSH', KEYS[2] .. ':history', cmsgpack.pack({ at = now, on = ARGV[6], action = 'left',
             role = role, reason = ARGV[5] ~= '' and ARGV[5] or nil, by = ARGV[7] }))
 imvo_emit(ARGV[2] .. ':events', 'member.left', 'membership',
-          { covenant = ARGV[3], org_id = ARGV[4], role = role }, now)
+          { covenant = ARGV[3], org_id = ARGV[4], role = role })
 return imvo_commit({ covenant = ARGV[3], org_id = ARGV[4], status = 'left', left_on = ARGV[6] })
