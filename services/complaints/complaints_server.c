@@ -17,7 +17,7 @@
                                                            location_id); history (packed array)
       imvo:complaints:{<covenant>}:cases                   zset of case ids by arrival
       imvo:complaints:{<covenant>}:seq:<year>              case counter
-      imvo:complaints:{<covenant>}:receipt:<sha1>          receipt hash -> case id
+      imvo:complaints:{<covenant>}:receipts                hash: receipt hash -> case id
       imvo:complaints:{<covenant>}:events                  the outbox stream
       imvo:complaints:{<covenant>}:members                 hash org id -> kind, current members
       imvo:complaints:{<covenant>}:member_events           hash org id -> last member event applied
@@ -466,8 +466,9 @@ s_complaint_status (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:complaints:{%s}:receipt:%s", covenant, hash);
+    imvo_args_fmt (&keys, "imvo:complaints:{%s}:receipts", covenant);
     imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
+    imvo_args_str (&args, hash);
     return imvo_script_call (ctx, reply, "complaint_status", &keys, &args, imvo_packed_done);
 }
 

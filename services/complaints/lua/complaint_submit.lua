@@ -38,7 +38,7 @@ if ARGV[7] ~= '' then
     redis.call('HSET', key, 'case_id', case_id, 'covenant', ARGV[3], 'respondent', ARGV[5], 'summary', ARGV[6],
                'status', 'received', 'received_at', now, 'updated_at', now, 'file', ARGV[10],
                'history', ARGV[11], 'receipt_hash', ARGV[7])
-    redis.call('SET', prefix .. ':receipt:' .. ARGV[7], case_id)
+    redis.call('HSET', prefix .. ':receipts', ARGV[7], case_id)
 else
     redis.call('HSET', key, 'case_id', case_id, 'covenant', ARGV[3], 'respondent', ARGV[5], 'summary', ARGV[6],
                'status', 'received', 'received_at', now, 'updated_at', now, 'file', ARGV[10],
