@@ -178,6 +178,17 @@ static s_state_t s_state;
 
 #define S_VIEWS_BUILT "imvo:complaints:views_built"
 
+//  The keys of a covenant's members view (lua/member_view.lua), and empty arguments.
+static void
+s_view_args (const char *covenant, imvo_args_t *keys, imvo_args_t *args)
+{
+    imvo_args_init (keys);
+    imvo_args_init (args);
+    imvo_args_fmt (keys, "imvo:complaints:{%s}:members", covenant);
+    imvo_args_fmt (keys, "imvo:complaints:{%s}:member_events", covenant);
+    imvo_args_fmt (keys, "imvo:complaints:{%s}:view", covenant);
+}
+
 //  Reads one covenant's members from membership into complaints' view. 0 on success.
 static int
 s_build_view (imvo_ctx_t *ctx, imvo_client_t *membership, const char *covenant)
@@ -193,11 +204,7 @@ s_build_view (imvo_ctx_t *ctx, imvo_client_t *membership, const char *covenant)
     if (imvo_client_call (membership, "member.list", NULL, body.data, body.size, &resp) == 0 && resp.ok) {
         const msgpack_object *members = imvo_map_get (resp.body, "members");
         imvo_args_t keys, args;
-        imvo_args_init (&keys);
-        imvo_args_init (&args);
-        imvo_args_fmt (&keys, "imvo:complaints:{%s}:members", covenant);
-        imvo_args_fmt (&keys, "imvo:complaints:{%s}:member_events", covenant);
-        imvo_args_fmt (&keys, "imvo:complaints:{%s}:view", covenant);
+        s_view_args (covenant, &keys, &args);
         for (uint32_t i = 0; members && members->type == MSGPACK_OBJECT_ARRAY && i < members->via.array.size; i++) {
             const msgpack_object *m = &members->via.array.ptr [i];
             const msgpack_object *org = imvo_map_get (m, "org_id"), *kind = imvo_map_get (m, "kind");
@@ -314,11 +321,7 @@ s_on_member_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
         return 0;
     }
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:complaints:{%s}:members", covenant);
-    imvo_args_fmt (&keys, "imvo:complaints:{%s}:member_events", covenant);
-    imvo_args_fmt (&keys, "imvo:complaints:{%s}:view", covenant);
+    s_view_args (covenant, &keys, &args);
     imvo_args_str (&args, ev->id);
     imvo_args_str (&args, joined ? "joined" : "left");
     imvo_args_str (&args, org);
