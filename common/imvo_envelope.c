@@ -213,16 +213,7 @@ imvo_reply_fail (imvo_reply_t *reply, imvo_err_t code, const char *field, const 
 bool
 imvo_actor_staff (const imvo_request_t *req)
 {
-    return !req->role [0] || strcmp (req->role, "secretariat") == 0 || strcmp (req->role, "committee") == 0;
-}
-
-int
-imvo_need_staff (const imvo_request_t *req, imvo_reply_t *reply)
-{
-    if (imvo_actor_staff (req))
-        return 0;
-    return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "actor.role",
-                            "only the secretariat or the committee may send %s (role '%s')", req->type, req->role);
+    return strcmp (req->role, "secretariat") == 0 || strcmp (req->role, "committee") == 0;
 }
 
 void

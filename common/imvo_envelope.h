@@ -83,11 +83,10 @@ void imvo_reply_raw (imvo_reply_t *reply, const char *data, size_t len);
 //  Marks the reply as an error; returns -1.
 int imvo_reply_fail (imvo_reply_t *reply, imvo_err_t code, const char *field, const char *fmt, ...)
     __attribute__ ((format (printf, 4, 5)));
-//  Without CURVE the actor is trusted, and no role means local use (imvoctl on the host).
-//  Staff are the secretariat, the committee and local use.
+//  Staff are the secretariat and the committee; a request without a role is not staff.
+//  (Who may send a message is the catalogue's rule, imvo_proto_authorise; this is for
+//  handlers whose answer depends on who asks, such as a draft list for staff.)
 bool imvo_actor_staff (const imvo_request_t *req);
-//  0 for staff; otherwise a forbidden reply on actor.role naming the message type, -1.
-int imvo_need_staff (const imvo_request_t *req, imvo_reply_t *reply);
 //  Packs the reply envelope for a request id (NULL -> nil).
 void imvo_reply_pack (msgpack_sbuffer *out, const char *id, const imvo_reply_t *reply);
 

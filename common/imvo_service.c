@@ -351,7 +351,9 @@ s_dispatch (imvo_ctx_t *ctx, s_slot_t *slot, imvo_call_t *call, imvo_reply_t *re
         const imvo_proto_msg_t *msg = imvo_proto_find (req->type);
         imvo_value_t values [IMVO_PROTO_MAX_FIELDS];
         assert (msg);       //  every handled type has a catalogue entry
-        if (imvo_proto_validate (msg, req->body, &req->zone, values, &reply->err) == 0) {
+        if (imvo_proto_authorise (msg, req, NULL, &reply->err) == 0
+        &&  imvo_proto_validate (msg, req->body, &req->zone, values, &reply->err) == 0
+        &&  imvo_proto_authorise (msg, req, values, &reply->err) == 0) {
             ctx->call = call;
             h->handler (ctx, req, values, reply);
             ctx->call = NULL;
@@ -721,7 +723,9 @@ s_intake (s_loop_t *loop)
     const imvo_proto_msg_t *msg = imvo_proto_find (h->req.type);
     imvo_value_t values [IMVO_PROTO_MAX_FIELDS];
     assert (msg);
-    if (imvo_proto_validate (msg, h->req.body, &h->req.zone, values, &h->reply.err) == 0) {
+    if (imvo_proto_authorise (msg, &h->req, NULL, &h->reply.err) == 0
+    &&  imvo_proto_validate (msg, h->req.body, &h->req.zone, values, &h->reply.err) == 0
+    &&  imvo_proto_authorise (msg, &h->req, values, &h->reply.err) == 0) {
         loop->ctx.call = &h->call;
         handler->handler (&loop->ctx, &h->req, values, &h->reply);
         loop->ctx.call = NULL;

@@ -14,8 +14,10 @@
       imvo_script_call, the worker sends all of the batch's calls to Redis at once and reads
       the replies in order, so one fsync covers many writes and nothing waits for a round
       trip per request. Handlers that need several calls make them synchronously as before;
-    - decodes the envelope, finds the handler by message type, validates the body against the
-      proto catalogue and only then calls the handler; answers `ping` and `stats` itself;
+    - decodes the envelope, finds the handler by message type, checks that the actor may send
+      it (the catalogue entry's roles; the default is no), validates the body against the
+      catalogue, checks the own-org rule, and only then calls the handler; answers `ping` and
+      `stats` itself;
     - binds a PUB socket (IMVO_<SERVICE>_EVENTS_BIND) and publishes committed events there;
     - sets ZMQ_MAXMSGSIZE (IMVO_MAX_MSG_BYTES, default 1 MiB) on the request socket;
     - waits for Redis at start, runs the start hook, starts the event consumers;

@@ -38,14 +38,18 @@ static const imvo_field_t s_list [] = {
 };
 
 static const imvo_proto_msg_t s_complaint_submit = {
-    "complaint.submit", "file a complaint about harm in a company's supply chain", IMVO_FIELDS (s_submit) };
+    "complaint.submit", "file a complaint about harm in a company's supply chain", IMVO_FIELDS (s_submit),
+    IMVO_PUBLIC, NULL, NULL };
 static const imvo_proto_msg_t s_complaint_get = {
-    "complaint.get", "a case as the secretariat sees it, with its history", IMVO_FIELDS (s_get) };
+    "complaint.get", "a case as the secretariat sees it, with its history (a company: its own cases)",
+    IMVO_FIELDS (s_get), IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL };
 static const imvo_proto_msg_t s_complaint_status = {
-    "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status) };
+    "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status),
+    IMVO_PUBLIC, NULL, NULL };
 
 static const imvo_proto_msg_t s_complaint_list = {
-    "complaint.list", "cases, newest first, of one covenant or all (limit: default 100)", IMVO_FIELDS (s_list) };
+    "complaint.list", "cases, newest first, of one covenant or all (limit: default 100)", IMVO_FIELDS (s_list),
+    IMVO_STAFF, NULL, NULL };
 
 const imvo_proto_msg_t *const imvo_proto_complaints [] = {
     &s_complaint_submit, &s_complaint_get, &s_complaint_status, &s_complaint_list, NULL };

@@ -8,6 +8,7 @@ static const imvo_field_t s_inbox_list [] = {
 };
 
 static const imvo_proto_msg_t s_inbox_list_msg = {
-    "inbox.list", "a recipient's inbox, newest first (limit: default 100)", IMVO_FIELDS (s_inbox_list) };
+    "inbox.list", "a recipient's inbox, newest first (limit: default 100)", IMVO_FIELDS (s_inbox_list),
+    IMVO_STAFF | IMVO_ROLE_COMPANY, "recipient", "org:" };
 
 const imvo_proto_msg_t *const imvo_proto_notify [] = { &s_inbox_list_msg, NULL };

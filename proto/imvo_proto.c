@@ -4,6 +4,7 @@
 */
 #include "imvo_proto.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -193,6 +194,76 @@ s_check_str (const imvo_field_t *f, const char *field, const char *s, size_t len
         }
         return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, field, "%s must be one of: %s", field, list);
     }
+    return 0;
+}
+
+static const char *const s_roles [] = {
+    "secretariat", "committee", "monitoring", "company", "complainant", "steering", "service", NULL };
+
+unsigned
+imvo_proto_role (const char *role)
+{
+    for (int i = 0; s_roles [i]; i++)
+        if (strcmp (s_roles [i], role) == 0)
+            return 1u << i;
+    return 0;
+}
+
+void
+imvo_proto_who (unsigned who, char *buf, size_t size)
+{
+    if (who & IMVO_PUBLIC) {
+        snprintf (buf, size, "anyone");
+        return;
+    }
+    size_t n = 0;
+    buf [0] = 0;
+    for (int i = 0; s_roles [i] && n < size; i++)
+        if (who & (1u << i))
+            n += (size_t) snprintf (buf + n, size - n, "%s%s", n ? ", " : "", s_roles [i]);
+    if (!buf [0])
+        snprintf (buf, size, "nobody");
+}
+
+//  The index of a field by name, or -1.
+static int
+s_field_index (const imvo_proto_msg_t *msg, const char *name)
+{
+    for (int i = 0; i < msg->nfields; i++)
+        if (strcmp (msg->fields [i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+int
+imvo_proto_authorise (const imvo_proto_msg_t *msg, const imvo_request_t *req,
+                      const imvo_value_t *values, imvo_error_t *err)
+{
+    unsigned role = imvo_proto_role (req->role);
+    if (!values) {
+        if ((msg->who & IMVO_PUBLIC) || (msg->who & role))
+            return 0;
+        char who [160];
+        imvo_proto_who (msg->who, who, sizeof who);
+        if (!req->role [0])
+            return imvo_error_set (err, IMVO_ERR_FORBIDDEN, "actor.role",
+                                   "%s needs an actor with a role: %s", msg->type, who);
+        return imvo_error_set (err, IMVO_ERR_FORBIDDEN, "actor.role",
+                               "role '%s' may not send %s (who may: %s)", req->role, msg->type, who);
+    }
+    if (!msg->own || role != IMVO_ROLE_COMPANY)
+        return 0;
+    int i = s_field_index (msg, msg->own);
+    assert (i >= 0);            //  a catalogue entry names one of its own fields
+    const char *prefix = msg->own_prefix ? msg->own_prefix : "";
+    size_t plen = strlen (prefix);
+    const char *value = values [i].present ? values [i].str : NULL;
+    if (!req->org [0])
+        return imvo_error_set (err, IMVO_ERR_FORBIDDEN, "actor.org", "a company actor names its org (actor.org)");
+    if (!value || strncmp (value, prefix, plen) != 0 || strcmp (value + plen, req->org) != 0)
+        return imvo_error_set (err, IMVO_ERR_FORBIDDEN, msg->own,
+                               "a company sends %s only for itself: %s must be %s%s",
+                               msg->type, msg->own, prefix, req->org);
     return 0;
 }
 

@@ -45,11 +45,33 @@ typedef struct {
     const char *const *choices;     //  NULL-terminated allowed values for strings, or NULL
 } imvo_field_t;
 
+//  Who may send a message (PROTOCOL.md, second part: "Actor"): a set of roles. A request with
+//  no role, or a role not listed here, may send only IMVO_PUBLIC messages. The default is no.
+typedef enum {
+    IMVO_ROLE_SECRETARIAT = 1 << 0,
+    IMVO_ROLE_COMMITTEE = 1 << 1,   //  the complaints and disputes committee
+    IMVO_ROLE_MONITORING = 1 << 2,  //  the independent monitoring committee
+    IMVO_ROLE_COMPANY = 1 << 3,
+    IMVO_ROLE_COMPLAINANT = 1 << 4,
+    IMVO_ROLE_STEERING = 1 << 5,
+    IMVO_ROLE_SERVICE = 1 << 6,     //  another daemon or a trusted gateway
+    IMVO_PUBLIC = 1 << 15,          //  anyone, with or without a role
+} imvo_role_t;
+
+#define IMVO_STAFF (IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMMITTEE)
+#define IMVO_ANY_ROLE (IMVO_STAFF | IMVO_ROLE_MONITORING | IMVO_ROLE_COMPANY | IMVO_ROLE_COMPLAINANT \
+                       | IMVO_ROLE_STEERING | IMVO_ROLE_SERVICE)
+
 typedef struct {
     const char *type;               //  message type, e.g. "complaint.submit"
     const char *summary;            //  one line for humans (imvoctl, docs)
     const imvo_field_t *fields;
     int nfields;
+    unsigned who;                   //  imvo_role_t bits: the roles that may send it
+    //  "Own org only": a company may send it only about itself, when the body field `own`
+    //  (e.g. "org_id") equals own_prefix + actor.org. NULL: no such rule.
+    const char *own;
+    const char *own_prefix;
 } imvo_proto_msg_t;
 
 #define IMVO_PROTO_MAX_FIELDS 32
@@ -69,6 +91,16 @@ const imvo_proto_msg_t *imvo_proto_find (const char *type);
 //  zone. 0, or -1 with err (invalid_argument, field set).
 int imvo_proto_validate (const imvo_proto_msg_t *msg, const msgpack_object *body,
                          msgpack_zone *zone, imvo_value_t *values, imvo_error_t *err);
+//  The role bit of a role name (imvo_role_t), 0 for none or an unknown one.
+unsigned imvo_proto_role (const char *role);
+//  May the request's actor send msg? Before validation (values NULL): the role. After it
+//  (values set): the own-org rule. 0, or -1 with err (forbidden, naming actor.role or the
+//  field).
+int imvo_proto_authorise (const imvo_proto_msg_t *msg, const imvo_request_t *req,
+                          const imvo_value_t *values, imvo_error_t *err);
+//  The roles as words ("secretariat, committee"; "anyone"), for errors and docs.
+void imvo_proto_who (unsigned who, char *buf, size_t size);
+
 //  Checks one string against a format; for imported data (CSV rows) too.
 bool imvo_proto_format_ok (imvo_format_t format, const char *s, size_t len);
 //  Describes a format for error messages ("an ISO 3166-1 alpha-2 country code").

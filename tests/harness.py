@@ -241,11 +241,14 @@ class System:
             sock.close()
 
     def call(self, name, mtype, body, key=None, actor=None, timeout=5000, attempts=1):
-        """One request; returns the reply envelope (dict), or None on timeout."""
+        """One request; returns the reply envelope (dict), or None on timeout. The actor is
+        the secretariat unless given; actor=False sends none."""
         req = {"v": 1, "id": uuid.uuid4().hex, "type": mtype, "body": body}
         if key is not None:
             req["key"] = key
-        if actor is not None:
+        if actor is None:
+            actor = {"role": "secretariat"}
+        if actor is not False:
             req["actor"] = actor
         for _ in range(attempts):
             reply = self.send_raw(name, msgpack.packb(req), timeout)

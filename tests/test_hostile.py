@@ -231,6 +231,19 @@ class Hostile(unittest.TestCase):
                     self.count(daemon, code)
         self.assertUp()
 
+    def test_no_role_is_refused_before_the_body_is_read(self):
+        # The default is no: a request without a role may send only what is public, and
+        # hears so before its body is looked at.
+        for daemon, mtype in (("notify", "inbox.list"), ("complaints", "complaint.get"),
+                              ("complaints", "complaint.list")):
+            with self.subTest(type=mtype):
+                self.assertRefused(self.s.send_raw(daemon, env(type=mtype, body={"junk": 1})),
+                                   "forbidden", "actor.role", "h1")
+                self.assertRefused(self.s.send_raw(daemon, env(type=mtype, body={},
+                                                               actor={"role": "complainant"})),
+                                   "forbidden", "actor.role", "h1")
+        self.assertUp()
+
     def test_hostile_body_fields(self):
         for name, frame, field in BODY_CASES:
             with self.subTest(name=name):
@@ -245,7 +258,8 @@ class Hostile(unittest.TestCase):
             ("limit string", {"recipient": "secretariat:textile", "limit": "10"}, "limit"),
         ]:
             with self.subTest(name=name):
-                self.assertRefused(self.s.send_raw("notify", env(type="inbox.list", body=body)),
+                self.assertRefused(self.s.send_raw("notify", env(type="inbox.list", body=body,
+                                                                 actor={"role": "secretariat"})),
                                    "invalid_argument", field, "h1")
         self.assertUp()
 

@@ -33,7 +33,8 @@ static const imvoctl_cmd_t *const s_tables [] = {
 static void
 s_usage (FILE *f)
 {
-    fprintf (f, "usage: imvoctl [--json] [--timeout MS] [--key KEY] [--actor-role ROLE] [--actor-org ORG] COMMAND ...\n\n"
+    fprintf (f, "usage: imvoctl [--json] [--timeout MS] [--key KEY] [--actor-role ROLE] [--actor-org ORG] COMMAND ...\n"
+                "  (the actor's role is secretariat unless --actor-role or IMVOCTL_ROLE says otherwise)\n\n"
                 "  ping [SERVICE]                    is the daemon up (all four without SERVICE)\n"
                 "  stats SERVICE                     a daemon's counters\n"
                 "  call SERVICE TYPE [JSON]          send any message type with a JSON body\n"
@@ -302,7 +303,13 @@ s_catalogue (void)
     for (size_t c = 0; imvo_proto_all [c]; c++) {
         printf ("### %s\n\n", names [c]);
         for (const imvo_proto_msg_t *const *m = imvo_proto_all [c]; *m; m++) {
-            printf ("- `%s`: %s\n", (*m)->type, (*m)->summary);
+            char who [160];
+            imvo_proto_who ((*m)->who, who, sizeof who);
+            printf ("- `%s`: %s\n  - sent by: %s", (*m)->type, (*m)->summary, who);
+            if ((*m)->own)
+                printf (" (a company only for itself: `%s` is %s<its org>)", (*m)->own,
+                        (*m)->own_prefix ? (*m)->own_prefix : "");
+            printf ("\n");
             for (int i = 0; i < (*m)->nfields; i++) {
                 const imvo_field_t *f = &(*m)->fields [i];
                 printf ("  - `%s` %s%s", f->name, imvo_proto_kind_name (f->kind),
@@ -530,7 +537,10 @@ main (int argc, char **argv)
 {
     zsys_init ();
     zsys_set_logstream (NULL);              //  imvoctl speaks on stdout/stderr itself
-    s_globals_t g = { .timeout_ms = (int) imvo_env_long ("IMVOCTL_TIMEOUT_MS", 3000, 1, 600000) };
+    //  imvoctl is the operators' tool: it speaks as the secretariat unless told otherwise
+    //  (--actor-role, or IMVOCTL_ROLE; "" sends no role at all).
+    s_globals_t g = { .timeout_ms = (int) imvo_env_long ("IMVOCTL_TIMEOUT_MS", 3000, 1, 600000),
+                      .role = imvo_env ("IMVOCTL_ROLE", "secretariat") };
     //  Global options may stand anywhere; take them out of argv.
     char *rest [256];
     int n = 0;

@@ -381,7 +381,8 @@ static const imvo_field_t s_probe_fields [] = {
     { "answers", IMVO_F_ARRAY, false, 0, 2, 0, NULL },
     { "meta.deep.flag", IMVO_F_BOOL, false, 0, 0, 0, NULL },
 };
-static const imvo_proto_msg_t s_probe = { "test.probe", "for test_proto", IMVO_FIELDS (s_probe_fields) };
+static const imvo_proto_msg_t s_probe = { "test.probe", "for test_proto", IMVO_FIELDS (s_probe_fields),
+                                          IMVO_PUBLIC, NULL, NULL };
 
 static void
 test_dates_and_other_kinds (void)
