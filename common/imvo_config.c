@@ -54,13 +54,13 @@ s_lookup (const char *service, const char *suffix, const char *fmt, int base,
 int
 imvo_config_bind (const char *service, char *buf, size_t size)
 {
-    return s_lookup (service, "BIND", "tcp://*:%d", 7100, buf, size);
+    return s_lookup (service, "BIND", "tcp://127.0.0.1:%d", 7100, buf, size);
 }
 
 int
 imvo_config_events_bind (const char *service, char *buf, size_t size)
 {
-    return s_lookup (service, "EVENTS_BIND", "tcp://*:%d", 7200, buf, size);
+    return s_lookup (service, "EVENTS_BIND", "tcp://127.0.0.1:%d", 7200, buf, size);
 }
 
 int

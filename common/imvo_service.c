@@ -919,11 +919,26 @@ imvo_service_run (const imvo_service_def_t *def)
         return 1;
     }
 
+    //  A field that may be longer than the socket lets a message be is a promise the daemon
+    //  cannot keep: refuse to start, naming it.
+    long max_msg = imvo_env_long ("IMVO_MAX_MSG_BYTES", 1 << 20, 1024, 1 << 30);
+    for (const imvo_handler_t *h = def->handlers; h && h->type; h++) {
+        const imvo_proto_msg_t *msg = imvo_proto_find (h->type);
+        for (int i = 0; msg && i < msg->nfields; i++)
+            if (msg->fields [i].kind == IMVO_F_STR
+            &&  msg->fields [i].max > max_msg) {
+                zsys_error ("%s.%s may be %lld bytes, but IMVO_MAX_MSG_BYTES is %ld: raise it",
+                            h->type, msg->fields [i].name, (long long) msg->fields [i].max, max_msg);
+                imvo_redis_destroy (&main_ctx.redis);
+                free (s);
+                return 1;
+            }
+    }
     zsock_t *frontend = zsock_new (ZMQ_ROUTER);
     zsock_t *backend = zsock_new (ZMQ_ROUTER);
     zsock_t *pull = zsock_new_pull (NULL);
     zsock_t *pub = zsock_new (ZMQ_PUB);
-    zsock_set_maxmsgsize (frontend, (int) imvo_env_long ("IMVO_MAX_MSG_BYTES", 1 << 20, 1024, 1 << 30));
+    zsock_set_maxmsgsize (frontend, (int) max_msg);
     zsock_set_router_mandatory (frontend, 0);
     zsock_set_linger (frontend, 2000);
     zsock_set_linger (pub, 1000);

@@ -67,7 +67,8 @@ static const imvo_field_t s_location_add [] = {
 };
 static const imvo_field_t s_location_import [] = {
     COVENANT (LOCATION_IMPORT_COVENANT), ORG_ID (LOCATION_IMPORT_ORG_ID), YEAR (LOCATION_IMPORT_YEAR),
-    [LOCATION_IMPORT_CSV] = { "csv", IMVO_F_STR, true, 1, 16 << 20, IMVO_FMT_TEXT, NULL },
+    //  Under the default IMVO_MAX_MSG_BYTES (1 MiB) with room for the envelope: 10,000 rows.
+    [LOCATION_IMPORT_CSV] = { "csv", IMVO_F_STR, true, 1, 1000000, IMVO_FMT_TEXT, NULL },
 };
 static const imvo_field_t s_location_year [] = { COVENANT (LOCATION_YEAR_COVENANT), YEAR (LOCATION_YEAR_YEAR) };
 static const imvo_field_t s_location_covenant [] = { COVENANT (LOCATION_COUNTS_COVENANT) };

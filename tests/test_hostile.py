@@ -17,7 +17,7 @@ import zmq
 
 from harness import System, _CTX
 
-MAX_MSG_BYTES = 4096
+MAX_MSG_BYTES = 1 << 20    # the default; no field may be longer (the daemons refuse to start otherwise)
 SEED = 20261123
 
 SUBMIT = {"covenant": "textile", "respondent": "org-1", "summary": "Locked fire exits",
@@ -230,6 +230,19 @@ class Hostile(unittest.TestCase):
                     self.assertRefused(self.s.send_raw(daemon, frame), code, field, rid)
                     self.count(daemon, code)
         self.assertUp()
+
+    def test_a_field_longer_than_a_message_is_refused_at_start(self):
+        # location.import's csv may be 1,000,000 bytes: a socket limit below that is a
+        # promise the daemon could not keep, so it does not start, and says why.
+        s = System(["membership"], env={"IMVO_MAX_MSG_BYTES": "65536"})
+        try:
+            s.redis.start()
+            s.start("membership", wait=False)
+            self.assertNotEqual(s.procs["membership"].wait(15), 0)
+            self.assertIn("location.import.csv may be 1000000 bytes", s.log("membership"))
+            s.procs.pop("membership")
+        finally:
+            s.close()
 
     def test_no_role_is_refused_before_the_body_is_read(self):
         # The default is no: a request without a role may send only what is public, and
