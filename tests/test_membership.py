@@ -1,6 +1,7 @@
 """membership daemon against a real Redis: seeded covenants and their sources, restart
 idempotency, organisations, role rules, locations with matching, CSV import, hostile values."""
 import time
+import unicodedata
 import unittest
 
 from harness import System
@@ -208,6 +209,36 @@ class Membership(unittest.TestCase):
         self.assertIn("member.left", out)
 
     # --- locations ---------------------------------------------------------------------------
+
+    def test_matching_across_scripts(self):
+        # Vietnamese with and without marks, Chinese and its pinyin, full-width letters: the
+        # same place, as companies from the main sourcing countries write it (ICU).
+        o1 = self.member(name="Script Brand One")
+        o2 = self.member(name="Script Brand Two")
+        for first, second, country in [
+                (("Nguyễn Văn Garment", "Khu công nghiệp Đồng Nai"), ("NGUYEN VAN GARMENT CO., LTD", "Khu cong nghiep Dong Nai"), "VN"),
+                (("广州纺织厂", "天河路 88 号"), ("Guang Zhou Fang Zhi Chang", "Tian He Lu 88 Hao"), "CN"),
+                (("ＡＢＣ　Ｋｎｉｔ", "Ｐｌｏｔ　７"), ("ABC Knit Ltd", "Plot 7"), "BD")]:
+            with self.subTest(country=country):
+                a = self.ok("location.add", {"covenant": "textile", "org_id": o1, "year": 2020, "name": first[0],
+                                             "address": first[1], "city": "C", "country": country})
+                b = self.ok("location.add", {"covenant": "textile", "org_id": o2, "year": 2020, "name": second[0],
+                                             "address": second[1], "city": "C", "country": country})
+                self.assertEqual((b["match"], b["location_id"]), ("exact", a["location_id"]))
+
+    def test_imvoctl_aligns_by_display_width(self):
+        o = self.member(name="Width Brand")
+        for name in ("Ünal Tekstil San. ve Tic. Ltd. Şti.", "Hồ Chí Minh Garment", "广州纺织厂", "Plain Mill"):
+            self.ok("location.add", {"covenant": "textile", "org_id": o, "year": 2021, "name": name,
+                                     "address": "Street 1", "city": "X", "country": "VN"})
+        out = self.s.imvoctl("location", "list", "textile", "--year", "2021")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        rows = [l for l in out.stdout.splitlines()[1:] if "Street 1" in l]
+        self.assertEqual(len(rows), 4, out.stdout)
+        width = lambda t: sum(2 if unicodedata.east_asian_width(ch) in "WF" else
+                              0 if unicodedata.combining(ch) else 1 for ch in t)
+        columns = {width(r[:r.index("Street 1")]) for r in rows}
+        self.assertEqual(len(columns), 1, out.stdout)
 
     def test_matching_diacritics_and_suffixes(self):
         o1 = self.member(name="Brand One")

@@ -17,6 +17,8 @@
 
 #include <czmq.h>
 #include <time.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 
 typedef struct {
     bool json;                  //  --json
@@ -220,6 +222,53 @@ s_cell (const char *column, const msgpack_object *o)
     return imvo_json_from_obj (o, 0);
 }
 
+//  Columns a character takes on a terminal: two for East Asian wide and full-width ones, none
+//  for combining marks and other zero-width ones, one otherwise (ICU's character properties).
+static int
+s_columns (UChar32 c)
+{
+    int8_t type = u_charType (c);
+    if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK || type == U_FORMAT_CHAR || c == 0x200B)
+        return 0;
+    int eaw = u_getIntPropertyValue (c, UCHAR_EAST_ASIAN_WIDTH);
+    return eaw == U_EA_WIDE || eaw == U_EA_FULLWIDTH ? 2 : 1;
+}
+
+//  The display width of UTF-8 text, cut (at a character, with " ...") to at most max columns;
+//  returns the width it has then. "Ünal Tekstil" is 12 columns, not 13 bytes.
+static size_t
+s_fit (char *text, size_t max)
+{
+    size_t width = 0, cut = 0, cut_width = 0;
+    int32_t i = 0, len = (int32_t) strlen (text);
+    while (i < len) {
+        UChar32 c;
+        U8_NEXT (text, i, len, c);
+        int w = c < 0 ? 1 : s_columns (c);
+        if (width + (size_t) w <= max - 4) {
+            cut = (size_t) i;
+            cut_width = width + (size_t) w;
+        }
+        width += (size_t) w;
+    }
+    if (width <= max)
+        return width;
+    strcpy (text + cut, " ...");
+    return cut_width + 4;
+}
+
+//  Prints a cell padded to width columns and the separator; width 0: the last cell.
+static void
+s_print_cell (char *text, size_t width)
+{
+    if (!width) {
+        printf ("%s\n", text);
+        return;
+    }
+    size_t w = s_fit (text, SIZE_MAX);
+    printf ("%s%*s  ", text, (int) (width > w ? width - w : 0), "");
+}
+
 static void
 s_print_table (const msgpack_object *list, const char *columns)
 {
@@ -243,9 +292,7 @@ s_print_table (const msgpack_object *list, const char *columns)
             for (char *p = cell; *p; p++)
                 if (*p == '\n' || *p == '\t')
                     *p = ' ';
-            if (strlen (cell) > 70)
-                strcpy (cell + 66, " ...");
-            size_t w = strlen (cell);
+            size_t w = s_fit (cell, 70);
             if (w > width [c])
                 width [c] = w;
             cells [(size_t) r * (size_t) ncols + (size_t) c] = cell;
@@ -253,12 +300,12 @@ s_print_table (const msgpack_object *list, const char *columns)
     for (int c = 0; c < ncols; c++) {
         for (char *p = cols [c]; *p; p++)
             *p = (char) toupper ((unsigned char) *p);
-        printf ("%-*s%s", c + 1 < ncols ? (int) width [c] : 0, cols [c], c + 1 < ncols ? "  " : "\n");
+        s_print_cell (cols [c], c + 1 < ncols ? width [c] : 0);
     }
     for (uint32_t r = 0; r < rows; r++)
         for (int c = 0; c < ncols; c++) {
             char *cell = cells [(size_t) r * (size_t) ncols + (size_t) c];
-            printf ("%-*s%s", c + 1 < ncols ? (int) width [c] : 0, cell, c + 1 < ncols ? "  " : "\n");
+            s_print_cell (cell, c + 1 < ncols ? width [c] : 0);
             free (cell);
         }
     free (cells);

@@ -2,39 +2,79 @@
 
     Two disclosures are the same place when their normal forms match: case, punctuation,
     diacritics and white space do not count, and common legal suffixes at the end of a name
-    ("A.S.", "Ltd", "Pvt", "BV", ...) are dropped. Letters with diacritics are folded to ASCII
-    with a table for U+00C0..U+024F generated from Unicode's decompositions (plus the letters
-    that do not decompose: ss, ae, o, d, l, i, oe, th). Other non-ASCII characters are kept
-    as they are, so non-Latin names still compare byte for byte.
+    ("A.S.", "Ltd", "Pvt", "BV", ...) are dropped. Text that is not ASCII goes through ICU's
+    transliteration "NFKC; Any-Latin; Latin-ASCII; Lower" first: full-width letters and
+    ligatures become plain ones, Vietnamese, Turkish and other Latin letters lose their marks
+    (đ -> d, ı -> i), Chinese becomes pinyin and Bengali its Latin transliteration, so that
+    the same place written by two companies in two scripts compares equal. The main sourcing
+    countries (Bangladesh, China, Turkey, Vietnam, India) write names in all of these.
 */
 #include "location_norm.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unicode/ustring.h>
+#include <unicode/utrans.h>
 
-//  ASCII folding of U+00C0 .. U+024F (generated; "" drops the character).
-static const char *const s_fold [] = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", "d", "n",
-    "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "ss", "a", "a", "a", "a",
-    "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", "d", "n", "o", "o", "o", "o",
-    "o", "", "o", "u", "u", "u", "u", "y", "th", "y", "a", "a", "a", "a", "a", "a", "c", "c",
-    "c", "c", "c", "c", "c", "c", "d", "d", "d", "d", "e", "e", "e", "e", "e", "e", "e", "e",
-    "e", "e", "g", "g", "g", "g", "g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i",
-    "i", "i", "i", "i", "i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l",
-    "l", "l", "l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
-    "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s", "s", "s",
-    "t", "t", "t", "t", "", "", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "w",
-    "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s", "", "", "", "", "", "", "", "", "",
-    "", "", "", "", "", "", "e", "", "", "f", "", "", "", "", "", "", "", "", "", "", "", "",
-    "", "o", "o", "", "", "", "", "", "", "", "", "", "", "", "", "", "u", "u", "", "", "", "",
-    "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "dz", "dz", "dz", "lj", "lj",
-    "lj", "nj", "nj", "nj", "a", "a", "i", "i", "o", "o", "u", "u", "u", "u", "u", "u", "u",
-    "u", "u", "u", "e", "a", "a", "a", "a", "", "", "", "", "g", "g", "k", "k", "o", "o", "o",
-    "o", "", "", "j", "dz", "dz", "dz", "g", "g", "", "", "n", "n", "a", "a", "", "", "", "",
-    "a", "a", "a", "a", "e", "e", "e", "e", "i", "i", "i", "i", "o", "o", "o", "o", "r", "r",
-    "r", "r", "u", "u", "u", "u", "s", "s", "t", "t", "", "", "h", "h", "", "", "", "", "", "",
-    "a", "a", "e", "e", "o", "o", "o", "o", "o", "o", "o", "o", "y", "y", "", "", "", "", "",
-    "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
-};
+//  One transliterator per thread (ICU's are not to be shared), closed when the thread ends.
+static pthread_key_t s_key;
+static pthread_once_t s_once = PTHREAD_ONCE_INIT;
+
+static void
+s_close (void *t)
+{
+    utrans_close ((UTransliterator *) t);
+}
+
+static void
+s_make_key (void)
+{
+    pthread_key_create (&s_key, s_close);
+}
+
+static UTransliterator *
+s_transliterator (void)
+{
+    pthread_once (&s_once, s_make_key);
+    UTransliterator *t = (UTransliterator *) pthread_getspecific (s_key);
+    if (!t) {
+        UErrorCode err = U_ZERO_ERROR;
+        UChar id [64];
+        u_uastrcpy (id, "NFKC; Any-Latin; Latin-ASCII; Lower");
+        t = utrans_openU (id, -1, UTRANS_FORWARD, NULL, 0, NULL, &err);
+        if (U_FAILURE (err))
+            return NULL;
+        pthread_setspecific (s_key, t);
+    }
+    return t;
+}
+
+//  in as ASCII where ICU can make it so, into buf (NUL-terminated). in when it is ASCII
+//  already, or when ICU fails (then non-ASCII compares byte for byte).
+static const char *
+s_to_latin (const char *in, char *buf, size_t size)
+{
+    bool ascii = true;
+    for (const unsigned char *p = (const unsigned char *) in; *p && ascii; p++)
+        ascii = *p < 0x80;
+    UTransliterator *t = ascii ? NULL : s_transliterator ();
+    if (!t)
+        return in;
+    UErrorCode err = U_ZERO_ERROR;
+    UChar text [LOCATION_NORM_MAX];
+    int32_t len = 0;
+    u_strFromUTF8Lenient (text, LOCATION_NORM_MAX / 2, &len, in, -1, &err);
+    int32_t limit = len;
+    if (U_SUCCESS (err))
+        utrans_transUChars (t, text, &len, LOCATION_NORM_MAX, 0, &limit, &err);
+    int32_t out = 0;
+    if (U_SUCCESS (err))
+        u_strToUTF8 (buf, (int32_t) size, &out, text, len, &err);
+    if (U_FAILURE (err) || err == U_STRING_NOT_TERMINATED_WARNING)
+        return in;
+    return buf;
+}
 
 //  Legal-form words dropped from the end of a name, longest first, as normalised text.
 static const char *const s_suffixes [] = {
@@ -49,7 +89,8 @@ static const char *const s_suffixes [] = {
 size_t
 location_normalise (const char *in, char *out, size_t size, bool name)
 {
-    const unsigned char *p = (const unsigned char *) in;
+    char latin [LOCATION_NORM_MAX * 2];
+    const unsigned char *p = (const unsigned char *) s_to_latin (in, latin, sizeof latin);
     size_t n = 0;
     bool space = true;                  //  no leading space
     while (*p && n + 4 < size) {
@@ -68,18 +109,6 @@ location_normalise (const char *in, char *out, size_t size, bool name)
                 piece = "and";
             else
                 piece = " ";            //  punctuation and white space separate words
-        }
-        else
-        if ((*p & 0xe0) == 0xc0 && (p [1] & 0xc0) == 0x80) {
-            unsigned cp = ((unsigned) (*p & 0x1f) << 6) | (p [1] & 0x3f);
-            if (cp >= 0xc0 && cp <= 0x24f) {
-                piece = s_fold [cp - 0xc0];
-                p += 2;
-            }
-            else {
-                piece = cp == 0xa0 ? " " : "";      //  no-break space; other signs drop
-                p += 2;
-            }
         }
         else {
             //  Copy any other UTF-8 sequence (or stray byte) as it is.

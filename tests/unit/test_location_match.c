@@ -32,7 +32,16 @@ main (void)
     s_norm ("Organize Sanayi Bölgesi, 5. Cadde No: 12", false, "organize sanayi bolgesi 5 cadde no 12");
     s_norm ("Limited", true, "limited");          //  a name that is only a suffix stays
     s_norm ("Co Ltd", true, "co");
-    s_norm ("織物工場 Ltd", true, "織物工場");
+    //  Main sourcing countries write in other scripts, and with marks past Latin-1 (ICU).
+    s_norm ("織物工場 Ltd", true, "zhi wu gong chang");
+    s_norm ("广州纺织厂有限公司", true, "guang zhou fang zhi chang you xian gong si");
+    s_norm ("Nguyễn Văn Garment", true, "nguyen van garment");
+    s_norm ("Khu công nghiệp Đồng Nai", false, "khu cong nghiep dong nai");
+    s_norm ("NGUYEN VAN GARMENT CO., LTD", true, "nguyen van garment");
+    s_norm ("Iğdır Dokuma Sanayi ve Ticaret A.Ş.", true, "igdir dokuma");
+    s_norm ("ঢাকা গার্মেন্টস", true, "dhaka garmentasa");
+    s_norm ("ＡＢＣ　Ｔｅｘｔｉｌｅｓ　Ｌｔｄ", true, "abc textiles");
+    s_norm ("Ofﬁce Plaza", false, "office plaza");
     s_norm ("", true, "");
     //  Tiny output buffer: truncated, still terminated.
     char small [4];
