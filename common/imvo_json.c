@@ -1,377 +1,203 @@
-/*  imvo_json: JSON <-> msgpack for imvoctl (--json output, JSON bodies) and for logs.
-    Strings are escaped per RFC 8259; non-string map keys are rendered as JSON strings;
-    binary becomes a hex string; floats use %.17g. Output is built with open_memstream.
+/*  imvo_json: JSON <-> msgpack for imvoctl (--json output, JSON bodies) and the seed data,
+    through jansson. Non-string map keys are rendered as JSON strings; binary and extension
+    values become hex strings; a float that JSON cannot hold (NaN, infinity) becomes null; an
+    integer past INT64_MAX becomes a real; bytes that are not UTF-8 become U+FFFD. The reader
+    takes RFC 8259 JSON only (no "-.5", "007", "1.", invalid UTF-8) and nesting up to 32.
 */
 #include "imvo_msg.h"
 
-#include <errno.h>
-#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void
-s_json_str (FILE *f, const char *s, size_t len)
+#define S_MAX_DEPTH 32
+
+//  Length of the valid UTF-8 sequence at p (n bytes left), or 0 when it is not one.
+static size_t
+s_utf8_seq (const unsigned char *p, size_t n)
 {
-    fputc ('"', f);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char) s [i];
-        if (c == '"' || c == '\\')
-            fprintf (f, "\\%c", c);
-        else
-        if (c == '\n')
-            fputs ("\\n", f);
-        else
-        if (c == '\t')
-            fputs ("\\t", f);
-        else
-        if (c == '\r')
-            fputs ("\\r", f);
-        else
-        if (c < 0x20 || c == 0x7f)
-            fprintf (f, "\\u%04x", c);
-        else
-            fputc (c, f);
+    if (p [0] < 0x80)
+        return 1;
+    size_t len = (p [0] & 0xe0) == 0xc0 ? 2 : (p [0] & 0xf0) == 0xe0 ? 3 : (p [0] & 0xf8) == 0xf0 ? 4 : 0;
+    if (!len || len > n)
+        return 0;
+    unsigned cp = p [0] & (0x7f >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((p [i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p [i] & 0x3f);
     }
-    fputc ('"', f);
+    static const unsigned least [] = { 0, 0, 0x80, 0x800, 0x10000 };
+    if (cp < least [len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
 }
 
-static void
-s_newline (FILE *f, int indent, int level)
+//  A JSON string of len bytes of s; invalid UTF-8 becomes U+FFFD.
+static json_t *
+s_string (const char *s, size_t len)
 {
-    if (indent > 0)
-        fprintf (f, "\n%*s", indent * level, "");
+    json_t *j = json_stringn (s, len);
+    if (j)
+        return j;
+    char *clean = malloc (len * 3 + 1);
+    if (!clean)
+        return json_null ();
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        size_t seq = s_utf8_seq ((const unsigned char *) s + i, len - i);
+        if (seq) {
+            memcpy (clean + n, s + i, seq);
+            n += seq;
+            i += seq;
+        }
+        else {
+            memcpy (clean + n, "\xef\xbf\xbd", 3);
+            n += 3;
+            i++;
+        }
+    }
+    j = json_stringn (clean, n);
+    free (clean);
+    return j ? j : json_null ();
 }
 
-static void
-s_json (FILE *f, const msgpack_object *o, int indent, int level)
+static json_t *
+s_hex (const char *p, uint32_t n)
+{
+    char *hex = malloc ((size_t) n * 2 + 1);
+    if (!hex)
+        return json_null ();
+    for (uint32_t i = 0; i < n; i++)
+        snprintf (hex + 2 * i, 3, "%02x", (unsigned char) p [i]);
+    json_t *j = json_stringn (hex, (size_t) n * 2);
+    free (hex);
+    return j;
+}
+
+static json_t *
+s_to_json (const msgpack_object *o)
 {
     switch (o->type) {
         case MSGPACK_OBJECT_NIL:
-            fputs ("null", f);
-            break;
+            return json_null ();
         case MSGPACK_OBJECT_BOOLEAN:
-            fputs (o->via.boolean ? "true" : "false", f);
-            break;
+            return json_boolean (o->via.boolean);
         case MSGPACK_OBJECT_POSITIVE_INTEGER:
-            fprintf (f, "%" PRIu64, o->via.u64);
-            break;
+            return o->via.u64 <= INT64_MAX ? json_integer ((json_int_t) o->via.u64) : json_real ((double) o->via.u64);
         case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-            fprintf (f, "%" PRId64, o->via.i64);
-            break;
+            return json_integer (o->via.i64);
         case MSGPACK_OBJECT_FLOAT32:
         case MSGPACK_OBJECT_FLOAT64:
-            fprintf (f, "%.17g", o->via.f64);
-            break;
+            return isfinite (o->via.f64) ? json_real (o->via.f64) : json_null ();
         case MSGPACK_OBJECT_STR:
-            s_json_str (f, o->via.str.ptr, o->via.str.size);
-            break;
+            return s_string (o->via.str.ptr, o->via.str.size);
         case MSGPACK_OBJECT_BIN:
-        case MSGPACK_OBJECT_EXT: {
-            const char *p = o->type == MSGPACK_OBJECT_BIN ? o->via.bin.ptr : o->via.ext.ptr;
-            uint32_t n = o->type == MSGPACK_OBJECT_BIN ? o->via.bin.size : o->via.ext.size;
-            fputc ('"', f);
-            for (uint32_t i = 0; i < n; i++)
-                fprintf (f, "%02x", (unsigned char) p [i]);
-            fputc ('"', f);
-            break;
+            return s_hex (o->via.bin.ptr, o->via.bin.size);
+        case MSGPACK_OBJECT_EXT:
+            return s_hex (o->via.ext.ptr, o->via.ext.size);
+        case MSGPACK_OBJECT_ARRAY: {
+            json_t *a = json_array ();
+            for (uint32_t i = 0; i < o->via.array.size; i++)
+                json_array_append_new (a, s_to_json (&o->via.array.ptr [i]));
+            return a;
         }
-        case MSGPACK_OBJECT_ARRAY:
-            fputc ('[', f);
-            for (uint32_t i = 0; i < o->via.array.size; i++) {
-                if (i)
-                    fputc (',', f);
-                s_newline (f, indent, level + 1);
-                s_json (f, &o->via.array.ptr [i], indent, level + 1);
-            }
-            if (o->via.array.size)
-                s_newline (f, indent, level);
-            fputc (']', f);
-            break;
-        case MSGPACK_OBJECT_MAP:
-            fputc ('{', f);
+        case MSGPACK_OBJECT_MAP: {
+            json_t *m = json_object ();
             for (uint32_t i = 0; i < o->via.map.size; i++) {
                 const msgpack_object *k = &o->via.map.ptr [i].key;
-                if (i)
-                    fputc (',', f);
-                s_newline (f, indent, level + 1);
-                if (k->type == MSGPACK_OBJECT_STR)
-                    s_json_str (f, k->via.str.ptr, k->via.str.size);
-                else {
-                    char *inner = imvo_json_from_obj (k, 0);
-                    s_json_str (f, inner, strlen (inner));
-                    free (inner);
-                }
-                fputs (indent > 0 ? ": " : ":", f);
-                s_json (f, &o->via.map.ptr [i].val, indent, level + 1);
+                json_t *key = k->type == MSGPACK_OBJECT_STR ? s_string (k->via.str.ptr, k->via.str.size) : NULL;
+                char *text = key ? NULL : imvo_json_from_obj (k, 0);
+                const char *name = key ? json_string_value (key) : text;
+                size_t nlen = key ? json_string_length (key) : strlen (text);
+                json_object_setn_new (m, name ? name : "", name ? nlen : 0, s_to_json (&o->via.map.ptr [i].val));
+                json_decref (key);
+                free (text);
             }
-            if (o->via.map.size)
-                s_newline (f, indent, level);
-            fputc ('}', f);
-            break;
+            return m;
+        }
     }
+    return json_null ();
 }
 
 char *
 imvo_json_from_obj (const msgpack_object *obj, int indent)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream (&buf, &len);
-    if (!f)
-        return NULL;
-    s_json (f, obj, indent, 0);
-    fclose (f);
-    return buf;
+    json_t *j = s_to_json (obj);
+    size_t flags = JSON_ENCODE_ANY | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION (17);
+    if (indent > 0)
+        flags |= JSON_INDENT (indent > 31 ? 31 : indent);
+    else
+        flags |= JSON_COMPACT;
+    char *text = json_dumps (j, flags);
+    json_decref (j);
+    return text;
 }
 
 //  --- JSON reader -------------------------------------------------------------------------
-//  Recursive descent; each container is packed into its own buffer first because msgpack
-//  needs the element count before the elements.
-
-typedef struct {
-    const char *p;          //  next character
-    const char *start;      //  for error positions
-    char *err;
-    size_t errsize;
-    int depth;
-} s_json_reader_t;
 
 static int
-s_jerr (s_json_reader_t *r, const char *what)
+s_pack (const json_t *j, msgpack_packer *pk, int depth, char *err, size_t errsize)
 {
-    snprintf (r->err, r->errsize, "%s at offset %ld", what, (long) (r->p - r->start));
+    if (depth > S_MAX_DEPTH) {
+        snprintf (err, errsize, "nested deeper than %d", S_MAX_DEPTH);
+        return -1;
+    }
+    switch (json_typeof (j)) {
+        case JSON_NULL:
+            return msgpack_pack_nil (pk);
+        case JSON_TRUE:
+            return msgpack_pack_true (pk);
+        case JSON_FALSE:
+            return msgpack_pack_false (pk);
+        case JSON_INTEGER:
+            return msgpack_pack_int64 (pk, json_integer_value (j));
+        case JSON_REAL:
+            return msgpack_pack_double (pk, json_real_value (j));
+        case JSON_STRING:
+            imvo_pack_strn (pk, json_string_value (j), json_string_length (j));
+            return 0;
+        case JSON_ARRAY: {
+            msgpack_pack_array (pk, (uint32_t) json_array_size (j));
+            size_t i;
+            json_t *v;
+            json_array_foreach (j, i, v)
+                if (s_pack (v, pk, depth + 1, err, errsize))
+                    return -1;
+            return 0;
+        }
+        case JSON_OBJECT: {
+            msgpack_pack_map (pk, (uint32_t) json_object_size (j));
+            const char *k;
+            size_t klen;
+            json_t *v;
+            void *tmp;
+            json_object_keylen_foreach_safe ((json_t *) j, tmp, k, klen, v) {
+                imvo_pack_strn (pk, k, klen);
+                if (s_pack (v, pk, depth + 1, err, errsize))
+                    return -1;
+            }
+            return 0;
+        }
+    }
     return -1;
-}
-
-static void
-s_jspace (s_json_reader_t *r)
-{
-    while (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r')
-        r->p++;
-}
-
-static int s_jvalue (s_json_reader_t *r, msgpack_packer *pk);
-
-static int
-s_jhex4 (const char *p, unsigned *v)
-{
-    *v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p [i];
-        unsigned d = c >= '0' && c <= '9' ? (unsigned) (c - '0')
-                   : c >= 'a' && c <= 'f' ? (unsigned) (c - 'a' + 10)
-                   : c >= 'A' && c <= 'F' ? (unsigned) (c - 'A' + 10) : 99;
-        if (d == 99)
-            return -1;
-        *v = *v * 16 + d;
-    }
-    return 0;
-}
-
-static int
-s_jstring (s_json_reader_t *r, msgpack_packer *pk)
-{
-    r->p++;                                     //  opening quote
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream (&buf, &len);
-    int rc = -1;
-    while (*r->p && *r->p != '"') {
-        unsigned char c = (unsigned char) *r->p;
-        if (c < 0x20) {
-            s_jerr (r, "control character in string");
-            goto done;
-        }
-        if (c != '\\') {
-            fputc (c, f);
-            r->p++;
-            continue;
-        }
-        r->p++;
-        switch (*r->p) {
-            case '"': case '\\': case '/': fputc (*r->p, f); break;
-            case 'b': fputc ('\b', f); break;
-            case 'f': fputc ('\f', f); break;
-            case 'n': fputc ('\n', f); break;
-            case 'r': fputc ('\r', f); break;
-            case 't': fputc ('\t', f); break;
-            case 'u': {
-                unsigned cp;
-                if (s_jhex4 (r->p + 1, &cp)) {
-                    s_jerr (r, "bad \\u escape");
-                    goto done;
-                }
-                r->p += 4;
-                if (cp >= 0xd800 && cp <= 0xdbff && r->p [1] == '\\' && r->p [2] == 'u') {
-                    unsigned lo;
-                    if (s_jhex4 (r->p + 3, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
-                        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                        r->p += 6;
-                    }
-                }
-                if (cp >= 0xd800 && cp <= 0xdfff) {
-                    s_jerr (r, "lone surrogate in \\u escape");
-                    goto done;
-                }
-                if (cp < 0x80)
-                    fputc ((int) cp, f);
-                else
-                if (cp < 0x800) {
-                    fputc ((int) (0xc0 | (cp >> 6)), f);
-                    fputc ((int) (0x80 | (cp & 0x3f)), f);
-                }
-                else
-                if (cp < 0x10000) {
-                    fputc ((int) (0xe0 | (cp >> 12)), f);
-                    fputc ((int) (0x80 | ((cp >> 6) & 0x3f)), f);
-                    fputc ((int) (0x80 | (cp & 0x3f)), f);
-                }
-                else {
-                    fputc ((int) (0xf0 | (cp >> 18)), f);
-                    fputc ((int) (0x80 | ((cp >> 12) & 0x3f)), f);
-                    fputc ((int) (0x80 | ((cp >> 6) & 0x3f)), f);
-                    fputc ((int) (0x80 | (cp & 0x3f)), f);
-                }
-                break;
-            }
-            default:
-                s_jerr (r, "bad escape in string");
-                goto done;
-        }
-        r->p++;
-    }
-    if (*r->p != '"') {
-        s_jerr (r, "unterminated string");
-        goto done;
-    }
-    r->p++;
-    rc = 0;
-done:
-    fclose (f);
-    if (rc == 0)
-        imvo_pack_strn (pk, buf, len);
-    free (buf);
-    return rc;
-}
-
-static int
-s_jcontainer (s_json_reader_t *r, msgpack_packer *pk, bool object)
-{
-    if (++r->depth > 32)
-        return s_jerr (r, "nested too deeply");
-    r->p++;
-    msgpack_sbuffer inner;
-    msgpack_sbuffer_init (&inner);
-    msgpack_packer ipk;
-    msgpack_packer_init (&ipk, &inner, msgpack_sbuffer_write);
-    uint32_t n = 0;
-    int rc = -1;
-    s_jspace (r);
-    if (*r->p == (object ? '}' : ']'))
-        r->p++;
-    else
-        while (true) {
-            s_jspace (r);
-            if (object) {
-                if (*r->p != '"') {
-                    s_jerr (r, "expected a string key");
-                    goto done;
-                }
-                if (s_jstring (r, &ipk))
-                    goto done;
-                s_jspace (r);
-                if (*r->p++ != ':') {
-                    r->p--;
-                    s_jerr (r, "expected ':'");
-                    goto done;
-                }
-            }
-            if (s_jvalue (r, &ipk))
-                goto done;
-            n++;
-            s_jspace (r);
-            if (*r->p == ',') {
-                r->p++;
-                continue;
-            }
-            if (*r->p == (object ? '}' : ']')) {
-                r->p++;
-                break;
-            }
-            s_jerr (r, object ? "expected ',' or '}'" : "expected ',' or ']'");
-            goto done;
-        }
-    if (object)
-        msgpack_pack_map (pk, n);
-    else
-        msgpack_pack_array (pk, n);
-    msgpack_sbuffer_write (pk->data, inner.data, inner.size);
-    rc = 0;
-    r->depth--;
-done:
-    msgpack_sbuffer_destroy (&inner);
-    return rc;
-}
-
-static int
-s_jvalue (s_json_reader_t *r, msgpack_packer *pk)
-{
-    s_jspace (r);
-    char c = *r->p;
-    if (c == '{' || c == '[')
-        return s_jcontainer (r, pk, c == '{');
-    if (c == '"')
-        return s_jstring (r, pk);
-    if (strncmp (r->p, "true", 4) == 0) {
-        r->p += 4;
-        msgpack_pack_true (pk);
-        return 0;
-    }
-    if (strncmp (r->p, "false", 5) == 0) {
-        r->p += 5;
-        msgpack_pack_false (pk);
-        return 0;
-    }
-    if (strncmp (r->p, "null", 4) == 0) {
-        r->p += 4;
-        msgpack_pack_nil (pk);
-        return 0;
-    }
-    if (c == '-' || (c >= '0' && c <= '9')) {
-        const char *q = r->p + (c == '-');
-        while (*q >= '0' && *q <= '9')
-            q++;
-        if (*q == '.' || *q == 'e' || *q == 'E') {
-            char *end;
-            double d = strtod (r->p, &end);
-            r->p = end;
-            msgpack_pack_double (pk, d);
-        }
-        else {
-            char *end;
-            errno = 0;
-            long long v = strtoll (r->p, &end, 10);
-            if (errno)
-                return s_jerr (r, "integer out of range");
-            r->p = end;
-            msgpack_pack_int64 (pk, v);
-        }
-        return 0;
-    }
-    return s_jerr (r, "unexpected character");
 }
 
 int
 imvo_json_to_msgpack (const char *text, msgpack_sbuffer *out, char *err, size_t errsize)
 {
-    s_json_reader_t r = { text, text, err, errsize, 0 };
+    json_error_t jerr;
+    //  NUL is allowed in strings, so that the catalogue refuses it naming the field.
+    json_t *j = json_loads (text, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    if (!j) {
+        snprintf (err, errsize, "%s at line %d, column %d", jerr.text, jerr.line, jerr.column);
+        return -1;
+    }
     msgpack_packer pk;
     msgpack_packer_init (&pk, out, msgpack_sbuffer_write);
-    if (s_jvalue (&r, &pk))
-        return -1;
-    s_jspace (&r);
-    if (*r.p)
-        return s_jerr (&r, "trailing characters");
-    return 0;
+    int rc = s_pack (j, &pk, 0, err, errsize);
+    json_decref (j);
+    return rc ? -1 : 0;
 }

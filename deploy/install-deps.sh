@@ -5,7 +5,7 @@
 #   deploy/install-deps.sh test      run + redis-tools and python3 modules for the tests
 # One list, used by run.sh, test.sh, .ci/run and the Dockerfile's build stage.
 set -euo pipefail
-build=(build-essential cmake pkg-config libczmq-dev libzmq3-dev libmsgpack-dev libhiredis-dev libicu-dev)
+build=(build-essential cmake pkg-config libczmq-dev libzmq3-dev libmsgpack-dev libhiredis-dev libicu-dev libjansson-dev)
 run=(redis-server redis-tools)
 test=(python3 python3-zmq python3-msgpack python3-yaml)
 case "${1:-run}" in

@@ -733,10 +733,13 @@ test_json_from_obj (void)
         { "nil", RAW ("\xc0"), 0, "null" },
         { "bools", RAW ("\x92\xc3\xc2"), 0, "[true,false]" },
         { "ints", RAW ("\x94\x00\xff\xcf\xff\xff\xff\xff\xff\xff\xff\xff\xd3\x80\x00\x00\x00\x00\x00\x00\x00"), 0,
-          "[0,-1,18446744073709551615,-9223372036854775808]" },
+          "[0,-1,1.8446744073709552e19,-9223372036854775808]" },        //  past INT64_MAX: a real
+        { "NaN and infinity are null", RAW ("\x92\xcb\x7f\xf8\x00\x00\x00\x00\x00\x00\xcb\x7f\xf0\x00\x00\x00\x00\x00\x00"),
+          0, "[null,null]" },
+        { "invalid UTF-8 becomes U+FFFD", RAW ("\xa3" "a\xff" "b"), 0, "\"a\xef\xbf\xbd" "b\"" },
         { "floats", RAW ("\x92\xcb\x3f\xf8\x00\x00\x00\x00\x00\x00\xca\xbe\x80\x00\x00"), 0, "[1.5,-0.25]" },
         { "escapes", RAW ("\xa8q\"b\\\n\t\r\x01"), 0, "\"q\\\"b\\\\\\n\\t\\r\\u0001\"" },
-        { "DEL and UTF-8", RAW ("\xa4\x7f\xc3\x9c!"), 0, "\"\\u007f\xc3\x9c!\"" },
+        { "DEL and UTF-8", RAW ("\xa4\x7f\xc3\x9c!"), 0, "\"\x7f\xc3\x9c!\"" },
         { "bin as hex", RAW ("\xc4\x03\x00\xab\xff"), 0, "\"00abff\"" },
         { "ext as hex", RAW ("\xd5\x05\x12\x34"), 0, "\"1234\"" },
         { "empty containers", RAW ("\x82\xa1" "a\x80\xa1" "b\x90"), 0, "{\"a\":{},\"b\":[]}" },
@@ -773,7 +776,8 @@ test_json_from_obj (void)
     CHECK (json && strcmp (json, "{\"a\":[1,-2,3.5,true,null,\"\xc3\x9cnal \xf0\x9f\x98\x80\"],\"b\":{}}") == 0);
     free (json);
     const char *bad [] = { "", "{", "[1,]", "{\"a\" 1}", "\"\\x\"", "01x", "[1] 2", "\"\\ud800\"",
-                           "\"abc", "\"\\u12\"", "{1:2}", "nul", "99999999999999999999", NULL };
+                           "\"abc", "\"\\u12\"", "{1:2}", "nul", "99999999999999999999",
+                           "-.5", "007", "1.", "\"\xff\"", "{\"a\": 1, \"a\": 2}", NULL };
     for (int i = 0; bad [i]; i++) {
         msgpack_sbuffer_clear (&buf);
         CHECK_CASE (bad [i], imvo_json_to_msgpack (bad [i], &buf, err, sizeof err) == -1);
