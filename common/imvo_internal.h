@@ -4,6 +4,53 @@
 
 #include "imvo_service.h"
 
+#include <stdatomic.h>
+
+struct _imvo_service_t {
+    const imvo_service_def_t *def;          //  the daemon's description
+    char workers_endpoint [128];            //  inproc endpoint of the worker DEALER
+    char events_endpoint [128];             //  inproc endpoint of the event PULL
+    int64_t started;                        //  zclock_mono at start, for uptime
+    int nworkers;                           //  worker threads
+    atomic_ullong requests;                 //  requests decoded or not
+    atomic_ullong errors [IMVO_ERR_COUNT];  //  error replies by code
+    atomic_ullong events_emitted;           //  events committed by this daemon
+    atomic_ullong events_consumed;          //  events applied by its consumers
+    atomic_ullong events_failed;            //  event deliveries that failed
+    atomic_ullong batches;                  //  batches served by workers
+    atomic_ullong largest_batch;            //  the most requests in one batch
+    atomic_ullong pipelined;                //  requests whose script call went in the pipeline
+    int batch;                              //  most requests a worker takes at once
+};
+
+#define IMVO_MAX_PARTS 32                   //  routing frames + body of one request
+
+//  What a worker actor is started with (imvo_worker.c); freed by the worker.
+typedef struct {
+    imvo_service_t *service;
+    int worker;
+} imvo_worker_args_t;
+
+//  A worker: takes batches from the poll loop and answers them (imvo_worker.c).
+void imvo_worker_actor (zsock_t *pipe, void *args);
+
+//  The poll loop (imvo_loop.c): runs on the main thread until zsys_interrupted, then answers
+//  what it took (for up to 10 s). ctx is the main thread's context (its Redis connection
+//  blocks; the loop opens its own pipelined one).
+void imvo_loop_run (imvo_service_t *s, const imvo_ctx_t *ctx, zsock_t *frontend, zsock_t *backend,
+                    zsock_t *pull, zsock_t *pub);
+
+//  Dispatch (imvo_dispatch.c). The handler of a type, or NULL.
+const imvo_handler_t *imvo_handler_find (const imvo_service_def_t *def, const char *type);
+//  Answers ping and stats; false for any other type.
+bool imvo_builtin (imvo_ctx_t *ctx, const imvo_request_t *req, imvo_reply_t *reply);
+//  Checks the actor (catalogue roles), validates the body and runs the handler, which either
+//  finishes reply or parks one script call in *call.
+void imvo_dispatch (imvo_ctx_t *ctx, const imvo_handler_t *h, imvo_request_t *req, imvo_call_t *call,
+                    imvo_reply_t *reply);
+//  Moves one multipart message between sockets; false when nothing was waiting.
+bool imvo_forward (zsock_t *from, zsock_t *to, bool dontwait);
+
 //  The scripts of common/lua (dead-lettering, trimming), registered on every connection.
 extern const imvo_script_t imvo_common_scripts [];
 

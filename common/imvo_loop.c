@@ -1,0 +1,383 @@
+/*  imvo_loop: the main thread's poll loop; see imvo_service.h.
+
+    It owns the ROUTER front end, the PUB, a pipelined Redis connection and the ROUTER to the
+    workers. Requests of IMVO_PIPELINED types are handled here and their script calls written
+    to Redis together; replies go out as their results arrive, in order. Other requests wait
+    here until a worker is free, which then gets all of them as one batch. The front end is
+    read only while the loop holds fewer than IMVO_PIPELINE requests.
+*/
+#include "imvo_service.h"
+#include "imvo_config.h"
+#include "imvo_internal.h"
+
+//  A request the poll loop holds: its frames, and for a pipelined one its decoding, reply and
+//  parked call while the script runs. Held requests form two queues, on the `next` links:
+//  the pipeline (waiting for Redis, in the order of their calls) and the queue for workers.
+typedef struct _s_held_t {
+    zmq_msg_t parts [IMVO_MAX_PARTS];
+    int nparts;
+    bool decoded;
+    imvo_request_t req;
+    imvo_reply_t reply;
+    imvo_call_t call;
+    struct _s_held_t *next;
+} s_held_t;
+
+typedef struct {
+    s_held_t *head, *tail;
+    size_t size;
+} s_queue_t;
+
+static void
+s_queue_push (s_queue_t *q, s_held_t *h)
+{
+    h->next = NULL;
+    if (q->tail)
+        q->tail->next = h;
+    else
+        q->head = h;
+    q->tail = h;
+    q->size++;
+}
+
+static s_held_t *
+s_queue_pop (s_queue_t *q)
+{
+    s_held_t *h = q->head;
+    if (h) {
+        q->head = h->next;
+        if (!q->head)
+            q->tail = NULL;
+        q->size--;
+    }
+    return h;
+}
+
+//  The main thread's poll loop: the front end, the pipeline to Redis, the workers.
+typedef struct {
+    imvo_service_t *s;
+    imvo_ctx_t ctx;                 //  for pipelined handlers; ctx.redis blocks (rare uses)
+    imvo_redis_t *pipe;             //  the pipelined connection, driven by the poll loop
+    zsock_t *frontend, *backend, *pub;
+    int free [64];                  //  workers waiting for a batch
+    int nfree;
+    s_queue_t pipeline;             //  requests whose script call is in the pipeline
+    s_queue_t queue;                //  requests waiting for a free worker
+    s_held_t *spare;                //  held structures to reuse
+    size_t max_held;                //  IMVO_PIPELINE: held requests before the loop stops reading
+    bool want_write;                //  the pipeline has output the socket did not take yet
+    msgpack_sbuffer out;
+} s_loop_t;
+
+static s_held_t *
+s_held_new (s_loop_t *loop)
+{
+    s_held_t *h = loop->spare;
+    if (h)
+        loop->spare = h->next;
+    else {
+        h = malloc (sizeof *h);
+        assert (h);
+    }
+    h->nparts = 0;
+    h->decoded = false;
+    h->call.script = NULL;
+    h->next = NULL;
+    return h;
+}
+
+static void
+s_held_free (s_loop_t *loop, s_held_t *h)
+{
+    for (int i = 0; i < h->nparts; i++)
+        zmq_msg_close (&h->parts [i]);
+    h->nparts = 0;
+    if (h->decoded) {
+        imvo_request_release (&h->req);
+        imvo_reply_release (&h->reply);
+        h->decoded = false;
+    }
+    h->next = loop->spare;
+    loop->spare = h;
+}
+
+//  Sends the reply of a request the loop answered itself, and frees it.
+static void
+s_answer (s_loop_t *loop, s_held_t *h)
+{
+    imvo_service_t *s = loop->s;
+    if (h->reply.err.code != IMVO_ERR_NONE)
+        atomic_fetch_add (&s->errors [h->reply.err.code], 1);
+    msgpack_sbuffer_clear (&loop->out);
+    imvo_reply_pack (&loop->out, h->req.id [0] ? h->req.id : NULL, &h->reply);
+    void *front = zsock_resolve (loop->frontend);
+    for (int i = 0; i < h->nparts - 1; i++)
+        zmq_msg_send (&h->parts [i], front, ZMQ_SNDMORE);
+    zmq_send (front, loop->out.data, loop->out.size, 0);
+    s_held_free (loop, h);
+}
+
+//  Finishes a pipelined request with its script's result (NULL: Redis went away).
+static void
+s_finish (s_loop_t *loop, s_held_t *h, redisReply *r)
+{
+    imvo_call_t *call = &h->call;
+    if (r && r->type == REDIS_REPLY_ERROR && strncmp (r->str, "NOSCRIPT", 8) == 0) {
+        //  The script cache was flushed: the blocking connection loads it and runs it.
+        freeReplyObject (r);
+        r = imvo_redis_eval (loop->ctx.redis, call->script, &call->keys, &call->args);
+    }
+    call->done (&loop->ctx, r, &h->reply);
+    call->script = NULL;
+    imvo_args_release (&call->keys);
+    imvo_args_release (&call->args);
+    s_answer (loop, h);
+}
+
+//  Answers every request in the pipeline with `unavailable` once its connection is gone.
+static void
+s_fail_pipeline (s_loop_t *loop)
+{
+    s_held_t *h;
+    while ((h = s_queue_pop (&loop->pipeline)))
+        s_finish (loop, h, NULL);
+    loop->want_write = false;
+}
+
+//  Takes one request from the front end: pipelined types are handled here and their script
+//  call appended to the pipeline; the rest wait for a worker. False when nothing was waiting.
+static bool
+s_intake (s_loop_t *loop)
+{
+    void *front = zsock_resolve (loop->frontend);
+    s_held_t *h = s_held_new (loop);
+    zmq_msg_init (&h->parts [0]);
+    if (zmq_msg_recv (&h->parts [0], front, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&h->parts [0]);
+        s_held_free (loop, h);
+        return false;
+    }
+    h->nparts = 1;
+    bool more = zmq_msg_more (&h->parts [0]), too_many = false;
+    while (more) {
+        zmq_msg_t extra;
+        zmq_msg_t *part = h->nparts < IMVO_MAX_PARTS ? &h->parts [h->nparts] : &extra;
+        zmq_msg_init (part);
+        zmq_msg_recv (part, front, 0);
+        more = zmq_msg_more (part);
+        if (part == &extra) {
+            zmq_msg_close (&extra);
+            too_many = true;
+        }
+        else
+            h->nparts++;
+    }
+    //  A DEALER's request is [identity, body], a REQ's [identity, "", body]. One with more
+    //  frames than any client sends cannot be answered: it is dropped.
+    if (too_many || h->nparts < 2) {
+        s_held_free (loop, h);
+        return true;
+    }
+    imvo_service_t *s = loop->s;
+    zmq_msg_t *body = &h->parts [h->nparts - 1];
+    imvo_reply_init (&h->reply);
+    h->decoded = true;
+    if (imvo_request_decode (&h->req, zmq_msg_data (body), zmq_msg_size (body), &h->reply.err)) {
+        atomic_fetch_add (&s->requests, 1);
+        s_answer (loop, h);
+        return true;
+    }
+    const imvo_handler_t *handler = imvo_handler_find (s->def, h->req.type);
+    bool builtin = streq (h->req.type, "ping") || streq (h->req.type, "stats");
+    if (builtin || (handler && handler->mode == IMVO_IN_WORKER)) {
+        //  A worker decodes it again; the loop keeps only the frames.
+        imvo_request_release (&h->req);
+        imvo_reply_release (&h->reply);
+        h->decoded = false;
+        s_queue_push (&loop->queue, h);
+        return true;
+    }
+    atomic_fetch_add (&s->requests, 1);
+    if (!handler) {
+        imvo_reply_fail (&h->reply, IMVO_ERR_UNKNOWN_TYPE, "type",
+                         "the %s daemon has no message type '%s'", loop->ctx.name, h->req.type);
+        s_answer (loop, h);
+        return true;
+    }
+    imvo_dispatch (&loop->ctx, handler, &h->req, &h->call, &h->reply);
+    if (!h->call.script)
+        s_answer (loop, h);
+    else
+    if (imvo_redis_append_eval (loop->pipe, h->call.script, &h->call.keys, &h->call.args))
+        s_finish (loop, h, NULL);
+    else {
+        s_queue_push (&loop->pipeline, h);
+        loop->want_write = true;
+        atomic_fetch_add (&s->pipelined, 1);
+    }
+    return true;
+}
+
+//  Sends what waits for workers to the free ones, one batch each:
+//  [identity] ([count] [frames...])* [""].
+static void
+s_deal (s_loop_t *loop)
+{
+    void *back = zsock_resolve (loop->backend);
+    while (loop->nfree && loop->queue.size) {
+        int w = loop->free [--loop->nfree];
+        char identity [8];
+        int idlen = snprintf (identity, sizeof identity, "w%d", w);
+        zmq_send (back, identity, (size_t) idlen, ZMQ_SNDMORE);
+        for (int n = 0; n < loop->s->batch && loop->queue.size; n++) {
+            s_held_t *h = s_queue_pop (&loop->queue);
+            unsigned char count = (unsigned char) h->nparts;
+            zmq_send (back, &count, 1, ZMQ_SNDMORE);
+            for (int i = 0; i < h->nparts; i++)
+                zmq_msg_send (&h->parts [i], back, ZMQ_SNDMORE);
+            s_held_free (loop, h);
+        }
+        zmq_send (back, "", 0, 0);
+    }
+}
+
+//  Reads what Redis answered and finishes those requests, in pipeline order.
+static void
+s_pipeline_read (s_loop_t *loop)
+{
+    if (imvo_redis_feed (loop->pipe) == 0) {
+        redisReply *r;
+        while (loop->pipeline.size && (r = imvo_redis_take (loop->pipe)))
+            s_finish (loop, s_queue_pop (&loop->pipeline), r);
+    }
+    if (!imvo_redis_connected (loop->pipe))
+        s_fail_pipeline (loop);
+}
+
+//  Receives one message from a worker: its hello (free now) or a batch of replies, which go
+//  out on the front end. Returns the worker's number, or -1.
+static int
+s_collect (zsock_t *backend, zsock_t *frontend)
+{
+    void *back = zsock_resolve (backend);
+    void *front = zsock_resolve (frontend);
+    zmq_msg_t part;
+    zmq_msg_init (&part);
+    if (zmq_msg_recv (&part, back, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&part);
+        return -1;
+    }
+    int w = -1;
+    if (zmq_msg_size (&part) > 1 && zmq_msg_size (&part) < 8) {
+        char identity [8];
+        memcpy (identity, zmq_msg_data (&part), zmq_msg_size (&part));
+        identity [zmq_msg_size (&part)] = 0;
+        w = atoi (identity + 1);
+    }
+    //  [count, parts...]* then "" (the hello is just ""). A sent frame no longer says
+    //  whether more follow, so that is kept apart.
+    bool more = zmq_msg_more (&part);
+    while (more) {
+        zmq_msg_recv (&part, back, 0);
+        more = zmq_msg_more (&part);
+        if (!more)
+            break;                              //  the terminator
+        int nparts = zmq_msg_size (&part) == 1 ? *(unsigned char *) zmq_msg_data (&part) : 0;
+        for (int i = 0; i < nparts && more; i++) {
+            zmq_msg_recv (&part, back, 0);
+            more = zmq_msg_more (&part);
+            zmq_msg_send (&part, front, i + 1 < nparts ? ZMQ_SNDMORE : 0);
+        }
+    }
+    zmq_msg_close (&part);
+    return w;
+}
+
+static void
+s_collect_all (s_loop_t *loop)
+{
+    int w;
+    while ((w = s_collect (loop->backend, loop->frontend)) >= 0)
+        if (w < loop->s->nworkers && loop->nfree < loop->s->nworkers)
+            loop->free [loop->nfree++] = w;
+}
+
+//  One turn of the loop: wait for the front end (while the loop may hold more), the pipeline,
+//  the workers and the events to publish, then move what is ready.
+static void
+s_turn (s_loop_t *loop, zsock_t *pull, bool taking, long timeout_ms)
+{
+    if (!imvo_redis_connected (loop->pipe) && loop->pipeline.size == 0)
+        imvo_redis_connect_async (loop->pipe);
+    int fd = imvo_redis_fd (loop->pipe);
+    size_t held = loop->pipeline.size + loop->queue.size;
+    zmq_pollitem_t items [4] = {
+        { zsock_resolve (loop->backend), 0, ZMQ_POLLIN, 0 },
+        { zsock_resolve (pull), 0, ZMQ_POLLIN, 0 },
+        { NULL, fd, (short) (ZMQ_POLLIN | (loop->want_write ? ZMQ_POLLOUT : 0)), 0 },
+        { zsock_resolve (loop->frontend), 0, ZMQ_POLLIN, 0 },
+    };
+    int nitems = taking && held < loop->max_held ? 4 : 3;
+    if (fd < 0) {
+        items [2].fd = -1;
+        items [2].events = 0;
+    }
+    if (zmq_poll (items, nitems, timeout_ms) < 0)
+        return;                                 //  EINTR: the caller decides
+    if (items [0].revents & ZMQ_POLLIN)
+        s_collect_all (loop);
+    if (items [1].revents & ZMQ_POLLIN)
+        while (imvo_forward (pull, loop->pub, true))
+            ;
+    if (items [2].revents & ZMQ_POLLIN)
+        s_pipeline_read (loop);
+    if (nitems == 4 && (items [3].revents & ZMQ_POLLIN)) {
+        //  Take what is waiting, up to the bound, and send the pipeline's calls in one write.
+        while (loop->pipeline.size + loop->queue.size < loop->max_held && s_intake (loop))
+            ;
+    }
+    s_deal (loop);
+    if (loop->want_write) {
+        int rc = imvo_redis_flush (loop->pipe);
+        loop->want_write = rc == 1;
+        if (rc < 0)
+            s_fail_pipeline (loop);
+    }
+}
+
+void
+imvo_loop_run (imvo_service_t *s, const imvo_ctx_t *ctx, zsock_t *frontend, zsock_t *backend,
+               zsock_t *pull, zsock_t *pub)
+{
+    //  The loop: pipelined requests are handled here and their script calls share one
+    //  connection; the rest go to workers. The front end is read only while the loop holds
+    //  fewer than IMVO_PIPELINE requests, so that a flood waits in the socket's queue.
+    s_loop_t loop = {
+        .s = s, .frontend = frontend, .backend = backend, .pub = pub,
+        .max_held = (size_t) imvo_env_long ("IMVO_PIPELINE", 1024, 1, 100000),
+    };
+    loop.ctx = *ctx;
+    loop.ctx.events = pub;
+    loop.pipe = imvo_redis_new (imvo_config_redis_url ());
+    imvo_redis_add_scripts (loop.pipe, imvo_common_scripts);
+    if (s->def->scripts)
+        imvo_redis_add_scripts (loop.pipe, s->def->scripts);
+    msgpack_sbuffer_init (&loop.out);
+    while (!zsys_interrupted)
+        s_turn (&loop, pull, true, 500);
+    zsys_info ("%s stopping: finishing the messages in hand", s->def->name);
+    //  Requests already taken were accepted: answer them (for up to 10 s).
+    int64_t deadline = zclock_mono () + 10000;
+    while ((loop.pipeline.size || loop.queue.size || loop.nfree < s->nworkers) && zclock_mono () < deadline)
+        s_turn (&loop, pull, false, 100);
+    s_fail_pipeline (&loop);
+    while (loop.queue.size)
+        s_held_free (&loop, s_queue_pop (&loop.queue));
+    while (loop.spare) {
+        s_held_t *h = loop.spare;
+        loop.spare = h->next;
+        free (h);
+    }
+    msgpack_sbuffer_destroy (&loop.out);
+    imvo_redis_destroy (&loop.pipe);
+}
