@@ -30,307 +30,18 @@
 */
 #include "complaints_server.h"
 #include "catalogue_complaints.h"
-#include "imvo_client.h"
 #include "imvo_config.h"
 
-#include <ctype.h>
-#include <stdatomic.h>
-#include <sys/random.h>
 #include <time.h>
 
 #define IDEM_TTL_SUBMIT 86400   //  a retried submit within a day gets the first reply
 
 extern const imvo_script_t complaints_scripts [];
 
-static const char s_base32 [] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";   //  Crockford
-
-//  Upper-cases a covenant code into buf for ids ("natural-stone" -> "NATURAL-STONE").
-static void
-s_upper (const char *s, char *buf, size_t size)
-{
-    size_t i = 0;
-    for (; s [i] && i + 1 < size; i++)
-        buf [i] = (char) toupper ((unsigned char) s [i]);
-    buf [i] = 0;
-}
-
-//  Lower-cases len bytes of s into buf as a covenant code; -1 if it cannot be one.
-static int
-s_covenant_from (const char *s, size_t len, char *buf, size_t size)
-{
-    if (len == 0 || len >= size)
-        return -1;
-    for (size_t i = 0; i < len; i++) {
-        char c = (char) tolower ((unsigned char) s [i]);
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
-            return -1;
-        buf [i] = c;
-    }
-    buf [len] = 0;
-    return 0;
-}
-
-int
-complaints_case_covenant (const char *case_id, char *buf, size_t size)
-{
-    //  <COVENANT>-<YYYY>-<NNNN...>: the covenant may hold dashes itself.
-    const char *last = strrchr (case_id, '-');
-    if (!last || last == case_id)
-        return -1;
-    const char *year = last - 1;
-    while (year > case_id && *year != '-')
-        year--;
-    if (year == case_id || last - year != 5 || !last [1])
-        return -1;
-    for (const char *p = year + 1; p < last; p++)
-        if (!isdigit ((unsigned char) *p))
-            return -1;
-    for (const char *p = last + 1; *p; p++)
-        if (!isdigit ((unsigned char) *p))
-            return -1;
-    return s_covenant_from (case_id, (size_t) (year - case_id), buf, size);
-}
-
-int
-complaints_receipt_normalise (char *receipt, char *buf, size_t size)
-{
-    //  Keep letters, digits and dashes; upper-case; map look-alikes the way Crockford does.
-    char *w = receipt;
-    for (const char *r = receipt; *r; r++) {
-        char c = (char) toupper ((unsigned char) *r);
-        if (c == ' ' || c == '\t')
-            continue;
-        *w++ = c;
-    }
-    *w = 0;
-    //  The random part is the last 19 characters: XXXX-XXXX-XXXX-XXXX.
-    size_t len = strlen (receipt);
-    if (len < 21 || receipt [len - 20] != '-')
-        return -1;
-    char *random = receipt + len - 19;
-    for (int i = 0; i < 19; i++) {
-        if (i % 5 == 4) {
-            if (random [i] != '-')
-                return -1;
-            continue;
-        }
-        char c = random [i];
-        if (c == 'O')
-            c = '0';
-        else
-        if (c == 'I' || c == 'L')
-            c = '1';
-        if (!strchr (s_base32, c) || c == 0)
-            return -1;
-        random [i] = c;
-    }
-    return s_covenant_from (receipt, len - 20, buf, size);
-}
-
-//  A new receipt for covenant: "TEXTILE-" + 16 Crockford base32 characters in groups of 4.
-static int
-s_new_receipt (const char *covenant, char *buf, size_t size)
-{
-    unsigned char bytes [10];
-    if (getrandom (bytes, sizeof bytes, 0) != (ssize_t) sizeof bytes)
-        return -1;
-    char upper [40];
-    s_upper (covenant, upper, sizeof upper);
-    int n = snprintf (buf, size, "%s", upper);
-    //  80 bits -> 16 symbols of 5 bits, read as one bit string.
-    for (int i = 0; i < 16; i++) {
-        unsigned v = 0;
-        for (int bit = i * 5; bit < i * 5 + 5; bit++)
-            v = (v << 1) | ((bytes [bit / 8] >> (7 - bit % 8)) & 1u);
-        if (i % 4 == 0)
-            n += snprintf (buf + n, size - (size_t) n, "-");
-        n += snprintf (buf + n, size - (size_t) n, "%c", s_base32 [v]);
-    }
-    return 0;
-}
-
-//  SHA-1 of a receipt as 40 hex digits.
-static void
-s_receipt_hash (const char *receipt, char hex [41])
-{
-    zdigest_t *d = zdigest_new ();
-    zdigest_update (d, (const byte *) receipt, strlen (receipt));
-    snprintf (hex, 41, "%s", zdigest_string (d));
-    zdigest_destroy (&d);
-    for (int i = 0; hex [i]; i++)
-        hex [i] = (char) tolower ((unsigned char) hex [i]);
-}
-
 static const char *
 s_actor (const imvo_request_t *req)
 {
     return req->role [0] ? req->role : "anonymous";
-}
-
-//  The daemon's shared state: whether the members of every covenant have been read from
-//  membership once (then a covenant without a view does not exist).
-typedef struct {
-    atomic_int views_ready;
-    int64_t next_build;                 //  zclock_mono of the next attempt (consumer thread)
-} s_state_t;
-
-static s_state_t s_state;
-
-#define S_VIEWS_BUILT "imvo:complaints:views_built"
-
-//  The keys of a covenant's members view (lua/member_view.lua), and empty arguments.
-static void
-s_view_args (const char *covenant, imvo_args_t *keys, imvo_args_t *args)
-{
-    imvo_args_init (keys);
-    imvo_args_init (args);
-    imvo_args_fmt (keys, "imvo:complaints:{%s}:members", covenant);
-    imvo_args_fmt (keys, "imvo:complaints:{%s}:member_events", covenant);
-    imvo_args_fmt (keys, "imvo:complaints:{%s}:view", covenant);
-}
-
-//  Reads one covenant's members from membership into complaints' view. 0 on success.
-static int
-s_build_view (imvo_ctx_t *ctx, imvo_client_t *membership, const char *covenant)
-{
-    msgpack_sbuffer body;
-    msgpack_sbuffer_init (&body);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 1);
-    imvo_pack_kv_str (&pk, "covenant", covenant);
-    imvo_response_t resp;
-    int rc = -1;
-    if (imvo_client_call (membership, "member.list", NULL, body.data, body.size, &resp) == 0 && resp.ok) {
-        const msgpack_object *members = imvo_map_get (resp.body, "members");
-        imvo_args_t keys, args;
-        s_view_args (covenant, &keys, &args);
-        for (uint32_t i = 0; members && members->type == MSGPACK_OBJECT_ARRAY && i < members->via.array.size; i++) {
-            const msgpack_object *m = &members->via.array.ptr [i];
-            const msgpack_object *org = imvo_map_get (m, "org_id"), *kind = imvo_map_get (m, "kind");
-            const msgpack_object *status = imvo_map_get (m, "status");
-            if (!imvo_obj_is_str (org) || !imvo_obj_is_str (kind) || (status && !imvo_obj_streq (status, "active")))
-                continue;
-            imvo_args_add (&args, org->via.str.ptr, org->via.str.size);
-            imvo_args_add (&args, kind->via.str.ptr, kind->via.str.size);
-        }
-        redisReply *r = imvo_redis_eval (ctx->redis, "member_view_build", &keys, &args);
-        rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : -1;
-        if (r && rc)
-            zsys_error ("cannot build the members view of %s: %s", covenant, r->type == REDIS_REPLY_ERROR ? r->str : "?");
-        if (r)
-            freeReplyObject (r);
-        imvo_args_release (&keys);
-        imvo_args_release (&args);
-    }
-    imvo_response_release (&resp);
-    msgpack_sbuffer_destroy (&body);
-    return rc;
-}
-
-//  Reads the members of every covenant that has no view yet from membership. 0 when every
-//  covenant has one; -1 when membership or Redis did not answer (tried again later).
-static int
-s_build_views (imvo_ctx_t *ctx, int timeout_ms)
-{
-    redisReply *built = imvo_redis_cmd (ctx->redis, "EXISTS %s", S_VIEWS_BUILT);
-    bool done = built && built->type == REDIS_REPLY_INTEGER && built->integer == 1;
-    if (built)
-        freeReplyObject (built);
-    if (done) {
-        atomic_store (&s_state.views_ready, 1);
-        return 0;
-    }
-    imvo_client_t *membership = imvo_client_new_for ("membership");
-    if (!membership)
-        return -1;
-    imvo_client_set_timeout (membership, timeout_ms);
-    imvo_client_set_attempts (membership, 1);
-    imvo_client_set_actor (membership, "service", NULL);
-    imvo_response_t resp;
-    int rc = -1;
-    if (imvo_client_call (membership, "covenant.list", NULL, NULL, 0, &resp) == 0 && resp.ok) {
-        rc = 0;
-        const msgpack_object *list = imvo_map_get (resp.body, "covenants");
-        for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size && rc == 0; i++) {
-            char code [40];
-            if (imvo_obj_strcpy (imvo_map_get (&list->via.array.ptr [i], "code"), code, sizeof code))
-                continue;
-            redisReply *r = imvo_redis_cmd (ctx->redis, "EXISTS imvo:complaints:{%s}:view", code);
-            bool have = r && r->type == REDIS_REPLY_INTEGER && r->integer == 1;
-            if (r)
-                freeReplyObject (r);
-            if (!have)
-                rc = s_build_view (ctx, membership, code);
-        }
-    }
-    imvo_response_release (&resp);
-    imvo_client_destroy (&membership);
-    if (rc == 0) {
-        redisReply *r = imvo_redis_cmd (ctx->redis, "SET %s 1", S_VIEWS_BUILT);
-        if (r)
-            freeReplyObject (r);
-        atomic_store (&s_state.views_ready, 1);
-        zsys_info ("read the members of every covenant from membership");
-    }
-    return rc;
-}
-
-static int
-s_on_start (imvo_ctx_t *ctx)
-{
-    //  One short try; the consumer keeps trying while membership is not there.
-    if (s_build_views (ctx, 1500))
-        zsys_warning ("membership did not answer: complaints to covenants it has not read "
-                      "yet get 'unavailable' until it does");
-    return 0;
-}
-
-//  Consumer round hook: build the views until that has worked once.
-static void
-s_views_round (imvo_ctx_t *ctx)
-{
-    if (atomic_load (&s_state.views_ready) || zclock_mono () < s_state.next_build)
-        return;
-    if (s_build_views (ctx, 1000))
-        s_state.next_build = zclock_mono () + 2000;
-}
-
-static int
-s_view_done (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply)
-{
-    (void) ctx;
-    int rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : imvo_redis_fail (r, reply);
-    if (r)
-        freeReplyObject (r);
-    return rc;
-}
-
-//  member.joined / member.left from membership: keep the members view current.
-static int
-s_on_member_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
-{
-    bool joined = streq (ev->type, "member.joined");
-    if (!joined && !streq (ev->type, "member.left"))
-        return 0;
-    char covenant [40], org [72], kind [40] = "";
-    if (imvo_obj_strcpy (imvo_map_get (&ev->body, "covenant"), covenant, sizeof covenant)
-    ||  imvo_obj_strcpy (imvo_map_get (&ev->body, "org_id"), org, sizeof org)
-    ||  (joined && imvo_obj_strcpy (imvo_map_get (&ev->body, "kind"), kind, sizeof kind))) {
-        zsys_error ("event %s (%s) lacks covenant, org_id or kind: ignored", ev->id, ev->type);
-        return 0;
-    }
-    imvo_args_t keys, args;
-    s_view_args (covenant, &keys, &args);
-    imvo_args_str (&args, ev->id);
-    imvo_args_str (&args, joined ? "joined" : "left");
-    imvo_args_str (&args, org);
-    imvo_args_str (&args, kind);
-    imvo_reply_t reply;
-    imvo_reply_init (&reply);
-    int rc = imvo_script_call (ctx, &reply, "member_view", &keys, &args, s_view_done);
-    imvo_reply_release (&reply);
-    return rc;
 }
 
 static int
@@ -352,9 +63,9 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     const char *covenant = f [COMPLAINT_SUBMIT_COVENANT].str;
     char receipt [64] = "", receipt_hash [41] = "";
     if (anonymous) {
-        if (s_new_receipt (covenant, receipt, sizeof receipt))
+        if (complaints_receipt_new (covenant, receipt, sizeof receipt))
             return imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "no randomness for a receipt");
-        s_receipt_hash (receipt, receipt_hash);
+        complaints_receipt_hash (receipt, receipt_hash);
     }
     int64_t now = imvo_now_ms ();
     time_t secs = (time_t) (now / 1000);
@@ -422,7 +133,7 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_args_str (&args, f [COMPLAINT_SUBMIT_SUMMARY].str);
     imvo_args_str (&args, receipt_hash);
     imvo_args_fmt (&args, "%lld", (long long) now);
-    imvo_args_str (&args, atomic_load (&s_state.views_ready) ? "1" : "0");
+    imvo_args_str (&args, complaints_views_ready () ? "1" : "0");
     for (int i = 0; i < 4; i++)
         imvo_args_add (&args, buf.data + at [i], at [i + 1] - at [i]);
     int rc = imvo_script_call (ctx, reply, "complaint_submit", &keys, &args, imvo_outbox_commit);
@@ -463,7 +174,7 @@ s_complaint_status (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     if (complaints_receipt_normalise (receipt, covenant, sizeof covenant))
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "receipt",
                                 "receipt must look like TEXTILE-7KQ4-M9PX-2HRT-WC3D");
-    s_receipt_hash (receipt, hash);
+    complaints_receipt_hash (receipt, hash);
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
@@ -595,7 +306,7 @@ static const imvo_handler_t s_handlers [] = {
 };
 
 static const imvo_subscription_t s_subscriptions [] = {
-    { "membership", s_on_member_event, s_views_round },
+    { "membership", complaints_on_member_event, complaints_views_round },
     { NULL, NULL, NULL },
 };
 
@@ -603,6 +314,6 @@ const imvo_service_def_t complaints_service = {
     .name = "complaints",
     .handlers = s_handlers,
     .scripts = complaints_scripts,
-    .on_start = s_on_start,
+    .on_start = complaints_views_start,
     .subscriptions = s_subscriptions,
 };

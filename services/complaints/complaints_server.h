@@ -16,4 +16,17 @@ int complaints_case_covenant (const char *case_id, char *buf, size_t size);
 //  place and writes its covenant into buf; -1 when it cannot be a receipt.
 int complaints_receipt_normalise (char *receipt, char *buf, size_t size);
 
+//  A new receipt for covenant ("TEXTILE-" and 16 Crockford base32 characters in groups of
+//  4, from 80 random bits) into buf; -1 when there is no randomness.
+int complaints_receipt_new (const char *covenant, char *buf, size_t size);
+//  The receipt's hash as 40 hex digits: what is kept, never the receipt.
+void complaints_receipt_hash (const char *receipt, char hex [41]);
+
+//  The members view (complaints_view.c): the start hook, the consumer's round hook, the
+//  handler of membership's events, and whether every covenant's view was read once.
+int complaints_views_start (imvo_ctx_t *ctx);
+void complaints_views_round (imvo_ctx_t *ctx);
+int complaints_on_member_event (imvo_ctx_t *ctx, const imvo_event_t *ev);
+bool complaints_views_ready (void);
+
 #endif
