@@ -26,7 +26,7 @@ class Catalogue(unittest.TestCase):
             path = os.path.join(services, name, name + "_server.c")
             if os.path.exists(path):
                 with open(path) as f:
-                    handled |= set(re.findall(r'\{ "([a-z_.]+)", s_\w+, IMVO_(?:IN_WORKER|PIPELINED) \}', f.read()))
+                    handled |= set(re.findall(r'\{ "([a-z_.]+)", \w+, IMVO_(?:IN_WORKER|PIPELINED) \}', f.read()))
         self.assertGreater(len(handled), 25)
         out = subprocess.run([imvoctl_path(), "catalogue"], capture_output=True, text=True, check=True).stdout
         listed = set(re.findall(r"(?m)^- `([a-z_.]+)`", out))

@@ -1,0 +1,75 @@
+/*  membership_internal: what the membership daemon's files share. membership_server.c has
+    the helpers and the handler table; membership_covenants.c the seed data and covenants,
+    membership_orgs.c organisations, membership_members.c memberships, membership_locations.c
+    production locations.
+*/
+#ifndef MEMBERSHIP_INTERNAL_H
+#define MEMBERSHIP_INTERNAL_H
+
+#include "membership_server.h"
+#include "catalogue_membership.h"
+#include "imvo_config.h"
+#include "location_csv.h"
+#include "location_norm.h"
+
+#include <time.h>
+
+#define IDEM_TTL (7 * 86400)    //  a retried write within a week gets the first reply
+
+extern const imvo_script_t membership_scripts [];
+extern const char membership_seed_covenants [];
+
+int membership_check_covenant (imvo_ctx_t *ctx, const char *covenant, imvo_reply_t *reply);
+int membership_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag,
+                       const char *script, imvo_args_t *keys, imvo_args_t *args, imvo_reply_t *reply);
+int membership_covenant_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                             imvo_reply_t *reply);
+int membership_covenant_list (imvo_ctx_t *ctx, const imvo_request_t *req,
+                              const imvo_value_t *f, imvo_reply_t *reply);
+int membership_load_seeds (imvo_ctx_t *ctx);
+int membership_location_add (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                             imvo_reply_t *reply);
+int membership_location_counts (imvo_ctx_t *ctx, const imvo_request_t *req,
+                                const imvo_value_t *f, imvo_reply_t *reply);
+int membership_location_export (imvo_ctx_t *ctx, const imvo_request_t *req,
+                                const imvo_value_t *f, imvo_reply_t *reply);
+int membership_location_flags (imvo_ctx_t *ctx, const imvo_request_t *req,
+                               const imvo_value_t *f, imvo_reply_t *reply);
+int membership_location_import (imvo_ctx_t *ctx, const imvo_request_t *req,
+                                const imvo_value_t *f, imvo_reply_t *reply);
+int membership_location_list (imvo_ctx_t *ctx, const imvo_request_t *req,
+                              const imvo_value_t *f, imvo_reply_t *reply);
+int membership_location_publish (imvo_ctx_t *ctx, const imvo_request_t *req,
+                                 const imvo_value_t *f, imvo_reply_t *reply);
+int membership_location_resolve (imvo_ctx_t *ctx, const imvo_request_t *req,
+                                 const imvo_value_t *f, imvo_reply_t *reply);
+int membership_location_sourcing (imvo_ctx_t *ctx, const imvo_request_t *req,
+                                  const imvo_value_t *f, imvo_reply_t *reply);
+int membership_member_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                           imvo_reply_t *reply);
+int membership_member_join (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                            imvo_reply_t *reply);
+int membership_member_leave (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                             imvo_reply_t *reply);
+int membership_member_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                            imvo_reply_t *reply);
+int membership_member_pay (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                           imvo_reply_t *reply);
+int membership_member_unpaid (imvo_ctx_t *ctx, const imvo_request_t *req,
+                              const imvo_value_t *f, imvo_reply_t *reply);
+const char *membership_opt (const imvo_value_t *v);
+int membership_org_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                        imvo_reply_t *reply);
+int membership_org_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                         imvo_reply_t *reply);
+int membership_org_register (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                             imvo_reply_t *reply);
+int membership_org_update (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                           imvo_reply_t *reply);
+int membership_read (imvo_ctx_t *ctx, const char *script, imvo_args_t *keys, imvo_args_t *args,
+                     imvo_reply_t *reply);
+int membership_read_tagged (imvo_ctx_t *ctx, const char *script, const char *tag,
+                            const char *key, const char *mode, const char *a, const char *b, imvo_reply_t *reply);
+void membership_today (char buf [11]);
+
+#endif

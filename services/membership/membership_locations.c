@@ -1,0 +1,339 @@
+/*  membership_locations: production locations: disclosure one by one or as CSV (all rows or
+    none), matching (location_norm.c), the published lists, flags for the secretariat. */
+#include "membership_internal.h"
+
+//  --- production locations ------------------------------------------------------------------
+
+typedef struct {
+    const char *name, *address, *city, *region, *country, *product_type;
+    int64_t workers;                //  -1 when not given
+    int line;                       //  CSV line, 0 for location.add
+} s_row_t;
+
+//  Packs one row with its normal forms for lua/location_upsert.lua.
+static void
+s_pack_row (msgpack_packer *pk, const s_row_t *r)
+{
+    char norm_name [LOCATION_NAME_MAX * 3 + 8], norm_address [LOCATION_ADDRESS_MAX * 3 + 8];
+    location_normalise (r->name, norm_name, sizeof norm_name, true);
+    location_normalise (r->address, norm_address, sizeof norm_address, false);
+    int n = 8 + (r->region && *r->region) + (r->workers >= 0) + (r->product_type && *r->product_type);
+    msgpack_pack_map (pk, (size_t) n);
+    imvo_pack_kv_str (pk, "name", r->name);
+    imvo_pack_kv_str (pk, "address", r->address);
+    imvo_pack_kv_str (pk, "city", r->city);
+    imvo_pack_kv_str (pk, "country", r->country);
+    imvo_pack_kv_str (pk, "norm_name", norm_name);
+    imvo_pack_kv_str (pk, "norm_address", norm_address);
+    imvo_pack_kv_int (pk, "line", r->line);
+    imvo_pack_kv_str (pk, "source", r->line ? "import" : "add");
+    if (r->region && *r->region)
+        imvo_pack_kv_str (pk, "region", r->region);
+    if (r->workers >= 0)
+        imvo_pack_kv_int (pk, "workers", r->workers);
+    if (r->product_type && *r->product_type)
+        imvo_pack_kv_str (pk, "product_type", r->product_type);
+}
+
+//  A company discloses its own locations; the secretariat may do it for any member.
+static int
+s_check_discloser (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *org,
+                   imvo_reply_t *reply)
+{
+    (void) req;
+    if (membership_check_covenant (ctx, covenant, reply))
+        return -1;
+    redisReply *r = imvo_redis_cmd (ctx->redis, "HGET imvo:membership:{%s}:member:%s status", covenant, org);
+    int rc = 0;
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        rc = imvo_redis_fail (r, reply);
+    else
+    if (r->type != REDIS_REPLY_STRING || !streq (r->str, "active"))
+        rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "org_id", "%s is not a member of the %s covenant", org, covenant);
+    if (r)
+        freeReplyObject (r);
+    return rc;
+}
+
+static int
+s_upsert (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *org, int64_t year,
+          const char *rows, size_t rows_len, imvo_reply_t *reply)
+{
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:membership:{%s}:locnorm", covenant);
+    imvo_args_fmt (&args, "imvo:membership:{%s}", covenant);
+    imvo_args_str (&args, org);
+    imvo_args_fmt (&args, "%lld", (long long) year);
+    imvo_args_add (&args, rows, rows_len);
+    return membership_commit (ctx, req, covenant, "location_upsert", &keys, &args, reply);
+}
+
+int
+membership_location_add (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    const char *covenant = f [LOCATION_ADD_COVENANT].str, *org = f [LOCATION_ADD_ORG_ID].str;
+    if (s_check_discloser (ctx, req, covenant, org, reply))
+        return -1;
+    s_row_t row = { f [LOCATION_ADD_NAME].str, f [LOCATION_ADD_ADDRESS].str, f [LOCATION_ADD_CITY].str,
+                    membership_opt (&f [LOCATION_ADD_REGION]), f [LOCATION_ADD_COUNTRY].str, membership_opt (&f [LOCATION_ADD_PRODUCT]),
+                    f [LOCATION_ADD_WORKERS].present ? f [LOCATION_ADD_WORKERS].i : -1, 0 };
+    msgpack_sbuffer rows;
+    msgpack_sbuffer_init (&rows);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &rows, msgpack_sbuffer_write);
+    msgpack_pack_array (&pk, 1);
+    s_pack_row (&pk, &row);
+    int rc = s_upsert (ctx, req, covenant, org, f [LOCATION_ADD_YEAR].i, rows.data, rows.size, reply);
+    msgpack_sbuffer_destroy (&rows);
+    return rc;
+}
+
+static const char *const s_csv_header [] = {
+    "name", "address", "city", "region", "country", "workers", "product_type" };
+
+//  Checks one CSV field like the catalogue checks location.add's; -1 with the error set.
+static int
+s_csv_field (location_csv_t *csv, int i, bool required, size_t max, imvo_format_t format, imvo_reply_t *reply)
+{
+    const char *v = csv->fields [i];
+    size_t len = strlen (v);
+    char field [96];
+    snprintf (field, sizeof field, "csv.line.%d.%s", csv->line, s_csv_header [i]);
+    if (required && len == 0)
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, field, "line %d: %s is empty", csv->line, s_csv_header [i]);
+    if (len > max)
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, field, "line %d: %s is longer than %zu bytes",
+                                csv->line, s_csv_header [i], max);
+    if (len && !imvo_proto_format_ok (format, v, len))
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, field, "line %d: %s must be %s",
+                                csv->line, s_csv_header [i], imvo_proto_format_name (format));
+    return 0;
+}
+
+//  location.import is all-or-nothing: every row is checked before anything is written, and
+//  the rows are committed by one script.
+int
+membership_location_import (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    const char *covenant = f [LOCATION_IMPORT_COVENANT].str, *org = f [LOCATION_IMPORT_ORG_ID].str;
+    if (s_check_discloser (ctx, req, covenant, org, reply))
+        return -1;
+    location_csv_t csv;
+    location_csv_init (&csv, f [LOCATION_IMPORT_CSV].str);
+    msgpack_sbuffer rows;
+    msgpack_sbuffer_init (&rows);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &rows, msgpack_sbuffer_write);
+    msgpack_sbuffer body;                   //  the rows, packed after counting them
+    msgpack_sbuffer_init (&body);
+    msgpack_packer bpk;
+    msgpack_packer_init (&bpk, &body, msgpack_sbuffer_write);
+    int rc = 0, got, count = 0;
+    //  The header.
+    got = location_csv_next (&csv);
+    if (got <= 0)
+        rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "csv", "the CSV is empty; it starts with the header %s",
+                              "name,address,city,region,country,workers,product_type");
+    else {
+        bool ok = csv.nfields == 7;
+        for (int i = 0; ok && i < 7; i++) {
+            char *h = csv.fields [i];
+            while (*h == ' ' || *h == '\xef' || *h == '\xbb' || *h == '\xbf')   //  spaces, a BOM
+                h++;
+            size_t len = strlen (h);
+            while (len && (h [len - 1] == ' ' || h [len - 1] == '\r'))
+                h [--len] = 0;
+            for (char *c = h; *c; c++)
+                *c = (char) tolower ((unsigned char) *c);
+            ok = streq (h, s_csv_header [i]);
+        }
+        if (!ok)
+            rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "csv.line.1",
+                                  "line 1 must be the header name,address,city,region,country,workers,product_type");
+    }
+    while (rc == 0 && (got = location_csv_next (&csv)) != 0) {
+        char field [64];
+        snprintf (field, sizeof field, "csv.line.%d", csv.line);
+        if (got < 0) {
+            rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, field, "line %d: a quoted field is not closed", csv.line);
+            break;
+        }
+        if (csv.nfields != 7) {
+            rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, field, "line %d has %d fields; the header has 7",
+                                  csv.line, csv.nfields > LOCATION_CSV_MAX_FIELDS ? LOCATION_CSV_MAX_FIELDS + 1 : csv.nfields);
+            break;
+        }
+        //  Country codes are upper case; a company's spreadsheet may not be.
+        for (char *c = csv.fields [4]; *c; c++)
+            *c = (char) toupper ((unsigned char) *c);
+        if (s_csv_field (&csv, 0, true, LOCATION_NAME_MAX, IMVO_FMT_LINE, reply)
+        ||  s_csv_field (&csv, 1, true, LOCATION_ADDRESS_MAX, IMVO_FMT_LINE, reply)
+        ||  s_csv_field (&csv, 2, true, LOCATION_CITY_MAX, IMVO_FMT_LINE, reply)
+        ||  s_csv_field (&csv, 3, false, LOCATION_REGION_MAX, IMVO_FMT_LINE, reply)
+        ||  s_csv_field (&csv, 4, true, 2, IMVO_FMT_COUNTRY, reply)
+        ||  s_csv_field (&csv, 6, false, LOCATION_PRODUCT_MAX, IMVO_FMT_LINE, reply)) {
+            rc = -1;
+            break;
+        }
+        int64_t workers = -1;
+        if (csv.fields [5][0]) {
+            char *end;
+            long long w = strtoll (csv.fields [5], &end, 10);
+            if (*end || w < 0 || w > 10000000) {
+                snprintf (field, sizeof field, "csv.line.%d.workers", csv.line);
+                rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, field,
+                                      "line %d: workers must be a whole number from 0 to 10000000", csv.line);
+                break;
+            }
+            workers = w;
+        }
+        s_row_t row = { csv.fields [0], csv.fields [1], csv.fields [2], csv.fields [3], csv.fields [4],
+                        csv.fields [6], workers, csv.line };
+        s_pack_row (&bpk, &row);
+        if (++count > LOCATION_IMPORT_MAX_ROWS) {
+            rc = imvo_reply_fail (reply, IMVO_ERR_TOO_LARGE, "csv", "an import holds at most %d rows; split the file",
+                                  LOCATION_IMPORT_MAX_ROWS);
+            break;
+        }
+    }
+    if (rc == 0 && count == 0)
+        rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "csv", "the CSV has a header but no rows");
+    if (rc == 0) {
+        msgpack_pack_array (&pk, (uint32_t) count);
+        msgpack_sbuffer_write (&rows, body.data, body.size);
+        rc = s_upsert (ctx, req, covenant, org, f [LOCATION_IMPORT_YEAR].i, rows.data, rows.size, reply);
+    }
+    msgpack_sbuffer_destroy (&body);
+    msgpack_sbuffer_destroy (&rows);
+    location_csv_release (&csv);
+    return rc;
+}
+
+static int
+s_location_read (imvo_ctx_t *ctx, const char *covenant, const char *mode, const char *a, const char *b,
+                 imvo_reply_t *reply)
+{
+    return membership_read_tagged (ctx, "location_read", covenant, "covenant", mode, a, b, reply);
+}
+
+//  The list of a covenant and year, as locations (list) or as CSV (export): as published for
+//  everyone, as disclosed so far (the draft) for staff.
+static int
+s_location_year (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, const char *mode,
+                 imvo_reply_t *reply)
+{
+    char year [8];
+    snprintf (year, sizeof year, "%lld", (long long) f [LOCATION_YEAR_YEAR].i);
+    return s_location_read (ctx, f [LOCATION_YEAR_COVENANT].str, mode, year,
+                            imvo_actor_staff (req) ? "draft" : "published", reply);
+}
+
+int
+membership_location_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    return s_location_year (ctx, req, f, "list", reply);
+}
+
+int
+membership_location_export (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    return s_location_year (ctx, req, f, "export", reply);
+}
+
+int
+membership_location_counts (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    return s_location_read (ctx, f [LOCATION_COUNTS_COVENANT].str, "counts", "", "", reply);
+}
+
+int
+membership_location_flags (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    return s_location_read (ctx, f [LOCATION_COUNTS_COVENANT].str, "flags", "", "", reply);
+}
+
+int
+membership_location_sourcing (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    const char *covenant = f [LOCATION_SOURCING_COVENANT].str;
+    char year [8];
+    snprintf (year, sizeof year, "%lld", (long long) f [LOCATION_SOURCING_YEAR].i);
+    imvo_reply_t ids;
+    imvo_reply_init (&ids);
+    int rc = s_location_read (ctx, covenant, "sourcing", year, f [LOCATION_SOURCING_LOCATION].str, &ids);
+    if (rc) {
+        reply->err = ids.err;
+        imvo_reply_release (&ids);
+        return -1;
+    }
+    //  The org ids with their names, from the organisations' slot.
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 1024);
+    msgpack_object list;
+    const char *why;
+    rc = imvo_msg_unpack (ids.body.data, ids.body.size, &zone, &list, &why);
+    if (rc == 0 && list.type == MSGPACK_OBJECT_ARRAY) {
+        msgpack_packer *pk = imvo_reply_pk (reply);
+        msgpack_pack_map (pk, 4);
+        imvo_pack_kv_str (pk, "covenant", covenant);
+        imvo_pack_kv_str (pk, "location_id", f [LOCATION_SOURCING_LOCATION].str);
+        imvo_pack_kv_int (pk, "year", f [LOCATION_SOURCING_YEAR].i);
+        imvo_pack_str (pk, "companies");
+        msgpack_pack_array (pk, list.via.array.size);
+        for (uint32_t i = 0; i < list.via.array.size; i++) {
+            char org [80];
+            imvo_obj_strcpy (&list.via.array.ptr [i], org, sizeof org);
+            redisReply *n = imvo_redis_cmd (ctx->redis, "HGET imvo:membership:{orgs}:org:%s name", org);
+            msgpack_pack_map (pk, 2);
+            imvo_pack_kv_str (pk, "org_id", org);
+            imvo_pack_kv_str (pk, "name", n && n->type == REDIS_REPLY_STRING ? n->str : NULL);
+            if (n)
+                freeReplyObject (n);
+        }
+    }
+    else
+        rc = imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "unreadable sourcing list");
+    msgpack_zone_destroy (&zone);
+    imvo_reply_release (&ids);
+    return rc;
+}
+
+int
+membership_location_publish (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    const char *covenant = f [LOCATION_YEAR_COVENANT].str;
+    char today [11];
+    membership_today (today);
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:membership:{%s}:covenant", covenant);
+    imvo_args_fmt (&args, "imvo:membership:{%s}", covenant);
+    imvo_args_str (&args, covenant);
+    imvo_args_fmt (&args, "%lld", (long long) f [LOCATION_YEAR_YEAR].i);
+    imvo_args_str (&args, today);
+    return membership_commit (ctx, req, covenant, "location_publish", &keys, &args, reply);
+}
+
+int
+membership_location_resolve (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    const char *covenant = f [LOCATION_RESOLVE_COVENANT].str;
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:membership:{%s}:flags", covenant);
+    imvo_args_fmt (&keys, "imvo:membership:{%s}:locnorm", covenant);
+    imvo_args_fmt (&args, "imvo:membership:{%s}", covenant);
+    imvo_args_str (&args, f [LOCATION_RESOLVE_FLAG].str);
+    imvo_args_str (&args, f [LOCATION_RESOLVE_DECISION].str);
+    imvo_args_str (&args, membership_opt (&f [LOCATION_RESOLVE_LOCATION]));
+    return membership_commit (ctx, req, covenant, "location_resolve", &keys, &args, reply);
+}
