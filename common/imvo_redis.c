@@ -1,6 +1,7 @@
 /*  imvo_redis: reconnecting hiredis connection with embedded scripts; see imvo_redis.h. */
 #include "imvo_redis.h"
 #include "imvo_config.h"
+#include "imvo_redis_internal.h"
 
 #include <czmq.h>
 #include <fcntl.h>
@@ -8,108 +9,10 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 
-#define S_MAX_TABLES 8
-#define S_MAX_SCRIPTS 64
-
-struct _imvo_redis_t {
-    char host [256];                        //  host name or address
-    int port;                               //  TCP port
-    char user [128];                        //  ACL user, "" for the default user
-    char password [256];                    //  "" when none
-    int db;                                 //  database number
-    long timeout_ms;                        //  connect and command timeout
-    redisContext *ctx;                      //  NULL while disconnected
-    int64_t next_attempt;                   //  zclock_mono time of the next connect attempt
-    long backoff_ms;                        //  current backoff
-    const imvo_script_t *tables [S_MAX_TABLES];   //  registered script tables
-    int ntables;
-    char shas [S_MAX_SCRIPTS][41];          //  SHA1 of each script, by flat index
-    size_t connects;                        //  successful connects so far
-    bool down_logged;                       //  we said "Redis down" already
-    unsigned long epoch_seen;               //  s_epoch when we last tried to connect
-    bool async;                             //  driven by a poll loop: non-blocking socket
-    size_t pending;                         //  pipelined commands whose replies are unread
-};
-
 //  Counts successful connects in this process. A connection that waits out its backoff
 //  tries again at once when another connection (e.g. the one `ping` uses) got through:
 //  once Redis answers one thread, it answers all of them.
 static atomic_ulong s_epoch;
-
-void
-imvo_args_init (imvo_args_t *a)
-{
-    memset (a, 0, sizeof *a);
-}
-
-void
-imvo_args_release (imvo_args_t *a)
-{
-    for (int i = 0; i < a->nowned; i++)
-        free (a->owned [i]);
-    free (a->owned);
-    free (a->argv);
-    free (a->lens);
-    memset (a, 0, sizeof *a);
-}
-
-void
-imvo_args_add (imvo_args_t *a, const char *data, size_t len)
-{
-    if (a->argc == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 16;
-        a->argv = realloc (a->argv, (size_t) a->cap * sizeof *a->argv);
-        a->lens = realloc (a->lens, (size_t) a->cap * sizeof *a->lens);
-        a->owned = realloc (a->owned, (size_t) a->cap * sizeof *a->owned);
-        assert (a->argv && a->lens && a->owned);
-    }
-    a->argv [a->argc] = data;
-    a->lens [a->argc++] = len;
-}
-
-void
-imvo_args_str (imvo_args_t *a, const char *s)
-{
-    imvo_args_add (a, s, strlen (s));
-}
-
-void
-imvo_args_fmt (imvo_args_t *a, const char *fmt, ...)
-{
-    va_list ap;
-    va_start (ap, fmt);
-    char *s = NULL;
-    int n = vasprintf (&s, fmt, ap);
-    va_end (ap);
-    assert (n >= 0);
-    imvo_args_add (a, s, (size_t) n);
-    a->owned [a->nowned++] = s;      //  owned has the same capacity as argv
-}
-
-void
-imvo_args_own (imvo_args_t *a)
-{
-    size_t total = 0;
-    for (int i = 0; i < a->argc; i++)
-        total += a->lens [i];
-    char *block = malloc (total ? total : 1);
-    assert (block);
-    char *p = block;
-    for (int i = 0; i < a->argc; i++) {
-        if (a->lens [i])
-            memcpy (p, a->argv [i], a->lens [i]);
-        a->argv [i] = p;
-        p += a->lens [i];
-    }
-    if (a->nowned == a->cap) {          //  owned has argv's capacity; keep one slot more
-        a->cap++;
-        a->owned = realloc (a->owned, (size_t) a->cap * sizeof *a->owned);
-        a->argv = realloc (a->argv, (size_t) a->cap * sizeof *a->argv);
-        a->lens = realloc (a->lens, (size_t) a->cap * sizeof *a->lens);
-        assert (a->owned && a->argv && a->lens);
-    }
-    a->owned [a->nowned++] = block;
-}
 
 //  redis://[[user]:password@]host[:port][/db]
 static int
@@ -182,8 +85,8 @@ imvo_redis_add_scripts (imvo_redis_t *self, const imvo_script_t *scripts)
 }
 
 //  Finds a script by name: its flat index (for shas) and entry.
-static const imvo_script_t *
-s_script (imvo_redis_t *self, const char *name, int *index)
+const imvo_script_t *
+imvo_redis_script (imvo_redis_t *self, const char *name, int *index)
 {
     int flat = 0;
     for (int t = 0; t < self->ntables; t++)
@@ -195,8 +98,8 @@ s_script (imvo_redis_t *self, const char *name, int *index)
     return NULL;
 }
 
-static void
-s_drop (imvo_redis_t *self, const char *why)
+void
+imvo_redis_drop (imvo_redis_t *self, const char *why)
 {
     if (!self->down_logged)
         zsys_warning ("redis %s:%d unreachable (%s); retrying with backoff",
@@ -216,7 +119,7 @@ s_load (imvo_redis_t *self, const imvo_script_t *script, int index)
 {
     redisReply *r = redisCommand (self->ctx, "SCRIPT LOAD %s", script->source);
     if (!r) {
-        s_drop (self, self->ctx->errstr);
+        imvo_redis_drop (self, self->ctx->errstr);
         return -1;
     }
     int rc = -1;
@@ -236,14 +139,14 @@ static int
 s_setup_cmd (imvo_redis_t *self, redisReply *r, const char *what)
 {
     if (!r) {
-        s_drop (self, self->ctx->errstr);
+        imvo_redis_drop (self, self->ctx->errstr);
         return -1;
     }
     int rc = r->type == REDIS_REPLY_ERROR ? -1 : 0;
     if (rc) {
         zsys_error ("redis: %s failed: %s", what, r->str);
         freeReplyObject (r);
-        s_drop (self, what);
+        imvo_redis_drop (self, what);
         return -1;
     }
     freeReplyObject (r);
@@ -278,7 +181,7 @@ imvo_redis_ensure (imvo_redis_t *self)
     struct timeval tv = { self->timeout_ms / 1000, (self->timeout_ms % 1000) * 1000 };
     self->ctx = redisConnectWithTimeout (self->host, self->port, tv);
     if (!self->ctx || self->ctx->err) {
-        s_drop (self, self->ctx ? self->ctx->errstr : "out of memory");
+        imvo_redis_drop (self, self->ctx ? self->ctx->errstr : "out of memory");
         return -1;
     }
     //  hiredis 0.14 forgets none of these on its own, but a new context starts bare:
@@ -311,7 +214,7 @@ imvo_redis_ensure (imvo_redis_t *self)
         //  Set up blocking (above), then hand the socket to the poll loop.
         int flags = fcntl (self->ctx->fd, F_GETFL);
         if (flags < 0 || fcntl (self->ctx->fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-            s_drop (self, "cannot make the socket non-blocking");
+            imvo_redis_drop (self, "cannot make the socket non-blocking");
             return -1;
         }
         self->ctx->flags &= ~REDIS_BLOCK;
@@ -358,7 +261,7 @@ static redisReply *
 s_checked (imvo_redis_t *self, redisReply *r)
 {
     if (!r)
-        s_drop (self, self->ctx->errstr [0] ? self->ctx->errstr : "no reply");
+        imvo_redis_drop (self, self->ctx->errstr [0] ? self->ctx->errstr : "no reply");
     return r;
 }
 
@@ -387,7 +290,7 @@ imvo_redis_eval (imvo_redis_t *self, const char *script,
                  const imvo_args_t *keys, const imvo_args_t *args)
 {
     int index = -1;
-    const imvo_script_t *entry = s_script (self, script, &index);
+    const imvo_script_t *entry = imvo_redis_script (self, script, &index);
     assert (entry);                     //  a script name is a programming constant
     imvo_args_t all;
     imvo_args_init (&all);
@@ -416,126 +319,6 @@ imvo_redis_eval (imvo_redis_t *self, const char *script,
     }
     imvo_args_release (&all);
     return r;
-}
-
-//  The argument vector of EVALSHA for a script: on the stack for the usual sizes.
-#define S_ARGV_STACK 48
-
-int
-imvo_redis_append_eval (imvo_redis_t *self, const char *script,
-                        const imvo_args_t *keys, const imvo_args_t *args)
-{
-    //  Before the first call of a pipeline: replace a connection Redis closed meanwhile.
-    if ((self->pending == 0 || !self->ctx) && imvo_redis_ensure (self))
-        return -1;
-    int index = -1;
-    const imvo_script_t *entry = s_script (self, script, &index);
-    assert (entry);
-    (void) entry;
-    int nkeys = keys ? keys->argc : 0;
-    int nargs = args ? args->argc : 0;
-    int argc = 3 + nkeys + nargs;
-    const char *stack_argv [S_ARGV_STACK];
-    size_t stack_lens [S_ARGV_STACK];
-    const char **argv = argc <= S_ARGV_STACK ? stack_argv : malloc ((size_t) argc * sizeof *argv);
-    size_t *lens = argc <= S_ARGV_STACK ? stack_lens : malloc ((size_t) argc * sizeof *lens);
-    assert (argv && lens);
-    char nkeys_str [16];
-    argv [0] = "EVALSHA";
-    lens [0] = 7;
-    argv [1] = self->shas [index];
-    lens [1] = 40;
-    lens [2] = (size_t) snprintf (nkeys_str, sizeof nkeys_str, "%d", nkeys);
-    argv [2] = nkeys_str;
-    for (int i = 0; i < nkeys; i++) {
-        argv [3 + i] = keys->argv [i];
-        lens [3 + i] = keys->lens [i];
-    }
-    for (int i = 0; i < nargs; i++) {
-        argv [3 + nkeys + i] = args->argv [i];
-        lens [3 + nkeys + i] = args->lens [i];
-    }
-    int rc = redisAppendCommandArgv (self->ctx, argc, argv, lens) == REDIS_OK ? 0 : -1;
-    if (argv != stack_argv) {
-        free (argv);
-        free (lens);
-    }
-    if (rc == 0)
-        self->pending++;
-    return rc;
-}
-
-redisReply *
-imvo_redis_next_reply (imvo_redis_t *self)
-{
-    if (!self->ctx || self->pending == 0)
-        return NULL;
-    void *r = NULL;
-    if (redisGetReply (self->ctx, &r) != REDIS_OK || !r) {
-        s_drop (self, self->ctx->errstr [0] ? self->ctx->errstr : "no reply");
-        return NULL;
-    }
-    self->pending--;
-    return (redisReply *) r;
-}
-
-int
-imvo_redis_connect_async (imvo_redis_t *self)
-{
-    self->async = true;
-    return imvo_redis_ensure (self);
-}
-
-int
-imvo_redis_fd (imvo_redis_t *self)
-{
-    return self->ctx ? self->ctx->fd : -1;
-}
-
-size_t
-imvo_redis_pending (imvo_redis_t *self)
-{
-    return self->ctx ? self->pending : 0;
-}
-
-int
-imvo_redis_flush (imvo_redis_t *self)
-{
-    if (!self->ctx)
-        return -1;
-    int done = 0;
-    if (redisBufferWrite (self->ctx, &done) != REDIS_OK) {
-        s_drop (self, self->ctx->errstr [0] ? self->ctx->errstr : "write failed");
-        return -1;
-    }
-    return done ? 0 : 1;
-}
-
-int
-imvo_redis_feed (imvo_redis_t *self)
-{
-    if (!self->ctx)
-        return -1;
-    if (redisBufferRead (self->ctx) != REDIS_OK) {
-        s_drop (self, self->ctx->errstr [0] ? self->ctx->errstr : "read failed");
-        return -1;
-    }
-    return 0;
-}
-
-redisReply *
-imvo_redis_take (imvo_redis_t *self)
-{
-    if (!self->ctx || self->pending == 0)
-        return NULL;
-    void *r = NULL;
-    if (redisGetReplyFromReader (self->ctx, &r) != REDIS_OK) {
-        s_drop (self, self->ctx->errstr [0] ? self->ctx->errstr : "unreadable reply");
-        return NULL;
-    }
-    if (r)
-        self->pending--;
-    return (redisReply *) r;
 }
 
 int
