@@ -226,6 +226,18 @@ class Membership(unittest.TestCase):
                                              "address": second[1], "city": "C", "country": country})
                 self.assertEqual((b["match"], b["location_id"]), ("exact", a["location_id"]))
 
+    def test_imvoctl_prints_nested_values_as_blocks(self):
+        out = self.s.imvoctl("covenant", "show", "gold")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertNotIn("{", out.stdout)          # no JSON inside the lines
+        lines = out.stdout.splitlines()
+        self.assertEqual(lines[0], "code: gold")   # what names it first, the rest in order
+        figures = lines.index("figures:")
+        self.assertEqual(lines[figures + 1], "  - code: companies")
+        self.assertEqual(lines[figures + 2], "    as_of: 2019")
+        again = self.s.imvoctl("covenant", "show", "gold").stdout
+        self.assertEqual(again, out.stdout)        # the same order every time
+
     def test_imvoctl_aligns_by_display_width(self):
         o = self.member(name="Width Brand")
         for name in ("Ünal Tekstil San. ve Tic. Ltd. Şti.", "Hồ Chí Minh Garment", "广州纺织厂", "Plain Mill"):

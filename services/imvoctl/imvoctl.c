@@ -17,8 +17,6 @@
 
 #include <czmq.h>
 #include <time.h>
-#include <unicode/uchar.h>
-#include <unicode/utf8.h>
 
 typedef struct {
     bool json;                  //  --json
@@ -182,165 +180,6 @@ s_opt_json (const imvoctl_opt_t *o, const char *value)
     return buf;
 }
 
-//  Formats a scalar (or compact JSON for containers) for a table cell or a line.
-static char *
-s_cell (const char *column, const msgpack_object *o)
-{
-    if (!o || o->type == MSGPACK_OBJECT_NIL)
-        return strdup ("");
-    if (o->type == MSGPACK_OBJECT_STR)
-        return strndup (o->via.str.ptr, o->via.str.size);
-    int64_t v;
-    size_t clen = strlen (column);
-    if (imvo_obj_int (o, &v) == 0 && v > 1000000000000LL
-    &&  (streq (column, "at") || (clen > 3 && streq (column + clen - 3, "_at")))) {
-        time_t t = (time_t) (v / 1000);
-        struct tm tm;
-        gmtime_r (&t, &tm);
-        char buf [32];
-        strftime (buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-        return strdup (buf);
-    }
-    if (o->type == MSGPACK_OBJECT_ARRAY) {
-        //  A list of scalars reads best comma-separated.
-        bool scalars = true;
-        for (uint32_t i = 0; i < o->via.array.size; i++)
-            scalars &= o->via.array.ptr [i].type != MSGPACK_OBJECT_MAP && o->via.array.ptr [i].type != MSGPACK_OBJECT_ARRAY;
-        if (scalars) {
-            char *buf = NULL;
-            size_t len = 0;
-            FILE *f = open_memstream (&buf, &len);
-            for (uint32_t i = 0; i < o->via.array.size; i++) {
-                char *c = s_cell ("", &o->via.array.ptr [i]);
-                fprintf (f, "%s%s", i ? ", " : "", c);
-                free (c);
-            }
-            fclose (f);
-            return buf;
-        }
-    }
-    return imvo_json_from_obj (o, 0);
-}
-
-//  Columns a character takes on a terminal: two for East Asian wide and full-width ones, none
-//  for combining marks and other zero-width ones, one otherwise (ICU's character properties).
-static int
-s_columns (UChar32 c)
-{
-    int8_t type = u_charType (c);
-    if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK || type == U_FORMAT_CHAR || c == 0x200B)
-        return 0;
-    int eaw = u_getIntPropertyValue (c, UCHAR_EAST_ASIAN_WIDTH);
-    return eaw == U_EA_WIDE || eaw == U_EA_FULLWIDTH ? 2 : 1;
-}
-
-//  The display width of UTF-8 text, cut (at a character, with " ...") to at most max columns;
-//  returns the width it has then. "Ünal Tekstil" is 12 columns, not 13 bytes.
-static size_t
-s_fit (char *text, size_t max)
-{
-    size_t width = 0, cut = 0, cut_width = 0;
-    int32_t i = 0, len = (int32_t) strlen (text);
-    while (i < len) {
-        UChar32 c;
-        U8_NEXT (text, i, len, c);
-        int w = c < 0 ? 1 : s_columns (c);
-        if (width + (size_t) w <= max - 4) {
-            cut = (size_t) i;
-            cut_width = width + (size_t) w;
-        }
-        width += (size_t) w;
-    }
-    if (width <= max)
-        return width;
-    strcpy (text + cut, " ...");
-    return cut_width + 4;
-}
-
-//  Prints a cell padded to width columns and the separator; width 0: the last cell.
-static void
-s_print_cell (char *text, size_t width)
-{
-    if (!width) {
-        printf ("%s\n", text);
-        return;
-    }
-    size_t w = s_fit (text, SIZE_MAX);
-    printf ("%s%*s  ", text, (int) (width > w ? width - w : 0), "");
-}
-
-static void
-s_print_table (const msgpack_object *list, const char *columns)
-{
-    if (list->via.array.size == 0) {
-        printf ("(none)\n");
-        return;
-    }
-    char *cols [16];
-    int ncols = 0;
-    char *copy = strdup (columns), *save = NULL;
-    for (char *t = strtok_r (copy, ",", &save); t && ncols < 16; t = strtok_r (NULL, ",", &save))
-        cols [ncols++] = t;
-    size_t width [16];
-    for (int c = 0; c < ncols; c++)
-        width [c] = strlen (cols [c]);
-    uint32_t rows = list->via.array.size;
-    char **cells = calloc ((size_t) rows * (size_t) ncols, sizeof *cells);
-    for (uint32_t r = 0; r < rows; r++)
-        for (int c = 0; c < ncols; c++) {
-            char *cell = s_cell (cols [c], imvo_map_get (&list->via.array.ptr [r], cols [c]));
-            for (char *p = cell; *p; p++)
-                if (*p == '\n' || *p == '\t')
-                    *p = ' ';
-            size_t w = s_fit (cell, 70);
-            if (w > width [c])
-                width [c] = w;
-            cells [(size_t) r * (size_t) ncols + (size_t) c] = cell;
-        }
-    for (int c = 0; c < ncols; c++) {
-        for (char *p = cols [c]; *p; p++)
-            *p = (char) toupper ((unsigned char) *p);
-        s_print_cell (cols [c], c + 1 < ncols ? width [c] : 0);
-    }
-    for (uint32_t r = 0; r < rows; r++)
-        for (int c = 0; c < ncols; c++) {
-            char *cell = cells [(size_t) r * (size_t) ncols + (size_t) c];
-            s_print_cell (cell, c + 1 < ncols ? width [c] : 0);
-            free (cell);
-        }
-    free (cells);
-    free (copy);
-}
-
-static void
-s_print_map (const msgpack_object *map, int indent)
-{
-    for (uint32_t i = 0; i < map->via.map.size; i++) {
-        const msgpack_object *k = &map->via.map.ptr [i].key;
-        const msgpack_object *v = &map->via.map.ptr [i].val;
-        char *key = s_cell ("", k);
-        if (v->type == MSGPACK_OBJECT_MAP && v->via.map.size) {
-            printf ("%*s%s:\n", indent, "", key);
-            s_print_map (v, indent + 2);
-        }
-        else
-        if (v->type == MSGPACK_OBJECT_ARRAY && v->via.array.size && v->via.array.ptr [0].type == MSGPACK_OBJECT_MAP) {
-            printf ("%*s%s:\n", indent, "", key);
-            for (uint32_t j = 0; j < v->via.array.size; j++) {
-                char *line = s_cell ("", &v->via.array.ptr [j]);
-                printf ("%*s- %s\n", indent + 2, "", line);
-                free (line);
-            }
-        }
-        else {
-            char *cell = s_cell (key, v);
-            printf ("%*s%s: %s\n", indent, "", key, cell);
-            free (cell);
-        }
-        free (key);
-    }
-}
-
 //  Prints the message catalogue as Markdown (proto/README.md is this output; a test keeps
 //  them in step).
 static int
@@ -431,13 +270,13 @@ s_call (const s_globals_t *g, const char *service, const char *type, const char 
                     kv [n++] = resp.body->via.map.ptr [i];
             rest.via.map.ptr = kv;
             rest.via.map.size = n;
-            s_print_map (&rest, 0);
+            imvoctl_print_map (&rest, 0);
             if (n)
                 printf ("\n");
-            s_print_table (list, columns);
+            imvoctl_print_table (list, columns);
         }
         else
-            s_print_map (resp.body, 0);
+            imvoctl_print_map (resp.body, 0);
     }
     imvo_response_release (&resp);
     imvo_client_destroy (&client);

@@ -45,6 +45,12 @@ extern const imvoctl_cmd_t imvoctl_complaints_cmds [];
 extern const imvoctl_cmd_t imvoctl_notify_cmds [];
 extern const imvoctl_cmd_t imvoctl_membership_cmds [];
 
+//  Printing (imvoctl_print.c): a list of maps as a table of the given comma-separated
+//  columns; a map as "key: value" lines, nested values as indented blocks.
+#include "imvo_msg.h"
+void imvoctl_print_table (const msgpack_object *list, const char *columns);
+void imvoctl_print_map (const msgpack_object *map, int indent);
+
 //  imvoctl demo (imvoctl_demo.c): loads the demo data set; returns the exit status.
 int imvoctl_demo (int timeout_ms, bool json);
 
