@@ -59,125 +59,112 @@ s_usage (FILE *f)
         }
 }
 
-//  Appends s as a JSON string literal.
-static void
-s_json_quote (FILE *f, const char *s)
-{
-    msgpack_object o = { .type = MSGPACK_OBJECT_STR };
-    o.via.str.ptr = s;
-    o.via.str.size = (uint32_t) strlen (s);
-    char *q = imvo_json_from_obj (&o, 0);
-    fputs (q, f);
-    free (q);
-}
-
 typedef struct {
     const char *path;           //  dotted body path
-    char *json;                 //  JSON literal
+    imvoctl_kind_t kind;        //  how value becomes msgpack
+    const char *flag;           //  for messages
+    const char *value;          //  the text given (JSON for IMVOCTL_JSON and defaults)
 } s_field_t;
 
-//  Writes the fields whose paths start with prefix (of length plen) as one JSON object.
-static void
-s_emit_object (FILE *f, s_field_t *fields, int n, const char *prefix, size_t plen)
+//  Packs one field's value; -1 (after saying why) when it does not fit its kind.
+static int
+s_pack_value (msgpack_packer *pk, const s_field_t *f)
 {
-    fputc ('{', f);
-    bool first = true;
-    for (int i = 0; i < n; i++) {
-        const char *p = fields [i].path;
-        if (strncmp (p, prefix, plen) != 0)
-            continue;
-        const char *rest = p + plen;
-        const char *dot = strchr (rest, '.');
-        size_t seglen = dot ? (size_t) (dot - rest) : strlen (rest);
-        //  Skip a segment an earlier field already opened.
-        bool seen = false;
-        for (int j = 0; j < i && !seen; j++)
-            seen = strncmp (fields [j].path, prefix, plen) == 0
-                && strncmp (fields [j].path + plen, rest, seglen) == 0
-                && (fields [j].path [plen + seglen] == '.' || fields [j].path [plen + seglen] == 0);
-        if (seen)
-            continue;
-        if (!first)
-            fputc (',', f);
-        first = false;
-        char seg [128];
-        snprintf (seg, sizeof seg, "%.*s", (int) seglen, rest);
-        s_json_quote (f, seg);
-        fputc (':', f);
-        if (dot) {
-            char sub [256];
-            snprintf (sub, sizeof sub, "%.*s", (int) (plen + seglen + 1), p);
-            s_emit_object (f, fields, n, sub, plen + seglen + 1);
-        }
-        else
-            fputs (fields [i].json, f);
-    }
-    fputc ('}', f);
-}
-
-//  A JSON literal for an option value; NULL (after printing why) when it does not fit.
-static char *
-s_opt_json (const imvoctl_opt_t *o, const char *value)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream (&buf, &len);
-    bool ok = true;
-    switch (o->kind) {
+    switch (f->kind) {
         case IMVOCTL_STR:
-            s_json_quote (f, value);
-            break;
+            imvo_pack_str (pk, f->value);
+            return 0;
         case IMVOCTL_INT: {
             char *end;
-            strtoll (value, &end, 10);
-            ok = *value && !*end;
-            if (ok)
-                fputs (value, f);
-            else
-                fprintf (stderr, "imvoctl: %s needs a whole number, not '%s'\n", o->flag, value);
-            break;
+            long long v = strtoll (f->value, &end, 10);
+            if (!*f->value || *end) {
+                fprintf (stderr, "imvoctl: %s needs a whole number, not '%s'\n", f->flag, f->value);
+                return -1;
+            }
+            return msgpack_pack_int64 (pk, v);
         }
         case IMVOCTL_FLAG:
-            fputs ("true", f);
-            break;
+            return msgpack_pack_true (pk);
         case IMVOCTL_LIST: {
-            fputc ('[', f);
-            char *copy = strdup (value), *save = NULL;
-            bool first = true;
-            for (char *t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save)) {
+            char *copy = strdup (f->value), *save = NULL;
+            const char *items [256];
+            uint32_t n = 0;
+            for (char *t = strtok_r (copy, ",", &save); t && n < 256; t = strtok_r (NULL, ",", &save)) {
                 while (*t == ' ')
                     t++;
-                if (!*t)
-                    continue;
-                if (!first)
-                    fputc (',', f);
-                first = false;
-                s_json_quote (f, t);
+                if (*t)
+                    items [n++] = t;
             }
+            msgpack_pack_array (pk, n);
+            for (uint32_t i = 0; i < n; i++)
+                imvo_pack_str (pk, items [i]);
             free (copy);
-            fputc (']', f);
-            break;
+            return 0;
         }
         case IMVOCTL_FILE: {
-            char *text = imvo_file_read (value);
-            ok = text != NULL;
-            if (ok)
-                s_json_quote (f, text);
-            else
-                fprintf (stderr, "imvoctl: cannot read %s: %s\n", value, strerror (errno));
+            char *text = imvo_file_read (f->value);
+            if (!text) {
+                fprintf (stderr, "imvoctl: cannot read %s: %s\n", f->value, strerror (errno));
+                return -1;
+            }
+            imvo_pack_str (pk, text);
             free (text);
-            break;
+            return 0;
         }
-        case IMVOCTL_JSON:
-            fputs (value, f);
-            break;
+        case IMVOCTL_JSON: {
+            msgpack_sbuffer buf;
+            msgpack_sbuffer_init (&buf);
+            char err [128];
+            int rc = imvo_json_to_msgpack (f->value, &buf, err, sizeof err);
+            if (rc)
+                fprintf (stderr, "imvoctl: %s is not JSON: %s\n", f->flag, err);
+            else
+                msgpack_sbuffer_write (pk->data, buf.data, buf.size);
+            msgpack_sbuffer_destroy (&buf);
+            return rc;
+        }
     }
-    fclose (f);
-    if (!ok) {
-        free (buf);
-        return NULL;
+    return -1;
+}
+
+//  Packs the fields whose paths start with prefix (plen bytes) as one map: "complainant.name"
+//  and "complainant.contact" become {"complainant": {"name", "contact"}}.
+static int
+s_pack_object (msgpack_packer *pk, const s_field_t *fields, int n, const char *prefix, size_t plen)
+{
+    //  The distinct first segments after the prefix, in order of appearance.
+    int firsts [64];
+    uint32_t count = 0;
+    for (int i = 0; i < n; i++) {
+        const char *rest = fields [i].path + plen;
+        if (strncmp (fields [i].path, prefix, plen) != 0)
+            continue;
+        size_t seglen = strcspn (rest, ".");
+        bool seen = false;
+        for (uint32_t k = 0; k < count && !seen; k++) {
+            const char *other = fields [firsts [k]].path + plen;
+            seen = strncmp (other, rest, seglen) == 0 && (other [seglen] == '.' || other [seglen] == 0);
+        }
+        if (!seen)
+            firsts [count++] = i;
     }
-    return buf;
+    msgpack_pack_map (pk, count);
+    for (uint32_t k = 0; k < count; k++) {
+        const s_field_t *f = &fields [firsts [k]];
+        const char *rest = f->path + plen;
+        size_t seglen = strcspn (rest, ".");
+        imvo_pack_strn (pk, rest, seglen);
+        if (rest [seglen] == '.') {
+            char sub [256];
+            snprintf (sub, sizeof sub, "%.*s", (int) (plen + seglen + 1), f->path);
+            if (s_pack_object (pk, fields, n, sub, plen + seglen + 1))
+                return -1;
+        }
+        else
+        if (s_pack_value (pk, f))
+            return -1;
+    }
+    return 0;
 }
 
 //  Prints the message catalogue as Markdown (proto/README.md is this output; a test keeps
@@ -320,7 +307,7 @@ s_run_cmd (const s_globals_t *g, const imvoctl_cmd_t *cmd, int argc, char **argv
 {
     s_field_t fields [64];
     int n = 0, npos = 0, status = 0;
-    for (int i = 0; i < argc && status == 0; i++) {
+    for (int i = 0; i < argc && status == 0 && n < 60; i++) {
         if (strncmp (argv [i], "--", 2) == 0) {
             const imvoctl_opt_t *o = cmd->opts;
             while (o && o->flag && !streq (o->flag, argv [i]))
@@ -339,13 +326,7 @@ s_run_cmd (const s_globals_t *g, const imvoctl_cmd_t *cmd, int argc, char **argv
                 }
                 value = argv [++i];
             }
-            char *json = s_opt_json (o, value);
-            if (!json) {
-                status = 1;
-                break;
-            }
-            fields [n].path = o->path;
-            fields [n++].json = json;
+            fields [n++] = (s_field_t) { o->path, o->kind, o->flag, value };
         }
         else {
             if (npos >= 4 || !cmd->args [npos]) {
@@ -355,18 +336,14 @@ s_run_cmd (const s_globals_t *g, const imvoctl_cmd_t *cmd, int argc, char **argv
             }
             const char *path = cmd->args [npos] [0] == '?' ? cmd->args [npos] + 1 : cmd->args [npos];
             npos++;
-            imvoctl_opt_t str = { path, path, IMVOCTL_STR, true, NULL, NULL };
-            fields [n].path = path;
-            fields [n++].json = s_opt_json (&str, argv [i]);
+            fields [n++] = (s_field_t) { path, IMVOCTL_STR, path, argv [i] };
         }
-        if (n == 60)
-            break;
     }
     if (status == 0 && npos < 4 && cmd->args [npos] && cmd->args [npos] [0] != '?') {
         fprintf (stderr, "imvoctl: %s needs %s\n", cmd->words, cmd->args [npos]);
         status = 1;
     }
-    for (const imvoctl_opt_t *o = cmd->opts; status == 0 && o && o->flag; o++) {
+    for (const imvoctl_opt_t *o = cmd->opts; status == 0 && o && o->flag && n < 64; o++) {
         bool given = false;
         for (int i = 0; i < n; i++)
             given |= streq (fields [i].path, o->path);
@@ -375,31 +352,20 @@ s_run_cmd (const s_globals_t *g, const imvoctl_cmd_t *cmd, int argc, char **argv
             status = 1;
         }
         else
-        if (!given && o->dflt) {
-            fields [n].path = o->path;
-            fields [n++].json = strdup (o->dflt);
-        }
+        if (!given && o->dflt)
+            fields [n++] = (s_field_t) { o->path, IMVOCTL_JSON, o->flag, o->dflt };
     }
     if (status == 0) {
-        char *json = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream (&json, &len);
-        s_emit_object (f, fields, n, "", 0);
-        fclose (f);
         msgpack_sbuffer body;
         msgpack_sbuffer_init (&body);
-        char err [128];
-        if (imvo_json_to_msgpack (json, &body, err, sizeof err)) {
-            fprintf (stderr, "imvoctl: %s\n", err);
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
+        if (s_pack_object (&pk, fields, n, "", 0))
             status = 1;
-        }
         else
             status = s_call (g, cmd->service, cmd->type, body.data, body.size, cmd->list_key, cmd->columns);
         msgpack_sbuffer_destroy (&body);
-        free (json);
     }
-    for (int i = 0; i < n; i++)
-        free (fields [i].json);
     return status;
 }
 
