@@ -20,6 +20,19 @@ local function imvo_now_ms()
     return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- A hash as a Lua table (field -> value), or nil when the key does not exist.
+local function imvo_hash(key)
+    local h = redis.call('HGETALL', key)
+    if #h == 0 then
+        return nil
+    end
+    local t = {}
+    for i = 1, #h, 2 do
+        t[h[i]] = h[i + 1]
+    end
+    return t
+end
+
 -- ARGV[1] is '0' without a key, else '<ttl seconds> <digest of the body>'; the record holds
 -- the 40-digit digest followed by the packed reply.
 -- The stored reply of an earlier request with the same type, key and body; a conflict error

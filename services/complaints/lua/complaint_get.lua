@@ -1,13 +1,9 @@
 -- complaint_get.lua: a case with its history, packed, as one consistent read.
 -- KEYS[1] the case hash; ARGV[1] view: 'full' (secretariat, committee) or 'company:<org>'
 -- (the respondent: no complainant identity unless the complainant agreed to share it).
-local c = redis.call('HGETALL', KEYS[1])
-if #c == 0 then
+local case = imvo_hash(KEYS[1])
+if not case then
     return imvo_fail('not_found', 'case_id', 'no case with this id')
-end
-local case = {}
-for i = 1, #c, 2 do
-    case[c[i]] = c[i + 1]
 end
 local company = string.match(ARGV[1], '^company:(.*)$')
 if company and company ~= case.respondent then

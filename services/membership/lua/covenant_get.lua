@@ -1,13 +1,9 @@
 -- covenant_get.lua: a covenant with its facts, working groups, counts, targets, coverage.
 -- KEYS[1] covenant hash, KEYS[2] working groups hash, KEYS[3] current members set;
 -- ARGV[1] key prefix imvo:membership:{<covenant>}, ARGV[2] 'full' or 'summary'.
-local h = redis.call('HGETALL', KEYS[1])
-if #h == 0 then
+local c = imvo_hash(KEYS[1])
+if not c then
     return imvo_fail('not_found', 'code', 'no covenant with this code')
-end
-local c = {}
-for i = 1, #h, 2 do
-    c[h[i]] = h[i + 1]
 end
 local out = { code = c.code, name = c.name_en, name_nl = c.name_nl, name_en = c.name_en,
               sector = c.sector, status = c.status, signed_on = c.signed_on, ends_on = c.ends_on,

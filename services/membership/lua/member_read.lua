@@ -4,13 +4,9 @@
 --   'get'    ARGV[3] org id                   -> the membership with its history
 --   'unpaid' ARGV[3] year                    -> {year, unpaid = [...]} companies that are parties
 local function member(org)
-    local h = redis.call('HGETALL', ARGV[1] .. ':member:' .. org)
-    if #h == 0 then
+    local m = imvo_hash(ARGV[1] .. ':member:' .. org)
+    if not m then
         return nil
-    end
-    local m = {}
-    for i = 1, #h, 2 do
-        m[h[i]] = h[i + 1]
     end
     m.working_groups = cmsgpack.unpack(m.working_groups)
     m.votes = m.votes == '1'

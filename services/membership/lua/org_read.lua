@@ -2,13 +2,9 @@
 -- ARGV[1] key prefix imvo:membership:{orgs}; ARGV[2] 'get' with ARGV[3] the org id, or
 -- 'list' with ARGV[3] kind and ARGV[4] country filters ('' = any). KEYS[1] the index zset.
 local function org(id)
-    local h = redis.call('HGETALL', ARGV[1] .. ':org:' .. id)
-    if #h == 0 then
+    local o = imvo_hash(ARGV[1] .. ':org:' .. id)
+    if not o then
         return nil
-    end
-    local o = {}
-    for i = 1, #h, 2 do
-        o[h[i]] = h[i + 1]
     end
     o.registered_at = tonumber(o.registered_at)
     o.updated_at = o.updated_at and tonumber(o.updated_at)

@@ -15,9 +15,4 @@ for i = 2, 6 do
     end
 end
 redis.call('HSET', KEYS[2], 'updated_at', imvo_now_ms())
-local h = redis.call('HGETALL', KEYS[2])
-local org = {}
-for i = 1, #h, 2 do
-    org[h[i]] = h[i + 1]
-end
-return imvo_commit(org)
+return imvo_commit(imvo_hash(KEYS[2]))
