@@ -267,6 +267,19 @@ class System:
         return subprocess.run([imvoctl_path()] + [str(a) for a in args], env=self.env(),
                               capture_output=True, text=True, timeout=timeout, check=check)
 
+    def drained(self, group, source="complaints"):
+        """True when the consumer group has read every entry of every stream of source and
+        acknowledged them all (XINFO GROUPS: lag 0, pending 0)."""
+        streams = self.redis.cli("SMEMBERS", "imvo:%s:streams" % source).split()
+        for stream in streams:
+            info = self.redis.cli("XINFO", "GROUPS", stream).split("\n")
+            if group not in info:
+                return False
+            fields = dict(zip(info[0::2], info[1::2]))
+            if fields.get("pending") != "0" or fields.get("lag") != "0":
+                return False
+        return bool(streams)
+
     def wait_for(self, predicate, timeout=15, interval=0.05):
         deadline = time.time() + timeout
         while time.time() < deadline:

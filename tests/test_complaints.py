@@ -272,6 +272,8 @@ class Client(unittest.TestCase):
             out, err = proc.communicate(timeout=10)
             self.assertEqual(proc.returncode, 0, err)
             case_id = json.loads(out)["case_id"]
+            # A late first copy would come right behind the reply: give it that long (a bound
+            # for an absence, not a wait for a condition).
             time.sleep(0.3)
             self.assertEqual(s.redis.cli("ZRANGE", "imvo:complaints:{textile}:cases", 0, -1).split(), [case_id])
 
