@@ -35,6 +35,7 @@ static const imvo_field_t s_list [] = {
     [COMPLAINT_LIST_COVENANT] = { "covenant", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, NULL },
     [COMPLAINT_LIST_STATUS] = { "status", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, s_statuses },
     [COMPLAINT_LIST_LIMIT] = { "limit", IMVO_F_INT, false, 1, 1000, 0, NULL },
+    [COMPLAINT_LIST_CURSOR] = { "cursor", IMVO_F_STR, false, 3, 128, IMVO_FMT_ID, NULL },
 };
 
 static const imvo_proto_msg_t s_complaint_submit = {
@@ -48,7 +49,7 @@ static const imvo_proto_msg_t s_complaint_status = {
     IMVO_PUBLIC, NULL, NULL };
 
 static const imvo_proto_msg_t s_complaint_list = {
-    "complaint.list", "cases, newest first, of one covenant or all (limit: default 100)", IMVO_FIELDS (s_list),
+    "complaint.list", "cases, newest first, of one covenant or all, a page at a time (limit: default 100; cursor: the next_cursor of the page before)", IMVO_FIELDS (s_list),
     IMVO_STAFF, NULL, NULL };
 
 const imvo_proto_msg_t *const imvo_proto_complaints [] = {

@@ -175,6 +175,29 @@ class Complaints(unittest.TestCase):
         err = self.error({"covenant": "gold"}, "complaint.list", actor={"role": "company", "org": "x"})
         self.assertEqual(err["code"], "forbidden")
 
+    def test_list_pages_with_a_cursor(self):
+        for n in range(12):
+            self.s.ok("complaints", "complaint.submit", named(covenant="food", summary="page %d" % n))
+            self.s.ok("complaints", "complaint.submit", named(covenant="insurance", summary="page %d" % n))
+        for query in ({}, {"covenant": "food"}, {"status": "received"}):
+            with self.subTest(query=query):
+                whole = self.s.ok("complaints", "complaint.list", dict(query, limit=1000))
+                self.assertNotIn("next_cursor", whole)
+                paged, cursor = [], None
+                for _ in range(100):
+                    body = dict(query, limit=7)
+                    if cursor:
+                        body["cursor"] = cursor
+                    page = self.s.ok("complaints", "complaint.list", body)
+                    self.assertLessEqual(len(page["cases"]), 7)
+                    paged += page["cases"]
+                    cursor = page.get("next_cursor")
+                    if not cursor:
+                        break
+                self.assertEqual([c["case_id"] for c in paged], [c["case_id"] for c in whole["cases"]])
+        err = self.error({"cursor": "nonsense"}, "complaint.list")
+        self.assertEqual((err["code"], err["field"]), ("invalid_argument", "cursor"))
+
     def test_scripts_reload_after_script_flush(self):
         self.s.redis.cli("SCRIPT", "FLUSH")
         self.s.ok("complaints", "complaint.submit", named())

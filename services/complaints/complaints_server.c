@@ -184,9 +184,57 @@ s_complaint_status (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     return imvo_script_call (ctx, reply, "complaint_status", &keys, &args, imvo_packed_done);
 }
 
-//  One covenant's newest cases (packed array) from lua/complaint_list.lua; NULL when down.
+#define S_LIST_READ_MAX 1000       //  cases one covenant's list script reads at most per call
+
+//  A position in the newest-first order of cases: received_at, then case id (descending).
+typedef struct {
+    int64_t at;
+    char id [72];
+} s_pos_t;
+
+//  "<received_at>:<case_id>" into pos; -1 when it is not one.
+static int
+s_pos_parse (const char *text, s_pos_t *pos)
+{
+    char *end;
+    long long at = strtoll (text, &end, 10);
+    if (end == text || *end != ':' || at < 0 || strlen (end + 1) >= sizeof pos->id || !end [1])
+        return -1;
+    pos->at = at;
+    snprintf (pos->id, sizeof pos->id, "%s", end + 1);
+    return 0;
+}
+
+//  Newer first: > 0 when a comes after b in the list.
+static int
+s_pos_cmp (const s_pos_t *a, const s_pos_t *b)
+{
+    if (a->at != b->at)
+        return a->at < b->at ? 1 : -1;
+    return -strcmp (a->id, b->id);
+}
+
+static void
+s_pos_of (const msgpack_object *c, s_pos_t *pos)
+{
+    pos->at = 0;
+    imvo_obj_int (imvo_map_get (c, "received_at"), &pos->at);
+    pos->id [0] = 0;
+    imvo_obj_strcpy (imvo_map_get (c, "case_id"), pos->id, sizeof pos->id);
+}
+
+static int
+s_by_position (const void *a, const void *b)
+{
+    s_pos_t x, y;
+    s_pos_of (*(const msgpack_object *const *) a, &x);
+    s_pos_of (*(const msgpack_object *const *) b, &y);
+    return s_pos_cmp (&x, &y);
+}
+
+//  One page of one covenant's cases from lua/complaint_list.lua; NULL when Redis is down.
 static redisReply *
-s_list_covenant (imvo_ctx_t *ctx, const char *covenant, long limit, const char *status)
+s_list_covenant (imvo_ctx_t *ctx, const char *covenant, long limit, const char *status, const s_pos_t *after)
 {
     imvo_args_t keys, args;
     imvo_args_init (&keys);
@@ -195,71 +243,87 @@ s_list_covenant (imvo_ctx_t *ctx, const char *covenant, long limit, const char *
     imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
     imvo_args_fmt (&args, "%ld", limit);
     imvo_args_str (&args, status);
+    if (after) {
+        imvo_args_fmt (&args, "%lld", (long long) after->at);
+        imvo_args_str (&args, after->id);
+    }
+    else {
+        imvo_args_str (&args, "");
+        imvo_args_str (&args, "");
+    }
+    imvo_args_fmt (&args, "%d", S_LIST_READ_MAX);
     redisReply *r = imvo_redis_eval (ctx->redis, "complaint_list", &keys, &args);
     imvo_args_release (&keys);
     imvo_args_release (&args);
     return r;
 }
 
-static int
-s_by_received_desc (const void *a, const void *b)
+//  The covenants that have cases: those whose event stream complaints registered.
+static zlist_t *
+s_covenants_with_cases (imvo_ctx_t *ctx, imvo_reply_t *reply)
 {
-    int64_t x = 0, y = 0;
-    imvo_obj_int (imvo_map_get (*(const msgpack_object *const *) a, "received_at"), &x);
-    imvo_obj_int (imvo_map_get (*(const msgpack_object *const *) b, "received_at"), &y);
-    return x < y ? 1 : x > y ? -1 : 0;
+    redisReply *r = imvo_redis_cmd (ctx->redis, "SMEMBERS imvo:complaints:streams");
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        imvo_redis_fail (r, reply);
+        if (r)
+            freeReplyObject (r);
+        return NULL;
+    }
+    zlist_t *covenants = zlist_new ();
+    zlist_autofree (covenants);
+    for (size_t i = 0; i < r->elements; i++) {
+        const char *key = r->element [i]->str;          //  imvo:complaints:{c}:events
+        const char *open = key ? strchr (key, '{') : NULL, *close = open ? strchr (open, '}') : NULL;
+        if (close) {
+            char covenant [64];
+            snprintf (covenant, sizeof covenant, "%.*s", (int) (close - open - 1), open + 1);
+            zlist_append (covenants, covenant);
+        }
+    }
+    freeReplyObject (r);
+    return covenants;
 }
 
+//  Cases newest first, of one covenant or of all that have cases, a page at a time. Each
+//  covenant's script reads at most S_LIST_READ_MAX cases; the pages are merged, and the page
+//  ends where the first of the covenants stopped reading, so the next one (from next_cursor)
+//  misses nothing and repeats nothing.
 static int
 s_complaint_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     (void) req;
     long limit = f [COMPLAINT_LIST_LIMIT].present ? (long) f [COMPLAINT_LIST_LIMIT].i : 100;
     const char *status = f [COMPLAINT_LIST_STATUS].present ? f [COMPLAINT_LIST_STATUS].str : "";
-    //  The covenants to look in: the one asked for, or every covenant that has cases.
-    zlist_t *covenants = zlist_new ();
-    zlist_autofree (covenants);
-    if (f [COMPLAINT_LIST_COVENANT].present)
+    s_pos_t after;
+    if (f [COMPLAINT_LIST_CURSOR].present && s_pos_parse (f [COMPLAINT_LIST_CURSOR].str, &after))
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "cursor",
+                                "cursor must be the next_cursor of an earlier page");
+    const s_pos_t *cursor = f [COMPLAINT_LIST_CURSOR].present ? &after : NULL;
+    zlist_t *covenants;
+    if (f [COMPLAINT_LIST_COVENANT].present) {
+        covenants = zlist_new ();
+        zlist_autofree (covenants);
         zlist_append (covenants, (void *) f [COMPLAINT_LIST_COVENANT].str);
-    else {
-        char cursor [32] = "0";
-        do {
-            redisReply *r = imvo_redis_cmd (ctx->redis, "SCAN %s MATCH imvo:complaints:{*}:cases COUNT 1000", cursor);
-            if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-                zlist_destroy (&covenants);
-                imvo_redis_fail (r, reply);
-                if (r)
-                    freeReplyObject (r);
-                return -1;
-            }
-            snprintf (cursor, sizeof cursor, "%s", r->element [0]->str);
-            for (size_t i = 0; i < r->element [1]->elements; i++) {
-                const char *key = r->element [1]->element [i]->str;       //  imvo:complaints:{c}:cases
-                const char *open = strchr (key, '{'), *close = open ? strchr (open, '}') : NULL;
-                if (close) {
-                    char covenant [64];
-                    snprintf (covenant, sizeof covenant, "%.*s", (int) (close - open - 1), open + 1);
-                    zlist_append (covenants, covenant);
-                }
-            }
-            freeReplyObject (r);
-        } while (!streq (cursor, "0"));
     }
-    //  Merge the per-covenant lists newest first.
+    else
+    if (!(covenants = s_covenants_with_cases (ctx, reply)))
+        return -1;
     zlist_t *replies = zlist_new ();
     msgpack_zone zone;
     msgpack_zone_init (&zone, 4096);
     size_t total = 0, cap = 0;
     const msgpack_object **all = NULL;
+    bool bounded = false;
+    s_pos_t bound = { 0, "" };          //  the newest place where a covenant stopped reading
     int rc = 0;
     for (const char *c = zlist_first (covenants); c && rc == 0; c = zlist_next (covenants)) {
-        redisReply *r = s_list_covenant (ctx, c, limit, status);
-        msgpack_object list;
+        redisReply *r = s_list_covenant (ctx, c, limit, status, cursor);
+        msgpack_object page;
         const char *why;
         if (!r || r->type != REDIS_REPLY_STRING)
             rc = imvo_redis_fail (r, reply);
         else
-        if (imvo_msg_unpack (r->str, r->len, &zone, &list, &why))
+        if (imvo_msg_unpack (r->str, r->len, &zone, &page, &why))
             rc = imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "unreadable case list: %s", why);
         if (rc) {
             if (r)
@@ -267,26 +331,52 @@ s_complaint_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
             break;
         }
         zlist_append (replies, r);
-        for (uint32_t i = 0; list.type == MSGPACK_OBJECT_ARRAY && i < list.via.array.size; i++) {
+        char text [128];
+        s_pos_t frontier;
+        if (imvo_obj_strcpy (imvo_map_get (&page, "frontier"), text, sizeof text) == 0
+        &&  s_pos_parse (text, &frontier) == 0 && (!bounded || s_pos_cmp (&frontier, &bound) < 0)) {
+            bound = frontier;
+            bounded = true;
+        }
+        const msgpack_object *list = imvo_map_get (&page, "cases");
+        for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
             if (total == cap) {
                 cap = cap ? cap * 2 : 64;
                 all = realloc (all, cap * sizeof *all);
                 assert (all);
             }
-            all [total++] = &list.via.array.ptr [i];
+            all [total++] = &list->via.array.ptr [i];
         }
     }
     if (rc == 0) {
         if (total > 1)
-            qsort (all, total, sizeof *all, s_by_received_desc);
-        if (total > (size_t) limit)
-            total = (size_t) limit;
+            qsort (all, total, sizeof *all, s_by_position);
+        //  Only what comes before every covenant's stopping place; at most limit.
+        size_t n = 0;
+        while (n < total && n < (size_t) limit) {
+            s_pos_t pos;
+            s_pos_of (all [n], &pos);
+            if (bounded && s_pos_cmp (&pos, &bound) > 0)
+                break;
+            n++;
+        }
+        char next [128] = "";
+        if (n > 0 && (n < total || (n == (size_t) limit && bounded))) {
+            s_pos_t last;
+            s_pos_of (all [n - 1], &last);
+            snprintf (next, sizeof next, "%lld:%s", (long long) last.at, last.id);
+        }
+        else
+        if (bounded)
+            snprintf (next, sizeof next, "%lld:%s", (long long) bound.at, bound.id);
         msgpack_packer *pk = imvo_reply_pk (reply);
-        msgpack_pack_map (pk, 1);
+        msgpack_pack_map (pk, next [0] ? 2 : 1);
         imvo_pack_str (pk, "cases");
-        msgpack_pack_array (pk, (uint32_t) total);
-        for (size_t i = 0; i < total; i++)
+        msgpack_pack_array (pk, (uint32_t) n);
+        for (size_t i = 0; i < n; i++)
             msgpack_pack_object (pk, *all [i]);
+        if (next [0])
+            imvo_pack_kv_str (pk, "next_cursor", next);
     }
     free (all);
     msgpack_zone_destroy (&zone);

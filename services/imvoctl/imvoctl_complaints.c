@@ -21,6 +21,7 @@ static const imvoctl_opt_t s_list [] = {
     { "--covenant", "covenant", IMVOCTL_STR, false, NULL, "one covenant (default: all)" },
     { "--status", "status", IMVOCTL_STR, false, NULL, "only cases with this status" },
     { "--limit", "limit", IMVOCTL_INT, false, NULL, "most cases to show (default 100)" },
+    { "--cursor", "cursor", IMVOCTL_STR, false, NULL, "the next page: the next_cursor a page ended with" },
     { NULL, NULL, 0, false, NULL, NULL },
 };
 
