@@ -5,10 +5,11 @@
 static const imvo_field_t s_inbox_list [] = {
     [INBOX_LIST_RECIPIENT] = { "recipient", IMVO_F_STR, true, 1, 128, IMVO_FMT_ID, NULL },
     [INBOX_LIST_LIMIT] = { "limit", IMVO_F_INT, false, 1, 1000, 0, NULL },
+    [INBOX_LIST_CURSOR] = { "cursor", IMVO_F_STR, false, 3, 128, IMVO_FMT_ID, NULL },
 };
 
 static const imvo_proto_msg_t s_inbox_list_msg = {
-    "inbox.list", "a recipient's inbox, newest first (limit: default 100)", IMVO_FIELDS (s_inbox_list),
+    "inbox.list", "a recipient's inbox, newest first, a page at a time (limit: default 100; cursor: the next_cursor of the page before)", IMVO_FIELDS (s_inbox_list),
     IMVO_STAFF | IMVO_ROLE_COMPANY, "recipient", "org:" };
 
 const imvo_proto_msg_t *const imvo_proto_notify [] = { &s_inbox_list_msg, NULL };

@@ -63,7 +63,20 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(out.stdout.count("New complaint TEXTILE-"), 700)
             out = s.imvoctl("--json", "call", "notify", "inbox.list", '{"recipient": "secretariat:textile", "limit": 1000}')
             self.assertEqual(out.returncode, 0, out.stderr)
-            self.assertEqual(len(json.loads(out.stdout)["items"]), 700)
+            whole = json.loads(out.stdout)["items"]
+            self.assertEqual(len(whole), 700)
+            # Page by page with the cursor: the same items in the same order.
+            paged, cursor = [], None
+            while True:
+                body = {"recipient": "secretariat:textile", "limit": 64}
+                if cursor:
+                    body["cursor"] = cursor
+                page = s.ok("notify", "inbox.list", body)
+                paged += page["items"]
+                cursor = page.get("next_cursor")
+                if not cursor:
+                    break
+            self.assertEqual([i["event_id"] for i in paged], [i["event_id"] for i in whole])
 
     def test_inboxes_are_read_by_their_owners(self):
         with System(["notify"]) as s:

@@ -3,6 +3,7 @@
 
 static const imvoctl_opt_t s_inbox_list [] = {
     { "--limit", "limit", IMVOCTL_INT, false, NULL, "most items to show (default 100)" },
+    { "--cursor", "cursor", IMVOCTL_STR, false, NULL, "the next page: the next_cursor a page ended with" },
     { NULL, NULL, 0, false, NULL, NULL },
 };
 

@@ -105,6 +105,18 @@ s_inbox_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
     imvo_args_fmt (&keys, "imvo:notify:{%s}:inbox", recipient);
     imvo_args_fmt (&keys, "imvo:notify:{%s}:items", recipient);
     imvo_args_fmt (&args, "%lld", (long long) (f [INBOX_LIST_LIMIT].present ? f [INBOX_LIST_LIMIT].i : 100));
+    //  The cursor "<at>:<event_id>" of the page before, as two arguments.
+    const char *cursor = f [INBOX_LIST_CURSOR].present ? f [INBOX_LIST_CURSOR].str : "";
+    const char *colon = strchr (cursor, ':');
+    char *end = NULL;
+    if (cursor [0] && (!colon || colon == cursor || (strtoll (cursor, &end, 10), end != colon) || !colon [1])) {
+        imvo_args_release (&keys);
+        imvo_args_release (&args);
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "cursor",
+                                "cursor must be the next_cursor of an earlier page");
+    }
+    imvo_args_add (&args, cursor, colon ? (size_t) (colon - cursor) : 0);
+    imvo_args_str (&args, colon ? colon + 1 : "");
     return imvo_script_call (ctx, reply, "inbox_list", &keys, &args, imvo_packed_done);
 }
 
