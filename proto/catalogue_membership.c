@@ -27,6 +27,8 @@ static const imvo_field_t s_org_get [] = { ORG_ID (ORG_GET_ORG_ID) };
 static const imvo_field_t s_org_list [] = {
     [ORG_LIST_KIND] = { "kind", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, s_kinds },
     [ORG_LIST_COUNTRY] = { "country", IMVO_F_STR, false, 2, 2, IMVO_FMT_COUNTRY, NULL },
+    [ORG_LIST_LIMIT] = { "limit", IMVO_F_INT, false, 1, 1000, 0, NULL },
+    [ORG_LIST_CURSOR] = { "cursor", IMVO_F_STR, false, 1, 32, IMVO_FMT_ID, NULL },
 };
 static const imvo_field_t s_org_update [] = {
     ORG_ID (ORG_UPDATE_ORG_ID),
@@ -48,6 +50,8 @@ static const imvo_field_t s_member_leave [] = {
 static const imvo_field_t s_member_list [] = {
     COVENANT (MEMBER_LIST_COVENANT),
     [MEMBER_LIST_ROLE] = { "role", IMVO_F_STR, false, 1, 16, IMVO_FMT_CODE, s_roles },
+    [MEMBER_LIST_LIMIT] = { "limit", IMVO_F_INT, false, 1, 1000, 0, NULL },
+    [MEMBER_LIST_CURSOR] = { "cursor", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL },
 };
 static const imvo_field_t s_member_get [] = { COVENANT (MEMBER_GET_COVENANT), ORG_ID (MEMBER_GET_ORG_ID) };
 static const imvo_field_t s_member_pay [] = {
@@ -95,11 +99,11 @@ static const imvo_proto_msg_t s_covenant_list_msg = {
 MSG (s_covenant_get_msg, "covenant.get", "a covenant with its facts and sources, counts per role and constituency, targets, market coverage", s_covenant_get, IMVO_PUBLIC, NULL)
 MSG (s_org_register_msg, "org.register", "register an organisation (market share in basis points)", s_org_register, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL)
 MSG (s_org_get_msg, "org.get", "an organisation", s_org_get, IMVO_ANY_ROLE, NULL)
-MSG (s_org_list_msg, "org.list", "organisations, optionally of one kind or country", s_org_list, IMVO_ANY_ROLE, NULL)
+MSG (s_org_list_msg, "org.list", "organisations, optionally of one kind or country, a page at a time (limit: default 500; cursor: next_cursor)", s_org_list, IMVO_ANY_ROLE, NULL)
 MSG (s_org_update_msg, "org.update", "change an organisation's name, country, contacts or market share", s_org_update, SELF, "org_id")
 MSG (s_member_join_msg, "member.join", "join a covenant as party, supporter or expert", s_member_join, SELF, "org_id")
 MSG (s_member_leave_msg, "member.leave", "leave a covenant (the history is kept)", s_member_leave, SELF, "org_id")
-MSG (s_member_list_msg, "member.list", "a covenant's current members, optionally of one role", s_member_list, IMVO_PUBLIC, NULL)
+MSG (s_member_list_msg, "member.list", "a covenant's current members, optionally of one role, a page at a time (limit: default 500; cursor: next_cursor)", s_member_list, IMVO_PUBLIC, NULL)
 MSG (s_member_get_msg, "member.get", "one membership with its history", s_member_get, IMVO_ANY_ROLE, NULL)
 MSG (s_member_pay_msg, "member.pay", "record a party's yearly contribution", s_member_pay, IMVO_STAFF, NULL)
 MSG (s_member_unpaid_msg, "member.unpaid", "parties that are companies and have not paid for a year", s_member_unpaid, IMVO_STAFF, NULL)

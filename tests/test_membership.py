@@ -226,6 +226,30 @@ class Membership(unittest.TestCase):
                                              "address": second[1], "city": "C", "country": country})
                 self.assertEqual((b["match"], b["location_id"]), ("exact", a["location_id"]))
 
+    def page_all(self, mtype, body, key, limit):
+        out, cursor = [], None
+        for _ in range(1000):
+            page = self.ok(mtype, dict(body, limit=limit, **({"cursor": cursor} if cursor else {})))
+            self.assertLessEqual(len(page[key]), limit)
+            out += page[key]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return out
+        self.fail("no end of pages")
+
+    def test_lists_page_with_a_cursor(self):
+        for n in range(7):
+            self.member(covenant="floriculture", name="Pager %d" % n)
+        whole = self.ok("member.list", {"covenant": "floriculture", "limit": 1000})["members"]
+        self.assertGreaterEqual(len(whole), 7)
+        paged = self.page_all("member.list", {"covenant": "floriculture"}, "members", 2)
+        self.assertEqual([m["org_id"] for m in paged], [m["org_id"] for m in whole])
+        whole = self.ok("org.list", {"limit": 1000})["orgs"]
+        paged = self.page_all("org.list", {}, "orgs", 3)
+        self.assertEqual([o["org_id"] for o in paged], [o["org_id"] for o in whole])
+        companies = self.page_all("org.list", {"kind": "company"}, "orgs", 2)
+        self.assertEqual([o["org_id"] for o in companies], [o["org_id"] for o in whole if o["kind"] == "company"])
+
     def test_imvoctl_prints_nested_values_as_blocks(self):
         out = self.s.imvoctl("covenant", "show", "gold")
         self.assertEqual(out.returncode, 0, out.stderr)

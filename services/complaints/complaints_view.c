@@ -39,33 +39,45 @@ s_build_view (imvo_ctx_t *ctx, imvo_client_t *membership, const char *covenant)
     msgpack_sbuffer_init (&body);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 1);
-    imvo_pack_kv_str (&pk, "covenant", covenant);
-    imvo_response_t resp;
-    int rc = -1;
-    if (imvo_client_call (membership, "member.list", NULL, body.data, body.size, &resp) == 0 && resp.ok) {
-        const msgpack_object *members = imvo_map_get (resp.body, "members");
-        imvo_args_t keys, args;
-        s_view_args (covenant, &keys, &args);
-        for (uint32_t i = 0; members && members->type == MSGPACK_OBJECT_ARRAY && i < members->via.array.size; i++) {
-            const msgpack_object *m = &members->via.array.ptr [i];
-            const msgpack_object *org = imvo_map_get (m, "org_id"), *kind = imvo_map_get (m, "kind");
-            const msgpack_object *status = imvo_map_get (m, "status");
-            if (!imvo_obj_is_str (org) || !imvo_obj_is_str (kind) || (status && !imvo_obj_streq (status, "active")))
-                continue;
-            imvo_args_add (&args, org->via.str.ptr, org->via.str.size);
-            imvo_args_add (&args, kind->via.str.ptr, kind->via.str.size);
+    char cursor [72] = "";
+    int rc = 0;
+    //  member.list a page at a time; the last page marks the view built.
+    do {
+        msgpack_sbuffer_clear (&body);
+        msgpack_pack_map (&pk, cursor [0] ? 3 : 2);
+        imvo_pack_kv_str (&pk, "covenant", covenant);
+        imvo_pack_kv_int (&pk, "limit", 1000);
+        if (cursor [0])
+            imvo_pack_kv_str (&pk, "cursor", cursor);
+        imvo_response_t resp;
+        rc = -1;
+        if (imvo_client_call (membership, "member.list", NULL, body.data, body.size, &resp) == 0 && resp.ok) {
+            const msgpack_object *members = imvo_map_get (resp.body, "members");
+            if (imvo_obj_strcpy (imvo_map_get (resp.body, "next_cursor"), cursor, sizeof cursor))
+                cursor [0] = 0;
+            imvo_args_t keys, args;
+            s_view_args (covenant, &keys, &args);
+            imvo_args_str (&args, cursor [0] ? "0" : "1");
+            for (uint32_t i = 0; members && members->type == MSGPACK_OBJECT_ARRAY && i < members->via.array.size; i++) {
+                const msgpack_object *m = &members->via.array.ptr [i];
+                const msgpack_object *org = imvo_map_get (m, "org_id"), *kind = imvo_map_get (m, "kind");
+                const msgpack_object *status = imvo_map_get (m, "status");
+                if (!imvo_obj_is_str (org) || !imvo_obj_is_str (kind) || (status && !imvo_obj_streq (status, "active")))
+                    continue;
+                imvo_args_add (&args, org->via.str.ptr, org->via.str.size);
+                imvo_args_add (&args, kind->via.str.ptr, kind->via.str.size);
+            }
+            redisReply *r = imvo_redis_eval (ctx->redis, "member_view_build", &keys, &args);
+            rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : -1;
+            if (r && rc)
+                zsys_error ("cannot build the members view of %s: %s", covenant, r->type == REDIS_REPLY_ERROR ? r->str : "?");
+            if (r)
+                freeReplyObject (r);
+            imvo_args_release (&keys);
+            imvo_args_release (&args);
         }
-        redisReply *r = imvo_redis_eval (ctx->redis, "member_view_build", &keys, &args);
-        rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : -1;
-        if (r && rc)
-            zsys_error ("cannot build the members view of %s: %s", covenant, r->type == REDIS_REPLY_ERROR ? r->str : "?");
-        if (r)
-            freeReplyObject (r);
-        imvo_args_release (&keys);
-        imvo_args_release (&args);
-    }
-    imvo_response_release (&resp);
+        imvo_response_release (&resp);
+    } while (rc == 0 && cursor [0]);
     msgpack_sbuffer_destroy (&body);
     return rc;
 }

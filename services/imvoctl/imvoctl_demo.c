@@ -67,19 +67,38 @@ imvoctl_demo (int timeout_ms, bool json)
     msgpack_sbuffer_init (&body);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    imvo_response_t orgs;
+    //  The organisations registered already, by name, read a page at a time.
+    zhash_t *known = zhash_new ();
+    zhash_autofree (known);
     int status = 0;
-    msgpack_pack_map (&pk, 0);
-    if (s_call (client, "org.list", &body, &orgs, IMVO_ERR_NONE))
-        status = 3;
-    const msgpack_object *list = status ? NULL : imvo_map_get (orgs.body, "orgs");
+    char cursor [40] = "";
+    do {
+        msgpack_sbuffer_clear (&body);
+        msgpack_pack_map (&pk, cursor [0] ? 2 : 1);
+        imvo_pack_kv_int (&pk, "limit", 1000);
+        if (cursor [0])
+            imvo_pack_kv_str (&pk, "cursor", cursor);
+        imvo_response_t orgs;
+        if (s_call (client, "org.list", &body, &orgs, IMVO_ERR_NONE))
+            status = 3;
+        const msgpack_object *list = status ? NULL : imvo_map_get (orgs.body, "orgs");
+        for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
+            char name [256], id [72];
+            if (imvo_obj_strcpy (imvo_map_get (&list->via.array.ptr [i], "name"), name, sizeof name) == 0
+            &&  imvo_obj_strcpy (imvo_map_get (&list->via.array.ptr [i], "org_id"), id, sizeof id) == 0)
+                zhash_update (known, name, id);
+        }
+        if (status || imvo_obj_strcpy (imvo_map_get (orgs.body, "next_cursor"), cursor, sizeof cursor))
+            cursor [0] = 0;
+        imvo_response_release (&orgs);
+    } while (cursor [0]);
     if (json)
         printf ("{\"covenant\":\"gold\",\"orgs\":[");
     for (const s_org_t *o = s_gold; o->name && status == 0; o++) {
         char org_id [72] = "";
-        for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++)
-            if (imvo_obj_streq (imvo_map_get (&list->via.array.ptr [i], "name"), o->name))
-                imvo_obj_strcpy (imvo_map_get (&list->via.array.ptr [i], "org_id"), org_id, sizeof org_id);
+        const char *id = (const char *) zhash_lookup (known, o->name);
+        if (id)
+            snprintf (org_id, sizeof org_id, "%s", id);
         imvo_response_t resp;
         if (!org_id [0]) {
             msgpack_sbuffer_clear (&body);
@@ -118,7 +137,7 @@ imvoctl_demo (int timeout_ms, bool json)
                 "  imvoctl member list gold\n"
                 "  imvoctl complaint submit --covenant gold --respondent <org_id of a company above> \\\n"
                 "      --summary \"Child labour at a supplying mine\" --description \"...\" --anonymous\n");
-    imvo_response_release (&orgs);
+    zhash_destroy (&known);
     msgpack_sbuffer_destroy (&body);
     imvo_client_destroy (&client);
     return status;

@@ -15,6 +15,8 @@ static const imvoctl_opt_t s_org_register [] = {
 static const imvoctl_opt_t s_org_list [] = {
     { "--kind", "kind", IMVOCTL_STR, false, NULL, "only this kind" },
     { "--country", "country", IMVOCTL_STR, false, NULL, "only this country" },
+    { "--limit", "limit", IMVOCTL_INT, false, NULL, "most to show (default 500)" },
+    { "--cursor", "cursor", IMVOCTL_STR, false, NULL, "the next page: the next_cursor a page ended with" },
     END,
 };
 static const imvoctl_opt_t s_member_join [] = {
@@ -32,6 +34,8 @@ static const imvoctl_opt_t s_member_leave [] = {
 };
 static const imvoctl_opt_t s_member_list [] = {
     { "--role", "role", IMVOCTL_STR, false, NULL, "only this role" },
+    { "--limit", "limit", IMVOCTL_INT, false, NULL, "most to show (default 500)" },
+    { "--cursor", "cursor", IMVOCTL_STR, false, NULL, "the next page: the next_cursor a page ended with" },
     END,
 };
 static const imvoctl_opt_t s_location_add [] = {

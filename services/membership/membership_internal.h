@@ -71,5 +71,10 @@ int membership_read (imvo_ctx_t *ctx, const char *script, imvo_args_t *keys, imv
 int membership_read_tagged (imvo_ctx_t *ctx, const char *script, const char *tag,
                             const char *key, const char *mode, const char *a, const char *b, imvo_reply_t *reply);
 void membership_today (char buf [11]);
+//  A page of a list script ("list" mode): ARGV = prefix, "list", a, b, limit (default 500),
+//  cursor ("" for the first page).
+int membership_read_page (imvo_ctx_t *ctx, const char *script, const char *tag, const char *key,
+                          const char *a, const char *b, const imvo_value_t *limit,
+                          const imvo_value_t *cursor, imvo_reply_t *reply);
 
 #endif

@@ -98,7 +98,9 @@ membership_member_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
     (void) req;
     if (membership_check_covenant (ctx, f [MEMBER_LIST_COVENANT].str, reply))
         return -1;
-    return s_member_read (ctx, f [MEMBER_LIST_COVENANT].str, "list", membership_opt (&f [MEMBER_LIST_ROLE]), reply);
+    return membership_read_page (ctx, "member_read", f [MEMBER_LIST_COVENANT].str, "members",
+                                 membership_opt (&f [MEMBER_LIST_ROLE]), "", &f [MEMBER_LIST_LIMIT],
+                                 &f [MEMBER_LIST_CURSOR], reply);
 }
 
 int

@@ -89,5 +89,7 @@ int
 membership_org_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     (void) req;
-    return s_org_read (ctx, "list", membership_opt (&f [ORG_LIST_KIND]), membership_opt (&f [ORG_LIST_COUNTRY]), reply);
+    return membership_read_page (ctx, "org_read", "orgs", "all", membership_opt (&f [ORG_LIST_KIND]),
+                                 membership_opt (&f [ORG_LIST_COUNTRY]), &f [ORG_LIST_LIMIT],
+                                 &f [ORG_LIST_CURSOR], reply);
 }

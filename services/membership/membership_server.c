@@ -82,6 +82,26 @@ membership_read_tagged (imvo_ctx_t *ctx, const char *script, const char *tag, co
     return rc;
 }
 
+int
+membership_read_page (imvo_ctx_t *ctx, const char *script, const char *tag, const char *key, const char *a,
+                      const char *b, const imvo_value_t *limit, const imvo_value_t *cursor, imvo_reply_t *reply)
+{
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:membership:{%s}:%s", tag, key);
+    imvo_args_fmt (&args, "imvo:membership:{%s}", tag);
+    imvo_args_str (&args, "list");
+    imvo_args_str (&args, a);
+    imvo_args_str (&args, b);
+    imvo_args_fmt (&args, "%lld", (long long) (limit->present ? limit->i : 500));
+    imvo_args_str (&args, membership_opt (cursor));
+    int rc = membership_read (ctx, script, &keys, &args, reply);
+    imvo_args_release (&keys);
+    imvo_args_release (&args);
+    return rc;
+}
+
 static const imvo_handler_t s_handlers [] = {
     { "covenant.list", membership_covenant_list, IMVO_IN_WORKER },
     { "covenant.get", membership_covenant_get, IMVO_IN_WORKER },

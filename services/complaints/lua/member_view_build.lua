@@ -1,15 +1,18 @@
 -- member_view_build.lua: builds complaints' view of a covenant's members once, from a
 -- member.list snapshot that complaints fetched from membership.
 -- KEYS[1] members hash, KEYS[2] member_events hash, KEYS[3] view marker (see member_view.lua);
--- ARGV: pairs of org id, kind. Events win: an org that an event already spoke about keeps
--- what the event said, since the snapshot may be older than that event.
+-- ARGV[1] '1' on the last page of the snapshot (the view is then built), '0' before; then
+-- pairs of org id, kind. Events win: an org that an event already spoke about keeps what the
+-- event said, since the snapshot may be older than that event.
 -- Returns the number of members written.
 local n = 0
-for i = 1, #ARGV, 2 do
+for i = 2, #ARGV, 2 do
     if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 0 then
         redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
         n = n + 1
     end
 end
-redis.call('SET', KEYS[3], 'built')
+if ARGV[1] == '1' then
+    redis.call('SET', KEYS[3], 'built')
+end
 return n
