@@ -6,7 +6,7 @@
 # One list, used by run.sh, test.sh, .ci/run and the Dockerfile's build stage.
 set -euo pipefail
 build=(build-essential cmake pkg-config libczmq-dev libzmq3-dev libmsgpack-dev libhiredis-dev libicu-dev libjansson-dev)
-run=(redis-server redis-tools)
+run=(redis-server redis-tools iso-codes)
 test=(python3 python3-zmq python3-msgpack python3-yaml)
 case "${1:-run}" in
   build) want=("${build[@]}") ;;

@@ -63,7 +63,7 @@ static const imvo_field_t s_location_add [] = {
     COVENANT (LOCATION_ADD_COVENANT), ORG_ID (LOCATION_ADD_ORG_ID), YEAR (LOCATION_ADD_YEAR),
     [LOCATION_ADD_NAME] = { "name", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL },
     [LOCATION_ADD_ADDRESS] = { "address", IMVO_F_STR, true, 1, 300, IMVO_FMT_LINE, NULL },
-    [LOCATION_ADD_CITY] = { "city", IMVO_F_STR, true, 1, 100, IMVO_FMT_LINE, NULL },
+    [LOCATION_ADD_CITY] = { "city", IMVO_F_STR, false, 1, 100, IMVO_FMT_LINE, NULL },
     [LOCATION_ADD_REGION] = { "region", IMVO_F_STR, false, 1, 100, IMVO_FMT_LINE, NULL },
     [LOCATION_ADD_COUNTRY] = { "country", IMVO_F_STR, true, 2, 2, IMVO_FMT_COUNTRY, NULL },
     [LOCATION_ADD_WORKERS] = { "workers", IMVO_F_INT, false, 0, 10000000, 0, NULL },

@@ -387,6 +387,32 @@ class Membership(unittest.TestCase):
         rows = "".join("Factory %d,Road %d,Dhaka,,BD,,\n" % (i, i) for i in range(500))
         self.ok("location.import", {"covenant": "pensions", "org_id": o, "year": 2030, "csv": HEADER + rows})
 
+    def test_csv_import_open_supply_hub_lists(self):
+        # Open Supply Hub's public lists: country, name, address, in any order, no city,
+        # countries as names or codes in any case, extra columns that carry meaning.
+        o = self.member("pensions", name="OSH Importer", kind="company")
+        text = ("Country,Name,Address,Sector,Lat,Lng\n"
+                "CHINA,Guangzhou Knit Factory,88 Tianhe Road,Apparel,23.1,113.3\n"
+                "Vietnam,Saigon Sewing,12 Nguyen Trai,Apparel,,\n"
+                "bd,Dhaka Denim,Plot 7 EPZ,,23.8,90.4\n"
+                "Türkiye,Denizli Towel,Organize Sanayi 5,Home textile,,\n"
+                "Viet Nam,Hanoi Garment,1 Tran Phu,,,\n")
+        r = self.ok("location.import", {"covenant": "pensions", "org_id": o, "year": 2023, "csv": text})
+        self.assertEqual(r["rows"], 5)
+        listed = self.ok("location.list", {"covenant": "pensions", "year": 2023})["locations"]
+        self.assertEqual(sorted(l["country"] for l in listed), ["BD", "CN", "TR", "VN", "VN"])
+        extras = [self.s.redis.cli("HGET", "imvo:membership:{pensions}:loc:%s" % l["location_id"], "extra").strip()
+                  for l in listed]
+        self.assertEqual(sum(1 for e in extras if e), 4)    # sector or coordinates kept; Hanoi has none
+        err = self.err("location.import", {"covenant": "pensions", "org_id": o, "year": 2024,
+                                           "csv": "name,address,country\nA,Road,Narnia\n"})
+        self.assertEqual((err["field"], err["code"]), ("csv.line.2.country", "invalid_argument"))
+        self.assertIn("Narnia", err["message"])
+        err = self.err("location.import", {"covenant": "pensions", "org_id": o, "year": 2024,
+                                           "csv": "name,country\nA,BD\n"})
+        self.assertEqual(err["field"], "csv.line.1")
+        self.assertIn("address", err["message"])
+
     def test_csv_import_all_or_nothing(self):
         o = self.member("pensions", name="Import Co", kind="company")
         good = HEADER + '"Sunrise Garments, Ltd",Road 1,Dhaka,Dhaka Division,BD,1200,knitwear\n' \
@@ -405,7 +431,7 @@ class Membership(unittest.TestCase):
             (HEADER + "A,Road,City,,BD,,\nB,Road,City,,XX,,\n", "csv.line.3.country"),
             (HEADER + "A,Road,City,,BD,lots,\n", "csv.line.2.workers"),
             (HEADER + ",Road,City,,BD,,\n", "csv.line.2.name"),
-            (HEADER + "A,Road,City,,BD\n", "csv.line.2"),
+            (HEADER + "A,Road,City,,BD,,,too many\n", "csv.line.2"),
             (HEADER + '"A,Road,City,,BD,,\n', "csv.line.2"),
             ("name,city\nA,B\n", "csv.line.1"),
             (HEADER, "csv"),

@@ -9,6 +9,7 @@
 #include "membership_server.h"
 #include "catalogue_membership.h"
 #include "imvo_config.h"
+#include "location_country.h"
 #include "location_csv.h"
 #include "location_norm.h"
 

@@ -153,6 +153,9 @@ for _, r in ipairs(rows) do
     if r.product_type then
         redis.call('HSET', p .. ':loc:' .. id, 'product_type', r.product_type)
     end
+    if r.extra then
+        redis.call('HSET', p .. ':loc:' .. id, 'extra', cmsgpack.pack(r.extra))
+    end
     redis.call('SADD', p .. ':year:' .. year .. ':locs', id)
     redis.call('SADD', p .. ':year:' .. year .. ':src:' .. id, org)
     redis.call('ZADD', p .. ':years', tonumber(year), year)
