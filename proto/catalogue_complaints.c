@@ -22,11 +22,11 @@ static const imvo_field_t s_submit [] = {
 };
 
 static const imvo_field_t s_get [] = {
-    [COMPLAINT_GET_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL },
+    [COMPLAINT_GET_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_CASE_ID, NULL },
 };
 
 static const imvo_field_t s_status [] = {
-    [COMPLAINT_STATUS_RECEIPT] = { "receipt", IMVO_F_STR, true, 1, 80, IMVO_FMT_LINE, NULL },
+    [COMPLAINT_STATUS_RECEIPT] = { "receipt", IMVO_F_STR, true, 1, 80, IMVO_FMT_RECEIPT, NULL },
 };
 
 static const char *const s_statuses [] = { "received", NULL };
@@ -38,19 +38,40 @@ static const imvo_field_t s_list [] = {
     [COMPLAINT_LIST_CURSOR] = { "cursor", IMVO_F_STR, false, 3, 128, IMVO_FMT_ID, NULL },
 };
 
+//  An anonymous complainant gives no name and does not share an identity; a named one gives
+//  a name and a way to reach them.
+static int
+s_submit_check (const imvo_value_t *f, imvo_error_t *err)
+{
+    bool anonymous = f [COMPLAINT_SUBMIT_ANONYMOUS].b;
+    if (anonymous && f [COMPLAINT_SUBMIT_NAME].present)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "complainant.name",
+                               "an anonymous complaint must not carry complainant.name");
+    if (anonymous && f [COMPLAINT_SUBMIT_SHARE].present && f [COMPLAINT_SUBMIT_SHARE].b)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "complainant.share_identity",
+                               "complainant.share_identity cannot be true when complainant.anonymous is true");
+    if (!anonymous && !f [COMPLAINT_SUBMIT_NAME].present)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "complainant.name",
+                               "complainant.name is required unless complainant.anonymous is true");
+    if (!anonymous && !f [COMPLAINT_SUBMIT_CONTACT].present)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "complainant.contact",
+                               "complainant.contact is required unless complainant.anonymous is true");
+    return 0;
+}
+
 static const imvo_proto_msg_t s_complaint_submit = {
     "complaint.submit", "file a complaint about harm in a company's supply chain", IMVO_FIELDS (s_submit),
-    IMVO_PUBLIC, NULL, NULL };
+    IMVO_PUBLIC, NULL, NULL, s_submit_check };
 static const imvo_proto_msg_t s_complaint_get = {
     "complaint.get", "a case as the secretariat sees it, with its history (a company: its own cases)",
-    IMVO_FIELDS (s_get), IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL };
+    IMVO_FIELDS (s_get), IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, NULL };
 static const imvo_proto_msg_t s_complaint_status = {
     "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status),
-    IMVO_PUBLIC, NULL, NULL };
+    IMVO_PUBLIC, NULL, NULL, NULL };
 
 static const imvo_proto_msg_t s_complaint_list = {
     "complaint.list", "cases, newest first, of one covenant or all, a page at a time (limit: default 100; cursor: the next_cursor of the page before)", IMVO_FIELDS (s_list),
-    IMVO_STAFF, NULL, NULL };
+    IMVO_STAFF, NULL, NULL, NULL };
 
 const imvo_proto_msg_t *const imvo_proto_complaints [] = {
     &s_complaint_submit, &s_complaint_get, &s_complaint_status, &s_complaint_list, NULL };

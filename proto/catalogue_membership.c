@@ -89,13 +89,13 @@ static const imvo_field_t s_location_resolve [] = {
 };
 
 #define MSG(var, type, summary, fields, who, own) \
-    static const imvo_proto_msg_t var = { type, summary, IMVO_FIELDS (fields), who, own, NULL };
+    static const imvo_proto_msg_t var = { type, summary, IMVO_FIELDS (fields), who, own, NULL, NULL };
 //  Writes by the secretariat, or by a company for itself.
 #define SELF (IMVO_STAFF | IMVO_ROLE_COMPANY)
 static const imvo_field_t s_none [] = { { "", IMVO_F_MAP, false, 0, 0, 0, NULL } };
 
 static const imvo_proto_msg_t s_covenant_list_msg = {
-    "covenant.list", "the covenants: code, name, sector, status, dates", s_none, 0, IMVO_PUBLIC, NULL, NULL };
+    "covenant.list", "the covenants: code, name, sector, status, dates", s_none, 0, IMVO_PUBLIC, NULL, NULL, NULL };
 MSG (s_covenant_get_msg, "covenant.get", "a covenant with its facts and sources, counts per role and constituency, targets, market coverage", s_covenant_get, IMVO_PUBLIC, NULL)
 MSG (s_org_register_msg, "org.register", "register an organisation (market share in basis points)", s_org_register, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL)
 MSG (s_org_get_msg, "org.get", "an organisation", s_org_get, IMVO_ANY_ROLE, NULL)

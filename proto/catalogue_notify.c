@@ -10,6 +10,6 @@ static const imvo_field_t s_inbox_list [] = {
 
 static const imvo_proto_msg_t s_inbox_list_msg = {
     "inbox.list", "a recipient's inbox, newest first, a page at a time (limit: default 100; cursor: the next_cursor of the page before)", IMVO_FIELDS (s_inbox_list),
-    IMVO_STAFF | IMVO_ROLE_COMPANY, "recipient", "org:" };
+    IMVO_STAFF | IMVO_ROLE_COMPANY, "recipient", "org:", NULL };
 
 const imvo_proto_msg_t *const imvo_proto_notify [] = { &s_inbox_list_msg, NULL };

@@ -136,6 +136,16 @@ imvo_proto_format_ok (imvo_format_t format, const char *s, size_t len)
         case IMVO_FMT_URL:
             return ((len > 7 && memcmp (s, "http://", 7) == 0) || (len > 8 && memcmp (s, "https://", 8) == 0))
                 && !memchr (s, ' ', len) && s_utf8_ok ((const unsigned char *) s, len, false);
+        case IMVO_FMT_CASE_ID:
+        case IMVO_FMT_RECEIPT: {
+            char copy [128], covenant [64];
+            if (len >= sizeof copy || memchr (s, 0, len))
+                return false;
+            memcpy (copy, s, len);
+            copy [len] = 0;
+            return format == IMVO_FMT_CASE_ID ? imvo_case_id_covenant (copy, covenant, sizeof covenant) == 0
+                                              : imvo_receipt_normalise (copy, covenant, sizeof covenant) == 0;
+        }
     }
     return false;
 }
@@ -152,6 +162,8 @@ imvo_proto_format_name (imvo_format_t format)
         case IMVO_FMT_DATE: return "a date as YYYY-MM-DD";
         case IMVO_FMT_EMAIL: return "an e-mail address";
         case IMVO_FMT_URL: return "an http(s) URL";
+        case IMVO_FMT_CASE_ID: return "a case id such as TEXTILE-2026-0042";
+        case IMVO_FMT_RECEIPT: return "a receipt such as TEXTILE-7KQ4-M9PX-2HRT-WC3D";
     }
     return "?";
 }
@@ -343,5 +355,7 @@ imvo_proto_validate (const imvo_proto_msg_t *msg, const msgpack_object *body,
         return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, f->name, "%s must be %s",
                                f->name, imvo_proto_kind_name (f->kind));
     }
+    if (msg->check)
+        return msg->check (values, err);
     return 0;
 }

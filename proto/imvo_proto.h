@@ -33,7 +33,9 @@ typedef enum {
     IMVO_FMT_COUNTRY,   //  ISO 3166-1 alpha-2, upper case, an assigned code
     IMVO_FMT_DATE,      //  YYYY-MM-DD, a real calendar date
     IMVO_FMT_EMAIL,     //  local@domain, LINE
-    IMVO_FMT_URL        //  http:// or https:// URL, LINE
+    IMVO_FMT_URL,       //  http:// or https:// URL, LINE
+    IMVO_FMT_CASE_ID,   //  a case id: TEXTILE-2026-0042 (covenant, year, number)
+    IMVO_FMT_RECEIPT    //  a receipt as a person may type it: textile-7kq4 m9px-2hrt-wc3d
 } imvo_format_t;
 
 typedef struct {
@@ -44,6 +46,15 @@ typedef struct {
     imvo_format_t format;
     const char *const *choices;     //  NULL-terminated allowed values for strings, or NULL
 } imvo_field_t;
+
+typedef struct {
+    bool present;
+    const char *str;                //  NUL-terminated copy (in the request zone) for STR fields
+    size_t len;
+    int64_t i;                      //  INT value
+    bool b;                         //  BOOL value
+    const msgpack_object *obj;      //  the raw object (any kind)
+} imvo_value_t;
 
 //  Who may send a message (PROTOCOL.md, second part: "Actor"): a set of roles. A request with
 //  no role, or a role not listed here, may send only IMVO_PUBLIC messages. The default is no.
@@ -72,18 +83,13 @@ typedef struct {
     //  (e.g. "org_id") equals own_prefix + actor.org. NULL: no such rule.
     const char *own;
     const char *own_prefix;
+    //  Rules across fields, run after each field passed its own: 0, or -1 with err set
+    //  (invalid_argument naming the field). NULL: none.
+    int (*check) (const imvo_value_t *values, imvo_error_t *err);
 } imvo_proto_msg_t;
 
 #define IMVO_PROTO_MAX_FIELDS 32
 
-typedef struct {
-    bool present;
-    const char *str;                //  NUL-terminated copy (in the request zone) for STR fields
-    size_t len;
-    int64_t i;                      //  INT value
-    bool b;                         //  BOOL value
-    const msgpack_object *obj;      //  the raw object (any kind)
-} imvo_value_t;
 
 //  The descriptor of a message type, or NULL.
 const imvo_proto_msg_t *imvo_proto_find (const char *type);
@@ -103,6 +109,18 @@ void imvo_proto_who (unsigned who, char *buf, size_t size);
 
 //  Checks one string against a format; for imported data (CSV rows) too.
 bool imvo_proto_format_ok (imvo_format_t format, const char *s, size_t len);
+//  Case ids read "TEXTILE-2026-0042": the covenant in capitals, the year, a number counted
+//  per covenant and year. Writes the covenant code ("textile") into buf; -1 when case_id does
+//  not have that shape.
+int imvo_case_id_covenant (const char *case_id, char *buf, size_t size);
+
+//  Receipts read "TEXTILE-7KQ4-M9PX-2HRT-WC3D": the covenant, then 80 random bits in
+//  Crockford base32. Normalises a receipt typed by a person (case, spaces, O/0, I/L/1) in
+//  place and writes its covenant into buf; -1 when it cannot be a receipt.
+int imvo_receipt_normalise (char *receipt, char *buf, size_t size);
+
+#define IMVO_CROCKFORD "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
 //  Describes a format for error messages ("an ISO 3166-1 alpha-2 country code").
 const char *imvo_proto_format_name (imvo_format_t format);
 

@@ -30,11 +30,18 @@ SERVICES = ["membership", "complaints", "scoring", "notify"]
 _CTX = zmq.Context.instance()
 
 
+_HANDED_OUT = set()
+
+
 def free_port():
     """A free port outside the kernel's ephemeral range (32768-60999), where the ports the
-    kernel hands out to connections and to other tests' port-0 binds cannot collide with it."""
+    kernel hands out to connections and to other tests' port-0 binds cannot collide with it;
+    never the same one twice in this process."""
     while True:
         port = random.randrange(20000, 32000)
+        if port in _HANDED_OUT:
+            continue
+        _HANDED_OUT.add(port)
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
@@ -190,7 +197,7 @@ class System:
         deadline = time.time() + timeout
         while time.time() < deadline:
             r = self.call(name, "ping", {}, timeout=300, attempts=1)
-            if r and r.get("ok"):
+            if r and r.get("ok") and r["body"].get("service") == name:
                 return r
             if self.procs[name].poll() is not None:
                 if "Address already in use" in self.log(name) and retry:

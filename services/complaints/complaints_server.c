@@ -47,19 +47,8 @@ s_actor (const imvo_request_t *req)
 static int
 s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
+    //  The rules across the complainant's fields are the catalogue's (s_submit_check).
     bool anonymous = f [COMPLAINT_SUBMIT_ANONYMOUS].b;
-    if (anonymous && f [COMPLAINT_SUBMIT_NAME].present)
-        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "complainant.name",
-                                "an anonymous complaint must not carry complainant.name");
-    if (anonymous && f [COMPLAINT_SUBMIT_SHARE].present && f [COMPLAINT_SUBMIT_SHARE].b)
-        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "complainant.share_identity",
-                                "complainant.share_identity cannot be true when complainant.anonymous is true");
-    if (!anonymous && !f [COMPLAINT_SUBMIT_NAME].present)
-        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "complainant.name",
-                                "complainant.name is required unless complainant.anonymous is true");
-    if (!anonymous && !f [COMPLAINT_SUBMIT_CONTACT].present)
-        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "complainant.contact",
-                                "complainant.contact is required unless complainant.anonymous is true");
     const char *covenant = f [COMPLAINT_SUBMIT_COVENANT].str;
     char receipt [64] = "", receipt_hash [41] = "";
     if (anonymous) {
@@ -146,7 +135,7 @@ s_complaint_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
 {
     const char *case_id = f [COMPLAINT_GET_CASE_ID].str;
     char covenant [40];
-    if (complaints_case_covenant (case_id, covenant, sizeof covenant))
+    if (imvo_case_id_covenant (case_id, covenant, sizeof covenant))
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "case_id",
                                 "case_id must look like TEXTILE-2026-0042");
     //  The catalogue lets staff and companies ask; whether this company is the case's
@@ -171,7 +160,7 @@ s_complaint_status (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     (void) req;
     char receipt [96], covenant [40], hash [41];
     snprintf (receipt, sizeof receipt, "%s", f [COMPLAINT_STATUS_RECEIPT].str);
-    if (complaints_receipt_normalise (receipt, covenant, sizeof covenant))
+    if (imvo_receipt_normalise (receipt, covenant, sizeof covenant))
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "receipt",
                                 "receipt must look like TEXTILE-7KQ4-M9PX-2HRT-WC3D");
     complaints_receipt_hash (receipt, hash);

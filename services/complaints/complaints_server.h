@@ -6,15 +6,8 @@
 
 extern const imvo_service_def_t complaints_service;
 
-//  Case ids read "TEXTILE-2026-0042": the covenant in capitals, the year, a number counted
-//  per covenant and year. Writes the covenant code ("textile") into buf; -1 when case_id does
-//  not have that shape.
-int complaints_case_covenant (const char *case_id, char *buf, size_t size);
-
-//  Receipts read "TEXTILE-7KQ4-M9PX-2HRT-WC3D": the covenant, then 80 random bits in
-//  Crockford base32. Normalises a receipt typed by a person (case, spaces, O/0, I/L/1) in
-//  place and writes its covenant into buf; -1 when it cannot be a receipt.
-int complaints_receipt_normalise (char *receipt, char *buf, size_t size);
+//  Case ids and receipts: their shapes are the catalogue's formats (proto/imvo_ids.c:
+//  imvo_case_id_covenant, imvo_receipt_normalise).
 
 //  A new receipt for covenant ("TEXTILE-" and 16 Crockford base32 characters in groups of
 //  4, from 80 random bits) into buf; -1 when there is no randomness.

@@ -301,7 +301,12 @@ s_body_with_long (const char *field, size_t n, char c)
     if (strcmp (field, "description") == 0)
         snprintf (json, size, BODY (COV, RESP, SUM, "\"description\":\"%s\"", ANON), s);
     else
-        snprintf (json, size, BODY (COV, RESP, SUM, DESC, "\"complainant\":{\"anonymous\":false,\"%s\":\"%s\"}"),
+    if (strcmp (field, "complainant.name") == 0)      //  a named complainant also gives a contact
+        snprintf (json, size, BODY (COV, RESP, SUM, DESC,
+                                    "\"complainant\":{\"anonymous\":false,\"contact\":\"c\",\"name\":\"%s\"}"), s);
+    else
+        snprintf (json, size, BODY (COV, RESP, SUM, DESC,
+                                    "\"complainant\":{\"anonymous\":false,\"name\":\"n\",\"%s\":\"%s\"}"),
                   field + strlen ("complainant."), s);
     free (s);
     return json;
@@ -476,7 +481,7 @@ static const imvo_field_t s_probe_fields [] = {
     { "meta.deep.flag", IMVO_F_BOOL, false, 0, 0, 0, NULL },
 };
 static const imvo_proto_msg_t s_probe = { "test.probe", "for test_proto", IMVO_FIELDS (s_probe_fields),
-                                          IMVO_PUBLIC, NULL, NULL };
+                                          IMVO_PUBLIC, NULL, NULL, NULL };
 
 static void
 test_dates_and_other_kinds (void)
@@ -584,6 +589,31 @@ test_catalogue (void)
         }
 }
 
+//  Rules across fields live in the catalogue too: anonymous versus name and contact.
+static void
+test_submit_cross_field (const imvo_proto_msg_t *msg)
+{
+    s_refused (msg, "anonymous with a name",
+               BODY (COV, RESP, SUM, DESC, "\"complainant\":{\"anonymous\":true,\"name\":\"Asha\"}"), "complainant.name");
+    s_refused (msg, "anonymous sharing an identity",
+               BODY (COV, RESP, SUM, DESC, "\"complainant\":{\"anonymous\":true,\"share_identity\":true}"),
+               "complainant.share_identity");
+    s_refused (msg, "named without a name",
+               BODY (COV, RESP, SUM, DESC, "\"complainant\":{\"anonymous\":false,\"contact\":\"a@b.org\"}"),
+               "complainant.name");
+    s_refused (msg, "named without a contact",
+               BODY (COV, RESP, SUM, DESC, "\"complainant\":{\"anonymous\":false,\"name\":\"Asha\"}"),
+               "complainant.contact");
+    s_accepted (msg, "anonymous with a contact for the secretariat",
+                BODY (COV, RESP, SUM, DESC, "\"complainant\":{\"anonymous\":true,\"contact\":\"+880 1711\"}"));
+    const imvo_proto_msg_t *get = imvo_proto_find ("complaint.get");
+    s_accepted (get, "case id", "{\"case_id\":\"NATURAL-STONE-2026-0042\"}");
+    s_refused (get, "not a case id", "{\"case_id\":\"TEXTILE-26-42\"}", "case_id");
+    const imvo_proto_msg_t *status = imvo_proto_find ("complaint.status");
+    s_accepted (status, "receipt as typed", "{\"receipt\":\" textile-7kq4-m9px-2hrt-wc3o \"}");
+    s_refused (status, "not a receipt", "{\"receipt\":\"TEXTILE-UUUU-0000-0000-0000\"}", "receipt");
+}
+
 int
 main (void)
 {
@@ -598,6 +628,7 @@ main (void)
     test_submit_utf8 (msg);
     test_submit_controls (msg);
     test_submit_country_choices (msg);
+    test_submit_cross_field (msg);
     test_dates_and_other_kinds ();
     test_catalogue ();
     printf ("test_proto: %d checks, %d failed\n", s_checks, s_failures);
