@@ -239,38 +239,52 @@ s_replay_pending (s_consumer_t *self)
     }
 }
 
-//  XREADGROUP of new entries (">") over all known streams; returns the most any stream gave.
+//  XREADGROUP of new entries (">"): one command per stream, since streams of different hash
+//  tags live in different Redis Cluster slots, sent together and read in order. Returns the
+//  most entries any stream gave.
 static size_t
 s_read (s_consumer_t *self)
 {
     if (!self->nstreams)
         return 0;
-    imvo_args_t a;
-    imvo_args_init (&a);
-    imvo_args_str (&a, "XREADGROUP");
-    imvo_args_str (&a, "GROUP");
-    imvo_args_str (&a, self->group);
-    imvo_args_str (&a, self->consumer);
-    imvo_args_str (&a, "COUNT");
-    imvo_args_fmt (&a, "%d", S_BATCH);
-    imvo_args_str (&a, "STREAMS");
-    for (int i = 0; i < self->nstreams; i++)
+    int sent = 0;
+    for (int i = 0; i < self->nstreams; i++) {
+        imvo_args_t a;
+        imvo_args_init (&a);
+        imvo_args_str (&a, "XREADGROUP");
+        imvo_args_str (&a, "GROUP");
+        imvo_args_str (&a, self->group);
+        imvo_args_str (&a, self->consumer);
+        imvo_args_str (&a, "COUNT");
+        imvo_args_fmt (&a, "%d", S_BATCH);
+        imvo_args_str (&a, "STREAMS");
         imvo_args_str (&a, self->streams [i]);
-    for (int i = 0; i < self->nstreams; i++)
         imvo_args_str (&a, ">");
-    redisReply *r = imvo_redis_argv (self->ctx.redis, &a);
-    imvo_args_release (&a);
-    size_t n = s_apply_streams (self, r, NULL, 0);
-    if (r && r->type == REDIS_REPLY_ERROR && strstr (r->str, "NOGROUP")) {
-        //  The stream or group was deleted under us: forget streams, rescan.
+        sent += imvo_redis_append_argv (self->ctx.redis, &a) == 0;
+        imvo_args_release (&a);
+    }
+    redisReply *replies [S_MAX_STREAMS];
+    for (int i = 0; i < sent; i++)
+        replies [i] = imvo_redis_next_reply (self->ctx.redis);
+    size_t most = 0;
+    bool gone = false;
+    for (int i = 0; i < sent; i++) {
+        redisReply *r = replies [i];
+        size_t n = s_apply_streams (self, r, NULL, 0);
+        if (n > most)
+            most = n;
+        gone |= r && r->type == REDIS_REPLY_ERROR && strstr (r->str, "NOGROUP");
+        if (r)
+            freeReplyObject (r);
+    }
+    if (gone) {
+        //  A stream or group was deleted under us: forget streams, read the registry again.
         for (int i = 0; i < self->nstreams; i++)
             free (self->streams [i]);
         self->nstreams = 0;
         self->next_scan = 0;
     }
-    if (r)
-        freeReplyObject (r);
-    return n;
+    return most;
 }
 
 //  Moves entries delivered too often to <stream>:dead, then reclaims idle ones.

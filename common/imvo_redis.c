@@ -348,6 +348,7 @@ imvo_redis_fail (redisReply *r, imvo_reply_t *reply)
         if (strncmp (s, "BUSY", 4) == 0)
             return imvo_reply_fail (reply, IMVO_ERR_BUSY, "", "the data store is busy; try again shortly");
         if (strncmp (s, "LOADING", 7) == 0 || strncmp (s, "MASTERDOWN", 10) == 0
+        ||  strncmp (s, "CLUSTERDOWN", 11) == 0 || strncmp (s, "TRYAGAIN", 8) == 0
         ||  strncmp (s, "READONLY", 8) == 0 || strncmp (s, "MISCONF", 7) == 0)
             return imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "", "the data store cannot take writes now; try again shortly");
         zsys_error ("redis error: %s", s);

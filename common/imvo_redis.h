@@ -76,6 +76,8 @@ redisReply *imvo_redis_eval (imvo_redis_t *self, const char *script,
 int imvo_redis_append_eval (imvo_redis_t *self, const char *script,
                             const imvo_args_t *keys, const imvo_args_t *args);
 redisReply *imvo_redis_next_reply (imvo_redis_t *self);
+//  The same for any command (read with imvo_redis_next_reply).
+int imvo_redis_append_argv (imvo_redis_t *self, const imvo_args_t *args);
 
 //  The same pipeline driven by a poll loop instead of blocking reads: connect_async sets the
 //  connection up (blocking, as ensure) and then makes its socket non-blocking; poll

@@ -53,6 +53,17 @@ imvo_redis_append_eval (imvo_redis_t *self, const char *script,
     return rc;
 }
 
+int
+imvo_redis_append_argv (imvo_redis_t *self, const imvo_args_t *args)
+{
+    if ((self->pending == 0 || !self->ctx) && imvo_redis_ensure (self))
+        return -1;
+    if (redisAppendCommandArgv (self->ctx, args->argc, args->argv, args->lens) != REDIS_OK)
+        return -1;
+    self->pending++;
+    return 0;
+}
+
 redisReply *
 imvo_redis_next_reply (imvo_redis_t *self)
 {

@@ -61,8 +61,10 @@ def imvoctl_path():
 class Redis:
     """A redis-server of our own, restartable on the same port and data directory."""
 
-    def __init__(self, workdir, password=None):
+    def __init__(self, workdir, password=None, cluster=False):
+        self.cluster = cluster
         self.port = free_port()
+        self.bus_port = free_port() if cluster else 0
         self.dir = os.path.join(workdir, "redis")
         os.makedirs(self.dir, exist_ok=True)
         self.password = password
@@ -80,17 +82,32 @@ class Redis:
                 "--save", "", "--daemonize", "no"]
         if self.password:
             args += ["--requirepass", self.password]
+        if self.cluster:
+            # A one-node Redis Cluster: it refuses cross-slot commands and scripts as a
+            # multi-node one would, and needs no cluster-aware client.
+            args += ["--cluster-enabled", "yes", "--cluster-config-file", os.path.join(self.dir, "nodes.conf"),
+                     "--cluster-port", str(self.bus_port)]
         with open(self.logpath, "ab") as log:
             self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + 10
         while time.time() < deadline:
             try:
                 if self.cli("PING").strip() == "PONG":
+                    if self.cluster:
+                        self._own_all_slots()
                     return
             except subprocess.CalledProcessError:
                 pass
             time.sleep(0.05)
         raise RuntimeError("redis-server did not start on port %d" % self.port)
+
+    def _own_all_slots(self):
+        if "cluster_state:ok" in self.cli("CLUSTER", "INFO"):
+            return
+        self.cli("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
+        deadline = time.time() + 10
+        while "cluster_state:ok" not in self.cli("CLUSTER", "INFO") and time.time() < deadline:
+            time.sleep(0.05)
 
     def stop(self):
         if self.proc:
@@ -109,7 +126,7 @@ class Redis:
 class System:
     """Redis plus the named daemons, each on free ports, torn down on exit."""
 
-    def __init__(self, services=SERVICES, env=None, password=None):
+    def __init__(self, services=SERVICES, env=None, password=None, cluster=None):
         # complaints checks respondents against the members it reads from membership: a
         # system with complaints runs membership too, started first.
         services = list(services)
@@ -118,7 +135,9 @@ class System:
         self.services = services
         self.respondent = None
         self.workdir = tempfile.mkdtemp(prefix="imvo-test-")
-        self.redis = Redis(self.workdir, password)
+        if cluster is None:
+            cluster = os.environ.get("IMVO_TEST_CLUSTER") == "1"
+        self.redis = Redis(self.workdir, password, cluster)
         self.ports = {s: (free_port(), free_port()) for s in SERVICES}
         self.procs = {}
         self.extra_env = env or {}
