@@ -26,34 +26,14 @@
 #include "imvo_service.h"
 #include "imvo_config.h"
 #include "imvo_internal.h"
+#include "imvo_consumer_internal.h"
 
 #include <unistd.h>
 
-#define S_MAX_STREAMS 256
-#define S_BATCH 128
 
-typedef struct {
-    imvo_ctx_t ctx;                         //  handler context (own Redis, own PUSH)
-    const imvo_subscription_t *sub;         //  what we consume and how
-    char group [64];                        //  consumer group: the consuming daemon's name
-    char consumer [128];                    //  consumer name within the group
-    char pattern [128];                     //  SCAN pattern of the source's streams
-    char *streams [S_MAX_STREAMS];          //  known streams
-    int nstreams;
-    bool replay_pending;                    //  re-read our own pending list next round
-    size_t seen_connects;                   //  Redis connects seen, to spot a reconnect
-    long max_attempts;                      //  deliveries before dead-lettering
-    long claim_idle_ms;                     //  idle time before an entry is reclaimed
-    int64_t next_scan;                      //  zclock_mono of the next read of the registry
-    int64_t next_full_scan;                 //  zclock_mono of the next SCAN of the keyspace
-    int64_t next_trim;                      //  zclock_mono of the next trim
-    int64_t next_retry;                     //  zclock_mono of the next dead-letter/reclaim pass
-    imvo_call_t calls [S_BATCH];            //  one batch's parked script calls
-    imvo_reply_t replies [S_BATCH];         //  and their outcomes
-} s_consumer_t;
 
 static bool
-s_known (s_consumer_t *self, const char *stream)
+s_known (imvo_consumer_t *self, const char *stream)
 {
     for (int i = 0; i < self->nstreams; i++)
         if (streq (self->streams [i], stream))
@@ -62,7 +42,7 @@ s_known (s_consumer_t *self, const char *stream)
 }
 
 static void
-s_add_stream (s_consumer_t *self, const char *stream)
+s_add_stream (imvo_consumer_t *self, const char *stream)
 {
     if (s_known (self, stream) || self->nstreams == S_MAX_STREAMS)
         return;
@@ -81,7 +61,7 @@ s_add_stream (s_consumer_t *self, const char *stream)
 //  at start and every IMVO_CONSUMER_RESCAN_MS, a SCAN of the keyspace as a safety net for a
 //  stream whose emitter died between its first event and registering it.
 static void
-s_scan (s_consumer_t *self, bool full)
+s_scan (imvo_consumer_t *self, bool full)
 {
     redisReply *m = imvo_redis_cmd (self->ctx.redis, "SMEMBERS imvo:%s:streams", self->sub->source);
     for (size_t i = 0; m && m->type == REDIS_REPLY_ARRAY && i < m->elements; i++)
@@ -116,7 +96,7 @@ s_scan (s_consumer_t *self, bool full)
 //  call in *call. Returns the handler's result (0, -1 or IMVO_DEFERRED); -1 for entries
 //  that are not entries.
 static int
-s_prepare (s_consumer_t *self, const char *stream, redisReply *entry, imvo_call_t *call, imvo_reply_t *reply)
+s_prepare (imvo_consumer_t *self, const char *stream, redisReply *entry, imvo_call_t *call, imvo_reply_t *reply)
 {
     if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2
     ||  entry->element [0]->type != REDIS_REPLY_STRING)
@@ -165,8 +145,8 @@ s_prepare (s_consumer_t *self, const char *stream, redisReply *entry, imvo_call_
 
 //  Applies a list of entries of one stream as one pipeline, then acknowledges those whose
 //  effects succeeded with one XACK. last, when given, gets the id of the last entry.
-static void
-s_apply_list (s_consumer_t *self, const char *stream, redisReply *list, char *last, size_t last_size)
+void
+imvo_consumer_apply_list (imvo_consumer_t *self, const char *stream, redisReply *list, char *last, size_t last_size)
 {
     size_t n = list->elements < S_BATCH ? list->elements : S_BATCH;
     int rcs [S_BATCH];
@@ -205,7 +185,7 @@ s_apply_list (s_consumer_t *self, const char *stream, redisReply *list, char *la
 //  most entries any one stream gave (COUNT applies per stream); last, when given, gets the id
 //  of the last entry of the last stream.
 static size_t
-s_apply_streams (s_consumer_t *self, redisReply *r, char *last, size_t last_size)
+s_apply_streams (imvo_consumer_t *self, redisReply *r, char *last, size_t last_size)
 {
     size_t most = 0;
     for (size_t s = 0; r && r->type == REDIS_REPLY_ARRAY && s < r->elements; s++) {
@@ -213,7 +193,7 @@ s_apply_streams (s_consumer_t *self, redisReply *r, char *last, size_t last_size
         if (pair->type != REDIS_REPLY_ARRAY || pair->elements != 2 || pair->element [1]->type != REDIS_REPLY_ARRAY)
             continue;
         redisReply *list = pair->element [1];
-        s_apply_list (self, pair->element [0]->str, list, last, last_size);
+        imvo_consumer_apply_list (self, pair->element [0]->str, list, last, last_size);
         if (list->elements > most)
             most = list->elements;
     }
@@ -224,7 +204,7 @@ s_apply_streams (s_consumer_t *self, redisReply *r, char *last, size_t last_size
 //  the one before: entries that fail again stay pending (s_retry deals with them) without
 //  being read over and over.
 static void
-s_replay_pending (s_consumer_t *self)
+s_replay_pending (imvo_consumer_t *self)
 {
     for (int i = 0; i < self->nstreams; i++) {
         char cursor [64] = "0";
@@ -243,7 +223,7 @@ s_replay_pending (s_consumer_t *self)
 //  tags live in different Redis Cluster slots, sent together and read in order. Returns the
 //  most entries any stream gave.
 static size_t
-s_read (s_consumer_t *self)
+s_read (imvo_consumer_t *self)
 {
     if (!self->nstreams)
         return 0;
@@ -287,66 +267,8 @@ s_read (s_consumer_t *self)
     return most;
 }
 
-//  Moves entries delivered too often to <stream>:dead, then reclaims idle ones.
 static void
-s_retry (s_consumer_t *self, const char *stream)
-{
-    redisReply *p = imvo_redis_cmd (self->ctx.redis, "XPENDING %s %s IDLE %ld - + %d",
-                                    stream, self->group, self->claim_idle_ms, S_BATCH);
-    for (size_t i = 0; p && p->type == REDIS_REPLY_ARRAY && i < p->elements; i++) {
-        redisReply *e = p->element [i];         //  [id, consumer, idle, deliveries]
-        if (e->type != REDIS_REPLY_ARRAY || e->elements != 4 || e->element [3]->integer < self->max_attempts)
-            continue;
-        const char *id = e->element [0]->str;
-        imvo_args_t keys, args;
-        imvo_args_init (&keys);
-        imvo_args_init (&args);
-        imvo_args_str (&keys, stream);
-        imvo_args_fmt (&keys, "%s:dead", stream);
-        imvo_args_str (&args, id);
-        imvo_args_str (&args, self->group);
-        imvo_args_fmt (&args, "%lld", e->element [3]->integer);
-        redisReply *x = imvo_redis_eval (self->ctx.redis, "consumer_dead_letter", &keys, &args);
-        imvo_args_release (&keys);
-        imvo_args_release (&args);
-        if (x && x->type == REDIS_REPLY_INTEGER)
-            zsys_warning ("event %s of %s failed %lld times: moved to %s:dead",
-                          id, stream, e->element [3]->integer, stream);
-        else
-            zsys_error ("event %s of %s failed %lld times; moving it to %s:dead failed: %s",
-                        id, stream, e->element [3]->integer, stream,
-                        x && x->type == REDIS_REPLY_ERROR ? x->str : "no reply");
-        if (x)
-            freeReplyObject (x);
-    }
-    if (p)
-        freeReplyObject (p);
-    redisReply *c = imvo_redis_cmd (self->ctx.redis, "XAUTOCLAIM %s %s %s %ld 0-0 COUNT %d",
-                                    stream, self->group, self->consumer, self->claim_idle_ms, S_BATCH);
-    if (c && c->type == REDIS_REPLY_ARRAY && c->elements >= 2 && c->element [1]->type == REDIS_REPLY_ARRAY)
-        s_apply_list (self, stream, c->element [1], NULL, 0);
-    if (c)
-        freeReplyObject (c);
-}
-
-//  Trims a stream below the oldest entry any of its groups still needs.
-static void
-s_trim (s_consumer_t *self, const char *stream)
-{
-    imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_str (&keys, stream);
-    imvo_args_fmt (&args, "%lld-0", (long long) (imvo_now_ms () - 24LL * 3600 * 1000));
-    redisReply *r = imvo_redis_eval (self->ctx.redis, "consumer_trim", &keys, &args);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    if (r)
-        freeReplyObject (r);
-}
-
-static void
-s_round (s_consumer_t *self)
+s_round (imvo_consumer_t *self)
 {
     if (imvo_redis_ensure (self->ctx.redis))
         return;
@@ -375,7 +297,7 @@ s_round (s_consumer_t *self)
     //  that finds nothing, and a doorbell per event would otherwise cost two commands each.
     if (zclock_mono () >= self->next_retry) {
         for (int i = 0; i < self->nstreams; i++)
-            s_retry (self, self->streams [i]);
+            imvo_consumer_retry (self, self->streams [i]);
         long every = self->claim_idle_ms / 4;
         self->next_retry = zclock_mono () + (every < 10 ? 10 : every > 5000 ? 5000 : every);
     }
@@ -383,7 +305,7 @@ s_round (s_consumer_t *self)
         ;
     if (zclock_mono () >= self->next_trim) {
         for (int i = 0; i < self->nstreams; i++)
-            s_trim (self, self->streams [i]);
+            imvo_consumer_trim (self, self->streams [i]);
         self->next_trim = zclock_mono () + imvo_env_long ("IMVO_TRIM_MS", 60000, 100, 86400000);
     }
 }
@@ -393,7 +315,7 @@ imvo_consumer_actor (zsock_t *pipe, void *args)
 {
     //  args lives on the caller's stack: everything is copied before the signal below.
     const imvo_consumer_args_t *a = (const imvo_consumer_args_t *) args;
-    s_consumer_t *self = calloc (1, sizeof *self);
+    imvo_consumer_t *self = calloc (1, sizeof *self);
     assert (self);
     self->ctx.service = a->service;
     self->sub = a->sub;

@@ -38,17 +38,21 @@ def run(total, log=print):
         resent = unavailable = 0
         faults = []
         progress = {"acked": 0}
+        plan = [(0.25, "complaints"), (0.5, "redis"), (0.75, "complaints")]
+        # The generator sends no key past the gate: a fault comes at its share of the run with
+        # a window of requests in flight, however fast the rest would go without it.
+        gate = {"n": int(plan[0][0] * total) + IN_FLIGHT}
         stop = threading.Event()
 
         def chaos():
             # Faults at a quarter, a half and three quarters of the acknowledgements.
-            plan = [(0.25, "complaints"), (0.5, "redis"), (0.75, "complaints")]
-            for share, what in plan:
+            for k, (share, what) in enumerate(plan):
                 while progress["acked"] < share * total and not stop.is_set():
                     time.sleep(0.005)
                 if stop.is_set():
                     return
                 t = time.time()
+                at = progress["acked"]
                 if what == "redis":
                     s.redis.proc.kill()
                     s.redis.proc.wait()
@@ -56,7 +60,8 @@ def run(total, log=print):
                 else:
                     s.kill(what)
                     s.start(what)
-                faults.append((what, progress["acked"], time.time() - t))
+                faults.append((what, at, time.time() - t))
+                gate["n"] = int(plan[k + 1][0] * total) + IN_FLIGHT if k + 1 < len(plan) else total
 
         chaos_thread = threading.Thread(target=chaos)
         chaos_thread.start()
@@ -72,7 +77,7 @@ def run(total, log=print):
             deadline = time.time() + max(120, total / 50)
             while len(acked) < total and time.time() < deadline:
                 pending_keys = {n for n, _ in waiting.values()}
-                while next_n < total and len(pending_keys) < IN_FLIGHT:
+                while next_n < min(total, gate["n"]) and len(pending_keys) < IN_FLIGHT:
                     if keys[next_n] not in acked:
                         send(next_n)
                         pending_keys.add(next_n)

@@ -59,156 +59,6 @@ s_usage (FILE *f)
         }
 }
 
-typedef struct {
-    const char *path;           //  dotted body path
-    imvoctl_kind_t kind;        //  how value becomes msgpack
-    const char *flag;           //  for messages
-    const char *value;          //  the text given (JSON for IMVOCTL_JSON and defaults)
-} s_field_t;
-
-//  Packs one field's value; -1 (after saying why) when it does not fit its kind.
-static int
-s_pack_value (msgpack_packer *pk, const s_field_t *f)
-{
-    switch (f->kind) {
-        case IMVOCTL_STR:
-            imvo_pack_str (pk, f->value);
-            return 0;
-        case IMVOCTL_INT: {
-            char *end;
-            long long v = strtoll (f->value, &end, 10);
-            if (!*f->value || *end) {
-                fprintf (stderr, "imvoctl: %s needs a whole number, not '%s'\n", f->flag, f->value);
-                return -1;
-            }
-            return msgpack_pack_int64 (pk, v);
-        }
-        case IMVOCTL_FLAG:
-            return msgpack_pack_true (pk);
-        case IMVOCTL_LIST: {
-            char *copy = strdup (f->value), *save = NULL;
-            const char *items [256];
-            uint32_t n = 0;
-            for (char *t = strtok_r (copy, ",", &save); t && n < 256; t = strtok_r (NULL, ",", &save)) {
-                while (*t == ' ')
-                    t++;
-                if (*t)
-                    items [n++] = t;
-            }
-            msgpack_pack_array (pk, n);
-            for (uint32_t i = 0; i < n; i++)
-                imvo_pack_str (pk, items [i]);
-            free (copy);
-            return 0;
-        }
-        case IMVOCTL_FILE: {
-            char *text = imvo_file_read (f->value);
-            if (!text) {
-                fprintf (stderr, "imvoctl: cannot read %s: %s\n", f->value, strerror (errno));
-                return -1;
-            }
-            imvo_pack_str (pk, text);
-            free (text);
-            return 0;
-        }
-        case IMVOCTL_JSON: {
-            msgpack_sbuffer buf;
-            msgpack_sbuffer_init (&buf);
-            char err [128];
-            int rc = imvo_json_to_msgpack (f->value, &buf, err, sizeof err);
-            if (rc)
-                fprintf (stderr, "imvoctl: %s is not JSON: %s\n", f->flag, err);
-            else
-                msgpack_sbuffer_write (pk->data, buf.data, buf.size);
-            msgpack_sbuffer_destroy (&buf);
-            return rc;
-        }
-    }
-    return -1;
-}
-
-//  Packs the fields whose paths start with prefix (plen bytes) as one map: "complainant.name"
-//  and "complainant.contact" become {"complainant": {"name", "contact"}}.
-static int
-s_pack_object (msgpack_packer *pk, const s_field_t *fields, int n, const char *prefix, size_t plen)
-{
-    //  The distinct first segments after the prefix, in order of appearance.
-    int firsts [64];
-    uint32_t count = 0;
-    for (int i = 0; i < n; i++) {
-        const char *rest = fields [i].path + plen;
-        if (strncmp (fields [i].path, prefix, plen) != 0)
-            continue;
-        size_t seglen = strcspn (rest, ".");
-        bool seen = false;
-        for (uint32_t k = 0; k < count && !seen; k++) {
-            const char *other = fields [firsts [k]].path + plen;
-            seen = strncmp (other, rest, seglen) == 0 && (other [seglen] == '.' || other [seglen] == 0);
-        }
-        if (!seen)
-            firsts [count++] = i;
-    }
-    msgpack_pack_map (pk, count);
-    for (uint32_t k = 0; k < count; k++) {
-        const s_field_t *f = &fields [firsts [k]];
-        const char *rest = f->path + plen;
-        size_t seglen = strcspn (rest, ".");
-        imvo_pack_strn (pk, rest, seglen);
-        if (rest [seglen] == '.') {
-            char sub [256];
-            snprintf (sub, sizeof sub, "%.*s", (int) (plen + seglen + 1), f->path);
-            if (s_pack_object (pk, fields, n, sub, plen + seglen + 1))
-                return -1;
-        }
-        else
-        if (s_pack_value (pk, f))
-            return -1;
-    }
-    return 0;
-}
-
-//  Prints the message catalogue as Markdown (proto/README.md is this output; a test keeps
-//  them in step).
-static int
-s_catalogue (void)
-{
-    static const char *names [] = { "every daemon", "complaints", "notify", "membership", "scoring" };
-    for (size_t c = 0; imvo_proto_all [c]; c++) {
-        printf ("### %s\n\n", names [c]);
-        for (const imvo_proto_msg_t *const *m = imvo_proto_all [c]; *m; m++) {
-            char who [160];
-            imvo_proto_who ((*m)->who, who, sizeof who);
-            printf ("- `%s`: %s\n  - sent by: %s", (*m)->type, (*m)->summary, who);
-            if ((*m)->own)
-                printf (" (a company only for itself: `%s` is %s<its org>)", (*m)->own,
-                        (*m)->own_prefix ? (*m)->own_prefix : "");
-            printf ("\n");
-            for (int i = 0; i < (*m)->nfields; i++) {
-                const imvo_field_t *f = &(*m)->fields [i];
-                printf ("  - `%s` %s%s", f->name, imvo_proto_kind_name (f->kind),
-                        f->required ? ", required" : "");
-                if (f->kind == IMVO_F_STR || f->kind == IMVO_F_STRLIST)
-                    printf (", %s", imvo_proto_format_name (f->format));
-                if (f->kind == IMVO_F_INT && (f->min || f->max))
-                    printf (", %lld to %lld", (long long) f->min, (long long) f->max);
-                else
-                if (f->kind == IMVO_F_STR && f->max)
-                    printf (", %lld to %lld bytes", (long long) f->min, (long long) f->max);
-                else
-                if (f->max)
-                    printf (", at most %lld items", (long long) f->max);
-                if (f->choices) {
-                    printf (", one of");
-                    for (const char *const *ch = f->choices; *ch; ch++)
-                        printf (" `%s`", *ch);
-                }
-                printf ("\n");
-            }
-        }
-        printf ("\n");
-    }
-    return 0;
-}
 
 //  Sends one request and prints the reply; returns the exit status.
 static int
@@ -305,7 +155,7 @@ s_ping_all (const s_globals_t *g)
 static int
 s_run_cmd (const s_globals_t *g, const imvoctl_cmd_t *cmd, int argc, char **argv)
 {
-    s_field_t fields [64];
+    imvoctl_field_t fields [64];
     int n = 0, npos = 0, status = 0;
     for (int i = 0; i < argc && status == 0 && n < 60; i++) {
         if (strncmp (argv [i], "--", 2) == 0) {
@@ -326,7 +176,7 @@ s_run_cmd (const s_globals_t *g, const imvoctl_cmd_t *cmd, int argc, char **argv
                 }
                 value = argv [++i];
             }
-            fields [n++] = (s_field_t) { o->path, o->kind, o->flag, value };
+            fields [n++] = (imvoctl_field_t) { o->path, o->kind, o->flag, value };
         }
         else {
             if (npos >= 4 || !cmd->args [npos]) {
@@ -336,7 +186,7 @@ s_run_cmd (const s_globals_t *g, const imvoctl_cmd_t *cmd, int argc, char **argv
             }
             const char *path = cmd->args [npos] [0] == '?' ? cmd->args [npos] + 1 : cmd->args [npos];
             npos++;
-            fields [n++] = (s_field_t) { path, IMVOCTL_STR, path, argv [i] };
+            fields [n++] = (imvoctl_field_t) { path, IMVOCTL_STR, path, argv [i] };
         }
     }
     if (status == 0 && npos < 4 && cmd->args [npos] && cmd->args [npos] [0] != '?') {
@@ -353,14 +203,14 @@ s_run_cmd (const s_globals_t *g, const imvoctl_cmd_t *cmd, int argc, char **argv
         }
         else
         if (!given && o->dflt)
-            fields [n++] = (s_field_t) { o->path, IMVOCTL_JSON, o->flag, o->dflt };
+            fields [n++] = (imvoctl_field_t) { o->path, IMVOCTL_JSON, o->flag, o->dflt };
     }
     if (status == 0) {
         msgpack_sbuffer body;
         msgpack_sbuffer_init (&body);
         msgpack_packer pk;
         msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-        if (s_pack_object (&pk, fields, n, "", 0))
+        if (imvoctl_pack_fields (&pk, fields, n))
             status = 1;
         else
             status = s_call (g, cmd->service, cmd->type, body.data, body.size, cmd->list_key, cmd->columns);
@@ -432,7 +282,7 @@ main (int argc, char **argv)
         return s_call (&g, rest [1], "ping", NULL, 0, NULL, NULL);
     }
     if (streq (rest [0], "catalogue"))
-        return s_catalogue ();
+        return imvoctl_print_catalogue ();
     if (streq (rest [0], "demo") && n == 1)
         return imvoctl_demo (g.timeout_ms, g.json);
     if (streq (rest [0], "stats") && n == 2)

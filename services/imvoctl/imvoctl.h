@@ -51,6 +51,20 @@ extern const imvoctl_cmd_t imvoctl_membership_cmds [];
 void imvoctl_print_table (const msgpack_object *list, const char *columns);
 void imvoctl_print_map (const msgpack_object *map, int indent);
 
+//  The message catalogue as Markdown (proto/README.md is this output). Returns 0.
+int imvoctl_print_catalogue (void);
+
+//  A command's body (imvoctl_pack.c): each field a dotted path, a kind and the text given.
+typedef struct {
+    const char *path;           //  dotted body path
+    imvoctl_kind_t kind;        //  how value becomes msgpack
+    const char *flag;           //  for messages
+    const char *value;          //  the text given (JSON for IMVOCTL_JSON and defaults)
+} imvoctl_field_t;
+//  Packs the fields as one map, nested by path; -1 (after saying why) when a value does not
+//  fit its kind.
+int imvoctl_pack_fields (msgpack_packer *pk, const imvoctl_field_t *fields, int n);
+
 //  imvoctl demo (imvoctl_demo.c): loads the demo data set; returns the exit status.
 int imvoctl_demo (int timeout_ms, bool json);
 

@@ -3,6 +3,7 @@
 */
 #include "imvoctl.h"
 #include "imvo_msg.h"
+#include "imvo_proto.h"
 
 #include <czmq.h>
 #include <time.h>
@@ -231,4 +232,47 @@ void
 imvoctl_print_map (const msgpack_object *map, int indent)
 {
     s_print_block (map, indent, NULL);
+}
+
+//  Prints the message catalogue as Markdown (proto/README.md is this output; a test keeps
+//  them in step).
+int
+imvoctl_print_catalogue (void)
+{
+    static const char *names [] = { "every daemon", "complaints", "notify", "membership", "scoring" };
+    for (size_t c = 0; imvo_proto_all [c]; c++) {
+        printf ("### %s\n\n", names [c]);
+        for (const imvo_proto_msg_t *const *m = imvo_proto_all [c]; *m; m++) {
+            char who [160];
+            imvo_proto_who ((*m)->who, who, sizeof who);
+            printf ("- `%s`: %s\n  - sent by: %s", (*m)->type, (*m)->summary, who);
+            if ((*m)->own)
+                printf (" (a company only for itself: `%s` is %s<its org>)", (*m)->own,
+                        (*m)->own_prefix ? (*m)->own_prefix : "");
+            printf ("\n");
+            for (int i = 0; i < (*m)->nfields; i++) {
+                const imvo_field_t *f = &(*m)->fields [i];
+                printf ("  - `%s` %s%s", f->name, imvo_proto_kind_name (f->kind),
+                        f->required ? ", required" : "");
+                if (f->kind == IMVO_F_STR || f->kind == IMVO_F_STRLIST)
+                    printf (", %s", imvo_proto_format_name (f->format));
+                if (f->kind == IMVO_F_INT && (f->min || f->max))
+                    printf (", %lld to %lld", (long long) f->min, (long long) f->max);
+                else
+                if (f->kind == IMVO_F_STR && f->max)
+                    printf (", %lld to %lld bytes", (long long) f->min, (long long) f->max);
+                else
+                if (f->max)
+                    printf (", at most %lld items", (long long) f->max);
+                if (f->choices) {
+                    printf (", one of");
+                    for (const char *const *ch = f->choices; *ch; ch++)
+                        printf (" `%s`", *ch);
+                }
+                printf ("\n");
+            }
+        }
+        printf ("\n");
+    }
+    return 0;
 }

@@ -78,4 +78,21 @@ int membership_read_page (imvo_ctx_t *ctx, const char *script, const char *tag, 
                           const char *a, const char *b, const imvo_value_t *limit,
                           const imvo_value_t *cursor, imvo_reply_t *reply);
 
+//  A production location as disclosed (membership_locations.c, membership_import.c).
+typedef struct {
+    const char *name, *address, *city, *region, *country, *product_type;
+    int64_t workers;                //  -1 when not given
+    int line;                       //  CSV line, 0 for location.add
+    const char *extra;              //  other columns, a packed map, or NULL
+    size_t extra_len;
+} membership_row_t;
+//  Packs one row with its normal forms for lua/location_upsert.lua.
+void membership_pack_row (msgpack_packer *pk, const membership_row_t *r);
+//  Only current members disclose locations; not_found naming org_id otherwise.
+int membership_check_discloser (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant,
+                                const char *org, imvo_reply_t *reply);
+//  Commits packed rows (an array of membership_pack_row maps) for org and year.
+int membership_upsert (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *org,
+                       int64_t year, const char *rows, size_t rows_len, imvo_reply_t *reply);
+
 #endif
