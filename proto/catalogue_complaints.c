@@ -7,35 +7,35 @@ static const char *const s_complainant_kinds [] = {
     "worker", "union", "ngo", "representative", "other", NULL };
 
 static const imvo_field_t s_submit [] = {
-    [COMPLAINT_SUBMIT_COVENANT] = { "covenant", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL },
-    [COMPLAINT_SUBMIT_RESPONDENT] = { "respondent", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL },
-    [COMPLAINT_SUBMIT_SUMMARY] = { "summary", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL },
-    [COMPLAINT_SUBMIT_DESCRIPTION] = { "description", IMVO_F_STR, true, 1, 20000, IMVO_FMT_TEXT, NULL },
-    [COMPLAINT_SUBMIT_COMPLAINANT] = { "complainant", IMVO_F_MAP, true, 0, 16, 0, NULL },
-    [COMPLAINT_SUBMIT_ANONYMOUS] = { "complainant.anonymous", IMVO_F_BOOL, true, 0, 0, 0, NULL },
-    [COMPLAINT_SUBMIT_NAME] = { "complainant.name", IMVO_F_STR, false, 1, 200, IMVO_FMT_LINE, NULL },
-    [COMPLAINT_SUBMIT_CONTACT] = { "complainant.contact", IMVO_F_STR, false, 1, 200, IMVO_FMT_LINE, NULL },
-    [COMPLAINT_SUBMIT_KIND] = { "complainant.kind", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, s_complainant_kinds },
-    [COMPLAINT_SUBMIT_SHARE] = { "complainant.share_identity", IMVO_F_BOOL, false, 0, 0, 0, NULL },
-    [COMPLAINT_SUBMIT_COUNTRY] = { "country", IMVO_F_STR, false, 2, 2, IMVO_FMT_COUNTRY, NULL },
-    [COMPLAINT_SUBMIT_LOCATION] = { "location_id", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL },
+    [COMPLAINT_SUBMIT_COVENANT] = { "covenant", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL, "covenant code, e.g. textile" },
+    [COMPLAINT_SUBMIT_RESPONDENT] = { "respondent", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "org_id of the company complained about" },
+    [COMPLAINT_SUBMIT_SUMMARY] = { "summary", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL, "one line" },
+    [COMPLAINT_SUBMIT_DESCRIPTION] = { "description", IMVO_F_STR, true, 1, 20000, IMVO_FMT_TEXT, NULL, "what happened" },
+    [COMPLAINT_SUBMIT_COMPLAINANT] = { "complainant", IMVO_F_MAP, true, 0, 16, 0, NULL, NULL },
+    [COMPLAINT_SUBMIT_ANONYMOUS] = { "complainant.anonymous", IMVO_F_BOOL, true, 0, 0, 0, NULL, "file anonymously: you get a receipt to follow the case" },
+    [COMPLAINT_SUBMIT_NAME] = { "complainant.name", IMVO_F_STR, false, 1, 200, IMVO_FMT_LINE, NULL, "complainant's name (not with --anonymous)" },
+    [COMPLAINT_SUBMIT_CONTACT] = { "complainant.contact", IMVO_F_STR, false, 1, 200, IMVO_FMT_LINE, NULL, "e-mail or phone" },
+    [COMPLAINT_SUBMIT_KIND] = { "complainant.kind", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, s_complainant_kinds, "worker, union, ngo, representative or other" },
+    [COMPLAINT_SUBMIT_SHARE] = { "complainant.share_identity", IMVO_F_BOOL, false, 0, 0, 0, NULL, "let the company see who complains" },
+    [COMPLAINT_SUBMIT_COUNTRY] = { "country", IMVO_F_STR, false, 2, 2, IMVO_FMT_COUNTRY, NULL, "where the harm happened (ISO code)" },
+    [COMPLAINT_SUBMIT_LOCATION] = { "location_id", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "production location id" },
 };
 
 static const imvo_field_t s_get [] = {
-    [COMPLAINT_GET_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_CASE_ID, NULL },
+    [COMPLAINT_GET_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_CASE_ID, NULL, NULL },
 };
 
 static const imvo_field_t s_status [] = {
-    [COMPLAINT_STATUS_RECEIPT] = { "receipt", IMVO_F_STR, true, 1, 80, IMVO_FMT_RECEIPT, NULL },
+    [COMPLAINT_STATUS_RECEIPT] = { "receipt", IMVO_F_STR, true, 1, 80, IMVO_FMT_RECEIPT, NULL, NULL },
 };
 
 static const char *const s_statuses [] = { "received", NULL };
 
 static const imvo_field_t s_list [] = {
-    [COMPLAINT_LIST_COVENANT] = { "covenant", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, NULL },
-    [COMPLAINT_LIST_STATUS] = { "status", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, s_statuses },
-    [COMPLAINT_LIST_LIMIT] = { "limit", IMVO_F_INT, false, 1, 1000, 0, NULL },
-    [COMPLAINT_LIST_CURSOR] = { "cursor", IMVO_F_STR, false, 3, 128, IMVO_FMT_ID, NULL },
+    [COMPLAINT_LIST_COVENANT] = { "covenant", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, NULL, "one covenant (default: all)" },
+    [COMPLAINT_LIST_STATUS] = { "status", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, s_statuses, "only cases with this status" },
+    [COMPLAINT_LIST_LIMIT] = { "limit", IMVO_F_INT, false, 1, 1000, 0, NULL, "most cases to show (default 100)" },
+    [COMPLAINT_LIST_CURSOR] = { "cursor", IMVO_F_STR, false, 3, 128, IMVO_FMT_ID, NULL, "the next page: the next_cursor a page ended with" },
 };
 
 //  An anonymous complainant gives no name and does not share an identity; a named one gives

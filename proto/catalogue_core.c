@@ -1,7 +1,7 @@
 /*  The messages every daemon answers (PROTOCOL.md, fixed): ping and stats. */
 #include "imvo_proto.h"
 
-static const imvo_field_t s_none [] = { { "", IMVO_F_MAP, false, 0, 0, 0, NULL } };
+static const imvo_field_t s_none [] = { { "", IMVO_F_MAP, false, 0, 0, 0, NULL, NULL } };
 
 static const imvo_proto_msg_t s_ping = {
     "ping", "is the daemon up, and can it reach Redis", s_none, 0, IMVO_PUBLIC, NULL, NULL, NULL };

@@ -8,91 +8,91 @@ static const char *const s_kinds [] = {
 static const char *const s_roles [] = { "party", "supporter", "expert", NULL };
 static const char *const s_decisions [] = { "confirm", "reject", NULL };
 
-#define COVENANT(i) [i] = { "covenant", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL }
-#define ORG_ID(i) [i] = { "org_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL }
-#define YEAR(i) [i] = { "year", IMVO_F_INT, true, 2000, 2100, 0, NULL }
+#define COVENANT(i) [i] = { "covenant", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL, "covenant code, e.g. textile" }
+#define ORG_ID(i) [i] = { "org_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "an organisation's id, e.g. org-12" }
+#define YEAR(i) [i] = { "year", IMVO_F_INT, true, 2000, 2100, 0, NULL, "the year" }
 
 static const imvo_field_t s_covenant_get [] = {
-    [COVENANT_GET_CODE] = { "code", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL },
+    [COVENANT_GET_CODE] = { "code", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL, NULL },
 };
 static const imvo_field_t s_org_register [] = {
-    [ORG_REGISTER_NAME] = { "name", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL },
-    [ORG_REGISTER_KIND] = { "kind", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, s_kinds },
-    [ORG_REGISTER_COUNTRY] = { "country", IMVO_F_STR, true, 2, 2, IMVO_FMT_COUNTRY, NULL },
-    [ORG_REGISTER_EMAIL] = { "contacts.email", IMVO_F_STR, false, 3, 200, IMVO_FMT_EMAIL, NULL },
-    [ORG_REGISTER_WEBHOOK] = { "contacts.webhook", IMVO_F_STR, false, 8, 500, IMVO_FMT_URL, NULL },
-    [ORG_REGISTER_SHARE] = { "market_share_bp", IMVO_F_INT, false, 0, 10000, 0, NULL },
+    [ORG_REGISTER_NAME] = { "name", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL, "organisation name" },
+    [ORG_REGISTER_KIND] = { "kind", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, s_kinds, "company, trade_association, ngo, union, government, knowledge_institution, other" },
+    [ORG_REGISTER_COUNTRY] = { "country", IMVO_F_STR, true, 2, 2, IMVO_FMT_COUNTRY, NULL, "ISO 3166 alpha-2 code, e.g. NL" },
+    [ORG_REGISTER_EMAIL] = { "contacts.email", IMVO_F_STR, false, 3, 200, IMVO_FMT_EMAIL, NULL, "contact for notifications" },
+    [ORG_REGISTER_WEBHOOK] = { "contacts.webhook", IMVO_F_STR, false, 8, 500, IMVO_FMT_URL, NULL, "https URL for notifications" },
+    [ORG_REGISTER_SHARE] = { "market_share_bp", IMVO_F_INT, false, 0, 10000, 0, NULL, "declared market share in basis points (48 % = 4800)" },
 };
 static const imvo_field_t s_org_get [] = { ORG_ID (ORG_GET_ORG_ID) };
 static const imvo_field_t s_org_list [] = {
-    [ORG_LIST_KIND] = { "kind", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, s_kinds },
-    [ORG_LIST_COUNTRY] = { "country", IMVO_F_STR, false, 2, 2, IMVO_FMT_COUNTRY, NULL },
-    [ORG_LIST_LIMIT] = { "limit", IMVO_F_INT, false, 1, 1000, 0, NULL },
-    [ORG_LIST_CURSOR] = { "cursor", IMVO_F_STR, false, 1, 32, IMVO_FMT_ID, NULL },
+    [ORG_LIST_KIND] = { "kind", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, s_kinds, "only this kind" },
+    [ORG_LIST_COUNTRY] = { "country", IMVO_F_STR, false, 2, 2, IMVO_FMT_COUNTRY, NULL, "only this country" },
+    [ORG_LIST_LIMIT] = { "limit", IMVO_F_INT, false, 1, 1000, 0, NULL, "most to show (default 500)" },
+    [ORG_LIST_CURSOR] = { "cursor", IMVO_F_STR, false, 1, 32, IMVO_FMT_ID, NULL, "the next page: the next_cursor a page ended with" },
 };
 static const imvo_field_t s_org_update [] = {
     ORG_ID (ORG_UPDATE_ORG_ID),
-    [ORG_UPDATE_NAME] = { "name", IMVO_F_STR, false, 1, 200, IMVO_FMT_LINE, NULL },
-    [ORG_UPDATE_COUNTRY] = { "country", IMVO_F_STR, false, 2, 2, IMVO_FMT_COUNTRY, NULL },
-    [ORG_UPDATE_EMAIL] = { "contacts.email", IMVO_F_STR, false, 3, 200, IMVO_FMT_EMAIL, NULL },
-    [ORG_UPDATE_WEBHOOK] = { "contacts.webhook", IMVO_F_STR, false, 8, 500, IMVO_FMT_URL, NULL },
-    [ORG_UPDATE_SHARE] = { "market_share_bp", IMVO_F_INT, false, 0, 10000, 0, NULL },
+    [ORG_UPDATE_NAME] = { "name", IMVO_F_STR, false, 1, 200, IMVO_FMT_LINE, NULL, NULL },
+    [ORG_UPDATE_COUNTRY] = { "country", IMVO_F_STR, false, 2, 2, IMVO_FMT_COUNTRY, NULL, NULL },
+    [ORG_UPDATE_EMAIL] = { "contacts.email", IMVO_F_STR, false, 3, 200, IMVO_FMT_EMAIL, NULL, NULL },
+    [ORG_UPDATE_WEBHOOK] = { "contacts.webhook", IMVO_F_STR, false, 8, 500, IMVO_FMT_URL, NULL, NULL },
+    [ORG_UPDATE_SHARE] = { "market_share_bp", IMVO_F_INT, false, 0, 10000, 0, NULL, NULL },
 };
 static const imvo_field_t s_member_join [] = {
     COVENANT (MEMBER_JOIN_COVENANT), ORG_ID (MEMBER_JOIN_ORG_ID),
-    [MEMBER_JOIN_ROLE] = { "role", IMVO_F_STR, true, 1, 16, IMVO_FMT_CODE, s_roles },
-    [MEMBER_JOIN_GROUPS] = { "working_groups", IMVO_F_STRLIST, false, 0, 20, IMVO_FMT_CODE, NULL },
+    [MEMBER_JOIN_ROLE] = { "role", IMVO_F_STR, true, 1, 16, IMVO_FMT_CODE, s_roles, "party, supporter or expert" },
+    [MEMBER_JOIN_GROUPS] = { "working_groups", IMVO_F_STRLIST, false, 0, 20, IMVO_FMT_CODE, NULL, "comma-separated working group codes" },
 };
 static const imvo_field_t s_member_leave [] = {
     COVENANT (MEMBER_LEAVE_COVENANT), ORG_ID (MEMBER_LEAVE_ORG_ID),
-    [MEMBER_LEAVE_REASON] = { "reason", IMVO_F_STR, false, 1, 500, IMVO_FMT_LINE, NULL },
+    [MEMBER_LEAVE_REASON] = { "reason", IMVO_F_STR, false, 1, 500, IMVO_FMT_LINE, NULL, "why" },
 };
 static const imvo_field_t s_member_list [] = {
     COVENANT (MEMBER_LIST_COVENANT),
-    [MEMBER_LIST_ROLE] = { "role", IMVO_F_STR, false, 1, 16, IMVO_FMT_CODE, s_roles },
-    [MEMBER_LIST_LIMIT] = { "limit", IMVO_F_INT, false, 1, 1000, 0, NULL },
-    [MEMBER_LIST_CURSOR] = { "cursor", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL },
+    [MEMBER_LIST_ROLE] = { "role", IMVO_F_STR, false, 1, 16, IMVO_FMT_CODE, s_roles, "only this role" },
+    [MEMBER_LIST_LIMIT] = { "limit", IMVO_F_INT, false, 1, 1000, 0, NULL, "most to show (default 500)" },
+    [MEMBER_LIST_CURSOR] = { "cursor", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "the next page: the next_cursor a page ended with" },
 };
 static const imvo_field_t s_member_get [] = { COVENANT (MEMBER_GET_COVENANT), ORG_ID (MEMBER_GET_ORG_ID) };
 static const imvo_field_t s_member_pay [] = {
     COVENANT (MEMBER_PAY_COVENANT), ORG_ID (MEMBER_PAY_ORG_ID), YEAR (MEMBER_PAY_YEAR),
-    [MEMBER_PAY_AMOUNT] = { "amount_eur", IMVO_F_INT, false, 0, 100000000, 0, NULL },
+    [MEMBER_PAY_AMOUNT] = { "amount_eur", IMVO_F_INT, false, 0, 100000000, 0, NULL, NULL },
 };
 static const imvo_field_t s_member_unpaid [] = { COVENANT (MEMBER_UNPAID_COVENANT), YEAR (MEMBER_UNPAID_YEAR) };
 static const imvo_field_t s_location_add [] = {
     COVENANT (LOCATION_ADD_COVENANT), ORG_ID (LOCATION_ADD_ORG_ID), YEAR (LOCATION_ADD_YEAR),
-    [LOCATION_ADD_NAME] = { "name", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL },
-    [LOCATION_ADD_ADDRESS] = { "address", IMVO_F_STR, true, 1, 300, IMVO_FMT_LINE, NULL },
-    [LOCATION_ADD_CITY] = { "city", IMVO_F_STR, false, 1, 100, IMVO_FMT_LINE, NULL },
-    [LOCATION_ADD_REGION] = { "region", IMVO_F_STR, false, 1, 100, IMVO_FMT_LINE, NULL },
-    [LOCATION_ADD_COUNTRY] = { "country", IMVO_F_STR, true, 2, 2, IMVO_FMT_COUNTRY, NULL },
-    [LOCATION_ADD_WORKERS] = { "workers", IMVO_F_INT, false, 0, 10000000, 0, NULL },
-    [LOCATION_ADD_PRODUCT] = { "product_type", IMVO_F_STR, false, 1, 100, IMVO_FMT_LINE, NULL },
+    [LOCATION_ADD_NAME] = { "name", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL, "location name" },
+    [LOCATION_ADD_ADDRESS] = { "address", IMVO_F_STR, true, 1, 300, IMVO_FMT_LINE, NULL, "street address" },
+    [LOCATION_ADD_CITY] = { "city", IMVO_F_STR, false, 1, 100, IMVO_FMT_LINE, NULL, "city" },
+    [LOCATION_ADD_REGION] = { "region", IMVO_F_STR, false, 1, 100, IMVO_FMT_LINE, NULL, "region" },
+    [LOCATION_ADD_COUNTRY] = { "country", IMVO_F_STR, true, 2, 2, IMVO_FMT_COUNTRY, NULL, "ISO code" },
+    [LOCATION_ADD_WORKERS] = { "workers", IMVO_F_INT, false, 0, 10000000, 0, NULL, "number of workers" },
+    [LOCATION_ADD_PRODUCT] = { "product_type", IMVO_F_STR, false, 1, 100, IMVO_FMT_LINE, NULL, "what is made there" },
 };
 static const imvo_field_t s_location_import [] = {
     COVENANT (LOCATION_IMPORT_COVENANT), ORG_ID (LOCATION_IMPORT_ORG_ID), YEAR (LOCATION_IMPORT_YEAR),
     //  Under the default IMVO_MAX_MSG_BYTES (1 MiB) with room for the envelope: 10,000 rows.
-    [LOCATION_IMPORT_CSV] = { "csv", IMVO_F_STR, true, 1, 1000000, IMVO_FMT_TEXT, NULL },
+    [LOCATION_IMPORT_CSV] = { "csv", IMVO_F_STR, true, 1, 1000000, IMVO_FMT_TEXT, NULL, NULL },
 };
 static const imvo_field_t s_location_year [] = { COVENANT (LOCATION_YEAR_COVENANT), YEAR (LOCATION_YEAR_YEAR) };
 static const imvo_field_t s_location_covenant [] = { COVENANT (LOCATION_COUNTS_COVENANT) };
 static const imvo_field_t s_location_sourcing [] = {
     COVENANT (LOCATION_SOURCING_COVENANT),
-    [LOCATION_SOURCING_LOCATION] = { "location_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL },
+    [LOCATION_SOURCING_LOCATION] = { "location_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, NULL },
     YEAR (LOCATION_SOURCING_YEAR),
 };
 static const imvo_field_t s_location_resolve [] = {
     COVENANT (LOCATION_RESOLVE_COVENANT),
-    [LOCATION_RESOLVE_FLAG] = { "flag_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL },
-    [LOCATION_RESOLVE_DECISION] = { "decision", IMVO_F_STR, true, 1, 16, IMVO_FMT_CODE, s_decisions },
-    [LOCATION_RESOLVE_LOCATION] = { "location_id", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL },
+    [LOCATION_RESOLVE_FLAG] = { "flag_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, NULL },
+    [LOCATION_RESOLVE_DECISION] = { "decision", IMVO_F_STR, true, 1, 16, IMVO_FMT_CODE, s_decisions, NULL },
+    [LOCATION_RESOLVE_LOCATION] = { "location_id", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, NULL },
 };
 
 #define MSG(var, type, summary, fields, who, own) \
     static const imvo_proto_msg_t var = { type, summary, IMVO_FIELDS (fields), who, own, NULL, NULL };
 //  Writes by the secretariat, or by a company for itself.
 #define SELF (IMVO_STAFF | IMVO_ROLE_COMPANY)
-static const imvo_field_t s_none [] = { { "", IMVO_F_MAP, false, 0, 0, 0, NULL } };
+static const imvo_field_t s_none [] = { { "", IMVO_F_MAP, false, 0, 0, 0, NULL, NULL } };
 
 static const imvo_proto_msg_t s_covenant_list_msg = {
     "covenant.list", "the covenants: code, name, sector, status, dates", s_none, 0, IMVO_PUBLIC, NULL, NULL, NULL };

@@ -346,7 +346,7 @@ imvo_proto_validate (const imvo_proto_msg_t *msg, const msgpack_object *body,
                         snprintf (name, sizeof name, "%s.%u", f->name, k);
                         if (item->type != MSGPACK_OBJECT_STR)
                             return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, name, "%s must be a string", name);
-                        imvo_field_t item_rule = { f->name, IMVO_F_STR, true, 1, 128, f->format, f->choices };
+                        imvo_field_t item_rule = { f->name, IMVO_F_STR, true, 1, 128, f->format, f->choices, NULL };
                         if (s_check_str (&item_rule, name, item->via.str.ptr, item->via.str.size, err))
                             return -1;
                     }

@@ -45,6 +45,7 @@ typedef struct {
     int64_t min, max;               //  see imvo_kind_t; both 0 means "no bound"
     imvo_format_t format;
     const char *const *choices;     //  NULL-terminated allowed values for strings, or NULL
+    const char *help;               //  for people (imvoctl's options, proto/README.md), or NULL
 } imvo_field_t;
 
 typedef struct {

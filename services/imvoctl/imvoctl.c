@@ -54,8 +54,11 @@ s_usage (FILE *f)
                 n += snprintf (line + n, sizeof line - (size_t) n, c->args [a] [0] == '?' ? " [%s]" : " %s", upper);
             }
             fprintf (f, "  %-33s %s\n", line, c->help);
-            for (const imvoctl_opt_t *o = c->opts; o && o->flag; o++)
-                fprintf (f, "      %-29s %s%s\n", o->flag, o->help, o->required ? " (required)" : "");
+            imvoctl_opt_t opts [48];
+            imvoctl_opt_text_t text [48];
+            int nopts = imvoctl_options (c, opts, text, 48);
+            for (int o = 0; o < nopts; o++)
+                fprintf (f, "      %-29s %s%s\n", opts [o].flag, opts [o].help, opts [o].required ? " (required)" : "");
         }
 }
 
@@ -155,11 +158,15 @@ s_ping_all (const s_globals_t *g)
 static int
 s_run_cmd (const s_globals_t *g, const imvoctl_cmd_t *cmd, int argc, char **argv)
 {
+    imvoctl_opt_t opts [48];
+    imvoctl_opt_text_t text [48];
+    int nopts = imvoctl_options (cmd, opts, text, 47);
+    opts [nopts] = (imvoctl_opt_t) { NULL, NULL, 0, false, NULL, NULL };
     imvoctl_field_t fields [64];
     int n = 0, npos = 0, status = 0;
     for (int i = 0; i < argc && status == 0 && n < 60; i++) {
         if (strncmp (argv [i], "--", 2) == 0) {
-            const imvoctl_opt_t *o = cmd->opts;
+            const imvoctl_opt_t *o = opts;
             while (o && o->flag && !streq (o->flag, argv [i]))
                 o++;
             if (!o || !o->flag) {
@@ -193,7 +200,7 @@ s_run_cmd (const s_globals_t *g, const imvoctl_cmd_t *cmd, int argc, char **argv
         fprintf (stderr, "imvoctl: %s needs %s\n", cmd->words, cmd->args [npos]);
         status = 1;
     }
-    for (const imvoctl_opt_t *o = cmd->opts; status == 0 && o && o->flag && n < 64; o++) {
+    for (const imvoctl_opt_t *o = opts; status == 0 && o && o->flag && n < 64; o++) {
         bool given = false;
         for (int i = 0; i < n; i++)
             given |= streq (fields [i].path, o->path);

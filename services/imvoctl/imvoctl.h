@@ -33,12 +33,21 @@ typedef struct {
     const char *service;        //  "complaints"
     const char *type;           //  "complaint.submit"
     const char *args [4];       //  positional arguments: body paths (or "?path" when optional)
-    const imvoctl_opt_t *opts;  //  ends with {NULL}; may be NULL
+    const imvoctl_opt_t *opts;  //  other ways to give fields than the catalogue's (a file); ends
+                                //  with {NULL}; may be NULL
     const char *list_key;       //  reply field holding an array to print as a table (or, with
                                 //  columns NULL, a string to print as it is), or NULL
     const char *columns;        //  comma-separated columns of that table
     const char *help;           //  one line
 } imvoctl_cmd_t;
+
+//  A command's options (imvoctl_options.c): from the catalogue's fields of its message type,
+//  then the table's own; text holds the derived flags and help. Returns how many.
+typedef struct {
+    char flag [64];
+    char help [256];
+} imvoctl_opt_text_t;
+int imvoctl_options (const imvoctl_cmd_t *cmd, imvoctl_opt_t *out, imvoctl_opt_text_t *text, int max);
 
 //  Each domain file defines one table ending with {NULL}.
 extern const imvoctl_cmd_t imvoctl_complaints_cmds [];

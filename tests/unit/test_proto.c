@@ -471,14 +471,14 @@ test_submit_country_choices (const imvo_proto_msg_t *msg)
 //  A descriptor of our own, for the kinds and formats complaint.submit does not use.
 static const char *const s_bands [] = { "a", "b", NULL };
 static const imvo_field_t s_probe_fields [] = {
-    { "signed_on", IMVO_F_STR, true, 10, 10, IMVO_FMT_DATE, NULL },
-    { "year", IMVO_F_INT, false, 2000, 2100, 0, NULL },
-    { "groups", IMVO_F_STRLIST, false, 1, 3, IMVO_FMT_CODE, NULL },
-    { "bands", IMVO_F_STRLIST, false, 0, 0, IMVO_FMT_CODE, s_bands },
-    { "email", IMVO_F_STR, false, 3, 200, IMVO_FMT_EMAIL, NULL },
-    { "website", IMVO_F_STR, false, 8, 200, IMVO_FMT_URL, NULL },
-    { "answers", IMVO_F_ARRAY, false, 0, 2, 0, NULL },
-    { "meta.deep.flag", IMVO_F_BOOL, false, 0, 0, 0, NULL },
+    { "signed_on", IMVO_F_STR, true, 10, 10, IMVO_FMT_DATE, NULL, NULL },
+    { "year", IMVO_F_INT, false, 2000, 2100, 0, NULL, NULL },
+    { "groups", IMVO_F_STRLIST, false, 1, 3, IMVO_FMT_CODE, NULL, NULL },
+    { "bands", IMVO_F_STRLIST, false, 0, 0, IMVO_FMT_CODE, s_bands, NULL },
+    { "email", IMVO_F_STR, false, 3, 200, IMVO_FMT_EMAIL, NULL, NULL },
+    { "website", IMVO_F_STR, false, 8, 200, IMVO_FMT_URL, NULL, NULL },
+    { "answers", IMVO_F_ARRAY, false, 0, 2, 0, NULL, NULL },
+    { "meta.deep.flag", IMVO_F_BOOL, false, 0, 0, 0, NULL, NULL },
 };
 static const imvo_proto_msg_t s_probe = { "test.probe", "for test_proto", IMVO_FIELDS (s_probe_fields),
                                           IMVO_PUBLIC, NULL, NULL, NULL };
