@@ -38,7 +38,7 @@ membership_pack_row (msgpack_packer *pk, const membership_row_t *r)
 //  A company discloses its own locations; the secretariat may do it for any member.
 int
 membership_check_discloser (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *org,
-                   imvo_reply_t *reply)
+                            imvo_reply_t *reply)
 {
     (void) req;
     if (membership_check_covenant (ctx, covenant, reply))
@@ -57,7 +57,7 @@ membership_check_discloser (imvo_ctx_t *ctx, const imvo_request_t *req, const ch
 
 int
 membership_upsert (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *org, int64_t year,
-          const char *rows, size_t rows_len, imvo_reply_t *reply)
+                   const char *rows, size_t rows_len, imvo_reply_t *reply)
 {
     imvo_args_t keys, args;
     imvo_args_init (&keys);

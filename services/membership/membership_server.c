@@ -33,7 +33,7 @@ membership_opt (const imvo_value_t *v)
 //  Runs a state-changing script: KEYS = idempotency record + extra keys. Releases keys and args.
 int
 membership_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag, const char *script,
-          imvo_args_t *keys, imvo_args_t *args, imvo_reply_t *reply)
+                   imvo_args_t *keys, imvo_args_t *args, imvo_reply_t *reply)
 {
     imvo_args_t k, a;
     imvo_args_init (&k);
@@ -63,7 +63,7 @@ membership_read (imvo_ctx_t *ctx, const char *script, imvo_args_t *keys, imvo_ar
 //  arguments (the first NULL ends them).
 int
 membership_read_tagged (imvo_ctx_t *ctx, const char *script, const char *tag, const char *key,
-               const char *mode, const char *a, const char *b, imvo_reply_t *reply)
+                        const char *mode, const char *a, const char *b, imvo_reply_t *reply)
 {
     imvo_args_t keys, args;
     imvo_args_init (&keys);
