@@ -60,10 +60,7 @@ membership_upsert (imvo_ctx_t *ctx, const imvo_request_t *req, const char *coven
                    const char *rows, size_t rows_len, imvo_reply_t *reply)
 {
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:membership:{%s}:locnorm", covenant);
-    imvo_args_fmt (&args, "imvo:membership:{%s}", covenant);
+    membership_args (&keys, &args, covenant, "locnorm");
     imvo_args_str (&args, org);
     imvo_args_fmt (&args, "%lld", (long long) year);
     imvo_args_add (&args, rows, rows_len);
@@ -192,10 +189,7 @@ membership_location_publish (imvo_ctx_t *ctx, const imvo_request_t *req, const i
     char today [11];
     membership_today (today);
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:membership:{%s}:covenant", covenant);
-    imvo_args_fmt (&args, "imvo:membership:{%s}", covenant);
+    membership_args (&keys, &args, covenant, "covenant");
     imvo_args_str (&args, covenant);
     imvo_args_fmt (&args, "%lld", (long long) f [LOCATION_YEAR_YEAR].i);
     imvo_args_str (&args, today);

@@ -32,10 +32,7 @@ membership_member_join (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
     char today [11];
     membership_today (today);
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:membership:{%s}:covenant", covenant);
-    imvo_args_fmt (&args, "imvo:membership:{%s}", covenant);
+    membership_args (&keys, &args, covenant, "covenant");
     imvo_args_str (&args, org);
     imvo_args_str (&args, f [MEMBER_JOIN_ROLE].str);
     imvo_args_add (&args, groups.data, groups.size);
@@ -58,10 +55,7 @@ membership_member_leave (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_
     char today [11];
     membership_today (today);
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:membership:{%s}:member:%s", covenant, f [MEMBER_LEAVE_ORG_ID].str);
-    imvo_args_fmt (&args, "imvo:membership:{%s}", covenant);
+    membership_args (&keys, &args, covenant, "member:%s", f [MEMBER_LEAVE_ORG_ID].str);
     imvo_args_str (&args, covenant);
     imvo_args_str (&args, f [MEMBER_LEAVE_ORG_ID].str);
     imvo_args_str (&args, membership_opt (&f [MEMBER_LEAVE_REASON]));
@@ -129,10 +123,7 @@ membership_member_pay (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_va
     (void) req;
     const char *covenant = f [MEMBER_PAY_COVENANT].str;
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:membership:{%s}:member:%s", covenant, f [MEMBER_PAY_ORG_ID].str);
-    imvo_args_fmt (&args, "imvo:membership:{%s}", covenant);
+    membership_args (&keys, &args, covenant, "member:%s", f [MEMBER_PAY_ORG_ID].str);
     imvo_args_str (&args, f [MEMBER_PAY_ORG_ID].str);
     imvo_args_fmt (&args, "%lld", (long long) f [MEMBER_PAY_YEAR].i);
     if (f [MEMBER_PAY_AMOUNT].present)

@@ -15,6 +15,8 @@
 */
 #include "membership_internal.h"
 
+#include <stdarg.h>
+
 void
 membership_today (char buf [11])
 {
@@ -66,10 +68,7 @@ membership_read_tagged (imvo_ctx_t *ctx, const char *script, const char *tag, co
                         const char *mode, const char *a, const char *b, imvo_reply_t *reply)
 {
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:membership:{%s}:%s", tag, key);
-    imvo_args_fmt (&args, "imvo:membership:{%s}", tag);
+    membership_args (&keys, &args, tag, "%s", key);
     imvo_args_str (&args, mode);
     if (a) {
         imvo_args_str (&args, a);
@@ -82,15 +81,26 @@ membership_read_tagged (imvo_ctx_t *ctx, const char *script, const char *tag, co
     return rc;
 }
 
+void
+membership_args (imvo_args_t *keys, imvo_args_t *args, const char *tag, const char *key_fmt, ...)
+{
+    imvo_args_init (keys);
+    imvo_args_init (args);
+    char key [256];
+    va_list ap;
+    va_start (ap, key_fmt);
+    vsnprintf (key, sizeof key, key_fmt, ap);
+    va_end (ap);
+    imvo_args_fmt (keys, "imvo:membership:{%s}:%s", tag, key);
+    imvo_args_fmt (args, "imvo:membership:{%s}", tag);
+}
+
 int
 membership_read_page (imvo_ctx_t *ctx, const char *script, const char *tag, const char *key, const char *a,
                       const char *b, const imvo_value_t *limit, const imvo_value_t *cursor, imvo_reply_t *reply)
 {
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:membership:{%s}:%s", tag, key);
-    imvo_args_fmt (&args, "imvo:membership:{%s}", tag);
+    membership_args (&keys, &args, tag, "%s", key);
     imvo_args_str (&args, "list");
     imvo_args_str (&args, a);
     imvo_args_str (&args, b);
