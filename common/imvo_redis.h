@@ -78,6 +78,10 @@ int imvo_redis_append_eval (imvo_redis_t *self, const char *script,
 redisReply *imvo_redis_next_reply (imvo_redis_t *self);
 //  The same for any command (read with imvo_redis_next_reply).
 int imvo_redis_append_argv (imvo_redis_t *self, const imvo_args_t *args);
+//  Runs n commands in one pipeline and puts their replies in replies[0..n) (the caller frees
+//  each non-NULL one). 0, or -1 when the connection failed part-way (the replies not read
+//  are NULL).
+int imvo_redis_run_all (imvo_redis_t *self, const imvo_args_t *cmds, size_t n, redisReply **replies);
 
 //  The same pipeline driven by a poll loop instead of blocking reads: connect_async sets the
 //  connection up (blocking, as ensure) and then makes its socket non-blocking; poll

@@ -137,3 +137,18 @@ imvo_redis_take (imvo_redis_t *self)
     return (redisReply *) r;
 }
 
+
+int
+imvo_redis_run_all (imvo_redis_t *self, const imvo_args_t *cmds, size_t n, redisReply **replies)
+{
+    size_t appended = 0;
+    for (size_t i = 0; i < n; i++)
+        replies [i] = NULL;
+    while (appended < n && imvo_redis_append_argv (self, &cmds [appended]) == 0)
+        appended++;
+    int rc = appended == n ? 0 : -1;
+    for (size_t i = 0; i < appended; i++)
+        if (!(replies [i] = imvo_redis_next_reply (self)))
+            rc = -1;
+    return rc;
+}

@@ -81,12 +81,20 @@ def main():
                 totals[k] += reply["counts"][k]
         elapsed = time.time() - start
         cpu = {"redis": cpu_seconds(s.redis.proc.pid) - cpu0["redis"], "membership": cpu_seconds(pid) - cpu0["membership"]}
-        slow = [l for l in s.redis.cli("SLOWLOG", "GET", "1000").split("\n")]
-        slow_count = int(s.redis.cli("SLOWLOG", "LEN").strip())
-        slow_max = max([int(x) for x in re.findall(r"(?m)^\d+\n\d+\n(\d+)$", "\n".join(slow))] or [0])
+        slow_imports = s.redis.slowlog()
+        s.redis.cli("SLOWLOG", "RESET")
         with open("/proc/%d/status" % pid) as f:
             hwm = re.search(r"VmHWM:\s+(\d+) kB", f.read()).group(1)
+        # The year's list, as staff and (once published) as everyone, and its CSV export.
+        t = time.time()
         listed = s.ok("membership", "location.list", {"covenant": "textile", "year": 2018}, timeout=120000)["count"]
+        t_list = time.time() - t
+        s.ok("membership", "location.publish", {"covenant": "textile", "year": 2018}, timeout=120000)
+        t = time.time()
+        csv = s.ok("membership", "location.export", {"covenant": "textile", "year": 2018}, timeout=120000,
+                   actor=False)["csv"]
+        t_export = time.time() - t
+        slow_reads = s.redis.slowlog()
         ref = subprocess.run(["redis-benchmark", "-p", str(s.redis.port), "-c", "8", "-t", "hset", "-n", "100000", "-q"],
                              capture_output=True, text=True, check=True).stdout.replace("\r", "\n")
         ref_rps = float(re.search(r"HSET: ([\d.]+) requests per second", ref).group(1))
@@ -99,8 +107,11 @@ def main():
         print("membership daemon peak RSS (VmHWM): %s kB" % hwm)
         print("redis-benchmark -c 8 -t hset -n 100000 (same Redis): %.0f requests/s" % ref_rps)
         print("ratio rows/s / HSET/s: %.3f" % (rows_total / elapsed / ref_rps))
-        print("SLOWLOG during the imports: %d commands over 1 ms, the longest %.1f ms"
-              % (slow_count, slow_max / 1000.0))
+        print("location.list of %d locations: %.0f ms; location.export (published, %d bytes): %.0f ms"
+              % (listed, t_list * 1000, len(csv), t_export * 1000))
+        for what, slow in (("the imports", slow_imports), ("list, publish and export", slow_reads)):
+            print("SLOWLOG (over 1 ms) during %s: %d entries%s" % (what, len(slow), "".join(
+                "\n  %.1f ms %s" % (us / 1000.0, " ".join(w[:2])) for us, w in slow[:5])))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import os
 import random
 import shutil
 import signal
+import json
 import socket
 import subprocess
 import tempfile
@@ -121,6 +122,16 @@ class Redis:
             cmd += ["-a", self.password, "--no-auth-warning"]
         return subprocess.run(cmd + [str(a) for a in args], check=True,
                               capture_output=True, text=True, errors="replace", timeout=10).stdout
+
+
+    def slowlog(self):
+        """The SLOWLOG entries as (microseconds, command words), longest first."""
+        cmd = ["redis-cli", "-p", str(self.port), "--quoted-json", "-2"]
+        if self.password:
+            cmd += ["-a", self.password, "--no-auth-warning"]
+        out = subprocess.run(cmd + ["SLOWLOG", "GET", "1000"], check=True, capture_output=True, text=True,
+                             timeout=10).stdout
+        return sorted(((e[2], e[3]) for e in json.loads(out)), reverse=True)
 
 
 class System:

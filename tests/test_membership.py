@@ -372,20 +372,23 @@ class Membership(unittest.TestCase):
         # x, y, z (flagged, kept apart until the secretariat decides) and Ünal.
         self.assertEqual(self.ok("location.list", {"covenant": "floriculture", "year": 2021})["count"], 4)
 
-    def test_imports_that_would_hold_redis_too_long_are_refused(self):
+    def test_imports_that_would_compare_too_many_pairs_are_refused(self):
         o = self.member("pensions", name="Big Import Co", kind="company")
-        # 1,000 new rows in one bucket (BD, "fac"): 499,500 comparisons, over the 400,000 budget.
-        rows = "".join("Factory %d,Road %d,Dhaka,,BD,,\n" % (i, i) for i in range(1000))
+        # 7,000 new rows in one bucket (BD, "fac"): 24,496,500 comparisons, over the 20,000,000
+        # budget that keeps one request's matching near a second.
+        rows = "".join("Factory %d,Road %d,Dhaka,,BD,,\n" % (i, i) for i in range(7000))
         err = self.err("location.import", {"covenant": "pensions", "org_id": o, "year": 2030, "csv": HEADER + rows})
         self.assertEqual((err["code"], err["field"]), ("too_large", "csv"), err)
         self.assertIn("split", err["message"])
         rows = "F,R,C,,BD,,\n" * 10001
         err = self.err("location.import", {"covenant": "pensions", "org_id": o, "year": 2030, "csv": HEADER + rows})
         self.assertEqual((err["code"], err["field"]), ("too_large", "csv"), err)
-        # Nothing was written; half the file goes through.
+        # Nothing was written; 2,000 rows of the same bucket go through.
         self.assertNotIn(2030, [y["year"] for y in self.ok("location.counts", {"covenant": "pensions"})["years"]])
-        rows = "".join("Factory %d,Road %d,Dhaka,,BD,,\n" % (i, i) for i in range(500))
-        self.ok("location.import", {"covenant": "pensions", "org_id": o, "year": 2030, "csv": HEADER + rows})
+        rows = "".join("Factory %d,Road %d,Dhaka,,BD,,\n" % (i, i) for i in range(2000))
+        r = self.ok("location.import", {"covenant": "pensions", "org_id": o, "year": 2030, "csv": HEADER + rows})
+        self.assertEqual(r["rows"], 2000)
+        self.assertEqual(self.ok("location.list", {"covenant": "pensions", "year": 2030})["count"], 2000)
 
     def test_csv_import_open_supply_hub_lists(self):
         # Open Supply Hub's public lists: country, name, address, in any order, no city,

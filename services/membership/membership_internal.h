@@ -90,12 +90,21 @@ typedef struct {
     const char *extra;              //  other columns, a packed map, or NULL
     size_t extra_len;
 } membership_row_t;
-//  Packs one row with its normal forms for lua/location_upsert.lua.
+//  Packs one row with its normal forms for matching (membership_disclose.c).
 void membership_pack_row (msgpack_packer *pk, const membership_row_t *r);
 //  Only current members disclose locations; not_found naming org_id otherwise.
 int membership_check_discloser (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant,
                                 const char *org, imvo_reply_t *reply);
-//  Commits packed rows (an array of membership_pack_row maps) for org and year.
+//  The covenant's location lock, which every change to its locations holds from its first
+//  read to its commit (membership_disclose_write.c): waits for it (busy after a while).
+//  token gets the holder's token. 0, or -1 with the reply's error.
+int membership_lock (imvo_ctx_t *ctx, const char *covenant, char token [33], imvo_reply_t *reply);
+void membership_unlock (imvo_ctx_t *ctx, const char *covenant, const char *token);
+//  Every member of a set (or field and value of a hash, hscan) in pages (membership_loclist.c);
+//  a list of NUL-terminated chunks, or NULL with the reply's error.
+zlistx_t *membership_scan (imvo_ctx_t *ctx, const char *key, bool hscan, imvo_reply_t *reply);
+//  Matches and commits packed rows (an array of membership_pack_row maps) for org and year
+//  (membership_disclose*.c).
 int membership_upsert (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *org,
                        int64_t year, const char *rows, size_t rows_len, imvo_reply_t *reply);
 

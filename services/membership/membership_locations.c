@@ -1,11 +1,12 @@
-/*  membership_locations: production locations: disclosure one by one or as CSV (all rows or
-    none), matching (location_norm.c), the published lists, flags for the secretariat. */
+/*  membership_locations: production locations: disclosure of one (location.add), the counts
+    per year, who sources where, publishing a year's list, settling a flag. Matching and
+    writing are in membership_disclose*.c, the lists in membership_loclist.c. */
 #include "membership_internal.h"
 
 //  --- production locations ------------------------------------------------------------------
 
 
-//  Packs one row with its normal forms for lua/location_upsert.lua.
+//  Packs one row with its normal forms for matching (membership_disclose.c).
 void
 membership_pack_row (msgpack_packer *pk, const membership_row_t *r)
 {
@@ -56,18 +57,6 @@ membership_check_discloser (imvo_ctx_t *ctx, const imvo_request_t *req, const ch
 }
 
 int
-membership_upsert (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *org, int64_t year,
-                   const char *rows, size_t rows_len, imvo_reply_t *reply)
-{
-    imvo_args_t keys, args;
-    membership_args (&keys, &args, covenant, "locnorm");
-    imvo_args_str (&args, org);
-    imvo_args_fmt (&args, "%lld", (long long) year);
-    imvo_args_add (&args, rows, rows_len);
-    return membership_commit (ctx, req, covenant, "location_upsert", &keys, &args, reply);
-}
-
-int
 membership_location_add (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     const char *covenant = f [LOCATION_ADD_COVENANT].str, *org = f [LOCATION_ADD_ORG_ID].str;
@@ -96,42 +85,11 @@ s_location_read (imvo_ctx_t *ctx, const char *covenant, const char *mode, const 
     return membership_read_tagged (ctx, "location_read", covenant, "covenant", mode, a, b, reply);
 }
 
-//  The list of a covenant and year, as locations (list) or as CSV (export): as published for
-//  everyone, as disclosed so far (the draft) for staff.
-static int
-s_location_year (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, const char *mode,
-                 imvo_reply_t *reply)
-{
-    char year [8];
-    snprintf (year, sizeof year, "%lld", (long long) f [LOCATION_YEAR_YEAR].i);
-    return s_location_read (ctx, f [LOCATION_YEAR_COVENANT].str, mode, year,
-                            imvo_actor_staff (req) ? "draft" : "published", reply);
-}
-
-int
-membership_location_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
-{
-    return s_location_year (ctx, req, f, "list", reply);
-}
-
-int
-membership_location_export (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
-{
-    return s_location_year (ctx, req, f, "export", reply);
-}
-
 int
 membership_location_counts (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     (void) req;
     return s_location_read (ctx, f [LOCATION_COUNTS_COVENANT].str, "counts", "", "", reply);
-}
-
-int
-membership_location_flags (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
-{
-    (void) req;
-    return s_location_read (ctx, f [LOCATION_COUNTS_COVENANT].str, "flags", "", "", reply);
 }
 
 int
@@ -181,34 +139,74 @@ membership_location_sourcing (imvo_ctx_t *ctx, const imvo_request_t *req, const 
     return rc;
 }
 
+//  Publishing copies the year's list (the draft) to the published list: member by member
+//  into a staging set under the lock, then lua/location_publish.lua swaps it in.
 int
 membership_location_publish (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    (void) req;
     const char *covenant = f [LOCATION_YEAR_COVENANT].str;
-    char today [11];
+    long long year = (long long) f [LOCATION_YEAR_YEAR].i;
+    char today [11], token [33], key [128];
     membership_today (today);
-    imvo_args_t keys, args;
-    membership_args (&keys, &args, covenant, "covenant");
-    imvo_args_str (&args, covenant);
-    imvo_args_fmt (&args, "%lld", (long long) f [LOCATION_YEAR_YEAR].i);
-    imvo_args_str (&args, today);
-    return membership_commit (ctx, req, covenant, "location_publish", &keys, &args, reply);
+    if (membership_lock (ctx, covenant, token, reply))
+        return -1;
+    snprintf (key, sizeof key, "imvo:membership:{%s}:year:%lld:locs", covenant, year);
+    zlistx_t *ids = membership_scan (ctx, key, false, reply);
+    int rc = ids ? 0 : -1;
+    redisReply *r = NULL;
+    if (rc == 0)
+        r = imvo_redis_cmd (ctx->redis, "UNLINK imvo:membership:{%s}:published:%lld:next", covenant, year);
+    if (rc == 0 && (!r || r->type == REDIS_REPLY_ERROR))
+        rc = imvo_redis_fail (r, reply);
+    if (r)
+        freeReplyObject (r);
+    zchunk_t *c = ids ? zlistx_first (ids) : NULL;
+    while (rc == 0 && c) {
+        imvo_args_t add;
+        imvo_args_init (&add);
+        imvo_args_str (&add, "SADD");
+        imvo_args_fmt (&add, "imvo:membership:{%s}:published:%lld:next", covenant, year);
+        for (int m = 0; c && m < 1000; c = zlistx_next (ids), m++)
+            imvo_args_str (&add, (const char *) zchunk_data (c));
+        r = imvo_redis_argv (ctx->redis, &add);
+        if (!r || r->type != REDIS_REPLY_INTEGER)
+            rc = imvo_redis_fail (r, reply);
+        if (r)
+            freeReplyObject (r);
+        imvo_args_release (&add);
+    }
+    zlistx_destroy (&ids);
+    if (rc == 0) {
+        imvo_args_t keys, args;
+        membership_args (&keys, &args, covenant, "covenant");
+        imvo_args_fmt (&keys, "imvo:membership:{%s}:loclock", covenant);
+        imvo_args_str (&args, covenant);
+        imvo_args_fmt (&args, "%lld", year);
+        imvo_args_str (&args, today);
+        imvo_args_str (&args, token);
+        rc = membership_commit (ctx, req, covenant, "location_publish", &keys, &args, reply);
+    }
+    membership_unlock (ctx, covenant, token);
+    return rc;
 }
 
+//  Settling a flag changes the index and the buckets that matching reads: under the lock.
 int
 membership_location_resolve (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    (void) req;
     const char *covenant = f [LOCATION_RESOLVE_COVENANT].str;
+    char token [33];
+    if (membership_lock (ctx, covenant, token, reply))
+        return -1;
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:membership:{%s}:flags", covenant);
+    membership_args (&keys, &args, covenant, "flags");
     imvo_args_fmt (&keys, "imvo:membership:{%s}:locnorm", covenant);
-    imvo_args_fmt (&args, "imvo:membership:{%s}", covenant);
+    imvo_args_fmt (&keys, "imvo:membership:{%s}:loclock", covenant);
     imvo_args_str (&args, f [LOCATION_RESOLVE_FLAG].str);
     imvo_args_str (&args, f [LOCATION_RESOLVE_DECISION].str);
     imvo_args_str (&args, membership_opt (&f [LOCATION_RESOLVE_LOCATION]));
-    return membership_commit (ctx, req, covenant, "location_resolve", &keys, &args, reply);
+    imvo_args_str (&args, token);
+    int rc = membership_commit (ctx, req, covenant, "location_resolve", &keys, &args, reply);
+    membership_unlock (ctx, covenant, token);
+    return rc;
 }
