@@ -13,4 +13,5 @@ else
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 cmake --build "$dir" -j"$(nproc)"
-ctest --test-dir "$dir" --output-on-failure -j2
+# The tests mostly wait on sockets and daemons: three per core keep the cores busy.
+ctest --test-dir "$dir" --output-on-failure -j"$(( $(nproc) * 3 ))"

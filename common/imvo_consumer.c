@@ -160,6 +160,7 @@ imvo_consumer_apply_list (imvo_consumer_t *self, const char *stream, redisReply 
     imvo_args_str (&ack, self->group);
     for (size_t e = 0; e < n; e++) {
         bool ok = rcs [e] == 0 || (rcs [e] == IMVO_DEFERRED && self->replies [e].err.code == IMVO_ERR_NONE);
+        self->unavailable |= !ok && self->replies [e].err.code == IMVO_ERR_UNAVAILABLE;
         imvo_reply_release (&self->replies [e]);
         redisReply *entry = list->element [e];
         if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 1 || entry->element [0]->type != REDIS_REPLY_STRING)
@@ -213,6 +214,7 @@ s_replay_pending (imvo_consumer_t *self)
             redisReply *r = imvo_redis_cmd (self->ctx.redis, "XREADGROUP GROUP %s %s COUNT %d STREAMS %s %s",
                                             self->group, self->consumer, S_BATCH, self->streams [i], cursor);
             got = r && r->type == REDIS_REPLY_ARRAY ? s_apply_streams (self, r, cursor, sizeof cursor) : 0;
+            self->unavailable |= !r || r->type == REDIS_REPLY_ERROR;
             if (r)
                 freeReplyObject (r);
         } while (got == S_BATCH);
@@ -289,6 +291,12 @@ s_round (imvo_consumer_t *self)
         s_scan (self, false);
         self->next_scan = zclock_mono () + 2000;
     }
+    //  Entries that failed because Redis was unavailable (restarting, a cluster node not yet
+    //  taking writes) are read again from our pending list soon, not after claim_idle_ms.
+    if (self->replay_at && zclock_mono () >= self->replay_at) {
+        self->replay_pending = true;
+        self->replay_at = 0;
+    }
     if (self->replay_pending) {
         s_replay_pending (self);
         self->replay_pending = false;
@@ -303,6 +311,9 @@ s_round (imvo_consumer_t *self)
     }
     while (s_read (self) == S_BATCH)
         ;
+    if (self->unavailable && !self->replay_at)
+        self->replay_at = zclock_mono () + 500;
+    self->unavailable = false;
     if (zclock_mono () >= self->next_trim) {
         for (int i = 0; i < self->nstreams; i++)
             imvo_consumer_trim (self, self->streams [i]);

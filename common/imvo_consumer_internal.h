@@ -16,6 +16,8 @@ typedef struct {
     char *streams [S_MAX_STREAMS];          //  known streams
     int nstreams;
     bool replay_pending;                    //  re-read our own pending list next round
+    bool unavailable;                       //  an entry failed because Redis was unavailable
+    int64_t replay_at;                      //  zclock_mono of that re-read after such a failure
     size_t seen_connects;                   //  Redis connects seen, to spot a reconnect
     long max_attempts;                      //  deliveries before dead-lettering
     long claim_idle_ms;                     //  idle time before an entry is reclaimed

@@ -109,7 +109,7 @@ imvo_redis_drop (imvo_redis_t *self, const char *why)
         redisFree (self->ctx);
     self->ctx = NULL;
     self->next_attempt = zclock_mono () + self->backoff_ms;
-    self->backoff_ms = self->backoff_ms * 2 > 2000 ? 2000 : self->backoff_ms * 2;
+    self->backoff_ms = self->backoff_ms * 2 > 1000 ? 1000 : self->backoff_ms * 2;
     self->pending = 0;
     self->epoch_seen = atomic_load (&s_epoch);
 }

@@ -10,11 +10,12 @@ redis-server with AOF on and appendfsync always, in a temporary directory.
 
 call() returns the decoded reply envelope (a dict). Hostile tests use send_raw().
 """
+import atexit
+import json
 import os
 import random
 import shutil
 import signal
-import json
 import socket
 import subprocess
 import tempfile
@@ -62,6 +63,23 @@ def imvoctl_path():
 class Redis:
     """A redis-server of our own, restartable on the same port and data directory."""
 
+    def spawn(self):
+        """Starts the server without waiting for it."""
+        args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                "--dir", self.dir, "--appendonly", "yes", "--appendfsync", "always",
+                "--save", "", "--daemonize", "no"]
+        if self.password:
+            args += ["--requirepass", self.password]
+        if self.cluster:
+            # A one-node Redis Cluster: it refuses cross-slot commands and scripts as a
+            # multi-node one would, and needs no cluster-aware client.
+            # A node with no slots counts itself in the minority, and waits the rejoin delay
+            # (the node timeout, 0.5 s at least) after it gets them: keep that short.
+            args += ["--cluster-enabled", "yes", "--cluster-config-file", os.path.join(self.dir, "nodes.conf"),
+                     "--cluster-port", str(self.bus_port), "--cluster-node-timeout", "500"]
+        with open(self.logpath, "ab") as log:
+            self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+
     def __init__(self, workdir, password=None, cluster=False):
         self.cluster = cluster
         self.port = free_port()
@@ -78,18 +96,9 @@ class Redis:
         return "redis://%s127.0.0.1:%d/0" % (auth, self.port)
 
     def start(self):
-        args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                "--dir", self.dir, "--appendonly", "yes", "--appendfsync", "always",
-                "--save", "", "--daemonize", "no"]
-        if self.password:
-            args += ["--requirepass", self.password]
-        if self.cluster:
-            # A one-node Redis Cluster: it refuses cross-slot commands and scripts as a
-            # multi-node one would, and needs no cluster-aware client.
-            args += ["--cluster-enabled", "yes", "--cluster-config-file", os.path.join(self.dir, "nodes.conf"),
-                     "--cluster-port", str(self.bus_port)]
-        with open(self.logpath, "ab") as log:
-            self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        """Starts the server (unless a spare was handed over running) and waits for it."""
+        if not self.proc or self.proc.poll() is not None:
+            self.spawn()
         deadline = time.time() + 10
         while time.time() < deadline:
             try:
@@ -124,6 +133,21 @@ class Redis:
                               capture_output=True, text=True, errors="replace", timeout=10).stdout
 
 
+    def pipe(self, commands):
+        """Runs many commands through one redis-cli (its --pipe mode), in order."""
+        def resp(words):
+            parts = [b"*%d\r\n" % len(words)]
+            for w in words:
+                b = w.encode() if isinstance(w, str) else w
+                parts.append(b"$%d\r\n%s\r\n" % (len(b), b))
+            return b"".join(parts)
+        cmd = ["redis-cli", "-p", str(self.port), "--pipe"]
+        if self.password:
+            cmd += ["-a", self.password, "--no-auth-warning"]
+        out = subprocess.run(cmd, input=b"".join(resp(c) for c in commands), check=True, capture_output=True,
+                             timeout=30).stdout
+        assert b"errors: 0" in out, out
+
     def slowlog(self):
         """The SLOWLOG entries as (microseconds, command words), longest first."""
         cmd = ["redis-cli", "-p", str(self.port), "--quoted-json", "-2"]
@@ -132,6 +156,30 @@ class Redis:
         out = subprocess.run(cmd + ["SLOWLOG", "GET", "1000"], check=True, capture_output=True, text=True,
                              timeout=10).stdout
         return sorted(((e[2], e[3]) for e in json.loads(out)), reverse=True)
+
+
+# A cluster node takes writes only 2 s after it started (Redis's CLUSTER_WRITABLE_DELAY): a
+# spare node is started in advance while each cluster test runs, and the next one takes it.
+_SPARE = []
+
+
+def _spare_redis():
+    """A running cluster node started by an earlier test, or None; starts the next one."""
+    spare = _SPARE.pop() if _SPARE else None
+    workdir = tempfile.mkdtemp(prefix="imvo-spare-")
+    nxt = Redis(workdir, None, True)
+    nxt.spawn()
+    nxt.workdir = workdir
+    _SPARE.append(nxt)
+    return spare
+
+
+@atexit.register
+def _stop_spares():
+    for r in _SPARE:
+        r.stop()
+        shutil.rmtree(r.workdir, ignore_errors=True)
+    _SPARE.clear()
 
 
 class System:
@@ -168,6 +216,11 @@ class System:
         return env
 
     def __enter__(self):
+        if self.redis.cluster and not self.redis.password and not self.redis.proc:
+            spare = _spare_redis()
+            if spare and spare.proc.poll() is None:
+                self.spare_dir = spare.workdir
+                self.redis = spare
         self.redis.start()
         for s in self.services:
             self.start(s)
@@ -202,6 +255,8 @@ class System:
         for s in list(self.procs):
             self.stop(s)
         self.redis.stop()
+        if getattr(self, "spare_dir", None):
+            shutil.rmtree(self.spare_dir, ignore_errors=True)
         # A sanitizer build reports into the daemons' logs: any report fails the test.
         reports = []
         for name in SERVICES:
