@@ -34,11 +34,12 @@ typedef struct {
 //  A worker: takes batches from the poll loop and answers them (imvo_worker.c).
 void imvo_worker_actor (zsock_t *pipe, void *args);
 
-//  The poll loop (imvo_loop.c): runs on the main thread until zsys_interrupted, then answers
-//  what it took (for up to 10 s). ctx is the main thread's context (its Redis connection
-//  blocks; the loop opens its own pipelined one).
+//  The poll loop (imvo_loop.c): runs until zsys_interrupted or, when pipe is not NULL (the
+//  server as an actor), until $TERM arrives on pipe; then answers what it took (for up to
+//  10 s). ctx is the calling thread's context (its Redis connection blocks; the loop opens
+//  its own pipelined one).
 void imvo_loop_run (imvo_service_t *s, const imvo_ctx_t *ctx, zsock_t *frontend, zsock_t *backend,
-                    zsock_t *pull, zsock_t *pub);
+                    zsock_t *pull, zsock_t *pub, zsock_t *pipe);
 
 //  Dispatch (imvo_dispatch.c). The handler of a type, or NULL.
 const imvo_handler_t *imvo_handler_find (const imvo_service_def_t *def, const char *type);

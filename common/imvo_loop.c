@@ -67,6 +67,8 @@ typedef struct {
     size_t max_held;                //  IMVO_PIPELINE: held requests before the loop stops reading
     bool want_write;                //  the pipeline has output the socket did not take yet
     msgpack_sbuffer out;
+    zsock_t *actor_pipe;            //  the actor's command pipe, or NULL (a daemon)
+    bool terminated;                //  $TERM came on actor_pipe
 } s_loop_t;
 
 static s_held_t *
@@ -311,19 +313,25 @@ s_turn (s_loop_t *loop, zsock_t *pull, bool taking, long timeout_ms)
         imvo_redis_connect_async (loop->pipe);
     int fd = imvo_redis_fd (loop->pipe);
     size_t held = loop->pipeline.size + loop->queue.size;
-    zmq_pollitem_t items [4] = {
+    zmq_pollitem_t items [5] = {
         { zsock_resolve (loop->backend), 0, ZMQ_POLLIN, 0 },
         { zsock_resolve (pull), 0, ZMQ_POLLIN, 0 },
         { NULL, fd, (short) (ZMQ_POLLIN | (loop->want_write ? ZMQ_POLLOUT : 0)), 0 },
+        { loop->actor_pipe ? zsock_resolve (loop->actor_pipe) : NULL, -1, loop->actor_pipe ? ZMQ_POLLIN : 0, 0 },
         { zsock_resolve (loop->frontend), 0, ZMQ_POLLIN, 0 },
     };
-    int nitems = taking && held < loop->max_held ? 4 : 3;
+    int nitems = taking && held < loop->max_held ? 5 : 4;
     if (fd < 0) {
         items [2].fd = -1;
         items [2].events = 0;
     }
     if (zmq_poll (items, nitems, timeout_ms) < 0)
         return;                                 //  EINTR: the caller decides
+    if (items [3].revents & ZMQ_POLLIN) {
+        char *command = zstr_recv (loop->actor_pipe);
+        loop->terminated |= !command || streq (command, "$TERM");
+        zstr_free (&command);
+    }
     if (items [0].revents & ZMQ_POLLIN)
         s_collect_all (loop);
     if (items [1].revents & ZMQ_POLLIN)
@@ -331,7 +339,7 @@ s_turn (s_loop_t *loop, zsock_t *pull, bool taking, long timeout_ms)
             ;
     if (items [2].revents & ZMQ_POLLIN)
         s_pipeline_read (loop);
-    if (nitems == 4 && (items [3].revents & ZMQ_POLLIN)) {
+    if (nitems == 5 && (items [4].revents & ZMQ_POLLIN)) {
         //  Take what is waiting, up to the bound, and send the pipeline's calls in one write.
         while (loop->pipeline.size + loop->queue.size < loop->max_held && s_intake (loop))
             ;
@@ -347,7 +355,7 @@ s_turn (s_loop_t *loop, zsock_t *pull, bool taking, long timeout_ms)
 
 void
 imvo_loop_run (imvo_service_t *s, const imvo_ctx_t *ctx, zsock_t *frontend, zsock_t *backend,
-               zsock_t *pull, zsock_t *pub)
+               zsock_t *pull, zsock_t *pub, zsock_t *pipe)
 {
     //  The loop: pipelined requests are handled here and their script calls share one
     //  connection; the rest go to workers. The front end is read only while the loop holds
@@ -355,6 +363,7 @@ imvo_loop_run (imvo_service_t *s, const imvo_ctx_t *ctx, zsock_t *frontend, zsoc
     s_loop_t loop = {
         .s = s, .frontend = frontend, .backend = backend, .pub = pub,
         .max_held = (size_t) imvo_env_long ("IMVO_PIPELINE", 1024, 1, 100000),
+        .actor_pipe = pipe,
     };
     loop.ctx = *ctx;
     loop.ctx.events = pub;
@@ -363,7 +372,7 @@ imvo_loop_run (imvo_service_t *s, const imvo_ctx_t *ctx, zsock_t *frontend, zsoc
     if (s->def->scripts)
         imvo_redis_add_scripts (loop.pipe, s->def->scripts);
     msgpack_sbuffer_init (&loop.out);
-    while (!zsys_interrupted)
+    while (!zsys_interrupted && !loop.terminated)
         s_turn (&loop, pull, true, 500);
     zsys_info ("%s stopping: finishing the messages in hand", s->def->name);
     //  Requests already taken were accepted: answer them (for up to 10 s).

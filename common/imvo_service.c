@@ -31,30 +31,38 @@ imvo_service_count_event_failed (imvo_service_t *self)
     atomic_fetch_add (&self->events_failed, 1);
 }
 
-int
-imvo_service_run (const imvo_service_def_t *def)
+static int s_port (zsock_t *sock);
+
+//  Sets the daemon up, binds, and runs it until SIGTERM (or, as an actor, $TERM on pipe).
+//  bind and events_bind override the environment's when given. As an actor it reports its
+//  ports on pipe and does not wait for Redis.
+static int
+s_serve (const imvo_service_def_t *def, const char *bind_arg, const char *events_bind_arg, zsock_t *pipe)
 {
-    zsys_init ();
-    zsys_set_logident (def->name);
-    zsys_set_logstream (stderr);
     imvo_service_t *s = calloc (1, sizeof *s);
     assert (s);
     s->def = def;
     s->started = zclock_mono ();
     s->nworkers = (int) imvo_env_long ("IMVO_WORKERS", 4, 1, 64);
     s->batch = (int) imvo_env_long ("IMVO_BATCH", 256, 1, 4096);
-    snprintf (s->workers_endpoint, sizeof s->workers_endpoint, "inproc://imvo-%s-workers", def->name);
-    snprintf (s->events_endpoint, sizeof s->events_endpoint, "inproc://imvo-%s-events", def->name);
+    //  Unique per instance: a process may run several (tests run servers as actors).
+    snprintf (s->workers_endpoint, sizeof s->workers_endpoint, "inproc://imvo-%s-workers-%p", def->name, (void *) s);
+    snprintf (s->events_endpoint, sizeof s->events_endpoint, "inproc://imvo-%s-events-%p", def->name, (void *) s);
     int rc = 1;
 
     char bind [256], events_bind [256];
     imvo_config_bind (def->name, bind, sizeof bind);
     imvo_config_events_bind (def->name, events_bind, sizeof events_bind);
+    if (bind_arg)
+        snprintf (bind, sizeof bind, "%s", bind_arg);
+    if (events_bind_arg)
+        snprintf (events_bind, sizeof events_bind, "%s", events_bind_arg);
     zsys_info ("starting %s %s; requests on %s, events on %s", def->name, IMVO_VERSION, bind, events_bind);
     if (!imvo_env ("IMVO_CURVE_DIR", NULL))
         zsys_notice ("CURVE is off: the envelope's actor is trusted (local development only)");
 
-    //  Wait for Redis (a daemon may start before it), then run the start hook.
+    //  Wait for Redis (a daemon may start before it), then run the start hook. An actor
+    //  waits for nothing: without Redis its requests get unavailable.
     imvo_ctx_t main_ctx = { .service = s, .name = def->name, .state = def->state, .worker = -1 };
     main_ctx.redis = imvo_redis_new (imvo_config_redis_url ());
     if (!main_ctx.redis) {
@@ -65,21 +73,24 @@ imvo_service_run (const imvo_service_def_t *def)
     imvo_redis_add_scripts (main_ctx.redis, imvo_common_scripts);
     if (def->scripts)
         imvo_redis_add_scripts (main_ctx.redis, def->scripts);
-    if (imvo_redis_wait (main_ctx.redis, 0, NULL)) {
+    bool redis_up = imvo_redis_wait (main_ctx.redis, 0, NULL) == 0;
+    if (!redis_up && !pipe) {
         zsys_info ("waiting for redis at %s", imvo_config_redis_url ());
         if (imvo_redis_wait (main_ctx.redis, -1, &zsys_interrupted)) {
             imvo_redis_destroy (&main_ctx.redis);
             free (s);
             return 0;
         }
+        redis_up = true;
     }
-    if (def->on_start && def->on_start (&main_ctx)) {
+    if (def->on_start && redis_up && def->on_start (&main_ctx)) {
         zsys_error ("start-up of %s failed", def->name);
         imvo_redis_destroy (&main_ctx.redis);
         free (s);
+        if (pipe)
+            zsock_send (pipe, "ii", -1, -1);
         return 1;
     }
-
     //  A field that may be longer than the socket lets a message be is a promise the daemon
     //  cannot keep: refuse to start, naming it.
     long max_msg = imvo_env_long ("IMVO_MAX_MSG_BYTES", 1 << 20, 1024, 1 << 30);
@@ -92,6 +103,8 @@ imvo_service_run (const imvo_service_def_t *def)
                             h->type, msg->fields [i].name, (long long) msg->fields [i].max, max_msg);
                 imvo_redis_destroy (&main_ctx.redis);
                 free (s);
+                if (pipe)
+                    zsock_send (pipe, "ii", -1, -1);
                 return 1;
             }
     }
@@ -110,8 +123,12 @@ imvo_service_run (const imvo_service_def_t *def)
     if (zsock_bind (frontend, "%s", bind) < 0 || zsock_bind (pub, "%s", events_bind) < 0
     ||  zsock_bind (backend, "%s", s->workers_endpoint) < 0 || zsock_bind (pull, "%s", s->events_endpoint) < 0) {
         zsys_error ("cannot bind %s or %s: %s", bind, events_bind, zmq_strerror (zmq_errno ()));
+        if (pipe)
+            zsock_send (pipe, "ii", -1, -1);
         goto cleanup;
     }
+    if (pipe)
+        zsock_send (pipe, "ii", s_port (frontend), s_port (pub));
     main_ctx.events = pub;              //  the loop publishes its events itself
 
     zactor_t *workers [64] = { NULL };
@@ -128,9 +145,10 @@ imvo_service_run (const imvo_service_def_t *def)
         imvo_consumer_args_t args = { s, def, sub, s->events_endpoint };
         consumers [nconsumers++] = zactor_new (imvo_consumer_actor, &args);
     }
-    zsys_info ("%s ready with %d workers", def->name, s->nworkers);
+    zsys_info ("%s ready with %d workers on %s, events on %s", def->name, s->nworkers, zsock_endpoint (frontend),
+               zsock_endpoint (pub));
 
-    imvo_loop_run (s, &main_ctx, frontend, backend, pull, pub);
+    imvo_loop_run (s, &main_ctx, frontend, backend, pull, pub, pipe);
     for (int i = 0; i < nconsumers; i++)
         zactor_destroy (&consumers [i]);
     for (int i = 0; i < s->nworkers; i++)
@@ -147,4 +165,30 @@ cleanup:
     zsys_info ("%s stopped", def->name);
     free (s);
     return rc;
+}
+
+//  The TCP port a socket is bound to (its last endpoint), or 0.
+static int
+s_port (zsock_t *sock)
+{
+    const char *endpoint = zsock_endpoint (sock);
+    const char *colon = endpoint ? strrchr (endpoint, ':') : NULL;
+    return colon ? atoi (colon + 1) : 0;
+}
+
+int
+imvo_service_run (const imvo_service_def_t *def)
+{
+    zsys_init ();
+    zsys_set_logident (def->name);
+    zsys_set_logstream (stderr);
+    return s_serve (def, NULL, NULL, NULL);
+}
+
+void
+imvo_server_actor (zsock_t *pipe, void *args)
+{
+    imvo_server_args_t a = *(const imvo_server_args_t *) args;
+    zsock_signal (pipe, 0);
+    s_serve (a.def, a.bind, a.events_bind, pipe);
 }

@@ -142,6 +142,25 @@ typedef struct {
 //  Runs the daemon until SIGTERM/SIGINT. Returns the process exit status.
 int imvo_service_run (const imvo_service_def_t *def);
 
+//  The same runtime as a czmq actor (malamute's server shape), for selftests and embedding:
+//
+//      imvo_server_args_t args = { &def, "tcp://127.0.0.1:*", "tcp://127.0.0.1:*" };
+//      zactor_t *server = zactor_new (imvo_server_actor, &args);
+//      int port, events_port;
+//      zsock_recv (server, "ii", &port, &events_port);     //  -1, -1: it could not start
+//      ...
+//      zactor_destroy (&server);                           //  answers what it took, stops
+//
+//  bind and events_bind (NULL: the environment's, as a daemon) may use port *: the ports it
+//  got are reported. It does not wait for Redis: while Redis is unreachable, a request that
+//  needs it gets `unavailable`; def->on_start runs only if Redis answered at start.
+typedef struct {
+    const imvo_service_def_t *def;
+    const char *bind;
+    const char *events_bind;
+} imvo_server_args_t;
+void imvo_server_actor (zsock_t *pipe, void *args);
+
 //  Counters behind `stats` (thread-safe).
 void imvo_service_count_event_consumed (imvo_service_t *self);
 void imvo_service_count_event_failed (imvo_service_t *self);
