@@ -212,7 +212,8 @@ disclose_read_buckets (disclose_job_t *job, imvo_reply_t *reply)
     }
     //  A page may repeat an entry while the hash resizes: keep each location once.
     for (disclose_bucket_t *b = zhashx_first (job->buckets); rc == 0 && b; b = zhashx_next (job->buckets)) {
-        qsort (b->entries, b->count, sizeof (disclose_entry_t), s_entry_cmp);
+        if (b->count > 1)
+            qsort (b->entries, b->count, sizeof (disclose_entry_t), s_entry_cmp);
         size_t w = 0;
         for (size_t i = 0; i < b->count; i++)
             if (w > 0 && streq (b->entries [w - 1].id, b->entries [i].id)) {

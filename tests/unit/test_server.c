@@ -64,7 +64,11 @@ s_ask (zsock_t *client, const char *data, size_t size, msgpack_zone *zone)
     zsock_set_rcvtimeo (client, 5000);
     zframe_t *reply = zframe_recv (client);
     const char *why;
-    if (reply && imvo_msg_unpack ((const char *) zframe_data (reply), zframe_size (reply), zone, &out, &why))
+    //  The unpacked strings point into the bytes: keep them in the zone.
+    char *copy = reply ? msgpack_zone_malloc (zone, zframe_size (reply) + 1) : NULL;
+    if (copy)
+        memcpy (copy, zframe_data (reply), zframe_size (reply));
+    if (!copy || imvo_msg_unpack (copy, zframe_size (reply), zone, &out, &why))
         out.type = MSGPACK_OBJECT_NIL;
     zframe_destroy (&reply);
     return out;
