@@ -20,6 +20,7 @@
 
 #include "imvo_envelope.h"
 
+#include <czmq.h>
 #include <hiredis/hiredis.h>
 #include <stdbool.h>
 
@@ -82,6 +83,11 @@ int imvo_redis_append_argv (imvo_redis_t *self, const imvo_args_t *args);
 //  each non-NULL one). 0, or -1 when the connection failed part-way (the replies not read
 //  are NULL).
 int imvo_redis_run_all (imvo_redis_t *self, const imvo_args_t *cmds, size_t n, redisReply **replies);
+//  Every member of a set (hash false: SSCAN) or every field and value of a hash (HSCAN), 1000
+//  a call, so that no call holds Redis for long. A list of chunks, each NUL-terminated (its
+//  size counts the NUL), that the caller destroys; NULL when Redis failed. A page may repeat
+//  an entry while the hash or set resizes.
+zlistx_t *imvo_redis_scan (imvo_redis_t *self, const char *key, bool hash);
 
 //  The same pipeline driven by a poll loop instead of blocking reads: connect_async sets the
 //  connection up (blocking, as ensure) and then makes its socket non-blocking; poll

@@ -152,3 +152,30 @@ imvo_redis_run_all (imvo_redis_t *self, const imvo_args_t *cmds, size_t n, redis
             rc = -1;
     return rc;
 }
+
+zlistx_t *
+imvo_redis_scan (imvo_redis_t *self, const char *key, bool hash)
+{
+    zlistx_t *out = zlistx_new ();
+    zlistx_set_destructor (out, (zlistx_destructor_fn *) zchunk_destroy);
+    char cursor [24] = "0";
+    do {
+        redisReply *r = imvo_redis_cmd (self, "%s %s %s COUNT 1000", hash ? "HSCAN" : "SSCAN", key, cursor);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element [0]->type != REDIS_REPLY_STRING
+        ||  r->element [1]->type != REDIS_REPLY_ARRAY) {
+            if (r)
+                freeReplyObject (r);
+            zlistx_destroy (&out);
+            return NULL;
+        }
+        snprintf (cursor, sizeof cursor, "%s", r->element [0]->str);
+        for (size_t i = 0; i < r->element [1]->elements; i++) {
+            redisReply *e = r->element [1]->element [i];
+            zchunk_t *c = zchunk_new (e->str, e->len + 1);
+            zchunk_data (c) [e->len] = 0;
+            zlistx_add_end (out, c);
+        }
+        freeReplyObject (r);
+    } while (!streq (cursor, "0"));
+    return out;
+}

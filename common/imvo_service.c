@@ -11,12 +11,26 @@
 #include <sys/time.h>
 
 
+//  IMVO_CLOCK_OFFSET_S moves the daemon's clock (tests of deadlines, late submissions and
+//  appeal windows); read once, and stated in the log at start.
+static int64_t
+s_clock_offset_ms (void)
+{
+    static atomic_llong offset = -1;
+    static atomic_int read;
+    if (!atomic_load (&read)) {
+        atomic_store (&offset, (long long) imvo_env_long ("IMVO_CLOCK_OFFSET_S", 0, -3153600000L, 3153600000L) * 1000);
+        atomic_store (&read, 1);
+    }
+    return atomic_load (&offset);
+}
+
 int64_t
 imvo_now_ms (void)
 {
     struct timeval tv;
     gettimeofday (&tv, NULL);
-    return (int64_t) tv.tv_sec * 1000 + tv.tv_usec / 1000;
+    return (int64_t) tv.tv_sec * 1000 + tv.tv_usec / 1000 + s_clock_offset_ms ();
 }
 
 void
@@ -58,6 +72,9 @@ s_serve (const imvo_service_def_t *def, const char *bind_arg, const char *events
     if (events_bind_arg)
         snprintf (events_bind, sizeof events_bind, "%s", events_bind_arg);
     zsys_info ("starting %s %s; requests on %s, events on %s", def->name, IMVO_VERSION, bind, events_bind);
+    if (s_clock_offset_ms ())
+        zsys_warning ("IMVO_CLOCK_OFFSET_S: the clock is moved by %lld s (tests only)",
+                      (long long) s_clock_offset_ms () / 1000);
     if (!imvo_env ("IMVO_CURVE_DIR", NULL))
         zsys_notice ("CURVE is off: the envelope's actor is trusted (local development only)");
 

@@ -180,7 +180,8 @@ void imvo_calls_run (imvo_ctx_t *ctx, imvo_call_t *calls, imvo_reply_t *replies,
 void imvo_idem_args (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag,
                      long ttl_seconds, imvo_args_t *keys, imvo_args_t *args);
 
-//  Milliseconds since the epoch.
+//  Milliseconds since the epoch: the daemon's clock, moved by IMVO_CLOCK_OFFSET_S (seconds,
+//  for tests of time-based rules; the daemon says so in its log).
 int64_t imvo_now_ms (void);
 
 #endif

@@ -100,9 +100,6 @@ int membership_check_discloser (imvo_ctx_t *ctx, const imvo_request_t *req, cons
 //  token gets the holder's token. 0, or -1 with the reply's error.
 int membership_lock (imvo_ctx_t *ctx, const char *covenant, char token [33], imvo_reply_t *reply);
 void membership_unlock (imvo_ctx_t *ctx, const char *covenant, const char *token);
-//  Every member of a set (or field and value of a hash, hscan) in pages (membership_loclist.c);
-//  a list of NUL-terminated chunks, or NULL with the reply's error.
-zlistx_t *membership_scan (imvo_ctx_t *ctx, const char *key, bool hscan, imvo_reply_t *reply);
 //  Matches and commits packed rows (an array of membership_pack_row maps) for org and year
 //  (membership_disclose*.c).
 int membership_upsert (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *org,

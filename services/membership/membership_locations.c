@@ -151,8 +151,8 @@ membership_location_publish (imvo_ctx_t *ctx, const imvo_request_t *req, const i
     if (membership_lock (ctx, covenant, token, reply))
         return -1;
     snprintf (key, sizeof key, "imvo:membership:{%s}:year:%lld:locs", covenant, year);
-    zlistx_t *ids = membership_scan (ctx, key, false, reply);
-    int rc = ids ? 0 : -1;
+    zlistx_t *ids = imvo_redis_scan (ctx->redis, key, false);
+    int rc = ids ? 0 : imvo_redis_fail (NULL, reply);
     redisReply *r = NULL;
     if (rc == 0)
         r = imvo_redis_cmd (ctx->redis, "UNLINK imvo:membership:{%s}:published:%lld:next", covenant, year);

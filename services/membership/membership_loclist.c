@@ -15,38 +15,6 @@ typedef struct {
     redisReply *r;                  //  HMGET of s_fields
 } s_loc_t;
 
-//  Every member of a set (or every field and value of a hash: hscan), a page at a time.
-//  Returns them as a list of chunks (each NUL-terminated; its size counts the NUL) that the
-//  caller destroys, or NULL when Redis failed.
-zlistx_t *
-membership_scan (imvo_ctx_t *ctx, const char *key, bool hscan, imvo_reply_t *reply)
-{
-    zlistx_t *out = zlistx_new ();
-    zlistx_set_destructor (out, (zlistx_destructor_fn *) zchunk_destroy);
-    char cursor [24] = "0";
-    do {
-        redisReply *r = imvo_redis_cmd (ctx->redis, "%s %s %s COUNT %d", hscan ? "HSCAN" : "SSCAN", key, cursor,
-                                        S_PAGE);
-        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element [0]->type != REDIS_REPLY_STRING
-        ||  r->element [1]->type != REDIS_REPLY_ARRAY) {
-            imvo_redis_fail (r, reply);
-            if (r)
-                freeReplyObject (r);
-            zlistx_destroy (&out);
-            return NULL;
-        }
-        snprintf (cursor, sizeof cursor, "%s", r->element [0]->str);
-        for (size_t i = 0; i < r->element [1]->elements; i++) {
-            redisReply *e = r->element [1]->element [i];
-            zchunk_t *c = zchunk_new (e->str, e->len + 1);
-            zchunk_data (c) [e->len] = 0;
-            zlistx_add_end (out, c);
-        }
-        freeReplyObject (r);
-    } while (!streq (cursor, "0"));
-    return out;
-}
-
 static int
 s_loc_cmp (const void *a, const void *b)
 {
@@ -144,9 +112,9 @@ s_year (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, bool 
         return imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "year", "the list for %lld has not been published", year);
     char key [128];
     snprintf (key, sizeof key, "imvo:membership:{%s}:%s:%lld:locs", covenant, draft ? "year" : "published", year);
-    zlistx_t *ids = membership_scan (ctx, key, false, reply);
+    zlistx_t *ids = imvo_redis_scan (ctx->redis, key, false);
     if (!ids)
-        return -1;
+        return imvo_redis_fail (NULL, reply);
     size_t n = zlistx_size (ids), got = 0;
     s_loc_t *locs = calloc (n + 1, sizeof *locs);
     imvo_args_t *cmds = calloc (S_PAGE, sizeof *cmds);
@@ -225,9 +193,9 @@ membership_location_flags (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
         return -1;
     char key [96];
     snprintf (key, sizeof key, "imvo:membership:{%s}:flags", covenant);
-    zlistx_t *kv = membership_scan (ctx, key, true, reply);
+    zlistx_t *kv = imvo_redis_scan (ctx->redis, key, true);
     if (!kv)
-        return -1;
+        return imvo_redis_fail (NULL, reply);
     //  Field and value pairs, each field once (a page may repeat one while the hash resizes).
     size_t n = zlistx_size (kv) / 2, k = 0;
     zchunk_t **pairs = calloc (n + 1, 2 * sizeof (zchunk_t *));

@@ -1,11 +1,226 @@
-/*  scoring_server: answers ping and stats (the runtime's); its messages come with their issue. */
-#include "scoring_server.h"
+/*  scoring_server: the monitoring committee's yearly assessment (PROTOCOL.md, second part,
+    "scoring"): frameworks, companies' action plans, the round, appeals and the sector report.
+    The round itself runs in scoring_round.c, beside the requests; see scoring_internal.h. */
+#include "scoring_internal.h"
+
+#include <time.h>
+
+extern const imvo_script_t scoring_scripts [];
+
+int
+scoring_round_parse (const char *round_id, char *covenant, size_t size, int64_t *year)
+{
+    const char *dash = strrchr (round_id, '-');
+    if (!dash || dash == round_id || (size_t) (dash - round_id) >= size || strlen (dash + 1) != 4)
+        return -1;
+    char *end;
+    *year = strtoll (dash + 1, &end, 10);
+    if (*end || *year < 2000 || *year > 2100)
+        return -1;
+    snprintf (covenant, size, "%.*s", (int) (dash - round_id), round_id);
+    return 0;
+}
+
+int
+scoring_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *script, imvo_args_t *keys,
+          imvo_args_t *args, imvo_reply_t *reply)
+{
+    imvo_args_t k, a;
+    imvo_args_init (&k);
+    imvo_args_init (&a);
+    imvo_idem_args (ctx, req, covenant, SCORING_IDEM_TTL, &k, &a);
+    for (int i = 0; i < keys->argc; i++)
+        imvo_args_add (&k, keys->argv [i], keys->lens [i]);
+    imvo_args_fmt (&a, "imvo:scoring:{%s}", covenant);
+    for (int i = 0; i < args->argc; i++)
+        imvo_args_add (&a, args->argv [i], args->lens [i]);
+    int rc = imvo_outbox_commit (ctx, imvo_redis_eval (ctx->redis, script, &k, &a), reply);
+    imvo_args_release (&k);
+    imvo_args_release (&a);
+    imvo_args_release (keys);
+    imvo_args_release (args);
+    return rc;
+}
+
+static int
+s_framework_put (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    const char *covenant = f [FRAMEWORK_PUT_COVENANT].str;
+    msgpack_sbuffer packed;
+    msgpack_sbuffer_init (&packed);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &packed, msgpack_sbuffer_write);
+    msgpack_pack_object (&pk, *req->body);
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:scoring:{%s}:frameworks", covenant);
+    imvo_args_str (&args, covenant);
+    imvo_args_fmt (&args, "%lld", (long long) f [FRAMEWORK_PUT_VERSION].i);
+    imvo_args_add (&args, packed.data, packed.size);
+    int rc = scoring_commit (ctx, req, covenant, "framework_put", &keys, &args, reply);
+    msgpack_sbuffer_destroy (&packed);
+    return rc;
+}
+
+static int
+s_framework_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    scoring_fw_t fw;
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 4096);
+    char *packed;
+    size_t len;
+    int rc = scoring_framework_read (ctx, f [FRAMEWORK_GET_COVENANT].str,
+                                     f [FRAMEWORK_GET_VERSION].present ? f [FRAMEWORK_GET_VERSION].i : 0, &fw, &zone,
+                                     &packed, &len, reply);
+    if (rc == 0)
+        imvo_reply_raw (reply, packed, len);
+    free (packed);
+    msgpack_zone_destroy (&zone);
+    return rc;
+}
+
+//  The end of the due date of a year, in ms (UTC).
+static int64_t
+s_due_ms (const char *due, int64_t year)
+{
+    struct tm tm = { .tm_year = (int) year - 1900, .tm_hour = 23, .tm_min = 59, .tm_sec = 59 };
+    tm.tm_mon = atoi (due) - 1;
+    tm.tm_mday = atoi (due + 3);
+    return (int64_t) timegm (&tm) * 1000 + 999;
+}
+
+static int
+s_submission_put (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    const char *covenant = f [SUBMISSION_PUT_COVENANT].str;
+    scoring_fw_t fw;
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 4096);
+    char *packed = NULL;
+    size_t len;
+    int rc = scoring_framework_read (ctx, covenant, 0, &fw, &zone, &packed, &len, reply);
+    if (rc == 0)
+        rc = scoring_check_answers (&fw, f [SUBMISSION_PUT_ANSWERS].obj, reply);
+    if (rc == 0) {
+        int64_t now = imvo_now_ms ();
+        bool late = now > s_due_ms (fw.due, f [SUBMISSION_PUT_YEAR].i);
+        msgpack_sbuffer sub;
+        msgpack_sbuffer_init (&sub);
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &sub, msgpack_sbuffer_write);
+        const imvo_value_t *risks = &f [SUBMISSION_PUT_RISKS], *url = &f [SUBMISSION_PUT_REPORT_URL],
+                           *projects = &f [SUBMISSION_PUT_PROJECTS];
+        msgpack_pack_map (&pk, 5 + risks->present + url->present + projects->present);
+        imvo_pack_str (&pk, "answers");
+        msgpack_pack_object (&pk, *f [SUBMISSION_PUT_ANSWERS].obj);
+        imvo_pack_kv_bool (&pk, "late", late);
+        imvo_pack_kv_int (&pk, "at", now);
+        imvo_pack_kv_str (&pk, "by", req->role);
+        imvo_pack_kv_int (&pk, "version", fw.version);
+        if (risks->present) {
+            imvo_pack_str (&pk, "risks");
+            msgpack_pack_object (&pk, *risks->obj);
+        }
+        if (url->present)
+            imvo_pack_kv_str (&pk, "public_report_url", url->str);
+        if (projects->present) {
+            imvo_pack_str (&pk, "projects");
+            msgpack_pack_object (&pk, *projects->obj);
+        }
+        imvo_args_t keys, args;
+        imvo_args_init (&keys);
+        imvo_args_init (&args);
+        imvo_args_fmt (&keys, "imvo:scoring:{%s}:sub:%lld", covenant, (long long) f [SUBMISSION_PUT_YEAR].i);
+        imvo_args_str (&args, f [SUBMISSION_PUT_ORG_ID].str);
+        imvo_args_fmt (&args, "%lld", (long long) f [SUBMISSION_PUT_YEAR].i);
+        imvo_args_add (&args, sub.data, sub.size);
+        imvo_args_str (&args, late ? "1" : "0");
+        imvo_args_fmt (&args, "%lld", (long long) now);
+        rc = scoring_commit (ctx, req, covenant, "submission_put", &keys, &args, reply);
+        msgpack_sbuffer_destroy (&sub);
+    }
+    free (packed);
+    msgpack_zone_destroy (&zone);
+    return rc;
+}
+
+static int
+s_assessment_start (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    const char *covenant = f [ASSESSMENT_START_COVENANT].str;
+    long long year = (long long) f [ASSESSMENT_START_YEAR].i;
+    scoring_fw_t fw;
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 4096);
+    char *packed = NULL;
+    size_t len;
+    int rc = scoring_framework_read (ctx, covenant, 0, &fw, &zone, &packed, &len, reply);
+    free (packed);
+    msgpack_zone_destroy (&zone);
+    if (rc)
+        return rc;
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:scoring:{%s}:round:%lld", covenant, year);
+    imvo_args_str (&args, covenant);
+    imvo_args_fmt (&args, "%lld", year);
+    imvo_args_fmt (&args, "%lld", (long long) fw.version);
+    imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
+    imvo_args_fmt (&args, "%s-%lld", covenant, year);
+    rc = scoring_commit (ctx, req, covenant, "round_start", &keys, &args, reply);
+    if (rc == 0) {
+        //  The runner takes it from here (and again after a restart, until it completes).
+        redisReply *r = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:round:%lld status", covenant, year);
+        if (r && r->type == REDIS_REPLY_STRING && streq (r->str, "running")) {
+            freeReplyObject (r);
+            r = imvo_redis_cmd (ctx->redis, "SADD %s %s|%lld", SCORING_RUNNING, covenant, year);
+        }
+        if (r)
+            freeReplyObject (r);
+    }
+    return rc;
+}
+
+//  scoring watches membership's events only for its rounds: nothing to apply.
+static int
+s_member_event (imvo_ctx_t *ctx, const imvo_event_t *event)
+{
+    (void) ctx, (void) event;
+    return 0;
+}
+
+static int
+s_start (imvo_ctx_t *ctx)
+{
+    (void) ctx;
+    return scoring_seed_load ();
+}
 
 static const imvo_handler_t s_handlers [] = {
+    { "framework.put", s_framework_put, IMVO_IN_WORKER },
+    { "framework.get", s_framework_get, IMVO_IN_WORKER },
+    { "submission.put", s_submission_put, IMVO_IN_WORKER },
+    { "assessment.start", s_assessment_start, IMVO_IN_WORKER },
+    { "assessment.get", scoring_assessment_get, IMVO_IN_WORKER },
+    { "assessment.appeal", scoring_assessment_appeal, IMVO_IN_WORKER },
+    { "assessment.appeal_decide", scoring_assessment_decide, IMVO_IN_WORKER },
+    { "assessment.report", scoring_assessment_report, IMVO_IN_WORKER },
     { NULL, NULL, IMVO_IN_WORKER },
+};
+
+static const imvo_subscription_t s_subscriptions [] = {
+    { "membership", s_member_event, scoring_rounds_tick },
+    { NULL, NULL, NULL },
 };
 
 const imvo_service_def_t scoring_service = {
     .name = "scoring",
     .handlers = s_handlers,
+    .scripts = scoring_scripts,
+    .on_start = s_start,
+    .subscriptions = s_subscriptions,
 };

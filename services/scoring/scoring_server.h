@@ -1,4 +1,4 @@
-/*  scoring_server: the scoring daemon's handlers and service description. */
+/*  scoring_server: the monitoring committee's yearly assessment (see scoring_internal.h). */
 #ifndef SCORING_SERVER_H
 #define SCORING_SERVER_H
 

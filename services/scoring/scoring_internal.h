@@ -1,0 +1,138 @@
+/*  scoring_internal: what the scoring daemon's files share. scoring_server.c has the handler
+    table and the requests; scoring_score.c the scoring rules (no I/O); scoring_round.c the
+    round runner; scoring_report.c the sector report; scoring_frameworks.c the seeded
+    frameworks.
+
+    Keys, all under imvo:scoring:{<covenant>}: frameworks (hash version -> packed framework),
+    frozen (set of versions a round used), sub:<year> (hash org -> packed submission),
+    round:<year> (hash: the round), round:<year>:results (hash org -> packed result),
+    round:<year>:lease (the runner's lease), appeals (hash appeal id -> packed appeal), events
+    (stream). imvo:scoring:running is the set of rounds to run ("<covenant>|<year>").
+*/
+#ifndef SCORING_INTERNAL_H
+#define SCORING_INTERNAL_H
+
+#include "scoring_server.h"
+#include "catalogue_scoring.h"
+
+#define SCORING_IDEM_TTL (7 * 86400)
+#define SCORING_APPEAL_DAYS 28              //  a company may appeal within 4 weeks
+#define SCORING_CORRECTION_POINTS 2.0       //  an accepted appeal that moves the score this much is published
+#define SCORING_RUNNING "imvo:scoring:running"
+
+//  A framework, parsed for scoring. Strings point into the packed framework (zone).
+typedef struct {
+    const char *code;
+    size_t code_len;
+    uint64_t weight;
+    uint32_t first, count;                  //  its criteria in scoring_fw_t.criteria
+} scoring_part_t;
+
+typedef struct {
+    const char *id;
+    size_t id_len;
+    uint64_t max;
+    uint32_t part;
+} scoring_criterion_t;
+
+typedef struct {
+    int64_t version;
+    char due [6];                           //  MM-DD
+    scoring_part_t parts [SCORING_MAX_PARTS];
+    int nparts;
+    scoring_criterion_t criteria [SCORING_MAX_CRITERIA];
+    int ncriteria;
+    struct { char code [32]; double min; } bands [SCORING_MAX_BANDS];
+    int nbands;
+} scoring_fw_t;
+
+//  One company's result.
+typedef struct {
+    char org_id [64];
+    char name [201];
+    char status [8];                        //  scored, late, missing
+    bool has_score;
+    double score;                           //  0-100, to 6 decimals
+    double parts [SCORING_MAX_PARTS];
+    char band [32];
+    int company_year;                       //  1 in the year the company joined
+    int threshold;                          //  20, 40, 60
+    bool on_track;
+    const char *findings [8];
+    int nfindings;
+} scoring_result_t;
+
+//  Parses a packed framework map; 0, or -1 when it is not one (framework.put checked it).
+int scoring_fw_parse (const msgpack_object *fw, scoring_fw_t *out);
+//  The index of a criterion by id, or -1.
+int scoring_fw_criterion (const scoring_fw_t *fw, const char *id, size_t len);
+//  Checks answers ({id: points}) against the framework: invalid_argument naming the first
+//  unknown criterion or out-of-range answer. 0 or -1.
+int scoring_check_answers (const scoring_fw_t *fw, const msgpack_object *answers, imvo_reply_t *reply);
+//  Scores one company. submission: the packed submission map or NULL (missing); previous:
+//  its result of the year before or NULL; covenant for covenant-specific findings; year the
+//  round's year; since_year the year the company joined.
+void scoring_score (const scoring_fw_t *fw, const char *covenant, int64_t year, int64_t since_year,
+                    const msgpack_object *submission, const msgpack_object *previous, scoring_result_t *r);
+//  The threshold of a company in its n-th year: 20, 40, then 60.
+int scoring_threshold (int company_year);
+//  Packs a result as the round stores it and assessment.get shows it.
+void scoring_pack_result (msgpack_packer *pk, const scoring_fw_t *fw, const scoring_result_t *r);
+//  A score as replies carry it: to one decimal, whole numbers as integers.
+void scoring_pack_value (msgpack_packer *pk, double v);
+
+//  The aggregate (scoring_summary.c): a result as the summary counts it.
+typedef struct {
+    bool has_score, late, on_track;
+    double score;
+    char band [32];
+} scoring_brief_t;
+void scoring_brief_from (const msgpack_object *result, scoring_brief_t *b);
+//  Packs the summary of n results; previous: the previous round's summary, or NULL.
+void scoring_pack_summary (msgpack_packer *pk, const scoring_fw_t *fw, const scoring_brief_t *b, size_t n,
+                           const msgpack_object *previous);
+//  Adds a submission's risks to risks (theme|country -> counts; the caller sets free as the
+//  destructor), and packs the ten heaviest, the first two to act on.
+void scoring_risks_add (zhashx_t *risks, const msgpack_object *submission);
+void scoring_pack_risks (msgpack_packer *pk, zhashx_t *risks);
+
+//  A recommendation for a finding code.
+const char *scoring_recommendation (const char *finding);
+
+//  The frameworks seeded from deploy/frameworks.json (scoring_frameworks.c): the packed
+//  framework of a covenant (its own, or the generic OECD one), or NULL.
+int scoring_seed_load (void);
+const char *scoring_seed_framework (const char *covenant, size_t *len);
+
+//  Reads a covenant's framework (version 0: the latest), writing the seeded one as version 1
+//  when the covenant has none yet. Fills fw and *packed (malloc'd, the caller frees).
+int scoring_framework_read (imvo_ctx_t *ctx, const char *covenant, int64_t version, scoring_fw_t *fw,
+                            msgpack_zone *zone, char **packed, size_t *packed_len, imvo_reply_t *reply);
+
+//  The round runner (scoring_round.c): runs every round in SCORING_RUNNING that no replica
+//  holds; called from the consumer's rounds (about twice a second).
+void scoring_rounds_tick (imvo_ctx_t *ctx);
+//  Recomputes a round's summary and collective risks from its stored results, in pages.
+int scoring_round_summary (imvo_ctx_t *ctx, const char *covenant, int64_t year, msgpack_sbuffer *summary,
+                           msgpack_sbuffer *risks);
+
+//  The sector report (scoring_report.c) for a completed round; named: the committee's
+//  version (every company named).
+int scoring_report (imvo_ctx_t *ctx, const char *covenant, int64_t year, bool html, bool named, imvo_reply_t *reply);
+
+//  Runs a state-changing script on the covenant's data with the request's idempotency record:
+//  KEYS = [record] + keys, ARGV = [ttl, imvo:scoring:{covenant}] + args (both released).
+int scoring_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *script,
+                    imvo_args_t *keys, imvo_args_t *args, imvo_reply_t *reply);
+//  The handlers of scoring_results.c.
+imvo_handler_fn scoring_assessment_get, scoring_assessment_appeal, scoring_assessment_decide,
+    scoring_assessment_report;
+
+//  A round's stored results as (org id, packed result) chunk pairs sorted by org id, count in
+//  *n; *keep owns the chunks (destroy it after). NULL when Redis failed.
+zchunk_t **scoring_results_read (imvo_ctx_t *ctx, const char *covenant, int64_t year, size_t *n, zlistx_t **keep);
+
+//  A round id "textile-2025" as covenant and year; -1 when it is not one.
+int scoring_round_parse (const char *round_id, char *covenant, size_t size, int64_t *year);
+
+#endif
