@@ -7,7 +7,7 @@
 set -euo pipefail
 build=(build-essential cmake pkg-config libczmq-dev libzmq3-dev libmsgpack-dev libhiredis-dev libicu-dev libjansson-dev)
 run=(redis-server redis-tools iso-codes)
-test=(python3 python3-zmq python3-msgpack python3-yaml)
+test=(python3 python3-zmq python3-msgpack python3-yaml chromium)
 case "${1:-run}" in
   build) want=("${build[@]}") ;;
   run) want=("${build[@]}" "${run[@]}") ;;

@@ -20,7 +20,8 @@
 void
 membership_today (char buf [11])
 {
-    time_t now = time (NULL);
+    //  The daemon's clock (imvo_now_ms: tests may move it).
+    time_t now = (time_t) (imvo_now_ms () / 1000);
     struct tm tm;
     gmtime_r (&now, &tm);
     strftime (buf, 11, "%Y-%m-%d", &tm);

@@ -6,22 +6,16 @@
 
 #include <math.h>
 
+//  r, or NULL (after turning the failure into the reply's error) when Redis failed.
 static redisReply *
-s_get (imvo_ctx_t *ctx, imvo_reply_t *reply, const char *fmt, ...)
+s_checked (redisReply *r, imvo_reply_t *reply)
 {
-    va_list ap;
-    va_start (ap, fmt);
-    char cmd [256];
-    vsnprintf (cmd, sizeof cmd, fmt, ap);
-    va_end (ap);
-    redisReply *r = imvo_redis_cmd (ctx->redis, "%s", cmd);
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        imvo_redis_fail (r, reply);
-        if (r)
-            freeReplyObject (r);
-        return NULL;
-    }
-    return r;
+    if (r && r->type != REDIS_REPLY_ERROR)
+        return r;
+    imvo_redis_fail (r, reply);
+    if (r)
+        freeReplyObject (r);
+    return NULL;
 }
 
 static msgpack_object
@@ -98,14 +92,16 @@ s_resummarise (imvo_ctx_t *ctx, const char *covenant, int64_t year, const scorin
                              &r, &why) == 0)
             scoring_brief_from (&r, &briefs [i]);
     }
-    redisReply *p = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:round:%lld summary", covenant, (long long) year - 1);
+    redisReply *p = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:round:%lld summary", covenant,
+                                    (long long) year - 1);
     msgpack_object prev = s_unpack (p, zone);
     msgpack_sbuffer summary;
     msgpack_sbuffer_init (&summary);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &summary, msgpack_sbuffer_write);
     scoring_pack_summary (&pk, fw, briefs, n, prev.type == MSGPACK_OBJECT_MAP ? &prev : NULL);
-    redisReply *w = imvo_redis_cmd (ctx->redis, "HSET imvo:scoring:{%s}:round:%lld summary %b", covenant, (long long) year,
+    redisReply *w = imvo_redis_cmd (ctx->redis, "HSET imvo:scoring:{%s}:round:%lld summary %b", covenant,
+                                    (long long) year,
                                     summary.data, summary.size);
     int rc = w && w->type == REDIS_REPLY_INTEGER ? 0 : -1;
     if (w)
@@ -142,11 +138,16 @@ scoring_assessment_decide (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
         msgpack_zone_destroy (&zone);
         return imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "appeal_id", "no appeal with this id");
     }
-    redisReply *appeal = s_get (ctx, reply, "HGET imvo:scoring:{%s}:appeals %s", covenant, appeal_id);
-    redisReply *rnd = appeal ? s_get (ctx, reply, "HGET imvo:scoring:{%s}:round:%lld version", covenant, (long long) year) : NULL;
-    redisReply *sub = rnd ? s_get (ctx, reply, "HGET imvo:scoring:{%s}:sub:%lld %s", covenant, (long long) year, org) : NULL;
-    redisReply *old = sub ? s_get (ctx, reply, "HGET imvo:scoring:{%s}:round:%lld:results %s", covenant, (long long) year, org) : NULL;
-    redisReply *prev = old ? s_get (ctx, reply, "HGET imvo:scoring:{%s}:round:%lld:results %s", covenant, (long long) year - 1, org) : NULL;
+    redisReply *appeal = s_checked (imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:appeals %s", covenant,
+                                                    appeal_id), reply);
+    redisReply *rnd = appeal ? s_checked (imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:round:%lld version",
+                                                          covenant, (long long) year), reply) : NULL;
+    redisReply *sub = rnd ? s_checked (imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:sub:%lld %s", covenant,
+                                                       (long long) year, org), reply) : NULL;
+    redisReply *old = sub ? s_checked (imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:round:%lld:results %s",
+                                                       covenant, (long long) year, org), reply) : NULL;
+    redisReply *prev = old ? s_checked (imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:round:%lld:results %s",
+                                                        covenant, (long long) year - 1, org), reply) : NULL;
     int rc = prev ? 0 : -1;
     if (rc == 0 && appeal->type != REDIS_REPLY_STRING)
         rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "appeal_id", "no appeal with this id");
@@ -174,13 +175,14 @@ scoring_assessment_decide (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
         msgpack_packer mpk;
         msgpack_packer_init (&mpk, &merged, msgpack_sbuffer_write);
         s_pack_corrected (&mpk, s.type == MSGPACK_OBJECT_MAP ? &s : NULL, answers);
-        msgpack_object m = s_unpack (&(redisReply) { .type = REDIS_REPLY_STRING, .str = merged.data, .len = merged.size },
-                                     &zone);
+        redisReply as_reply = { .type = REDIS_REPLY_STRING, .str = merged.data, .len = merged.size };
+        msgpack_object m = s_unpack (&as_reply, &zone);
         int64_t company_year = 1;
         imvo_obj_int (imvo_map_get (&o, "company_year"), &company_year);
         snprintf (r.org_id, sizeof r.org_id, "%s", org);
         imvo_obj_strcpy (imvo_map_get (&o, "name"), r.name, sizeof r.name);
-        scoring_score (&fw, covenant, year, year - company_year + 1, &m, pr.type == MSGPACK_OBJECT_MAP ? &pr : NULL, &r);
+        scoring_score (&fw, covenant, year, year - company_year + 1, &m, pr.type == MSGPACK_OBJECT_MAP ? &pr : NULL,
+                       &r);
         new_score = round (r.score * 10) / 10;
         publish = fabs (new_score - old_score) >= SCORING_CORRECTION_POINTS;
     }
@@ -197,7 +199,8 @@ scoring_assessment_decide (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
                 msgpack_pack_object (&pk, a.via.map.ptr [i].val);
             }
         imvo_pack_kv_str (&pk, "status", accept ? "accepted" : "rejected");
-        imvo_pack_kv_str (&pk, "decision_reason", f [ASSESSMENT_DECIDE_REASON].present ? f [ASSESSMENT_DECIDE_REASON].str : NULL);
+        const imvo_value_t *why = &f [ASSESSMENT_DECIDE_REASON];
+        imvo_pack_kv_str (&pk, "decision_reason", why->present ? why->str : NULL);
         imvo_pack_kv_int (&pk, "decided_at", imvo_now_ms ());
         imvo_pack_str (&pk, "old_score");
         scoring_pack_value (&pk, old_score);
@@ -254,7 +257,8 @@ scoring_assessment_report (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
     char covenant [40];
     int64_t year;
     if (scoring_round_parse (f [ASSESSMENT_REPORT_ROUND].str, covenant, sizeof covenant, &year))
-        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "round_id", "a round id reads <covenant>-<year>, e.g. textile-2025");
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "round_id",
+                                "a round id reads <covenant>-<year>, e.g. textile-2025");
     bool html = f [ASSESSMENT_REPORT_FORMAT].present && streq (f [ASSESSMENT_REPORT_FORMAT].str, "html");
     //  The committee's version names every company; the public one none below the threshold.
     bool named = streq (req->role, "monitoring") || imvo_actor_staff (req);

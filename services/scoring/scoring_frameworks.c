@@ -35,7 +35,8 @@ scoring_seed_load (void)
     const char *why;
     int rc = imvo_msg_unpack (all.data, all.size, &zone, &doc, &why);
     const msgpack_object *list = rc == 0 ? imvo_map_get (&doc, "frameworks") : NULL;
-    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size && s_nseeds < S_MAX_SEEDS; i++) {
+    uint32_t count = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
+    for (uint32_t i = 0; i < count && s_nseeds < S_MAX_SEEDS; i++) {
         const msgpack_object *fw = &list->via.array.ptr [i];
         if (imvo_obj_strcpy (imvo_map_get (fw, "covenant"), s_seeds [s_nseeds].covenant, sizeof s_seeds [0].covenant))
             continue;
@@ -137,7 +138,8 @@ scoring_framework_read (imvo_ctx_t *ctx, const char *covenant, int64_t version, 
     }
     if (version == 0)
         version = latest;
-    redisReply *r = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:frameworks %lld", covenant, (long long) version);
+    redisReply *r = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:frameworks %lld", covenant,
+                                    (long long) version);
     if (!r || r->type == REDIS_REPLY_ERROR) {
         imvo_redis_fail (r, reply);
         if (r)

@@ -101,7 +101,8 @@ s_chart (s_doc_t *d, const char *title, const char *const *labels, const double 
     s_put (d, "</title><line x1=\"40\" y1=\"180\" x2=\"%d\" y2=\"180\" stroke=\"#333\"/>", w - 10);
     for (int i = 0; i < n; i++) {
         int bh = (int) lround (150 * values [i] / max), x = 50 + 70 * i;
-        s_put (d, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"50\" height=\"%d\" fill=\"#2a6f97\"/>", x, 180 - bh, bh);
+        s_put (d, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"50\" height=\"%d\" fill=\"#2a6f97\"/>", x,
+               180 - bh, bh);
         s_put (d, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">%.0f</text>", x + 25, 175 - bh,
                values [i]);
         s_put (d, "<text x=\"%d\" y=\"198\" font-size=\"11\" text-anchor=\"middle\">", x + 25);
@@ -146,7 +147,8 @@ scoring_report (imvo_ctx_t *ctx, const char *covenant, int64_t year, bool html, 
     scoring_fw_t fw;
     char *fw_packed = NULL;
     size_t fw_len, n = 0, np = 0;
-    int rc = scoring_framework_read (ctx, covenant, atoll (round->element [1]->str), &fw, &zone, &fw_packed, &fw_len, reply);
+    int rc = scoring_framework_read (ctx, covenant, atoll (round->element [1]->str), &fw, &zone, &fw_packed, &fw_len,
+                                     reply);
     zlistx_t *keep = NULL, *keep_prev = NULL;
     zchunk_t **pairs = rc ? NULL : scoring_results_read (ctx, covenant, year, &n, &keep);
     zchunk_t **prev = pairs ? scoring_results_read (ctx, covenant, year - 1, &np, &keep_prev) : NULL;
