@@ -27,7 +27,7 @@ typedef struct {
 } s_globals_t;
 
 static const imvoctl_cmd_t *const s_tables [] = {
-    imvoctl_complaints_cmds, imvoctl_notify_cmds, imvoctl_membership_cmds,
+    imvoctl_complaints_cmds, imvoctl_notify_cmds, imvoctl_membership_cmds, imvoctl_scoring_cmds,
 };
 
 static void
@@ -200,8 +200,12 @@ s_run_cmd (const s_globals_t *g, const imvoctl_cmd_t *cmd, int argc, char **argv
         fprintf (stderr, "imvoctl: %s needs %s\n", cmd->words, cmd->args [npos]);
         status = 1;
     }
+    //  A body file may hold any field: the daemon names what is missing.
+    bool from_file = false;
+    for (int i = 0; i < n; i++)
+        from_file |= fields [i].kind == IMVOCTL_BODY;
     for (const imvoctl_opt_t *o = opts; status == 0 && o && o->flag && n < 64; o++) {
-        bool given = false;
+        bool given = from_file;
         for (int i = 0; i < n; i++)
             given |= streq (fields [i].path, o->path);
         if (!given && o->required) {

@@ -16,7 +16,9 @@ typedef enum {
     IMVOCTL_FLAG,       //  --flag -> true (false when absent, if the option has a default)
     IMVOCTL_LIST,       //  --flag a,b,c -> ["a","b","c"]
     IMVOCTL_FILE,       //  --flag PATH -> the file's text as a string ("-" reads stdin)
-    IMVOCTL_JSON        //  --flag JSON -> that JSON value
+    IMVOCTL_JSON,       //  --flag JSON -> that JSON value
+    IMVOCTL_BODY        //  --flag PATH -> body fields from a file: a JSON object, or CSV rows of
+                        //  "criterion,answer" (answers); options given as well win
 } imvoctl_kind_t;
 
 typedef struct {
@@ -53,6 +55,7 @@ int imvoctl_options (const imvoctl_cmd_t *cmd, imvoctl_opt_t *out, imvoctl_opt_t
 extern const imvoctl_cmd_t imvoctl_complaints_cmds [];
 extern const imvoctl_cmd_t imvoctl_notify_cmds [];
 extern const imvoctl_cmd_t imvoctl_membership_cmds [];
+extern const imvoctl_cmd_t imvoctl_scoring_cmds [];
 
 //  Printing (imvoctl_print.c): a list of maps as a table of the given comma-separated
 //  columns; a map as "key: value" lines, nested values as indented blocks.

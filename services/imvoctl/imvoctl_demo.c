@@ -10,6 +10,7 @@
 #include "imvo_client.h"
 
 #include <czmq.h>
+#include <time.h>
 
 typedef struct {
     const char *name;
@@ -55,9 +56,69 @@ s_call (imvo_client_t *client, const char *type, msgpack_sbuffer *body, imvo_res
     return 0;
 }
 
+//  This year's action plans of the first eight gold companies (two send none), so that the
+//  monitoring committee can run a round: answers over the generic OECD framework's criteria
+//  (step1.1 .. step6.2, 0-4 points), varied per company, and the risks they report.
+static int
+s_demo_plans (int timeout_ms, char ids [][72], int n)
+{
+    imvo_client_t *scoring = imvo_client_new_for ("scoring");
+    if (!scoring)
+        return 0;
+    imvo_client_set_timeout (scoring, timeout_ms);
+    imvo_client_set_actor (scoring, "secretariat", NULL);
+    static const char *const risks [][2] = { { "child_labour", "CD" }, { "mercury", "PE" }, { "forced_labour", "GH" },
+                                             { "child_labour", "GH" }, { "conflict_financing", "CD" } };
+    time_t now = time (NULL);
+    struct tm tm;
+    gmtime_r (&now, &tm);
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
+    int status = 0, sent = 0;
+    for (int i = 0; i < n && i < 8 && status == 0; i++) {
+        msgpack_sbuffer_clear (&body);
+        msgpack_pack_map (&pk, 5);
+        imvo_pack_kv_str (&pk, "covenant", "gold");
+        imvo_pack_kv_str (&pk, "org_id", ids [i]);
+        imvo_pack_kv_int (&pk, "year", tm.tm_year + 1900);
+        imvo_pack_str (&pk, "answers");
+        msgpack_pack_map (&pk, 12);
+        for (int step = 1; step <= 6; step++)
+            for (int c = 1; c <= 2; c++) {
+                char id [16];
+                snprintf (id, sizeof id, "step%d.%d", step, c);
+                imvo_pack_str (&pk, id);
+                //  A level per company (0-4), a point up or down per criterion.
+                int v = i % 5 + (step + c) % 3 - 1;
+                msgpack_pack_int64 (&pk, v < 0 ? 0 : v > 4 ? 4 : v);
+            }
+        imvo_pack_str (&pk, "risks");
+        msgpack_pack_array (&pk, 2);
+        for (int k = 0; k < 2; k++) {
+            msgpack_pack_map (&pk, 3);
+            imvo_pack_kv_str (&pk, "theme", risks [(i + k * 2) % 5][0]);
+            imvo_pack_kv_str (&pk, "country", risks [(i + k * 2) % 5][1]);
+            imvo_pack_kv_int (&pk, "severity", 1 + (i + k) % 4);
+        }
+        imvo_response_t resp;
+        //  Without the scoring daemon the members are still there: say so and go on.
+        if (s_call (scoring, "submission.put", &body, &resp, IMVO_ERR_CONFLICT))
+            status = 1;
+        sent += resp.ok;
+        imvo_response_release (&resp);
+    }
+    msgpack_sbuffer_destroy (&body);
+    imvo_client_destroy (&scoring);
+    return status ? 0 : sent;
+}
+
 int
 imvoctl_demo (int timeout_ms, bool json)
 {
+    char company_ids [16][72];
+    int ncompanies = 0;
     imvo_client_t *client = imvo_client_new_for ("membership");
     if (!client)
         return 3;
@@ -123,20 +184,30 @@ imvoctl_demo (int timeout_ms, bool json)
         if (s_call (client, "member.join", &body, &resp, IMVO_ERR_CONFLICT))
             status = 2;
         imvo_response_release (&resp);
+        if (streq (o->kind, "company") && ncompanies < 16)
+            snprintf (company_ids [ncompanies++], sizeof company_ids [0], "%s", org_id);
         if (json)
             printf ("%s{\"org_id\":\"%s\",\"name\":\"%s\",\"kind\":\"%s\"}", o == s_gold ? "" : ",",
                     org_id, o->name, o->kind);
         else
             printf ("%-8s %-34s %s\n", org_id, o->name, o->kind);
     }
+    int plans = status == 0 ? s_demo_plans (timeout_ms, company_ids, ncompanies) : 0;
+    time_t now = time (NULL);
+    struct tm tm;
+    gmtime_r (&now, &tm);
     if (json)
-        printf ("]}\n");
+        printf ("],\"plans\":%d}\n", plans);
     else
     if (status == 0)
-        printf ("\nThe gold covenant's signatories are members now. Try:\n"
+        printf ("\nThe gold covenant's signatories are members now, and %d companies sent this year's action plan.\n"
+                "Try:\n"
                 "  imvoctl member list gold\n"
                 "  imvoctl complaint submit --covenant gold --respondent <org_id of a company above> \\\n"
-                "      --summary \"Child labour at a supplying mine\" --description \"...\" --anonymous\n");
+                "      --summary \"Child labour at a supplying mine\" --description \"...\" --anonymous\n"
+                "  IMVOCTL_ROLE=monitoring imvoctl assessment start gold --year %d\n"
+                "  IMVOCTL_ROLE=monitoring imvoctl assessment get gold-%d\n", plans,
+                tm.tm_year + 1900, tm.tm_year + 1900);
     zhash_destroy (&known);
     msgpack_sbuffer_destroy (&body);
     imvo_client_destroy (&client);

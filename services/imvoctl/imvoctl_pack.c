@@ -53,6 +53,8 @@ s_pack_value (msgpack_packer *pk, const imvoctl_field_t *f)
             free (text);
             return 0;
         }
+        case IMVOCTL_BODY:
+            return -1;                  //  merged by imvoctl_pack_fields
         case IMVOCTL_JSON: {
             msgpack_sbuffer buf;
             msgpack_sbuffer_init (&buf);
@@ -109,8 +111,115 @@ s_pack_object (msgpack_packer *pk, const imvoctl_field_t *fields, int n, const c
     return 0;
 }
 
+//  A body file as a packed map: JSON text, or CSV rows "criterion,answer" (a header line
+//  that is not a number is skipped) as {"answers": {criterion: answer}}.
+static int
+s_body_file (const char *path, msgpack_sbuffer *out)
+{
+    char *text = imvo_file_read (path);
+    if (!text) {
+        fprintf (stderr, "imvoctl: cannot read %s: %s\n", path, strerror (errno));
+        return -1;
+    }
+    const char *p = text;
+    while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+        p++;
+    int rc = 0;
+    if (*p == '{') {
+        char err [128];
+        if ((rc = imvo_json_to_msgpack (text, out, err, sizeof err)))
+            fprintf (stderr, "imvoctl: %s is not JSON: %s\n", path, err);
+    }
+    else {
+        msgpack_sbuffer rows;
+        msgpack_sbuffer_init (&rows);
+        msgpack_packer rpk;
+        msgpack_packer_init (&rpk, &rows, msgpack_sbuffer_write);
+        uint32_t count = 0;
+        int line = 0;
+        char *save = NULL;
+        for (char *l = strtok_r (text, "\r\n", &save); l && rc == 0; l = strtok_r (NULL, "\r\n", &save)) {
+            line++;
+            char *comma = strchr (l, ',');
+            char *end = NULL;
+            long long v = comma ? strtoll (comma + 1, &end, 10) : 0;
+            if (!comma || !end || end == comma + 1 || *end) {
+                if (line == 1)
+                    continue;           //  the header
+                fprintf (stderr, "imvoctl: %s line %d: write criterion,answer (a whole number)\n", path, line);
+                rc = -1;
+                break;
+            }
+            imvo_pack_strn (&rpk, l, (size_t) (comma - l));
+            msgpack_pack_int64 (&rpk, v);
+            count++;
+        }
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, out, msgpack_sbuffer_write);
+        msgpack_pack_map (&pk, 1);
+        imvo_pack_str (&pk, "answers");
+        msgpack_pack_map (&pk, count);
+        msgpack_sbuffer_write (out, rows.data, rows.size);
+        msgpack_sbuffer_destroy (&rows);
+    }
+    free (text);
+    return rc;
+}
+
 int
 imvoctl_pack_fields (msgpack_packer *pk, const imvoctl_field_t *fields, int n)
 {
-    return s_pack_object (pk, fields, n, "", 0);
+    const imvoctl_field_t *body = NULL;
+    imvoctl_field_t rest [64];
+    int m = 0;
+    for (int i = 0; i < n && m < 64; i++)
+        if (fields [i].kind == IMVOCTL_BODY)
+            body = &fields [i];
+        else
+            rest [m++] = fields [i];
+    if (!body)
+        return s_pack_object (pk, fields, n, "", 0);
+    //  The file's fields, and the options' over them.
+    msgpack_sbuffer file, opts;
+    msgpack_sbuffer_init (&file);
+    msgpack_sbuffer_init (&opts);
+    msgpack_packer opk;
+    msgpack_packer_init (&opk, &opts, msgpack_sbuffer_write);
+    int rc = s_body_file (body->value, &file);
+    if (rc == 0)
+        rc = s_pack_object (&opk, rest, m, "", 0);
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 4096);
+    msgpack_object a, b;
+    const char *why;
+    if (rc == 0 && (imvo_msg_unpack (file.data, file.size, &zone, &a, &why) || a.type != MSGPACK_OBJECT_MAP
+                ||  imvo_msg_unpack (opts.data, opts.size, &zone, &b, &why))) {
+        fprintf (stderr, "imvoctl: %s must hold one JSON object\n", body->value);
+        rc = -1;
+    }
+    if (rc == 0) {
+        uint32_t extra = 0;
+        for (uint32_t i = 0; i < a.via.map.size; i++) {
+            char key [128] = "";
+            imvo_obj_strcpy (&a.via.map.ptr [i].key, key, sizeof key);
+            extra += !imvo_map_get (&b, key);
+        }
+        msgpack_pack_map (pk, b.via.map.size + extra);
+        for (uint32_t i = 0; i < b.via.map.size; i++) {
+            msgpack_pack_object (pk, b.via.map.ptr [i].key);
+            msgpack_pack_object (pk, b.via.map.ptr [i].val);
+        }
+        for (uint32_t i = 0; i < a.via.map.size; i++) {
+            char key [128] = "";
+            imvo_obj_strcpy (&a.via.map.ptr [i].key, key, sizeof key);
+            if (!imvo_map_get (&b, key)) {
+                msgpack_pack_object (pk, a.via.map.ptr [i].key);
+                msgpack_pack_object (pk, a.via.map.ptr [i].val);
+            }
+        }
+    }
+    msgpack_zone_destroy (&zone);
+    msgpack_sbuffer_destroy (&file);
+    msgpack_sbuffer_destroy (&opts);
+    return rc;
 }

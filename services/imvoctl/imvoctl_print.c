@@ -47,6 +47,11 @@ s_cell (const char *column, const msgpack_object *o)
             return buf;
         }
     }
+    if (o->type == MSGPACK_OBJECT_FLOAT64 || o->type == MSGPACK_OBJECT_FLOAT32) {
+        //  For people: 15 significant digits (41.7, not 41.700000000000003).
+        char *buf = NULL;
+        return asprintf (&buf, "%.15g", o->via.f64) < 0 ? NULL : buf;
+    }
     return imvo_json_from_obj (o, 0);
 }
 

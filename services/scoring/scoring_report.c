@@ -114,6 +114,16 @@ s_chart (s_doc_t *d, const char *title, const char *const *labels, const double 
     s_put (d, "</figcaption></figure>\n");
 }
 
+static int
+s_by_score (const void *a, const void *b)
+{
+    double x = s_num (imvo_map_get ((const msgpack_object *) a, "score"));
+    double y = s_num (imvo_map_get ((const msgpack_object *) b, "score"));
+    if (isnan (x) || isnan (y))
+        return isnan (x) - isnan (y);
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
 static msgpack_object
 s_unpack (const char *data, size_t len, msgpack_zone *zone)
 {
@@ -256,25 +266,31 @@ scoring_report (imvo_ctx_t *ctx, const char *covenant, int64_t year, bool html, 
     s_put (&d, html ? "<table>\n" : "");
     const char *chead [] = { "company", "score", "band", "result", "track", NULL };
     s_row (&d, true, chead);
+    //  Highest score first; companies without a plan last.
+    msgpack_object *rows = calloc (n + 1, sizeof *rows);
+    for (size_t i = 0; i < n; i++)
+        rows [i] = s_unpack ((char *) zchunk_data (pairs [2 * i + 1]), zchunk_size (pairs [2 * i + 1]) - 1, &zone);
+    qsort (rows, n, sizeof *rows, s_by_score);
     size_t unnamed = 0;
     for (size_t i = 0; i < n; i++) {
-        msgpack_object r = s_unpack ((char *) zchunk_data (pairs [2 * i + 1]), zchunk_size (pairs [2 * i + 1]) - 1, &zone);
-        const msgpack_object *on = imvo_map_get (&r, "on_track");
+        const msgpack_object *r = &rows [i], *on = imvo_map_get (r, "on_track");
         if (!named && !(on && on->type == MSGPACK_OBJECT_BOOLEAN && on->via.boolean)) {
             unnamed++;
             continue;
         }
         char name [201] = "";
-        if (imvo_obj_strcpy (imvo_map_get (&r, "name"), name, sizeof name) || !name [0])
-            imvo_obj_strcpy (imvo_map_get (&r, "org_id"), name, sizeof name);
-        double score = s_num (imvo_map_get (&r, "score"));
+        memset (buf, 0, sizeof buf);
+        if (imvo_obj_strcpy (imvo_map_get (r, "name"), name, sizeof name) || !name [0])
+            imvo_obj_strcpy (imvo_map_get (r, "org_id"), name, sizeof name);
+        double score = s_num (imvo_map_get (r, "score"));
         snprintf (buf [0], sizeof buf [0], isnan (score) ? "-" : "%.1f", score);
-        imvo_obj_strcpy (imvo_map_get (&r, "band"), buf [1], sizeof buf [1]);
-        imvo_obj_strcpy (imvo_map_get (&r, "status"), buf [2], sizeof buf [2]);
-        imvo_obj_strcpy (imvo_map_get (&r, "track"), buf [3], sizeof buf [3]);
+        imvo_obj_strcpy (imvo_map_get (r, "band"), buf [1], sizeof buf [1]);
+        imvo_obj_strcpy (imvo_map_get (r, "status"), buf [2], sizeof buf [2]);
+        imvo_obj_strcpy (imvo_map_get (r, "track"), buf [3], sizeof buf [3]);
         const char *cells [] = { name, buf [0], buf [1], buf [2], buf [3], NULL };
         s_row (&d, false, cells);
     }
+    free (rows);
     s_put (&d, html ? "</table>\n" : "");
     if (unnamed) {
         s_put (&d, html ? "<p>" : "\n");
