@@ -86,15 +86,108 @@ membership_check_covenant (imvo_ctx_t *ctx, const char *covenant, imvo_reply_t *
     return rc;
 }
 
+static int
+s_str_cmp (const void *a, const void *b)
+{
+    return strcmp ((const char *) zchunk_data (*(zchunk_t *const *) a),
+                   (const char *) zchunk_data (*(zchunk_t *const *) b));
+}
+
+//  A covenant's current members by org id, a page at a time: the set read in pages (SSCAN)
+//  and sorted here, the page's memberships read with pipelined HMGETs, so that no call holds
+//  Redis for long however many members a covenant has.
 int
 membership_member_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     (void) req;
-    if (membership_check_covenant (ctx, f [MEMBER_LIST_COVENANT].str, reply))
+    const char *covenant = f [MEMBER_LIST_COVENANT].str, *role = membership_opt (&f [MEMBER_LIST_ROLE]);
+    const char *after = membership_opt (&f [MEMBER_LIST_CURSOR]);
+    size_t limit = f [MEMBER_LIST_LIMIT].present ? (size_t) f [MEMBER_LIST_LIMIT].i : 500;
+    if (membership_check_covenant (ctx, covenant, reply))
         return -1;
-    return membership_read_page (ctx, "member_read", f [MEMBER_LIST_COVENANT].str, "members",
-                                 membership_opt (&f [MEMBER_LIST_ROLE]), "", &f [MEMBER_LIST_LIMIT],
-                                 &f [MEMBER_LIST_CURSOR], reply);
+    char key [96];
+    snprintf (key, sizeof key, "imvo:membership:{%s}:members", covenant);
+    zlistx_t *set = imvo_redis_scan (ctx->redis, key, false);
+    if (!set)
+        return imvo_redis_fail (NULL, reply);
+    size_t n = zlistx_size (set), k = 0, first = 0;
+    zchunk_t **orgs = calloc (n + 1, sizeof *orgs);
+    for (zchunk_t *c = zlistx_first (set); c; c = zlistx_next (set))
+        orgs [k++] = c;
+    qsort (orgs, n, sizeof *orgs, s_str_cmp);
+    while (first < n && *after && strcmp ((const char *) zchunk_data (orgs [first]), after) <= 0)
+        first++;
+    static const char *const fields [] = { "org_id", "name", "kind", "role", "since", "votes", "working_groups" };
+    msgpack_sbuffer page;
+    msgpack_sbuffer_init (&page);
+    msgpack_packer ppk;
+    msgpack_packer_init (&ppk, &page, msgpack_sbuffer_write);
+    size_t got = 0, at = first;
+    int rc = 0;
+    const char *last = NULL;
+    //  Batches of memberships until the page is full (a role filter may skip some).
+    while (rc == 0 && got < limit && at < n) {
+        size_t m = n - at < 256 ? n - at : 256;
+        imvo_args_t cmds [256];
+        redisReply *out [256];
+        for (size_t j = 0; j < m; j++) {
+            imvo_args_init (&cmds [j]);
+            imvo_args_str (&cmds [j], "HMGET");
+            imvo_args_fmt (&cmds [j], "imvo:membership:{%s}:member:%s", covenant,
+                           (const char *) zchunk_data (orgs [at + j]));
+            for (int x = 0; x < 7; x++)
+                imvo_args_str (&cmds [j], fields [x]);
+        }
+        if (imvo_redis_run_all (ctx->redis, cmds, m, out))
+            rc = imvo_redis_fail (NULL, reply);
+        for (size_t j = 0; j < m; j++) {
+            redisReply *r = out [j];
+            bool ok = rc == 0 && r && r->type == REDIS_REPLY_ARRAY && r->elements == 7
+                   && r->element [0]->type == REDIS_REPLY_STRING;
+            bool wanted = !*role || (r && r->type == REDIS_REPLY_ARRAY && r->elements == 7
+                                     && r->element [3]->type == REDIS_REPLY_STRING && streq (r->element [3]->str, role));
+            if (ok && got < limit && wanted) {
+                msgpack_pack_map (&ppk, 7);
+                for (int x = 0; x < 7; x++) {
+                    redisReply *v = r->element [x];
+                    imvo_pack_str (&ppk, fields [x]);
+                    if (v->type != REDIS_REPLY_STRING)
+                        msgpack_pack_nil (&ppk);
+                    else
+                    if (x == 5)
+                        (streq (v->str, "1") ? msgpack_pack_true : msgpack_pack_false) (&ppk);
+                    else
+                    if (x == 6)
+                        msgpack_sbuffer_write (&page, v->str, v->len);      //  packed already
+                    else
+                        imvo_pack_strn (&ppk, v->str, v->len);
+                }
+                got++;
+                last = (const char *) zchunk_data (orgs [at + j]);
+            }
+            if (r)
+                freeReplyObject (r);
+            imvo_args_release (&cmds [j]);
+        }
+        at += m;
+    }
+    if (rc == 0) {
+        //  More to come when members are left after the last one on this page.
+        bool more = false;
+        for (size_t i = first; last && got == limit && i < n && !more; i++)
+            more = strcmp ((const char *) zchunk_data (orgs [i]), last) > 0;
+        msgpack_packer *pk = imvo_reply_pk (reply);
+        msgpack_pack_map (pk, more ? 2 : 1);
+        imvo_pack_str (pk, "members");
+        msgpack_pack_array (pk, (uint32_t) got);
+        msgpack_sbuffer_write (pk->data, page.data, page.size);
+        if (more)
+            imvo_pack_kv_str (pk, "next_cursor", last);
+    }
+    msgpack_sbuffer_destroy (&page);
+    free (orgs);
+    zlistx_destroy (&set);
+    return rc;
 }
 
 int

@@ -15,7 +15,7 @@
 
 #include <math.h>
 
-#define S_CHUNK 250                 //  results per round_commit call
+#define S_CHUNK 20                  //  results per round_commit call (well under 1 ms of Redis)
 #define S_BATCH 1000                //  fields per HMGET
 #define S_LEASE_MS 10000
 
@@ -142,26 +142,41 @@ s_unpack (redisReply *v, msgpack_zone *zone)
     return o;
 }
 
+//  The keys and first arguments of the round scripts (no idempotency record; the round hash).
+static void
+s_round_args (const char *covenant, int64_t year, imvo_args_t *keys, imvo_args_t *a)
+{
+    imvo_args_init (keys);
+    imvo_args_init (a);
+    imvo_args_fmt (keys, "imvo:scoring:{%s}:idem:-", covenant);
+    imvo_args_fmt (keys, "imvo:scoring:{%s}:round:%lld", covenant, (long long) year);
+    imvo_args_str (a, "0");
+    imvo_args_fmt (a, "imvo:scoring:{%s}", covenant);
+    imvo_args_fmt (a, "%lld", (long long) year);
+}
+
+//  Finishes a round script's result: its events are published; 0, or -1 (logged).
+static int
+s_round_done (imvo_ctx_t *ctx, const char *script, const char *covenant, int64_t year, redisReply *r)
+{
+    imvo_reply_t reply;
+    imvo_reply_init (&reply);
+    int rc = imvo_outbox_commit (ctx, r, &reply);
+    if (rc)
+        zsys_warning ("scoring: %s of %s %lld: %s", script, covenant, (long long) year, reply.err.message);
+    imvo_reply_release (&reply);
+    return rc;
+}
+
 //  Runs an outbox script with no idempotency record (its events are published after it).
 static int
 s_round_script (imvo_ctx_t *ctx, const char *script, const char *covenant, int64_t year, imvo_args_t *args)
 {
     imvo_args_t keys, a;
-    imvo_args_init (&keys);
-    imvo_args_init (&a);
-    imvo_args_fmt (&keys, "imvo:scoring:{%s}:idem:-", covenant);
-    imvo_args_fmt (&keys, "imvo:scoring:{%s}:round:%lld", covenant, (long long) year);
-    imvo_args_str (&a, "0");
-    imvo_args_fmt (&a, "imvo:scoring:{%s}", covenant);
-    imvo_args_fmt (&a, "%lld", (long long) year);
+    s_round_args (covenant, year, &keys, &a);
     for (int i = 0; i < args->argc; i++)
         imvo_args_add (&a, args->argv [i], args->lens [i]);
-    imvo_reply_t reply;
-    imvo_reply_init (&reply);
-    int rc = imvo_outbox_commit (ctx, imvo_redis_eval (ctx->redis, script, &keys, &a), &reply);
-    if (rc)
-        zsys_warning ("scoring: %s of %s %lld: %s", script, covenant, (long long) year, reply.err.message);
-    imvo_reply_release (&reply);
+    int rc = s_round_done (ctx, script, covenant, year, imvo_redis_eval (ctx->redis, script, &keys, &a));
     imvo_args_release (&keys);
     imvo_args_release (&a);
     return rc;
@@ -185,12 +200,14 @@ s_score_all (imvo_ctx_t *ctx, const char *covenant, int64_t year, const char *to
     zhashx_t *risks = zhashx_new ();
     zhashx_set_destructor (risks, (zhashx_destructor_fn *) zstr_free);
     size_t nchunks = (n + S_CHUNK - 1) / S_CHUNK;
-    msgpack_sbuffer chunk;
-    msgpack_sbuffer_init (&chunk);
+    //  Every chunk's call in one pipeline, then their results in order.
+    msgpack_sbuffer *chunks = calloc (nchunks + 1, sizeof *chunks);
+    imvo_args_t *ckeys = calloc (nchunks + 1, sizeof *ckeys), *cargs = calloc (nchunks + 1, sizeof *cargs);
+    size_t appended = 0;
     for (size_t c = 0; rc == 0 && c < nchunks; c++) {
-        msgpack_sbuffer_clear (&chunk);
+        msgpack_sbuffer_init (&chunks [c]);
         msgpack_packer pk;
-        msgpack_packer_init (&pk, &chunk, msgpack_sbuffer_write);
+        msgpack_packer_init (&pk, &chunks [c], msgpack_sbuffer_write);
         size_t from = c * S_CHUNK, to = from + S_CHUNK < n ? from + S_CHUNK : n;
         msgpack_pack_array (&pk, (uint32_t) (to - from));
         for (size_t i = from; i < to; i++) {
@@ -232,15 +249,33 @@ s_score_all (imvo_ctx_t *ctx, const char *covenant, int64_t year, const char *to
             imvo_pack_kv_str (&pk, "track", r.on_track ? "on_track" : "improvement");
             msgpack_sbuffer_destroy (&one);
         }
-        imvo_args_t args;
-        imvo_args_init (&args);
-        imvo_args_str (&args, token);
-        imvo_args_fmt (&args, "%d", S_LEASE_MS);
-        imvo_args_add (&args, chunk.data, chunk.size);
-        rc = s_round_script (ctx, "round_commit", covenant, year, &args);
-        imvo_args_release (&args);
+        s_round_args (covenant, year, &ckeys [c], &cargs [c]);
+        imvo_args_str (&cargs [c], token);
+        imvo_args_fmt (&cargs [c], "%d", S_LEASE_MS);
+        imvo_args_add (&cargs [c], chunks [c].data, chunks [c].size);
+        if (imvo_redis_append_eval (ctx->redis, "round_commit", &ckeys [c], &cargs [c]) == 0)
+            appended++;
+        else
+            rc = -1;
     }
-    msgpack_sbuffer_destroy (&chunk);
+    for (size_t c = 0; c < appended; c++) {
+        redisReply *r = imvo_redis_next_reply (ctx->redis);
+        //  After a Redis restart the script is loaded again, and the chunk written again.
+        if (r && r->type == REDIS_REPLY_ERROR && strncmp (r->str, "NOSCRIPT", 8) == 0) {
+            freeReplyObject (r);
+            r = imvo_redis_eval (ctx->redis, "round_commit", &ckeys [c], &cargs [c]);
+        }
+        if (s_round_done (ctx, "round_commit", covenant, year, r))
+            rc = -1;
+    }
+    for (size_t c = 0; c < nchunks; c++) {
+        imvo_args_release (&ckeys [c]);
+        imvo_args_release (&cargs [c]);
+        msgpack_sbuffer_destroy (&chunks [c]);
+    }
+    free (chunks);
+    free (ckeys);
+    free (cargs);
     if (rc == 0) {
         //  The previous round's summary, for the change since last year.
         redisReply *p = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:round:%lld summary", covenant,
