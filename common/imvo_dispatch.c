@@ -106,3 +106,13 @@ imvo_forward (zsock_t *from, zsock_t *to, bool dontwait)
     return true;
 }
 
+
+void
+imvo_service_dispatch (imvo_ctx_t *ctx, imvo_request_t *req, imvo_call_t *call, imvo_reply_t *reply)
+{
+    const imvo_handler_t *h = imvo_handler_find (ctx->service->def, req->type);
+    if (!h)
+        imvo_reply_fail (reply, IMVO_ERR_UNKNOWN_TYPE, "type", "%s does not answer %s", ctx->name, req->type);
+    else
+        imvo_dispatch (ctx, h, req, call, reply);
+}

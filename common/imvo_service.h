@@ -170,6 +170,11 @@ void imvo_service_count_event_failed (imvo_service_t *self);
 //  holds the error).
 int imvo_outbox_commit (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply);
 
+//  Handles a decoded request as if it came on the socket (for queues of envelopes): finds
+//  the handler, checks the actor and the body, and runs it; its script call, if any, is
+//  parked in call (run them with imvo_calls_run). unknown_type when no handler answers it.
+void imvo_service_dispatch (imvo_ctx_t *ctx, imvo_request_t *req, imvo_call_t *call, imvo_reply_t *reply);
+
 //  Runs the parked calls of n slots (calls [i].script NULL: nothing parked) in one pipeline
 //  and finishes each with its done into replies [i]. The calls are released.
 void imvo_calls_run (imvo_ctx_t *ctx, imvo_call_t *calls, imvo_reply_t *replies, size_t n);

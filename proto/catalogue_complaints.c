@@ -73,5 +73,13 @@ static const imvo_proto_msg_t s_complaint_list = {
     "complaint.list", "cases, newest first, of one covenant or all, a page at a time (limit: default 100; cursor: the next_cursor of the page before)", IMVO_FIELDS (s_list),
     IMVO_STAFF, NULL, NULL, NULL };
 
+static const imvo_field_t s_intake_result [] = {
+    [COMPLAINT_INTAKE_RESULT_KEY] = { "key", IMVO_F_STR, true, 1, IMVO_KEY_MAX, IMVO_FMT_LINE, NULL,
+                                      "the key the entry was queued with" },
+};
+static const imvo_proto_msg_t s_complaint_intake_result = {
+    "complaint.intake_result", "the outcome of a complaint queued on imvo:complaints:intake, by its key: pending, done (case_id, receipt for 24 hours) or failed (error)",
+    IMVO_FIELDS (s_intake_result), IMVO_ROLE_SERVICE | IMVO_ROLE_SECRETARIAT, NULL, NULL, NULL };
+
 const imvo_proto_msg_t *const imvo_proto_complaints [] = {
-    &s_complaint_submit, &s_complaint_get, &s_complaint_status, &s_complaint_list, NULL };
+    &s_complaint_submit, &s_complaint_get, &s_complaint_status, &s_complaint_list, &s_complaint_intake_result, NULL };

@@ -381,6 +381,7 @@ static const imvo_handler_t s_handlers [] = {
     { "complaint.get", s_complaint_get, IMVO_PIPELINED },
     { "complaint.status", s_complaint_status, IMVO_PIPELINED },
     { "complaint.list", s_complaint_list, IMVO_IN_WORKER },
+    { "complaint.intake_result", complaints_intake_result, IMVO_IN_WORKER },
     { NULL, NULL, IMVO_IN_WORKER },
 };
 

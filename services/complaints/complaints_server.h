@@ -22,4 +22,10 @@ void complaints_views_round (imvo_ctx_t *ctx);
 int complaints_on_member_event (imvo_ctx_t *ctx, const imvo_event_t *ev);
 bool complaints_views_ready (void);
 
+//  The intake queue (complaints_intake.c): the consumer's round hook that reads it, and
+//  complaint.intake_result.
+void complaints_intake_round (imvo_ctx_t *ctx);
+int complaints_intake_result (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                              imvo_reply_t *reply);
+
 #endif

@@ -144,10 +144,11 @@ complaints_views_start (imvo_ctx_t *ctx)
 void
 complaints_views_round (imvo_ctx_t *ctx)
 {
-    if (atomic_load (&s_state.views_ready) || zclock_mono () < s_state.next_build)
-        return;
-    if (s_build_views (ctx, 1000))
+    if (!atomic_load (&s_state.views_ready) && zclock_mono () >= s_state.next_build
+    &&  s_build_views (ctx, 1000))
         s_state.next_build = zclock_mono () + 2000;
+    //  The intake queue, once the views are there (complaints_intake.c).
+    complaints_intake_round (ctx);
 }
 
 static int

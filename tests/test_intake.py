@@ -1,0 +1,115 @@
+"""The intake queue: producers that only have XADD rights on imvo:complaints:intake file
+complaints while the complaints daemon is down, and learn their case ids by key afterwards;
+an entry delivered again after a crash makes one case; invalid entries fail with the error a
+request would get and never hold up the rest."""
+import os
+import subprocess
+import unittest
+import uuid
+
+import msgpack
+
+from harness import System
+
+STREAM = "imvo:complaints:intake"
+
+
+def envelope(s, key, n=0, anonymous=False, **change):
+    body = {"covenant": "textile", "respondent": s.respondent, "summary": "Locked fire exits %d" % n,
+            "description": "The fire exits of hall %d are locked during shifts." % n,
+            "complainant": {"anonymous": anonymous}}
+    if not anonymous:
+        body["complainant"].update({"name": "Worker %d" % n, "contact": "w%d@example.org" % n})
+    body.update(change)
+    env = {"v": 1, "id": uuid.uuid4().hex, "type": "complaint.submit", "body": body}
+    if key:
+        env["key"] = key
+    return msgpack.packb(env)
+
+
+def result(s, key):
+    return s.ok("complaints", "complaint.intake_result", {"key": key}, actor={"role": "service"})
+
+
+class Intake(unittest.TestCase):
+
+    def test_a_producer_with_xadd_rights_only_files_while_complaints_is_down(self):
+        with System(["complaints"]) as s:
+            # The shipped ACL user, with a password of the test's.
+            with open(os.path.join(os.path.dirname(__file__), "..", "deploy", "redis", "intake.acl")) as f:
+                rules = [line for line in f.read().splitlines() if line.startswith("user intake ")][0].split()[2:]
+            s.redis.cli("ACL", "SETUSER", "intake", *rules, ">intake-pw")
+            self.assertEqual(s.stop("complaints"), 0)
+            as_intake = ["redis-cli", "-p", str(s.redis.port), "--user", "intake", "--pass", "intake-pw",
+                         "--no-auth-warning"]
+            keys = ["mail-%d" % i for i in range(3)]
+            for i, key in enumerate(keys):
+                out = subprocess.run(as_intake + ["-x", "XADD", STREAM, "*", "msg"], input=envelope(s, key, i, i == 0),
+                                     capture_output=True, check=True).stdout
+                self.assertRegex(out.decode(), r"^\d+-\d+")
+            # It may do nothing else.
+            denied = subprocess.run(as_intake + ["GET", "imvo:complaints:{textile}:seq"], capture_output=True,
+                                    text=True).stdout
+            self.assertIn("NOPERM", denied)
+            s.start("complaints")
+            self.assertTrue(s.wait_for(lambda: all(result(s, k)["state"] == "done" for k in keys)),
+                            [result(s, k) for k in keys])
+            done = [result(s, k) for k in keys]
+            self.assertEqual(len({d["case_id"] for d in done}), 3)
+            self.assertRegex(done[0]["receipt"], r"^TEXTILE(-[0-9A-Z]{4}){4}$")       # anonymous
+            self.assertNotIn("receipt", done[1])
+            got = s.ok("complaints", "complaint.get", {"case_id": done[1]["case_id"]})
+            self.assertEqual(got["summary"], "Locked fire exits 1")
+            self.assertEqual(result(s, "never-sent")["state"], "pending")
+            self.assertEqual(s.redis.cli("XPENDING", STREAM, "complaints").split("\n")[0].strip(), "0")
+
+    def test_an_entry_delivered_again_after_a_crash_makes_one_case(self):
+        with System(["complaints"]) as s:
+            key = "redelivered"
+            # The first delivery reached the submit script (the case exists) and complaints died
+            # before it acknowledged the entry: the entry is still pending for its consumer.
+            first = s.ok("complaints", "complaint.submit", msgpack.unpackb(envelope(s, key, 7))["body"], key=key)
+            self.assertEqual(s.stop("complaints", sig=9), -9)
+            s.redis.cli("XGROUP", "CREATE", STREAM, "complaints", "0", "MKSTREAM")
+            subprocess.run(["redis-cli", "-p", str(s.redis.port), "-x", "XADD", STREAM, "*", "msg"],
+                           input=envelope(s, key, 7), check=True, capture_output=True)
+            s.redis.cli("XREADGROUP", "GROUP", "complaints", "test-consumer", "COUNT", "10", "STREAMS", STREAM, ">")
+            self.assertEqual(s.redis.cli("XPENDING", STREAM, "complaints").split("\n")[0].strip(), "1")
+            s.start("complaints")
+            self.assertTrue(s.wait_for(lambda: result(s, key)["state"] == "done"))
+            self.assertEqual(result(s, key)["case_id"], first["case_id"])
+            cases = s.redis.cli("ZRANGE", "imvo:complaints:{textile}:cases", 0, -1).split()
+            self.assertEqual(cases, [first["case_id"]])
+            self.assertTrue(s.wait_for(lambda: s.redis.cli("XPENDING", STREAM, "complaints").split("\n")[0].strip()
+                                       == "0"))
+
+    def test_invalid_entries_fail_with_the_error_a_request_gets_and_hold_up_nothing(self):
+        with System(["complaints"]) as s:
+            entries = [("good-1", envelope(s, "good-1", 1)),
+                       ("empty-summary", envelope(s, "empty-summary", 2, summary="")),
+                       ("no-name", envelope(s, "no-name", 3, complainant={"anonymous": False})),
+                       ("wrong-type", msgpack.packb({"v": 1, "id": "x", "type": "complaint.get", "key": "wrong-type",
+                                                     "body": {"case_id": "TEXTILE-2026-0001"}})),
+                       (None, b"\xc1 not msgpack"),
+                       (None, envelope(s, None, 4)),
+                       ("good-2", envelope(s, "good-2", 5))]
+            for _, msg in entries:
+                subprocess.run(["redis-cli", "-p", str(s.redis.port), "-x", "XADD", STREAM, "*", "msg"], input=msg,
+                               check=True, capture_output=True)
+            self.assertTrue(s.wait_for(lambda: result(s, "good-2")["state"] == "done"))
+            self.assertEqual(result(s, "good-1")["state"], "done")
+            expect = {"empty-summary": ("invalid_argument", "summary"), "no-name": ("invalid_argument", "complainant.name"),
+                      "wrong-type": ("invalid_argument", "type")}
+            for key, (code, field) in expect.items():
+                r = result(s, key)
+                self.assertEqual((r["state"], r["error"]["code"], r["error"]["field"]), ("failed", code, field), r)
+            # Every entry settled: none left pending, none blocks the queue.
+            self.assertTrue(s.wait_for(lambda: s.redis.cli("XPENDING", STREAM, "complaints").split("\n")[0].strip()
+                                       == "0"))
+            err = s.call("complaints", "complaint.intake_result", {"key": "good-1"}, actor={"role": "company",
+                                                                                          "org": "org-1"})["error"]
+            self.assertEqual(err["code"], "forbidden")
+
+
+if __name__ == "__main__":
+    unittest.main()
