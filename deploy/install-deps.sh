@@ -5,7 +5,8 @@
 #   deploy/install-deps.sh test      run + redis-tools and python3 modules for the tests
 # One list, used by run.sh, test.sh, .ci/run and the Dockerfile's build stage.
 set -euo pipefail
-build=(build-essential cmake pkg-config libczmq-dev libzmq3-dev libmsgpack-dev libhiredis-dev libicu-dev libjansson-dev)
+build=(build-essential cmake pkg-config libczmq-dev libzmq3-dev libmsgpack-dev libhiredis-dev libicu-dev libjansson-dev
+       libgmime-3.0-dev libxml2-dev)
 run=(redis-server redis-tools iso-codes)
 test=(python3 python3-zmq python3-msgpack python3-yaml chromium)
 case "${1:-run}" in

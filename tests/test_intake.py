@@ -2,10 +2,15 @@
 complaints while the complaints daemon is down, and learn their case ids by key afterwards;
 an entry delivered again after a crash makes one case; invalid entries fail with the error a
 request would get and never hold up the rest."""
+import json
 import os
+import shutil
 import subprocess
+import tempfile
 import unittest
 import uuid
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
 
 import msgpack
 
@@ -109,6 +114,83 @@ class Intake(unittest.TestCase):
             err = s.call("complaints", "complaint.intake_result", {"key": "good-1"}, actor={"role": "company",
                                                                                           "org": "org-1"})["error"]
             self.assertEqual(err["code"], "forbidden")
+
+
+def mail_file(d, name, msg):
+    path = os.path.join(d, name)
+    with open(path, "wb") as f:
+        f.write(bytes(msg))
+    return path
+
+
+class MailIntake(unittest.TestCase):
+    """Real mails, written with Python's email package, read by imvoctl with GMime."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = System(["complaints"]).__enter__()
+        cls.dir = tempfile.mkdtemp(prefix="imvo-mail-")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def from_mail(self, path, *extra):
+        out = self.s.imvoctl("--json", "complaint", "from-mail", "--covenant", "textile", "--respondent",
+                             self.s.respondent, *extra, path)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return self.s.ok("complaints", "complaint.get", {"case_id": json.loads(out.stdout)["case_id"]})
+
+    def test_plain_text_mail_with_an_encoded_subject(self):
+        m = EmailMessage()
+        m["From"] = formataddr(("Ayşe Yılmaz", "ayse@example.org"))
+        m["To"] = "klachten@example.org"
+        m["Subject"] = "Şikâyet: unpaid wages at Denizli mill"
+        m["Message-ID"] = make_msgid(domain="example.org")
+        m.set_content("We were not paid for March.\nThe supervisor threatened us.\n")
+        case = self.from_mail(mail_file(self.dir, "plain.eml", m))
+        self.assertEqual(case["summary"], "Şikâyet: unpaid wages at Denizli mill")
+        self.assertIn("We were not paid for March.", case["description"])
+        self.assertEqual((case["complainant"]["name"], case["complainant"]["contact"]),
+                         ("Ayşe Yılmaz", "ayse@example.org"))
+
+    def test_html_only_mail_becomes_text(self):
+        m = EmailMessage()
+        m["From"] = "union@example.org"
+        m["Subject"] = "Fire exits"
+        m["Message-ID"] = make_msgid(domain="example.org")
+        m.set_content("<html><body><p>The fire exits are <b>locked</b> &amp; blocked.</p>"
+                      "<script>x()</script></body></html>", subtype="html")
+        case = self.from_mail(mail_file(self.dir, "html.eml", m))
+        self.assertIn("The fire exits are locked & blocked.", case["description"])
+        self.assertNotIn("<b>", case["description"])
+        self.assertEqual(case["complainant"]["name"], "union@example.org")
+
+    def test_attachments_are_listed_and_the_same_mail_twice_is_one_case(self):
+        m = EmailMessage()
+        m["From"] = formataddr(("NGO researcher", "research@example.org"))
+        m["Subject"] = "Child labour at a spinning mill"
+        m["Message-ID"] = make_msgid(domain="example.org")
+        m.set_content("See the photos and the report.")
+        m.add_alternative("<p>See the photos and the report.</p>", subtype="html")
+        m.add_attachment(b"\x89PNG" + b"\0" * 1020, maintype="image", subtype="png", filename="mill.png")
+        m.add_attachment(b"%PDF-1.4 report", maintype="application", subtype="pdf", filename="report.pdf")
+        path = mail_file(self.dir, "attach.eml", m)
+        first = self.from_mail(path)
+        self.assertIn("See the photos and the report.", first["description"])
+        self.assertIn("mill.png (image/png, 1024 bytes)", first["description"])
+        self.assertIn("report.pdf (application/pdf, 15 bytes)", first["description"])
+        again = self.from_mail(path)
+        self.assertEqual(again["case_id"], first["case_id"])
+
+    def test_a_file_that_is_not_a_mail_is_refused(self):
+        path = os.path.join(self.dir, "nothing.eml")
+        with open(path, "w") as f:
+            f.write("just some words\n")
+        out = self.s.imvoctl("complaint", "from-mail", "--covenant", "textile", path)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("From", out.stderr)
 
 
 if __name__ == "__main__":

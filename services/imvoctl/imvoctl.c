@@ -39,7 +39,9 @@ s_usage (FILE *f)
                 "  stats SERVICE                     a daemon's counters\n"
                 "  call SERVICE TYPE [JSON]          send any message type with a JSON body\n"
                 "  catalogue                         every message and its fields (Markdown)\n"
-                "  demo                              load the demo data: the gold covenant's signatories\n");
+                "  demo                              load the demo data: the gold covenant's signatories\n"
+                "  complaint from-mail --covenant CODE [--respondent ORG_ID] [FILE.eml | -]\n"
+                "                                    a mail as a complaint (its Message-ID the key)\n");
     for (size_t t = 0; t < sizeof s_tables / sizeof s_tables [0]; t++)
         for (const imvoctl_cmd_t *c = s_tables [t]; c->words; c++) {
             char line [160];
@@ -230,6 +232,44 @@ s_run_cmd (const s_globals_t *g, const imvoctl_cmd_t *cmd, int argc, char **argv
     return status;
 }
 
+//  complaint from-mail --covenant CODE [--respondent ORG_ID] [FILE.eml | -]: the mail as a
+//  complaint, its Message-ID the key (so importing it twice makes one case).
+static int
+s_from_mail (const s_globals_t *g, int argc, char **argv)
+{
+    const char *covenant = NULL, *respondent = NULL, *path = "-";
+    for (int i = 0; i < argc; i++) {
+        if (streq (argv [i], "--covenant") && i + 1 < argc)
+            covenant = argv [++i];
+        else
+        if (streq (argv [i], "--respondent") && i + 1 < argc)
+            respondent = argv [++i];
+        else
+        if (strncmp (argv [i], "--", 2) == 0) {
+            fprintf (stderr, "imvoctl: complaint from-mail has no option %s\n", argv [i]);
+            return 1;
+        }
+        else
+            path = argv [i];
+    }
+    if (!covenant) {
+        fprintf (stderr, "imvoctl: complaint from-mail needs --covenant\n");
+        return 1;
+    }
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    char key [IMVO_KEY_MAX + 1];
+    int status = 1;
+    if (imvoctl_mail_body (path, covenant, respondent, &body, key, sizeof key) == 0) {
+        s_globals_t with_key = *g;
+        if (!with_key.key && key [0])
+            with_key.key = key;
+        status = s_call (&with_key, "complaints", "complaint.submit", body.data, body.size, NULL, NULL);
+    }
+    msgpack_sbuffer_destroy (&body);
+    return status;
+}
+
 //  True when argv starts with the words of cmd; *used is how many argv entries they took.
 static bool
 s_matches (const imvoctl_cmd_t *cmd, int argc, char **argv, int *used)
@@ -296,6 +336,8 @@ main (int argc, char **argv)
         return imvoctl_print_catalogue ();
     if (streq (rest [0], "demo") && n == 1)
         return imvoctl_demo (g.timeout_ms, g.json);
+    if (n >= 2 && streq (rest [0], "complaint") && streq (rest [1], "from-mail"))
+        return s_from_mail (&g, n - 2, rest + 2);
     if (streq (rest [0], "stats") && n == 2)
         return s_call (&g, rest [1], "stats", NULL, 0, NULL, NULL);
     if (streq (rest [0], "call") && (n == 3 || n == 4)) {

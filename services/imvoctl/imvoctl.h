@@ -77,6 +77,12 @@ typedef struct {
 //  fit its kind.
 int imvoctl_pack_fields (msgpack_packer *pk, const imvoctl_field_t *fields, int n);
 
+//  complaint from-mail (imvoctl_mail.c): a mail file ("-": stdin) as a complaint.submit body
+//  for covenant (respondent may be NULL), and its key ("mail:<Message-ID>", "" without one).
+//  0, or -1 after saying why.
+int imvoctl_mail_body (const char *path, const char *covenant, const char *respondent, msgpack_sbuffer *body,
+                       char *key, size_t key_size);
+
 //  imvoctl demo (imvoctl_demo.c): loads the demo data set; returns the exit status.
 int imvoctl_demo (int timeout_ms, bool json);
 
