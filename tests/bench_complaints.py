@@ -20,6 +20,8 @@ import subprocess
 import sys
 import time
 
+import msgpack
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import BUILD_DIR, System  # noqa: E402
 
@@ -95,6 +97,36 @@ def main():
               % (got / ref_rps, got / script_rps))
         slow = s.redis.cli("SLOWLOG", "LEN").strip()
         print("5. SLOWLOG entries over 1 ms during the run: %s" % slow)
+
+        # 6. The intake queue: TOTAL envelopes queued while complaints is down, then drained.
+        s.stop("complaints")
+        envelopes = []
+        for n in range(TOTAL):
+            body = {"covenant": "textile", "respondent": org, "summary": "Queued complaint %d" % n,
+                    "description": "Sent through the intake queue.", "complainant": {"anonymous": True}}
+            envelopes.append(["XADD", "imvo:complaints:intake", "*", "msg",
+                              msgpack.packb({"v": 1, "id": "q%d" % n, "type": "complaint.submit",
+                                             "key": "queue-%d" % n, "body": body})])
+        t = time.time()
+        s.redis.pipe(envelopes)
+        queued = time.time() - t
+        pids["complaints"] = None
+        s.redis.cli("SLOWLOG", "RESET")
+        t = time.time()
+        s.start("complaints")
+        pid = s.procs["complaints"].pid
+        c0, r0 = cpu_seconds(pid), cpu_seconds(redis_pid)
+        s.wait_for(lambda: int(s.redis.cli("HLEN", "imvo:complaints:intake:results")) >= TOTAL, timeout=600,
+                   interval=0.02)
+        drained = time.time() - t
+        print("6. intake queue: %d envelopes queued with XADD in %.2f s (%.0f/s); complaints started and made them "
+              "cases in %.2f s: %.0f cases/s, ratio to the socket's %.2f; CPU us per case: complaints %.1f, redis %.1f; "
+              "SLOWLOG %s"
+              % (TOTAL, queued, TOTAL / queued, drained, TOTAL / drained, TOTAL / drained / got,
+                 (cpu_seconds(pid) - c0) * 1e6 / TOTAL, (cpu_seconds(redis_pid) - r0) * 1e6 / TOTAL,
+                 s.redis.cli("SLOWLOG", "LEN").strip()))
+        for us, words in s.redis.slowlog()[:3]:
+            print("   %.1f ms %s" % (us / 1000.0, " ".join(words[:3])[:100]))
 
 
 if __name__ == "__main__":

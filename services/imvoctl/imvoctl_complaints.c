@@ -16,5 +16,7 @@ const imvoctl_cmd_t imvoctl_complaints_cmds [] = {
       "show a case with its history: complaint get CASE_ID" },
     { "complaint status", "complaints", "complaint.status", { "receipt" }, NULL, NULL, NULL,
       "follow a case with its receipt: complaint status RECEIPT" },
+    { "complaint intake-result", "complaints", "complaint.intake_result", { "key" }, NULL, NULL, NULL,
+      "the outcome of a complaint queued on imvo:complaints:intake: complaint intake-result KEY" },
     { NULL, NULL, NULL, { NULL }, NULL, NULL, NULL, NULL },
 };
