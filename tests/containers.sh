@@ -130,5 +130,19 @@ wait_for 60 restarted || fail "notify was not restarted after SIGKILL"
 wait_for 60 healthy notify || fail "notify not healthy after its restart"
 say "notify restarted after SIGKILL and healthy"
 
-# 7. Down, with the volume (the trap does it).
+# 7. The Kubernetes manifests against the Kubernetes schemas (kubernetes-models from npm,
+#    installed once per machine): podman kube play would run the pods but has no Services, so
+#    the daemons could not find each other by name as they do in a cluster.
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/imvo-k8s-validate
+if ! command -v npm >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+mkdir -p "$cache"
+cp deploy/k8s/validate/package.json deploy/k8s/validate/validate.mjs "$cache/"
+if [ ! -d "$cache/node_modules/kubernetes-models" ]; then
+  (cd "$cache" && npm install --no-audit --no-fund --silent >>"$log" 2>&1) || fail "npm install (see $log)"
+fi
+node "$cache/validate.mjs" deploy/k8s/*.yaml || fail "deploy/k8s does not match the Kubernetes schemas"
+
+# 8. Down, with the volume (the trap does it).
 say "passed"
