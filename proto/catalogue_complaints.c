@@ -3,6 +3,8 @@
 #include "imvo_proto.h"
 #include "catalogue_complaints.h"
 
+#include <string.h>
+
 static const char *const s_complainant_kinds [] = {
     "worker", "union", "ngo", "representative", "other", NULL };
 
@@ -29,7 +31,65 @@ static const imvo_field_t s_status [] = {
     [COMPLAINT_STATUS_RECEIPT] = { "receipt", IMVO_F_STR, true, 1, 80, IMVO_FMT_RECEIPT, NULL, NULL },
 };
 
-static const char *const s_statuses [] = { "received", NULL };
+const char *const complaint_statuses [] = {
+    "received", "admissibility", "inadmissible", "response", "mediation", "ruling", "decided", "settled",
+    "withdrawn", "closed", NULL };
+const char *const complaint_outcomes [] = { "founded", "partly_founded", "unfounded", NULL };
+#define s_statuses complaint_statuses
+static const char *const s_audiences [] = { "complainant", "company", NULL };
+
+#define CASE_OR_RECEIPT(c, r) \
+    [c] = { "case_id", IMVO_F_STR, false, 1, 64, IMVO_FMT_CASE_ID, NULL, "the case (staff, the company)" }, \
+    [r] = { "receipt", IMVO_F_STR, false, 1, 80, IMVO_FMT_RECEIPT, NULL, "the complainant's receipt, instead of case_id" }
+
+static const imvo_field_t s_transition [] = {
+    CASE_OR_RECEIPT (COMPLAINT_TRANSITION_CASE_ID, COMPLAINT_TRANSITION_RECEIPT),
+    [COMPLAINT_TRANSITION_TO] = { "to", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, complaint_statuses, "the status to move to" },
+    [COMPLAINT_TRANSITION_REASON] = { "reason", IMVO_F_STR, true, 1, 2000, IMVO_FMT_TEXT, NULL, "why (for inadmissible: the grounds)" },
+    [COMPLAINT_TRANSITION_OUTCOME] = { "outcome", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, complaint_outcomes, "for decided: founded, partly_founded or unfounded" },
+    [COMPLAINT_TRANSITION_DECISION] = { "decision", IMVO_F_STR, false, 1, 20000, IMVO_FMT_TEXT, NULL, "for decided: the decision text" },
+};
+static const imvo_field_t s_respond [] = {
+    [COMPLAINT_RESPOND_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_CASE_ID, NULL, NULL },
+    [COMPLAINT_RESPOND_TEXT] = { "text", IMVO_F_STR, true, 1, 20000, IMVO_FMT_TEXT, NULL, "the company's response" },
+};
+static const imvo_field_t s_message [] = {
+    CASE_OR_RECEIPT (COMPLAINT_MESSAGE_CASE_ID, COMPLAINT_MESSAGE_RECEIPT),
+    [COMPLAINT_MESSAGE_TEXT] = { "text", IMVO_F_STR, true, 1, 20000, IMVO_FMT_TEXT, NULL, "the message" },
+    [COMPLAINT_MESSAGE_TO] = { "to", IMVO_F_STR, false, 1, 16, IMVO_FMT_CODE, s_audiences, "staff only: complainant (default) or company" },
+};
+static const imvo_field_t s_messages [] = {
+    CASE_OR_RECEIPT (COMPLAINT_MESSAGES_CASE_ID, COMPLAINT_MESSAGES_RECEIPT),
+};
+static const imvo_field_t s_covenant_req [] = {
+    [COMPLAINT_COVENANT_CODE] = { "covenant", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL, "covenant code, e.g. textile" },
+};
+
+//  A case is named by its id or, for the complainant, by the receipt: one of the two.
+static int
+s_case_or_receipt (const imvo_value_t *f, imvo_error_t *err)
+{
+    if (f [0].present == f [1].present)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "case_id", "give case_id or receipt (one of the two)");
+    return 0;
+}
+
+//  decided needs an outcome and the decision; no other status takes them.
+static int
+s_transition_check (const imvo_value_t *f, imvo_error_t *err)
+{
+    if (s_case_or_receipt (f, err))
+        return -1;
+    bool decided = strcmp (f [COMPLAINT_TRANSITION_TO].str, "decided") == 0;
+    if (decided && !f [COMPLAINT_TRANSITION_OUTCOME].present)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "outcome", "decided needs an outcome: founded, partly_founded or unfounded");
+    if (decided && !f [COMPLAINT_TRANSITION_DECISION].present)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "decision", "decided needs the decision text");
+    if (!decided && (f [COMPLAINT_TRANSITION_OUTCOME].present || f [COMPLAINT_TRANSITION_DECISION].present))
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, f [COMPLAINT_TRANSITION_OUTCOME].present ? "outcome" : "decision",
+                               "only decided takes an outcome and a decision");
+    return 0;
+}
 
 static const imvo_field_t s_list [] = {
     [COMPLAINT_LIST_COVENANT] = { "covenant", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, NULL, "one covenant (default: all)" },
@@ -81,5 +141,29 @@ static const imvo_proto_msg_t s_complaint_intake_result = {
     "complaint.intake_result", "the outcome of a complaint queued on imvo:complaints:intake, by its key: pending, done (case_id, receipt for 24 hours) or failed (error)",
     IMVO_FIELDS (s_intake_result), IMVO_ROLE_SERVICE | IMVO_ROLE_SECRETARIAT, NULL, NULL, NULL };
 
+static const imvo_proto_msg_t s_complaint_transition = {
+    "complaint.transition", "move a case along its life cycle (who may make which move: PROTOCOL.md); the complainant withdraws by receipt",
+    IMVO_FIELDS (s_transition), IMVO_STAFF | IMVO_ROLE_COMPLAINANT, NULL, NULL, s_transition_check };
+static const imvo_proto_msg_t s_complaint_respond = {
+    "complaint.respond", "the respondent company answers, while the case is in response", IMVO_FIELDS (s_respond),
+    IMVO_ROLE_COMPANY, NULL, NULL, NULL };
+static const imvo_proto_msg_t s_complaint_message = {
+    "complaint.message", "a message on a case: from the complainant (by receipt), the secretariat or the committee",
+    IMVO_FIELDS (s_message), IMVO_STAFF | IMVO_ROLE_COMPLAINANT, NULL, NULL, s_case_or_receipt };
+static const imvo_proto_msg_t s_complaint_messages = {
+    "complaint.messages", "the messages on a case that the reader may see", IMVO_FIELDS (s_messages),
+    IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_COMPANY, NULL, NULL, s_case_or_receipt };
+static const imvo_proto_msg_t s_complaint_decisions = {
+    "complaint.decisions", "a covenant's published decisions, newest first, nothing that identifies a complainant",
+    IMVO_FIELDS (s_covenant_req), IMVO_PUBLIC, NULL, NULL, NULL };
+static const imvo_proto_msg_t s_complaint_overdue = {
+    "complaint.overdue", "a covenant's deadlines that have passed without the action they ask for",
+    IMVO_FIELDS (s_covenant_req), IMVO_STAFF, NULL, NULL, NULL };
+static const imvo_proto_msg_t s_complaint_stats = {
+    "complaint.stats", "a covenant's cases per status and outcome, days from receipt to decision (median, p90), overdue",
+    IMVO_FIELDS (s_covenant_req), IMVO_STAFF, NULL, NULL, NULL };
+
 const imvo_proto_msg_t *const imvo_proto_complaints [] = {
-    &s_complaint_submit, &s_complaint_get, &s_complaint_status, &s_complaint_list, &s_complaint_intake_result, NULL };
+    &s_complaint_submit, &s_complaint_get, &s_complaint_status, &s_complaint_list, &s_complaint_intake_result,
+    &s_complaint_transition, &s_complaint_respond, &s_complaint_message, &s_complaint_messages,
+    &s_complaint_decisions, &s_complaint_overdue, &s_complaint_stats, NULL };

@@ -22,12 +22,12 @@ static int s_total;
 static atomic_int s_next;
 static atomic_int s_acked;
 static atomic_int s_errors;
-static msgpack_sbuffer s_packed [4];     //  file, history, event body, reply: as the daemon packs them
+static msgpack_sbuffer s_packed [5];     //  file, history, event body, reply, deadlines: as the daemon packs them
 
 static void
 s_pack (void)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         msgpack_sbuffer_init (&s_packed [i]);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &s_packed [0], msgpack_sbuffer_write);
@@ -39,11 +39,12 @@ s_pack (void)
     imvo_pack_kv_bool (&pk, "share_identity", false);
     msgpack_packer_init (&pk, &s_packed [1], msgpack_sbuffer_write);
     msgpack_pack_array (&pk, 1);
-    msgpack_pack_map (&pk, 4);
+    msgpack_pack_map (&pk, 5);
     imvo_pack_kv_int (&pk, "at", zclock_time ());
-    imvo_pack_kv_str (&pk, "status", "received");
     imvo_pack_kv_str (&pk, "by", "anonymous");
-    imvo_pack_kv_str (&pk, "note", "complaint received");
+    imvo_pack_kv_str (&pk, "from", NULL);
+    imvo_pack_kv_str (&pk, "to", "received");
+    imvo_pack_kv_str (&pk, "reason", "complaint received");
     msgpack_packer_init (&pk, &s_packed [2], msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 5);
     imvo_pack_kv_str (&pk, "covenant", "textile");
@@ -55,6 +56,11 @@ s_pack (void)
     msgpack_pack_map (&pk, 2);
     imvo_pack_kv_str (&pk, "status", "received");
     imvo_pack_kv_str (&pk, "receipt", "TEXTILE-0000-0000-0000-0000");
+    msgpack_packer_init (&pk, &s_packed [4], msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 3);
+    imvo_pack_kv_int (&pk, "acknowledge", zclock_time () + 7 * 86400000LL);
+    imvo_pack_kv_int (&pk, "feedback", zclock_time () + 91 * 86400000LL);
+    imvo_pack_kv_int (&pk, "decision", zclock_time () + 365 * 86400000LL);
 }
 
 static void *
@@ -85,7 +91,7 @@ s_run (void *arg)
                 imvo_args_str (&args, rest [a]);
             imvo_args_fmt (&args, "%lld", (long long) zclock_time ());
             imvo_args_str (&args, "1");
-            for (int p = 0; p < 4; p++)
+            for (int p = 0; p < 5; p++)
                 imvo_args_add (&args, s_packed [p].data, s_packed [p].size);
             if (imvo_redis_append_eval (redis, "complaint_submit", &keys, &args))
                 atomic_fetch_add (&s_errors, 1);

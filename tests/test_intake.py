@@ -61,8 +61,9 @@ class Intake(unittest.TestCase):
                             [result(s, k) for k in keys])
             done = [result(s, k) for k in keys]
             self.assertEqual(len({d["case_id"] for d in done}), 3)
-            self.assertRegex(done[0]["receipt"], r"^TEXTILE(-[0-9A-Z]{4}){4}$")       # anonymous
-            self.assertNotIn("receipt", done[1])
+            # Every complainant gets a receipt, kept with the outcome for 24 hours.
+            self.assertRegex(done[0]["receipt"], r"^TEXTILE(-[0-9A-Z]{4}){4}$")
+            self.assertRegex(done[1]["receipt"], r"^TEXTILE(-[0-9A-Z]{4}){4}$")
             got = s.ok("complaints", "complaint.get", {"case_id": done[1]["case_id"]})
             self.assertEqual(got["summary"], "Locked fire exits 1")
             self.assertEqual(result(s, "never-sent")["state"], "pending")

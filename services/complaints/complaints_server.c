@@ -50,12 +50,12 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     //  The rules across the complainant's fields are the catalogue's (s_submit_check).
     bool anonymous = f [COMPLAINT_SUBMIT_ANONYMOUS].b;
     const char *covenant = f [COMPLAINT_SUBMIT_COVENANT].str;
+    //  Every complainant gets a receipt: an anonymous one has no other way to follow the case,
+    //  a named one uses it the same way.
     char receipt [64] = "", receipt_hash [41] = "";
-    if (anonymous) {
-        if (complaints_receipt_new (covenant, receipt, sizeof receipt))
-            return imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "no randomness for a receipt");
-        complaints_receipt_hash (receipt, receipt_hash);
-    }
+    if (complaints_receipt_new (covenant, receipt, sizeof receipt))
+        return imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "no randomness for a receipt");
+    complaints_receipt_hash (receipt, receipt_hash);
     int64_t now = imvo_now_ms ();
     time_t secs = (time_t) (now / 1000);
     struct tm tm;
@@ -69,7 +69,7 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     msgpack_sbuffer_init (&buf);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
-    size_t at [5];
+    size_t at [6];
     at [0] = buf.size;
     bool share = f [COMPLAINT_SUBMIT_SHARE].present && f [COMPLAINT_SUBMIT_SHARE].b;
     const imvo_value_t *country = &f [COMPLAINT_SUBMIT_COUNTRY], *location = &f [COMPLAINT_SUBMIT_LOCATION];
@@ -92,11 +92,12 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
         imvo_pack_kv_str (&pk, "kind", f [COMPLAINT_SUBMIT_KIND].str);
     at [1] = buf.size;
     msgpack_pack_array (&pk, 1);                            //  the history
-    msgpack_pack_map (&pk, 4);
+    msgpack_pack_map (&pk, 5);
     imvo_pack_kv_int (&pk, "at", now);
-    imvo_pack_kv_str (&pk, "status", "received");
     imvo_pack_kv_str (&pk, "by", s_actor (req));
-    imvo_pack_kv_str (&pk, "note", "complaint received");
+    imvo_pack_kv_str (&pk, "from", NULL);
+    imvo_pack_kv_str (&pk, "to", "received");
+    imvo_pack_kv_str (&pk, "reason", "complaint received");
     at [2] = buf.size;
     msgpack_pack_map (&pk, 5);                              //  the complaint.received body
     imvo_pack_kv_str (&pk, "covenant", covenant);
@@ -110,6 +111,8 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     if (receipt [0])
         imvo_pack_kv_str (&pk, "receipt", receipt);
     at [4] = buf.size;
+    complaints_pack_first_deadlines (&pk, now);            //  acknowledge, feedback, decision
+    at [5] = buf.size;
 
     imvo_args_t keys, args;
     imvo_args_init (&keys);
@@ -123,7 +126,7 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_args_str (&args, receipt_hash);
     imvo_args_fmt (&args, "%lld", (long long) now);
     imvo_args_str (&args, complaints_views_ready () ? "1" : "0");
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         imvo_args_add (&args, buf.data + at [i], at [i + 1] - at [i]);
     int rc = imvo_script_call (ctx, reply, "complaint_submit", &keys, &args, imvo_outbox_commit);
     msgpack_sbuffer_destroy (&buf);
@@ -151,6 +154,8 @@ s_complaint_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
     imvo_args_init (&args);
     imvo_args_fmt (&keys, "imvo:complaints:{%s}:case:%s", covenant, case_id);
     imvo_args_str (&args, view);
+    imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
+    imvo_args_fmt (&args, "%s:%s", s_actor (req), req->org);
     return imvo_script_call (ctx, reply, "complaint_get", &keys, &args, imvo_packed_done);
 }
 
@@ -382,6 +387,13 @@ static const imvo_handler_t s_handlers [] = {
     { "complaint.status", s_complaint_status, IMVO_PIPELINED },
     { "complaint.list", s_complaint_list, IMVO_IN_WORKER },
     { "complaint.intake_result", complaints_intake_result, IMVO_IN_WORKER },
+    { "complaint.transition", complaints_transition, IMVO_IN_WORKER },
+    { "complaint.respond", complaints_respond, IMVO_IN_WORKER },
+    { "complaint.message", complaints_message, IMVO_IN_WORKER },
+    { "complaint.messages", complaints_messages, IMVO_IN_WORKER },
+    { "complaint.decisions", complaints_decisions, IMVO_IN_WORKER },
+    { "complaint.overdue", complaints_overdue, IMVO_IN_WORKER },
+    { "complaint.stats", complaints_stats, IMVO_IN_WORKER },
     { NULL, NULL, IMVO_IN_WORKER },
 };
 

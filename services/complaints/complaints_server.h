@@ -28,4 +28,13 @@ void complaints_intake_round (imvo_ctx_t *ctx);
 int complaints_intake_result (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
                               imvo_reply_t *reply);
 
+//  The case after intake (complaints_cases.c, complaints_reads.c).
+void complaints_pack_first_deadlines (msgpack_packer *pk, int64_t now);
+//  The case a request names by case_id or receipt: its covenant and id; -1 with the error.
+int complaints_case_named (imvo_ctx_t *ctx, const imvo_value_t *id, const imvo_value_t *receipt, char *covenant,
+                           size_t csize, char *case_id, size_t isize, imvo_reply_t *reply);
+imvo_handler_fn complaints_transition, complaints_respond, complaints_message, complaints_messages,
+    complaints_decisions, complaints_overdue, complaints_stats;
+void complaints_deadlines_round (imvo_ctx_t *ctx);
+
 #endif

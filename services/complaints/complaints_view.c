@@ -147,8 +147,9 @@ complaints_views_round (imvo_ctx_t *ctx)
     if (!atomic_load (&s_state.views_ready) && zclock_mono () >= s_state.next_build
     &&  s_build_views (ctx, 1000))
         s_state.next_build = zclock_mono () + 2000;
-    //  The intake queue, once the views are there (complaints_intake.c).
+    //  The intake queue, once the views are there (complaints_intake.c), and the deadlines.
     complaints_intake_round (ctx);
+    complaints_deadlines_round (ctx);
 }
 
 static int

@@ -585,6 +585,14 @@ test_catalogue (void)
             if (first_required)
                 s_refused (*m, (*m)->type, "{}", first_required);
             else
+            if ((*m)->check) {
+                //  One of several fields is needed (case_id or receipt): refused, naming one.
+                s_result_t r;
+                s_validate (*m, "{}", &r);
+                CHECK_CASE ((*m)->type, r.rc == -1 && r.err.field [0]);
+                s_release (&r);
+            }
+            else
                 s_accepted (*m, (*m)->type, "{}");
         }
 }

@@ -1,6 +1,9 @@
 -- complaint_get.lua: a case with its history, packed, as one consistent read.
 -- KEYS[1] the case hash; ARGV[1] view: 'full' (secretariat, committee) or 'company:<org>'
--- (the respondent: no complainant identity unless the complainant agreed to share it).
+-- (the respondent: no complainant identity unless the complainant agreed to share it); ARGV[2]
+-- now (ms, the daemon's clock); ARGV[3] who reads ('<role>:<org>'). Every read of a named
+-- complainant's identity by staff is logged on the case (:access, the newest 1000) and shown
+-- to staff.
 local case = imvo_hash(KEYS[1])
 if not case then
     return imvo_fail('not_found', 'case_id', 'no case with this id')
@@ -26,4 +29,25 @@ if not company or (filed.share_identity and not filed.anonymous) then
 end
 out.complainant = complainant
 out.history = case.history and cmsgpack.unpack(case.history) or {}
+out.outcome = case.outcome
+out.decision = case.decision
+out.decided_at = case.decided_at and tonumber(case.decided_at) or nil
+-- The open deadlines, each with what is left (negative: overdue).
+local deadlines, now = {}, tonumber(ARGV[2])
+for name, due in pairs(case.deadlines and cmsgpack.unpack(case.deadlines) or {}) do
+    table.insert(deadlines, { deadline = name, due_at = due, left_s = math.floor((due - now) / 1000) })
+end
+table.sort(deadlines, function(a, b) return a.due_at < b.due_at end)
+out.deadlines = deadlines
+if not company then
+    if complainant.name then
+        redis.call('LPUSH', KEYS[1] .. ':access', cmsgpack.pack({ at = now, by = ARGV[3] }))
+        redis.call('LTRIM', KEYS[1] .. ':access', 0, 999)
+    end
+    local access = {}
+    for _, a in ipairs(redis.call('LRANGE', KEYS[1] .. ':access', 0, 99)) do
+        table.insert(access, cmsgpack.unpack(a))
+    end
+    out.identity_reads = access
+end
 return cmsgpack.pack(out)

@@ -5,7 +5,8 @@
 -- (a covenant without a view is then unknown), 0 while it has not yet; packed by the daemon:
 -- [10] the complaint's file (description, complainant, country, location_id), [11] the
 -- history (an array holding the first entry), and, as maps without case_id, [12] the event
--- body and [13] the reply.
+-- body and [13] the reply; [14] the deadlines the complaint opens ({name = due at}: acknowledge,
+-- feedback, decision).
 -- The respondent must be a company that is a current member of the covenant, by complaints'
 -- own view of the members (member_view.lua), checked after the replay: a retry with a known
 -- key gets its first reply even when the respondent has left since.
@@ -34,15 +35,12 @@ local n = redis.call('INCR', prefix .. ':seq:' .. ARGV[4])
 local case_id = string.upper(ARGV[3]) .. '-' .. ARGV[4] .. '-' .. string.format('%04d', n)
 local key = prefix .. ':case:' .. case_id
 local now = ARGV[8]
-if ARGV[7] ~= '' then
-    redis.call('HSET', key, 'case_id', case_id, 'covenant', ARGV[3], 'respondent', ARGV[5], 'summary', ARGV[6],
-               'status', 'received', 'received_at', now, 'updated_at', now, 'file', ARGV[10],
-               'history', ARGV[11], 'receipt_hash', ARGV[7])
-    redis.call('HSET', prefix .. ':receipts', ARGV[7], case_id)
-else
-    redis.call('HSET', key, 'case_id', case_id, 'covenant', ARGV[3], 'respondent', ARGV[5], 'summary', ARGV[6],
-               'status', 'received', 'received_at', now, 'updated_at', now, 'file', ARGV[10],
-               'history', ARGV[11])
+redis.call('HSET', key, 'case_id', case_id, 'covenant', ARGV[3], 'respondent', ARGV[5], 'summary', ARGV[6],
+           'status', 'received', 'received_at', now, 'updated_at', now, 'file', ARGV[10],
+           'history', ARGV[11], 'receipt_hash', ARGV[7], 'deadlines', ARGV[14])
+redis.call('HSET', prefix .. ':receipts', ARGV[7], case_id)
+for name, due in pairs(cmsgpack.unpack(ARGV[14])) do
+    redis.call('ZADD', prefix .. ':deadlines', due, case_id .. '|' .. name)
 end
 redis.call('ZADD', prefix .. ':cases', now, case_id)
 imvo_emit_packed(prefix .. ':events', 'complaint.received', 'complaints',

@@ -1,0 +1,176 @@
+/*  complaints_cases: the case after intake (PROTOCOL.md, second part): moves along the life
+    cycle (lua/complaint_transition.lua), the company's response and the messages
+    (lua/complaint_note.lua), deadlines that fall due once (lua/complaint_deadlines.lua, run in
+    the consumer's rounds), the published decisions, what is overdue, and the figures the
+    secretariat is asked for.
+
+    Deadline lengths (the same for every covenant for now): acknowledge 7 days after receipt
+    (the EU whistle-blower directive), admissibility 6 weeks, the company's response 6 weeks
+    after it was asked, feedback to the complainant every 3 months while the case is open, a
+    decision within 12 months of receipt. They run on the daemon's clock (imvo_now_ms, which
+    IMVO_CLOCK_OFFSET_S moves for tests).
+*/
+#include "complaints_server.h"
+#include "catalogue_complaints.h"
+
+#define S_DAY 86400000LL
+#define S_IDEM_TTL (7 * 86400)
+
+static const struct {
+    const char *name;
+    int64_t ms;
+} s_lengths [] = {
+    { "acknowledge", 7 * S_DAY }, { "admissibility", 42 * S_DAY }, { "response", 42 * S_DAY },
+    { "feedback", 91 * S_DAY }, { "decision", 365 * S_DAY } };
+#define S_NLENGTHS 5
+
+static int64_t
+s_length (const char *name)
+{
+    for (int i = 0; i < S_NLENGTHS; i++)
+        if (streq (s_lengths [i].name, name))
+            return s_lengths [i].ms;
+    return 0;
+}
+
+void
+complaints_pack_first_deadlines (msgpack_packer *pk, int64_t now)
+{
+    msgpack_pack_map (pk, 3);
+    imvo_pack_kv_int (pk, "acknowledge", now + s_length ("acknowledge"));
+    imvo_pack_kv_int (pk, "feedback", now + s_length ("feedback"));
+    imvo_pack_kv_int (pk, "decision", now + s_length ("decision"));
+}
+
+//  The case a request names: its case_id, or the complainant's receipt (looked up by its
+//  hash). Fills covenant and case_id; -1 with the reply's error.
+int
+complaints_case_named (imvo_ctx_t *ctx, const imvo_value_t *id, const imvo_value_t *receipt, char *covenant, size_t csize,
+        char *case_id, size_t isize, imvo_reply_t *reply)
+{
+    if (id->present) {
+        if (imvo_case_id_covenant (id->str, covenant, csize))
+            return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "case_id", "not a case id");
+        snprintf (case_id, isize, "%s", id->str);
+        return 0;
+    }
+    char typed [96], hash [41];
+    snprintf (typed, sizeof typed, "%s", receipt->str);
+    if (imvo_receipt_normalise (typed, covenant, csize))
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "receipt", "receipt must look like TEXTILE-7KQ4-M9PX-2HRT-WC3D");
+    complaints_receipt_hash (typed, hash);
+    redisReply *r = imvo_redis_cmd (ctx->redis, "HGET imvo:complaints:{%s}:receipts %s", covenant, hash);
+    int rc = 0;
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        rc = imvo_redis_fail (r, reply);
+    else
+    if (r->type != REDIS_REPLY_STRING)
+        rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "receipt", "no case with this receipt");
+    else
+        snprintf (case_id, isize, "%s", r->str);
+    if (r)
+        freeReplyObject (r);
+    return rc;
+}
+
+//  A complainant speaks by receipt only; staff by case id.
+static int
+s_by_receipt_only_for_complainants (const imvo_request_t *req, const imvo_value_t *id, imvo_reply_t *reply)
+{
+    bool complainant = streq (req->role, "complainant");
+    if (complainant && id->present)
+        return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "case_id", "a complainant names the case by its receipt");
+    return 0;
+}
+
+static int
+s_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *case_id, const char *script,
+          imvo_args_t *extra, imvo_reply_t *reply)
+{
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_idem_args (ctx, req, covenant, S_IDEM_TTL, &keys, &args);
+    imvo_args_fmt (&keys, "imvo:complaints:{%s}:case:%s", covenant, case_id);
+    imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
+    for (int i = 0; i < extra->argc; i++)
+        imvo_args_add (&args, extra->argv [i], extra->lens [i]);
+    int rc = imvo_outbox_commit (ctx, imvo_redis_eval (ctx->redis, script, &keys, &args), reply);
+    imvo_args_release (&keys);
+    imvo_args_release (&args);
+    imvo_args_release (extra);
+    return rc;
+}
+
+int
+complaints_transition (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    char covenant [40], case_id [80];
+    if (s_by_receipt_only_for_complainants (req, &f [COMPLAINT_TRANSITION_CASE_ID], reply)
+    ||  complaints_case_named (ctx, &f [COMPLAINT_TRANSITION_CASE_ID], &f [COMPLAINT_TRANSITION_RECEIPT], covenant, sizeof covenant,
+                case_id, sizeof case_id, reply))
+        return -1;
+    //  Who may make which move is the script's table; the catalogue lets staff and
+    //  complainants send the message at all.
+    msgpack_sbuffer lengths;
+    msgpack_sbuffer_init (&lengths);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &lengths, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, S_NLENGTHS);
+    for (int i = 0; i < S_NLENGTHS; i++)
+        imvo_pack_kv_int (&pk, s_lengths [i].name, s_lengths [i].ms);
+    imvo_args_t args;
+    imvo_args_init (&args);
+    imvo_args_str (&args, f [COMPLAINT_TRANSITION_TO].str);
+    imvo_args_str (&args, f [COMPLAINT_TRANSITION_REASON].str);
+    imvo_args_str (&args, f [COMPLAINT_TRANSITION_OUTCOME].present ? f [COMPLAINT_TRANSITION_OUTCOME].str : "");
+    imvo_args_str (&args, f [COMPLAINT_TRANSITION_DECISION].present ? f [COMPLAINT_TRANSITION_DECISION].str : "");
+    imvo_args_str (&args, req->role);
+    imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
+    imvo_args_str (&args, covenant);
+    imvo_args_add (&args, lengths.data, lengths.size);
+    int rc = s_commit (ctx, req, covenant, case_id, "complaint_transition", &args, reply);
+    msgpack_sbuffer_destroy (&lengths);
+    return rc;
+}
+
+static int
+s_note (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *case_id, const char *kind,
+        const char *text, const char *audience, imvo_reply_t *reply)
+{
+    imvo_args_t args;
+    imvo_args_init (&args);
+    imvo_args_str (&args, kind);
+    imvo_args_str (&args, req->role);
+    imvo_args_str (&args, req->org);
+    imvo_args_str (&args, text);
+    imvo_args_str (&args, audience);
+    imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
+    imvo_args_fmt (&args, "%lld", (long long) s_length ("feedback"));
+    return s_commit (ctx, req, covenant, case_id, "complaint_note", &args, reply);
+}
+
+int
+complaints_respond (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    char covenant [40];
+    if (imvo_case_id_covenant (f [COMPLAINT_RESPOND_CASE_ID].str, covenant, sizeof covenant))
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "case_id", "not a case id");
+    return s_note (ctx, req, covenant, f [COMPLAINT_RESPOND_CASE_ID].str, "respond", f [COMPLAINT_RESPOND_TEXT].str,
+                   "company", reply);
+}
+
+int
+complaints_message (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    char covenant [40], case_id [80];
+    if (s_by_receipt_only_for_complainants (req, &f [COMPLAINT_MESSAGE_CASE_ID], reply)
+    ||  complaints_case_named (ctx, &f [COMPLAINT_MESSAGE_CASE_ID], &f [COMPLAINT_MESSAGE_RECEIPT], covenant, sizeof covenant, case_id,
+                sizeof case_id, reply))
+        return -1;
+    //  The complainant's messages are between them and the committee; staff choose.
+    const char *to = f [COMPLAINT_MESSAGE_TO].present && !streq (req->role, "complainant")
+                   ? f [COMPLAINT_MESSAGE_TO].str : "complainant";
+    return s_note (ctx, req, covenant, case_id, "message", f [COMPLAINT_MESSAGE_TEXT].str, to, reply);
+}
+

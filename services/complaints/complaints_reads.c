@@ -1,0 +1,336 @@
+/*  complaints_reads: what readers see of cases after intake: the messages each reader may
+    see, the published decisions, what is overdue, the secretariat's figures, and the deadline
+    runner of the consumer's rounds. Every read is bounded: lists in pages or capped. */
+#include "complaints_server.h"
+#include "catalogue_complaints.h"
+
+#include <math.h>
+
+#define S_MAX_MESSAGES 1000
+#define S_MAX_DECISIONS 100
+
+static redisReply *
+s_ok (redisReply *r, imvo_reply_t *reply)
+{
+    if (r && r->type != REDIS_REPLY_ERROR)
+        return r;
+    imvo_redis_fail (r, reply);
+    if (r)
+        freeReplyObject (r);
+    return NULL;
+}
+
+//  complaint.messages: staff see all; the complainant (by receipt) the messages between them
+//  and the committee; the respondent company its own thread, never the complainant's.
+int
+complaints_messages (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    char covenant [40], case_id [80];
+    bool complainant = streq (req->role, "complainant"), company = streq (req->role, "company");
+    if (complainant && f [COMPLAINT_MESSAGES_CASE_ID].present)
+        return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "case_id", "a complainant names the case by its receipt");
+    if (complaints_case_named (ctx, &f [COMPLAINT_MESSAGES_CASE_ID], &f [COMPLAINT_MESSAGES_RECEIPT], covenant,
+                               sizeof covenant, case_id, sizeof case_id, reply))
+        return -1;
+    redisReply *respondent = s_ok (imvo_redis_cmd (ctx->redis, "HGET imvo:complaints:{%s}:case:%s respondent", covenant,
+                                                   case_id), reply);
+    if (!respondent)
+        return -1;
+    int rc = 0;
+    if (respondent->type != REDIS_REPLY_STRING)
+        rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "case_id", "no case with this id");
+    else
+    if (company && !streq (respondent->str, req->org))
+        rc = imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "case_id", "a company sees only the cases against itself");
+    redisReply *list = rc ? NULL : s_ok (imvo_redis_cmd (ctx->redis, "LRANGE imvo:complaints:{%s}:case:%s:messages 0 %d",
+                                                         covenant, case_id, S_MAX_MESSAGES - 1), reply);
+    if (rc == 0 && !list)
+        rc = -1;
+    if (rc == 0) {
+        msgpack_zone zone;
+        msgpack_zone_init (&zone, 4096);
+        msgpack_sbuffer out;
+        msgpack_sbuffer_init (&out);
+        msgpack_packer opk;
+        msgpack_packer_init (&opk, &out, msgpack_sbuffer_write);
+        uint32_t shown = 0;
+        for (size_t i = 0; i < list->elements; i++) {
+            msgpack_object m;
+            const char *why;
+            if (imvo_msg_unpack (list->element [i]->str, list->element [i]->len, &zone, &m, &why))
+                continue;
+            const msgpack_object *audience = imvo_map_get (&m, "audience");
+            bool mine = !(complainant || company)
+                     || (complainant && imvo_obj_streq (audience, "complainant"))
+                     || (company && imvo_obj_streq (audience, "company"));
+            if (!mine)
+                continue;
+            msgpack_pack_map (&opk, 3);
+            imvo_pack_str (&opk, "at");
+            msgpack_pack_object (&opk, *imvo_map_get (&m, "at"));
+            imvo_pack_str (&opk, "from");
+            msgpack_pack_object (&opk, *imvo_map_get (&m, "from"));
+            imvo_pack_str (&opk, "text");
+            msgpack_pack_object (&opk, *imvo_map_get (&m, "text"));
+            shown++;
+        }
+        msgpack_packer *pk = imvo_reply_pk (reply);
+        msgpack_pack_map (pk, 2);
+        imvo_pack_kv_str (pk, "case_id", case_id);
+        imvo_pack_str (pk, "messages");
+        msgpack_pack_array (pk, shown);
+        msgpack_sbuffer_write (pk->data, out.data, out.size);
+        msgpack_sbuffer_destroy (&out);
+        msgpack_zone_destroy (&zone);
+    }
+    if (list)
+        freeReplyObject (list);
+    freeReplyObject (respondent);
+    return rc;
+}
+
+//  complaint.decisions: public; the newest S_MAX_DECISIONS, nothing about the complainant.
+int
+complaints_decisions (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    const char *covenant = f [COMPLAINT_COVENANT_CODE].str;
+    redisReply *ids = s_ok (imvo_redis_cmd (ctx->redis, "ZREVRANGE imvo:complaints:{%s}:decisions 0 %d", covenant,
+                                            S_MAX_DECISIONS - 1), reply);
+    if (!ids)
+        return -1;
+    size_t n = ids->type == REDIS_REPLY_ARRAY ? ids->elements : 0;
+    imvo_args_t cmds [S_MAX_DECISIONS];
+    redisReply *out [S_MAX_DECISIONS];
+    for (size_t i = 0; i < n; i++) {
+        imvo_args_init (&cmds [i]);
+        imvo_args_str (&cmds [i], "HMGET");
+        imvo_args_fmt (&cmds [i], "imvo:complaints:{%s}:case:%s", covenant, ids->element [i]->str);
+        static const char *const fields [] = { "case_id", "respondent", "outcome", "decided_at", "summary", "decision" };
+        for (int k = 0; k < 6; k++)
+            imvo_args_str (&cmds [i], fields [k]);
+    }
+    int rc = imvo_redis_run_all (ctx->redis, cmds, n, out) ? imvo_redis_fail (NULL, reply) : 0;
+    if (rc == 0) {
+        msgpack_packer *pk = imvo_reply_pk (reply);
+        msgpack_pack_map (pk, 2);
+        imvo_pack_kv_str (pk, "covenant", covenant);
+        imvo_pack_str (pk, "decisions");
+        msgpack_pack_array (pk, (uint32_t) n);
+        static const char *const names [] = { "case_id", "respondent", "outcome", "decided_on", "summary", "decision" };
+        for (size_t i = 0; i < n; i++) {
+            msgpack_pack_map (pk, 6);
+            for (int k = 0; k < 6; k++) {
+                redisReply *v = out [i]->type == REDIS_REPLY_ARRAY && out [i]->elements == 6 ? out [i]->element [k] : NULL;
+                imvo_pack_str (pk, names [k]);
+                if (!v || v->type != REDIS_REPLY_STRING)
+                    msgpack_pack_nil (pk);
+                else
+                if (k == 3) {
+                    char day [11];
+                    time_t secs = (time_t) (strtoll (v->str, NULL, 10) / 1000);
+                    struct tm tm;
+                    gmtime_r (&secs, &tm);
+                    strftime (day, sizeof day, "%Y-%m-%d", &tm);
+                    imvo_pack_str (pk, day);
+                }
+                else
+                    imvo_pack_strn (pk, v->str, v->len);
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        imvo_args_release (&cmds [i]);
+        if (out [i])
+            freeReplyObject (out [i]);
+    }
+    freeReplyObject (ids);
+    return rc;
+}
+
+static const char *
+s_owner (const char *deadline)
+{
+    return streq (deadline, "response") ? "company" : streq (deadline, "admissibility") || streq (deadline, "decision")
+         ? "committee" : "secretariat";
+}
+
+//  complaint.overdue: the deadlines that passed without their action (at most 1000).
+int
+complaints_overdue (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    const char *covenant = f [COMPLAINT_COVENANT_CODE].str;
+    redisReply *r = s_ok (imvo_redis_cmd (ctx->redis, "ZRANGE imvo:complaints:{%s}:overdue 0 999 WITHSCORES", covenant),
+                          reply);
+    if (!r)
+        return -1;
+    size_t n = r->type == REDIS_REPLY_ARRAY ? r->elements / 2 : 0;
+    msgpack_packer *pk = imvo_reply_pk (reply);
+    msgpack_pack_map (pk, 2);
+    imvo_pack_kv_str (pk, "covenant", covenant);
+    imvo_pack_str (pk, "deadlines");
+    msgpack_pack_array (pk, (uint32_t) n);
+    for (size_t i = 0; i < n; i++) {
+        const char *member = r->element [2 * i]->str, *bar = strrchr (member, '|');
+        msgpack_pack_map (pk, 4);
+        imvo_pack_str (pk, "case_id");
+        imvo_pack_strn (pk, member, bar ? (size_t) (bar - member) : strlen (member));
+        imvo_pack_kv_str (pk, "deadline", bar ? bar + 1 : "");
+        imvo_pack_kv_int (pk, "due_at", strtoll (r->element [2 * i + 1]->str, NULL, 10));
+        imvo_pack_kv_str (pk, "owner", s_owner (bar ? bar + 1 : ""));
+    }
+    freeReplyObject (r);
+    return 0;
+}
+
+static int
+s_cmp_double (const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? -1 : x > y;
+}
+
+//  complaint.stats: cases per status and outcome (the case list read in pages), the median and
+//  p90 days from receipt to decision, and the overdue count.
+int
+complaints_stats (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    const char *covenant = f [COMPLAINT_COVENANT_CODE].str;
+    zhashx_t *statuses = zhashx_new (), *outcomes = zhashx_new ();
+    int rc = 0;
+    size_t total = 0;
+    for (long start = 0; rc == 0; start += 500) {
+        redisReply *ids = s_ok (imvo_redis_cmd (ctx->redis, "ZRANGE imvo:complaints:{%s}:cases %ld %ld", covenant, start,
+                                                start + 499), reply);
+        if (!ids) {
+            rc = -1;
+            break;
+        }
+        size_t n = ids->type == REDIS_REPLY_ARRAY ? ids->elements : 0;
+        imvo_args_t cmds [500];
+        redisReply *out [500];
+        for (size_t i = 0; i < n; i++) {
+            imvo_args_init (&cmds [i]);
+            imvo_args_str (&cmds [i], "HMGET");
+            imvo_args_fmt (&cmds [i], "imvo:complaints:{%s}:case:%s", covenant, ids->element [i]->str);
+            imvo_args_str (&cmds [i], "status");
+            imvo_args_str (&cmds [i], "outcome");
+        }
+        if (imvo_redis_run_all (ctx->redis, cmds, n, out))
+            rc = imvo_redis_fail (NULL, reply);
+        for (size_t i = 0; i < n; i++) {
+            redisReply *o = out [i];
+            for (int k = 0; rc == 0 && k < 2 && o && o->type == REDIS_REPLY_ARRAY && o->elements == 2; k++)
+                if (o->element [k]->type == REDIS_REPLY_STRING) {
+                    zhashx_t *h = k ? outcomes : statuses;
+                    zhashx_update (h, o->element [k]->str, (void *) ((uintptr_t) zhashx_lookup (h, o->element [k]->str) + 1));
+                }
+            if (o)
+                freeReplyObject (o);
+            imvo_args_release (&cmds [i]);
+        }
+        total += n;
+        freeReplyObject (ids);
+        if (n < 500)
+            break;
+    }
+    redisReply *days = rc ? NULL : s_ok (imvo_redis_cmd (ctx->redis, "ZRANGE imvo:complaints:{%s}:decision_days 0 -1 "
+                                                         "WITHSCORES", covenant), reply);
+    redisReply *late = days ? s_ok (imvo_redis_cmd (ctx->redis, "ZCARD imvo:complaints:{%s}:overdue", covenant), reply)
+                            : NULL;
+    if (rc == 0 && (!days || !late))
+        rc = -1;
+    if (rc == 0) {
+        size_t nd = days->type == REDIS_REPLY_ARRAY ? days->elements / 2 : 0;
+        double *d = calloc (nd + 1, sizeof (double));
+        for (size_t i = 0; i < nd; i++)
+            d [i] = strtod (days->element [2 * i + 1]->str, NULL);
+        qsort (d, nd, sizeof (double), s_cmp_double);
+        msgpack_packer *pk = imvo_reply_pk (reply);
+        msgpack_pack_map (pk, 7);
+        imvo_pack_kv_str (pk, "covenant", covenant);
+        imvo_pack_kv_int (pk, "cases", (int64_t) total);
+        for (int k = 0; k < 2; k++) {
+            zhashx_t *h = k ? outcomes : statuses;
+            imvo_pack_str (pk, k ? "per_outcome" : "per_status");
+            msgpack_pack_map (pk, zhashx_size (h));
+            for (void *v = zhashx_first (h); v; v = zhashx_next (h)) {
+                imvo_pack_str (pk, (const char *) zhashx_cursor (h));
+                msgpack_pack_int64 (pk, (int64_t) (uintptr_t) v);
+            }
+        }
+        imvo_pack_str (pk, "days_to_decision_median");
+        if (nd)
+            msgpack_pack_double (pk, round (d [(nd - 1) / 2] * 10) / 10);
+        else
+            msgpack_pack_nil (pk);
+        imvo_pack_str (pk, "days_to_decision_p90");
+        if (nd)
+            msgpack_pack_double (pk, round (d [(size_t) ceil (0.9 * (double) nd) - 1] * 10) / 10);
+        else
+            msgpack_pack_nil (pk);
+        imvo_pack_kv_int (pk, "overdue", late->integer);
+        free (d);
+    }
+    if (days)
+        freeReplyObject (days);
+    if (late)
+        freeReplyObject (late);
+    zhashx_destroy (&statuses);
+    zhashx_destroy (&outcomes);
+    return rc;
+}
+
+//  Consumer round hook: every covenant's deadlines that have passed, once each (the script
+//  moves each to the overdue set as it emits it). Covenants are found through the registry of
+//  complaints' event streams (a covenant with a case has one).
+void
+complaints_deadlines_round (imvo_ctx_t *ctx)
+{
+    static int64_t next;
+    if (zclock_mono () < next)
+        return;
+    next = zclock_mono () + 500;
+    redisReply *streams = imvo_redis_cmd (ctx->redis, "SMEMBERS imvo:complaints:streams");
+    for (size_t i = 0; streams && streams->type == REDIS_REPLY_ARRAY && i < streams->elements; i++) {
+        const char *open = strchr (streams->element [i]->str, '{'), *close = open ? strchr (open, '}') : NULL;
+        if (!close || close - open > 40)
+            continue;
+        char covenant [48];
+        snprintf (covenant, sizeof covenant, "%.*s", (int) (close - open - 1), open + 1);
+        for (int rounds = 0; rounds < 10; rounds++) {
+            imvo_args_t keys, args;
+            imvo_args_init (&keys);
+            imvo_args_init (&args);
+            imvo_args_fmt (&keys, "imvo:complaints:{%s}:idem:-", covenant);
+            imvo_args_fmt (&keys, "imvo:complaints:{%s}:deadlines", covenant);
+            imvo_args_str (&args, "0");
+            imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
+            imvo_args_str (&args, "100");
+            imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
+            imvo_args_str (&args, covenant);
+            imvo_reply_t reply;
+            imvo_reply_init (&reply);
+            int rc = imvo_outbox_commit (ctx, imvo_redis_eval (ctx->redis, "complaint_deadlines", &keys, &args), &reply);
+            int64_t due = 0;
+            if (rc == 0) {
+                msgpack_zone zone;
+                msgpack_zone_init (&zone, 256);
+                msgpack_object o;
+                const char *why;
+                if (imvo_msg_unpack (reply.body.data, reply.body.size, &zone, &o, &why) == 0)
+                    imvo_obj_int (imvo_map_get (&o, "due"), &due);
+                msgpack_zone_destroy (&zone);
+            }
+            imvo_reply_release (&reply);
+            imvo_args_release (&keys);
+            imvo_args_release (&args);
+            if (due < 100)
+                break;
+        }
+    }
+    if (streams)
+        freeReplyObject (streams);
+}

@@ -1,0 +1,19 @@
+-- complaint_deadlines.lua: the covenant's deadlines that have passed, at most ARGV[3] at a
+-- time: each moves to the overdue set and complaint.deadline_due is emitted for it, in the same
+-- step, so a deadline is due once however many replicas run this and whenever they run it.
+-- KEYS[1] idempotency record (none: ':idem:-'), KEYS[2] the deadlines set (score: due at,
+-- member: case_id|name); ARGV: [1] '0', [2] key prefix, [3] limit, [4] now (ms), [5] covenant.
+local owners = { acknowledge = 'secretariat', admissibility = 'committee', response = 'company',
+                 feedback = 'secretariat', decision = 'committee' }
+local p = ARGV[2]
+local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[4], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
+for i = 1, #due, 2 do
+    local member, at = due[i], tonumber(due[i + 1])
+    local cid, name = string.match(member, '^(.*)|([a-z]+)$')
+    redis.call('ZREM', KEYS[2], member)
+    redis.call('ZADD', p .. ':overdue', at, member)
+    imvo_emit(p .. ':events', 'complaint.deadline_due', 'complaints',
+              { case_id = cid, covenant = ARGV[5], deadline = name, due_at = at, owner = owners[name],
+                respondent = redis.call('HGET', p .. ':case:' .. cid, 'respondent') })
+end
+return imvo_commit({ due = #due / 2 })

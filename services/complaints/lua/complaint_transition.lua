@@ -1,0 +1,105 @@
+-- complaint_transition.lua: moves a case along its life cycle (PROTOCOL.md, second part) in
+-- one step: the move must be in the table and made by its actor, the history gets an entry,
+-- the deadline the move answers closes and the one it asks for opens, and
+-- complaint.status_changed (and complaint.decided) are emitted.
+-- KEYS[1] idempotency record, KEYS[2] the case hash; ARGV: [1] ttl, [2] key prefix
+-- imvo:complaints:{<covenant>}, [3] to, [4] reason, [5] outcome, [6] decision, [7] by (role),
+-- [8] now (ms), [9] covenant, [10] packed deadline lengths {name = ms}. The deadline, overdue,
+-- decision and closed sets are the covenant's, in its slot.
+local replay = imvo_replay()
+if replay then
+    return replay
+end
+local case = imvo_hash(KEYS[2])
+if not case then
+    return imvo_fail('not_found', 'case_id', 'no case with this id')
+end
+local p, cid, from, to, by = ARGV[2], case.case_id, case.status, ARGV[3], ARGV[7]
+local now = tonumber(ARGV[8])
+local open = { received = true, admissibility = true, response = true, mediation = true, ruling = true }
+local moves = {
+    received = { admissibility = 'secretariat' },
+    admissibility = { inadmissible = 'committee', response = 'committee' },
+    response = { mediation = 'committee', ruling = 'committee' },
+    mediation = { settled = 'committee', ruling = 'committee' },
+    ruling = { decided = 'committee' },
+}
+local who
+if to == 'withdrawn' and open[from] then
+    who = { complainant = true, secretariat = true }
+elseif to == 'closed' and (from == 'inadmissible' or from == 'decided' or from == 'settled' or from == 'withdrawn') then
+    who = { secretariat = true }
+elseif moves[from] and moves[from][to] then
+    who = { [moves[from][to]] = true }
+end
+if not who then
+    return imvo_fail('conflict', 'to', 'a case in ' .. from .. ' cannot move to ' .. to)
+end
+if not who[by] then
+    local names = {}
+    for role in pairs(who) do
+        table.insert(names, role)
+    end
+    table.sort(names)
+    return imvo_fail('forbidden', 'to', 'moving a case from ' .. from .. ' to ' .. to .. ' is for: ' ..
+                     table.concat(names, ', '))
+end
+-- Deadlines: the move ends the one that asked for it and opens its own.
+local lengths = cmsgpack.unpack(ARGV[10])
+local dl = case.deadlines and cmsgpack.unpack(case.deadlines) or {}
+local function close(name)
+    if dl[name] then
+        redis.call('ZREM', p .. ':deadlines', cid .. '|' .. name)
+        redis.call('ZREM', p .. ':overdue', cid .. '|' .. name)
+        dl[name] = nil
+    end
+end
+local function start(name)
+    close(name)
+    dl[name] = now + lengths[name]
+    redis.call('ZADD', p .. ':deadlines', dl[name], cid .. '|' .. name)
+end
+if to == 'admissibility' then
+    close('acknowledge')
+    start('admissibility')
+elseif to == 'inadmissible' or to == 'response' then
+    close('admissibility')
+    if to == 'response' then
+        start('response')
+    end
+elseif to == 'mediation' or to == 'ruling' then
+    close('response')
+end
+if open[to] then
+    start('feedback')                   -- the complainant heard something: three months again
+else
+    local names = {}
+    for name in pairs(dl) do
+        table.insert(names, name)
+    end
+    for _, name in ipairs(names) do
+        close(name)
+    end
+end
+local history = case.history and cmsgpack.unpack(case.history) or {}
+table.insert(history, { at = now, by = by, from = from, to = to, reason = ARGV[4] })
+redis.call('HSET', KEYS[2], 'status', to, 'updated_at', now, 'history', cmsgpack.pack(history),
+           'deadlines', cmsgpack.pack(dl))
+local out = { case_id = cid, covenant = ARGV[9], respondent = case.respondent, summary = case.summary,
+              status = to, from = from }
+if to == 'decided' then
+    redis.call('HSET', KEYS[2], 'outcome', ARGV[5], 'decision', ARGV[6], 'decided_at', now)
+    redis.call('ZADD', p .. ':decisions', now, cid)
+    redis.call('ZADD', p .. ':decision_days', (now - tonumber(case.received_at)) / 86400000, cid)
+    out.outcome = ARGV[5]
+    imvo_emit(p .. ':events', 'complaint.decided', 'complaints',
+              { case_id = cid, covenant = ARGV[9], respondent = case.respondent, outcome = ARGV[5], decided_at = now,
+                summary = case.summary, decision = ARGV[6] })
+end
+if to == 'closed' then
+    redis.call('ZADD', p .. ':closed', now, cid)
+end
+imvo_emit(p .. ':events', 'complaint.status_changed', 'complaints',
+          { case_id = cid, covenant = ARGV[9], respondent = case.respondent, from = from, to = to, by = by,
+            reason = ARGV[4] })
+return imvo_commit(out)
