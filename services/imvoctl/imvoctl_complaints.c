@@ -12,7 +12,7 @@ const imvoctl_cmd_t imvoctl_complaints_cmds [] = {
       "case_id,status,respondent,received_at,summary", "cases, newest first" },
     { "complaint submit", "complaints", "complaint.submit", { NULL }, s_submit, NULL, NULL,
       "file a complaint (use --key to make a retry safe)" },
-    { "complaint get", "complaints", "complaint.get", { "case_id" }, NULL, "history", "at,status,by,note",
+    { "complaint get", "complaints", "complaint.get", { "case_id" }, NULL, "history", "at,from,to,by,reason",
       "show a case with its history: complaint get CASE_ID" },
     { "complaint status", "complaints", "complaint.status", { "receipt" }, NULL, NULL, NULL,
       "follow a case with its receipt: complaint status RECEIPT" },
