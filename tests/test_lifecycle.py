@@ -211,6 +211,31 @@ class Deadlines(unittest.TestCase):
                 replica.wait(10)
             self.assertEqual(events(s, "complaint.deadline_due"), 1)
 
+    def test_retention_erases_exactly_the_personal_fields(self):
+        with System(["complaints"]) as s:
+            kept, gone = submit(s, 1), submit(s, 2)
+            for case in (kept, gone):
+                s.ok("complaints", "complaint.message", {"receipt": case["receipt"], "text": "Threatened."},
+                     actor={"role": "complainant"})
+            for to, actor in (("admissibility", SEC), ("inadmissible", COM), ("closed", SEC)):
+                move(s, gone["case_id"], to, actor)
+            before = s.ok("complaints", "complaint.get", {"case_id": gone["case_id"]})
+            # Two years and a day later.
+            s.stop("complaints")
+            s.extra_env["IMVO_CLOCK_OFFSET_S"] = str(731 * DAY)
+            s.start("complaints")
+            self.assertTrue(s.wait_for(lambda: "name" not in s.ok("complaints", "complaint.get",
+                                                                  {"case_id": gone["case_id"]})["complainant"]))
+            after = s.ok("complaints", "complaint.get", {"case_id": gone["case_id"]})
+            self.assertEqual(after["complainant"], {"anonymous": False})
+            self.assertEqual(s.ok("complaints", "complaint.messages", {"case_id": gone["case_id"]})["messages"], [])
+            for field in ("summary", "description", "status", "history", "respondent"):
+                self.assertEqual(after[field], before[field], field)
+            # The open case keeps everything.
+            still = s.ok("complaints", "complaint.get", {"case_id": kept["case_id"]})
+            self.assertEqual(still["complainant"]["name"], "Worker 1")
+            self.assertEqual(len(s.ok("complaints", "complaint.messages", {"case_id": kept["case_id"]})["messages"]), 1)
+
     def test_two_replicas_emit_each_due_deadline_once(self):
         with System(["complaints"]) as s:
             cases = [submit(s, n)["case_id"] for n in range(20)]

@@ -8,6 +8,7 @@
 
 #define S_MAX_MESSAGES 1000
 #define S_MAX_DECISIONS 100
+#define COMPLAINTS_RETENTION_DAYS (2 * 365)     //  after closing, then personal data goes
 
 static redisReply *
 s_ok (redisReply *r, imvo_reply_t *reply)
@@ -283,6 +284,34 @@ complaints_stats (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
     return rc;
 }
 
+//  Retention: a closed case's personal data is erased COMPLAINTS_RETENTION_DAYS after it
+//  closed (lua/complaint_erase.lua), 100 cases a call.
+static void
+s_erase (imvo_ctx_t *ctx, const char *covenant)
+{
+    int64_t now = imvo_now_ms ();
+    for (int rounds = 0; rounds < 10; rounds++) {
+        imvo_args_t keys, args;
+        imvo_args_init (&keys);
+        imvo_args_init (&args);
+        imvo_args_fmt (&keys, "imvo:complaints:{%s}:closed", covenant);
+        imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
+        imvo_args_fmt (&args, "%lld", (long long) now);
+        imvo_args_fmt (&args, "%lld", (long long) (now - COMPLAINTS_RETENTION_DAYS * 86400000LL));
+        imvo_args_str (&args, "100");
+        redisReply *r = imvo_redis_eval (ctx->redis, "complaint_erase", &keys, &args);
+        bool more = r && r->type == REDIS_REPLY_INTEGER && r->integer == 100;
+        if (r && r->type == REDIS_REPLY_INTEGER && r->integer > 0)
+            zsys_info ("retention: erased the personal data of %lld closed cases of %s", r->integer, covenant);
+        if (r)
+            freeReplyObject (r);
+        imvo_args_release (&keys);
+        imvo_args_release (&args);
+        if (!more)
+            break;
+    }
+}
+
 //  Consumer round hook: every covenant's deadlines that have passed, once each (the script
 //  moves each to the overdue set as it emits it). Covenants are found through the registry of
 //  complaints' event streams (a covenant with a case has one).
@@ -300,6 +329,7 @@ complaints_deadlines_round (imvo_ctx_t *ctx)
             continue;
         char covenant [48];
         snprintf (covenant, sizeof covenant, "%.*s", (int) (close - open - 1), open + 1);
+        s_erase (ctx, covenant);
         for (int rounds = 0; rounds < 10; rounds++) {
             imvo_args_t keys, args;
             imvo_args_init (&keys);
