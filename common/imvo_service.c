@@ -162,10 +162,24 @@ s_serve (const imvo_service_def_t *def, const char *bind_arg, const char *events
         imvo_consumer_args_t args = { s, def, sub, s->events_endpoint };
         consumers [nconsumers++] = zactor_new (imvo_consumer_actor, &args);
     }
+    //  The daemon's background actor, with a context of its own.
+    imvo_ctx_t background_ctx = { .service = s, .name = def->name, .state = def->state, .worker = -2 };
+    zactor_t *background = NULL;
+    if (def->background) {
+        background_ctx.redis = imvo_redis_new (imvo_config_redis_url ());
+        imvo_redis_add_scripts (background_ctx.redis, imvo_common_scripts);
+        if (def->scripts)
+            imvo_redis_add_scripts (background_ctx.redis, def->scripts);
+        background_ctx.events = zsock_new_push (s->events_endpoint);
+        background = zactor_new (def->background, &background_ctx);
+    }
     zsys_info ("%s ready with %d workers on %s, events on %s", def->name, s->nworkers, zsock_endpoint (frontend),
                zsock_endpoint (pub));
 
     imvo_loop_run (s, &main_ctx, frontend, backend, pull, pub, pipe);
+    zactor_destroy (&background);
+    zsock_destroy (&background_ctx.events);
+    imvo_redis_destroy (&background_ctx.redis);
     for (int i = 0; i < nconsumers; i++)
         zactor_destroy (&consumers [i]);
     for (int i = 0; i < s->nworkers; i++)

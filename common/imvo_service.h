@@ -134,6 +134,10 @@ typedef struct {
     int (*on_start) (imvo_ctx_t *ctx);      //  once, after Redis is up, before serving; or NULL
     const imvo_subscription_t *subscriptions;   //  ends with {NULL, NULL}, or NULL
     void *state;                            //  passed to handlers as ctx->state
+    //  Optional: an actor for work beside the requests (notify's deliveries), started after
+    //  the consumers and stopped (with $TERM) first. Its args is an imvo_ctx_t of its own: a
+    //  Redis connection with the daemon's scripts, and events (imvo_outbox_commit publishes).
+    zactor_fn *background;
 } imvo_service_def_t;
 
 //  Event handlers may use imvo_script_call too: the consumer pipelines a batch of events,

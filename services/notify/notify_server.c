@@ -1,20 +1,15 @@
-/*  notify_server: turns events into notifications for the right people.
+/*  notify_server: turns every daemon's events into notifications for the right people, and
+    answers for inboxes and subscriptions (keys: notify_internal.h).
 
-    Events arrive through the runtime's consumer (at least once); each recipient's inbox
+    Events arrive through the runtime's consumers (at least once); each recipient's inbox
     applies an event at most once (lua/inbox_add.lua, keyed by event id), so a replayed or
-    reclaimed event never shows twice. Recipients are strings: secretariat:<covenant>,
-    committee:<covenant>, org:<org_id>.
-
-    Keys, under the recipient's hash tag:
-      imvo:notify:{<recipient>}:inbox   zset of event ids by event time
-      imvo:notify:{<recipient>}:items   hash event id -> packed item (also: the event was applied)
+    reclaimed event never shows twice, and queues each webhook or e-mail delivery once.
 */
-#include "notify_server.h"
-#include "catalogue_notify.h"
+#include "notify_internal.h"
 
 extern const imvo_script_t notify_scripts [];
 
-//  The end of inbox_add: 1 (added) or 0 (there already) is success.
+//  The end of inbox_add: the number of items written is success.
 static int
 s_inbox_done (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply)
 {
@@ -30,64 +25,77 @@ s_inbox_done (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply)
     return rc;
 }
 
-//  Adds one item to recipient's inbox, as a script call the consumer pipelines.
-static int
-s_inbox_add (imvo_ctx_t *ctx, const char *recipient, const imvo_event_t *ev,
-             const char *title, const char *text, const char *case_id)
+//  Packs one language's texts as {title, text, html}.
+static void
+s_pack_text (msgpack_packer *pk, const notify_text_t *t)
 {
+    msgpack_pack_map (pk, 3);
+    imvo_pack_kv_str (pk, "title", t->title);
+    imvo_pack_kv_str (pk, "text", t->text);
+    imvo_pack_kv_str (pk, "html", t->html);
+}
+
+//  Every event of every daemon: its recipients by the table (notify_route.c), each given the
+//  item in both languages; lua/inbox_add.lua keeps the recipient's language in the inbox and
+//  queues a delivery per webhook or e-mail subscription, once per event and channel.
+static int
+s_on_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
+{
+    if (ev->body.type != MSGPACK_OBJECT_MAP) {
+        //  Not an event any daemon sends: failed, so it goes to the dead-letter stream.
+        zsys_warning ("event %s (%s) has no body map: not applied", ev->id, ev->type);
+        return -1;
+    }
+    char recipients [16][NOTIFY_RECIPIENT_MAX];
+    int n = notify_route (ev->type, &ev->body, recipients, 16);
+    if (n == 0)
+        return 0;                   //  nobody hears this one (e.g. notify's own events)
+    notify_text_t nl = { 0 }, en = { 0 };
+    if (notify_render (ev->type, "nl", &ev->body, &nl) || notify_render (ev->type, "en", &ev->body, &en)) {
+        zsys_error ("no template for %s: the event %s is not delivered", ev->type, ev->id);
+        notify_text_release (&nl);
+        notify_text_release (&en);
+        return 0;
+    }
     msgpack_sbuffer buf;
     msgpack_sbuffer_init (&buf);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, case_id ? 6 : 5);
+    const msgpack_object *case_id = imvo_map_get (&ev->body, "case_id");
+    msgpack_pack_map (&pk, 6 + (case_id != NULL));
     imvo_pack_kv_str (&pk, "event_id", ev->id);
     imvo_pack_kv_str (&pk, "type", ev->type);
-    imvo_pack_kv_str (&pk, "title", title);
-    imvo_pack_kv_str (&pk, "text", text);
     imvo_pack_kv_int (&pk, "at", ev->at);
-    if (case_id)
-        imvo_pack_kv_str (&pk, "case_id", case_id);
-    imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:notify:{%s}:inbox", recipient);
-    imvo_args_fmt (&keys, "imvo:notify:{%s}:items", recipient);
-    imvo_args_str (&args, ev->id);
-    imvo_args_fmt (&args, "%lld", (long long) ev->at);
-    imvo_args_add (&args, buf.data, buf.size);
-    imvo_reply_t reply;
-    imvo_reply_init (&reply);
-    int rc = imvo_script_call_merged (ctx, &reply, "inbox_add", &keys, &args, s_inbox_done);
-    imvo_reply_release (&reply);
-    msgpack_sbuffer_destroy (&buf);
-    return rc;
-}
-
-static int
-s_on_complaint_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
-{
-    if (!streq (ev->type, "complaint.received"))
-        return 0;               //  nothing to tell anyone yet about other complaint events
-    char *case_id = imvo_map_strdup (&ev->body, "case_id");
-    char *covenant = imvo_map_strdup (&ev->body, "covenant");
-    char *respondent = imvo_map_strdup (&ev->body, "respondent");
-    char *summary = imvo_map_strdup (&ev->body, "summary");
-    int rc = -1;
-    if (case_id && covenant && respondent && summary) {
-        char recipient [160], title [160], text [512];
-        snprintf (recipient, sizeof recipient, "secretariat:%s", covenant);
-        snprintf (title, sizeof title, "New complaint %s", case_id);
-        snprintf (text, sizeof text, "Complaint %s against %s was received in the %s covenant: %s",
-                  case_id, respondent, covenant, summary);
-        rc = s_inbox_add (ctx, recipient, ev, title, text, case_id);
+    imvo_pack_str (&pk, "nl");
+    s_pack_text (&pk, &nl);
+    imvo_pack_str (&pk, "en");
+    s_pack_text (&pk, &en);
+    imvo_pack_str (&pk, "body");
+    msgpack_pack_object (&pk, ev->body);
+    if (case_id) {
+        imvo_pack_str (&pk, "case_id");
+        msgpack_pack_object (&pk, *case_id);
     }
-    else
-        zsys_error ("event %s (%s) lacks case_id, covenant, respondent or summary", ev->id, ev->type);
-    free (case_id);
-    free (covenant);
-    free (respondent);
-    free (summary);
-    return rc;
+    int rc = 0;
+    for (int i = 0; i < n && rc != -1; i++) {
+        imvo_args_t keys, args;
+        imvo_args_init (&keys);
+        imvo_args_init (&args);
+        static const char *const parts [] = { "inbox", "items", "subs", "delivered", "out", "due" };
+        for (int k = 0; k < 6; k++)
+            imvo_args_fmt (&keys, "imvo:notify:{%s}:%s", recipients [i], parts [k]);
+        imvo_args_str (&args, ev->id);
+        imvo_args_fmt (&args, "%lld", (long long) ev->at);
+        imvo_args_add (&args, buf.data, buf.size);
+        imvo_reply_t reply;
+        imvo_reply_init (&reply);
+        rc = imvo_script_call_merged (ctx, &reply, "inbox_add", &keys, &args, s_inbox_done);
+        imvo_reply_release (&reply);
+    }
+    msgpack_sbuffer_destroy (&buf);
+    notify_text_release (&nl);
+    notify_text_release (&en);
+    return rc == -1 ? -1 : rc;
 }
 
 static int
@@ -104,6 +112,7 @@ s_inbox_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
     imvo_args_init (&args);
     imvo_args_fmt (&keys, "imvo:notify:{%s}:inbox", recipient);
     imvo_args_fmt (&keys, "imvo:notify:{%s}:items", recipient);
+    imvo_args_fmt (&keys, "imvo:notify:{%s}:read", recipient);
     imvo_args_fmt (&args, "%lld", (long long) (f [INBOX_LIST_LIMIT].present ? f [INBOX_LIST_LIMIT].i : 100));
     //  The cursor "<at>:<event_id>" of the page before, as two arguments.
     const char *cursor = f [INBOX_LIST_CURSOR].present ? f [INBOX_LIST_CURSOR].str : "";
@@ -120,13 +129,26 @@ s_inbox_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
     return imvo_script_call (ctx, reply, "inbox_list", &keys, &args, imvo_packed_done);
 }
 
+static int
+s_start (imvo_ctx_t *ctx)
+{
+    (void) ctx;
+    return notify_templates_load ();
+}
+
 static const imvo_handler_t s_handlers [] = {
     { "inbox.list", s_inbox_list, IMVO_PIPELINED },
+    { "inbox.mark_read", notify_inbox_mark_read, IMVO_PIPELINED },
+    { "subscription.put", notify_subscription_put, IMVO_IN_WORKER },
+    { "subscription.list", notify_subscription_list, IMVO_IN_WORKER },
+    { "notify.failures", notify_failures, IMVO_IN_WORKER },
     { NULL, NULL, IMVO_IN_WORKER },
 };
 
 static const imvo_subscription_t s_subscriptions [] = {
-    { "complaints", s_on_complaint_event, NULL },
+    { "complaints", s_on_event, NULL },
+    { "scoring", s_on_event, NULL },
+    { "membership", s_on_event, NULL },
     { NULL, NULL, NULL },
 };
 
@@ -134,5 +156,7 @@ const imvo_service_def_t notify_service = {
     .name = "notify",
     .handlers = s_handlers,
     .scripts = notify_scripts,
+    .on_start = s_start,
     .subscriptions = s_subscriptions,
+    .background = notify_deliver_actor,
 };

@@ -1,6 +1,7 @@
 -- inbox_list.lua: a page of a recipient's items, newest first, packed as
 -- {items = [...], total = n, next_cursor = "<at>:<event_id>"?}.
--- KEYS[1] inbox zset (score: event time), KEYS[2] items hash; ARGV[1] limit, ARGV[2] and
+-- Each item carries read (bool); the reply also unread, the count of items not read.
+-- KEYS[1] inbox zset (score: event time), KEYS[2] items hash, KEYS[3] read hash; ARGV[1] limit, ARGV[2] and
 -- ARGV[3] the cursor: time and event id of the last item of the previous page ('' for the
 -- first page). Ties in time come in descending id order, so the cursor misses nothing.
 local limit = tonumber(ARGV[1])
@@ -30,10 +31,15 @@ end
 local items = {}
 if #ids > 0 then
     local packed = redis.call('HMGET', KEYS[2], unpack(ids))
+    local read = redis.call('HMGET', KEYS[3], unpack(ids))
     for i = 1, #ids do
         if packed[i] then
-            table.insert(items, cmsgpack.unpack(packed[i]))
+            local item = cmsgpack.unpack(packed[i])
+            item.read = read[i] ~= false
+            table.insert(items, item)
         end
     end
 end
-return cmsgpack.pack({ items = items, total = redis.call('ZCARD', KEYS[1]), next_cursor = cursor })
+local total = redis.call('ZCARD', KEYS[1])
+return cmsgpack.pack({ items = items, total = total, unread = total - redis.call('HLEN', KEYS[3]),
+                       next_cursor = cursor })

@@ -1,0 +1,41 @@
+/*  notify_internal: what the notify daemon's files share. notify_server.c has the handlers
+    and the event consumers, notify_route.c who hears what and the templates, notify_deliver.c
+    the delivery of webhooks and e-mail beside the requests.
+
+    Keys, under the recipient's hash tag {<recipient>}:
+      :inbox      zset of event ids by event time      :items   hash event id -> packed item
+      :read       hash event id -> when it was read     :subs    hash channel -> subscription
+      :due        zset "<event id>|<channel>" by when its delivery is next tried (or its lease ends)
+      :out        hash "<event id>|<channel>" -> the delivery (what to send, attempts)
+      :delivered  hash "<event id>|<channel>" -> when   :failed  hash -> the last error
+    imvo:notify:subscribers is the set of recipients with a webhook or e-mail subscription.
+*/
+#ifndef NOTIFY_INTERNAL_H
+#define NOTIFY_INTERNAL_H
+
+#include "notify_server.h"
+#include "catalogue_notify.h"
+
+#define NOTIFY_RECIPIENT_MAX 160
+#define NOTIFY_SUBSCRIBERS "imvo:notify:subscribers"
+
+typedef struct {
+    char *title, *text, *html;
+} notify_text_t;
+
+//  The templates (notify_route.c): loaded once at start; rendered for an event type and a
+//  language ("nl", "en") with the event body's fields. 0, or -1 when there is no template.
+int notify_templates_load (void);
+int notify_render (const char *type, const char *lang, const msgpack_object *body, notify_text_t *out);
+void notify_text_release (notify_text_t *t);
+//  The recipients of an event: how many were written to out (at most max).
+int notify_route (const char *type, const msgpack_object *body, char out [][NOTIFY_RECIPIENT_MAX], int max);
+extern const char *const notify_routed_types [];
+
+//  Handlers of notify_subs.c.
+imvo_handler_fn notify_inbox_mark_read, notify_subscription_put, notify_subscription_list, notify_failures;
+
+//  The delivery actor (notify_deliver.c): the service's background actor.
+void notify_deliver_actor (zsock_t *pipe, void *args);
+
+#endif

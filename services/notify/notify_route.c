@@ -1,0 +1,180 @@
+/*  notify_route: who hears what (PROTOCOL.md, second part, "notify"), and what they read.
+
+    One table: each event type, who hears it. Recipients are strings with the hash tag of
+    their inbox: secretariat:<covenant>, committee:<covenant>, monitoring:<covenant>,
+    org:<org_id>. The texts come from template files per event type and language
+    (deploy/notify/templates/<type>.<lang>.tmpl: title, text and html lines, {field} the event
+    body's field), built into the daemon; tests/test_notify.py checks that every routed type
+    has both languages.
+*/
+#include "notify_internal.h"
+
+extern const char notify_templates [];
+
+typedef struct {
+    char name [96];                 //  "<type>.<lang>"
+    char *title, *text, *html;
+} s_template_t;
+
+static s_template_t s_templates [64];
+static int s_ntemplates;
+
+//  The embedded text is "== <file name>\n" and the file, for each template file.
+int
+notify_templates_load (void)
+{
+    if (s_ntemplates)
+        return 0;
+    char *all = strdup (notify_templates), *save = NULL;
+    s_template_t *t = NULL;
+    for (char *line = strtok_r (all, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
+        if (strncmp (line, "== ", 3) == 0 && s_ntemplates < 64) {
+            t = &s_templates [s_ntemplates++];
+            snprintf (t->name, sizeof t->name, "%.*s", (int) (strlen (line + 3) - 5), line + 3);   //  less ".tmpl"
+        }
+        else
+        if (t && strncmp (line, "title: ", 7) == 0)
+            t->title = strdup (line + 7);
+        else
+        if (t && strncmp (line, "text: ", 6) == 0)
+            t->text = strdup (line + 6);
+        else
+        if (t && strncmp (line, "html: ", 6) == 0)
+            t->html = strdup (line + 6);
+    }
+    free (all);
+    for (int i = 0; i < s_ntemplates; i++)
+        if (!s_templates [i].title || !s_templates [i].text || !s_templates [i].html) {
+            zsys_error ("template %s lacks a title, text or html line", s_templates [i].name);
+            return -1;
+        }
+    return s_ntemplates ? 0 : -1;
+}
+
+//  Appends the value of a body field to out, as text.
+static void
+s_field (zchunk_t *out, const msgpack_object *body, const char *name, size_t len, bool html)
+{
+    char key [64];
+    snprintf (key, sizeof key, "%.*s", (int) len, name);
+    const msgpack_object *v = imvo_map_get (body, key);
+    char buf [64];
+    const char *s = NULL;
+    size_t n = 0;
+    if (v && v->type == MSGPACK_OBJECT_STR)
+        s = v->via.str.ptr, n = v->via.str.size;
+    else
+    if (v && (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER || v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER))
+        n = (size_t) snprintf (buf, sizeof buf, "%lld", (long long) v->via.i64), s = buf;
+    else
+    if (v && v->type == MSGPACK_OBJECT_FLOAT64)
+        n = (size_t) snprintf (buf, sizeof buf, "%.15g", v->via.f64), s = buf;
+    else
+        s = "-", n = 1;
+    for (size_t i = 0; i < n; i++) {
+        const char *e = !html ? NULL : s [i] == '<' ? "&lt;" : s [i] == '>' ? "&gt;" : s [i] == '&' ? "&amp;"
+                      : s [i] == '"' ? "&quot;" : NULL;
+        if (e)
+            zchunk_extend (out, e, strlen (e));
+        else
+            zchunk_extend (out, s + i, 1);
+    }
+}
+
+static char *
+s_render (const char *tmpl, const msgpack_object *body, bool html)
+{
+    zchunk_t *out = zchunk_new (NULL, 256);
+    for (const char *p = tmpl; *p; ) {
+        const char *close = *p == '{' ? strchr (p, '}') : NULL;
+        if (close) {
+            s_field (out, body, p + 1, (size_t) (close - p - 1), html);
+            p = close + 1;
+        }
+        else
+            zchunk_extend (out, p++, 1);
+    }
+    zchunk_extend (out, "", 1);
+    char *s = strdup ((char *) zchunk_data (out));
+    zchunk_destroy (&out);
+    return s;
+}
+
+int
+notify_render (const char *type, const char *lang, const msgpack_object *body, notify_text_t *out)
+{
+    char name [96];
+    snprintf (name, sizeof name, "%s.%s", type, lang);
+    for (int i = 0; i < s_ntemplates; i++)
+        if (streq (s_templates [i].name, name)) {
+            out->title = s_render (s_templates [i].title, body, false);
+            out->text = s_render (s_templates [i].text, body, false);
+            out->html = s_render (s_templates [i].html, body, true);
+            return 0;
+        }
+    return -1;
+}
+
+void
+notify_text_release (notify_text_t *t)
+{
+    zstr_free (&t->title);
+    zstr_free (&t->text);
+    zstr_free (&t->html);
+}
+
+//  The table.
+static int
+s_add (char out [][NOTIFY_RECIPIENT_MAX], int n, int max, const char *kind, const char *id)
+{
+    if (n < max && id && *id)
+        snprintf (out [n++], NOTIFY_RECIPIENT_MAX, "%s:%s", kind, id);
+    return n;
+}
+
+int
+notify_route (const char *type, const msgpack_object *body, char out [][NOTIFY_RECIPIENT_MAX], int max)
+{
+    char covenant [40] = "", respondent [72] = "", org [72] = "", from [32] = "", owner [32] = "";
+    imvo_obj_strcpy (imvo_map_get (body, "covenant"), covenant, sizeof covenant);
+    imvo_obj_strcpy (imvo_map_get (body, "respondent"), respondent, sizeof respondent);
+    imvo_obj_strcpy (imvo_map_get (body, "org_id"), org, sizeof org);
+    imvo_obj_strcpy (imvo_map_get (body, "from"), from, sizeof from);
+    imvo_obj_strcpy (imvo_map_get (body, "owner"), owner, sizeof owner);
+    int n = 0;
+    if (strncmp (type, "complaint.", 10) == 0) {
+        //  The covenant's secretariat and committee hear every complaint event.
+        n = s_add (out, n, max, "secretariat", covenant);
+        n = s_add (out, n, max, "committee", covenant);
+        //  The respondent hears its case from admissibility on, and the deadlines it owes.
+        if ((streq (type, "complaint.status_changed") && *from && !streq (from, "received"))
+        ||  streq (type, "complaint.decided")
+        ||  (streq (type, "complaint.deadline_due") && streq (owner, "company")))
+            n = s_add (out, n, max, "org", respondent);
+        //  Linked companies hear that a complaint names a place they source from.
+        const msgpack_object *linked = streq (type, "complaint.linked") ? imvo_map_get (body, "companies") : NULL;
+        for (uint32_t i = 0; linked && linked->type == MSGPACK_OBJECT_ARRAY && i < linked->via.array.size; i++) {
+            char id [72];
+            if (imvo_obj_strcpy (&linked->via.array.ptr [i], id, sizeof id) == 0)
+                n = s_add (out, n, max, "org", id);
+        }
+    }
+    else
+    if (streq (type, "assessment.started") || streq (type, "assessment.completed"))
+        n = s_add (out, n, max, "monitoring", covenant);
+    else
+    if (streq (type, "assessment.scored") || streq (type, "assessment.corrected")) {
+        //  Each company hears only its own result; the committee hears all.
+        n = s_add (out, n, max, "monitoring", covenant);
+        n = s_add (out, n, max, "org", org);
+    }
+    else
+    if (streq (type, "member.joined") || streq (type, "member.left") || streq (type, "location.list_published"))
+        n = s_add (out, n, max, "secretariat", covenant);
+    return n;
+}
+
+const char *const notify_routed_types [] = {
+    "complaint.received", "complaint.status_changed", "complaint.decided", "complaint.deadline_due",
+    "complaint.linked", "assessment.started", "assessment.scored", "assessment.completed", "assessment.corrected",
+    "member.joined", "member.left", "location.list_published", NULL };
