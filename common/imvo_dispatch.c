@@ -28,7 +28,8 @@ s_stats (imvo_ctx_t *ctx, imvo_reply_t *reply)
 {
     imvo_service_t *s = ctx->service;
     msgpack_packer *pk = imvo_reply_pk (reply);
-    msgpack_pack_map (pk, 11);
+    const imvo_service_def_t *def = s->def;
+    msgpack_pack_map (pk, 11 + (def->stats != NULL));
     imvo_pack_kv_str (pk, "service", ctx->name);
     imvo_pack_kv_int (pk, "uptime_s", (zclock_mono () - s->started) / 1000);
     imvo_pack_kv_int (pk, "workers", s->nworkers);
@@ -43,6 +44,8 @@ s_stats (imvo_ctx_t *ctx, imvo_reply_t *reply)
     imvo_pack_kv_int (pk, "batches", (int64_t) atomic_load (&s->batches));
     imvo_pack_kv_int (pk, "largest_batch", (int64_t) atomic_load (&s->largest_batch));
     imvo_pack_kv_int (pk, "pipelined", (int64_t) atomic_load (&s->pipelined));
+    if (def->stats)
+        def->stats (ctx, pk);
 }
 
 const imvo_handler_t *

@@ -138,6 +138,8 @@ typedef struct {
     //  the consumers and stopped (with $TERM) first. Its args is an imvo_ctx_t of its own: a
     //  Redis connection with the daemon's scripts, and events (imvo_outbox_commit publishes).
     zactor_fn *background;
+    //  Optional: packs one more stats field (its key and value), in a worker; returns 0.
+    int (*stats) (imvo_ctx_t *ctx, msgpack_packer *pk);
 } imvo_service_def_t;
 
 //  Event handlers may use imvo_script_call too: the consumer pipelines a batch of events,

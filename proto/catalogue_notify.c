@@ -49,6 +49,14 @@ s_sub_check (const imvo_value_t *f, imvo_error_t *err)
     return 0;
 }
 
+static const imvo_field_t s_by_receipt [] = {
+    [BY_RECEIPT_RECEIPT] = { "receipt", IMVO_F_STR, true, 1, 80, IMVO_FMT_RECEIPT, NULL, "the complainant's receipt" },
+    [BY_RECEIPT_LIMIT] = { "limit", IMVO_F_INT, false, 1, 1000, 0, NULL, "most items to show (default 100)" },
+};
+static const imvo_proto_msg_t s_by_receipt_msg = {
+    "inbox.by_receipt", "the complainant's inbox (status changes and the decision of the case), by receipt",
+    IMVO_FIELDS (s_by_receipt), IMVO_PUBLIC, NULL, NULL, NULL };
+
 static const imvo_proto_msg_t s_mark_msg = {
     "inbox.mark_read", "mark inbox items read", IMVO_FIELDS (s_mark), IMVO_STAFF | IMVO_ROLE_MONITORING | IMVO_ROLE_COMPANY,
     "recipient", "org:", NULL };
@@ -63,4 +71,4 @@ static const imvo_proto_msg_t s_failures_msg = {
     IMVO_FIELDS (s_failures), IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, NULL, NULL };
 
 const imvo_proto_msg_t *const imvo_proto_notify [] = {
-    &s_inbox_list_msg, &s_mark_msg, &s_sub_put_msg, &s_sub_list_msg, &s_failures_msg, NULL };
+    &s_inbox_list_msg, &s_by_receipt_msg, &s_mark_msg, &s_sub_put_msg, &s_sub_list_msg, &s_failures_msg, NULL };

@@ -19,6 +19,10 @@
 #include <sodium.h>
 
 #define S_MAX_IN_FLIGHT 64
+//  At most this many deliveries of one recipient at a time: its receiver gets as many
+//  connections (curl keeps them open between deliveries), and none waits in curl's queue,
+//  so every attempt ends well within its lease.
+#define S_MAX_PER_RECIPIENT 8
 
 typedef struct {
     char recipient [NOTIFY_RECIPIENT_MAX];
@@ -34,6 +38,9 @@ typedef struct {
     imvo_ctx_t *ctx;
     CURLM *multi;
     zlistx_t *easies;               //  the transfers in flight
+    zhashx_t *busy;                 //  recipient -> how many of its deliveries are in flight
+    int64_t next_claim;             //  when to look for due deliveries again (every 200 ms,
+    int64_t last_claim;             //  and 20 ms after the last look when some finished)
     int in_flight;
     long retry_ms, max_age_ms, timeout_ms;
     const char *smtp_url, *mail_from;
@@ -100,6 +107,9 @@ s_webhook (s_self_t *self, s_job_t *job, const msgpack_object *d)
     char *event_id = s_str (d, "event_id"), *secret = s_str (d, "secret"), *url = s_str (d, "address");
     char header [256];
     job->list = curl_slist_append (NULL, "Content-Type: application/json");
+    //  No "Expect: 100-continue" (curl's default for larger bodies): a receiver that does not
+    //  answer it would cost every delivery a second.
+    job->list = curl_slist_append (job->list, "Expect:");
     snprintf (header, sizeof header, "X-IMVO-Event-Id: %s", event_id);
     job->list = curl_slist_append (job->list, header);
     if (*secret) {
@@ -180,8 +190,8 @@ s_done (s_self_t *self, s_job_t *job, bool ok, const char *error)
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
-    static const char *const parts [] = { "idem:-", "due", "out", "delivered", "failed" };
-    for (int i = 0; i < 5; i++)
+    static const char *const parts [] = { "idem:-", "due", "out", "delivered", "failed", "backlog", "queued" };
+    for (int i = 0; i < 7; i++)
         imvo_args_fmt (&keys, "imvo:notify:{%s}:%s", job->recipient, parts [i]);
     imvo_args_str (&args, "0");
     imvo_args_str (&args, job->recipient);
@@ -212,7 +222,16 @@ s_claim (s_self_t *self, const char *recipient)
     imvo_args_fmt (&keys, "imvo:notify:{%s}:out", recipient);
     //  The lease outlasts an attempt: the transfer's timeout and some.
     imvo_args_fmt (&args, "%ld", self->timeout_ms * 3);
-    imvo_args_fmt (&args, "%d", S_MAX_IN_FLIGHT - self->in_flight);
+    int busy = (int) (intptr_t) zhashx_lookup (self->busy, recipient);
+    int room = S_MAX_IN_FLIGHT - self->in_flight;
+    if (room > S_MAX_PER_RECIPIENT - busy)
+        room = S_MAX_PER_RECIPIENT - busy;
+    if (room <= 0) {
+        imvo_args_release (&keys);
+        imvo_args_release (&args);
+        return;
+    }
+    imvo_args_fmt (&args, "%d", room);
     redisReply *r = imvo_redis_eval (self->ctx->redis, "delivery_claim", &keys, &args);
     for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
         msgpack_zone zone;
@@ -233,6 +252,7 @@ s_claim (s_self_t *self, const char *recipient)
             curl_multi_add_handle (self->multi, easy);
             zlistx_add_end (self->easies, easy);
             self->in_flight++;
+            zhashx_update (self->busy, recipient, (void *) (intptr_t) ++busy);
         }
         msgpack_zone_destroy (&zone);
     }
@@ -267,8 +287,14 @@ s_finished (s_self_t *self)
         if (handle)
             zlistx_delete (self->easies, handle);
         curl_easy_cleanup (easy);
+        intptr_t busy = (intptr_t) zhashx_lookup (self->busy, job->recipient) - 1;
+        if (busy > 0)
+            zhashx_update (self->busy, job->recipient, (void *) busy);
+        else
+            zhashx_delete (self->busy, job->recipient);
         s_job_free (job);
         self->in_flight--;
+        self->next_claim = self->last_claim + 20;   //  room again: look for more soon
     }
 }
 
@@ -290,10 +316,10 @@ notify_deliver_actor (zsock_t *pipe, void *args)
     g_mime_init ();
     self.multi = curl_multi_init ();
     self.easies = zlistx_new ();
+    self.busy = zhashx_new ();      //  values are counts, not pointers: no destructor
     zpoller_t *poller = zpoller_new (pipe, NULL);
     //  SIGTERM sets zsys_interrupted; the actor still waits for $TERM from the daemon.
     zpoller_set_nonstop (poller, true);
-    int64_t next_claim = 0;
     bool stop = false;
     while (!stop) {
         if (zpoller_wait (poller, 0) == pipe) {
@@ -302,9 +328,10 @@ notify_deliver_actor (zsock_t *pipe, void *args)
             zstr_free (&command);
             continue;
         }
-        if (zclock_mono () >= next_claim && self.in_flight < S_MAX_IN_FLIGHT) {
-            next_claim = zclock_mono () + 200;
-            if (imvo_redis_ensure (self.ctx->redis) == 0) {
+        if (zclock_mono () >= self.next_claim) {
+            self.last_claim = zclock_mono ();
+            self.next_claim = self.last_claim + 200;
+            if (self.in_flight < S_MAX_IN_FLIGHT && imvo_redis_ensure (self.ctx->redis) == 0) {
                 redisReply *r = imvo_redis_cmd (self.ctx->redis, "SMEMBERS %s", NOTIFY_SUBSCRIBERS);
                 for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
                     if (self.in_flight < S_MAX_IN_FLIGHT)
@@ -316,7 +343,8 @@ notify_deliver_actor (zsock_t *pipe, void *args)
         int running = 0;
         curl_multi_perform (self.multi, &running);
         s_finished (&self);
-        curl_multi_poll (self.multi, NULL, 0, 100, NULL);
+        int64_t wait = self.next_claim - zclock_mono ();
+        curl_multi_poll (self.multi, NULL, 0, wait < 1 ? 1 : wait > 100 ? 100 : (int) wait, NULL);
     }
     //  What is in flight stays leased: tried again when the lease runs out.
     for (CURL *easy = zlistx_first (self.easies); easy; easy = zlistx_next (self.easies)) {
@@ -327,6 +355,7 @@ notify_deliver_actor (zsock_t *pipe, void *args)
         s_job_free (job);
     }
     zlistx_destroy (&self.easies);
+    zhashx_destroy (&self.busy);
     curl_multi_cleanup (self.multi);
     zpoller_destroy (&poller);
 }

@@ -8,6 +8,7 @@
       :due        zset "<event id>|<channel>" by when its delivery is next tried (or its lease ends)
       :out        hash "<event id>|<channel>" -> the delivery (what to send, attempts)
       :delivered  hash "<event id>|<channel>" -> when   :failed  hash -> the last error
+      :backlog    hash channel -> deliveries not settled  :queued  zset of those by queued time
     imvo:notify:subscribers is the set of recipients with a webhook or e-mail subscription.
 */
 #ifndef NOTIFY_INTERNAL_H
@@ -34,6 +35,7 @@ extern const char *const notify_routed_types [];
 
 //  Handlers of notify_subs.c.
 imvo_handler_fn notify_inbox_mark_read, notify_subscription_put, notify_subscription_list, notify_failures;
+int notify_stats (imvo_ctx_t *ctx, msgpack_packer *pk);
 
 //  The delivery actor (notify_deliver.c): the service's background actor.
 void notify_deliver_actor (zsock_t *pipe, void *args);

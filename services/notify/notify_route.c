@@ -146,11 +146,21 @@ notify_route (const char *type, const msgpack_object *body, char out [][NOTIFY_R
         //  The covenant's secretariat and committee hear every complaint event.
         n = s_add (out, n, max, "secretariat", covenant);
         n = s_add (out, n, max, "committee", covenant);
-        //  The respondent hears its case from admissibility on, and the deadlines it owes.
-        if ((streq (type, "complaint.status_changed") && *from && !streq (from, "received"))
+        //  The respondent hears its case from admissibility on (the secretariat informs it when
+        //  the check opens), and the deadlines it owes; not of a case ended before that.
+        char to [32] = "";
+        imvo_obj_strcpy (imvo_map_get (body, "to"), to, sizeof to);
+        if ((streq (type, "complaint.status_changed") && (streq (to, "admissibility") || (*from && !streq (from, "received"))))
         ||  streq (type, "complaint.decided")
         ||  (streq (type, "complaint.deadline_due") && streq (owner, "company")))
             n = s_add (out, n, max, "org", respondent);
+        //  The complainant hears of every move of the case, in the inbox its receipt opens
+        //  (inbox.by_receipt); the events carry nothing that identifies the complainant.
+        if (streq (type, "complaint.status_changed") || streq (type, "complaint.decided")) {
+            char case_id [40] = "";
+            imvo_obj_strcpy (imvo_map_get (body, "case_id"), case_id, sizeof case_id);
+            n = s_add (out, n, max, "complainant", case_id);
+        }
         //  Linked companies hear that a complaint names a place they source from.
         const msgpack_object *linked = streq (type, "complaint.linked") ? imvo_map_get (body, "companies") : NULL;
         for (uint32_t i = 0; linked && linked->type == MSGPACK_OBJECT_ARRAY && i < linked->via.array.size; i++) {

@@ -6,6 +6,7 @@
     reclaimed event never shows twice, and queues each webhook or e-mail delivery once.
 */
 #include "notify_internal.h"
+#include "imvo_client.h"
 
 extern const imvo_script_t notify_scripts [];
 
@@ -81,8 +82,8 @@ s_on_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
         imvo_args_t keys, args;
         imvo_args_init (&keys);
         imvo_args_init (&args);
-        static const char *const parts [] = { "inbox", "items", "subs", "delivered", "out", "due" };
-        for (int k = 0; k < 6; k++)
+        static const char *const parts [] = { "inbox", "items", "subs", "delivered", "out", "due", "backlog", "queued" };
+        for (int k = 0; k < 8; k++)
             imvo_args_fmt (&keys, "imvo:notify:{%s}:%s", recipients [i], parts [k]);
         imvo_args_str (&args, ev->id);
         imvo_args_fmt (&args, "%lld", (long long) ev->at);
@@ -98,24 +99,19 @@ s_on_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
     return rc == -1 ? -1 : rc;
 }
 
+//  A page of one recipient's inbox (lua/inbox_list.lua).
 static int
-s_inbox_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+s_inbox_page (imvo_ctx_t *ctx, const char *recipient, const imvo_value_t *limit, const char *cursor,
+              imvo_reply_t *reply)
 {
-    const char *recipient = f [INBOX_LIST_RECIPIENT].str;
-    if (!strchr (recipient, ':'))
-        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "recipient",
-                                "recipient must look like secretariat:<covenant> or org:<org_id>");
-    //  Staff read every inbox, a company only org:<its own id> (the catalogue's rules).
-    (void) req;
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
     imvo_args_fmt (&keys, "imvo:notify:{%s}:inbox", recipient);
     imvo_args_fmt (&keys, "imvo:notify:{%s}:items", recipient);
     imvo_args_fmt (&keys, "imvo:notify:{%s}:read", recipient);
-    imvo_args_fmt (&args, "%lld", (long long) (f [INBOX_LIST_LIMIT].present ? f [INBOX_LIST_LIMIT].i : 100));
+    imvo_args_fmt (&args, "%lld", (long long) (limit->present ? limit->i : 100));
     //  The cursor "<at>:<event_id>" of the page before, as two arguments.
-    const char *cursor = f [INBOX_LIST_CURSOR].present ? f [INBOX_LIST_CURSOR].str : "";
     const char *colon = strchr (cursor, ':');
     char *end = NULL;
     if (cursor [0] && (!colon || colon == cursor || (strtoll (cursor, &end, 10), end != colon) || !colon [1])) {
@@ -130,6 +126,54 @@ s_inbox_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
 }
 
 static int
+s_inbox_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    const char *recipient = f [INBOX_LIST_RECIPIENT].str;
+    if (!strchr (recipient, ':'))
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "recipient",
+                                "recipient must look like secretariat:<covenant> or org:<org_id>");
+    //  Staff read every inbox, a company only org:<its own id> (the catalogue's rules).
+    (void) req;
+    return s_inbox_page (ctx, recipient, &f [INBOX_LIST_LIMIT],
+                         f [INBOX_LIST_CURSOR].present ? f [INBOX_LIST_CURSOR].str : "", reply);
+}
+
+//  inbox.by_receipt: complaints knows which case a receipt opens (complaint.status, asked as
+//  the complainant would); its inbox is complainant:<case id>. A wrong receipt gets the same
+//  not_found as from complaints.
+static int
+s_inbox_by_receipt (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    imvo_client_t *complaints = imvo_client_new_for ("complaints");
+    imvo_client_set_timeout (complaints, 1500);
+    imvo_client_set_attempts (complaints, 2);
+    imvo_client_set_actor (complaints, "complainant", NULL);
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 1);
+    imvo_pack_kv_str (&pk, "receipt", f [BY_RECEIPT_RECEIPT].str);
+    imvo_response_t resp;
+    char recipient [NOTIFY_RECIPIENT_MAX] = "complainant:";
+    int rc = imvo_client_call (complaints, "complaint.status", NULL, body.data, body.size, &resp);
+    if (rc == 0 && resp.ok
+    &&  imvo_obj_strcpy (imvo_map_get (resp.body, "case_id"), recipient + 12, sizeof recipient - 12) == 0)
+        rc = s_inbox_page (ctx, recipient, &f [BY_RECEIPT_LIMIT], "", reply);
+    else
+    if (rc == 0 && !resp.ok && resp.err.code == IMVO_ERR_NOT_FOUND)
+        rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "receipt", "no case has this receipt");
+    else
+        rc = imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "receipt",
+                              "complaints did not answer, so the receipt cannot be checked; try again shortly");
+    imvo_response_release (&resp);
+    msgpack_sbuffer_destroy (&body);
+    imvo_client_destroy (&complaints);
+    return rc;
+}
+
+static int
 s_start (imvo_ctx_t *ctx)
 {
     (void) ctx;
@@ -138,6 +182,7 @@ s_start (imvo_ctx_t *ctx)
 
 static const imvo_handler_t s_handlers [] = {
     { "inbox.list", s_inbox_list, IMVO_PIPELINED },
+    { "inbox.by_receipt", s_inbox_by_receipt, IMVO_IN_WORKER },
     { "inbox.mark_read", notify_inbox_mark_read, IMVO_PIPELINED },
     { "subscription.put", notify_subscription_put, IMVO_IN_WORKER },
     { "subscription.list", notify_subscription_list, IMVO_IN_WORKER },
@@ -159,4 +204,5 @@ const imvo_service_def_t notify_service = {
     .on_start = s_start,
     .subscriptions = s_subscriptions,
     .background = notify_deliver_actor,
+    .stats = notify_stats,
 };

@@ -160,3 +160,46 @@ notify_failures (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
     zlistx_destroy (&recipients);
     return 0;
 }
+
+//  stats: the delivery backlog per channel, the age of the oldest delivery not yet settled,
+//  and the deliveries that failed for good, over every recipient with a webhook or e-mail.
+int
+notify_stats (imvo_ctx_t *ctx, msgpack_packer *pk)
+{
+    int64_t webhook = 0, email = 0, failed = 0, oldest = 0, now = imvo_now_ms ();
+    redisReply *subs = imvo_redis_cmd (ctx->redis, "SMEMBERS %s", NOTIFY_SUBSCRIBERS);
+    for (size_t i = 0; subs && subs->type == REDIS_REPLY_ARRAY && i < subs->elements; i++) {
+        const char *rcp = subs->element [i]->str;
+        redisReply *r = imvo_redis_cmd (ctx->redis, "HMGET imvo:notify:{%s}:backlog webhook email", rcp);
+        if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
+            webhook += r->element [0]->type == REDIS_REPLY_STRING ? atoll (r->element [0]->str) : 0;
+            email += r->element [1]->type == REDIS_REPLY_STRING ? atoll (r->element [1]->str) : 0;
+        }
+        if (r)
+            freeReplyObject (r);
+        r = imvo_redis_cmd (ctx->redis, "ZRANGE imvo:notify:{%s}:queued 0 0 WITHSCORES", rcp);
+        if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element [1]->type == REDIS_REPLY_STRING) {
+            int64_t age = now - atoll (r->element [1]->str);
+            oldest = age > oldest ? age : oldest;
+        }
+        if (r)
+            freeReplyObject (r);
+        r = imvo_redis_cmd (ctx->redis, "HLEN imvo:notify:{%s}:failed", rcp);
+        failed += r && r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+        if (r)
+            freeReplyObject (r);
+    }
+    int64_t recipients = subs && subs->type == REDIS_REPLY_ARRAY ? (int64_t) subs->elements : 0;
+    if (subs)
+        freeReplyObject (subs);
+    imvo_pack_str (pk, "deliveries");
+    msgpack_pack_map (pk, 4);
+    imvo_pack_str (pk, "backlog");
+    msgpack_pack_map (pk, 2);
+    imvo_pack_kv_int (pk, "webhook", webhook);
+    imvo_pack_kv_int (pk, "email", email);
+    imvo_pack_kv_int (pk, "oldest_undelivered_ms", oldest);
+    imvo_pack_kv_int (pk, "failed", failed);
+    imvo_pack_kv_int (pk, "subscribers", recipients);
+    return 0;
+}

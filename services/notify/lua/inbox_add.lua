@@ -1,7 +1,8 @@
 -- inbox_add.lua: puts notifications in one recipient's inbox, once per event, and queues one
 -- delivery per webhook or e-mail subscription of the recipient that wants the event's type.
 -- KEYS: imvo:notify:{<recipient>}: [1] :inbox (zset of event ids by time), [2] :items (hash
--- event id -> packed item), [3] :subs, [4] :delivered, [5] :out, [6] :due.
+-- event id -> packed item), [3] :subs, [4] :delivered, [5] :out, [6] :due, [7] :backlog (hash
+-- channel -> deliveries not yet settled), [8] :queued (zset of those by when they were queued).
 -- ARGV: one or more triplets of event id, event time (ms), packed event item {event_id, type,
 -- at, case_id?, body, nl = {title, text, html}, en = {...}} (the consumer merges the events of
 -- one read that go to the same recipient into one call).
@@ -38,6 +39,8 @@ for i = 1, #ARGV, 3 do
                 lang = ch.lang or 'nl', channel = ch.channel, address = ch.address, secret = ch.secret,
                 attempts = 0, queued_at = now }))
             redis.call('ZADD', KEYS[6], now, member)
+            redis.call('HINCRBY', KEYS[7], ch.channel, 1)
+            redis.call('ZADD', KEYS[8], now, member)
         end
     end
 end
