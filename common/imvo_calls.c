@@ -26,6 +26,10 @@ imvo_script_call (imvo_ctx_t *ctx, imvo_reply_t *reply, const char *script,
         call->leader = -1;
         imvo_args_init (keys);
         imvo_args_init (args);
+        if (ctx->call_room > 0) {       //  the next call parks in the next slot
+            ctx->call++;
+            ctx->call_room--;
+        }
         return IMVO_DEFERRED;
     }
     redisReply *r = imvo_redis_eval (ctx->redis, script, keys, args);

@@ -92,12 +92,16 @@ s_scan (imvo_consumer_t *self, bool full)
     } while (!streq (cursor, "0"));
 }
 
-//  Hands one entry ([id, [field, value, ...]]) to the handler, which may park a script
-//  call in *call. Returns the handler's result (0, -1 or IMVO_DEFERRED); -1 for entries
+//  Hands one entry ([id, [field, value, ...]]) to the handler, which may park up to S_CALLS
+//  script calls in call [0..], their outcomes in reply [0..]. Returns the handler's result (0, -1 or IMVO_DEFERRED); -1 for entries
 //  that are not entries.
 static int
 s_prepare (imvo_consumer_t *self, const char *stream, redisReply *entry, imvo_call_t *call, imvo_reply_t *reply)
 {
+    for (int k = 0; k < S_CALLS; k++) {
+        imvo_reply_init (&reply [k]);
+        call [k].script = NULL;
+    }
     if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2
     ||  entry->element [0]->type != REDIS_REPLY_STRING)
         return -1;
@@ -134,11 +138,11 @@ s_prepare (imvo_consumer_t *self, const char *stream, redisReply *entry, imvo_ca
     const char *why;
     if (!body || imvo_msg_unpack (body, body_len, &zone, &ev.body, &why) || ev.body.type != MSGPACK_OBJECT_MAP)
         ev.body.type = MSGPACK_OBJECT_NIL;
-    imvo_reply_init (reply);
     self->ctx.call = call;
-    call->script = NULL;
+    self->ctx.call_room = S_CALLS - 1;
     int rc = self->sub->handler (&self->ctx, &ev);
     self->ctx.call = NULL;
+    self->ctx.call_room = 0;
     msgpack_zone_destroy (&zone);
     return rc;
 }
@@ -151,17 +155,23 @@ imvo_consumer_apply_list (imvo_consumer_t *self, const char *stream, redisReply 
     size_t n = list->elements < S_BATCH ? list->elements : S_BATCH;
     int rcs [S_BATCH];
     for (size_t e = 0; e < n; e++)
-        rcs [e] = s_prepare (self, stream, list->element [e], &self->calls [e], &self->replies [e]);
-    imvo_calls_run (&self->ctx, self->calls, self->replies, n);
+        rcs [e] = s_prepare (self, stream, list->element [e], &self->calls [e * S_CALLS],
+                             &self->replies [e * S_CALLS]);
+    imvo_calls_run (&self->ctx, self->calls, self->replies, n * S_CALLS);
     imvo_args_t ack;
     imvo_args_init (&ack);
     imvo_args_str (&ack, "XACK");
     imvo_args_str (&ack, stream);
     imvo_args_str (&ack, self->group);
     for (size_t e = 0; e < n; e++) {
-        bool ok = rcs [e] == 0 || (rcs [e] == IMVO_DEFERRED && self->replies [e].err.code == IMVO_ERR_NONE);
-        self->unavailable |= !ok && self->replies [e].err.code == IMVO_ERR_UNAVAILABLE;
-        imvo_reply_release (&self->replies [e]);
+        //  Done when the handler succeeded and so did every call it parked.
+        bool ok = rcs [e] == 0 || rcs [e] == IMVO_DEFERRED;
+        for (int k = 0; k < S_CALLS; k++) {
+            imvo_reply_t *reply = &self->replies [e * S_CALLS + k];
+            ok &= reply->err.code == IMVO_ERR_NONE;
+            self->unavailable |= reply->err.code == IMVO_ERR_UNAVAILABLE;
+            imvo_reply_release (reply);
+        }
         redisReply *entry = list->element [e];
         if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 1 || entry->element [0]->type != REDIS_REPLY_STRING)
             continue;

@@ -6,6 +6,9 @@
 
 #define S_MAX_STREAMS 256
 #define S_BATCH 128
+//  Script calls one event's handler may park (more run at once, one round trip each):
+//  notify writes to up to four inboxes per complaint event.
+#define S_CALLS 4
 
 typedef struct {
     imvo_ctx_t ctx;                         //  handler context (own Redis, own PUSH)
@@ -25,8 +28,8 @@ typedef struct {
     int64_t next_full_scan;                 //  zclock_mono of the next SCAN of the keyspace
     int64_t next_trim;                      //  zclock_mono of the next trim
     int64_t next_retry;                     //  zclock_mono of the next dead-letter/reclaim pass
-    imvo_call_t calls [S_BATCH];            //  one batch's parked script calls
-    imvo_reply_t replies [S_BATCH];         //  and their outcomes
+    imvo_call_t calls [S_BATCH * S_CALLS];  //  one batch's parked script calls, S_CALLS per entry
+    imvo_reply_t replies [S_BATCH * S_CALLS];   //  and their outcomes
 } imvo_consumer_t;
 
 //  Applies a list of entries of one stream as one pipeline and acknowledges those whose

@@ -45,6 +45,8 @@ typedef struct {
     void *local;                //  a handler's per-thread object (e.g. a client), or NULL
     void (*local_free) (void **local_p);    //  how the runtime destroys local at the end
     struct _imvo_call_t *call;  //  where imvo_script_call may park its call; NULL: run now
+    int call_room;              //  more slots after *call for further calls (an event handler
+                                //  that writes to several hash tags); 0: one call parks
 } imvo_ctx_t;
 
 //  Turns a script's result into the reply, and frees r (NULL: Redis was unreachable).

@@ -27,6 +27,8 @@
 typedef struct {
     char recipient [NOTIFY_RECIPIENT_MAX];
     char member [160];
+    char type [64];                 //  the event's
+    char address [512];             //  where it went
     char *payload;                  //  what is sent: the JSON body or the mail
     size_t size, sent;
     struct curl_slist *list;        //  headers, or the mail's recipients
@@ -80,7 +82,7 @@ s_str (const msgpack_object *d, const char *key)
 
 //  The webhook's JSON body and headers.
 static CURL *
-s_webhook (s_self_t *self, s_job_t *job, const msgpack_object *d)
+s_webhook (s_self_t *self, s_job_t *job, const msgpack_object *d, const msgpack_object *sub)
 {
     msgpack_sbuffer buf;
     msgpack_sbuffer_init (&buf);
@@ -104,7 +106,7 @@ s_webhook (s_self_t *self, s_job_t *job, const msgpack_object *d)
     msgpack_zone_destroy (&zone);
     msgpack_sbuffer_destroy (&buf);
     job->size = strlen (job->payload);
-    char *event_id = s_str (d, "event_id"), *secret = s_str (d, "secret"), *url = s_str (d, "address");
+    char *event_id = s_str (d, "event_id"), *secret = s_str (sub, "secret"), *url = s_str (sub, "address");
     char header [256];
     job->list = curl_slist_append (NULL, "Content-Type: application/json");
     //  No "Expect: 100-continue" (curl's default for larger bodies): a receiver that does not
@@ -139,9 +141,9 @@ s_webhook (s_self_t *self, s_job_t *job, const msgpack_object *d)
 
 //  The mail: From, To, Subject, Content-Language, and the text and the HTML as alternatives.
 static CURL *
-s_email (s_self_t *self, s_job_t *job, const msgpack_object *d)
+s_email (s_self_t *self, s_job_t *job, const msgpack_object *d, const msgpack_object *sub)
 {
-    char *to = s_str (d, "address"), *title = s_str (d, "title"), *text = s_str (d, "text"), *html = s_str (d, "html"),
+    char *to = s_str (sub, "address"), *title = s_str (d, "title"), *text = s_str (d, "text"), *html = s_str (d, "html"),
          *lang = s_str (d, "lang"), *event_id = s_str (d, "event_id");
     GMimeMessage *msg = g_mime_message_new (TRUE);
     g_mime_message_add_mailbox (msg, GMIME_ADDRESS_TYPE_FROM, "IMVO", self->mail_from);
@@ -190,8 +192,8 @@ s_done (s_self_t *self, s_job_t *job, bool ok, const char *error)
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
-    static const char *const parts [] = { "idem:-", "due", "out", "delivered", "failed", "backlog", "queued" };
-    for (int i = 0; i < 7; i++)
+    static const char *const parts [] = { "idem:-", "due", "out", "delivered", "failed", "backlog", "queued", "tries" };
+    for (int i = 0; i < 8; i++)
         imvo_args_fmt (&keys, "imvo:notify:{%s}:%s", job->recipient, parts [i]);
     imvo_args_str (&args, "0");
     imvo_args_str (&args, job->recipient);
@@ -201,6 +203,8 @@ s_done (s_self_t *self, s_job_t *job, bool ok, const char *error)
     imvo_args_fmt (&args, "%ld", self->retry_ms);
     imvo_args_fmt (&args, "%ld", self->max_age_ms);
     imvo_args_fmt (&args, "imvo:notify:{%s}:events", job->recipient);
+    imvo_args_str (&args, job->type);
+    imvo_args_str (&args, job->address);
     imvo_reply_t reply;
     imvo_reply_init (&reply);
     if (imvo_outbox_commit (self->ctx, imvo_redis_eval (self->ctx->redis, "delivery_done", &keys, &args), &reply))
@@ -218,8 +222,9 @@ s_claim (s_self_t *self, const char *recipient)
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:notify:{%s}:due", recipient);
-    imvo_args_fmt (&keys, "imvo:notify:{%s}:out", recipient);
+    static const char *const parts [] = { "due", "out", "subs", "backlog", "queued" };
+    for (int i = 0; i < 5; i++)
+        imvo_args_fmt (&keys, "imvo:notify:{%s}:%s", recipient, parts [i]);
     //  The lease outlasts an attempt: the transfer's timeout and some.
     imvo_args_fmt (&args, "%ld", self->timeout_ms * 3);
     int busy = (int) (intptr_t) zhashx_lookup (self->busy, recipient);
@@ -233,17 +238,20 @@ s_claim (s_self_t *self, const char *recipient)
     }
     imvo_args_fmt (&args, "%d", room);
     redisReply *r = imvo_redis_eval (self->ctx->redis, "delivery_claim", &keys, &args);
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 2 < r->elements; i += 3) {
         msgpack_zone zone;
         msgpack_zone_init (&zone, 2048);
-        msgpack_object d;
+        msgpack_object d, sub;
         const char *why;
-        if (imvo_msg_unpack (r->element [i + 1]->str, r->element [i + 1]->len, &zone, &d, &why) == 0) {
+        if (imvo_msg_unpack (r->element [i + 1]->str, r->element [i + 1]->len, &zone, &d, &why) == 0
+        &&  imvo_msg_unpack (r->element [i + 2]->str, r->element [i + 2]->len, &zone, &sub, &why) == 0) {
             s_job_t *job = calloc (1, sizeof *job);
             snprintf (job->recipient, sizeof job->recipient, "%s", recipient);
             snprintf (job->member, sizeof job->member, "%s", r->element [i]->str);
-            job->webhook = imvo_obj_streq (imvo_map_get (&d, "channel"), "webhook");
-            CURL *easy = job->webhook ? s_webhook (self, job, &d) : s_email (self, job, &d);
+            imvo_obj_strcpy (imvo_map_get (&d, "type"), job->type, sizeof job->type);
+            imvo_obj_strcpy (imvo_map_get (&sub, "address"), job->address, sizeof job->address);
+            job->webhook = imvo_obj_streq (imvo_map_get (&sub, "channel"), "webhook");
+            CURL *easy = job->webhook ? s_webhook (self, job, &d, &sub) : s_email (self, job, &d, &sub);
             curl_easy_setopt (easy, CURLOPT_PRIVATE, job);
             curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, job->error);
             curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, self->timeout_ms);
@@ -265,6 +273,10 @@ s_claim (s_self_t *self, const char *recipient)
 static void
 s_finished (s_self_t *self)
 {
+    //  The recipients whose deliveries finished: their next ones start at once.
+    zlistx_t *again = zlistx_new ();
+    zlistx_set_destructor (again, (zlistx_destructor_fn *) zstr_free);
+    zlistx_set_comparator (again, (zlistx_comparator_fn *) strcmp);
     CURLMsg *m;
     int left;
     while ((m = curl_multi_info_read (self->multi, &left))) {
@@ -282,6 +294,8 @@ s_finished (s_self_t *self)
         else
             snprintf (error, sizeof error, "HTTP %ld", status);
         s_done (self, job, ok, ok ? "" : error);
+        if (!zlistx_find (again, job->recipient))
+            zlistx_add_end (again, strdup (job->recipient));
         curl_multi_remove_handle (self->multi, easy);
         void *handle = zlistx_find (self->easies, easy);
         if (handle)
@@ -294,8 +308,13 @@ s_finished (s_self_t *self)
             zhashx_delete (self->busy, job->recipient);
         s_job_free (job);
         self->in_flight--;
-        self->next_claim = self->last_claim + 20;   //  room again: look for more soon
     }
+    for (const char *recipient = zlistx_first (again); recipient; recipient = zlistx_next (again))
+        if (self->in_flight < S_MAX_IN_FLIGHT)
+            s_claim (self, recipient);
+    if (zlistx_size (again))
+        self->next_claim = self->last_claim + 20;   //  room again: look at the others soon
+    zlistx_destroy (&again);
 }
 
 void

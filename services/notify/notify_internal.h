@@ -6,7 +6,9 @@
       :inbox      zset of event ids by event time      :items   hash event id -> packed item
       :read       hash event id -> when it was read     :subs    hash channel -> subscription
       :due        zset "<event id>|<channel>" by when its delivery is next tried (or its lease ends)
-      :out        hash "<event id>|<channel>" -> the delivery (what to send, attempts)
+      :out        hash "<event id>|<channel>" -> what to send (packed by notify_server.c, in
+                  the subscriber's language; the address comes from :subs when it is sent)
+      :tries      hash "<event id>|<channel>" -> attempts so far
       :delivered  hash "<event id>|<channel>" -> when   :failed  hash -> the last error
       :backlog    hash channel -> deliveries not settled  :queued  zset of those by queued time
     imvo:notify:subscribers is the set of recipients with a webhook or e-mail subscription.

@@ -26,19 +26,47 @@ s_inbox_done (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply)
     return rc;
 }
 
-//  Packs one language's texts as {title, text, html}.
+//  The inbox item in one language: {event_id, type, at, case_id?, title, text}.
 static void
-s_pack_text (msgpack_packer *pk, const notify_text_t *t)
+s_pack_item (msgpack_sbuffer *buf, const imvo_event_t *ev, const msgpack_object *case_id, const notify_text_t *t)
 {
-    msgpack_pack_map (pk, 3);
-    imvo_pack_kv_str (pk, "title", t->title);
-    imvo_pack_kv_str (pk, "text", t->text);
-    imvo_pack_kv_str (pk, "html", t->html);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, buf, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 5 + (case_id != NULL));
+    imvo_pack_kv_str (&pk, "event_id", ev->id);
+    imvo_pack_kv_str (&pk, "type", ev->type);
+    imvo_pack_kv_int (&pk, "at", ev->at);
+    if (case_id) {
+        imvo_pack_str (&pk, "case_id");
+        msgpack_pack_object (&pk, *case_id);
+    }
+    imvo_pack_kv_str (&pk, "title", t->title);
+    imvo_pack_kv_str (&pk, "text", t->text);
+}
+
+//  What a webhook or an e-mail sends, in one language: {event_id, type, at, body, title, text,
+//  html, lang}.
+static void
+s_pack_content (msgpack_sbuffer *buf, const imvo_event_t *ev, const char *lang, const notify_text_t *t)
+{
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, buf, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 8);
+    imvo_pack_kv_str (&pk, "event_id", ev->id);
+    imvo_pack_kv_str (&pk, "type", ev->type);
+    imvo_pack_kv_int (&pk, "at", ev->at);
+    imvo_pack_str (&pk, "body");
+    msgpack_pack_object (&pk, ev->body);
+    imvo_pack_kv_str (&pk, "title", t->title);
+    imvo_pack_kv_str (&pk, "text", t->text);
+    imvo_pack_kv_str (&pk, "html", t->html);
+    imvo_pack_kv_str (&pk, "lang", lang);
 }
 
 //  Every event of every daemon: its recipients by the table (notify_route.c), each given the
-//  item in both languages; lua/inbox_add.lua keeps the recipient's language in the inbox and
-//  queues a delivery per webhook or e-mail subscription, once per event and channel.
+//  item and the delivery in both languages, packed here; lua/inbox_add.lua keeps the one in the
+//  recipient's language and queues a delivery per webhook or e-mail subscription, once per
+//  event and channel.
 static int
 s_on_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
 {
@@ -58,25 +86,14 @@ s_on_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
         notify_text_release (&en);
         return 0;
     }
-    msgpack_sbuffer buf;
-    msgpack_sbuffer_init (&buf);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
     const msgpack_object *case_id = imvo_map_get (&ev->body, "case_id");
-    msgpack_pack_map (&pk, 6 + (case_id != NULL));
-    imvo_pack_kv_str (&pk, "event_id", ev->id);
-    imvo_pack_kv_str (&pk, "type", ev->type);
-    imvo_pack_kv_int (&pk, "at", ev->at);
-    imvo_pack_str (&pk, "nl");
-    s_pack_text (&pk, &nl);
-    imvo_pack_str (&pk, "en");
-    s_pack_text (&pk, &en);
-    imvo_pack_str (&pk, "body");
-    msgpack_pack_object (&pk, ev->body);
-    if (case_id) {
-        imvo_pack_str (&pk, "case_id");
-        msgpack_pack_object (&pk, *case_id);
-    }
+    msgpack_sbuffer packed [4];
+    for (int k = 0; k < 4; k++)
+        msgpack_sbuffer_init (&packed [k]);
+    s_pack_item (&packed [0], ev, case_id, &nl);
+    s_pack_item (&packed [1], ev, case_id, &en);
+    s_pack_content (&packed [2], ev, "nl", &nl);
+    s_pack_content (&packed [3], ev, "en", &en);
     int rc = 0;
     for (int i = 0; i < n && rc != -1; i++) {
         imvo_args_t keys, args;
@@ -87,13 +104,16 @@ s_on_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
             imvo_args_fmt (&keys, "imvo:notify:{%s}:%s", recipients [i], parts [k]);
         imvo_args_str (&args, ev->id);
         imvo_args_fmt (&args, "%lld", (long long) ev->at);
-        imvo_args_add (&args, buf.data, buf.size);
+        imvo_args_str (&args, ev->type);
+        for (int k = 0; k < 4; k++)
+            imvo_args_add (&args, packed [k].data, packed [k].size);
         imvo_reply_t reply;
         imvo_reply_init (&reply);
         rc = imvo_script_call_merged (ctx, &reply, "inbox_add", &keys, &args, s_inbox_done);
         imvo_reply_release (&reply);
     }
-    msgpack_sbuffer_destroy (&buf);
+    for (int k = 0; k < 4; k++)
+        msgpack_sbuffer_destroy (&packed [k]);
     notify_text_release (&nl);
     notify_text_release (&en);
     return rc == -1 ? -1 : rc;
