@@ -211,6 +211,19 @@ class Inbox(unittest.TestCase):
             s.ok("notify", "subscription.put", {"recipient": "committee:textile", "channel": "inbox", "lang": "en"})
             submit(s, 4)
             self.assertTrue(s.wait_for(lambda: items(s, "committee:textile")[0]["title"].startswith("New complaint")))
+            # A Dutch organisation's inbox speaks Dutch, another's English, until they choose.
+            german = s.ok("membership", "org.register", {"name": "Textil GmbH", "kind": "company", "country": "DE"})["org_id"]
+            s.ok("membership", "member.join", {"covenant": "textile", "org_id": german, "role": "supporter"})
+
+            def inbox_lang(org):
+                subs = s.ok("notify", "subscription.list", {"recipient": "org:" + org})["subscriptions"]
+                return [x["lang"] for x in subs if x["channel"] == "inbox"]
+            self.assertTrue(s.wait_for(lambda: inbox_lang(german) == ["en"]), inbox_lang(german))
+            self.assertEqual(inbox_lang(s.respondent), ["nl"])
+            s.ok("notify", "subscription.put", {"recipient": "org:" + german, "channel": "inbox", "lang": "nl"})
+            s.ok("membership", "member.join", {"covenant": "gold", "org_id": german, "role": "supporter"})
+            self.assertTrue(s.wait_for(lambda: s.drained("notify", "membership")))
+            self.assertEqual(inbox_lang(german), ["nl"])
             # A company marks only its own inbox.
             r = s.call("notify", "inbox.mark_read", {"recipient": "committee:textile", "event_ids": [first]},
                        actor={"role": "company", "org": "org-1"})

@@ -9,8 +9,8 @@ membership_member_join (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
     const char *covenant = f [MEMBER_JOIN_COVENANT].str;
     const char *org = f [MEMBER_JOIN_ORG_ID].str;
     (void) req;
-    redisReply *o = imvo_redis_cmd (ctx->redis, "HMGET imvo:membership:{orgs}:org:%s name kind market_share_bp", org);
-    if (!o || o->type != REDIS_REPLY_ARRAY || o->elements != 3) {
+    redisReply *o = imvo_redis_cmd (ctx->redis, "HMGET imvo:membership:{orgs}:org:%s name kind market_share_bp country", org);
+    if (!o || o->type != REDIS_REPLY_ARRAY || o->elements != 4) {
         imvo_redis_fail (o, reply);
         if (o)
             freeReplyObject (o);
@@ -41,6 +41,7 @@ membership_member_join (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
                        o->element [i]->type == REDIS_REPLY_STRING ? o->element [i]->len : 0);
     imvo_args_str (&args, today);
     imvo_args_str (&args, req->role [0] ? req->role : "local");
+    imvo_args_str (&args, o->element [3]->type == REDIS_REPLY_STRING ? o->element [3]->str : "");
     int rc = membership_commit (ctx, req, covenant, "member_join", &keys, &args, reply);
     msgpack_sbuffer_destroy (&groups);
     freeReplyObject (o);

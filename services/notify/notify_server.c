@@ -75,6 +75,24 @@ s_on_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
         zsys_warning ("event %s (%s) has no body map: not applied", ev->id, ev->type);
         return -1;
     }
+    //  A member's inbox speaks Dutch to a Dutch organisation and English to others, until it
+    //  subscribes in another language.
+    char org [72], country [8];
+    if (streq (ev->type, "member.joined")
+    &&  imvo_obj_strcpy (imvo_map_get (&ev->body, "org_id"), org, sizeof org) == 0
+    &&  imvo_obj_strcpy (imvo_map_get (&ev->body, "country"), country, sizeof country) == 0 && *country) {
+        imvo_args_t keys, args;
+        imvo_args_init (&keys);
+        imvo_args_init (&args);
+        imvo_args_fmt (&keys, "imvo:notify:{org:%s}:subs", org);
+        imvo_args_str (&args, streq (country, "NL") ? "nl" : "en");
+        imvo_reply_t reply;
+        imvo_reply_init (&reply);
+        int rc = imvo_script_call (ctx, &reply, "inbox_lang_default", &keys, &args, s_inbox_done);
+        imvo_reply_release (&reply);
+        if (rc == -1)
+            return -1;
+    }
     char recipients [16][NOTIFY_RECIPIENT_MAX];
     int n = notify_route (ev->type, &ev->body, recipients, 16);
     if (n == 0)

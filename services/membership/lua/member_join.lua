@@ -1,7 +1,8 @@
 -- member_join.lua: an organisation joins a covenant, with its member.joined event.
 -- KEYS[1] idempotency record, KEYS[2] the covenant hash; ARGV: [1] ttl, [2] key prefix
 -- imvo:membership:{<covenant>}, [3] org id, [4] role, [5] packed working group codes,
--- [6] org name, [7] org kind, [8] market share bp ('' = none), [9] today, [10] actor.
+-- [6] org name, [7] org kind, [8] market share bp ('' = none), [9] today, [10] actor, [11] the
+-- org's country (in the event: notify writes to a Dutch organisation in Dutch, to others in English).
 -- Rules from the seeds: an ended covenant takes no new members; a party takes part in at
 -- least one working group (when the covenant has any); parties vote, supporters and experts
 -- do not; a company that is a party owes a yearly contribution.
@@ -54,5 +55,6 @@ local membership = { covenant = cov[1], org_id = ARGV[3], name = ARGV[6], kind =
                      role = ARGV[4], since = ARGV[9], working_groups = groups, votes = votes,
                      owes_contribution = owes, status = 'active' }
 imvo_emit(p .. ':events', 'member.joined', 'membership',
-          { covenant = cov[1], org_id = ARGV[3], name = ARGV[6], kind = ARGV[7], role = ARGV[4] })
+          { covenant = cov[1], org_id = ARGV[3], name = ARGV[6], kind = ARGV[7], role = ARGV[4],
+            country = ARGV[11] })
 return imvo_commit({ membership = membership })
