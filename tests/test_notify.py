@@ -64,8 +64,13 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        ThreadingHTTPServer.request_queue_size = 128
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 128
+
+            def handle_error(self, request, client_address):
+                pass                            # notify killed mid-request: nothing to report
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = "http://127.0.0.1:%d/hook" % self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

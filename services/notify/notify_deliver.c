@@ -333,6 +333,8 @@ notify_deliver_actor (zsock_t *pipe, void *args)
         zsys_notice ("deliveries: first retry after %ld ms, given up after %ld ms (IMVO_NOTIFY_RETRY_MS, "
                      "IMVO_NOTIFY_MAX_AGE_MS)", self.retry_ms, self.max_age_ms);
     g_mime_init ();
+    //  libcurl's (and OpenSSL's) global state: this actor is the daemon's only user of it.
+    curl_global_init (CURL_GLOBAL_DEFAULT);
     self.multi = curl_multi_init ();
     self.easies = zlistx_new ();
     self.busy = zhashx_new ();      //  values are counts, not pointers: no destructor
@@ -376,5 +378,6 @@ notify_deliver_actor (zsock_t *pipe, void *args)
     zlistx_destroy (&self.easies);
     zhashx_destroy (&self.busy);
     curl_multi_cleanup (self.multi);
+    curl_global_cleanup ();
     zpoller_destroy (&poller);
 }
