@@ -5,7 +5,10 @@
 # it with --no-demo), prints commands to try, and stays up until Ctrl-C, which stops them all.
 #   IMVO_REDIS_PORT   Redis's port (6379); the daemons keep their default ports
 #   IMVO_BUILD_DIR    use this build directory as it is configured (tests), instead of ./build
-#   IMVO_RUN_DIR      where Redis's data, its password and the logs go (./.run)
+#   IMVO_RUN_DIR      where Redis's data, its password, the certificates and the logs go (./.run)
+# CURVE is on: certificates are made in $IMVO_RUN_DIR/certs on the first start. A company's:
+#   imvoctl cert new --role company --org org-7 --out DIR, then copy DIR/company-org-7.txt
+#   into .run/certs/clients; that company uses imvoctl --cert DIR/company-org-7.txt_secret.
 set -euo pipefail
 cd "$(dirname "$0")"
 demo=1
@@ -57,9 +60,23 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
+# CURVE on: the daemons' certificate (role service) and the administrator's (secretariat) are
+# made on the first start; imvoctl finds them in $run/certs by itself.
+certs="$run/certs"
+if [ ! -s "$certs/daemon.txt_secret" ] || [ ! -s "$certs/admin.txt_secret" ]; then
+  rm -rf "$certs"
+  (umask 077
+   "$ctl" cert new --role service --out "$certs" --name daemon >/dev/null
+   "$ctl" cert new --role secretariat --out "$certs" --name admin >/dev/null)
+  mkdir -p "$certs/clients"
+  cp "$certs/daemon.txt" "$certs/admin.txt" "$certs/clients/"
+  echo "certificates made in $certs (clients allowed in: $certs/clients)"
+fi
 export IMVO_REDIS_URL="redis://:$pass@127.0.0.1:$port/0"
+export IMVO_RUN_DIR="$run" IMVO_SERVER_CERT="$certs/daemon.txt" IMVO_CERT="$certs/admin.txt_secret"
 for svc in membership complaints scoring notify; do
-  "$build/services/$svc/imvo-$svc" > "$run/logs/$svc.log" 2>&1 &
+  IMVO_CERT="$certs/daemon.txt_secret" IMVO_CERT_DIR="$certs/clients" \
+    "$build/services/$svc/imvo-$svc" > "$run/logs/$svc.log" 2>&1 &
   pids+=($!)
 done
 for svc in membership complaints scoring notify; do

@@ -1,11 +1,13 @@
 /*  imvo_client: Lazy Pirate request/reply over a DEALER socket; see imvo_client.h. */
 #include "imvo_client.h"
 #include "imvo_config.h"
+#include "imvo_curve.h"
 
 #include <czmq.h>
 
 struct _imvo_client_t {
     char endpoint [256];        //  daemon endpoint
+    char service [32];          //  its name ("" unknown): which server certificate it has
     zsock_t *sock;              //  DEALER, recreated after a timeout
     int timeout_ms;             //  per attempt
     int attempts;               //  attempts before giving up
@@ -19,19 +21,21 @@ s_connect (imvo_client_t *self)
     zsock_t *sock = zsock_new (ZMQ_DEALER);
     assert (sock);
     zsock_set_linger (sock, 0);
-    if (zsock_connect (sock, "%s", self->endpoint) < 0) {
+    if (imvo_curve_client (sock, self->service [0] ? self->service : NULL)
+    ||  zsock_connect (sock, "%s", self->endpoint) < 0) {
         zsock_destroy (&sock);
         return NULL;
     }
     return sock;
 }
 
-imvo_client_t *
-imvo_client_new (const char *endpoint)
+static imvo_client_t *
+s_new (const char *endpoint, const char *service)
 {
     imvo_client_t *self = calloc (1, sizeof *self);
     assert (self);
     snprintf (self->endpoint, sizeof self->endpoint, "%s", endpoint);
+    snprintf (self->service, sizeof self->service, "%s", service);
     self->timeout_ms = 3000;
     self->attempts = 3;
     self->sock = s_connect (self);
@@ -43,12 +47,18 @@ imvo_client_new (const char *endpoint)
 }
 
 imvo_client_t *
+imvo_client_new (const char *endpoint)
+{
+    return s_new (endpoint, "");
+}
+
+imvo_client_t *
 imvo_client_new_for (const char *service)
 {
     char endpoint [256];
     if (imvo_config_endpoint (service, endpoint, sizeof endpoint))
         return NULL;
-    return imvo_client_new (endpoint);
+    return s_new (endpoint, service);
 }
 
 void

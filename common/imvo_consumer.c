@@ -27,6 +27,7 @@
 #include "imvo_config.h"
 #include "imvo_internal.h"
 #include "imvo_consumer_internal.h"
+#include "imvo_curve.h"
 
 #include <unistd.h>
 
@@ -359,7 +360,11 @@ imvo_consumer_actor (zsock_t *pipe, void *args)
 
     char doorbell_endpoint [256];
     imvo_config_events_endpoint (self->sub->source, doorbell_endpoint, sizeof doorbell_endpoint);
-    zsock_t *doorbell = zsock_new_sub (doorbell_endpoint, "");
+    zsock_t *doorbell = zsock_new (ZMQ_SUB);
+    zsock_set_subscribe (doorbell, "");
+    //  With CURVE the doorbell is a client of the other daemon's PUB, with our certificate.
+    if (imvo_curve_client (doorbell, self->sub->source) == 0)
+        zsock_connect (doorbell, "%s", doorbell_endpoint);
     zpoller_t *poller = zpoller_new (pipe, doorbell, NULL);
     zpoller_set_nonstop (poller, true);
     zsock_signal (pipe, 0);

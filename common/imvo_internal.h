@@ -8,6 +8,7 @@
 
 struct _imvo_service_t {
     const imvo_service_def_t *def;          //  the daemon's description
+    bool curve;                             //  CURVE on: the actor comes from certificates
     char workers_endpoint [128];            //  inproc endpoint of the worker DEALER
     char events_endpoint [128];             //  inproc endpoint of the event PULL
     int64_t started;                        //  zclock_mono at start, for uptime

@@ -9,6 +9,7 @@
 #include "imvo_service.h"
 #include "imvo_config.h"
 #include "imvo_internal.h"
+#include "imvo_curve.h"
 
 //  A request the poll loop holds: its frames, and for a pipelined one its decoding, reply and
 //  parked call while the script runs. Held requests form two queues, on the `next` links:
@@ -20,6 +21,10 @@ typedef struct _s_held_t {
     imvo_request_t req;
     imvo_reply_t reply;
     imvo_call_t call;
+    //  With CURVE: "role\0org" of the client's certificate, which the worker uses instead of
+    //  the envelope's actor; len 0 without CURVE.
+    char actor [100];
+    size_t actor_len;
     struct _s_held_t *next;
 } s_held_t;
 
@@ -184,10 +189,16 @@ s_intake (s_loop_t *loop)
     zmq_msg_t *body = &h->parts [h->nparts - 1];
     imvo_reply_init (&h->reply);
     h->decoded = true;
+    h->actor_len = 0;
     if (imvo_request_decode (&h->req, zmq_msg_data (body), zmq_msg_size (body), &h->reply.err)) {
         atomic_fetch_add (&s->requests, 1);
         s_answer (loop, h);
         return true;
+    }
+    if (s->curve) {
+        //  The certificate says who sends; the envelope's actor is ignored.
+        imvo_curve_actor (body, h->req.role, sizeof h->req.role, h->req.org, sizeof h->req.org);
+        h->actor_len = (size_t) snprintf (h->actor, sizeof h->actor, "%s%c%s", h->req.role, 0, h->req.org);
     }
     const imvo_handler_t *handler = imvo_handler_find (s->def, h->req.type);
     bool builtin = streq (h->req.type, "ping") || streq (h->req.type, "stats");
@@ -233,8 +244,11 @@ s_deal (s_loop_t *loop)
         zmq_send (back, identity, (size_t) idlen, ZMQ_SNDMORE);
         for (int n = 0; n < loop->s->batch && loop->queue.size; n++) {
             s_held_t *h = s_queue_pop (&loop->queue);
-            unsigned char count = (unsigned char) h->nparts;
-            zmq_send (back, &count, 1, ZMQ_SNDMORE);
+            //  [count] or, with CURVE, [count role \0 org]: who the certificate says sent it.
+            unsigned char head [1 + sizeof h->actor];
+            head [0] = (unsigned char) h->nparts;
+            memcpy (head + 1, h->actor, h->actor_len);
+            zmq_send (back, head, 1 + h->actor_len, ZMQ_SNDMORE);
             for (int i = 0; i < h->nparts; i++)
                 zmq_msg_send (&h->parts [i], back, ZMQ_SNDMORE);
             s_held_free (loop, h);

@@ -7,6 +7,7 @@
 #include "imvo_service.h"
 #include "imvo_config.h"
 #include "imvo_internal.h"
+#include "imvo_curve.h"
 
 #include <sys/time.h>
 
@@ -75,8 +76,10 @@ s_serve (const imvo_service_def_t *def, const char *bind_arg, const char *events
     if (s_clock_offset_ms ())
         zsys_warning ("IMVO_CLOCK_OFFSET_S: the clock is moved by %lld s (tests only)",
                       (long long) s_clock_offset_ms () / 1000);
-    if (!imvo_env ("IMVO_CURVE_DIR", NULL))
-        zsys_notice ("CURVE is off: the envelope's actor is trusted (local development only)");
+    s->curve = imvo_curve_on ();
+    if (!s->curve)
+        zsys_warning ("IMVO_CURVE=off: NO ENCRYPTION AND NO AUTHENTICATION; any client may claim any role "
+                      "in the envelope's actor (local development and tests only)");
 
     //  Wait for Redis (a daemon may start before it), then run the start hook. An actor
     //  waits for nothing: without Redis its requests get unavailable.
@@ -125,6 +128,9 @@ s_serve (const imvo_service_def_t *def, const char *bind_arg, const char *events
                 return 1;
             }
     }
+    //  With CURVE, only the clients whose certificates are in IMVO_CERT_DIR get in.
+    bool auth_ok;
+    zactor_t *auth = imvo_curve_auth_new (&auth_ok);
     zsock_t *frontend = zsock_new (ZMQ_ROUTER);
     zsock_t *backend = zsock_new (ZMQ_ROUTER);
     zsock_t *pull = zsock_new_pull (NULL);
@@ -137,6 +143,11 @@ s_serve (const imvo_service_def_t *def, const char *bind_arg, const char *events
     zsock_set_rcvhwm (backend, 0);
     zsock_set_rcvhwm (pull, 0);
     zsock_set_sndhwm (pub, 100000);
+    if (!auth_ok || imvo_curve_server (frontend) || imvo_curve_server (pub)) {
+        if (pipe)
+            zsock_send (pipe, "ii", -1, -1);
+        goto cleanup;
+    }
     if (zsock_bind (frontend, "%s", bind) < 0 || zsock_bind (pub, "%s", events_bind) < 0
     ||  zsock_bind (backend, "%s", s->workers_endpoint) < 0 || zsock_bind (pull, "%s", s->events_endpoint) < 0) {
         zsys_error ("cannot bind %s or %s: %s", bind, events_bind, zmq_strerror (zmq_errno ()));
@@ -192,6 +203,7 @@ cleanup:
     zsock_destroy (&pull);
     zsock_destroy (&backend);
     zsock_destroy (&frontend);
+    zactor_destroy (&auth);
     imvo_redis_destroy (&main_ctx.redis);
     zsys_info ("%s stopped", def->name);
     free (s);

@@ -12,6 +12,8 @@ typedef struct {
     zmq_msg_t parts [IMVO_MAX_PARTS];
     int nparts;
     imvo_request_t req;
+    bool curve;                     //  the actor comes from the certificate:
+    char role [33], org [65];       //  these, not the envelope's
 } s_slot_t;
 
 //  Decodes and dispatches one request. The handler either finishes reply or parks one
@@ -25,6 +27,10 @@ s_dispatch (imvo_ctx_t *ctx, s_slot_t *slot, imvo_call_t *call, imvo_reply_t *re
     atomic_fetch_add (&s->requests, 1);
     if (imvo_request_decode (req, zmq_msg_data (body), zmq_msg_size (body), &reply->err))
         return;
+    if (slot->curve) {
+        snprintf (req->role, sizeof req->role, "%s", slot->role);
+        snprintf (req->org, sizeof req->org, "%s", slot->org);
+    }
     const imvo_handler_t *h;
     if (imvo_builtin (ctx, req, reply))
         return;
@@ -66,13 +72,24 @@ s_batch_recv (void *sock, s_batch_t *b)
         }
         bool more = zmq_msg_more (&count);
         size_t size = zmq_msg_size (&count);
-        int nparts = size == 1 ? *(unsigned char *) zmq_msg_data (&count) : 0;
-        zmq_msg_close (&count);
-        if (!more || nparts == 0)
+        const char *head = zmq_msg_data (&count);
+        int nparts = size >= 1 ? *(unsigned char *) head : 0;
+        if (!more || nparts == 0) {
+            zmq_msg_close (&count);
             return n;                           //  the terminator
+        }
         assert (n < b->cap && nparts <= IMVO_MAX_PARTS);
         s_slot_t *slot = &b->slots [n++];
         slot->nparts = nparts;
+        //  [count role \0 org] with CURVE (imvo_loop.c's s_deal).
+        slot->curve = size > 1;
+        if (slot->curve) {
+            const char *role = head + 1, *nul = memchr (role, 0, size - 1);
+            size_t rlen = nul ? (size_t) (nul - role) : size - 1;
+            snprintf (slot->role, sizeof slot->role, "%.*s", (int) rlen, role);
+            snprintf (slot->org, sizeof slot->org, "%.*s", nul ? (int) (size - 2 - rlen) : 0, nul ? nul + 1 : "");
+        }
+        zmq_msg_close (&count);
         for (int i = 0; i < nparts; i++)
             s_recv_part (sock, &slot->parts [i]);
     }

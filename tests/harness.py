@@ -14,6 +14,7 @@ import atexit
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -182,10 +183,19 @@ def _stop_spares():
     _SPARE.clear()
 
 
+def zpl_keys(path):
+    """The (public, secret) Z85 keys of a czmq certificate file (secret None in a public one)."""
+    with open(path) as f:
+        text = f.read()
+    public = re.search(r'public-key = "(.{40})"', text).group(1).encode()
+    secret = re.search(r'secret-key = "(.{40})"', text)
+    return public, secret.group(1).encode() if secret else None
+
+
 class System:
     """Redis plus the named daemons, each on free ports, torn down on exit."""
 
-    def __init__(self, services=SERVICES, env=None, password=None, cluster=None):
+    def __init__(self, services=SERVICES, env=None, password=None, cluster=None, curve=False):
         # complaints checks respondents against the members it reads from membership: a
         # system with complaints runs membership too, started first.
         services = list(services)
@@ -200,6 +210,25 @@ class System:
         self.ports = {s: (free_port(), free_port()) for s in SERVICES}
         self.procs = {}
         self.extra_env = env or {}
+        # Most tests speak to the daemons as a client of PROTOCOL.md without CURVE (the
+        # envelope's actor is trusted); curve=True runs them as the README does, with
+        # certificates: the daemons' (role service) and an administrator's (secretariat).
+        self.curve = curve
+        if curve:
+            self.certs = os.path.join(self.workdir, "certs")
+            os.makedirs(os.path.join(self.certs, "clients"))
+            for name, role in (("daemon", "service"), ("admin", "secretariat")):
+                self.cert(name, role)
+
+    def cert(self, name, role, org=""):
+        """A new certificate, allowed in (its public part in the daemons' IMVO_CERT_DIR).
+        Returns the path of its secret file."""
+        args = [imvoctl_path(), "cert", "new", "--role", role, "--out", self.certs, "--name", name]
+        if org:
+            args += ["--org", org]
+        subprocess.run(args, check=True, capture_output=True)
+        shutil.copy(os.path.join(self.certs, name + ".txt"), os.path.join(self.certs, "clients"))
+        return os.path.join(self.certs, name + ".txt_secret")
 
     def env(self):
         env = dict(os.environ)
@@ -211,6 +240,12 @@ class System:
             env["IMVO_%s_ENDPOINT" % up] = "tcp://127.0.0.1:%d" % req
             env["IMVO_%s_EVENTS_ENDPOINT" % up] = "tcp://127.0.0.1:%d" % ev
         env["IMVO_CONSUMER_NAME"] = "test-consumer"
+        if self.curve:
+            env.update({"IMVO_CURVE": "on", "IMVO_CERT": os.path.join(self.certs, "daemon.txt_secret"),
+                        "IMVO_CERT_DIR": os.path.join(self.certs, "clients"),
+                        "IMVO_SERVER_CERT": os.path.join(self.certs, "daemon.txt")})
+        else:
+            env["IMVO_CURVE"] = "off"
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
         env.update(self.extra_env)
         return env
@@ -318,10 +353,15 @@ class System:
     def events_endpoint(self, name):
         return "tcp://127.0.0.1:%d" % self.ports[name][1]
 
-    def send_raw(self, name, frames, timeout=3000, req=False):
-        """Sends raw frames (bytes or list of bytes); returns the decoded reply or None."""
+    def send_raw(self, name, frames, timeout=3000, req=False, cert=None):
+        """Sends raw frames (bytes or list of bytes); returns the decoded reply or None. With
+        CURVE the client uses cert (a secret certificate file; default the administrator's)."""
         sock = _CTX.socket(zmq.REQ if req else zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)
+        if self.curve:
+            cert = cert or os.path.join(self.certs, "admin.txt_secret")
+            sock.curve_publickey, sock.curve_secretkey = zpl_keys(cert)
+            sock.curve_serverkey = zpl_keys(os.path.join(self.certs, "daemon.txt"))[0]
         sock.connect(self.endpoint(name))
         try:
             sock.send_multipart(frames if isinstance(frames, list) else [frames])
@@ -332,7 +372,7 @@ class System:
         finally:
             sock.close()
 
-    def call(self, name, mtype, body, key=None, actor=None, timeout=5000, attempts=1):
+    def call(self, name, mtype, body, key=None, actor=None, timeout=5000, attempts=1, cert=None):
         """One request; returns the reply envelope (dict), or None on timeout. The actor is
         the secretariat unless given; actor=False sends none."""
         req = {"v": 1, "id": uuid.uuid4().hex, "type": mtype, "body": body}
@@ -343,7 +383,7 @@ class System:
         if actor is not False:
             req["actor"] = actor
         for _ in range(attempts):
-            reply = self.send_raw(name, msgpack.packb(req), timeout)
+            reply = self.send_raw(name, msgpack.packb(req), timeout, cert=cert)
             if reply is not None:
                 return reply
         return None

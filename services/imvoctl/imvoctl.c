@@ -11,6 +11,7 @@
     Endpoints come from IMVO_<SERVICE>_ENDPOINT (PROTOCOL.md), defaults 127.0.0.1:710x.
 */
 #include "imvoctl.h"
+#include "imvo_curve.h"
 #include "imvo_client.h"
 #include "imvo_config.h"
 #include "imvo_proto.h"
@@ -33,12 +34,16 @@ static const imvoctl_cmd_t *const s_tables [] = {
 static void
 s_usage (FILE *f)
 {
-    fprintf (f, "usage: imvoctl [--json] [--timeout MS] [--key KEY] [--actor-role ROLE] [--actor-org ORG] COMMAND ...\n"
-                "  (the actor's role is secretariat unless --actor-role or IMVOCTL_ROLE says otherwise)\n\n"
+    fprintf (f, "usage: imvoctl [--json] [--timeout MS] [--key KEY] [--cert FILE] [--actor-role ROLE] [--actor-org ORG] COMMAND ...\n"
+                "  (the actor's role is secretariat unless --actor-role or IMVOCTL_ROLE says otherwise;\n"
+                "   with CURVE the certificate says who you are: IMVO_CERT or --cert, by default\n"
+                "   ./run.sh's administrator certificate in ${IMVO_RUN_DIR:-.run}/certs)\n\n"
                 "  ping [SERVICE]                    is the daemon up (all four without SERVICE)\n"
                 "  stats SERVICE                     a daemon's counters\n"
                 "  call SERVICE TYPE [JSON]          send any message type with a JSON body\n"
                 "  catalogue                         every message and its fields (Markdown)\n"
+                "  cert new --role ROLE [--org ORG] --out DIR [--name NAME]\n"
+                "                                    a CURVE certificate (--cert FILE or IMVO_CERT uses one)\n"
                 "  demo                              load the demo data: the gold covenant's signatories\n"
                 "  complaint from-mail --covenant CODE [--respondent ORG_ID] [FILE.eml | -]\n"
                 "                                    a mail as a complaint (its Message-ID the key)\n");
@@ -72,7 +77,14 @@ s_call (const s_globals_t *g, const char *service, const char *type, const char 
 {
     imvo_client_t *client = imvo_client_new_for (service);
     if (!client) {
-        fprintf (stderr, "imvoctl: unknown service '%s' (membership, complaints, scoring, notify)\n", service);
+        char endpoint [256];
+        if (imvo_config_endpoint (service, endpoint, sizeof endpoint))
+            fprintf (stderr, "imvoctl: unknown service '%s' (membership, complaints, scoring, notify)\n", service);
+        else
+            fprintf (stderr, "imvoctl: CURVE is on: IMVO_CERT (or --cert) must be your certificate with its "
+                             "secret key, and IMVO_SERVER_CERT the daemons' public certificate (IMVO_CERT=%s, "
+                             "IMVO_SERVER_CERT=%s); IMVO_CURVE=off only for a system without CURVE\n",
+                     imvo_env ("IMVO_CERT", "unset"), imvo_env ("IMVO_SERVER_CERT", "unset"));
         return 1;
     }
     imvo_client_set_timeout (client, g->timeout_ms);
@@ -270,6 +282,55 @@ s_from_mail (const s_globals_t *g, int argc, char **argv)
     return status;
 }
 
+//  cert new --role ROLE [--org ORG] --out DIR [--name NAME]: a CURVE certificate whose metadata
+//  names the role and org, as DIR/NAME.txt (public: for the daemons' IMVO_CERT_DIR) and
+//  DIR/NAME.txt_secret (for IMVO_CERT). NAME defaults to the role, with the org.
+static int
+s_cert_new (int argc, char **argv)
+{
+    const char *role = NULL, *org = "", *out = NULL, *name = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv [i + 1] : NULL;
+        if (streq (argv [i], "--role") && v)
+            role = argv [++i];
+        else
+        if (streq (argv [i], "--org") && v)
+            org = argv [++i];
+        else
+        if (streq (argv [i], "--out") && v)
+            out = argv [++i];
+        else
+        if (streq (argv [i], "--name") && v)
+            name = argv [++i];
+        else {
+            fprintf (stderr, "imvoctl: cert new takes --role ROLE [--org ORG] --out DIR [--name NAME], not '%s'\n",
+                     argv [i]);
+            return 1;
+        }
+    }
+    if (!role || !out) {
+        fprintf (stderr, "imvoctl: cert new needs --role ROLE and --out DIR\n");
+        return 1;
+    }
+    if (!imvo_proto_role (role)) {
+        fprintf (stderr, "imvoctl: '%s' is not a role (secretariat, committee, monitoring, company, complainant, "
+                         "steering, service)\n", role);
+        return 1;
+    }
+    if (streq (role, "company") && !*org) {
+        fprintf (stderr, "imvoctl: a company certificate needs --org ORG_ID\n");
+        return 1;
+    }
+    char dflt [128];
+    snprintf (dflt, sizeof dflt, "%s%s%s", role, *org ? "-" : "", org);
+    if (imvo_curve_cert_new (out, name ? name : dflt, role, org)) {
+        fprintf (stderr, "imvoctl: cannot write the certificate in %s\n", out);
+        return 2;
+    }
+    printf ("%s/%s.txt\n%s/%s.txt_secret\n", out, name ? name : dflt, out, name ? name : dflt);
+    return 0;
+}
+
 //  True when argv starts with the words of cmd; *used is how many argv entries they took.
 static bool
 s_matches (const imvoctl_cmd_t *cmd, int argc, char **argv, int *used)
@@ -302,8 +363,11 @@ main (int argc, char **argv)
             g.json = true;
         else
         if ((streq (argv [i], "--timeout") || streq (argv [i], "--key") || streq (argv [i], "--actor-role")
-             || streq (argv [i], "--actor-org")) && i + 1 < argc) {
+             || streq (argv [i], "--actor-org") || streq (argv [i], "--cert")) && i + 1 < argc) {
             const char *v = argv [++i];
+            if (streq (argv [i - 1], "--cert"))
+                setenv ("IMVO_CERT", v, 1);     //  this program's certificate, as IMVO_CERT says
+            else
             if (streq (argv [i - 1], "--timeout"))
                 g.timeout_ms = atoi (v) > 0 ? atoi (v) : 3000;
             else
@@ -323,6 +387,15 @@ main (int argc, char **argv)
         else
             rest [n++] = argv [i];
     }
+    //  Beside ./run.sh, its certificates: the administrator's and the daemons' public one.
+    const char *run_dir = imvo_env ("IMVO_RUN_DIR", ".run");
+    char path [1024];
+    snprintf (path, sizeof path, "%s/certs/admin.txt_secret", run_dir);
+    if (!getenv ("IMVO_CERT") && zsys_file_exists (path))
+        setenv ("IMVO_CERT", path, 1);
+    snprintf (path, sizeof path, "%s/certs/daemon.txt", run_dir);
+    if (!getenv ("IMVO_SERVER_CERT") && zsys_file_exists (path))
+        setenv ("IMVO_SERVER_CERT", path, 1);
     if (n == 0 || streq (rest [0], "help")) {
         s_usage (n ? stdout : stderr);
         return n ? 0 : 1;
@@ -334,6 +407,8 @@ main (int argc, char **argv)
     }
     if (streq (rest [0], "catalogue"))
         return imvoctl_print_catalogue ();
+    if (n >= 2 && streq (rest [0], "cert") && streq (rest [1], "new"))
+        return s_cert_new (n - 2, rest + 2);
     if (streq (rest [0], "demo") && n == 1)
         return imvoctl_demo (g.timeout_ms, g.json);
     if (n >= 2 && streq (rest [0], "complaint") && streq (rest [1], "from-mail"))

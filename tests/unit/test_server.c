@@ -167,6 +167,7 @@ int
 main (void)
 {
     zsys_init ();
+    setenv ("IMVO_CURVE", "off", 1);     //  the runtime's plumbing; CURVE is tests/test_security.py's
     //  Nothing listens on port 1: Redis is unreachable for the whole test.
     setenv ("IMVO_REDIS_URL", "redis://127.0.0.1:1/0", 1);
     setenv ("IMVO_WORKERS", "2", 1);
