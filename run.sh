@@ -63,19 +63,11 @@ done
 # CURVE on: the daemons' certificate (role service) and the administrator's (secretariat) are
 # made on the first start; imvoctl finds them in $run/certs by itself.
 certs="$run/certs"
-if [ ! -s "$certs/daemon.txt_secret" ] || [ ! -s "$certs/admin.txt_secret" ]; then
-  rm -rf "$certs"
-  (umask 077
-   "$ctl" cert new --role service --out "$certs" --name daemon >/dev/null
-   "$ctl" cert new --role secretariat --out "$certs" --name admin >/dev/null)
-  mkdir -p "$certs/clients"
-  cp "$certs/daemon.txt" "$certs/admin.txt" "$certs/clients/"
-  echo "certificates made in $certs (clients allowed in: $certs/clients)"
-fi
+IMVOCTL="$ctl" deploy/make-certs.sh "$certs"
 export IMVO_REDIS_URL="redis://:$pass@127.0.0.1:$port/0"
 export IMVO_RUN_DIR="$run" IMVO_SERVER_CERT="$certs/daemon.txt" IMVO_CERT="$certs/admin.txt_secret"
 for svc in membership complaints scoring notify; do
-  IMVO_CERT="$certs/daemon.txt_secret" IMVO_CERT_DIR="$certs/clients" \
+  IMVO_CERT="$certs/daemon.txt_secret" IMVO_CERT_DIR="$certs/clients" IMVO_RECEIPT_KEY_FILE="$certs/receipt.key" \
     "$build/services/$svc/imvo-$svc" > "$run/logs/$svc.log" 2>&1 &
   pids+=($!)
 done

@@ -98,6 +98,15 @@ imvo_curve_actor (zmq_msg_t *msg, char *role, size_t role_size, char *org, size_
     snprintf (org, org_size, "%s", o ? o : "");
 }
 
+void
+imvo_curve_client_id (zmq_msg_t *msg, char *buf, size_t size)
+{
+    const char *id = zmq_msg_gets (msg, "User-Id");
+    if (!id || !*id)
+        id = zmq_msg_gets (msg, "Peer-Address");
+    snprintf (buf, size, "%s", id ? id : "");
+}
+
 int
 imvo_curve_cert_new (const char *dir, const char *name, const char *role, const char *org)
 {

@@ -35,6 +35,10 @@ int imvo_curve_client (zsock_t *sock, const char *service);
 //  set by zauth): copied into role and org ("" when absent).
 void imvo_curve_actor (zmq_msg_t *msg, char *role, size_t role_size, char *org, size_t org_size);
 
+//  Who sent a message, for per-client limits: the CURVE client's public key (ZAP User-Id),
+//  else the peer's address; "" when neither is known.
+void imvo_curve_client_id (zmq_msg_t *msg, char *buf, size_t size);
+
 //  imvoctl cert new: a new certificate with role and org as metadata, saved as
 //  <dir>/<name>.txt (public, for IMVO_CERT_DIR) and <dir>/<name>.txt_secret (for IMVO_CERT).
 //  0, or -1 when it could not be written.

@@ -21,9 +21,9 @@ typedef struct _s_held_t {
     imvo_request_t req;
     imvo_reply_t reply;
     imvo_call_t call;
-    //  With CURVE: "role\0org" of the client's certificate, which the worker uses instead of
-    //  the envelope's actor; len 0 without CURVE.
-    char actor [100];
+    //  For the worker: [curve flag] role \0 org \0 client, the certificate's actor (used
+    //  instead of the envelope's with CURVE) and the client's identity (imvo_request_t).
+    char actor [180];
     size_t actor_len;
     struct _s_held_t *next;
 } s_held_t;
@@ -195,11 +195,12 @@ s_intake (s_loop_t *loop)
         s_answer (loop, h);
         return true;
     }
-    if (s->curve) {
-        //  The certificate says who sends; the envelope's actor is ignored.
+    if (s->curve)                       //  the certificate says who sends, not the envelope
         imvo_curve_actor (body, h->req.role, sizeof h->req.role, h->req.org, sizeof h->req.org);
-        h->actor_len = (size_t) snprintf (h->actor, sizeof h->actor, "%s%c%s", h->req.role, 0, h->req.org);
-    }
+    imvo_curve_client_id (body, h->req.client, sizeof h->req.client);
+    h->actor_len = 1 + (size_t) snprintf (h->actor + 1, sizeof h->actor - 1, "%s%c%s%c%s", h->req.role, 0,
+                                          h->req.org, 0, h->req.client);
+    h->actor [0] = s->curve;
     const imvo_handler_t *handler = imvo_handler_find (s->def, h->req.type);
     bool builtin = streq (h->req.type, "ping") || streq (h->req.type, "stats");
     if (builtin || (handler && handler->mode == IMVO_IN_WORKER)) {
@@ -244,7 +245,7 @@ s_deal (s_loop_t *loop)
         zmq_send (back, identity, (size_t) idlen, ZMQ_SNDMORE);
         for (int n = 0; n < loop->s->batch && loop->queue.size; n++) {
             s_held_t *h = s_queue_pop (&loop->queue);
-            //  [count] or, with CURVE, [count role \0 org]: who the certificate says sent it.
+            //  [count curve role \0 org \0 client]: who sent it (imvo_worker.c reads it).
             unsigned char head [1 + sizeof h->actor];
             head [0] = (unsigned char) h->nparts;
             memcpy (head + 1, h->actor, h->actor_len);

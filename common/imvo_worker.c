@@ -14,6 +14,7 @@ typedef struct {
     imvo_request_t req;
     bool curve;                     //  the actor comes from the certificate:
     char role [33], org [65];       //  these, not the envelope's
+    char client [72];               //  who sent it (imvo_request_t)
 } s_slot_t;
 
 //  Decodes and dispatches one request. The handler either finishes reply or parks one
@@ -31,6 +32,7 @@ s_dispatch (imvo_ctx_t *ctx, s_slot_t *slot, imvo_call_t *call, imvo_reply_t *re
         snprintf (req->role, sizeof req->role, "%s", slot->role);
         snprintf (req->org, sizeof req->org, "%s", slot->org);
     }
+    snprintf (req->client, sizeof req->client, "%s", slot->client);
     const imvo_handler_t *h;
     if (imvo_builtin (ctx, req, reply))
         return;
@@ -81,14 +83,20 @@ s_batch_recv (void *sock, s_batch_t *b)
         assert (n < b->cap && nparts <= IMVO_MAX_PARTS);
         s_slot_t *slot = &b->slots [n++];
         slot->nparts = nparts;
-        //  [count role \0 org] with CURVE (imvo_loop.c's s_deal).
-        slot->curve = size > 1;
-        if (slot->curve) {
-            const char *role = head + 1, *nul = memchr (role, 0, size - 1);
-            size_t rlen = nul ? (size_t) (nul - role) : size - 1;
-            snprintf (slot->role, sizeof slot->role, "%.*s", (int) rlen, role);
-            snprintf (slot->org, sizeof slot->org, "%.*s", nul ? (int) (size - 2 - rlen) : 0, nul ? nul + 1 : "");
+        //  [count curve role \0 org \0 client] (imvo_loop.c's s_deal).
+        slot->curve = size > 1 && head [1];
+        const char *parts [3] = { "", "", "" };
+        size_t lens [3] = { 0, 0, 0 };
+        const char *p = head + 2, *end = head + size;
+        for (int k = 0; k < 3 && size > 2 && p < end; k++) {
+            const char *nul = memchr (p, 0, (size_t) (end - p));
+            parts [k] = p;
+            lens [k] = nul ? (size_t) (nul - p) : (size_t) (end - p);
+            p += lens [k] + 1;
         }
+        snprintf (slot->role, sizeof slot->role, "%.*s", (int) lens [0], parts [0]);
+        snprintf (slot->org, sizeof slot->org, "%.*s", (int) lens [1], parts [1]);
+        snprintf (slot->client, sizeof slot->client, "%.*s", (int) lens [2], parts [2]);
         zmq_msg_close (&count);
         for (int i = 0; i < nparts; i++)
             s_recv_part (sock, &slot->parts [i]);

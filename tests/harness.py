@@ -219,6 +219,8 @@ class System:
             os.makedirs(os.path.join(self.certs, "clients"))
             for name, role in (("daemon", "service"), ("admin", "secretariat")):
                 self.cert(name, role)
+            with open(os.path.join(self.certs, "receipt.key"), "w") as f:
+                f.write(os.urandom(32).hex())
 
     def cert(self, name, role, org=""):
         """A new certificate, allowed in (its public part in the daemons' IMVO_CERT_DIR).
@@ -243,7 +245,8 @@ class System:
         if self.curve:
             env.update({"IMVO_CURVE": "on", "IMVO_CERT": os.path.join(self.certs, "daemon.txt_secret"),
                         "IMVO_CERT_DIR": os.path.join(self.certs, "clients"),
-                        "IMVO_SERVER_CERT": os.path.join(self.certs, "daemon.txt")})
+                        "IMVO_SERVER_CERT": os.path.join(self.certs, "daemon.txt"),
+                        "IMVO_RECEIPT_KEY_FILE": os.path.join(self.certs, "receipt.key")})
         else:
             env["IMVO_CURVE"] = "off"
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")

@@ -53,6 +53,12 @@ class Compose(unittest.TestCase):
                 self.assertEqual(env["IMVO_%s_EVENTS_BIND" % name.upper()], "tcp://*:720%d" % n)
                 self.assertEqual(svc["build"]["dockerfile"], "deploy/Dockerfile")
                 self.assertEqual(svc["command"], ["imvo-%s" % name])
+                # CURVE with the certificates mounted as secrets, never switched off.
+                self.assertNotIn("IMVO_CURVE", env)
+                mounted = {x["source"]: x["target"] for x in svc["secrets"]}
+                self.assertEqual(env["IMVO_CERT"], "/run/secrets/" + mounted["imvo_daemon_cert"])
+                self.assertEqual(env["IMVO_CERT_DIR"], "/run/secrets/" + mounted["imvo_clients"])
+                self.assertEqual(env["IMVO_SERVER_CERT"], "/run/secrets/" + mounted["imvo_server_cert"])
         self.assertEqual(self.services["notify"]["environment"]["IMVO_COMPLAINTS_EVENTS_ENDPOINT"],
                          "tcp://complaints:7202")
 

@@ -111,6 +111,36 @@ class Curve(unittest.TestCase):
                 r = s.call(daemon, mtype, b, actor={"role": "secretariat"}, cert=w)
                 self.assertEqual(self.code(r)[0], "forbidden", r)
 
+    def test_guessing_receipts_is_throttled_and_the_store_holds_keyed_hashes(self):
+        s = self.s
+        guesser = s.cert("guesser", "complainant")
+        body = complaint(self.acme, 3)
+        body["complainant"] = {"anonymous": True}
+        receipt = s.ok("complaints", "complaint.submit", body, cert=self.worker_cert)["receipt"]
+        wrong = receipt[:-4] + ("AAAA" if not receipt.endswith("AAAA") else "BBBB")
+        for _ in range(10):
+            r = s.call("complaints", "complaint.status", {"receipt": wrong}, cert=guesser)
+            self.assertEqual(self.code(r), ("not_found", "receipt"))
+        # The eleventh try within the minute is refused, even with the right receipt, and by
+        # every message that takes a receipt.
+        for mtype, b in [("complaint.status", {"receipt": receipt}),
+                         ("complaint.messages", {"receipt": receipt}),
+                         ("complaint.message", {"receipt": receipt, "text": "hello"})]:
+            with self.subTest(mtype=mtype):
+                r = s.call("complaints", mtype, b, cert=guesser)
+                self.assertEqual(self.code(r), ("busy", "receipt"))
+        # Another client is not held up.
+        self.assertTrue(s.call("complaints", "complaint.status", {"receipt": receipt}, cert=self.worker_cert)["ok"])
+        # The store holds 64-hex keyed hashes (BLAKE2b with the server's key), never the
+        # receipt or its plain SHA-1.
+        import hashlib
+        stored = s.redis.cli("HKEYS", "imvo:complaints:{textile}:receipts").split()
+        self.assertTrue(stored and all(len(h) == 64 for h in stored), stored)
+        self.assertNotIn(hashlib.sha1(receipt.encode()).hexdigest(), stored)
+        self.assertNotIn(hashlib.blake2b(receipt.encode(), digest_size=32).hexdigest(), stored)
+        dump = s.redis.cli("--no-raw", "HGETALL", "imvo:complaints:{textile}:receipts")
+        self.assertNotIn(receipt, dump)
+
     def test_the_daemons_calls_and_consumers_use_their_certificates(self):
         s = self.s
         # complaints read the members from membership (a client call) and heard the companies

@@ -102,3 +102,20 @@ end
 local function imvo_commit(reply)
     return imvo_commit_packed(cmsgpack.pack(reply))
 end
+
+-- HGET key field for a client that may miss only so often: after `limit` misses within
+-- `window_ms` (counted in counter_key) the client gets `busy` on `what` until the window ends;
+-- a miss is `not_found` on `what`. Returns the value, or the error reply to return.
+local function imvo_limited_hget(key, field, counter_key, limit, window_ms, what)
+    if tonumber(redis.call('GET', counter_key) or '0') >= tonumber(limit) then
+        return nil, imvo_fail('busy', what, 'too many wrong tries from this client: try again in a minute')
+    end
+    local value = redis.call('HGET', key, field)
+    if not value then
+        if redis.call('INCR', counter_key) == 1 then
+            redis.call('PEXPIRE', counter_key, window_ms)
+        end
+        return nil, imvo_fail('not_found', what, 'no case has this ' .. what .. '; check it and try again')
+    end
+    return value
+end

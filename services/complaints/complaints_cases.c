@@ -45,7 +45,7 @@ complaints_pack_first_deadlines (msgpack_packer *pk, int64_t now)
 //  The case a request names: its case_id, or the complainant's receipt (looked up by its
 //  hash). Fills covenant and case_id; -1 with the reply's error.
 int
-complaints_case_named (imvo_ctx_t *ctx, const imvo_value_t *id, const imvo_value_t *receipt, char *covenant, size_t csize,
+complaints_case_named (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *id, const imvo_value_t *receipt, char *covenant, size_t csize,
         char *case_id, size_t isize, imvo_reply_t *reply)
 {
     if (id->present) {
@@ -54,18 +54,23 @@ complaints_case_named (imvo_ctx_t *ctx, const imvo_value_t *id, const imvo_value
         snprintf (case_id, isize, "%s", id->str);
         return 0;
     }
-    char typed [96], hash [41];
+    char typed [96], hash [65];
     snprintf (typed, sizeof typed, "%s", receipt->str);
     if (imvo_receipt_normalise (typed, covenant, csize))
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "receipt", "receipt must look like TEXTILE-7KQ4-M9PX-2HRT-WC3D");
     complaints_receipt_hash (typed, hash);
-    redisReply *r = imvo_redis_cmd (ctx->redis, "HGET imvo:complaints:{%s}:receipts %s", covenant, hash);
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:complaints:{%s}:receipts", covenant);
+    imvo_args_str (&args, hash);
+    complaints_receipt_limit (req, covenant, &keys, &args);
+    redisReply *r = imvo_redis_eval (ctx->redis, "receipt_find", &keys, &args);
+    imvo_args_release (&keys);
+    imvo_args_release (&args);
     int rc = 0;
-    if (!r || r->type == REDIS_REPLY_ERROR)
-        rc = imvo_redis_fail (r, reply);
-    else
-    if (r->type != REDIS_REPLY_STRING)
-        rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "receipt", "no case with this receipt");
+    if (!r || r->type != REDIS_REPLY_STRING)
+        rc = imvo_redis_fail (r, reply);        //  not_found or busy, named by the script
     else
         snprintf (case_id, isize, "%s", r->str);
     if (r)
@@ -107,7 +112,7 @@ complaints_transition (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_va
 {
     char covenant [40], case_id [80];
     if (s_by_receipt_only_for_complainants (req, &f [COMPLAINT_TRANSITION_CASE_ID], reply)
-    ||  complaints_case_named (ctx, &f [COMPLAINT_TRANSITION_CASE_ID], &f [COMPLAINT_TRANSITION_RECEIPT], covenant, sizeof covenant,
+    ||  complaints_case_named (ctx, req, &f [COMPLAINT_TRANSITION_CASE_ID], &f [COMPLAINT_TRANSITION_RECEIPT], covenant, sizeof covenant,
                 case_id, sizeof case_id, reply))
         return -1;
     //  Who may make which move is the script's table; the catalogue lets staff and
@@ -165,7 +170,7 @@ complaints_message (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
 {
     char covenant [40], case_id [80];
     if (s_by_receipt_only_for_complainants (req, &f [COMPLAINT_MESSAGE_CASE_ID], reply)
-    ||  complaints_case_named (ctx, &f [COMPLAINT_MESSAGE_CASE_ID], &f [COMPLAINT_MESSAGE_RECEIPT], covenant, sizeof covenant, case_id,
+    ||  complaints_case_named (ctx, req, &f [COMPLAINT_MESSAGE_CASE_ID], &f [COMPLAINT_MESSAGE_RECEIPT], covenant, sizeof covenant, case_id,
                 sizeof case_id, reply))
         return -1;
     //  The complainant's messages are between them and the committee; staff choose.

@@ -30,7 +30,7 @@ complaints_messages (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_valu
     bool complainant = streq (req->role, "complainant"), company = streq (req->role, "company");
     if (complainant && f [COMPLAINT_MESSAGES_CASE_ID].present)
         return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "case_id", "a complainant names the case by its receipt");
-    if (complaints_case_named (ctx, &f [COMPLAINT_MESSAGES_CASE_ID], &f [COMPLAINT_MESSAGES_RECEIPT], covenant,
+    if (complaints_case_named (ctx, req, &f [COMPLAINT_MESSAGES_CASE_ID], &f [COMPLAINT_MESSAGES_RECEIPT], covenant,
                                sizeof covenant, case_id, sizeof case_id, reply))
         return -1;
     redisReply *respondent = s_ok (imvo_redis_cmd (ctx->redis, "HGET imvo:complaints:{%s}:case:%s respondent", covenant,

@@ -6,6 +6,10 @@
 #include <ctype.h>
 #include <czmq.h>
 #include <sys/random.h>
+#include <pthread.h>
+#include <sodium.h>
+#include "imvo_config.h"
+#include "imvo_curve.h"
 
 static const char s_base32 [] = IMVO_CROCKFORD;
 
@@ -41,15 +45,63 @@ complaints_receipt_new (const char *covenant, char *buf, size_t size)
     return 0;
 }
 
-//  SHA-1 of a receipt as 40 hex digits.
-void
-complaints_receipt_hash (const char *receipt, char hex [41])
+//  The server's receipt key (IMVO_RECEIPT_KEY_FILE: 64 hex digits), loaded once.
+static unsigned char s_key [crypto_generichash_KEYBYTES];
+static int s_key_rc = -1;
+static pthread_once_t s_key_once = PTHREAD_ONCE_INIT;
+
+static void
+s_key_load (void)
 {
-    zdigest_t *d = zdigest_new ();
-    zdigest_update (d, (const byte *) receipt, strlen (receipt));
-    snprintf (hex, 41, "%s", zdigest_string (d));
-    zdigest_destroy (&d);
-    for (int i = 0; hex [i]; i++)
-        hex [i] = (char) tolower ((unsigned char) hex [i]);
+    const char *path = imvo_env ("IMVO_RECEIPT_KEY_FILE", NULL);
+    if (!path) {
+        //  Only a system without CURVE (development, tests) may run without one.
+        if (imvo_curve_on ()) {
+            zsys_error ("IMVO_RECEIPT_KEY_FILE is not set: complaints needs the server's receipt key "
+                        "(deploy/make-certs.sh makes one)");
+            return;
+        }
+        zsys_warning ("IMVO_RECEIPT_KEY_FILE is not set: receipts are hashed with a development key");
+        memset (s_key, 0x42, sizeof s_key);
+        s_key_rc = 0;
+        return;
+    }
+    char hex [2 * sizeof s_key + 2] = "";
+    FILE *f = fopen (path, "r");
+    size_t got = f ? fread (hex, 1, sizeof hex - 1, f) : 0;
+    if (f)
+        fclose (f);
+    hex [got] = 0;
+    size_t len = 0;
+    if (sodium_hex2bin (s_key, sizeof s_key, hex, got, " \n", &len, NULL) || len != sizeof s_key) {
+        zsys_error ("IMVO_RECEIPT_KEY_FILE %s does not hold a key of %zu bytes in hex", path, sizeof s_key);
+        return;
+    }
+    s_key_rc = 0;
 }
 
+int
+complaints_receipt_key (void)
+{
+    pthread_once (&s_key_once, s_key_load);
+    return s_key_rc;
+}
+
+void
+complaints_receipt_limit (const imvo_request_t *req, const char *covenant, imvo_args_t *keys, imvo_args_t *args)
+{
+    imvo_args_fmt (keys, "imvo:complaints:{%s}:receipt_misses:%s", covenant, req->client [0] ? req->client : "-");
+    imvo_args_fmt (args, "%ld", imvo_env_long ("IMVO_RECEIPT_TRIES", 10, 1, 1000000));
+    imvo_args_fmt (args, "%ld", imvo_env_long ("IMVO_RECEIPT_WINDOW_MS", 60000, 1000, 86400000));
+}
+
+//  A receipt's keyed hash (BLAKE2b, crypto_generichash, with the server's key) as 64 hex
+//  digits: without the key, a copy of the database says nothing about the receipts.
+void
+complaints_receipt_hash (const char *receipt, char hex [65])
+{
+    unsigned char out [32];
+    complaints_receipt_key ();
+    crypto_generichash (out, sizeof out, (const unsigned char *) receipt, strlen (receipt), s_key, sizeof s_key);
+    sodium_bin2hex (hex, 65, out, sizeof out);
+}

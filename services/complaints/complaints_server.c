@@ -52,7 +52,7 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     const char *covenant = f [COMPLAINT_SUBMIT_COVENANT].str;
     //  Every complainant gets a receipt: an anonymous one has no other way to follow the case,
     //  a named one uses it the same way.
-    char receipt [64] = "", receipt_hash [41] = "";
+    char receipt [64] = "", receipt_hash [65] = "";
     if (complaints_receipt_new (covenant, receipt, sizeof receipt))
         return imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "no randomness for a receipt");
     complaints_receipt_hash (receipt, receipt_hash);
@@ -162,8 +162,7 @@ s_complaint_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
 static int
 s_complaint_status (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    (void) req;
-    char receipt [96], covenant [40], hash [41];
+    char receipt [96], covenant [40], hash [65];
     snprintf (receipt, sizeof receipt, "%s", f [COMPLAINT_STATUS_RECEIPT].str);
     if (imvo_receipt_normalise (receipt, covenant, sizeof covenant))
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "receipt",
@@ -175,6 +174,7 @@ s_complaint_status (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_args_fmt (&keys, "imvo:complaints:{%s}:receipts", covenant);
     imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
     imvo_args_str (&args, hash);
+    complaints_receipt_limit (req, covenant, &keys, &args);
     return imvo_script_call (ctx, reply, "complaint_status", &keys, &args, imvo_packed_done);
 }
 

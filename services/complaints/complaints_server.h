@@ -13,7 +13,13 @@ extern const imvo_service_def_t complaints_service;
 //  4, from 80 random bits) into buf; -1 when there is no randomness.
 int complaints_receipt_new (const char *covenant, char *buf, size_t size);
 //  The receipt's hash as 40 hex digits: what is kept, never the receipt.
-void complaints_receipt_hash (const char *receipt, char hex [41]);
+void complaints_receipt_hash (const char *receipt, char hex [65]);
+//  Loads the server's receipt key (IMVO_RECEIPT_KEY_FILE); 0, or -1 (logged) without one.
+int complaints_receipt_key (void);
+//  The guessing limit: wrong receipts a client may try per covenant and window
+//  (IMVO_RECEIPT_TRIES, default 10, per IMVO_RECEIPT_WINDOW_MS, default a minute); adds the
+//  counter key and the two limits to keys and args.
+void complaints_receipt_limit (const imvo_request_t *req, const char *covenant, imvo_args_t *keys, imvo_args_t *args);
 
 //  The members view (complaints_view.c): the start hook, the consumer's round hook, the
 //  handler of membership's events, and whether every covenant's view was read once.
@@ -31,7 +37,7 @@ int complaints_intake_result (imvo_ctx_t *ctx, const imvo_request_t *req, const 
 //  The case after intake (complaints_cases.c, complaints_reads.c).
 void complaints_pack_first_deadlines (msgpack_packer *pk, int64_t now);
 //  The case a request names by case_id or receipt: its covenant and id; -1 with the error.
-int complaints_case_named (imvo_ctx_t *ctx, const imvo_value_t *id, const imvo_value_t *receipt, char *covenant,
+int complaints_case_named (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *id, const imvo_value_t *receipt, char *covenant,
                            size_t csize, char *case_id, size_t isize, imvo_reply_t *reply);
 imvo_handler_fn complaints_transition, complaints_respond, complaints_message, complaints_messages,
     complaints_decisions, complaints_overdue, complaints_stats;

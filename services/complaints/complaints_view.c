@@ -133,6 +133,8 @@ s_build_views (imvo_ctx_t *ctx, int timeout_ms)
 int
 complaints_views_start (imvo_ctx_t *ctx)
 {
+    if (complaints_receipt_key ())
+        return -1;                  //  no receipt can be made or checked without the key
     //  One short try; the consumer keeps trying while membership is not there.
     if (s_build_views (ctx, 1500))
         zsys_warning ("membership did not answer: complaints to covenants it has not read "
@@ -145,7 +147,7 @@ void
 complaints_views_round (imvo_ctx_t *ctx)
 {
     if (!atomic_load (&s_state.views_ready) && zclock_mono () >= s_state.next_build
-    &&  s_build_views (ctx, 1000))
+    &&  s_build_views (ctx, 3000))
         s_state.next_build = zclock_mono () + 2000;
     //  The intake queue, once the views are there (complaints_intake.c), and the deadlines.
     complaints_intake_round (ctx);

@@ -1,9 +1,11 @@
--- complaint_status.lua: the complainant's view of a case, found by the hash of its receipt.
--- KEYS[1] the covenant's receipts hash; ARGV[1] key prefix imvo:complaints:{<covenant>},
--- ARGV[2] the receipt's hash.
-local case_id = redis.call('HGET', KEYS[1], ARGV[2])
+-- complaint_status.lua: the complainant's view of a case, found by the keyed hash of its
+-- receipt, with the guessing limit of receipt_find.lua.
+-- KEYS[1] the covenant's receipts hash, KEYS[2] the client's counter of wrong receipts;
+-- ARGV[1] key prefix imvo:complaints:{<covenant>}, ARGV[2] the receipt's hash, ARGV[3] the
+-- most wrong receipts, ARGV[4] in how many ms.
+local case_id, err = imvo_limited_hget(KEYS[1], ARGV[2], KEYS[2], ARGV[3], ARGV[4], 'receipt')
 if not case_id then
-    return imvo_fail('not_found', 'receipt', 'no case has this receipt; check it and try again')
+    return err
 end
 local s = redis.call('HMGET', ARGV[1] .. ':case:' .. case_id, 'status', 'received_at', 'updated_at')
 return cmsgpack.pack({ case_id = case_id, status = s[1], received_at = tonumber(s[2]),

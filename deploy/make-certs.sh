@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Makes the CURVE certificates a system needs, in DIR (default deploy/certs), unless they exist:
+#   DIR/daemon.txt_secret   the daemons' own (role service): IMVO_CERT of every daemon
+#   DIR/daemon.txt          its public part: IMVO_SERVER_CERT of every client
+#   DIR/admin.txt_secret    an administrator's (role secretariat), for imvoctl --cert
+#   DIR/clients/            the public certificates let in (IMVO_CERT_DIR): daemon, admin
+#   DIR/receipt.key         complaints' key for the receipts' hashes (IMVO_RECEIPT_KEY_FILE)
+# Add a client: imvoctl cert new --role company --org org-7 --out DIR2, then copy
+# DIR2/company-org-7.txt into DIR/clients (the daemons see it without a restart).
+#   IMVOCTL   the imvoctl to use (default build/services/imvoctl/imvoctl)
+#   IMVO_CERT_UID   owner of the files (e.g. 10001, the containers' user), when run as root
+set -euo pipefail
+dir=${1:-deploy/certs}
+ctl=${IMVOCTL:-build/services/imvoctl/imvoctl}
+if [ -s "$dir/daemon.txt_secret" ] && [ -s "$dir/admin.txt_secret" ] && [ -d "$dir/clients" ] \
+   && [ -s "$dir/receipt.key" ]; then
+  exit 0
+fi
+rm -rf "$dir"
+umask 077
+"$ctl" cert new --role service --out "$dir" --name daemon >/dev/null
+"$ctl" cert new --role secretariat --out "$dir" --name admin >/dev/null
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/receipt.key"
+mkdir -p "$dir/clients"
+cp "$dir/daemon.txt" "$dir/admin.txt" "$dir/clients/"
+chmod 755 "$dir" "$dir/clients"
+chmod 644 "$dir"/*.txt "$dir"/clients/*.txt
+if [ -n "${IMVO_CERT_UID:-}" ]; then
+  chown -R "$IMVO_CERT_UID" "$dir"
+fi
+echo "certificates made in $dir (clients allowed in: $dir/clients)"
