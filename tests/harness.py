@@ -69,8 +69,15 @@ class Redis:
         args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
                 "--dir", self.dir, "--appendonly", "yes", "--appendfsync", "always",
                 "--save", "", "--daemonize", "no"]
-        if self.password:
-            args += ["--requirepass", self.password]
+        # The daemons' users (deploy/redis/users.acl) with the tests' passwords, in an ACL file
+        # as a deployment has them: they survive a restart. The default user is the tests' own.
+        aclfile = os.path.join(self.dir, "users.acl")
+        with open(os.path.join(SOURCE_DIR, "deploy", "redis", "users.acl")) as src, open(aclfile, "w") as out:
+            out.write("user default on %s ~* &* +@all\n" % (">" + self.password if self.password else "nopass"))
+            for line in src:
+                if line.startswith("user "):
+                    out.write("%s >%s\n" % (line.strip(), USER_PASSWORD % line.split()[1]))
+        args += ["--aclfile", aclfile]
         if self.cluster:
             # A one-node Redis Cluster: it refuses cross-slot commands and scripts as a
             # multi-node one would, and needs no cluster-aware client.
@@ -181,6 +188,10 @@ def _stop_spares():
         r.stop()
         shutil.rmtree(r.workdir, ignore_errors=True)
     _SPARE.clear()
+
+
+# The password of each daemon's Redis user in the tests.
+USER_PASSWORD = "test-%s-pw"
 
 
 def zpl_keys(path):
@@ -307,11 +318,19 @@ class System:
         if reports:
             raise AssertionError("sanitizer report:\n" + "\n".join(reports))
 
+    def daemon_env(self, name):
+        """The environment of one daemon: connected to Redis as its own user
+        (deploy/redis/users.acl), unless the test runs Redis with a password of its own."""
+        env = self.env()
+        if not self.redis.password and "IMVO_REDIS_URL" not in self.extra_env:
+            env["IMVO_REDIS_URL"] = "redis://%s:%s@127.0.0.1:%d/0" % (name, USER_PASSWORD % name, self.redis.port)
+        return env
+
     def start(self, name, wait=True):
         with open(os.path.join(self.workdir, name + ".log"), "ab") as log:
             # From a directory of their own, as an outside user starts them: the daemons
             # need no files beside them (seed data and scripts are built in).
-            self.procs[name] = subprocess.Popen([daemon_path(name)], env=self.env(), cwd=self.workdir,
+            self.procs[name] = subprocess.Popen([daemon_path(name)], env=self.daemon_env(name), cwd=self.workdir,
                                                 stdout=log, stderr=subprocess.STDOUT)
         if wait:
             self.wait_ready(name)

@@ -7,7 +7,7 @@ import os
 import subprocess
 import unittest
 
-from harness import System, imvoctl_path
+from harness import USER_PASSWORD, System, imvoctl_path
 
 
 def complaint(respondent, n=0):
@@ -151,6 +151,39 @@ class Curve(unittest.TestCase):
         # A certificate added while the daemons run is let in.
         late = s.cert("late", "committee")
         self.assertTrue(s.wait_for(lambda: (s.call("complaints", "ping", {}, timeout=500, cert=late) or {}).get("ok")))
+
+
+class RedisUsers(unittest.TestCase):
+    """Each daemon's Redis user (deploy/redis/users.acl) touches only its own keys and the
+    event streams it consumes."""
+
+    def test_the_users_limits_hold(self):
+        with System(["complaints", "notify"]) as s:
+            org = s.respondent
+            s.ok("complaints", "complaint.submit", complaint(org))
+
+            def as_user(name, *args):
+                out = subprocess.run(["redis-cli", "-p", str(s.redis.port), "--user", name, "--pass",
+                                      USER_PASSWORD % name, "--no-auth-warning"] + list(args),
+                                     capture_output=True, text=True)
+                return out.stdout + out.stderr
+            member_key = "imvo:membership:{orgs}:org:" + org
+            self.assertIn(org, s.redis.cli("HGETALL", member_key))
+            # complaints may not read membership's keys, nor write them.
+            self.assertIn("NOPERM", as_user("complaints", "HGETALL", member_key))
+            self.assertIn("NOPERM", as_user("complaints", "HSET", member_key, "name", "Forged"))
+            self.assertIn("NOPERM", as_user("complaints", "XADD", "imvo:membership:{textile}:events", "*", "a", "b"))
+            # notify reads the streams it consumes but not the cases behind them.
+            self.assertIn("NOPERM", as_user("notify", "ZRANGE", "imvo:complaints:{textile}:cases", "0", "-1"))
+            self.assertNotIn("NOPERM", as_user("notify", "XLEN", "imvo:complaints:{textile}:events"))
+            # membership may not touch complaints' keys; nobody may run dangerous commands.
+            self.assertIn("NOPERM", as_user("membership", "HGETALL", "imvo:complaints:{textile}:receipts"))
+            for user in ("membership", "complaints", "scoring", "notify"):
+                for command in (["FLUSHALL"], ["KEYS", "*"], ["CONFIG", "GET", "*"], ["ACL", "LIST"], ["SCRIPT", "FLUSH"]):
+                    with self.subTest(user=user, command=command[0]):
+                        self.assertIn("NOPERM", as_user(user, *command))
+            # Their own keys they use: the case is there, read by complaints' user.
+            self.assertNotIn("NOPERM", as_user("complaints", "ZCARD", "imvo:complaints:{textile}:cases"))
 
 
 if __name__ == "__main__":
