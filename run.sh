@@ -30,14 +30,15 @@ ctl="$build/services/imvoctl/imvoctl"
 port=${IMVO_REDIS_PORT:-6379}
 run=${IMVO_RUN_DIR:-$PWD/.run}
 mkdir -p "$run/redis" "$run/logs"
-if [ ! -s "$run/redis.pass" ]; then
-  (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$run/redis.pass")
-fi
-pass=$(cat "$run/redis.pass")
 if (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   echo "run.sh: port $port is busy (another Redis?); set IMVO_REDIS_PORT to a free port" >&2
   exit 1
 fi
+
+# Each daemon connects as its own Redis user (deploy/redis/users.acl) with a password made on
+# the first start; the default user is the operator's ($run/redis-users/default.pass).
+deploy/make-redis-users.sh "$run/redis-users" "127.0.0.1:$port"
+pass=$(cat "$run/redis-users/default.pass")
 
 pids=()
 stop() {
@@ -52,18 +53,8 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# Each daemon connects as its own Redis user (deploy/redis/users.acl), with a password made on
-# the first start; the default user (the password above) is the operator's.
-userpass() {
-  [ -s "$run/redis.pass.$1" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$run/redis.pass.$1")
-  cat "$run/redis.pass.$1"
-}
-(umask 077
- { echo "user default on >$pass ~* &* +@all"
-   grep '^user ' deploy/redis/users.acl | while read -r _ name rules; do echo "user $name $rules >$(userpass "$name")"; done
- } > "$run/users.acl")
 redis-server --port "$port" --bind 127.0.0.1 --dir "$run/redis" --appendonly yes \
-  --appendfsync always --save '' --aclfile "$run/users.acl" > "$run/logs/redis.log" 2>&1 &
+  --appendfsync always --save '' --aclfile "$run/redis-users/users.acl" > "$run/logs/redis.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
   redis-cli -p "$port" -a "$pass" --no-auth-warning ping >/dev/null 2>&1 && break
@@ -77,7 +68,7 @@ IMVOCTL="$ctl" deploy/make-certs.sh "$certs"
 export IMVO_REDIS_URL="redis://:$pass@127.0.0.1:$port/0"
 export IMVO_RUN_DIR="$run" IMVO_SERVER_CERT="$certs/daemon.txt" IMVO_CERT="$certs/admin.txt_secret"
 for svc in membership complaints scoring notify; do
-  IMVO_REDIS_URL="redis://$svc:$(userpass "$svc")@127.0.0.1:$port/0" \
+  env $(cat "$run/redis-users/$svc.env") \
   IMVO_CERT="$certs/daemon.txt_secret" IMVO_CERT_DIR="$certs/clients" IMVO_RECEIPT_KEY_FILE="$certs/receipt.key" \
     "$build/services/$svc/imvo-$svc" > "$run/logs/$svc.log" 2>&1 &
   pids+=($!)

@@ -16,7 +16,7 @@ if [ -s "$dir/daemon.txt_secret" ] && [ -s "$dir/admin.txt_secret" ] && [ -d "$d
    && [ -s "$dir/receipt.key" ]; then
   exit 0
 fi
-rm -rf "$dir"
+rm -rf "$dir/clients" "$dir"/*.txt "$dir"/*.txt_secret "$dir/receipt.key"
 umask 077
 "$ctl" cert new --role service --out "$dir" --name daemon >/dev/null
 "$ctl" cert new --role secretariat --out "$dir" --name admin >/dev/null

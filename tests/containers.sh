@@ -88,6 +88,7 @@ say "image size: $(( size / 1000000 )) MB"
 # The CURVE certificates the compose file mounts as secrets, readable by the containers' user;
 # this script speaks to the daemons with the administrator's.
 IMVOCTL="$imvoctl" IMVO_CERT_UID=10001 deploy/make-certs.sh deploy/certs >>"$log"
+deploy/make-redis-users.sh deploy/certs/redis redis:6379
 export IMVO_CERT="$root/deploy/certs/admin.txt_secret" IMVO_SERVER_CERT="$root/deploy/certs/daemon.txt"
 
 # 3. Up, and every health check passing (podman runs them on request: no systemd timers here).

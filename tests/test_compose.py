@@ -35,7 +35,7 @@ class Compose(unittest.TestCase):
         self.assertRegex(conf, r"(?m)^appendfsync always$")
         self.assertRegex(conf, r"(?m)^dir /data$")
         self.assertTrue(any("redis.conf" in v for v in redis["volumes"]))
-        self.assertIn("--requirepass", redis["command"])
+        self.assertEqual(redis["command"][-2:], ["--aclfile", "/run/secrets/users.acl"])
         self.assertIn("healthcheck", redis)
 
     def test_daemons(self):
@@ -48,7 +48,9 @@ class Compose(unittest.TestCase):
                 self.assertEqual(test[-2:], ["ping", name])
                 self.assertEqual(svc["depends_on"]["redis"]["condition"], "service_healthy")
                 env = svc["environment"]
-                self.assertRegex(env["IMVO_REDIS_URL"], r"^redis://:[^@]+@redis:6379/0$")
+                # Its own Redis user, from the file deploy/make-redis-users.sh writes.
+                self.assertNotIn("IMVO_REDIS_URL", env)
+                self.assertEqual(svc["env_file"], "./deploy/certs/redis/%s.env" % name)
                 self.assertEqual(env["IMVO_%s_BIND" % name.upper()], "tcp://*:710%d" % n)
                 self.assertEqual(env["IMVO_%s_EVENTS_BIND" % name.upper()], "tcp://*:720%d" % n)
                 self.assertEqual(svc["build"]["dockerfile"], "deploy/Dockerfile")
