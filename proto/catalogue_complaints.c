@@ -148,11 +148,11 @@ static const imvo_proto_msg_t s_complaint_respond = {
     "complaint.respond", "the respondent company answers, while the case is in response", IMVO_FIELDS (s_respond),
     IMVO_ROLE_COMPANY, NULL, NULL, NULL };
 static const imvo_proto_msg_t s_complaint_message = {
-    "complaint.message", "a message on a case: from the complainant (by receipt), the secretariat or the committee",
-    IMVO_FIELDS (s_message), IMVO_STAFF | IMVO_ROLE_COMPLAINANT, NULL, NULL, s_case_or_receipt };
+    "complaint.message", "a message on a case: from the complainant (by receipt; or a gateway for them), the secretariat or the committee",
+    IMVO_FIELDS (s_message), IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, NULL, NULL, s_case_or_receipt };
 static const imvo_proto_msg_t s_complaint_messages = {
     "complaint.messages", "the messages on a case that the reader may see", IMVO_FIELDS (s_messages),
-    IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_COMPANY, NULL, NULL, s_case_or_receipt };
+    IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_COMPANY | IMVO_ROLE_SERVICE, NULL, NULL, s_case_or_receipt };
 static const imvo_proto_msg_t s_complaint_decisions = {
     "complaint.decisions", "a covenant's published decisions, newest first, nothing that identifies a complainant",
     IMVO_FIELDS (s_covenant_req), IMVO_PUBLIC, NULL, NULL, NULL };

@@ -261,6 +261,7 @@ class System:
         else:
             env["IMVO_CURVE"] = "off"
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
+        env.setdefault("LSAN_OPTIONS", "suppressions=%s:print_suppressions=0" % os.path.join(HERE, "lsan.supp"))
         env.update(self.extra_env)
         return env
 

@@ -79,11 +79,16 @@ complaints_case_named (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_va
 }
 
 //  A complainant speaks by receipt only; staff by case id.
+bool
+complaints_for_complainant (const imvo_request_t *req)
+{
+    return streq (req->role, "complainant") || streq (req->role, "service");
+}
+
 static int
 s_by_receipt_only_for_complainants (const imvo_request_t *req, const imvo_value_t *id, imvo_reply_t *reply)
 {
-    bool complainant = streq (req->role, "complainant");
-    if (complainant && id->present)
+    if (complaints_for_complainant (req) && id->present)
         return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "case_id", "a complainant names the case by its receipt");
     return 0;
 }
@@ -146,7 +151,8 @@ s_note (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const 
     imvo_args_t args;
     imvo_args_init (&args);
     imvo_args_str (&args, kind);
-    imvo_args_str (&args, req->role);
+    //  A gateway's message by receipt is the complainant's.
+    imvo_args_str (&args, complaints_for_complainant (req) ? "complainant" : req->role);
     imvo_args_str (&args, req->org);
     imvo_args_str (&args, text);
     imvo_args_str (&args, audience);
@@ -174,7 +180,7 @@ complaints_message (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
                 sizeof case_id, reply))
         return -1;
     //  The complainant's messages are between them and the committee; staff choose.
-    const char *to = f [COMPLAINT_MESSAGE_TO].present && !streq (req->role, "complainant")
+    const char *to = f [COMPLAINT_MESSAGE_TO].present && !complaints_for_complainant (req)
                    ? f [COMPLAINT_MESSAGE_TO].str : "complainant";
     return s_note (ctx, req, covenant, case_id, "message", f [COMPLAINT_MESSAGE_TEXT].str, to, reply);
 }
