@@ -73,6 +73,11 @@ for svc in membership complaints scoring notify; do
     "$build/services/$svc/imvo-$svc" > "$run/logs/$svc.log" 2>&1 &
   pids+=($!)
 done
+# The web portal: files complaints through the intake queue (as the Redis user intake).
+portal=${IMVO_PORTAL_LISTEN:-127.0.0.1:7180}
+env $(cat "$run/redis-users/intake.env") IMVO_CERT="$certs/portal.txt_secret" IMVO_PORTAL_LISTEN="$portal" \
+  "$build/services/portal/imvo-portal" > "$run/logs/portal.log" 2>&1 &
+pids+=($!)
 for svc in membership complaints scoring notify; do
   for _ in $(seq 100); do
     "$ctl" --timeout 200 ping "$svc" >/dev/null 2>&1 && break
@@ -95,7 +100,8 @@ if [ "$demo" = 1 ]; then
   done
 fi
 echo
-echo "IMVO covenant services are running (logs in $run/logs). Try:"
+echo "IMVO covenant services are running (logs in $run/logs)."
+echo "The complaint form: http://$portal/ (metrics: http://$portal/metrics). Try:"
 echo "  $ctl covenant list"
 echo "  $ctl covenant show gold"
 if [ -n "$respondent" ]; then
@@ -107,6 +113,6 @@ else
   echo "  $ctl demo          (sample organisations to file complaints against)"
 fi
 echo "Press Ctrl-C to stop."
-tail -n 0 -F "$run"/logs/{membership,complaints,scoring,notify}.log &
+tail -n 0 -F "$run"/logs/{membership,complaints,scoring,notify,portal}.log &
 pids+=($!)
 wait "${pids[0]}"

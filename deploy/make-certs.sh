@@ -3,6 +3,7 @@
 #   DIR/daemon.txt_secret   the daemons' own (role service): IMVO_CERT of every daemon
 #   DIR/daemon.txt          its public part: IMVO_SERVER_CERT of every client
 #   DIR/admin.txt_secret    an administrator's (role secretariat), for imvoctl --cert
+#   DIR/portal.txt_secret   the web portal's (role service: a gateway that limits its users)
 #   DIR/clients/            the public certificates let in (IMVO_CERT_DIR): daemon, admin
 #   DIR/receipt.key         complaints' key for the receipts' hashes (IMVO_RECEIPT_KEY_FILE)
 # Add a client: imvoctl cert new --role company --org org-7 --out DIR2, then copy
@@ -12,7 +13,8 @@
 set -euo pipefail
 dir=${1:-deploy/certs}
 ctl=${IMVOCTL:-build/services/imvoctl/imvoctl}
-if [ -s "$dir/daemon.txt_secret" ] && [ -s "$dir/admin.txt_secret" ] && [ -d "$dir/clients" ] \
+if [ -s "$dir/daemon.txt_secret" ] && [ -s "$dir/admin.txt_secret" ] && [ -s "$dir/portal.txt_secret" ] \
+   && [ -d "$dir/clients" ] \
    && [ -s "$dir/receipt.key" ]; then
   exit 0
 fi
@@ -20,9 +22,10 @@ rm -rf "$dir/clients" "$dir"/*.txt "$dir"/*.txt_secret "$dir/receipt.key"
 umask 077
 "$ctl" cert new --role service --out "$dir" --name daemon >/dev/null
 "$ctl" cert new --role secretariat --out "$dir" --name admin >/dev/null
+"$ctl" cert new --role service --out "$dir" --name portal >/dev/null
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/receipt.key"
 mkdir -p "$dir/clients"
-cp "$dir/daemon.txt" "$dir/admin.txt" "$dir/clients/"
+cp "$dir/daemon.txt" "$dir/admin.txt" "$dir/portal.txt" "$dir/clients/"
 chmod 755 "$dir" "$dir/clients"
 chmod 644 "$dir"/*.txt "$dir"/clients/*.txt
 if [ -n "${IMVO_CERT_UID:-}" ]; then

@@ -72,11 +72,13 @@ class Redis:
         # The daemons' users (deploy/redis/users.acl) with the tests' passwords, in an ACL file
         # as a deployment has them: they survive a restart. The default user is the tests' own.
         aclfile = os.path.join(self.dir, "users.acl")
-        with open(os.path.join(SOURCE_DIR, "deploy", "redis", "users.acl")) as src, open(aclfile, "w") as out:
+        with open(aclfile, "w") as out:
             out.write("user default on %s ~* &* +@all\n" % (">" + self.password if self.password else "nopass"))
-            for line in src:
-                if line.startswith("user "):
-                    out.write("%s >%s\n" % (line.strip(), USER_PASSWORD % line.split()[1]))
+            for name in ("users.acl", "intake.acl"):        # the daemons' users, and intake producers'
+                with open(os.path.join(SOURCE_DIR, "deploy", "redis", name)) as src:
+                    for line in src:
+                        if line.startswith("user "):
+                            out.write("%s >%s\n" % (line.strip(), USER_PASSWORD % line.split()[1]))
         args += ["--aclfile", aclfile]
         if self.cluster:
             # A one-node Redis Cluster: it refuses cross-slot commands and scripts as a

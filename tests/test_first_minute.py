@@ -11,6 +11,9 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.request
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from harness import BUILD_DIR, SOURCE_DIR, System, free_port
 
@@ -20,7 +23,9 @@ class FirstMinute(unittest.TestCase):
         ports = System([])          # free ports for the daemons; run.sh starts its own Redis
         env = ports.env()
         rundir = tempfile.mkdtemp(prefix="imvo-run-")
-        env.update({"IMVO_BUILD_DIR": BUILD_DIR, "IMVO_RUN_DIR": rundir, "IMVO_REDIS_PORT": str(free_port())})
+        portal = "127.0.0.1:%d" % free_port()
+        env.update({"IMVO_BUILD_DIR": BUILD_DIR, "IMVO_RUN_DIR": rundir, "IMVO_REDIS_PORT": str(free_port()),
+                    "IMVO_PORTAL_LISTEN": portal})
         env.pop("IMVO_REDIS_URL")
         env.pop("IMVO_CURVE")       # on, as for a newcomer: run.sh makes the certificates
         proc = subprocess.Popen(["bash", os.path.join(SOURCE_DIR, "run.sh")], env=env, stdout=subprocess.PIPE,
@@ -61,6 +66,14 @@ class FirstMinute(unittest.TestCase):
             while "Child labour" not in inbox() and time.time() < deadline:
                 time.sleep(0.05)
             self.assertIn("Child labour", inbox())
+            # The printed address serves the complaint form, and /metrics says every daemon is up.
+            self.assertIn("http://%s/" % portal, "\n".join(lines))
+            form = urllib.request.urlopen("http://%s/?covenant=gold" % portal, timeout=10).read().decode()
+            self.assertIn('action="/submit"', form)
+            metrics = urllib.request.urlopen("http://%s/metrics" % portal, timeout=10).read().decode()
+            up = {s.labels["service"]: s.value for f in text_string_to_metric_families(metrics)
+                  for s in f.samples if s.name == "imvo_up"}
+            self.assertEqual(up, {"membership": 1, "complaints": 1, "scoring": 1, "notify": 1})
             # The demo again: the same organisations, nothing new.
             first = [l for l in lines if l.startswith("org-")]
             again = subprocess.run([ctl, "demo"], env=ctl_env, capture_output=True, text=True)

@@ -1,0 +1,57 @@
+/*  portal: the web page where a worker files a complaint and follows it, the public decisions
+    and production locations, and the operators' /metrics. An HTTP front end (libmicrohttpd) to
+    the other daemons and nothing more: it holds no state of its own, files complaints through
+    the intake queue (as the Redis user `intake`) and speaks PROTOCOL.md to the daemons with its
+    own certificate (role service: a gateway that limits its own users).
+
+    portal_server.c: the HTTP server and the pages; portal_html.c: the texts in Dutch and
+    English and the escaping page buffer; portal_metrics.c: /metrics.
+*/
+#ifndef PORTAL_H
+#define PORTAL_H
+
+#include "imvo_client.h"
+#include "imvo_config.h"
+#include "imvo_msg.h"
+#include "imvo_redis.h"
+
+#include <czmq.h>
+
+typedef enum { PORTAL_NL = 0, PORTAL_EN = 1 } portal_lang_t;
+
+typedef enum {
+    T_TITLE, T_INTRO, T_COVENANT, T_CHOOSE, T_COMPANY, T_COMPANY_HELP, T_SUMMARY, T_DESCRIPTION, T_PLACE,
+    T_COUNTRY, T_WHO, T_ANONYMOUS, T_NAMED, T_NAME, T_CONTACT, T_SHARE, T_SUBMIT, T_RECEIPT_TITLE,
+    T_RECEIPT_KEEP, T_NEXT, T_FOLLOW, T_RECEIPT, T_SHOW, T_STATUS, T_HISTORY, T_MESSAGES, T_NO_MESSAGES,
+    T_SEND, T_MESSAGE, T_SENT, T_WRONG_RECEIPT, T_TOO_MANY, T_MISSING, T_NO_COMPANY, T_PENDING, T_REFRESH,
+    T_FAILED, T_UNAVAILABLE, T_EXPIRED, T_DECISIONS, T_NO_DECISIONS, T_LOCATIONS, T_SEARCH, T_DOWNLOAD,
+    T_NOT_FOUND, T_LANG_OTHER
+} portal_text_t;
+
+const char *portal_t (portal_lang_t lang, portal_text_t key);
+const char *portal_status_words (portal_lang_t lang, const char *status);
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+} portal_buf_t;
+
+void portal_buf_init (portal_buf_t *b);
+void portal_buf_raw (portal_buf_t *b, const char *s, size_t n);
+void portal_buf_add (portal_buf_t *b, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+void portal_buf_text (portal_buf_t *b, const char *s, size_t n);
+void portal_buf_str (portal_buf_t *b, const char *s);
+void portal_buf_obj (portal_buf_t *b, const msgpack_object *o);
+void portal_buf_release (portal_buf_t *b);
+void portal_page_start (portal_buf_t *b, portal_lang_t lang, const char *title, const char *other_lang_href);
+void portal_page_end (portal_buf_t *b);
+extern const char portal_css [];
+
+//  One request to a daemon as the portal (its certificate; without CURVE the actor `service`).
+//  0 with resp filled (resp->ok may be false), or -1 when the daemon did not answer.
+int portal_call (const char *service, const char *type, const char *body, size_t size, imvo_response_t *resp);
+
+//  /metrics in the Prometheus text format (portal_metrics.c).
+void portal_metrics (portal_buf_t *b, imvo_redis_t *redis);
+
+#endif
