@@ -26,13 +26,19 @@ s_inbox_done (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply)
     return rc;
 }
 
-//  The inbox item in one language: {event_id, type, at, case_id?, title, text}.
+//  The inbox item in one language: {event_id, type, at, case_id?, status?, title, text}; status
+//  is the status a case moved to, for readers that say it in their own words (the portal).
 static void
 s_pack_item (msgpack_sbuffer *buf, const imvo_event_t *ev, const msgpack_object *case_id, const notify_text_t *t)
 {
     msgpack_packer pk;
     msgpack_packer_init (&pk, buf, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 5 + (case_id != NULL));
+    const msgpack_object *to = streq (ev->type, "complaint.status_changed") ? imvo_map_get (&ev->body, "to") : NULL;
+    msgpack_pack_map (&pk, 5 + (case_id != NULL) + (to != NULL));
+    if (to) {
+        imvo_pack_str (&pk, "status");
+        msgpack_pack_object (&pk, *to);
+    }
     imvo_pack_kv_str (&pk, "event_id", ev->id);
     imvo_pack_kv_str (&pk, "type", ev->type);
     imvo_pack_kv_int (&pk, "at", ev->at);

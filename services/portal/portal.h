@@ -30,6 +30,7 @@ typedef enum {
 
 const char *portal_t (portal_lang_t lang, portal_text_t key);
 const char *portal_status_words (portal_lang_t lang, const char *status);
+const char *portal_who (portal_lang_t lang, const char *role);
 
 typedef struct {
     char *data;

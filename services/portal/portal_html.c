@@ -97,6 +97,19 @@ portal_status_words (portal_lang_t lang, const char *status)
     return status;
 }
 
+//  Who wrote a message, for the complainant.
+const char *
+portal_who (portal_lang_t lang, const char *role)
+{
+    static const char *const words [][3] = {
+        { "complainant", "U", "You" }, { "secretariat", "Het secretariaat", "The secretariat" },
+        { "committee", "De commissie", "The committee" }, { "company", "Het bedrijf", "The company" } };
+    for (size_t i = 0; i < sizeof words / sizeof words [0]; i++)
+        if (streq (words [i][0], role))
+            return words [i][1 + lang];
+    return role;
+}
+
 //  --- the page buffer ---------------------------------------------------------------------
 
 void

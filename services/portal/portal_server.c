@@ -610,7 +610,8 @@ s_status (struct MHD_Connection *c, s_req_t *r, portal_lang_t lang, const char *
             imvo_response_t inbox;
             if (portal_call ("notify", "inbox.by_receipt", body.data, body.size, &inbox) == 0 && inbox.ok) {
                 const msgpack_object *items = imvo_map_get (inbox.body, "items");
-                portal_buf_add (&b, "<h2>%s</h2><ol class=\"history\">", portal_t (lang, T_HISTORY));
+                portal_buf_add (&b, "<h2>%s</h2><ol class=\"history\"><li>%s</li>", portal_t (lang, T_HISTORY),
+                                portal_status_words (lang, "received"));
                 for (uint32_t i = items && items->type == MSGPACK_OBJECT_ARRAY ? items->via.array.size : 0; i > 0; i--) {
                     const msgpack_object *it = &items->via.array.ptr [i - 1];
                     const msgpack_object *at = imvo_map_get (it, "at");
@@ -619,11 +620,16 @@ s_status (struct MHD_Connection *c, s_req_t *r, portal_lang_t lang, const char *
                         time_t t = (time_t) (at->via.u64 / 1000);
                         strftime (when, sizeof when, "%Y-%m-%d", gmtime (&t));
                     }
+                    //  In the page's words when the item says which status; else its own title.
+                    char to [32] = "";
                     portal_buf_add (&b, "<li>%s: ", when);
-                    portal_buf_obj (&b, imvo_map_get (it, "title"));
+                    if (imvo_obj_strcpy (imvo_map_get (it, "status"), to, sizeof to) == 0)
+                        portal_buf_str (&b, portal_status_words (lang, to));
+                    else
+                        portal_buf_obj (&b, imvo_map_get (it, "title"));
                     portal_buf_add (&b, "</li>");
                 }
-                portal_buf_add (&b, "<li>%s</li></ol>", portal_status_words (lang, "received"));
+                portal_buf_add (&b, "</ol>");
             }
             imvo_response_release (&inbox);
             imvo_response_t msgs;
@@ -634,8 +640,10 @@ s_status (struct MHD_Connection *c, s_req_t *r, portal_lang_t lang, const char *
                 if (!n)
                     portal_buf_add (&b, "<p>%s</p>", portal_t (lang, T_NO_MESSAGES));
                 for (uint32_t i = 0; i < n; i++) {
+                    char from [32] = "";
+                    imvo_obj_strcpy (imvo_map_get (&list->via.array.ptr [i], "from"), from, sizeof from);
                     portal_buf_add (&b, "<div class=\"msg\"><strong>");
-                    portal_buf_obj (&b, imvo_map_get (&list->via.array.ptr [i], "from"));
+                    portal_buf_str (&b, portal_who (lang, from));
                     portal_buf_add (&b, "</strong><p>");
                     portal_buf_obj (&b, imvo_map_get (&list->via.array.ptr [i], "text"));
                     portal_buf_add (&b, "</p></div>");

@@ -1,0 +1,85 @@
+// The portal in a real browser (Debian's Chromium through playwright-core), one step per run;
+// tests/test_portal.py runs the steps and checks the system between them. Prints one JSON line.
+//   node browser.mjs file  BASE SHOTS LANG COVENANT COMPANY   -> {receipt, again, title}
+//   node browser.mjs status BASE SHOTS LANG RECEIPT [MESSAGE] -> {status, words, sent, messages}
+//   node browser.mjs wrong BASE SHOTS                          -> {wrong, missing}
+import { chromium } from 'playwright-core';
+
+const [step, base, shots, ...args] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const sizes = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } };
+const out = {};
+
+async function page (lang, size = 'desktop') {
+  const context = await browser.newContext({ viewport: sizes[size], locale: lang === 'en' ? 'en-GB' : 'nl-NL',
+                                             javaScriptEnabled: false });
+  return context.newPage();
+}
+
+async function shoot (p, name) {
+  for (const [size, viewport] of Object.entries(sizes)) {
+    await p.setViewportSize(viewport);
+    await p.screenshot({ path: `${shots}/${name}-${size}.png`, fullPage: true });
+  }
+}
+
+if (step === 'file') {
+  const [lang, covenant, company] = args;
+  const p = await page(lang);
+  await p.goto(`${base}/`);                             // the language from Accept-Language
+  out.title = await p.title();
+  await p.selectOption('#covenant', covenant);
+  await p.click('form[action="/"] button');
+  await p.fill('#company', company);
+  await p.fill('#summary', lang === 'en' ? 'Locked fire exits' : 'Nooduitgangen op slot');
+  await p.fill('#description', lang === 'en' ? 'The fire exits of hall 2 are locked during the night shift.'
+                                             : 'De nooduitgangen van hal 2 zijn tijdens de nachtdienst op slot.');
+  await p.fill('#place', 'Hall 2, Tejgaon Road 12');
+  await p.fill('#country', 'BD');
+  await p.check('input[name=who][value=named]');
+  await p.fill('#name', 'Rahima Akter');
+  await p.fill('#contact', 'rahima@example.org');
+  if (lang === 'en')
+    await shoot(p, 'form');
+  // A double submit: the same form posted twice (as a double click does) files one complaint.
+  const form = await p.$$eval('form[action="/submit"] input, form[action="/submit"] textarea',
+                              els => els.filter(e => e.type !== 'radio' || e.checked)
+                                        .filter(e => e.type !== 'checkbox' || e.checked)
+                                        .map(e => [e.name, e.value]));
+  await p.click('form[action="/submit"] button');
+  out.receipt = (await p.textContent('#receipt')).trim();
+  if (lang === 'en')
+    await shoot(p, 'receipt');
+  const again = await p.request.post(`${base}/submit`, { form: Object.fromEntries(form) });
+  out.again = (/id="receipt">([^<]+)</.exec(await again.text()) || [])[1];
+} else if (step === 'status') {
+  const [lang, receipt, message] = args;
+  const p = await page(lang);
+  await p.goto(`${base}/status?lang=${lang}`);
+  await p.fill('#receipt', receipt);
+  await p.click('form[action="/status"] button');
+  out.status = await p.getAttribute('#status', 'data-status');
+  out.words = (await p.textContent('#status')).trim();
+  if (message) {
+    await p.fill('#text', message);
+    await p.click('form[action="/status"] button');
+    out.sent = await p.isVisible('.ok');
+    out.messages = await p.$$eval('.msg p', els => els.map(e => e.textContent));
+    await shoot(p, 'status');
+  }
+} else if (step === 'wrong') {
+  const p = await page('en');
+  await p.goto(`${base}/status?lang=en`);
+  await p.fill('#receipt', 'TEXTILE-0000-0000-0000-0000');
+  await p.click('form[action="/status"] button');
+  out.wrong = (await p.textContent('.error')).trim();
+  await p.goto(`${base}/?lang=en&covenant=textile`);
+  // Past the browser's own check: the server names what is missing.
+  await p.fill('#company', 'x');
+  await p.$eval('#summary', e => e.removeAttribute('required'));
+  await p.fill('#description', 'something happened');
+  await p.click('form[action="/submit"] button');
+  out.missing = (await p.textContent('.error')).trim();
+}
+await browser.close();
+console.log(JSON.stringify(out));
