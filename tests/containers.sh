@@ -47,7 +47,7 @@ log=$(mktemp /tmp/imvo-containers.XXXXXX.log)
 cleanup() {
   status=$?
   if [ "$status" -ne 0 ]; then
-    for c in redis membership complaints scoring notify; do
+    for c in redis membership complaints scoring notify portal; do
       echo "--- ${project}_${c}_1" >&2
       podman logs --tail 20 "${project}_${c}_1" >&2 2>&1 || true
     done
@@ -118,6 +118,9 @@ say "filed $case_id"
 in_inbox() { "$imvoctl" --json inbox list secretariat:textile | grep -q "$case_id"; }
 wait_for 30 in_inbox || fail "$case_id not in the secretariat's inbox"
 say "$case_id is in the secretariat's inbox"
+form() { python3 -c 'import urllib.request,sys; sys.exit(0 if "action=\"/submit\"" in urllib.request.urlopen("http://127.0.0.1:7180/?covenant=textile", timeout=5).read().decode() else 1)'; }
+wait_for 30 form || fail "the portal's form on port 7180"
+say "the portal serves the complaint form on port 7180"
 
 # 5. Redis restarted: the case is still there (the AOF on the volume).
 podman restart "${project}_redis_1" >>"$log" 2>&1

@@ -24,7 +24,7 @@ class Compose(unittest.TestCase):
         cls.services = cls.doc["services"]
 
     def test_services(self):
-        self.assertEqual(set(self.services), {"redis", *PORTS})
+        self.assertEqual(set(self.services), {"redis", "portal", *PORTS})
 
     def test_redis_aof_on_named_volume(self):
         redis = self.services["redis"]

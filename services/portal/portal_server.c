@@ -14,6 +14,7 @@
 #include "imvo_curve.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <microhttpd.h>
 #include <sodium.h>
 
@@ -22,6 +23,7 @@
 
 static imvo_redis_t *s_redis;               //  as the `intake` user: XADD to the queue only
 static unsigned char s_csrf_key [crypto_auth_hmacsha256_KEYBYTES];
+static char s_proxy [64];                   //  the trusted reverse proxy's address, or ""
 
 //  --- daemons ------------------------------------------------------------------------------
 
@@ -870,6 +872,17 @@ s_handle (void *cls, struct MHD_Connection *c, const char *url, const char *meth
     else
     if (info && info->client_addr && info->client_addr->sa_family == AF_INET6)
         inet_ntop (AF_INET6, &((struct sockaddr_in6 *) info->client_addr)->sin6_addr, addr, sizeof addr);
+    //  Behind the reverse proxy named by IMVO_PORTAL_TRUSTED_PROXY (its address, or its host
+    //  name as resolved at start), the client is the last address it put in X-Forwarded-For.
+    const char *forwarded = s_proxy [0] && streq (addr, s_proxy)
+                          ? MHD_lookup_connection_value (c, MHD_HEADER_KIND, "X-Forwarded-For") : NULL;
+    if (forwarded) {
+        const char *last = strrchr (forwarded, ',');
+        last = last ? last + 1 : forwarded;
+        while (*last == ' ')
+            last++;
+        snprintf (addr, sizeof addr, "%.63s", last);
+    }
     portal_lang_t lang = s_lang (c, r);
     if (streq (url, "/style.css"))
         return s_send (c, MHD_HTTP_OK, "text/css; charset=utf-8", portal_css, strlen (portal_css), NULL);
@@ -929,6 +942,16 @@ main (void)
     if (port <= 0 || port > 65535 || inet_pton (AF_INET, streq (host, "*") ? "0.0.0.0" : host, &sa.sin_addr) != 1) {
         zsys_error ("IMVO_PORTAL_LISTEN must be HOST:PORT (an IPv4 address), not %s", listen);
         return 1;
+    }
+    const char *proxy = imvo_env ("IMVO_PORTAL_TRUSTED_PROXY", NULL);
+    if (proxy) {
+        struct addrinfo hints = { .ai_family = AF_INET }, *res = NULL;
+        if (getaddrinfo (proxy, NULL, &hints, &res) == 0 && res) {
+            inet_ntop (AF_INET, &((struct sockaddr_in *) res->ai_addr)->sin_addr, s_proxy, sizeof s_proxy);
+            freeaddrinfo (res);
+        }
+        else
+            zsys_warning ("IMVO_PORTAL_TRUSTED_PROXY %s does not resolve: X-Forwarded-For is ignored", proxy);
     }
     if (!imvo_curve_on ())
         zsys_warning ("IMVO_CURVE=off: the portal speaks to the daemons without CURVE (local development only)");
