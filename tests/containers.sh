@@ -95,7 +95,7 @@ export IMVO_CERT="$root/deploy/certs/admin.txt_secret" IMVO_SERVER_CERT="$root/d
 compose down -v || true
 compose up -d || fail "podman-compose up"
 healthy() { podman healthcheck run "${project}_$1_1"; }
-for c in redis membership complaints scoring notify; do
+for c in redis membership complaints scoring notify portal; do
   wait_for 90 healthy "$c" || fail "$c never became healthy"
   say "$c healthy"
 done
