@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <unistd.h>
 #include <microhttpd.h>
 #include <sodium.h>
 
@@ -923,8 +924,30 @@ s_done (void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTer
     *con_cls = NULL;
 }
 
+//  imvo-portal --health: 0 when the portal on IMVO_PORTAL_LISTEN serves a page (the
+//  containers' health check; no shell or curl needed).
+static int
+s_health (const char *host, int port)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
+    if (fd < 0 || inet_pton (AF_INET, streq (host, "0.0.0.0") || streq (host, "*") ? "127.0.0.1" : host,
+                             &sa.sin_addr) != 1
+    ||  connect (fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
+        if (fd >= 0)
+            close (fd);
+        return 1;
+    }
+    static const char req [] = "GET /style.css HTTP/1.0\r\n\r\n";
+    char buf [64] = "";
+    bool ok = write (fd, req, sizeof req - 1) == (ssize_t) (sizeof req - 1)
+           && read (fd, buf, sizeof buf - 1) > 12 && strncmp (buf + 8, " 200", 4) == 0;
+    close (fd);
+    return ok ? 0 : 1;
+}
+
 int
-main (void)
+main (int argc, char **argv)
 {
     zsys_init ();
     zsys_set_logident ("portal");
@@ -943,6 +966,8 @@ main (void)
         zsys_error ("IMVO_PORTAL_LISTEN must be HOST:PORT (an IPv4 address), not %s", listen);
         return 1;
     }
+    if (argc > 1 && streq (argv [1], "--health"))
+        return s_health (host, port);
     const char *proxy = imvo_env ("IMVO_PORTAL_TRUSTED_PROXY", NULL);
     if (proxy) {
         struct addrinfo hints = { .ai_family = AF_INET }, *res = NULL;
