@@ -10,7 +10,7 @@ static const char *const s_complainant_kinds [] = {
 
 static const imvo_field_t s_submit [] = {
     [COMPLAINT_SUBMIT_COVENANT] = { "covenant", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL, "covenant code, e.g. textile" },
-    [COMPLAINT_SUBMIT_RESPONDENT] = { "respondent", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "org_id of the company complained about" },
+    [COMPLAINT_SUBMIT_RESPONDENT] = { "respondent", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "org_id of the company complained about (else the secretariat sets it with complaint.update before the case moves on)" },
     [COMPLAINT_SUBMIT_SUMMARY] = { "summary", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL, "one line" },
     [COMPLAINT_SUBMIT_DESCRIPTION] = { "description", IMVO_F_STR, true, 1, 20000, IMVO_FMT_TEXT, NULL, "what happened" },
     [COMPLAINT_SUBMIT_COMPLAINANT] = { "complainant", IMVO_F_MAP, true, 0, 16, 0, NULL, NULL },
@@ -156,6 +156,13 @@ static const imvo_proto_msg_t s_complaint_messages = {
 static const imvo_proto_msg_t s_complaint_decisions = {
     "complaint.decisions", "a covenant's published decisions, newest first, nothing that identifies a complainant",
     IMVO_FIELDS (s_covenant_req), IMVO_PUBLIC, NULL, NULL, NULL };
+static const imvo_field_t s_update [] = {
+    [COMPLAINT_UPDATE_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_CASE_ID, NULL, NULL },
+    [COMPLAINT_UPDATE_RESPONDENT] = { "respondent", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "org_id of the company complained about: a member of the case's covenant" },
+};
+static const imvo_proto_msg_t s_complaint_update = {
+    "complaint.update", "the secretariat sets the respondent of a case that arrived without one (while it is received)",
+    IMVO_FIELDS (s_update), IMVO_ROLE_SECRETARIAT, NULL, NULL, NULL };
 static const imvo_proto_msg_t s_complaint_overdue = {
     "complaint.overdue", "a covenant's deadlines that have passed without the action they ask for",
     IMVO_FIELDS (s_covenant_req), IMVO_STAFF, NULL, NULL, NULL };
@@ -164,6 +171,6 @@ static const imvo_proto_msg_t s_complaint_stats = {
     IMVO_FIELDS (s_covenant_req), IMVO_STAFF, NULL, NULL, NULL };
 
 const imvo_proto_msg_t *const imvo_proto_complaints [] = {
-    &s_complaint_submit, &s_complaint_get, &s_complaint_status, &s_complaint_list, &s_complaint_intake_result,
+    &s_complaint_submit, &s_complaint_update, &s_complaint_get, &s_complaint_status, &s_complaint_list, &s_complaint_intake_result,
     &s_complaint_transition, &s_complaint_respond, &s_complaint_message, &s_complaint_messages,
     &s_complaint_decisions, &s_complaint_overdue, &s_complaint_stats, NULL };

@@ -28,6 +28,7 @@ enum { COMPLAINT_RESPOND_CASE_ID, COMPLAINT_RESPOND_TEXT };
 enum { COMPLAINT_MESSAGE_CASE_ID, COMPLAINT_MESSAGE_RECEIPT, COMPLAINT_MESSAGE_TEXT, COMPLAINT_MESSAGE_TO };
 enum { COMPLAINT_MESSAGES_CASE_ID, COMPLAINT_MESSAGES_RECEIPT };
 enum { COMPLAINT_COVENANT_CODE };               //  complaint.decisions, .overdue, .stats
+enum { COMPLAINT_UPDATE_CASE_ID, COMPLAINT_UPDATE_RESPONDENT };
 
 //  Statuses and outcomes (PROTOCOL.md, second part), as the catalogue's choices.
 extern const char *const complaint_statuses [];

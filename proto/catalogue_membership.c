@@ -77,9 +77,9 @@ static const imvo_field_t s_location_import [] = {
 static const imvo_field_t s_location_year [] = { COVENANT (LOCATION_YEAR_COVENANT), YEAR (LOCATION_YEAR_YEAR) };
 static const imvo_field_t s_location_covenant [] = { COVENANT (LOCATION_COUNTS_COVENANT) };
 static const imvo_field_t s_location_sourcing [] = {
-    COVENANT (LOCATION_SOURCING_COVENANT),
+    [LOCATION_SOURCING_COVENANT] = { "covenant", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, NULL, "one covenant (default: every covenant)" },
     [LOCATION_SOURCING_LOCATION] = { "location_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, NULL },
-    YEAR (LOCATION_SOURCING_YEAR),
+    [LOCATION_SOURCING_YEAR] = { "year", IMVO_F_INT, false, 2000, 2100, 0, NULL, "one year (default: every year)" },
 };
 static const imvo_field_t s_location_resolve [] = {
     COVENANT (LOCATION_RESOLVE_COVENANT),
@@ -115,7 +115,7 @@ MSG (s_location_publish_msg, "location.publish", "publish a year's list (event l
 MSG (s_location_counts_msg, "location.counts", "locations per year, with the published figures from the seeds", s_location_covenant, IMVO_PUBLIC, NULL)
 MSG (s_location_flags_msg, "location.flags", "ambiguous matches waiting for the secretariat", s_location_covenant, IMVO_STAFF, NULL)
 MSG (s_location_resolve_msg, "location.resolve", "confirm (merge into location_id) or reject an ambiguous match", s_location_resolve, IMVO_STAFF, NULL)
-MSG (s_location_sourcing_msg, "location.sourcing", "secretariat only: the member companies that sourced from a location in a year", s_location_sourcing, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL)
+MSG (s_location_sourcing_msg, "location.sourcing", "staff and services only: the companies that disclosed a location, per covenant, with the years", s_location_sourcing, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL)
 
 const imvo_proto_msg_t *const imvo_proto_membership [] = {
     &s_covenant_list_msg, &s_covenant_get_msg,

@@ -60,7 +60,9 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     time_t secs = (time_t) (now / 1000);
     struct tm tm;
     gmtime_r (&secs, &tm);
-    const char *respondent = f [COMPLAINT_SUBMIT_RESPONDENT].str;
+    //  A complaint may arrive without its respondent (a mail, a report about a place): the
+    //  secretariat sets it with complaint.update before the case moves on.
+    const char *respondent = f [COMPLAINT_SUBMIT_RESPONDENT].present ? f [COMPLAINT_SUBMIT_RESPONDENT].str : "";
 
     //  What the daemon knows already it packs itself, in one buffer: the complaint's file,
     //  the history, the event body and the reply (each map without the case id, which the
@@ -99,7 +101,9 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_pack_kv_str (&pk, "to", "received");
     imvo_pack_kv_str (&pk, "reason", "complaint received");
     at [2] = buf.size;
-    msgpack_pack_map (&pk, 5);                              //  the complaint.received body
+    msgpack_pack_map (&pk, 5 + location->present);          //  the complaint.received body
+    if (location->present)                                  //  complaints links the companies
+        imvo_pack_kv_str (&pk, "location_id", location->str);
     imvo_pack_kv_str (&pk, "covenant", covenant);
     imvo_pack_kv_str (&pk, "respondent", respondent);
     imvo_pack_kv_str (&pk, "summary", f [COMPLAINT_SUBMIT_SUMMARY].str);
@@ -389,6 +393,7 @@ static const imvo_handler_t s_handlers [] = {
     { "complaint.intake_result", complaints_intake_result, IMVO_IN_WORKER },
     { "complaint.transition", complaints_transition, IMVO_IN_WORKER },
     { "complaint.respond", complaints_respond, IMVO_IN_WORKER },
+    { "complaint.update", complaints_update, IMVO_IN_WORKER },
     { "complaint.message", complaints_message, IMVO_IN_WORKER },
     { "complaint.messages", complaints_messages, IMVO_IN_WORKER },
     { "complaint.decisions", complaints_decisions, IMVO_IN_WORKER },
@@ -399,6 +404,8 @@ static const imvo_handler_t s_handlers [] = {
 
 static const imvo_subscription_t s_subscriptions [] = {
     { "membership", complaints_on_member_event, complaints_views_round },
+    //  Its own complaint.received events: a complaint about a place gets its linked companies.
+    { "complaints", complaints_on_own_event, NULL },
     { NULL, NULL, NULL },
 };
 

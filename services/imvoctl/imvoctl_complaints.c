@@ -16,6 +16,8 @@ const imvoctl_cmd_t imvoctl_complaints_cmds [] = {
       "show a case with its history: complaint get CASE_ID" },
     { "complaint status", "complaints", "complaint.status", { "receipt" }, NULL, NULL, NULL,
       "follow a case with its receipt: complaint status RECEIPT" },
+    { "complaint update", "complaints", "complaint.update", { "case_id" }, NULL, NULL, NULL,
+      "set the respondent of a case that came without one: complaint update CASE_ID --respondent ORG_ID" },
     { "complaint transition", "complaints", "complaint.transition", { "?case_id" }, NULL, NULL, NULL,
       "move a case: complaint transition CASE_ID --to STATUS --reason TEXT [--outcome O --decision TEXT]" },
     { "complaint respond", "complaints", "complaint.respond", { "case_id" }, NULL, NULL, NULL,

@@ -92,50 +92,92 @@ membership_location_counts (imvo_ctx_t *ctx, const imvo_request_t *req, const im
     return s_location_read (ctx, f [LOCATION_COUNTS_COVENANT].str, "counts", "", "", reply);
 }
 
+//  location.sourcing: who disclosed a location, in one covenant or all, in one year or all:
+//  {location_id, companies: [{org_id, name, covenant, years}]} (for the complaints about a place).
 int
 membership_location_sourcing (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     (void) req;
-    const char *covenant = f [LOCATION_SOURCING_COVENANT].str;
-    char year [8];
-    snprintf (year, sizeof year, "%lld", (long long) f [LOCATION_SOURCING_YEAR].i);
-    imvo_reply_t ids;
-    imvo_reply_init (&ids);
-    int rc = s_location_read (ctx, covenant, "sourcing", year, f [LOCATION_SOURCING_LOCATION].str, &ids);
-    if (rc) {
-        reply->err = ids.err;
-        imvo_reply_release (&ids);
-        return -1;
+    const char *location = f [LOCATION_SOURCING_LOCATION].str;
+    char year [8] = "";
+    if (f [LOCATION_SOURCING_YEAR].present)
+        snprintf (year, sizeof year, "%lld", (long long) f [LOCATION_SOURCING_YEAR].i);
+    zlistx_t *covenants = zlistx_new ();
+    zlistx_set_destructor (covenants, (zlistx_destructor_fn *) zstr_free);
+    if (f [LOCATION_SOURCING_COVENANT].present)
+        zlistx_add_end (covenants, strdup (f [LOCATION_SOURCING_COVENANT].str));
+    else {
+        redisReply *codes = imvo_redis_cmd (ctx->redis, "ZRANGE imvo:membership:{catalog}:covenants 0 -1");
+        for (size_t i = 0; codes && codes->type == REDIS_REPLY_ARRAY && i < codes->elements; i++)
+            zlistx_add_end (covenants, strdup (codes->element [i]->str));
+        if (codes)
+            freeReplyObject (codes);
     }
-    //  The org ids with their names, from the organisations' slot.
+    //  Per covenant, [[org, year], ...]; gathered as org+covenant -> years.
+    msgpack_sbuffer list;
+    msgpack_sbuffer_init (&list);
+    msgpack_packer lpk;
+    msgpack_packer_init (&lpk, &list, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    int rc = 0;
     msgpack_zone zone;
     msgpack_zone_init (&zone, 1024);
-    msgpack_object list;
-    const char *why;
-    rc = imvo_msg_unpack (ids.body.data, ids.body.size, &zone, &list, &why);
-    if (rc == 0 && list.type == MSGPACK_OBJECT_ARRAY) {
-        msgpack_packer *pk = imvo_reply_pk (reply);
-        msgpack_pack_map (pk, 4);
-        imvo_pack_kv_str (pk, "covenant", covenant);
-        imvo_pack_kv_str (pk, "location_id", f [LOCATION_SOURCING_LOCATION].str);
-        imvo_pack_kv_int (pk, "year", f [LOCATION_SOURCING_YEAR].i);
-        imvo_pack_str (pk, "companies");
-        msgpack_pack_array (pk, list.via.array.size);
-        for (uint32_t i = 0; i < list.via.array.size; i++) {
-            char org [80];
-            imvo_obj_strcpy (&list.via.array.ptr [i], org, sizeof org);
-            redisReply *n = imvo_redis_cmd (ctx->redis, "HGET imvo:membership:{orgs}:org:%s name", org);
-            msgpack_pack_map (pk, 2);
-            imvo_pack_kv_str (pk, "org_id", org);
-            imvo_pack_kv_str (pk, "name", n && n->type == REDIS_REPLY_STRING ? n->str : NULL);
-            if (n)
-                freeReplyObject (n);
+    for (const char *cov = zlistx_first (covenants); cov && rc == 0; cov = zlistx_next (covenants)) {
+        imvo_reply_t got;
+        imvo_reply_init (&got);
+        rc = s_location_read (ctx, cov, "sourcing", year, location, &got);
+        if (rc && got.err.code == IMVO_ERR_NOT_FOUND && !f [LOCATION_SOURCING_COVENANT].present)
+            rc = 0;                 //  a covenant without locations
+        else
+        if (rc)
+            reply->err = got.err;
+        msgpack_object pairs;
+        const char *why;
+        if (rc == 0 && got.body.size && imvo_msg_unpack (got.body.data, got.body.size, &zone, &pairs, &why) == 0
+        &&  pairs.type == MSGPACK_OBJECT_ARRAY) {
+            //  One entry per org, with its years (the pairs come year by year).
+            for (uint32_t i = 0; i < pairs.via.array.size; i++) {
+                char org [80];
+                const msgpack_object *pair = &pairs.via.array.ptr [i];
+                if (pair->type != MSGPACK_OBJECT_ARRAY || pair->via.array.size != 2
+                ||  imvo_obj_strcpy (&pair->via.array.ptr [0], org, sizeof org))
+                    continue;
+                bool first = true;
+                for (uint32_t j = 0; j < i && first; j++)
+                    first = !imvo_obj_streq (&pairs.via.array.ptr [j].via.array.ptr [0], org);
+                if (!first)
+                    continue;
+                uint32_t years = 0;
+                for (uint32_t j = i; j < pairs.via.array.size; j++)
+                    years += imvo_obj_streq (&pairs.via.array.ptr [j].via.array.ptr [0], org);
+                redisReply *name = imvo_redis_cmd (ctx->redis, "HGET imvo:membership:{orgs}:org:%s name", org);
+                msgpack_pack_map (&lpk, 4);
+                imvo_pack_kv_str (&lpk, "org_id", org);
+                imvo_pack_kv_str (&lpk, "name", name && name->type == REDIS_REPLY_STRING ? name->str : NULL);
+                imvo_pack_kv_str (&lpk, "covenant", cov);
+                imvo_pack_str (&lpk, "years");
+                msgpack_pack_array (&lpk, years);
+                for (uint32_t j = i; j < pairs.via.array.size; j++)
+                    if (imvo_obj_streq (&pairs.via.array.ptr [j].via.array.ptr [0], org))
+                        msgpack_pack_object (&lpk, pairs.via.array.ptr [j].via.array.ptr [1]);
+                if (name)
+                    freeReplyObject (name);
+                n++;
+            }
         }
+        imvo_reply_release (&got);
     }
-    else
-        rc = imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "unreadable sourcing list");
+    if (rc == 0) {
+        msgpack_packer *pk = imvo_reply_pk (reply);
+        msgpack_pack_map (pk, 2);
+        imvo_pack_kv_str (pk, "location_id", location);
+        imvo_pack_str (pk, "companies");
+        msgpack_pack_array (pk, n);
+        msgpack_sbuffer_write (pk->data, list.data, list.size);
+    }
     msgpack_zone_destroy (&zone);
-    imvo_reply_release (&ids);
+    msgpack_sbuffer_destroy (&list);
+    zlistx_destroy (&covenants);
     return rc;
 }
 

@@ -40,6 +40,8 @@ end
 table.sort(deadlines, function(a, b) return a.due_at < b.due_at end)
 out.deadlines = deadlines
 if not company then
+    -- The companies that disclosed the place the complaint names (complaint_link.lua).
+    out.linked = case.linked and cmsgpack.unpack(case.linked) or nil
     if complainant.name then
         redis.call('LPUSH', KEYS[1] .. ':access', cmsgpack.pack({ at = now, by = ARGV[3] }))
         redis.call('LTRIM', KEYS[1] .. ':access', 0, 999)

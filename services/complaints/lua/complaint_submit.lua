@@ -15,7 +15,11 @@ if replay then
     return replay
 end
 local prefix = ARGV[2]
-local kind = redis.call('HGET', prefix .. ':members', ARGV[5])
+-- Without a respondent (ARGV[5] ''), the covenant must still be known.
+local kind = ARGV[5] == '' and 'company' or redis.call('HGET', prefix .. ':members', ARGV[5])
+if ARGV[5] == '' and redis.call('EXISTS', prefix .. ':view') == 0 then
+    kind = nil
+end
 if not kind then
     if redis.call('EXISTS', prefix .. ':view') == 0 then
         if ARGV[9] == '1' then
@@ -23,6 +27,9 @@ if not kind then
         end
         return imvo_fail('unavailable', 'covenant', 'complaints has not yet read the members of the ' ..
                          ARGV[3] .. ' covenant from membership; try again shortly')
+    end
+    if ARGV[5] == '' then
+        return imvo_fail('not_found', 'covenant', 'there is no covenant ' .. ARGV[3])
     end
     return imvo_fail('invalid_argument', 'respondent', 'respondent ' .. ARGV[5] ..
                      ' is not a current member of the ' .. ARGV[3] .. ' covenant')

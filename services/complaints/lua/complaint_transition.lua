@@ -44,6 +44,10 @@ if not who[by] then
     return imvo_fail('forbidden', 'to', 'moving a case from ' .. from .. ' to ' .. to .. ' is for: ' ..
                      table.concat(names, ', '))
 end
+-- A case that arrived without its respondent moves on only once the secretariat set it.
+if to == 'admissibility' and (case.respondent or '') == '' then
+    return imvo_fail('conflict', 'respondent', 'case ' .. cid .. ' has no respondent yet: set it with complaint.update')
+end
 -- Deadlines: the move ends the one that asked for it and opens its own.
 local lengths = cmsgpack.unpack(ARGV[10])
 local dl = case.deadlines and cmsgpack.unpack(case.deadlines) or {}

@@ -2,7 +2,8 @@
 -- and the flags, which grow, are read in pages by membership_loclist.c).
 -- KEYS[1] the covenant hash; ARGV[1] key prefix; ARGV[2] mode:
 --   'counts'               -> {years = [{year, locations}], published = [seeded figures]}
---   'sourcing' ARGV[3] year, ARGV[4] location id -> {org_ids = [...]} (secretariat only)
+--   'sourcing' ARGV[3] year ('' for every year), ARGV[4] location id -> [[org_id, year], ...]
+--                          (staff and services only); an unknown location is an empty list
 local p = ARGV[1]
 if redis.call('EXISTS', KEYS[1]) == 0 then
     return imvo_fail('not_found', 'covenant', 'no covenant with this code')
@@ -24,11 +25,17 @@ if mode == 'counts' then
     return cmsgpack.pack({ years = years, published_figures = published })
 end
 if mode == 'sourcing' then
-    if redis.call('EXISTS', p .. ':loc:' .. ARGV[4]) == 0 then
-        return imvo_fail('not_found', 'location_id', 'no location with this id in the covenant')
+    local out = {}
+    if redis.call('EXISTS', p .. ':loc:' .. ARGV[4]) == 1 then
+        local years = ARGV[3] ~= '' and { ARGV[3] } or redis.call('ZRANGE', p .. ':years', 0, -1)
+        for _, y in ipairs(years) do
+            local orgs = redis.call('SMEMBERS', p .. ':year:' .. y .. ':src:' .. ARGV[4])
+            table.sort(orgs)
+            for _, org in ipairs(orgs) do
+                table.insert(out, { org, tonumber(y) })
+            end
+        end
     end
-    local orgs = redis.call('SMEMBERS', p .. ':year:' .. ARGV[3] .. ':src:' .. ARGV[4])
-    table.sort(orgs)
-    return cmsgpack.pack(orgs)
+    return cmsgpack.pack(out)
 end
 return imvo_fail('internal', '', 'unknown mode')

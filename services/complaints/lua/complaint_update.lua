@@ -1,0 +1,23 @@
+-- complaint_update.lua: the secretariat sets the respondent of a case that arrived without one
+-- (a mail, a report about a place), while the case is received.
+-- KEYS[1] idempotency record, KEYS[2] the case hash; ARGV: [1] ttl, [2] key prefix
+-- imvo:complaints:{<covenant>}, [3] the respondent (org id), [4] by (role), [5] now (ms).
+local replay = imvo_replay()
+if replay then
+    return replay
+end
+local case = imvo_hash(KEYS[2])
+if not case then
+    return imvo_fail('not_found', 'case_id', 'no case with this id')
+end
+if case.status ~= 'received' then
+    return imvo_fail('conflict', 'case_id', 'the respondent of case ' .. case.case_id .. ' can change only while it is ' ..
+                     'received (it is ' .. case.status .. ')')
+end
+local kind = redis.call('HGET', ARGV[2] .. ':members', ARGV[3])
+if kind ~= 'company' then
+    return imvo_fail('invalid_argument', 'respondent', 'respondent ' .. ARGV[3] .. ' is not a company that is a ' ..
+                     'current member of the ' .. case.covenant .. ' covenant')
+end
+redis.call('HSET', KEYS[2], 'respondent', ARGV[3], 'updated_at', ARGV[5])
+return imvo_commit({ case_id = case.case_id, respondent = ARGV[3], status = case.status })
