@@ -29,11 +29,21 @@ s_stats (imvo_ctx_t *ctx, imvo_reply_t *reply)
     imvo_service_t *s = ctx->service;
     msgpack_packer *pk = imvo_reply_pk (reply);
     const imvo_service_def_t *def = s->def;
-    msgpack_pack_map (pk, 11 + (def->stats != NULL));
+    msgpack_pack_map (pk, 12 + (def->stats != NULL));
     imvo_pack_kv_str (pk, "service", ctx->name);
     imvo_pack_kv_int (pk, "uptime_s", (zclock_mono () - s->started) / 1000);
     imvo_pack_kv_int (pk, "workers", s->nworkers);
     imvo_pack_kv_int (pk, "requests", (int64_t) atomic_load (&s->requests));
+    //  Per message type: each handler's, then ping and stats (/metrics' imvo_requests_total).
+    int n = 0;
+    while (def->handlers && def->handlers [n].type && n < IMVO_MAX_HANDLERS)
+        n++;
+    imvo_pack_str (pk, "types");
+    msgpack_pack_map (pk, (uint32_t) n + 2);
+    for (int i = 0; i < n; i++)
+        imvo_pack_kv_int (pk, def->handlers [i].type, (int64_t) atomic_load (&s->by_type [i]));
+    imvo_pack_kv_int (pk, "ping", (int64_t) atomic_load (&s->by_type [IMVO_MAX_HANDLERS]));
+    imvo_pack_kv_int (pk, "stats", (int64_t) atomic_load (&s->by_type [IMVO_MAX_HANDLERS + 1]));
     imvo_pack_str (pk, "errors");
     msgpack_pack_map (pk, IMVO_ERR_COUNT - 1);
     for (int i = 1; i < IMVO_ERR_COUNT; i++)
@@ -60,11 +70,15 @@ imvo_handler_find (const imvo_service_def_t *def, const char *type)
 bool
 imvo_builtin (imvo_ctx_t *ctx, const imvo_request_t *req, imvo_reply_t *reply)
 {
-    if (strcmp (req->type, "ping") == 0)
+    if (strcmp (req->type, "ping") == 0) {
+        atomic_fetch_add (&ctx->service->by_type [IMVO_MAX_HANDLERS], 1);
         s_ping (ctx, reply);
+    }
     else
-    if (strcmp (req->type, "stats") == 0)
+    if (strcmp (req->type, "stats") == 0) {
+        atomic_fetch_add (&ctx->service->by_type [IMVO_MAX_HANDLERS + 1], 1);
         s_stats (ctx, reply);
+    }
     else
         return false;
     return true;
@@ -77,6 +91,9 @@ imvo_dispatch (imvo_ctx_t *ctx, const imvo_handler_t *h, imvo_request_t *req, im
     const imvo_proto_msg_t *msg = imvo_proto_find (req->type);
     imvo_value_t values [IMVO_PROTO_MAX_FIELDS];
     assert (msg);       //  every handled type has a catalogue entry
+    ptrdiff_t index = h - ctx->service->def->handlers;
+    if (index >= 0 && index < IMVO_MAX_HANDLERS)
+        atomic_fetch_add (&ctx->service->by_type [index], 1);
     if (imvo_proto_authorise (msg, req, NULL, &reply->err) == 0
     &&  imvo_proto_validate (msg, req->body, &req->zone, values, &reply->err) == 0
     &&  imvo_proto_authorise (msg, req, values, &reply->err) == 0) {

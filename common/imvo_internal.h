@@ -6,6 +6,8 @@
 
 #include <stdatomic.h>
 
+#define IMVO_MAX_HANDLERS 62                //  handlers a daemon may have (stats counts each)
+
 struct _imvo_service_t {
     const imvo_service_def_t *def;          //  the daemon's description
     bool curve;                             //  CURVE on: the actor comes from certificates
@@ -14,6 +16,7 @@ struct _imvo_service_t {
     int64_t started;                        //  zclock_mono at start, for uptime
     int nworkers;                           //  worker threads
     atomic_ullong requests;                 //  requests decoded or not
+    atomic_ullong by_type [IMVO_MAX_HANDLERS + 2];  //  per handler (def->handlers order), then ping, stats
     atomic_ullong errors [IMVO_ERR_COUNT];  //  error replies by code
     atomic_ullong events_emitted;           //  events committed by this daemon
     atomic_ullong events_consumed;          //  events applied by its consumers

@@ -111,6 +111,10 @@ s_serve (const imvo_service_def_t *def, const char *bind_arg, const char *events
             zsock_send (pipe, "ii", -1, -1);
         return 1;
     }
+    int nhandlers = 0;
+    while (def->handlers && def->handlers [nhandlers].type)
+        nhandlers++;
+    assert (nhandlers <= IMVO_MAX_HANDLERS);    //  stats counts each type (imvo_internal.h)
     //  A field that may be longer than the socket lets a message be is a promise the daemon
     //  cannot keep: refuse to start, naming it.
     long max_msg = imvo_env_long ("IMVO_MAX_MSG_BYTES", 1 << 20, 1024, 1 << 30);

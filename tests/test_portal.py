@@ -137,7 +137,9 @@ class Portal(unittest.TestCase):
         families = {f.name: f for f in text_string_to_metric_families(metrics)}
         up = {x.labels["service"]: x.value for x in families["imvo_up"].samples}
         self.assertEqual(up, {"membership": 1, "complaints": 1, "scoring": 0, "notify": 1})
-        self.assertIn("imvo_requests", families)
+        requests = {(x.labels["service"], x.labels["type"]): x.value for x in families["imvo_requests"].samples}
+        self.assertGreaterEqual(requests[("membership", "member.join")], 1)     # the company joined
+        self.assertGreaterEqual(requests[("complaints", "stats")], 1)
         self.assertIn("imvo_errors", families)
         self.assertIn("imvo_intake_queue_length", families)
         self.assertIn("imvo_notify_backlog", families)

@@ -27,11 +27,16 @@ portal_metrics (portal_buf_t *b, imvo_redis_t *redis)
     s_help (b, "imvo_up", "gauge", "1 when the daemon answers");
     for (int i = 0; i < 4; i++)
         portal_buf_add (b, "imvo_up{service=\"%s\"} %d\n", services [i], up [i]);
-    s_help (b, "imvo_requests_total", "counter", "requests the daemon answered (type: all types together)");
-    for (int i = 0; i < 4; i++)
-        if (up [i])
-            portal_buf_add (b, "imvo_requests_total{service=\"%s\",type=\"all\"} %lld\n", services [i],
-                            (long long) s_int (resp [i].body, "requests"));
+    s_help (b, "imvo_requests_total", "counter", "requests the daemon answered, by message type");
+    for (int i = 0; i < 4; i++) {
+        const msgpack_object *types = up [i] ? imvo_map_get (resp [i].body, "types") : NULL;
+        for (uint32_t k = 0; types && types->type == MSGPACK_OBJECT_MAP && k < types->via.map.size; k++) {
+            const msgpack_object_kv *kv = &types->via.map.ptr [k];
+            if (kv->key.type == MSGPACK_OBJECT_STR && kv->val.type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+                portal_buf_add (b, "imvo_requests_total{service=\"%s\",type=\"%.*s\"} %llu\n", services [i],
+                                (int) kv->key.via.str.size, kv->key.via.str.ptr, (unsigned long long) kv->val.via.u64);
+        }
+    }
     s_help (b, "imvo_errors_total", "counter", "error replies by code");
     for (int i = 0; i < 4; i++) {
         const msgpack_object *errors = up [i] ? imvo_map_get (resp [i].body, "errors") : NULL;
