@@ -163,6 +163,13 @@ static const imvo_field_t s_update [] = {
 static const imvo_proto_msg_t s_complaint_update = {
     "complaint.update", "the secretariat sets the respondent of a case that arrived without one (while it is received)",
     IMVO_FIELDS (s_update), IMVO_ROLE_SECRETARIAT, NULL, NULL, NULL };
+static const imvo_field_t s_open [] = {
+    [COMPLAINT_OPEN_COVENANT] = { "covenant", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL, "covenant code, e.g. textile" },
+    [COMPLAINT_OPEN_RESPONDENT] = { "respondent", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "the company's org_id" },
+};
+static const imvo_proto_msg_t s_complaint_open = {
+    "complaint.open", "a company's open cases in a covenant, newest first (for staff, and membership's org.get)",
+    IMVO_FIELDS (s_open), IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, NULL, NULL };
 static const imvo_proto_msg_t s_complaint_overdue = {
     "complaint.overdue", "a covenant's deadlines that have passed without the action they ask for",
     IMVO_FIELDS (s_covenant_req), IMVO_STAFF, NULL, NULL, NULL };
@@ -171,6 +178,6 @@ static const imvo_proto_msg_t s_complaint_stats = {
     IMVO_FIELDS (s_covenant_req), IMVO_STAFF, NULL, NULL, NULL };
 
 const imvo_proto_msg_t *const imvo_proto_complaints [] = {
-    &s_complaint_submit, &s_complaint_update, &s_complaint_get, &s_complaint_status, &s_complaint_list, &s_complaint_intake_result,
+    &s_complaint_submit, &s_complaint_update, &s_complaint_open, &s_complaint_get, &s_complaint_status, &s_complaint_list, &s_complaint_intake_result,
     &s_complaint_transition, &s_complaint_respond, &s_complaint_message, &s_complaint_messages,
     &s_complaint_decisions, &s_complaint_overdue, &s_complaint_stats, NULL };

@@ -29,6 +29,7 @@ enum { COMPLAINT_MESSAGE_CASE_ID, COMPLAINT_MESSAGE_RECEIPT, COMPLAINT_MESSAGE_T
 enum { COMPLAINT_MESSAGES_CASE_ID, COMPLAINT_MESSAGES_RECEIPT };
 enum { COMPLAINT_COVENANT_CODE };               //  complaint.decisions, .overdue, .stats
 enum { COMPLAINT_UPDATE_CASE_ID, COMPLAINT_UPDATE_RESPONDENT };
+enum { COMPLAINT_OPEN_COVENANT, COMPLAINT_OPEN_RESPONDENT };
 
 //  Statuses and outcomes (PROTOCOL.md, second part), as the catalogue's choices.
 extern const char *const complaint_statuses [];

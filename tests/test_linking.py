@@ -68,6 +68,14 @@ class Linking(unittest.TestCase):
             s.ok("complaints", "complaint.transition", {"case_id": case_id, "to": "admissibility", "reason": "ok"})
             r = s.call("complaints", "complaint.update", {"case_id": case_id, "respondent": b})
             self.assertEqual((r["error"]["code"], r["error"]["field"]), ("conflict", "case_id"), r)
+            # One view of a company across covenants: its memberships and open cases, for staff.
+            s.ok("membership", "member.join", {"covenant": "gold", "org_id": a, "role": "supporter"})
+            view = s.ok("membership", "org.get", {"org_id": a})
+            self.assertEqual(sorted(m["covenant"] for m in view["memberships"]), ["gold", "textile"])
+            self.assertEqual([x["case_id"] for x in view["open_cases"]["textile"]], [case_id])
+            self.assertNotIn("gold", view["open_cases"])
+            own = s.ok("membership", "org.get", {"org_id": a}, actor={"role": "company", "org": a})
+            self.assertNotIn("open_cases", own)
 
     def test_a_mail_without_respondent_becomes_a_case_in_received(self):
         with System(["complaints"]) as s:

@@ -35,6 +35,20 @@ complaints_update (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_
     return rc;
 }
 
+//  complaint.open: a company's open cases in one covenant (membership's org.get shows them).
+int
+complaints_open (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    const char *covenant = f [COMPLAINT_OPEN_COVENANT].str;
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:complaints:{%s}:respondent:%s", covenant, f [COMPLAINT_OPEN_RESPONDENT].str);
+    imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
+    return imvo_script_call (ctx, reply, "complaint_open", &keys, &args, imvo_packed_done);
+}
+
 static int
 s_linked (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply)
 {

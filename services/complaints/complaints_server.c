@@ -394,6 +394,7 @@ static const imvo_handler_t s_handlers [] = {
     { "complaint.transition", complaints_transition, IMVO_IN_WORKER },
     { "complaint.respond", complaints_respond, IMVO_IN_WORKER },
     { "complaint.update", complaints_update, IMVO_IN_WORKER },
+    { "complaint.open", complaints_open, IMVO_PIPELINED },
     { "complaint.message", complaints_message, IMVO_IN_WORKER },
     { "complaint.messages", complaints_messages, IMVO_IN_WORKER },
     { "complaint.decisions", complaints_decisions, IMVO_IN_WORKER },

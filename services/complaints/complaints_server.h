@@ -43,7 +43,7 @@ bool complaints_for_complainant (const imvo_request_t *req);
 int complaints_case_named (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *id, const imvo_value_t *receipt, char *covenant,
                            size_t csize, char *case_id, size_t isize, imvo_reply_t *reply);
 //  complaints_links.c: complaint.update, and the companies linked to the place a complaint names.
-imvo_handler_fn complaints_update;
+imvo_handler_fn complaints_update, complaints_open;
 int complaints_on_own_event (imvo_ctx_t *ctx, const imvo_event_t *ev);
 imvo_handler_fn complaints_transition, complaints_respond, complaints_message, complaints_messages,
     complaints_decisions, complaints_overdue, complaints_stats;

@@ -1,5 +1,6 @@
 /*  membership_orgs: organisations: register, update (carried into their memberships), read. */
 #include "membership_internal.h"
+#include "imvo_client.h"
 
 //  --- organisations -------------------------------------------------------------------------
 
@@ -78,11 +79,108 @@ s_org_read (imvo_ctx_t *ctx, const char *mode, const char *a, const char *b, imv
     return membership_read_tagged (ctx, "org_read", "orgs", "all", mode, a, b, reply);
 }
 
+//  Staff see one view of a company across covenants: its memberships and, per covenant, its
+//  open cases (asked of complaints, complaint.open, as a service).
+static void
+s_pack_across (imvo_ctx_t *ctx, const char *org, msgpack_packer *pk)
+{
+    redisReply *codes = imvo_redis_cmd (ctx->redis, "ZRANGE imvo:membership:{catalog}:covenants 0 -1");
+    msgpack_sbuffer mem, open;
+    msgpack_sbuffer_init (&mem);
+    msgpack_sbuffer_init (&open);
+    msgpack_packer mpk, opk;
+    msgpack_packer_init (&mpk, &mem, msgpack_sbuffer_write);
+    msgpack_packer_init (&opk, &open, msgpack_sbuffer_write);
+    uint32_t nmem = 0, nopen = 0;
+    imvo_client_t *complaints = imvo_client_new_for ("complaints");
+    if (complaints) {
+        imvo_client_set_timeout (complaints, 1500);
+        imvo_client_set_attempts (complaints, 1);
+        imvo_client_set_actor (complaints, "service", NULL);
+    }
+    for (size_t i = 0; codes && codes->type == REDIS_REPLY_ARRAY && i < codes->elements; i++) {
+        const char *cov = codes->element [i]->str;
+        redisReply *m = imvo_redis_cmd (ctx->redis, "HMGET imvo:membership:{%s}:member:%s role status since left_on",
+                                        cov, org);
+        if (m && m->type == REDIS_REPLY_ARRAY && m->elements == 4 && m->element [0]->type == REDIS_REPLY_STRING) {
+            static const char *const names [] = { "role", "status", "since", "left_on" };
+            uint32_t present = 0;
+            for (int k = 0; k < 4; k++)
+                present += m->element [k]->type == REDIS_REPLY_STRING;
+            msgpack_pack_map (&mpk, present + 1);
+            imvo_pack_kv_str (&mpk, "covenant", cov);
+            for (int k = 0; k < 4; k++)
+                if (m->element [k]->type == REDIS_REPLY_STRING)
+                    imvo_pack_kv_str (&mpk, names [k], m->element [k]->str);
+            nmem++;
+            msgpack_sbuffer body;
+            msgpack_sbuffer_init (&body);
+            msgpack_packer bpk;
+            msgpack_packer_init (&bpk, &body, msgpack_sbuffer_write);
+            msgpack_pack_map (&bpk, 2);
+            imvo_pack_kv_str (&bpk, "covenant", cov);
+            imvo_pack_kv_str (&bpk, "respondent", org);
+            imvo_response_t resp;
+            if (complaints && imvo_client_call (complaints, "complaint.open", NULL, body.data, body.size, &resp) == 0
+            &&  resp.ok) {
+                const msgpack_object *cases = imvo_map_get (resp.body, "cases");
+                if (cases && cases->type == MSGPACK_OBJECT_ARRAY && cases->via.array.size) {
+                    imvo_pack_str (&opk, cov);
+                    msgpack_pack_object (&opk, *cases);
+                    nopen++;
+                }
+            }
+            else
+                zsys_warning ("complaints did not say %s's open cases in %s: org.get shows none", org, cov);
+            imvo_response_release (&resp);
+            msgpack_sbuffer_destroy (&body);
+        }
+        if (m)
+            freeReplyObject (m);
+    }
+    imvo_pack_str (pk, "memberships");
+    msgpack_pack_array (pk, nmem);
+    msgpack_sbuffer_write (pk->data, mem.data, mem.size);
+    imvo_pack_str (pk, "open_cases");
+    msgpack_pack_map (pk, nopen);
+    msgpack_sbuffer_write (pk->data, open.data, open.size);
+    imvo_client_destroy (&complaints);
+    msgpack_sbuffer_destroy (&mem);
+    msgpack_sbuffer_destroy (&open);
+    if (codes)
+        freeReplyObject (codes);
+}
+
 int
 membership_org_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    (void) req;
-    return s_org_read (ctx, "get", f [ORG_GET_ORG_ID].str, "", reply);
+    const char *org = f [ORG_GET_ORG_ID].str;
+    if (!streq (req->role, "secretariat") && !streq (req->role, "committee"))
+        return s_org_read (ctx, "get", org, "", reply);
+    imvo_reply_t got;
+    imvo_reply_init (&got);
+    int rc = s_org_read (ctx, "get", org, "", &got);
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 1024);
+    msgpack_object o;
+    const char *why;
+    if (rc)
+        reply->err = got.err;
+    else
+    if (imvo_msg_unpack (got.body.data, got.body.size, &zone, &o, &why) || o.type != MSGPACK_OBJECT_MAP)
+        rc = imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "unreadable organisation");
+    else {
+        msgpack_packer *pk = imvo_reply_pk (reply);
+        msgpack_pack_map (pk, o.via.map.size + 2);
+        for (uint32_t i = 0; i < o.via.map.size; i++) {
+            msgpack_pack_object (pk, o.via.map.ptr [i].key);
+            msgpack_pack_object (pk, o.via.map.ptr [i].val);
+        }
+        s_pack_across (ctx, org, pk);
+    }
+    msgpack_zone_destroy (&zone);
+    imvo_reply_release (&got);
+    return rc;
 }
 
 int

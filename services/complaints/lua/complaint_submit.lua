@@ -50,6 +50,9 @@ for name, due in pairs(cmsgpack.unpack(ARGV[14])) do
     redis.call('ZADD', prefix .. ':deadlines', due, case_id .. '|' .. name)
 end
 redis.call('ZADD', prefix .. ':cases', now, case_id)
+if ARGV[5] ~= '' then
+    redis.call('ZADD', prefix .. ':respondent:' .. ARGV[5], now, case_id)     -- a company's cases (org.get)
+end
 imvo_emit_packed(prefix .. ':events', 'complaint.received', 'complaints',
                  imvo_mp_prepend(ARGV[12], 'case_id', case_id))
 return imvo_commit_packed(imvo_mp_prepend(ARGV[13], 'case_id', case_id))

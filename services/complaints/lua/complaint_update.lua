@@ -19,5 +19,9 @@ if kind ~= 'company' then
     return imvo_fail('invalid_argument', 'respondent', 'respondent ' .. ARGV[3] .. ' is not a company that is a ' ..
                      'current member of the ' .. case.covenant .. ' covenant')
 end
+if (case.respondent or '') ~= '' then
+    redis.call('ZREM', ARGV[2] .. ':respondent:' .. case.respondent, case.case_id)
+end
 redis.call('HSET', KEYS[2], 'respondent', ARGV[3], 'updated_at', ARGV[5])
+redis.call('ZADD', ARGV[2] .. ':respondent:' .. ARGV[3], case.received_at, case.case_id)
 return imvo_commit({ case_id = case.case_id, respondent = ARGV[3], status = case.status })
