@@ -397,7 +397,7 @@ class System:
         finally:
             sock.close()
 
-    def call(self, name, mtype, body, key=None, actor=None, timeout=5000, attempts=1, cert=None):
+    def call(self, name, mtype, body, key=None, actor=None, timeout=15000, attempts=1, cert=None):
         """One request; returns the reply envelope (dict), or None on timeout. The actor is
         the secretariat unless given; actor=False sends none."""
         req = {"v": 1, "id": uuid.uuid4().hex, "type": mtype, "body": body}
