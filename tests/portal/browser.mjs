@@ -16,10 +16,14 @@ async function page (lang, size = 'desktop') {
   return context.newPage();
 }
 
+// Phone and desktop widths; the window as tall as the page, so that headless Chromium paints
+// all of it (with JavaScript off it leaves what lies below the first window blank).
 async function shoot (p, name) {
   for (const [size, viewport] of Object.entries(sizes)) {
-    await p.setViewportSize(viewport);
-    await p.screenshot({ path: `${shots}/${name}-${size}.png`, fullPage: true });
+    await p.setViewportSize({ width: viewport.width, height: 1800 });
+    const height = Math.max(viewport.height, Math.ceil((await p.locator('body').boundingBox()).height));
+    await p.setViewportSize({ width: viewport.width, height });
+    await p.screenshot({ path: `${shots}/${name}-${size}.png` });
   }
 }
 
