@@ -61,6 +61,18 @@ imvo_client_new_for (const char *service)
     return s_new (endpoint, service);
 }
 
+imvo_client_t *
+imvo_client_new_service (const char *service, int timeout_ms, int attempts)
+{
+    imvo_client_t *self = imvo_client_new_for (service);
+    if (self) {
+        imvo_client_set_timeout (self, timeout_ms);
+        imvo_client_set_attempts (self, attempts);
+        imvo_client_set_actor (self, "service", NULL);
+    }
+    return self;
+}
+
 void
 imvo_client_destroy (imvo_client_t **self_p)
 {

@@ -20,6 +20,9 @@ typedef struct _imvo_client_t imvo_client_t;
 imvo_client_t *imvo_client_new (const char *endpoint);
 //  The endpoint of a daemon by name, from IMVO_<SERVICE>_ENDPOINT; NULL for unknown names.
 imvo_client_t *imvo_client_new_for (const char *service);
+//  A daemon's (or a gateway's) client of another daemon: the actor `service` (with CURVE its
+//  certificate says so), timeout_ms per attempt. NULL for unknown names.
+imvo_client_t *imvo_client_new_service (const char *service, int timeout_ms, int attempts);
 void imvo_client_destroy (imvo_client_t **self_p);
 void imvo_client_set_timeout (imvo_client_t *self, int timeout_ms);
 void imvo_client_set_attempts (imvo_client_t *self, int attempts);

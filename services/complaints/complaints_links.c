@@ -64,12 +64,9 @@ complaints_on_own_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
     ||  imvo_obj_strcpy (imvo_map_get (&ev->body, "case_id"), case_id, sizeof case_id)
     ||  imvo_obj_strcpy (imvo_map_get (&ev->body, "covenant"), covenant, sizeof covenant))
         return 0;                   //  not about a place
-    imvo_client_t *membership = imvo_client_new_for ("membership");
+    imvo_client_t *membership = imvo_client_new_service ("membership", 2000, 1);
     if (!membership)
         return -1;
-    imvo_client_set_timeout (membership, 2000);
-    imvo_client_set_attempts (membership, 1);
-    imvo_client_set_actor (membership, "service", NULL);
     msgpack_sbuffer body;
     msgpack_sbuffer_init (&body);
     msgpack_packer pk;

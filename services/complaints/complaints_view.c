@@ -95,12 +95,9 @@ s_build_views (imvo_ctx_t *ctx, int timeout_ms)
         atomic_store (&s_state.views_ready, 1);
         return 0;
     }
-    imvo_client_t *membership = imvo_client_new_for ("membership");
+    imvo_client_t *membership = imvo_client_new_service ("membership", timeout_ms, 1);
     if (!membership)
         return -1;
-    imvo_client_set_timeout (membership, timeout_ms);
-    imvo_client_set_attempts (membership, 1);
-    imvo_client_set_actor (membership, "service", NULL);
     imvo_response_t resp;
     int rc = -1;
     if (imvo_client_call (membership, "covenant.list", NULL, NULL, 0, &resp) == 0 && resp.ok) {

@@ -4,8 +4,9 @@
     the intake queue (as the Redis user `intake`) and speaks PROTOCOL.md to the daemons with its
     own certificate (role service: a gateway that limits its own users).
 
-    portal_server.c: the HTTP server and the pages; portal_html.c: the texts in Dutch and
-    English and the escaping page buffer; portal_metrics.c: /metrics.
+    portal_server.c: the HTTP server; portal_complaint.c and portal_public.c: the pages;
+    portal_html.c: the texts in Dutch and English and the escaping page buffer;
+    portal_metrics.c: /metrics.
 */
 #ifndef PORTAL_H
 #define PORTAL_H
@@ -51,6 +52,67 @@ extern const char portal_css [];
 //  One request to a daemon as the portal (its certificate; without CURVE the actor `service`).
 //  0 with resp filled (resp->ok may be false), or -1 when the daemon did not answer.
 int portal_call (const char *service, const char *type, const char *body, size_t size, imvo_response_t *resp);
+
+//  --- portal_server.c: requests, responses, CSRF, limits (one polling thread: no locks) ---
+
+#define PORTAL_MAX_FIELDS 24
+
+//  A request in progress: its POST body and, parsed, its form fields.
+typedef struct {
+    char *body;
+    size_t size;
+    bool too_large;
+    char *names [PORTAL_MAX_FIELDS], *values [PORTAL_MAX_FIELDS];
+    int nfields;
+} portal_req_t;
+
+//  A form field, trimmed, or "" when absent (r may be NULL).
+const char *portal_field (portal_req_t *r, const char *name);
+
+struct MHD_Connection;
+//  Sends data with the portal's security headers (and a Set-Cookie when cookie); an HTML page
+//  from b, which it releases.
+enum MHD_Result portal_send (struct MHD_Connection *c, unsigned status, const char *type, const char *data,
+                             size_t size, const char *cookie);
+enum MHD_Result portal_page (struct MHD_Connection *c, unsigned status, portal_buf_t *b, const char *cookie);
+
+//  CSRF: the browser's csrf cookie (or a new one, *set then the Set-Cookie header), the form's
+//  token for it, and whether a posted form carries the right one.
+void portal_csrf_cookie (struct MHD_Connection *c, char cookie [33], char set [128]);
+void portal_csrf_token (const char *cookie, char hex [65]);
+bool portal_csrf_ok (struct MHD_Connection *c, portal_req_t *r);
+void portal_hidden (portal_buf_t *b, const char *name, const char *value);
+
+//  Per client address: fewer than max events in the window (counted when count).
+typedef struct {
+    char addr [64];
+    int64_t window_start;
+    int count;
+} portal_limit_t;
+extern portal_limit_t portal_submits [1024], portal_misses [1024];
+bool portal_allowed (portal_limit_t *table, const char *addr, int max, int64_t window_ms, bool count);
+
+extern imvo_redis_t *portal_redis;          //  the intake queue, as the Redis user intake
+
+//  A request to a daemon with a body of fields given by spec, one letter per field: 's' a
+//  string, 'i' an int64_t, each after its name: portal_ask (&resp, "complaints",
+//  "complaint.status", "s", "receipt", receipt). As portal_call.
+int portal_ask (imvo_response_t *resp, const char *service, const char *type, const char *spec, ...);
+
+//  --- the pages -------------------------------------------------------------------------------
+
+//  portal_complaint.c
+enum MHD_Result portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, const char *covenant,
+                             const char *error);
+enum MHD_Result portal_submit (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, const char *addr);
+enum MHD_Result portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, const char *addr,
+                               bool post);
+//  portal_public.c
+bool portal_code_ok (const char *s);
+enum MHD_Result portal_not_found (struct MHD_Connection *c, portal_lang_t lang);
+enum MHD_Result portal_decisions (struct MHD_Connection *c, portal_lang_t lang, const char *covenant);
+enum MHD_Result portal_locations (struct MHD_Connection *c, portal_lang_t lang, const char *covenant,
+                                  const char *year_text);
 
 //  /metrics in the Prometheus text format (portal_metrics.c).
 void portal_metrics (portal_buf_t *b, imvo_redis_t *redis);

@@ -29,11 +29,9 @@ typedef struct {
 static int
 s_fetch_parties (const char *covenant, msgpack_sbuffer *out)
 {
-    imvo_client_t *membership = imvo_client_new_for ("membership");
+    imvo_client_t *membership = imvo_client_new_service ("membership", 5000, 3);
     if (!membership)
         return -1;
-    imvo_client_set_actor (membership, "service", NULL);
-    imvo_client_set_timeout (membership, 5000);
     msgpack_sbuffer body, list;
     msgpack_sbuffer_init (&body);
     msgpack_sbuffer_init (&list);

@@ -15,10 +15,12 @@ if replay then
     return replay
 end
 local prefix = ARGV[2]
--- Without a respondent (ARGV[5] ''), the covenant must still be known.
-local kind = ARGV[5] == '' and 'company' or redis.call('HGET', prefix .. ':members', ARGV[5])
-if ARGV[5] == '' and redis.call('EXISTS', prefix .. ':view') == 0 then
-    kind = nil
+-- Without a respondent (ARGV[5] '') the covenant must still be known: its members' view exists.
+local kind
+if ARGV[5] == '' then
+    kind = redis.call('EXISTS', prefix .. ':view') == 1 and 'company' or nil
+else
+    kind = redis.call('HGET', prefix .. ':members', ARGV[5])
 end
 if not kind then
     if redis.call('EXISTS', prefix .. ':view') == 0 then
@@ -27,9 +29,6 @@ if not kind then
         end
         return imvo_fail('unavailable', 'covenant', 'complaints has not yet read the members of the ' ..
                          ARGV[3] .. ' covenant from membership; try again shortly')
-    end
-    if ARGV[5] == '' then
-        return imvo_fail('not_found', 'covenant', 'there is no covenant ' .. ARGV[3])
     end
     return imvo_fail('invalid_argument', 'respondent', 'respondent ' .. ARGV[5] ..
                      ' is not a current member of the ' .. ARGV[3] .. ' covenant')
