@@ -250,6 +250,21 @@ class Membership(unittest.TestCase):
         companies = self.page_all("org.list", {"kind": "company"}, "orgs", 2)
         self.assertEqual([o["org_id"] for o in companies], [o["org_id"] for o in whole if o["kind"] == "company"])
 
+    def test_member_list_in_natural_order(self):
+        # Ids on both sides of a digit boundary: org-2 comes before org-10, on every page.
+        last = int(self.org("Counting BV").split("-")[1])
+        while last < 12:
+            last = int(self.org("Counting BV").split("-")[1])
+        for o in sorted({"org-1", "org-2", "org-9", "org-10", "org-11", "org-%d" % last}):
+            r = self.s.call("membership", "member.join", {"covenant": "floriculture", "org_id": o, "role": "supporter"})
+            self.assertTrue(r["ok"] or r["error"]["code"] == "conflict", r)
+        number = lambda o: int(o.split("-")[1])
+        listed = [m["org_id"] for m in self.ok("member.list", {"covenant": "floriculture"})["members"]]
+        self.assertEqual(listed, sorted(listed, key=number))
+        self.assertLess(listed.index("org-2"), listed.index("org-10"))
+        paged = self.page_all("member.list", {"covenant": "floriculture"}, "members", 2)
+        self.assertEqual([m["org_id"] for m in paged], listed)
+
     def test_imvoctl_prints_nested_values_as_blocks(self):
         out = self.s.imvoctl("covenant", "show", "gold")
         self.assertEqual(out.returncode, 0, out.stderr)

@@ -87,16 +87,18 @@ membership_check_covenant (imvo_ctx_t *ctx, const char *covenant, imvo_reply_t *
     return rc;
 }
 
+//  Org ids in natural order: org-2 before org-10 (glibc's strverscmp compares runs of digits
+//  as numbers), so that every client lists members as a person counts them.
 static int
-s_str_cmp (const void *a, const void *b)
+s_id_cmp (const void *a, const void *b)
 {
-    return strcmp ((const char *) zchunk_data (*(zchunk_t *const *) a),
-                   (const char *) zchunk_data (*(zchunk_t *const *) b));
+    return strverscmp ((const char *) zchunk_data (*(zchunk_t *const *) a),
+                       (const char *) zchunk_data (*(zchunk_t *const *) b));
 }
 
-//  A covenant's current members by org id, a page at a time: the set read in pages (SSCAN)
-//  and sorted here, the page's memberships read with pipelined HMGETs, so that no call holds
-//  Redis for long however many members a covenant has.
+//  A covenant's current members by org id in natural order, a page at a time: the set read
+//  in pages (SSCAN) and sorted here, the page's memberships read with pipelined HMGETs, so
+//  that no call holds Redis for long however many members a covenant has.
 int
 membership_member_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
@@ -115,8 +117,8 @@ membership_member_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
     zchunk_t **orgs = calloc (n + 1, sizeof *orgs);
     for (zchunk_t *c = zlistx_first (set); c; c = zlistx_next (set))
         orgs [k++] = c;
-    qsort (orgs, n, sizeof *orgs, s_str_cmp);
-    while (first < n && *after && strcmp ((const char *) zchunk_data (orgs [first]), after) <= 0)
+    qsort (orgs, n, sizeof *orgs, s_id_cmp);
+    while (first < n && *after && strverscmp ((const char *) zchunk_data (orgs [first]), after) <= 0)
         first++;
     static const char *const fields [] = { "org_id", "name", "kind", "role", "since", "votes", "working_groups" };
     msgpack_sbuffer page;
@@ -176,7 +178,7 @@ membership_member_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
         //  More to come when members are left after the last one on this page.
         bool more = false;
         for (size_t i = first; last && got == limit && i < n && !more; i++)
-            more = strcmp ((const char *) zchunk_data (orgs [i]), last) > 0;
+            more = strverscmp ((const char *) zchunk_data (orgs [i]), last) > 0;
         msgpack_packer *pk = imvo_reply_pk (reply);
         msgpack_pack_map (pk, more ? 2 : 1);
         imvo_pack_str (pk, "members");
