@@ -155,9 +155,13 @@ class Routing(unittest.TestCase):
     def test_who_hears_what(self):
         with System(["complaints", "notify"]) as s:
             other = s.company("Other Brand BV", ["textile"])
+            self.assertTrue(s.wait_for(lambda: s.drained("notify", "membership")))
             case = submit(s)
             case_id, receipt = case["case_id"], case["receipt"]
             self.assertTrue(s.wait_for(lambda: any(i.get("case_id") == case_id for i in items(s, "committee:textile"))))
+            # Texts name the company (notify keeps its name from member.joined), not only its id.
+            text = [i["text"] for i in items(s, "committee:textile") if i.get("case_id") == case_id][0]
+            self.assertIn("tegen Respondent Brand BV (%s)" % s.respondent, text)
             # The secretariat hears of the complaint and of members joining.
             kinds = {i["type"] for i in items(s, "secretariat:textile")}
             self.assertTrue({"complaint.received", "member.joined"} <= kinds, kinds)

@@ -11,6 +11,8 @@
       :tries      hash "<event id>|<channel>" -> attempts so far
       :delivered  hash "<event id>|<channel>" -> when   :failed  hash -> the last error
       :backlog    hash channel -> deliveries not settled  :queued  zset of those by queued time
+      :run:<n>    never written: keeps one inbox_add call to 32 events (notify_server.c)
+    imvo:notify:{org:<id>}:name is an organisation's name (from member.joined), for texts.
     imvo:notify:subscribers is the set of recipients with a webhook or e-mail subscription.
 */
 #ifndef NOTIFY_INTERNAL_H
@@ -27,9 +29,11 @@ typedef struct {
 } notify_text_t;
 
 //  The templates (notify_route.c): loaded once at start; rendered for an event type and a
-//  language ("nl", "en") with the event body's fields. 0, or -1 when there is no template.
+//  language ("nl", "en") with the event body's fields; org_name, when not NULL or "", is the
+//  name of the organisation the event is about. 0, or -1 when there is no template.
 int notify_templates_load (void);
-int notify_render (const char *type, const char *lang, const msgpack_object *body, notify_text_t *out);
+int notify_render (const char *type, const char *lang, const msgpack_object *body, const char *org_name,
+                   notify_text_t *out);
 void notify_text_release (notify_text_t *t);
 //  The recipients of an event: how many were written to out (at most max).
 int notify_route (const char *type, const msgpack_object *body, char out [][NOTIFY_RECIPIENT_MAX], int max);

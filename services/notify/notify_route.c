@@ -4,7 +4,8 @@
     their inbox: secretariat:<covenant>, committee:<covenant>, monitoring:<covenant>,
     org:<org_id>. The texts come from template files per event type and language
     (deploy/notify/templates/<type>.<lang>.tmpl: title, text and html lines, {field} the event
-    body's field), built into the daemon; tests/test_notify.py checks that every routed type
+    body's field; {respondent} and {org_id} name the organisation, "<name> (<id>)", when notify
+    knows its name), built into the daemon; tests/test_notify.py checks that every routed type
     has both languages.
 */
 #include "notify_internal.h"
@@ -51,16 +52,21 @@ notify_templates_load (void)
     return s_ntemplates ? 0 : -1;
 }
 
-//  Appends the value of a body field to out, as text.
+//  Appends the value of a body field to out, as text. The organisation an event is about
+//  ({respondent}, {org_id}) reads "<name> (<id>)" when its name is known.
 static void
-s_field (zchunk_t *out, const msgpack_object *body, const char *name, size_t len, bool html)
+s_field (zchunk_t *out, const msgpack_object *body, const char *name, size_t len, const char *org_name, bool html)
 {
     char key [64];
     snprintf (key, sizeof key, "%.*s", (int) len, name);
     const msgpack_object *v = imvo_map_get (body, key);
-    char buf [64];
+    char buf [64], *named = NULL;
     const char *s = NULL;
     size_t n = 0;
+    if (v && v->type == MSGPACK_OBJECT_STR && org_name && *org_name
+    &&  (streq (key, "respondent") || streq (key, "org_id")))
+        s = named = zsys_sprintf ("%s (%.*s)", org_name, (int) v->via.str.size, v->via.str.ptr), n = strlen (named);
+    else
     if (v && v->type == MSGPACK_OBJECT_STR)
         s = v->via.str.ptr, n = v->via.str.size;
     else
@@ -79,16 +85,17 @@ s_field (zchunk_t *out, const msgpack_object *body, const char *name, size_t len
         else
             zchunk_extend (out, s + i, 1);
     }
+    zstr_free (&named);
 }
 
 static char *
-s_render (const char *tmpl, const msgpack_object *body, bool html)
+s_render (const char *tmpl, const msgpack_object *body, const char *org_name, bool html)
 {
     zchunk_t *out = zchunk_new (NULL, 256);
     for (const char *p = tmpl; *p; ) {
         const char *close = *p == '{' ? strchr (p, '}') : NULL;
         if (close) {
-            s_field (out, body, p + 1, (size_t) (close - p - 1), html);
+            s_field (out, body, p + 1, (size_t) (close - p - 1), org_name, html);
             p = close + 1;
         }
         else
@@ -101,15 +108,16 @@ s_render (const char *tmpl, const msgpack_object *body, bool html)
 }
 
 int
-notify_render (const char *type, const char *lang, const msgpack_object *body, notify_text_t *out)
+notify_render (const char *type, const char *lang, const msgpack_object *body, const char *org_name,
+               notify_text_t *out)
 {
     char name [96];
     snprintf (name, sizeof name, "%s.%s", type, lang);
     for (int i = 0; i < s_ntemplates; i++)
         if (streq (s_templates [i].name, name)) {
-            out->title = s_render (s_templates [i].title, body, false);
-            out->text = s_render (s_templates [i].text, body, false);
-            out->html = s_render (s_templates [i].html, body, true);
+            out->title = s_render (s_templates [i].title, body, org_name, false);
+            out->text = s_render (s_templates [i].text, body, org_name, false);
+            out->html = s_render (s_templates [i].html, body, org_name, true);
             return 0;
         }
     return -1;
