@@ -3,19 +3,29 @@ against the real daemons with CURVE and the portal filing through the intake que
 user intake. A worker files a complaint in Dutch and in English, keeps the receipt, follows the
 case as the secretariat moves it with imvoctl, and sends a message; a double submit files one
 case; a wrong receipt and a missing field get clear messages; /metrics parses with
-prometheus_client. The screenshots (phone and desktop) go to <build>/screenshots."""
+prometheus_client. The screenshots (phone and desktop) go to <build>/screenshots.
+
+Then hostile visitors on real sockets, each while another visitor (from another loopback
+address: the limits are per address) is served: connections that trickle a byte at a time,
+a URL with 10,000 query parameters, a 100 KB header, posts without a valid CSRF token; and a
+form with invalid UTF-8, refused on the form naming the field, before anything is queued."""
+import http.client
 import json
 import os
+import re
 import shutil
+import socket
 import subprocess
+import threading
 import time
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness import BUILD_DIR, HERE, USER_PASSWORD, System, daemon_path, free_port, imvoctl_path
+from harness import BUILD_DIR, HERE, USER_PASSWORD, System, daemon_path, imvoctl_path
 
 CACHE = os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "imvo-playwright")
 SHOTS = os.path.join(BUILD_DIR, "screenshots")
@@ -41,19 +51,25 @@ class Portal(unittest.TestCase):
         s = cls.s
         cls.company = "Dhaka Knitwear Brand BV"
         cls.org = s.company(cls.company, ["textile"])
-        cls.listen = "127.0.0.1:%d" % free_port()
-        env = dict(s.env(), IMVO_PORTAL_LISTEN=cls.listen, IMVO_CERT=s.cert("portal", "service"),
+        # Port 0: the portal takes a free port and its log says which. A request must arrive
+        # whole within 3 s (10 s by default), so that the trickle test is short.
+        env = dict(s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0", IMVO_CERT=s.cert("portal", "service"),
+                   IMVO_PORTAL_REQUEST_S="3",
                    IMVO_REDIS_URL="redis://intake:%s@127.0.0.1:%d/0" % (USER_PASSWORD % "intake", s.redis.port))
-        cls.log = open(os.path.join(s.workdir, "portal.log"), "wb")
+        cls.logpath = os.path.join(s.workdir, "portal.log")
+        cls.log = open(cls.logpath, "wb")
         cls.portal = subprocess.Popen([daemon_path("portal")], env=env, stdout=cls.log, stderr=subprocess.STDOUT)
-        cls.base = "http://" + cls.listen
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(cls.base + "/style.css", timeout=1)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.05)
+        cls.port = None
+        deadline = time.time() + 15
+        while cls.port is None and time.time() < deadline and cls.portal.poll() is None:
+            with open(cls.logpath, "rb") as f:
+                m = re.search(rb"portal on http://127\.0\.0\.1:(\d+)/", f.read())
+            if m:
+                cls.port = int(m.group(1))
+            else:
+                time.sleep(0.02)
+        assert cls.port, "the portal did not start"
+        cls.base = "http://127.0.0.1:%d" % cls.port
 
     @classmethod
     def tearDownClass(cls):
@@ -78,6 +94,8 @@ class Portal(unittest.TestCase):
                 before = self.cases()
                 filed = self.browser("file", lang, "textile", self.company)
                 self.assertTrue(filed["title"].startswith(title), filed)
+                if lang == "en":
+                    self.assertIn("being registered", filed["registering"])
                 self.assertRegex(filed["receipt"], r"^TEXTILE(-[0-9A-Z]{4}){4}$")
                 # The double submit showed the same receipt and made one case.
                 self.assertEqual(filed["again"], filed["receipt"])
@@ -100,7 +118,7 @@ class Portal(unittest.TestCase):
                 got = s.ok("complaints", "complaint.get", {"case_id": case_id})
                 self.assertEqual(got["respondent"], self.org)
                 self.assertIn("Rahima Akter", json.dumps(got))
-        for name in ("form", "receipt", "status"):
+        for name in ("form", "registering", "receipt", "status"):
             for size in ("phone", "desktop"):
                 self.assertGreater(os.path.getsize(os.path.join(SHOTS, "%s-%s.png" % (name, size))), 10000)
 
@@ -120,7 +138,7 @@ class Portal(unittest.TestCase):
         self.assertNotRegex(page, r"(src|href)=\"https?://")      # no third-party assets
         # A body over 64 KiB is refused; a post without the CSRF token files nothing.
         before = self.cases()
-        for data, code in ((b"x=" + b"a" * 70000, 413), (b"covenant=textile&key=" + b"0" * 32, 400)):
+        for data, code in ((b"x=" + b"a" * 70000, 413), (b"covenant=textile&key=" + b"0" * 32, 403)):
             with self.subTest(code=code):
                 with self.assertRaises(urllib.error.HTTPError) as e:
                     urllib.request.urlopen(self.base + "/submit", data=data)
@@ -143,6 +161,191 @@ class Portal(unittest.TestCase):
         self.assertIn("imvo_errors", families)
         self.assertIn("imvo_intake_queue_length", families)
         self.assertIn("imvo_notify_backlog", families)
+
+
+    # --- the portal never waits, and hostile visitors --------------------------------------------
+
+    def visit(self, path="/healthz", source="127.0.0.2", timeout=5):
+        """Another visitor, from another loopback address: (status, seconds)."""
+        t0 = time.monotonic()
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout, source_address=(source, 0))
+        try:
+            c.request("GET", path)
+            r = c.getresponse()
+            r.read()
+            return r.status, time.monotonic() - t0
+        finally:
+            c.close()
+
+    def raw(self, data, source="127.0.0.1", timeout=10):
+        """Sends data on a fresh connection; the status of the answer (None: closed without one)."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout, source_address=(source, 0))
+        try:
+            s.sendall(data)
+            head = s.recv(64)
+        except (ConnectionResetError, BrokenPipeError):
+            head = b""
+        finally:
+            s.close()
+        m = re.match(rb"HTTP/1\.[01] (\d{3})", head)
+        return int(m.group(1)) if m else None
+
+    def form(self, lang="en", source="127.0.0.1"):
+        """The complaint form as a browser gets it: its csrf cookie and hidden fields."""
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10, source_address=(source, 0))
+        c.request("GET", "/?lang=%s&covenant=textile" % lang)
+        r = c.getresponse()
+        page = r.read().decode()
+        c.close()
+        cookie = re.search(r"csrf=([0-9a-f]{32})", r.getheader("Set-Cookie")).group(1)
+        hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page))
+        return cookie, hidden, page
+
+    def post(self, path, fields, cookie, source="127.0.0.1"):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10, source_address=(source, 0))
+        body = fields if isinstance(fields, bytes) else urllib.parse.urlencode(fields).encode()
+        c.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                    "Cookie": "csrf=%s" % cookie if cookie else ""})
+        r = c.getresponse()
+        page = r.read().decode(errors="replace")
+        c.close()
+        return r, page
+
+    def test_trickling_connections_do_not_lock_others_out(self):
+        # 256 connections that send one byte a second (faster than the idle timeout): the
+        # portal takes IMVO_PORTAL_PER_ADDRESS (64) of them from one address and shuts each
+        # once its request has not arrived whole within IMVO_PORTAL_REQUEST_S (3 s here).
+        socks, stop = [], threading.Event()
+        for _ in range(256):
+            try:
+                socks.append(socket.create_connection(("127.0.0.1", self.port), timeout=5))
+            except OSError:
+                pass
+        closed = set()
+
+        def trickle():
+            request = b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100
+            for i in range(len(request)):
+                if stop.is_set() or len(closed) == len(socks):
+                    return
+                for n, s in enumerate(socks):
+                    if n in closed:
+                        continue
+                    try:
+                        s.send(request[i:i + 1])
+                        s.setblocking(False)
+                        try:
+                            if s.recv(64) == b"":
+                                closed.add(n)
+                        except BlockingIOError:
+                            pass
+                        finally:
+                            s.setblocking(True)
+                    except OSError:
+                        closed.add(n)
+                stop.wait(1)
+
+        t = threading.Thread(target=trickle)
+        t.start()
+        try:
+            # Meanwhile another visitor gets the health check and the form, promptly.
+            for path in ("/healthz", "/?lang=en&covenant=textile", "/metrics"):
+                status, took = self.visit(path)
+                self.assertEqual(status, 200, path)
+                self.assertLess(took, 2.0, path)
+            # Every trickling connection ends: refused over the limit, or shut at the deadline.
+            self.assertTrue(self.s.wait_for(lambda: len(closed) == len(socks), timeout=15, interval=0.2),
+                            "%d of %d trickling connections still open" % (len(socks) - len(closed), len(socks)))
+        finally:
+            stop.set()
+            t.join()
+            for s in socks:
+                s.close()
+        status, _ = self.visit("/healthz", source="127.0.0.1")
+        self.assertEqual(status, 200)
+
+    def test_many_query_parameters_get_414(self):
+        query = "&".join("a%d=1" % i for i in range(10000))
+        for url in ("/?" + query, "/?" + "&".join("a" for _ in range(3000))):
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % url).encode())
+            self.assertEqual(self.visit("/healthz")[0], 200)          # another visitor meanwhile
+            t0 = time.monotonic()
+            head = s.recv(64)
+            s.close()
+            self.assertRegex(head, rb"^HTTP/1\.1 414 ")
+            self.assertLess(time.monotonic() - t0, 2.0)
+
+    def test_huge_header_is_refused(self):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100000 + b"\r\n\r\n")
+        self.assertEqual(self.visit("/healthz")[0], 200)
+        head = s.recv(64)
+        s.close()
+        self.assertRegex(head, rb"^HTTP/1\.1 (431|400) ")
+
+    def test_every_post_without_a_valid_token_is_403(self):
+        cookie, hidden, _ = self.form()
+        before = int(self.s.redis.cli("XLEN", "imvo:complaints:intake"))
+        for path in ("/submit", "/status", "/nothing-here", "/"):
+            for fields, with_cookie in (({}, False), ({"csrf": "0" * 64}, True), ({"csrf": hidden["csrf"]}, False),
+                                        ({"receipt": "TEXTILE-0000-0000-0000-0000", "key": "0" * 32}, True)):
+                with self.subTest(path=path, fields=fields, cookie=with_cookie):
+                    r, _ = self.post(path, fields, cookie if with_cookie else None)
+                    self.assertEqual(r.status, 403)
+                    self.assertEqual(self.visit("/healthz")[0], 200)
+        self.assertEqual(int(self.s.redis.cli("XLEN", "imvo:complaints:intake")), before)
+
+    def test_form_limits_come_from_the_catalogue_and_invalid_utf8_is_named(self):
+        cookie, hidden, page = self.form()
+        # The catalogue's limits (proto/catalogue_complaints.c), not numbers of the portal's own.
+        self.assertRegex(page, r'<textarea id="description" name="description" required maxlength="20000">')
+        self.assertRegex(page, r'id="summary" name="summary" value="" required maxlength="200"')
+        before = int(self.s.redis.cli("XLEN", "imvo:complaints:intake"))
+        fields = dict(hidden, company=self.company, summary="Locked exits", who="anonymous")
+        body = urllib.parse.urlencode(fields).encode() + b"&description=bad%FF%FEbytes"
+        r, page = self.post("/submit", body, cookie)
+        self.assertEqual(r.status, 400)
+        self.assertIn("Please check this field: What happened?", page)
+        self.assertIn("UTF-8", page)
+        # A summary over the catalogue's 200 bytes, and a named complaint without contact.
+        r, page = self.post("/submit", dict(fields, description="x", summary="s" * 201), cookie)
+        self.assertEqual(r.status, 400)
+        self.assertIn("What is it about?", page)
+        r, page = self.post("/submit", dict(fields, description="x", who="named", name="Rahima"), cookie)
+        self.assertEqual(r.status, 400)
+        self.assertIn("Please fill in: E-mail or phone", page)
+        self.assertEqual(int(self.s.redis.cli("XLEN", "imvo:complaints:intake")), before)
+
+    def test_submit_answers_at_once_and_the_receipt_follows(self):
+        source = "127.0.0.3"        # its own address: the browser test files four from 127.0.0.1
+        cookie, hidden, _ = self.form(source=source)
+        fields = dict(hidden, company=self.company, summary="Locked exits", description="Doors locked at night",
+                      who="anonymous", country="bd")
+        t0 = time.monotonic()
+        r, _ = self.post("/submit", fields, cookie, source=source)
+        self.assertLess(time.monotonic() - t0, 1.0)
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.getheader("Location"), "/received?lang=en")
+        intake = re.search(r"intake=([0-9a-f]{32}); Path=/received", r.getheader("Set-Cookie")).group(1)
+        self.assertEqual(intake, hidden["key"])
+        pages = []
+
+        def received():
+            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5, source_address=(source, 0))
+            c.request("GET", "/received?lang=en", headers={"Cookie": "intake=" + intake})
+            got = c.getresponse()
+            pages.append((got.status, got.read().decode()))
+            c.close()
+            return 'id="receipt"' in pages[-1][1]
+
+        self.assertTrue(self.s.wait_for(received, timeout=15, interval=0.1))
+        self.assertRegex(pages[-1][1], r'id="receipt">TEXTILE(-[0-9A-Z]{4}){4}<')
+        for status, page in pages[:-1]:            # while it was being registered
+            self.assertEqual(status, 200)
+            self.assertIn('<meta http-equiv="refresh" content="1">', page)
+        # An unknown key (or none) waits or says the form expired; nothing in a URL.
+        self.assertEqual(self.visit("/received?lang=en")[0], 400)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@
 #include "imvo_client.h"
 #include "imvo_config.h"
 #include "imvo_msg.h"
+#include "imvo_proto.h"
 #include "imvo_redis.h"
 
 #include <czmq.h>
@@ -26,7 +27,7 @@ typedef enum {
     T_RECEIPT_KEEP, T_NEXT, T_FOLLOW, T_RECEIPT, T_SHOW, T_STATUS, T_HISTORY, T_MESSAGES, T_NO_MESSAGES,
     T_SEND, T_MESSAGE, T_SENT, T_WRONG_RECEIPT, T_TOO_MANY, T_MISSING, T_NO_COMPANY, T_PENDING, T_REFRESH,
     T_FAILED, T_UNAVAILABLE, T_EXPIRED, T_DECISIONS, T_NO_DECISIONS, T_LOCATIONS, T_SEARCH, T_DOWNLOAD,
-    T_NOT_FOUND, T_LANG_OTHER
+    T_NOT_FOUND, T_LANG_OTHER, T_CHECK
 } portal_text_t;
 
 const char *portal_t (portal_lang_t lang, portal_text_t key);
@@ -46,14 +47,28 @@ void portal_buf_str (portal_buf_t *b, const char *s);
 void portal_buf_obj (portal_buf_t *b, const msgpack_object *o);
 void portal_buf_release (portal_buf_t *b);
 void portal_page_start (portal_buf_t *b, portal_lang_t lang, const char *title, const char *other_lang_href);
+//  As portal_page_start; refresh_s > 0 makes the browser load the page again after that many
+//  seconds (<meta http-equiv="refresh">: no JavaScript).
+void portal_page_head (portal_buf_t *b, portal_lang_t lang, const char *title, const char *other_lang_href,
+                       int refresh_s);
 void portal_page_end (portal_buf_t *b);
 extern const char portal_css [];
 
-//  One request to a daemon as the portal (its certificate; without CURVE the actor `service`).
+//  One request to a daemon as the portal (its certificate; without CURVE the actor `service`),
+//  on the calling HTTP thread's own long-lived client of that daemon: 1500 ms, 2 attempts.
 //  0 with resp filled (resp->ok may be false), or -1 when the daemon did not answer.
 int portal_call (const char *service, const char *type, const char *body, size_t size, imvo_response_t *resp);
+//  As portal_call, with its own timeout per attempt and number of attempts.
+int portal_call_within (const char *service, const char *type, const char *body, size_t size, int timeout_ms,
+                        int attempts, imvo_response_t *resp);
+//  The calling HTTP thread's connection to the intake queue (NULL without a redis:// URL).
+imvo_redis_t *portal_redis (void);
+//  The catalogue's bound on a request field (a string's length in bytes): the forms' maxlength
+//  comes from here, never from a number of the portal's own.
+long portal_max (const char *type, const char *field);
 
-//  --- portal_server.c: requests, responses, CSRF, limits (one polling thread: no locks) ---
+//  --- portal_server.c: requests, responses, CSRF, limits (the HTTP threads share only the
+//  per-address tables, under a lock) ---
 
 #define PORTAL_MAX_FIELDS 24
 
@@ -61,7 +76,9 @@ int portal_call (const char *service, const char *type, const char *body, size_t
 typedef struct {
     char *body;
     size_t size;
+    bool begun;                 //  the handler saw its headers
     bool too_large;
+    unsigned refuse;            //  an HTTP status to answer at once (too many query parameters), or 0
     char *names [PORTAL_MAX_FIELDS], *values [PORTAL_MAX_FIELDS];
     int nfields;
 } portal_req_t;
@@ -75,6 +92,8 @@ struct MHD_Connection;
 enum MHD_Result portal_send (struct MHD_Connection *c, unsigned status, const char *type, const char *data,
                              size_t size, const char *cookie);
 enum MHD_Result portal_page (struct MHD_Connection *c, unsigned status, portal_buf_t *b, const char *cookie);
+//  303 See Other to location (a path of ours), with a Set-Cookie when cookie.
+enum MHD_Result portal_redirect (struct MHD_Connection *c, const char *location, const char *cookie);
 
 //  CSRF: the browser's csrf cookie (or a new one, *set then the Set-Cookie header), the form's
 //  token for it, and whether a posted form carries the right one.
@@ -92,8 +111,6 @@ typedef struct {
 extern portal_limit_t portal_submits [1024], portal_misses [1024];
 bool portal_allowed (portal_limit_t *table, const char *addr, int max, int64_t window_ms, bool count);
 
-extern imvo_redis_t *portal_redis;          //  the intake queue, as the Redis user intake
-
 //  A request to a daemon with a body of fields given by spec, one letter per field: 's' a
 //  string, 'i' an int64_t, each after its name: portal_ask (&resp, "complaints",
 //  "complaint.status", "s", "receipt", receipt). As portal_call.
@@ -102,9 +119,12 @@ int portal_ask (imvo_response_t *resp, const char *service, const char *type, co
 //  --- the pages -------------------------------------------------------------------------------
 
 //  portal_complaint.c
+//  The form; with an error the page says it (status 400, or the status given when not 0).
 enum MHD_Result portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, const char *covenant,
-                             const char *error);
+                             const char *error, unsigned status);
 enum MHD_Result portal_submit (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, const char *addr);
+//  GET /received: the complaint just queued (its key in a cookie), the receipt once it is filed.
+enum MHD_Result portal_received (struct MHD_Connection *c, portal_lang_t lang);
 enum MHD_Result portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, const char *addr,
                                bool post);
 //  portal_public.c
@@ -115,6 +135,6 @@ enum MHD_Result portal_locations (struct MHD_Connection *c, portal_lang_t lang, 
                                   const char *year_text);
 
 //  /metrics in the Prometheus text format (portal_metrics.c).
-void portal_metrics (portal_buf_t *b, imvo_redis_t *redis);
+void portal_metrics (portal_buf_t *b);
 
 #endif

@@ -1,8 +1,23 @@
 /*  portal_complaint: the complainant's pages: the form (the covenant first, then the rest),
     filing through the intake queue and the receipt page, and following a case by receipt
-    (status, history, messages, sending one). */
+    (status, history, messages, sending one).
+
+    The form's fields are checked by the catalogue's validator of complaint.submit (the same
+    check complaints runs on the entry) before anything is queued, and its limits (maxlength)
+    come from that entry: a refusal names the field on the form, never later in the queue.
+
+    Why the receipt follows by redirect: the intake queue answers in its own time (a fraction
+    of a second when idle, longer when busy or while complaints restarts). Waiting for it on an
+    HTTP thread would hold every visitor that thread serves; suspending the connection would
+    need a waiter thread polling complaint.intake_result for each one and would still hold a
+    connection per waiting browser. Instead the submit answers at once: 303 to /received, which
+    asks complaint.intake_result once (one round trip) and shows the receipt when the case
+    exists, else a "being registered" page that refreshes itself every second (<meta refresh>,
+    no JavaScript). The key travels in an HttpOnly cookie for /received only, never in a URL,
+    and is dropped once the receipt (or the failure) has been shown. */
 #include "portal.h"
 
+#include <ctype.h>
 #include <microhttpd.h>
 #include <sodium.h>
 
@@ -26,7 +41,8 @@ s_members (const char *covenant, imvo_response_t *resp)
 }
 
 enum MHD_Result
-portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, const char *covenant, const char *error)
+portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, const char *covenant, const char *error,
+             unsigned status)
 {
     char cookie [33], set [128], token [65];
     portal_csrf_cookie (c, cookie, set);
@@ -73,7 +89,7 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
     portal_buf_add (&b, "</select><button type=\"submit\">%s</button></form>", portal_t (lang, T_CHOOSE));
     if (!known) {
         portal_page_end (&b);
-        return portal_page (c, MHD_HTTP_OK, &b, set [0] ? set : NULL);
+        return portal_page (c, status ? status : MHD_HTTP_OK, &b, set [0] ? set : NULL);
     }
     //  Step 2: the complaint, with the covenant's companies to choose from.
     unsigned char raw [16];
@@ -101,41 +117,52 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
     }
     imvo_response_release (&members);
     portal_buf_add (&b, "</datalist>");
-    s_input (&b, "summary", portal_t (lang, T_SUMMARY), portal_field (r, "summary"), "required maxlength=\"200\"");
+    //  The limits are the catalogue's (complaint.submit); the place is the portal's own
+    //  field, added to the description.
+    char extra [96];
+    snprintf (extra, sizeof extra, "required maxlength=\"%ld\"", portal_max ("complaint.submit", "summary"));
+    s_input (&b, "summary", portal_t (lang, T_SUMMARY), portal_field (r, "summary"), extra);
     portal_buf_add (&b, "<label for=\"description\">%s</label><textarea id=\"description\" name=\"description\" "
-                        "required maxlength=\"20000\">", portal_t (lang, T_DESCRIPTION));
+                        "required maxlength=\"%ld\">", portal_t (lang, T_DESCRIPTION),
+                    portal_max ("complaint.submit", "description"));
     portal_buf_str (&b, portal_field (r, "description"));
     portal_buf_add (&b, "</textarea>");
     s_input (&b, "place", portal_t (lang, T_PLACE), portal_field (r, "place"), "maxlength=\"300\"");
-    s_input (&b, "country", portal_t (lang, T_COUNTRY), portal_field (r, "country"),
-             "maxlength=\"2\" pattern=\"[A-Za-z]{2}\" autocomplete=\"country\"");
+    snprintf (extra, sizeof extra, "maxlength=\"%ld\" pattern=\"[A-Za-z]{2}\" autocomplete=\"country\"",
+              portal_max ("complaint.submit", "country"));
+    s_input (&b, "country", portal_t (lang, T_COUNTRY), portal_field (r, "country"), extra);
     bool named = streq (portal_field (r, "who"), "named");
     portal_buf_add (&b, "<fieldset><legend>%s</legend>"
                         "<label><input type=\"radio\" name=\"who\" value=\"anonymous\"%s> %s</label>"
                         "<label><input type=\"radio\" name=\"who\" value=\"named\"%s> %s</label>",
                     portal_t (lang, T_WHO), named ? "" : " checked", portal_t (lang, T_ANONYMOUS),
                     named ? " checked" : "", portal_t (lang, T_NAMED));
-    s_input (&b, "name", portal_t (lang, T_NAME), portal_field (r, "name"), "maxlength=\"200\" autocomplete=\"name\"");
-    s_input (&b, "contact", portal_t (lang, T_CONTACT), portal_field (r, "contact"), "maxlength=\"200\"");
+    snprintf (extra, sizeof extra, "maxlength=\"%ld\" autocomplete=\"name\"",
+              portal_max ("complaint.submit", "complainant.name"));
+    s_input (&b, "name", portal_t (lang, T_NAME), portal_field (r, "name"), extra);
+    snprintf (extra, sizeof extra, "maxlength=\"%ld\"", portal_max ("complaint.submit", "complainant.contact"));
+    s_input (&b, "contact", portal_t (lang, T_CONTACT), portal_field (r, "contact"), extra);
     portal_buf_add (&b, "<label><input type=\"checkbox\" name=\"share\" value=\"yes\"%s> %s</label></fieldset>"
                         "<button type=\"submit\">%s</button></form>",
                     streq (portal_field (r, "share"), "yes") ? " checked" : "", portal_t (lang, T_SHARE),
                     portal_t (lang, T_SUBMIT));
     portal_page_end (&b);
-    return portal_page (c, error && *error ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b, set [0] ? set : NULL);
+    return portal_page (c, status ? status : error && *error ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b,
+                        set [0] ? set : NULL);
 }
 
 //  --- submitting -----------------------------------------------------------------------------
 
 static enum MHD_Result
 s_receipt_page (struct MHD_Connection *c, portal_lang_t lang, const char *state, const char *receipt,
-                const char *error, const char *key, const char *token)
+                const char *error)
 {
     portal_buf_t b;
     portal_buf_init (&b);
-    portal_page_start (&b, lang, portal_t (lang, streq (state, "failed") ? T_FAILED : T_RECEIPT_TITLE),
-                       lang == PORTAL_EN ? "/?lang=nl" : "/?lang=en");
-    if (streq (state, "done") && receipt) {
+    bool pending = streq (state, "pending");
+    portal_page_head (&b, lang, portal_t (lang, streq (state, "failed") ? T_FAILED : T_RECEIPT_TITLE),
+                      lang == PORTAL_EN ? "/received?lang=nl" : "/received?lang=en", pending ? 1 : 0);
+    if (streq (state, "done")) {
         portal_buf_add (&b, "<p>%s</p><p class=\"receipt\" id=\"receipt\">", portal_t (lang, T_RECEIPT_KEEP));
         portal_buf_str (&b, receipt);
         char due [32];
@@ -150,151 +177,181 @@ s_receipt_page (struct MHD_Connection *c, portal_lang_t lang, const char *state,
     if (streq (state, "failed")) {
         portal_buf_add (&b, "<p class=\"error\" role=\"alert\">");
         portal_buf_str (&b, error);
-        portal_buf_add (&b, "</p>");
+        portal_buf_add (&b, "</p><p><a href=\"/?lang=%s\">%s</a></p>", lang == PORTAL_EN ? "en" : "nl",
+                        portal_t (lang, T_TITLE));
     }
-    else {
-        //  Still in the queue: the same key asks again (a POST: nothing in the URL).
-        portal_buf_add (&b, "<p>%s</p><form method=\"post\" action=\"/submit\">", portal_t (lang, T_PENDING));
-        portal_hidden (&b, "csrf", token);
-        portal_hidden (&b, "key", key);
-        portal_hidden (&b, "lang", lang == PORTAL_EN ? "en" : "nl");
-        portal_hidden (&b, "again", "yes");
-        portal_buf_add (&b, "<button type=\"submit\">%s</button></form>", portal_t (lang, T_REFRESH));
-    }
+    else
+        portal_buf_add (&b, "<p role=\"status\">%s</p><p><a href=\"/received?lang=%s\">%s</a></p>",
+                        portal_t (lang, T_PENDING), lang == PORTAL_EN ? "en" : "nl", portal_t (lang, T_REFRESH));
     portal_page_end (&b);
-    return portal_page (c, streq (state, "failed") ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b, NULL);
-}
-
-//  The outcome of the queued complaint with this key, waiting up to 5 s.
-static void
-s_intake_result (const char *key, imvo_response_t *resp, char *state, size_t size)
-{
-    snprintf (state, size, "pending");
-    int64_t deadline = zclock_mono () + 5000;
-    do {
-        if (portal_ask (resp, "complaints", "complaint.intake_result", "s", "key", key) == 0 && resp->ok) {
-            imvo_obj_strcpy (imvo_map_get (resp->body, "state"), state, size);
-            if (!streq (state, "pending"))
-                break;
-        }
-        imvo_response_release (resp);
-        memset (resp, 0, sizeof *resp);
-        msgpack_zone_init (&resp->zone, 64);
-        zclock_sleep (50);
-    } while (zclock_mono () < deadline);
+    //  Shown once: the browser forgets the key when the outcome is on the screen.
+    return portal_page (c, streq (state, "failed") ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b,
+                        pending ? NULL : "intake=; Path=/received; Max-Age=0; HttpOnly; SameSite=Strict");
 }
 
 enum MHD_Result
-portal_submit (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, const char *addr)
+portal_received (struct MHD_Connection *c, portal_lang_t lang)
 {
-    const char *key = portal_field (r, "key"), *covenant = portal_field (r, "covenant");
-    char token [65] = "";
-    const char *cookie = MHD_lookup_connection_value (c, MHD_COOKIE_KIND, "csrf");
-    if (cookie && strlen (cookie) == 32)
-        portal_csrf_token (cookie, token);
-    if (!portal_csrf_ok (c, r) || strlen (key) != 32)
-        return portal_form (c, r, lang, covenant, portal_t (lang, T_EXPIRED));
-    if (!streq (portal_field (r, "again"), "yes")) {
-        //  Which fields are missing, by their labels.
-        char missing [512] = "";
-        static const struct { const char *name; portal_text_t label; } required [] = {
-            { "company", T_COMPANY }, { "summary", T_SUMMARY }, { "description", T_DESCRIPTION } };
-        for (size_t i = 0; i < sizeof required / sizeof required [0]; i++)
-            if (!*portal_field (r, required [i].name))
-                snprintf (missing + strlen (missing), sizeof missing - strlen (missing), "%s%s",
-                          missing [0] ? "; " : "", portal_t (lang, required [i].label));
-        bool named = streq (portal_field (r, "who"), "named");
-        if (named && !*portal_field (r, "name"))
-            snprintf (missing + strlen (missing), sizeof missing - strlen (missing), "%s%s", missing [0] ? "; " : "",
-                      portal_t (lang, T_NAME));
-        if (named && !*portal_field (r, "contact"))
-            snprintf (missing + strlen (missing), sizeof missing - strlen (missing), "%s%s", missing [0] ? "; " : "",
-                      portal_t (lang, T_CONTACT));
-        if (missing [0]) {
-            char error [640];
-            snprintf (error, sizeof error, "%s %s", portal_t (lang, T_MISSING), missing);
-            return portal_form (c, r, lang, covenant, error);
-        }
-        //  The company by the name typed (or its id), among the covenant's members.
-        char respondent [72] = "";
-        imvo_response_t members;
-        if (s_members (covenant, &members) == 0) {
-            const msgpack_object *m = imvo_map_get (members.body, "members");
-            const char *typed = portal_field (r, "company");
-            for (uint32_t i = 0; m && m->type == MSGPACK_OBJECT_ARRAY && i < m->via.array.size && !respondent [0]; i++) {
-                const msgpack_object *one = &m->via.array.ptr [i], *name = imvo_map_get (one, "name");
-                if (!imvo_obj_streq (imvo_map_get (one, "kind"), "company"))
-                    continue;
-                if ((name && name->type == MSGPACK_OBJECT_STR && name->via.str.size == strlen (typed)
-                     && strncasecmp (name->via.str.ptr, typed, name->via.str.size) == 0)
-                ||  imvo_obj_streq (imvo_map_get (one, "org_id"), typed))
-                    imvo_obj_strcpy (imvo_map_get (one, "org_id"), respondent, sizeof respondent);
-            }
-        }
-        imvo_response_release (&members);
-        if (!respondent [0])
-            return portal_form (c, r, lang, covenant, portal_t (lang, T_NO_COMPANY));
-        if (!portal_allowed (portal_submits, addr, 5, 600000, true))
-            return portal_form (c, r, lang, covenant, portal_t (lang, T_TOO_MANY));
-        //  The envelope, as on the socket, into the intake queue.
-        msgpack_sbuffer env;
-        msgpack_sbuffer_init (&env);
-        msgpack_packer pk;
-        msgpack_packer_init (&pk, &env, msgpack_sbuffer_write);
-        char id [33];
-        unsigned char raw [16];
-        randombytes_buf (raw, sizeof raw);
-        sodium_bin2hex (id, sizeof id, raw, sizeof raw);
-        msgpack_pack_map (&pk, 5);
-        imvo_pack_kv_int (&pk, "v", 1);
-        imvo_pack_kv_str (&pk, "id", id);
-        imvo_pack_kv_str (&pk, "type", "complaint.submit");
-        imvo_pack_kv_str (&pk, "key", key);
-        imvo_pack_str (&pk, "body");
-        const char *place = portal_field (r, "place"), *country = portal_field (r, "country");
-        msgpack_pack_map (&pk, 5 + (strlen (country) == 2));
-        imvo_pack_kv_str (&pk, "covenant", covenant);
-        imvo_pack_kv_str (&pk, "respondent", respondent);
-        imvo_pack_kv_str (&pk, "summary", portal_field (r, "summary"));
-        char *description = *place ? zsys_sprintf ("%s\n\n%s: %s", portal_field (r, "description"),
-                                                   portal_t (lang, T_PLACE), place)
-                                   : strdup (portal_field (r, "description"));
-        imvo_pack_kv_str (&pk, "description", description);
-        zstr_free (&description);
-        imvo_pack_str (&pk, "complainant");
-        msgpack_pack_map (&pk, named ? 4 : 1);
-        imvo_pack_kv_bool (&pk, "anonymous", !named);
-        if (named) {
-            imvo_pack_kv_str (&pk, "name", portal_field (r, "name"));
-            imvo_pack_kv_str (&pk, "contact", portal_field (r, "contact"));
-            imvo_pack_kv_bool (&pk, "share_identity", streq (portal_field (r, "share"), "yes"));
-        }
-        if (strlen (country) == 2) {
-            char cc [3] = { (char) toupper ((unsigned char) country [0]), (char) toupper ((unsigned char) country [1]), 0 };
-            imvo_pack_kv_str (&pk, "country", cc);
-        }
-        redisReply *x = portal_redis ? imvo_redis_cmd (portal_redis, "XADD imvo:complaints:intake * msg %b", env.data, env.size)
-                                : NULL;
-        bool queued = x && x->type == REDIS_REPLY_STRING;
-        if (x)
-            freeReplyObject (x);
-        msgpack_sbuffer_destroy (&env);
-        if (!queued)
-            return portal_form (c, r, lang, covenant, portal_t (lang, T_UNAVAILABLE));
-    }
+    const char *key = MHD_lookup_connection_value (c, MHD_COOKIE_KIND, "intake");
+    if (!key || strlen (key) != 32)
+        return s_receipt_page (c, lang, "failed", NULL, portal_t (lang, T_EXPIRED));
+    //  One question, no waiting: the page asks again by refreshing itself.
     imvo_response_t resp;
-    char state [16];
-    s_intake_result (key, &resp, state, sizeof state);
-    char receipt [96] = "", error [300] = "";
+    char state [16] = "pending", receipt [96] = "", error [300] = "";
+    if (portal_ask (&resp, "complaints", "complaint.intake_result", "s", "key", key) == 0 && resp.ok)
+        imvo_obj_strcpy (imvo_map_get (resp.body, "state"), state, sizeof state);
     if (streq (state, "done"))
         imvo_obj_strcpy (imvo_map_get (resp.body, "receipt"), receipt, sizeof receipt);
     if (streq (state, "failed"))
         imvo_obj_strcpy (imvo_map_get (imvo_map_get (resp.body, "error"), "message"), error, sizeof error);
     imvo_response_release (&resp);
     if (streq (state, "done") && !receipt [0])
-        snprintf (state, sizeof state, "expired");      //  the receipt is shown for 24 hours only
-    return s_receipt_page (c, lang, streq (state, "expired") ? "failed" : state, receipt,
-                           streq (state, "expired") ? portal_t (lang, T_EXPIRED) : error, key, token);
+        return s_receipt_page (c, lang, "failed", NULL, portal_t (lang, T_EXPIRED));   //  shown for 24 hours only
+    return s_receipt_page (c, lang, state, receipt, error);
+}
+
+//  The company by the name typed (or its id) among the covenant's members, into respondent
+//  ("" when it is not one).
+static void
+s_respondent (const char *covenant, const char *typed, char *respondent, size_t size)
+{
+    respondent [0] = 0;
+    imvo_response_t members;
+    if (*typed && portal_code_ok (covenant) && s_members (covenant, &members) == 0) {
+        const msgpack_object *m = imvo_map_get (members.body, "members");
+        for (uint32_t i = 0; m && m->type == MSGPACK_OBJECT_ARRAY && i < m->via.array.size && !respondent [0]; i++) {
+            const msgpack_object *one = &m->via.array.ptr [i], *name = imvo_map_get (one, "name");
+            if (!imvo_obj_streq (imvo_map_get (one, "kind"), "company"))
+                continue;
+            if ((name && name->type == MSGPACK_OBJECT_STR && name->via.str.size == strlen (typed)
+                 && strncasecmp (name->via.str.ptr, typed, name->via.str.size) == 0)
+            ||  imvo_obj_streq (imvo_map_get (one, "org_id"), typed))
+                imvo_obj_strcpy (imvo_map_get (one, "org_id"), respondent, size);
+        }
+    }
+    imvo_response_release (&members);
+}
+
+//  complaint.submit's body from the form: the fields as typed (trimmed), nothing checked here.
+static void
+s_submit_body (portal_req_t *r, portal_lang_t lang, const char *respondent, msgpack_sbuffer *out)
+{
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, out, msgpack_sbuffer_write);
+    const char *place = portal_field (r, "place");
+    char *country = strdup (portal_field (r, "country"));
+    assert (country);
+    for (char *p = country; *p; p++)
+        *p = (char) toupper ((unsigned char) *p);
+    bool named = streq (portal_field (r, "who"), "named");
+    msgpack_pack_map (&pk, 4 + (*respondent != 0) + (*country != 0));
+    imvo_pack_kv_str (&pk, "covenant", portal_field (r, "covenant"));
+    if (*respondent)
+        imvo_pack_kv_str (&pk, "respondent", respondent);
+    imvo_pack_kv_str (&pk, "summary", portal_field (r, "summary"));
+    char *description = *place ? zsys_sprintf ("%s\n\n%s: %s", portal_field (r, "description"),
+                                               portal_t (lang, T_PLACE), place)
+                               : strdup (portal_field (r, "description"));
+    imvo_pack_kv_str (&pk, "description", description);
+    zstr_free (&description);
+    imvo_pack_str (&pk, "complainant");
+    const char *name = portal_field (r, "name"), *contact = portal_field (r, "contact");
+    msgpack_pack_map (&pk, named ? 2 + (*name != 0) + (*contact != 0) : 1);
+    imvo_pack_kv_bool (&pk, "anonymous", !named);
+    if (named) {
+        if (*name)
+            imvo_pack_kv_str (&pk, "name", name);
+        if (*contact)
+            imvo_pack_kv_str (&pk, "contact", contact);
+        imvo_pack_kv_bool (&pk, "share_identity", streq (portal_field (r, "share"), "yes"));
+    }
+    if (*country)
+        imvo_pack_kv_str (&pk, "country", country);
+    free (country);
+}
+
+//  The catalogue's check of complaint.submit on body: 0, or -1 with error, for the person
+//  filling in the form, naming the field by its label.
+static int
+s_submit_check (portal_req_t *r, portal_lang_t lang, const msgpack_sbuffer *body, char *error, size_t size)
+{
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 2048);
+    msgpack_object obj;
+    imvo_value_t values [IMVO_PROTO_MAX_FIELDS];
+    imvo_error_t err = { 0 };
+    size_t off = 0;
+    int rc = 0;
+    if (msgpack_unpack (body->data, body->size, &off, &zone, &obj) != MSGPACK_UNPACK_SUCCESS
+    ||  imvo_proto_validate (imvo_proto_find ("complaint.submit"), &obj, &zone, values, &err) != 0) {
+        static const struct { const char *field, *form; portal_text_t label; } labels [] = {
+            { "covenant", "covenant", T_COVENANT }, { "respondent", "company", T_COMPANY },
+            { "summary", "summary", T_SUMMARY }, { "description", "description", T_DESCRIPTION },
+            { "complainant.name", "name", T_NAME }, { "complainant.contact", "contact", T_CONTACT },
+            { "country", "country", T_COUNTRY }, { "complainant", "who", T_WHO } };
+        size_t i = 0;
+        while (i < sizeof labels / sizeof labels [0] - 1 && !streq (labels [i].field, err.field))
+            i++;
+        //  Empty: ask for it. Else say which field and what the catalogue said about it.
+        if (!*portal_field (r, labels [i].form))
+            snprintf (error, size, "%s %s", portal_t (lang, T_MISSING), portal_t (lang, labels [i].label));
+        else
+            snprintf (error, size, "%s %s (%s)", portal_t (lang, T_CHECK), portal_t (lang, labels [i].label),
+                      err.message);
+        rc = -1;
+    }
+    msgpack_zone_destroy (&zone);
+    return rc;
+}
+
+enum MHD_Result
+portal_submit (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, const char *addr)
+{
+    const char *key = portal_field (r, "key"), *covenant = portal_field (r, "covenant");
+    const char *form_covenant = portal_code_ok (covenant) ? covenant : "";
+    bool key_ok = strlen (key) == 32;
+    for (const char *p = key; key_ok && *p; p++)
+        key_ok = isxdigit ((unsigned char) *p);
+    if (!key_ok)
+        return portal_form (c, r, lang, form_covenant, portal_t (lang, T_EXPIRED), 0);
+    char respondent [72];
+    s_respondent (covenant, portal_field (r, "company"), respondent, sizeof respondent);
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    s_submit_body (r, lang, respondent, &body);
+    char error [640];
+    const char *refusal = s_submit_check (r, lang, &body, error, sizeof error) ? error
+                        : !respondent [0] ? portal_t (lang, T_NO_COMPANY)
+                        : !portal_allowed (portal_submits, addr, 5, 600000, true) ? portal_t (lang, T_TOO_MANY)
+                        : NULL;
+    bool queued = false;
+    if (!refusal) {
+        //  The envelope, as on the socket, into the intake queue.
+        char id [33];
+        unsigned char raw [16];
+        randombytes_buf (raw, sizeof raw);
+        sodium_bin2hex (id, sizeof id, raw, sizeof raw);
+        msgpack_sbuffer env;
+        msgpack_sbuffer_init (&env);
+        imvo_request_pack (&env, id, "complaint.submit", key, NULL, NULL, body.data, body.size);
+        imvo_redis_t *redis = portal_redis ();
+        redisReply *x = redis ? imvo_redis_cmd (redis, "XADD imvo:complaints:intake * msg %b", env.data, env.size)
+                              : NULL;
+        queued = x && x->type == REDIS_REPLY_STRING;
+        if (x)
+            freeReplyObject (x);
+        msgpack_sbuffer_destroy (&env);
+        if (!queued)
+            refusal = portal_t (lang, T_UNAVAILABLE);
+    }
+    msgpack_sbuffer_destroy (&body);
+    if (refusal)
+        return portal_form (c, r, lang, form_covenant, refusal,
+                            refusal == portal_t (lang, T_UNAVAILABLE) ? MHD_HTTP_SERVICE_UNAVAILABLE : 0);
+    char cookie [128], location [64];
+    snprintf (cookie, sizeof cookie, "intake=%s; Path=/received; Max-Age=86400; HttpOnly; SameSite=Strict", key);
+    snprintf (location, sizeof location, "/received?lang=%s", lang == PORTAL_EN ? "en" : "nl");
+    return portal_redirect (c, location, cookie);
 }
 
 //  --- following a case ---------------------------------------------------------------------
@@ -311,11 +368,6 @@ portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
     const char *receipt = portal_field (r, "receipt");
     unsigned status = MHD_HTTP_OK;
     bool shown = false;
-    if (post && !portal_csrf_ok (c, r)) {
-        portal_buf_add (&b, "<p class=\"error\" role=\"alert\">%s</p>", portal_t (lang, T_EXPIRED));
-        status = MHD_HTTP_BAD_REQUEST;
-    }
-    else
     if (post && !portal_allowed (portal_misses, addr, 10, 60000, false)) {
         portal_buf_add (&b, "<p class=\"error\" role=\"alert\">%s</p>", portal_t (lang, T_TOO_MANY));
         status = MHD_HTTP_TOO_MANY_REQUESTS;
@@ -392,8 +444,8 @@ portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
             portal_hidden (&b, "receipt", receipt);
             portal_hidden (&b, "lang", lang == PORTAL_EN ? "en" : "nl");
             portal_buf_add (&b, "<label for=\"text\">%s</label><textarea id=\"text\" name=\"text\" required "
-                                "maxlength=\"5000\"></textarea><button type=\"submit\">%s</button></form>",
-                            portal_t (lang, T_MESSAGE), portal_t (lang, T_SEND));
+                                "maxlength=\"%ld\"></textarea><button type=\"submit\">%s</button></form>",
+                            portal_t (lang, T_MESSAGE), portal_max ("complaint.message", "text"), portal_t (lang, T_SEND));
         }
         else
         if (rc == 0 && (st.err.code == IMVO_ERR_NOT_FOUND || st.err.code == IMVO_ERR_INVALID_ARGUMENT

@@ -17,13 +17,15 @@ s_int (const msgpack_object *map, const char *key)
 }
 
 void
-portal_metrics (portal_buf_t *b, imvo_redis_t *redis)
+portal_metrics (portal_buf_t *b)
 {
+    imvo_redis_t *redis = portal_redis ();
     static const char *const services [] = { "membership", "complaints", "scoring", "notify" };
     imvo_response_t resp [4];
     bool up [4];
     for (int i = 0; i < 4; i++)
-        up [i] = portal_call (services [i], "stats", NULL, 0, &resp [i]) == 0 && resp [i].ok;
+        //  Short and once: a daemon that is down makes /metrics say so, not wait.
+        up [i] = portal_call_within (services [i], "stats", NULL, 0, 500, 1, &resp [i]) == 0 && resp [i].ok;
     s_help (b, "imvo_up", "gauge", "1 when the daemon answers");
     for (int i = 0; i < 4; i++)
         portal_buf_add (b, "imvo_up{service=\"%s\"} %d\n", services [i], up [i]);

@@ -5,19 +5,14 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#include <ctype.h>
 //  --- public pages --------------------------------------------------------------------------
 
+//  A covenant code as the catalogue has it (the format and length of complaint.submit's).
 bool
 portal_code_ok (const char *s)
 {
     size_t n = strlen (s);
-    if (n == 0 || n > 32)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!(islower ((unsigned char) s [i]) || isdigit ((unsigned char) s [i]) || s [i] == '-' || s [i] == '_'))
-            return false;
-    return true;
+    return n >= 1 && (long) n <= portal_max ("complaint.submit", "covenant") && imvo_proto_format_ok (IMVO_FMT_CODE, s, n);
 }
 
 enum MHD_Result

@@ -1,45 +1,116 @@
-/*  portal_server: the HTTP server (libmicrohttpd, one polling thread): requests and their form
-    fields, responses, language, CSRF tokens, per-address limits, and the dispatcher. The pages
-    are portal_complaint.c (the form, the receipt, following a case) and portal_public.c
-    (decisions, production locations); see portal.h.
+/*  portal_server: the HTTP server (libmicrohttpd): requests and their form fields, responses,
+    language, CSRF tokens, per-address limits, the clients of the daemons, and the dispatcher.
+    The pages are portal_complaint.c (the form, the receipt, following a case) and
+    portal_public.c (decisions, production locations); see portal.h.
 
-    Safety: request bodies over 64 KiB are refused; every form carries a CSRF token (an HMAC of
-    a cookie with a key of the process); a strict Content-Security-Policy and no third-party
-    assets; receipts and the complainant's data travel only in POST bodies, never in a URL, and
-    are never logged; per client address, 5 submissions per 10 minutes and 10 wrong receipts a
-    minute.
+    Threads: libmicrohttpd's thread pool (IMVO_PORTAL_THREADS, default 4), each thread polling
+    its own share of the connections with epoll. A page asks the daemons on the thread that
+    serves it; each thread keeps one long-lived client per daemon (a DEALER socket with its
+    CURVE session) and one Redis connection, made on first use and closed when the thread ends
+    (ZeroMQ sockets and hiredis contexts must not be shared between threads). Nothing on an HTTP
+    thread sleeps or waits for the intake queue: a submit queues the complaint and answers at
+    once (portal_complaint.c says how the receipt follows). So /healthz, /style.css and /metrics
+    never wait behind a submit.
+
+    Safety: request bodies over 64 KiB are refused; a request must arrive whole within
+    IMVO_PORTAL_REQUEST_S (10 s) of its first byte, else a watchdog shuts its socket; a connection
+    idle for 10 s is closed; at most IMVO_PORTAL_PER_ADDRESS (64) connections per client address
+    (1000 in all); request line and headers must fit in 16 KiB (else 414 or 431) and a URL may
+    carry at most 32 query parameters (else 414); every POST carries a CSRF token (an HMAC of a
+    cookie with a key of the process), or gets 403; a strict Content-Security-Policy and no
+    third-party assets; receipts and the complainant's data travel only in POST bodies and
+    cookies, never in a URL, and are never logged; per client address, 5 submissions per 10
+    minutes and 10 wrong receipts a minute.
 */
 #include "portal.h"
 #include "imvo_curve.h"
 
 #include <stdarg.h>
+#include <pthread.h>
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <microhttpd.h>
 #include <sodium.h>
 
 #define S_MAX_BODY (64 * 1024)
+#define S_MAX_QUERY_ARGS 32
+#define S_MEMORY_LIMIT (16 * 1024)      //  per connection: the request line and headers must fit
 
-imvo_redis_t *portal_redis;                 //  as the `intake` user: XADD to the queue only
 static unsigned char s_csrf_key [crypto_auth_hmacsha256_KEYBYTES];
 static char s_proxy [64];                   //  the trusted reverse proxy's address, or ""
+static int64_t s_request_ms = 10000;        //  a request must arrive whole within this
 
-//  --- daemons ------------------------------------------------------------------------------
+//  --- each HTTP thread's clients -------------------------------------------------------------
+
+static const char *const s_services [] = { "membership", "complaints", "scoring", "notify" };
+#define S_SERVICES 4
+
+typedef struct {
+    imvo_client_t *clients [S_SERVICES];    //  one per daemon, made on first use
+    imvo_redis_t *redis;                    //  the intake queue, as the Redis user `intake`
+} s_thread_t;
+
+static pthread_key_t s_thread_key;
+
+//  Runs when an HTTP thread ends (libmicrohttpd joins its pool in MHD_stop_daemon).
+static void
+s_thread_destroy (void *arg)
+{
+    s_thread_t *t = arg;
+    for (int i = 0; i < S_SERVICES; i++)
+        imvo_client_destroy (&t->clients [i]);
+    imvo_redis_destroy (&t->redis);
+    free (t);
+}
+
+static s_thread_t *
+s_thread (void)
+{
+    s_thread_t *t = pthread_getspecific (s_thread_key);
+    if (!t) {
+        t = calloc (1, sizeof *t);
+        assert (t);
+        pthread_setspecific (s_thread_key, t);
+    }
+    return t;
+}
+
+imvo_redis_t *
+portal_redis (void)
+{
+    s_thread_t *t = s_thread ();
+    if (!t->redis)
+        t->redis = imvo_redis_new (imvo_config_redis_url ());
+    return t->redis;
+}
+
+int
+portal_call_within (const char *service, const char *type, const char *body, size_t size, int timeout_ms,
+                    int attempts, imvo_response_t *resp)
+{
+    memset (resp, 0, sizeof *resp);
+    msgpack_zone_init (&resp->zone, 64);
+    s_thread_t *t = s_thread ();
+    int i = 0;
+    while (i < S_SERVICES && !streq (s_services [i], service))
+        i++;
+    if (i == S_SERVICES)
+        return -1;
+    if (!t->clients [i] && !(t->clients [i] = imvo_client_new_service (service, timeout_ms, attempts)))
+        return -1;
+    imvo_client_set_timeout (t->clients [i], timeout_ms);
+    imvo_client_set_attempts (t->clients [i], attempts);
+    imvo_response_release (resp);
+    return imvo_client_call (t->clients [i], type, NULL, body, size, resp);
+}
 
 int
 portal_call (const char *service, const char *type, const char *body, size_t size, imvo_response_t *resp)
 {
-    memset (resp, 0, sizeof *resp);
-    msgpack_zone_init (&resp->zone, 64);
-    imvo_client_t *client = imvo_client_new_service (service, 1500, 2);
-    if (!client)
-        return -1;
-    imvo_response_release (resp);
-    int rc = imvo_client_call (client, type, NULL, body, size, resp);
-    imvo_client_destroy (&client);
-    return rc;
+    return portal_call_within (service, type, body, size, 1500, 2, resp);
 }
 
 int
@@ -65,9 +136,22 @@ portal_ask (imvo_response_t *resp, const char *service, const char *type, const 
     return rc;
 }
 
+//  The catalogue's upper bound of a request field (a string's bytes), for the forms' maxlength.
+long
+portal_max (const char *type, const char *field)
+{
+    const imvo_proto_msg_t *msg = imvo_proto_find (type);
+    for (int i = 0; msg && i < msg->nfields; i++)
+        if (streq (msg->fields [i].name, field))
+            return (long) msg->fields [i].max;
+    assert (false);                         //  the portal names a field the catalogue lacks
+    return 0;
+}
+
 //  --- per client address limits ------------------------------------------------------------
 
 portal_limit_t portal_submits [1024], portal_misses [1024];
+static pthread_mutex_t s_limits_lock = PTHREAD_MUTEX_INITIALIZER;      //  both tables
 
 //  True when the address may go on: fewer than max events in the window (counted when count).
 bool
@@ -78,16 +162,17 @@ portal_allowed (portal_limit_t *table, const char *addr, int max, int64_t window
         h = (h ^ (unsigned char) *p) * 16777619u;
     portal_limit_t *l = &table [h % 1024];
     int64_t now = zclock_mono ();
+    pthread_mutex_lock (&s_limits_lock);
     if (!streq (l->addr, addr) || now - l->window_start > window_ms) {
         snprintf (l->addr, sizeof l->addr, "%s", addr);
         l->window_start = now;
         l->count = 0;
     }
-    if (l->count >= max)
-        return false;
-    if (count)
+    bool allowed = l->count < max;
+    if (allowed && count)
         l->count++;
-    return true;
+    pthread_mutex_unlock (&s_limits_lock);
+    return allowed;
 }
 
 //  --- a request in progress ---------------------------------------------------------------
@@ -188,6 +273,20 @@ portal_send (struct MHD_Connection *c, unsigned status, const char *type, const 
 }
 
 enum MHD_Result
+portal_redirect (struct MHD_Connection *c, const char *location, const char *cookie)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer (0, (void *) "", MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header (resp, "Location", location);
+    MHD_add_response_header (resp, "Cache-Control", "no-store");
+    MHD_add_response_header (resp, "Referrer-Policy", "no-referrer");
+    if (cookie)
+        MHD_add_response_header (resp, "Set-Cookie", cookie);
+    enum MHD_Result rc = MHD_queue_response (c, MHD_HTTP_SEE_OTHER, resp);
+    MHD_destroy_response (resp);
+    return rc;
+}
+
+enum MHD_Result
 portal_page (struct MHD_Connection *c, unsigned status, portal_buf_t *b, const char *cookie)
 {
     enum MHD_Result rc = portal_send (c, status, "text/html; charset=utf-8", b->data, b->len, cookie);
@@ -256,36 +355,135 @@ portal_hidden (portal_buf_t *b, const char *name, const char *value)
     portal_buf_add (b, "\">");
 }
 
+//  --- connections: the whole-request deadline ------------------------------------------------
+
+//  Each open connection, for the watchdog: a request must arrive whole within s_request_ms of
+//  its first byte (for a kept-alive connection, of the end of the request before). A trickle
+//  of one byte every few seconds keeps libmicrohttpd's idle timeout from firing, and
+//  libmicrohttpd has no deadline of its own; the watchdog shuts such a socket, and
+//  libmicrohttpd closes the connection as it would any other that the client dropped.
+typedef struct s_conn_t {
+    struct s_conn_t *prev, *next;
+    int fd;                     //  the socket, valid until the CLOSED notification (under s_conns_lock)
+    int64_t started;            //  when the request in progress began
+    bool whole;                 //  it arrived whole and is being answered
+    bool cut;                   //  the watchdog has shut its socket
+} s_conn_t;
+
+static s_conn_t *s_conns;
+static pthread_mutex_t s_conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static volatile bool s_watchdog_stop;
+
+static void
+s_connection (void *cls, struct MHD_Connection *c, void **socket_context, enum MHD_ConnectionNotificationCode code)
+{
+    (void) cls;
+    pthread_mutex_lock (&s_conns_lock);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        s_conn_t *conn = calloc (1, sizeof *conn);
+        assert (conn);
+        conn->fd = info ? info->connect_fd : -1;
+        conn->started = zclock_mono ();
+        conn->next = s_conns;
+        if (s_conns)
+            s_conns->prev = conn;
+        s_conns = conn;
+        *socket_context = conn;
+    }
+    else
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+        //  libmicrohttpd tells us before it closes the socket: the watchdog never shuts a
+        //  descriptor that has been reused.
+        s_conn_t *conn = *socket_context;
+        if (conn->prev)
+            conn->prev->next = conn->next;
+        else
+            s_conns = conn->next;
+        if (conn->next)
+            conn->next->prev = conn->prev;
+        free (conn);
+        *socket_context = NULL;
+    }
+    pthread_mutex_unlock (&s_conns_lock);
+}
+
+//  Marks the request on c whole (answering) or, when it ended, starts the next one's clock.
+static void
+s_conn_mark (struct MHD_Connection *c, bool whole)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info (c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    pthread_mutex_lock (&s_conns_lock);
+    s_conn_t *conn = info ? info->socket_context : NULL;
+    if (conn) {
+        conn->whole = whole;
+        if (!whole)
+            conn->started = zclock_mono ();
+    }
+    pthread_mutex_unlock (&s_conns_lock);
+}
+
+static void *
+s_watchdog (void *arg)
+{
+    (void) arg;
+    while (!s_watchdog_stop) {
+        zclock_sleep (250);
+        int64_t now = zclock_mono ();
+        pthread_mutex_lock (&s_conns_lock);
+        for (s_conn_t *conn = s_conns; conn; conn = conn->next)
+            if (!conn->whole && !conn->cut && conn->fd >= 0 && now - conn->started > s_request_ms) {
+                shutdown (conn->fd, SHUT_RDWR);
+                conn->cut = true;
+            }
+        pthread_mutex_unlock (&s_conns_lock);
+    }
+    return NULL;
+}
+
 //  --- the dispatcher -------------------------------------------------------------------------
 
-static enum MHD_Result
-s_handle (void *cls, struct MHD_Connection *c, const char *url, const char *method, const char *version,
-          const char *upload, size_t *upload_size, void **con_cls)
+//  Called with the request line, before its headers: the request's state starts here. A URL
+//  with more than S_MAX_QUERY_ARGS parameters is answered 414 without looking at them.
+//  libmicrohttpd (0.9.75) splits the query into the connection's memory pool right after this
+//  call; a few thousand short parameters exhaust the pool, and then it neither answers nor
+//  closes (the client waits for the idle timeout). So the query is cut here, in
+//  libmicrohttpd's own read buffer (writable; uri points into it), and the 414 follows.
+static void *
+s_request_line (void *cls, const char *uri, struct MHD_Connection *c)
 {
-    (void) cls, (void) version;
-    bool post = streq (method, "POST");
-    if (!*con_cls) {
-        portal_req_t *r = calloc (1, sizeof *r);
-        assert (r);
-        *con_cls = r;
-        return MHD_YES;
+    (void) cls, (void) c;
+    portal_req_t *r = calloc (1, sizeof *r);
+    assert (r);
+    char *q = strchr (uri, '?');
+    int args = q && q [1] ? 1 : 0;
+    for (const char *p = q; p && *p; p++)
+        args += *p == '&' || *p == ';';
+    if (args > S_MAX_QUERY_ARGS) {
+        r->refuse = MHD_HTTP_URI_TOO_LONG;
+        q [1] = 0;
     }
-    portal_req_t *r = *con_cls;
-    if (post && *upload_size) {
-        if (r->size + *upload_size > S_MAX_BODY)
-            r->too_large = true;
-        else {
-            r->body = realloc (r->body, r->size + *upload_size + 1);
-            assert (r->body);
-            memcpy (r->body + r->size, upload, *upload_size);
-            r->size += *upload_size;
-            r->body [r->size] = 0;
-        }
-        *upload_size = 0;
-        return MHD_YES;
-    }
+    return r;
+}
+
+static enum MHD_Result
+s_text (struct MHD_Connection *c, unsigned status, const char *text)
+{
+    return portal_send (c, status, "text/plain; charset=utf-8", text, strlen (text), NULL);
+}
+
+static enum MHD_Result
+s_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool post)
+{
+    if (r->refuse)
+        return s_text (c, r->refuse, "too many query parameters\n");
     if (r->too_large)
-        return portal_send (c, MHD_HTTP_CONTENT_TOO_LARGE, "text/plain", "too large\n", 10, NULL);
+        return s_text (c, MHD_HTTP_CONTENT_TOO_LARGE, "too large\n");
+    //  The constant pages first: nothing they do waits for anyone.
+    if (streq (url, "/healthz") && !post)
+        return s_text (c, MHD_HTTP_OK, "ok\n");
+    if (streq (url, "/style.css"))
+        return portal_send (c, MHD_HTTP_OK, "text/css; charset=utf-8", portal_css, strlen (portal_css), NULL);
     if (post)
         s_parse_form (r);
     const union MHD_ConnectionInfo *info = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -307,22 +505,37 @@ s_handle (void *cls, struct MHD_Connection *c, const char *url, const char *meth
         snprintf (addr, sizeof addr, "%.63s", last);
     }
     portal_lang_t lang = s_lang (c, r);
-    if (streq (url, "/style.css"))
-        return portal_send (c, MHD_HTTP_OK, "text/css; charset=utf-8", portal_css, strlen (portal_css), NULL);
+    //  Every POST proves it comes from our own form; else 403 and, for the complaint, the
+    //  form again with what was typed and a fresh token.
+    if (post && !portal_csrf_ok (c, r)) {
+        const char *covenant = portal_field (r, "covenant");
+        if (streq (url, "/submit"))
+            return portal_form (c, r, lang, portal_code_ok (covenant) ? covenant : "", portal_t (lang, T_EXPIRED),
+                                MHD_HTTP_FORBIDDEN);
+        portal_buf_t b;
+        portal_buf_init (&b);
+        portal_page_start (&b, lang, portal_t (lang, T_EXPIRED), lang == PORTAL_EN ? "/?lang=nl" : "/?lang=en");
+        portal_buf_add (&b, "<p><a href=\"/?lang=%s\">%s</a></p>", lang == PORTAL_EN ? "en" : "nl",
+                        portal_t (lang, T_TITLE));
+        portal_page_end (&b);
+        return portal_page (c, MHD_HTTP_FORBIDDEN, &b, NULL);
+    }
     if (streq (url, "/metrics") && !post) {
         portal_buf_t b;
         portal_buf_init (&b);
-        portal_metrics (&b, portal_redis);
+        portal_metrics (&b);
         enum MHD_Result rc = portal_send (c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len, NULL);
         portal_buf_release (&b);
         return rc;
     }
     if (streq (url, "/") && !post) {
         const char *covenant = MHD_lookup_connection_value (c, MHD_GET_ARGUMENT_KIND, "covenant");
-        return portal_form (c, NULL, lang, covenant && portal_code_ok (covenant) ? covenant : "", NULL);
+        return portal_form (c, NULL, lang, covenant && portal_code_ok (covenant) ? covenant : "", NULL, 0);
     }
     if (streq (url, "/submit") && post)
         return portal_submit (c, r, lang, addr);
+    if (streq (url, "/received") && !post)
+        return portal_received (c, lang);
     if (streq (url, "/status"))
         return portal_status (c, r, lang, addr, post);
     if (strncmp (url, "/decisions/", 11) == 0 && !post)
@@ -338,12 +551,46 @@ s_handle (void *cls, struct MHD_Connection *c, const char *url, const char *meth
     return portal_not_found (c, lang);
 }
 
+static enum MHD_Result
+s_handle (void *cls, struct MHD_Connection *c, const char *url, const char *method, const char *version,
+          const char *upload, size_t *upload_size, void **con_cls)
+{
+    (void) cls, (void) version;
+    bool post = streq (method, "POST");
+    if (!*con_cls) {
+        *con_cls = calloc (1, sizeof (portal_req_t));
+        assert (*con_cls);
+    }
+    portal_req_t *r = *con_cls;
+    if (!r->begun) {
+        r->begun = true;
+        if (!r->refuse)
+            return MHD_YES;
+    }
+    if (post && *upload_size && !r->refuse) {
+        if (r->size + *upload_size > S_MAX_BODY)
+            r->too_large = true;
+        else {
+            r->body = realloc (r->body, r->size + *upload_size + 1);
+            assert (r->body);
+            memcpy (r->body + r->size, upload, *upload_size);
+            r->size += *upload_size;
+            r->body [r->size] = 0;
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    s_conn_mark (c, true);
+    return s_route (c, r, url, post);
+}
+
 static void
 s_done (void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode code)
 {
-    (void) cls, (void) c, (void) code;
+    (void) cls, (void) code;
     s_req_free (*con_cls);
     *con_cls = NULL;
+    s_conn_mark (c, false);
 }
 
 //  imvo-portal --health: 0 when the portal on IMVO_PORTAL_LISTEN serves a page (the
@@ -360,7 +607,7 @@ s_health (const char *host, int port)
             close (fd);
         return 1;
     }
-    static const char req [] = "GET /style.css HTTP/1.0\r\n\r\n";
+    static const char req [] = "GET /healthz HTTP/1.0\r\n\r\n";
     char buf [64] = "";
     bool ok = write (fd, req, sizeof req - 1) == (ssize_t) (sizeof req - 1)
            && read (fd, buf, sizeof buf - 1) > 12 && strncmp (buf + 8, " 200", 4) == 0;
@@ -384,7 +631,7 @@ main (int argc, char **argv)
     if (colon && (size_t) (colon - listen) < sizeof host)
         snprintf (host, sizeof host, "%.*s", (int) (colon - listen), listen);
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
-    if (port <= 0 || port > 65535 || inet_pton (AF_INET, streq (host, "*") ? "0.0.0.0" : host, &sa.sin_addr) != 1) {
+    if (port < 0 || port > 65535 || !colon || inet_pton (AF_INET, streq (host, "*") ? "0.0.0.0" : host, &sa.sin_addr) != 1) {
         zsys_error ("IMVO_PORTAL_LISTEN must be HOST:PORT (an IPv4 address), not %s", listen);
         return 1;
     }
@@ -402,27 +649,47 @@ main (int argc, char **argv)
     }
     if (!imvo_curve_on ())
         zsys_warning ("IMVO_CURVE=off: the portal speaks to the daemons without CURVE (local development only)");
-    //  The intake queue, as the Redis user `intake` (IMVO_REDIS_URL): XADD and XLEN only.
-    portal_redis = imvo_redis_new (imvo_config_redis_url ());
-    if (!portal_redis)
+    //  The intake queue, as the Redis user `intake` (IMVO_REDIS_URL): XADD and XLEN only; each
+    //  HTTP thread connects on first use.
+    imvo_redis_t *probe = imvo_redis_new (imvo_config_redis_url ());
+    if (!probe)
         zsys_warning ("IMVO_REDIS_URL is not a redis:// URL: complaints cannot be filed");
-    struct MHD_Daemon *d = MHD_start_daemon (MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t) port,
-                                             NULL, NULL, &s_handle, NULL,
-                                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
-                                             MHD_OPTION_NOTIFY_COMPLETED, &s_done, NULL,
-                                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (256 * 1024),
-                                             MHD_OPTION_CONNECTION_LIMIT, 256u,
-                                             MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
-    if (!d) {
-        zsys_error ("cannot listen on %s", listen);
-        imvo_redis_destroy (&portal_redis);
+    imvo_redis_destroy (&probe);
+    pthread_key_create (&s_thread_key, s_thread_destroy);
+    s_request_ms = imvo_env_long ("IMVO_PORTAL_REQUEST_S", 10, 1, 3600) * 1000;
+    unsigned threads = (unsigned) imvo_env_long ("IMVO_PORTAL_THREADS", 4, 1, 64);
+    unsigned per_address = (unsigned) imvo_env_long ("IMVO_PORTAL_PER_ADDRESS", 64, 1, 1000);
+    pthread_t watchdog;
+    if (pthread_create (&watchdog, NULL, s_watchdog, NULL)) {
+        zsys_error ("cannot start the watchdog thread");
         return 1;
     }
-    zsys_info ("portal on http://%s/ (IMVO_PORTAL_LISTEN)", listen);
+    struct MHD_Daemon *d = MHD_start_daemon (MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+                                             (uint16_t) port, NULL, NULL, &s_handle, NULL,
+                                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
+                                             MHD_OPTION_THREAD_POOL_SIZE, threads,
+                                             MHD_OPTION_URI_LOG_CALLBACK, &s_request_line, NULL,
+                                             MHD_OPTION_NOTIFY_CONNECTION, &s_connection, NULL,
+                                             MHD_OPTION_NOTIFY_COMPLETED, &s_done, NULL,
+                                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) S_MEMORY_LIMIT,
+                                             MHD_OPTION_CONNECTION_LIMIT, 1000u,
+                                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
+                                             MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+    if (!d) {
+        zsys_error ("cannot listen on %s", listen);
+        s_watchdog_stop = true;
+        pthread_join (watchdog, NULL);
+        return 1;
+    }
+    //  Port 0 takes a free one: the log says which (the tests read it).
+    const union MHD_DaemonInfo *bound = MHD_get_daemon_info (d, MHD_DAEMON_INFO_BIND_PORT);
+    zsys_info ("portal on http://%s:%u/ (IMVO_PORTAL_LISTEN), %u threads", host,
+               bound ? (unsigned) bound->port : (unsigned) port, threads);
     while (!zsys_interrupted)
         zclock_sleep (200);
     MHD_stop_daemon (d);
-    imvo_redis_destroy (&portal_redis);
+    s_watchdog_stop = true;
+    pthread_join (watchdog, NULL);
     zsys_info ("portal stopped");
     return 0;
 }

@@ -1,6 +1,6 @@
 // The portal in a real browser (Debian's Chromium through playwright-core), one step per run;
 // tests/test_portal.py runs the steps and checks the system between them. Prints one JSON line.
-//   node browser.mjs file  BASE SHOTS LANG COVENANT COMPANY   -> {receipt, again, title}
+//   node browser.mjs file  BASE SHOTS LANG COVENANT COMPANY   -> {receipt, again, title, registering}
 //   node browser.mjs status BASE SHOTS LANG RECEIPT [MESSAGE] -> {status, words, sent, messages}
 //   node browser.mjs wrong BASE SHOTS                          -> {wrong, missing}
 import { chromium } from 'playwright-core';
@@ -30,6 +30,15 @@ async function shoot (p, name) {
 if (step === 'file') {
   const [lang, covenant, company] = args;
   const p = await page(lang);
+  if (lang === 'en') {
+    // The page shown while the intake queue registers a complaint (a key it does not know yet
+    // is pending): it refreshes itself, without JavaScript.
+    await p.context().addCookies([{ name: 'intake', value: '0'.repeat(32), url: `${base}/received` }]);
+    await p.goto(`${base}/received?lang=en`);
+    out.registering = (await p.textContent('main p')).trim();
+    await shoot(p, 'registering');
+    await p.context().clearCookies();
+  }
   await p.goto(`${base}/`);                             // the language from Accept-Language
   out.title = await p.title();
   await p.selectOption('#covenant', covenant);
@@ -50,6 +59,7 @@ if (step === 'file') {
                               els => els.filter(e => e.type !== 'radio' || e.checked)
                                         .filter(e => e.type !== 'checkbox' || e.checked)
                                         .map(e => [e.name, e.value]));
+  // The submit answers at once; the page it leads to refreshes itself until the receipt is there.
   await p.click('form[action="/submit"] button');
   out.receipt = (await p.textContent('#receipt')).trim();
   if (lang === 'en')
