@@ -119,3 +119,37 @@ local function imvo_limited_hget(key, field, counter_key, limit, window_ms, what
     end
     return value
 end
+
+-- Read your own writes for a view kept from another daemon's stream (PROTOCOL.md, third
+-- part): the events of `stream` newer than `after` (the newest one the view applied; nil: the
+-- view applied none) have been committed but may not be in the view yet. Returns the newest
+-- of them whose type is in `types` (a set) and whose body field `field` equals `value`, as
+-- type and body table; false when none is about `value` (the view is right); 'behind' when
+-- `window` or more events are not applied yet (the view lags too far to tell at once).
+-- O(events not yet applied, at most window): the consumer keeps that near zero. XRANGE, not
+-- XREVRANGE: the consumers' Redis users may read the streams they consume with XRANGE only.
+local function imvo_view_newer(stream, after, types, field, value, window)
+    local entries = redis.call('XRANGE', stream, after and ('(' .. after) or '-', '+', 'COUNT', window)
+    if #entries >= window then
+        return 'behind'
+    end
+    local found, found_body = false, nil
+    for i = 1, #entries do
+        local f = entries[i][2]
+        local etype, body
+        for j = 1, #f, 2 do
+            if f[j] == 'type' then
+                etype = f[j + 1]
+            elseif f[j] == 'body' then
+                body = f[j + 1]
+            end
+        end
+        if etype and types[etype] and body then
+            local b = cmsgpack.unpack(body)
+            if type(b) == 'table' and b[field] == value then
+                found, found_body = etype, b
+            end
+        end
+    end
+    return found, found_body
+end

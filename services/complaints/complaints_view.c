@@ -29,6 +29,7 @@ s_view_args (const char *covenant, imvo_args_t *keys, imvo_args_t *args)
     imvo_args_fmt (keys, "imvo:complaints:{%s}:members", covenant);
     imvo_args_fmt (keys, "imvo:complaints:{%s}:member_events", covenant);
     imvo_args_fmt (keys, "imvo:complaints:{%s}:view", covenant);
+    imvo_args_fmt (keys, "imvo:complaints:{%s}:view_at", covenant);
 }
 
 //  Reads one covenant's members from membership into complaints' view. 0 on success.

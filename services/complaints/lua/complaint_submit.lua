@@ -8,8 +8,11 @@
 -- body and [13] the reply; [14] the deadlines the complaint opens ({name = due at}: acknowledge,
 -- feedback, decision).
 -- The respondent must be a company that is a current member of the covenant, by complaints'
--- own view of the members (member_view.lua), checked after the replay: a retry with a known
--- key gets its first reply even when the respondent has left since.
+-- own view of the members (member_view.lua), or by membership's newer events that the view
+-- has not applied yet (a member.join acknowledged a moment ago counts: imvo_view_newer reads
+-- imvo:membership:{<covenant>}:events, in the same slot, as an undeclared key: a Redis ACL
+-- selector allows a command only when it allows all its declared keys), checked after the
+-- replay: a retry with a known key gets its first reply even when the respondent has left since.
 local replay = imvo_replay()
 if replay then
     return replay
@@ -20,7 +23,15 @@ local kind
 if ARGV[5] == '' then
     kind = redis.call('EXISTS', prefix .. ':view') == 1 and 'company' or nil
 else
-    kind = redis.call('HGET', prefix .. ':members', ARGV[5])
+    local etype, body = imvo_view_newer('imvo:membership:{' .. ARGV[3] .. '}:events', redis.call('GET', prefix .. ':view_at'),
+                                        { ['member.joined'] = true, ['member.left'] = true }, 'org_id', ARGV[5], 256)
+    if etype == 'behind' then
+        return imvo_fail('unavailable', 'respondent', 'complaints is catching up with membership; try again shortly')
+    elseif etype == 'member.joined' then
+        kind = body.kind
+    elseif etype ~= 'member.left' then
+        kind = redis.call('HGET', prefix .. ':members', ARGV[5])
+    end
 end
 if not kind then
     if redis.call('EXISTS', prefix .. ':view') == 0 then

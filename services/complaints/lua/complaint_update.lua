@@ -14,7 +14,18 @@ if case.status ~= 'received' then
     return imvo_fail('conflict', 'case_id', 'the respondent of case ' .. case.case_id .. ' can change only while it is ' ..
                      'received (it is ' .. case.status .. ')')
 end
-local kind = redis.call('HGET', ARGV[2] .. ':members', ARGV[3])
+-- A join that membership acknowledged counts before the view applied it (as in complaint_submit.lua).
+local etype, body = imvo_view_newer('imvo:membership:{' .. case.covenant .. '}:events', redis.call('GET', ARGV[2] .. ':view_at'),
+                                    { ['member.joined'] = true, ['member.left'] = true }, 'org_id', ARGV[3], 256)
+if etype == 'behind' then
+    return imvo_fail('unavailable', 'respondent', 'complaints is catching up with membership; try again shortly')
+end
+local kind
+if etype == 'member.joined' then
+    kind = body.kind
+elseif etype ~= 'member.left' then
+    kind = redis.call('HGET', ARGV[2] .. ':members', ARGV[3])
+end
 if kind ~= 'company' then
     return imvo_fail('invalid_argument', 'respondent', 'respondent ' .. ARGV[3] .. ' is not a company that is a ' ..
                      'current member of the ' .. case.covenant .. ' covenant')

@@ -3,7 +3,9 @@
 -- respondent inside its own script, without asking membership.
 -- KEYS[1] imvo:complaints:{<covenant>}:members (hash org id -> kind of the current members),
 -- KEYS[2] imvo:complaints:{<covenant>}:member_events (hash org id -> id of the last event
--- applied for it), KEYS[3] imvo:complaints:{<covenant>}:view (set once the view is built);
+-- applied for it), KEYS[3] imvo:complaints:{<covenant>}:view (set once the view is built),
+-- KEYS[4] imvo:complaints:{<covenant>}:view_at (the newest event id seen: complaint.submit
+-- reads membership's events after it, imvo_view_newer);
 -- ARGV[1] event id, ARGV[2] 'joined' or 'left', ARGV[3] org id, ARGV[4] org kind.
 -- An event older than the last one applied for the org changes nothing (a redelivery).
 -- Returns 1 when applied, 0 when it was not newer.
@@ -12,6 +14,10 @@ local function older_or_same(a, b)
     local bms, bseq = string.match(b, '^(%d+)-(%d+)$')
     ams, aseq, bms, bseq = tonumber(ams), tonumber(aseq), tonumber(bms), tonumber(bseq)
     return ams < bms or (ams == bms and aseq <= bseq)
+end
+local at = redis.call('GET', KEYS[4])
+if not at or not older_or_same(ARGV[1], at) then
+    redis.call('SET', KEYS[4], ARGV[1])
 end
 local last = redis.call('HGET', KEYS[2], ARGV[3])
 if last and older_or_same(ARGV[1], last) then
