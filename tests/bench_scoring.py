@@ -5,8 +5,8 @@ the real membership and scoring daemons and Redis (AOF, appendfsync always).
 
 Prints the round's time (assessment.start to completed, and the runner's own time), companies
 per second next to redis-benchmark -P 16 -t get on the same Redis in the same run, CPU
-microseconds per company of Redis and of scoring, and the SLOWLOG (over 1 ms) of the round.
-Not a test.
+microseconds per company of Redis and of scoring, and the SLOWLOG of the setup and of the
+round (bench_slowlog.py: no command may take over 1 ms; exits 1 when one did). Not a test.
 """
 import os
 import re
@@ -19,6 +19,7 @@ import msgpack
 import zmq
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_slowlog  # noqa: E402
 from harness import System  # noqa: E402
 
 COMPANIES = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
@@ -59,6 +60,7 @@ def flood(s, service, requests, window=256):
 
 def main():
     with System(["membership", "scoring"]) as s:
+        bench_slowlog.start(s.redis)
         sec = {"role": "secretariat"}
         s.ok("scoring", "framework.put", FRAMEWORK, actor={"role": "monitoring"})
         t = time.time()
@@ -77,7 +79,7 @@ def main():
         flood(s, "scoring", plans[: COMPANIES - COMPANIES // 20])      # 5 % send no plan
         setup = time.time() - t
         pids = {"redis": s.redis.proc.pid, "scoring": s.procs["scoring"].pid}
-        s.redis.cli("CONFIG", "SET", "slowlog-log-slower-than", "1000")
+        slow_setup = bench_slowlog.entries(s.redis)
         s.redis.cli("SLOWLOG", "RESET")
         cpu0 = {k: cpu_seconds(p) for k, p in pids.items()}
         t = time.time()
@@ -87,7 +89,7 @@ def main():
             time.sleep(0.01)
         wall = time.time() - t
         cpu = {k: cpu_seconds(p) - cpu0[k] for k, p in pids.items()}
-        slow = s.redis.slowlog()
+        slow = bench_slowlog.entries(s.redis)
         run_ms = int(s.redis.cli("HGET", "imvo:scoring:{pensions}:round:%d" % YEAR, "run_ms"))
         got = s.ok("scoring", "assessment.get", {"round_id": rid}, actor={"role": "monitoring"}, timeout=60000)
         ref = subprocess.run(["redis-benchmark", "-p", str(s.redis.port), "-P", "16", "-t", "get", "-n", "1000000", "-q"],
@@ -102,8 +104,10 @@ def main():
               % (COMPANIES / (run_ms / 1000.0), get_rps, COMPANIES / (run_ms / 1000.0) / get_rps))
         print("CPU us per company: redis %.1f, scoring %.1f" % (cpu["redis"] * 1e6 / COMPANIES,
                                                                 cpu["scoring"] * 1e6 / COMPANIES))
-        print("SLOWLOG (over 1 ms) during the round: %d entries%s" % (len(slow), "".join(
-            "\n  %.1f ms %s" % (us / 1000.0, " ".join(w[:4])[:140]) for us, w in slow[:5])))
+        bench_slowlog.report_entries("the setup (registering, joining, plans)", slow_setup)
+        bench_slowlog.report_entries("the round", slow)
+    if bench_slowlog.failed():
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

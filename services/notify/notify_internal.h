@@ -11,7 +11,7 @@
       :tries      hash "<event id>|<channel>" -> attempts so far
       :delivered  hash "<event id>|<channel>" -> when   :failed  hash -> the last error
       :backlog    hash channel -> deliveries not settled  :queued  zset of those by queued time
-      :run:<n>    never written: keeps one inbox_add call to 32 events (notify_server.c)
+      :run:<n>    never written: keeps one inbox_add call to 8 events (notify_server.c)
     imvo:notify:{org:<id>}:name is an organisation's name (from member.joined), for texts.
     imvo:notify:subscribers is the set of recipients with a webhook or e-mail subscription.
 */

@@ -18,7 +18,7 @@ extern const imvo_script_t notify_scripts [];
 //  thread applies are counted in runs of S_RUN, and KEYS[9] names the run (a key the script
 //  never touches, under the recipient's hash tag): calls of different runs differ in their
 //  keys and stay apart, still pipelined in the same write.
-#define S_RUN 32
+#define S_RUN 8
 static _Thread_local unsigned s_events;
 
 //  Organisations' names, for texts: kept in imvo:notify:{org:<id>}:name from member.joined

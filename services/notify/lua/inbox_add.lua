@@ -4,7 +4,7 @@
 -- event id -> packed item), [3] :subs, [4] :delivered, [5] :out (hash "<event id>|<channel>"
 -- -> what to send), [6] :due, [7] :backlog (hash channel -> deliveries not yet settled),
 -- [8] :queued (zset of those by when they were queued), [9] :run:<n>, never read or written:
--- it keeps the consumer from merging more than 32 events into one call (notify_server.c), so
+-- it keeps the consumer from merging more than 8 events into one call (notify_server.c), so
 -- no call holds Redis for long.
 -- ARGV: one or more groups of 7, packed by the daemon so that nothing here unpacks an event:
 -- event id, event time (ms), type, the inbox item in Dutch and in English ({event_id, type, at,
