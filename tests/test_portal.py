@@ -221,7 +221,7 @@ class Portal(unittest.TestCase):
                 socks.append(socket.create_connection(("127.0.0.1", self.port), timeout=5))
             except OSError:
                 pass
-        closed = set()
+        closed, began = {}, time.monotonic()       # connection -> seconds until the portal ended it
 
         def trickle():
             request = b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100
@@ -236,13 +236,13 @@ class Portal(unittest.TestCase):
                         s.setblocking(False)
                         try:
                             if s.recv(64) == b"":
-                                closed.add(n)
+                                closed[n] = time.monotonic() - began
                         except BlockingIOError:
                             pass
                         finally:
                             s.setblocking(True)
                     except OSError:
-                        closed.add(n)
+                        closed[n] = time.monotonic() - began
                 stop.wait(1)
 
         t = threading.Thread(target=trickle)
@@ -256,6 +256,10 @@ class Portal(unittest.TestCase):
             # Every trickling connection ends: refused over the limit, or shut at the deadline.
             self.assertTrue(self.s.wait_for(lambda: len(closed) == len(socks), timeout=15, interval=0.2),
                             "%d of %d trickling connections still open" % (len(socks) - len(closed), len(socks)))
+            # 64 were let in and shut at the 3 s deadline; the others were refused at once.
+            late = [n for n, t in closed.items() if t >= 2.5]
+            self.assertEqual(len(late), 64, sorted(closed.values()))
+            self.assertEqual(len(socks) - len(late), len([t for t in closed.values() if t < 2.0]))
         finally:
             stop.set()
             t.join()
@@ -344,8 +348,18 @@ class Portal(unittest.TestCase):
         for status, page in pages[:-1]:            # while it was being registered
             self.assertEqual(status, 200)
             self.assertIn('<meta http-equiv="refresh" content="1">', page)
-        # An unknown key (or none) waits or says the form expired; nothing in a URL.
+        # Without the cookie the page says the form expired: the key is never in a URL.
         self.assertEqual(self.visit("/received?lang=en")[0], 400)
+        # A message that the catalogue refuses is named on the page and never sent.
+        receipt = re.search(r'id="receipt">([^<]+)<', pages[-1][1]).group(1)
+        body = urllib.parse.urlencode({"csrf": hidden["csrf"], "lang": "en", "receipt": receipt}).encode()
+        r, page = self.post("/status", body + b"&text=bad%C0%AFbytes", cookie, source=source)
+        self.assertEqual(r.status, 400)
+        self.assertIn("Please check this field: Your message", page)
+        self.assertIn('maxlength="20000"', page)              # complaint.message's text, from the catalogue
+        case_id = self.s.ok("complaints", "complaint.status", {"receipt": receipt})["case_id"]
+        got = self.s.ok("complaints", "complaint.messages", {"case_id": case_id}, actor={"role": "secretariat"})
+        self.assertEqual(got["messages"], [])
 
 
 if __name__ == "__main__":

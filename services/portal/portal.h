@@ -61,8 +61,15 @@ int portal_call (const char *service, const char *type, const char *body, size_t
 //  As portal_call, with its own timeout per attempt and number of attempts.
 int portal_call_within (const char *service, const char *type, const char *body, size_t size, int timeout_ms,
                         int attempts, imvo_response_t *resp);
+//  As portal_call, for public lists (covenants, a covenant's members): a reply the process got
+//  less than ttl_ms ago for the same request serves again, without asking.
+int portal_call_cached (const char *service, const char *type, const char *body, size_t size, int ttl_ms,
+                        imvo_response_t *resp);
 //  The calling HTTP thread's connection to the intake queue (NULL without a redis:// URL).
 imvo_redis_t *portal_redis (void);
+//  The catalogue's check of a request body (imvo_proto_validate, as the daemon runs it) before
+//  the portal sends or queues it: 0, or -1 with err (its field names the offending one).
+int portal_check (const char *type, const char *body, size_t size, imvo_error_t *err);
 //  The catalogue's bound on a request field (a string's length in bytes): the forms' maxlength
 //  comes from here, never from a number of the portal's own.
 long portal_max (const char *type, const char *field);

@@ -32,11 +32,21 @@ s_input (portal_buf_t *b, const char *name, const char *label, const char *value
     portal_buf_add (b, "\" %s>", extra);
 }
 
-//  The covenant's active members, for the company list and for matching the name typed.
+//  The covenant's active members, for the company list and for matching the name typed: as
+//  kept for a second, or fresh.
 static int
-s_members (const char *covenant, imvo_response_t *resp)
+s_members (const char *covenant, bool fresh, imvo_response_t *resp)
 {
-    int rc = portal_ask (resp, "membership", "member.list", "si", "covenant", covenant, "limit", (int64_t) 1000);
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 2);
+    imvo_pack_kv_str (&pk, "covenant", covenant);
+    imvo_pack_kv_int (&pk, "limit", 1000);
+    int rc = fresh ? portal_call ("membership", "member.list", body.data, body.size, resp)
+                   : portal_call_cached ("membership", "member.list", body.data, body.size, 1000, resp);
+    msgpack_sbuffer_destroy (&body);
     return rc == 0 && resp->ok ? 0 : -1;
 }
 
@@ -60,7 +70,7 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
         portal_buf_add (&b, "</p>");
     }
     imvo_response_t cov;
-    if (portal_call ("membership", "covenant.list", NULL, 0, &cov) || !cov.ok) {
+    if (portal_call_cached ("membership", "covenant.list", NULL, 0, 10000, &cov) || !cov.ok) {
         imvo_response_release (&cov);
         portal_buf_add (&b, "<p class=\"error\">%s</p>", portal_t (lang, T_UNAVAILABLE));
         portal_page_end (&b);
@@ -106,7 +116,7 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
     portal_buf_add (&b, "<p class=\"help\" id=\"company-help\">%s</p><datalist id=\"companies\">",
                     portal_t (lang, T_COMPANY_HELP));
     imvo_response_t members;
-    if (s_members (covenant, &members) == 0) {
+    if (s_members (covenant, false, &members) == 0) {
         const msgpack_object *m = imvo_map_get (members.body, "members");
         for (uint32_t i = 0; m && m->type == MSGPACK_OBJECT_ARRAY && i < m->via.array.size; i++)
             if (imvo_obj_streq (imvo_map_get (&m->via.array.ptr [i], "kind"), "company")) {
@@ -211,25 +221,27 @@ portal_received (struct MHD_Connection *c, portal_lang_t lang)
 }
 
 //  The company by the name typed (or its id) among the covenant's members, into respondent
-//  ("" when it is not one).
+//  ("" when it is not one): in the list kept for the form, else in a fresh one.
 static void
 s_respondent (const char *covenant, const char *typed, char *respondent, size_t size)
 {
     respondent [0] = 0;
-    imvo_response_t members;
-    if (*typed && portal_code_ok (covenant) && s_members (covenant, &members) == 0) {
-        const msgpack_object *m = imvo_map_get (members.body, "members");
-        for (uint32_t i = 0; m && m->type == MSGPACK_OBJECT_ARRAY && i < m->via.array.size && !respondent [0]; i++) {
-            const msgpack_object *one = &m->via.array.ptr [i], *name = imvo_map_get (one, "name");
-            if (!imvo_obj_streq (imvo_map_get (one, "kind"), "company"))
-                continue;
-            if ((name && name->type == MSGPACK_OBJECT_STR && name->via.str.size == strlen (typed)
-                 && strncasecmp (name->via.str.ptr, typed, name->via.str.size) == 0)
-            ||  imvo_obj_streq (imvo_map_get (one, "org_id"), typed))
-                imvo_obj_strcpy (imvo_map_get (one, "org_id"), respondent, size);
+    for (int fresh = 0; fresh < 2 && !respondent [0] && *typed && portal_code_ok (covenant); fresh++) {
+        imvo_response_t members;
+        if (s_members (covenant, fresh, &members) == 0) {
+            const msgpack_object *m = imvo_map_get (members.body, "members");
+            for (uint32_t i = 0; m && m->type == MSGPACK_OBJECT_ARRAY && i < m->via.array.size && !respondent [0]; i++) {
+                const msgpack_object *one = &m->via.array.ptr [i], *name = imvo_map_get (one, "name");
+                if (!imvo_obj_streq (imvo_map_get (one, "kind"), "company"))
+                    continue;
+                if ((name && name->type == MSGPACK_OBJECT_STR && name->via.str.size == strlen (typed)
+                     && strncasecmp (name->via.str.ptr, typed, name->via.str.size) == 0)
+                ||  imvo_obj_streq (imvo_map_get (one, "org_id"), typed))
+                    imvo_obj_strcpy (imvo_map_get (one, "org_id"), respondent, size);
+            }
         }
+        imvo_response_release (&members);
     }
-    imvo_response_release (&members);
 }
 
 //  complaint.submit's body from the form: the fields as typed (trimmed), nothing checked here.
@@ -275,33 +287,23 @@ s_submit_body (portal_req_t *r, portal_lang_t lang, const char *respondent, msgp
 static int
 s_submit_check (portal_req_t *r, portal_lang_t lang, const msgpack_sbuffer *body, char *error, size_t size)
 {
-    msgpack_zone zone;
-    msgpack_zone_init (&zone, 2048);
-    msgpack_object obj;
-    imvo_value_t values [IMVO_PROTO_MAX_FIELDS];
-    imvo_error_t err = { 0 };
-    size_t off = 0;
-    int rc = 0;
-    if (msgpack_unpack (body->data, body->size, &off, &zone, &obj) != MSGPACK_UNPACK_SUCCESS
-    ||  imvo_proto_validate (imvo_proto_find ("complaint.submit"), &obj, &zone, values, &err) != 0) {
-        static const struct { const char *field, *form; portal_text_t label; } labels [] = {
-            { "covenant", "covenant", T_COVENANT }, { "respondent", "company", T_COMPANY },
-            { "summary", "summary", T_SUMMARY }, { "description", "description", T_DESCRIPTION },
-            { "complainant.name", "name", T_NAME }, { "complainant.contact", "contact", T_CONTACT },
-            { "country", "country", T_COUNTRY }, { "complainant", "who", T_WHO } };
-        size_t i = 0;
-        while (i < sizeof labels / sizeof labels [0] - 1 && !streq (labels [i].field, err.field))
-            i++;
-        //  Empty: ask for it. Else say which field and what the catalogue said about it.
-        if (!*portal_field (r, labels [i].form))
-            snprintf (error, size, "%s %s", portal_t (lang, T_MISSING), portal_t (lang, labels [i].label));
-        else
-            snprintf (error, size, "%s %s (%s)", portal_t (lang, T_CHECK), portal_t (lang, labels [i].label),
-                      err.message);
-        rc = -1;
-    }
-    msgpack_zone_destroy (&zone);
-    return rc;
+    imvo_error_t err;
+    if (portal_check ("complaint.submit", body->data, body->size, &err) == 0)
+        return 0;
+    static const struct { const char *field, *form; portal_text_t label; } labels [] = {
+        { "covenant", "covenant", T_COVENANT }, { "respondent", "company", T_COMPANY },
+        { "summary", "summary", T_SUMMARY }, { "description", "description", T_DESCRIPTION },
+        { "complainant.name", "name", T_NAME }, { "complainant.contact", "contact", T_CONTACT },
+        { "country", "country", T_COUNTRY }, { "complainant", "who", T_WHO } };
+    size_t i = 0;
+    while (i < sizeof labels / sizeof labels [0] - 1 && !streq (labels [i].field, err.field))
+        i++;
+    //  Empty: ask for it. Else say which field and what the catalogue said about it.
+    if (!*portal_field (r, labels [i].form))
+        snprintf (error, size, "%s %s", portal_t (lang, T_MISSING), portal_t (lang, labels [i].label));
+    else
+        snprintf (error, size, "%s %s (%s)", portal_t (lang, T_CHECK), portal_t (lang, labels [i].label), err.message);
+    return -1;
 }
 
 enum MHD_Result
@@ -375,11 +377,29 @@ portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
     else
     if (post) {
         if (*portal_field (r, "text")) {
-            imvo_response_t sent;
-            if (portal_ask (&sent, "complaints", "complaint.message", "ss", "receipt", receipt, "text",
-                            portal_field (r, "text")) == 0 && sent.ok)
-                portal_buf_add (&b, "<p class=\"ok\" role=\"status\">%s</p>", portal_t (lang, T_SENT));
-            imvo_response_release (&sent);
+            //  The catalogue checks the message first; a wrong receipt is told below.
+            msgpack_sbuffer message;
+            msgpack_sbuffer_init (&message);
+            msgpack_packer mpk;
+            msgpack_packer_init (&mpk, &message, msgpack_sbuffer_write);
+            msgpack_pack_map (&mpk, 2);
+            imvo_pack_kv_str (&mpk, "receipt", receipt);
+            imvo_pack_kv_str (&mpk, "text", portal_field (r, "text"));
+            imvo_error_t err;
+            if (portal_check ("complaint.message", message.data, message.size, &err) && streq (err.field, "text")) {
+                portal_buf_add (&b, "<p class=\"error\" role=\"alert\">%s %s (", portal_t (lang, T_CHECK),
+                                portal_t (lang, T_MESSAGE));
+                portal_buf_str (&b, err.message);
+                portal_buf_add (&b, ")</p>");
+                status = MHD_HTTP_BAD_REQUEST;
+            }
+            else {
+                imvo_response_t sent;
+                if (portal_call ("complaints", "complaint.message", message.data, message.size, &sent) == 0 && sent.ok)
+                    portal_buf_add (&b, "<p class=\"ok\" role=\"status\">%s</p>", portal_t (lang, T_SENT));
+                imvo_response_release (&sent);
+            }
+            msgpack_sbuffer_destroy (&message);
         }
         msgpack_sbuffer body;
         msgpack_sbuffer_init (&body);

@@ -114,6 +114,109 @@ portal_call (const char *service, const char *type, const char *body, size_t siz
 }
 
 int
+portal_check (const char *type, const char *body, size_t size, imvo_error_t *err)
+{
+    memset (err, 0, sizeof *err);
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 2048);
+    msgpack_object obj;
+    imvo_value_t values [IMVO_PROTO_MAX_FIELDS];
+    size_t off = 0;
+    int rc = 0;
+    if (msgpack_unpack (body, size, &off, &zone, &obj) != MSGPACK_UNPACK_SUCCESS)
+        rc = imvo_error_set (err, IMVO_ERR_BAD_REQUEST, "", "not msgpack");
+    else
+        rc = imvo_proto_validate (imvo_proto_find (type), &obj, &zone, values, err);
+    msgpack_zone_destroy (&zone);
+    return rc;
+}
+
+//  --- public lists, kept for a moment ------------------------------------------------------
+
+//  The covenants and a covenant's members change seldom and every form page shows them: the
+//  process keeps each reply for ttl_ms, so a crowd on the form costs the daemons one request a
+//  second, not one per visitor. Only public lists go here; a submit that does not find its
+//  company in a kept list asks again (s_respondent), so a company that just joined is found.
+#define S_CACHED 64
+
+typedef struct {
+    char *request;              //  service, type and body: what was asked
+    size_t request_size;
+    int64_t expires;            //  zclock_mono
+    char *reply;                //  the reply's body, packed
+    size_t reply_size;
+} s_cached_t;
+
+static s_cached_t s_cache [S_CACHED];
+static pthread_mutex_t s_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int
+portal_call_cached (const char *service, const char *type, const char *body, size_t size, int ttl_ms,
+                    imvo_response_t *resp)
+{
+    //  What was asked, as one string: service NUL type NUL body.
+    size_t ns = strlen (service) + 1, nt = strlen (type) + 1, n = ns + nt + size;
+    char *request = malloc (n);
+    assert (request);
+    memcpy (request, service, ns);
+    memcpy (request + ns, type, nt);
+    if (size)
+        memcpy (request + ns + nt, body, size);
+    int64_t now = zclock_mono ();
+    bool hit = false;
+    memset (resp, 0, sizeof *resp);
+    msgpack_zone_init (&resp->zone, 1024);
+    pthread_mutex_lock (&s_cache_lock);
+    for (int i = 0; i < S_CACHED && !hit; i++) {
+        s_cached_t *c = &s_cache [i];
+        if (c->request && c->expires > now && c->request_size == n && memcmp (c->request, request, n) == 0) {
+            size_t off = 0;
+            hit = msgpack_unpack (c->reply, c->reply_size, &off, &resp->zone, &resp->root) == MSGPACK_UNPACK_SUCCESS;
+        }
+    }
+    pthread_mutex_unlock (&s_cache_lock);
+    if (hit) {
+        resp->ok = true;
+        resp->body = &resp->root;
+        free (request);
+        return 0;
+    }
+    imvo_response_release (resp);
+    int rc = portal_call (service, type, body, size, resp);
+    if (rc == 0 && resp->ok) {
+        msgpack_sbuffer packed;
+        msgpack_sbuffer_init (&packed);
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &packed, msgpack_sbuffer_write);
+        msgpack_pack_object (&pk, *resp->body);
+        pthread_mutex_lock (&s_cache_lock);
+        //  The same request's slot, else a free or expired one, else the one expiring first.
+        int slot = 0;
+        for (int i = 0; i < S_CACHED; i++) {
+            s_cached_t *c = &s_cache [i];
+            if (c->request && c->request_size == n && memcmp (c->request, request, n) == 0) {
+                slot = i;
+                break;
+            }
+            if (!c->request || c->expires < s_cache [slot].expires)
+                slot = i;
+        }
+        s_cached_t *c = &s_cache [slot];
+        free (c->request);
+        free (c->reply);
+        c->request = request;
+        c->request_size = n;
+        c->reply = packed.data;             //  the sbuffer's block, now the cache's
+        c->reply_size = packed.size;
+        c->expires = now + ttl_ms;
+        request = NULL;
+        pthread_mutex_unlock (&s_cache_lock);
+    }
+    free (request);
+    return rc;
+}
+
+int
 portal_ask (imvo_response_t *resp, const char *service, const char *type, const char *spec, ...)
 {
     msgpack_sbuffer body;
@@ -690,6 +793,10 @@ main (int argc, char **argv)
     MHD_stop_daemon (d);
     s_watchdog_stop = true;
     pthread_join (watchdog, NULL);
+    for (int i = 0; i < S_CACHED; i++) {
+        free (s_cache [i].request);
+        free (s_cache [i].reply);
+    }
     zsys_info ("portal stopped");
     return 0;
 }
