@@ -274,6 +274,8 @@ class Membership(unittest.TestCase):
         figures = lines.index("figures:")
         self.assertEqual(lines[figures + 1], "  - code: companies")
         self.assertEqual(lines[figures + 2], "    as_of: 2019")
+        notes = lines.index("notes:")              # sentences one to a line, not joined with ", "
+        self.assertEqual(lines[notes + 1:notes + 3], ["  - Fifth IMVO covenant.", "  - Three pillars: know, show, improve."])
         again = self.s.imvoctl("covenant", "show", "gold").stdout
         self.assertEqual(again, out.stdout)        # the same order every time
 
@@ -290,6 +292,20 @@ class Membership(unittest.TestCase):
                               0 if unicodedata.combining(ch) else 1 for ch in t)
         columns = {width(r[:r.index("Street 1")]) for r in rows}
         self.assertEqual(len(columns), 1, out.stdout)
+
+    def test_imvoctl_demo_aligns_names_with_accents(self):
+        # Its own system: the demo makes the gold covenant's 18 signatories members (and sends
+        # scoring their action plans).
+        with System(["membership", "scoring"]) as s:
+            out = s.imvoctl("demo")
+            self.assertEqual(out.returncode, 0, out.stderr)
+            rows = [l for l in out.stdout.splitlines() if l.startswith("org-")]
+            self.assertEqual(len(rows), 18, out.stdout)
+            self.assertTrue(any("Eléonore" in r for r in rows) and any("Schöne" in r for r in rows), rows)
+            # The kind column starts at one character (here one display column) in every row.
+            self.assertEqual(len({len(r) - len(r.split()[-1]) for r in rows}), 1, out.stdout)
+            listed = s.imvoctl("member", "list", "gold")
+            self.assertEqual([l.split()[0] for l in listed.stdout.splitlines()[1:]], [r.split()[0] for r in rows])
 
     def test_matching_diacritics_and_suffixes(self):
         o1 = self.member(name="Brand One")

@@ -141,7 +141,11 @@ static int
 s_ping_all (const s_globals_t *g)
 {
     int status = 0;
-    printf ("%-12s %-8s %-6s %s\n", "SERVICE", "VERSION", "REDIS", "ENDPOINT");
+    static const size_t width [] = { 10, 7, 5 };
+    imvoctl_print_cell ("SERVICE", width [0]);
+    imvoctl_print_cell ("VERSION", width [1]);
+    imvoctl_print_cell ("REDIS", width [2]);
+    imvoctl_print_cell ("ENDPOINT", 0);
     for (int i = 0; i < 4; i++) {
         imvo_client_t *client = imvo_client_new_for (imvo_services [i]);
         imvo_client_set_timeout (client, g->timeout_ms);
@@ -151,15 +155,20 @@ s_ping_all (const s_globals_t *g)
         if (rc == 0 && resp.ok) {
             char *version = imvo_map_strdup (resp.body, "version");
             char *redis = imvo_map_strdup (resp.body, "redis");
-            printf ("%-12s %-8s %-6s %s\n", imvo_services [i], version ? version : "?",
-                    redis ? redis : "?", imvo_client_endpoint (client));
+            imvoctl_print_cell (imvo_services [i], width [0]);
+            imvoctl_print_cell (version ? version : "?", width [1]);
+            imvoctl_print_cell (redis ? redis : "?", width [2]);
+            imvoctl_print_cell (imvo_client_endpoint (client), 0);
             if (!redis || !streq (redis, "ok"))
                 status = 3;
             free (version);
             free (redis);
         }
         else {
-            printf ("%-12s %-8s %-6s %s (no reply)\n", imvo_services [i], "-", "-", imvo_client_endpoint (client));
+            imvoctl_print_cell (imvo_services [i], width [0]);
+            imvoctl_print_cell ("-", width [1]);
+            imvoctl_print_cell ("-", width [2]);
+            printf ("%s (no reply)\n", imvo_client_endpoint (client));
             status = 3;
         }
         imvo_response_release (&resp);

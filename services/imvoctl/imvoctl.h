@@ -62,6 +62,11 @@ extern const imvoctl_cmd_t imvoctl_scoring_cmds [];
 #include "imvo_msg.h"
 void imvoctl_print_table (const msgpack_object *list, const char *columns);
 void imvoctl_print_map (const msgpack_object *map, int indent);
+//  Every table's cells: text padded to width display columns (not bytes: "Ünal" takes 4, a
+//  CJK character 2), then two spaces; width 0: the row's last cell, then the line's end.
+void imvoctl_print_cell (const char *text, size_t width);
+//  The columns UTF-8 text takes on a terminal.
+size_t imvoctl_text_width (const char *text);
 
 //  The message catalogue as Markdown (proto/README.md is this output). Returns 0.
 int imvoctl_print_catalogue (void);

@@ -153,6 +153,12 @@ imvoctl_demo (int timeout_ms, bool json)
             cursor [0] = 0;
         imvo_response_release (&orgs);
     } while (cursor [0]);
+    //  The table's name column is as wide as the widest name on a terminal ("House of
+    //  Eléonore" is 17 columns in 18 bytes): the ids and kinds stay in line below each other.
+    size_t name_width = 0;
+    for (const s_org_t *o = s_gold; o->name; o++)
+        if (imvoctl_text_width (o->name) > name_width)
+            name_width = imvoctl_text_width (o->name);
     if (json)
         printf ("{\"covenant\":\"gold\",\"orgs\":[");
     for (const s_org_t *o = s_gold; o->name && status == 0; o++) {
@@ -189,8 +195,11 @@ imvoctl_demo (int timeout_ms, bool json)
         if (json)
             printf ("%s{\"org_id\":\"%s\",\"name\":\"%s\",\"kind\":\"%s\"}", o == s_gold ? "" : ",",
                     org_id, o->name, o->kind);
-        else
-            printf ("%-8s %-34s %s\n", org_id, o->name, o->kind);
+        else {
+            imvoctl_print_cell (org_id, 7);
+            imvoctl_print_cell (o->name, name_width);
+            imvoctl_print_cell (o->kind, 0);
+        }
     }
     int plans = status == 0 ? s_demo_plans (timeout_ms, company_ids, ncompanies) : 0;
     time_t now = time (NULL);

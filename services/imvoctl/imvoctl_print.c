@@ -90,15 +90,27 @@ s_fit (char *text, size_t max)
     return cut_width + 4;
 }
 
-//  Prints a cell padded to width columns and the separator; width 0: the last cell.
-static void
-s_print_cell (char *text, size_t width)
+size_t
+imvoctl_text_width (const char *text)
+{
+    size_t width = 0;
+    int32_t i = 0, len = (int32_t) strlen (text);
+    while (i < len) {
+        UChar32 c;
+        U8_NEXT (text, i, len, c);
+        width += (size_t) (c < 0 ? 1 : s_columns (c));
+    }
+    return width;
+}
+
+void
+imvoctl_print_cell (const char *text, size_t width)
 {
     if (!width) {
         printf ("%s\n", text);
         return;
     }
-    size_t w = s_fit (text, SIZE_MAX);
+    size_t w = imvoctl_text_width (text);
     printf ("%s%*s  ", text, (int) (width > w ? width - w : 0), "");
 }
 
@@ -133,12 +145,12 @@ imvoctl_print_table (const msgpack_object *list, const char *columns)
     for (int c = 0; c < ncols; c++) {
         for (char *p = cols [c]; *p; p++)
             *p = (char) toupper ((unsigned char) *p);
-        s_print_cell (cols [c], c + 1 < ncols ? width [c] : 0);
+        imvoctl_print_cell (cols [c], c + 1 < ncols ? width [c] : 0);
     }
     for (uint32_t r = 0; r < rows; r++)
         for (int c = 0; c < ncols; c++) {
             char *cell = cells [(size_t) r * (size_t) ncols + (size_t) c];
-            s_print_cell (cell, c + 1 < ncols ? width [c] : 0);
+            imvoctl_print_cell (cell, c + 1 < ncols ? width [c] : 0);
             free (cell);
         }
     free (cells);
@@ -170,6 +182,9 @@ s_by_key (const void *a, const void *b)
     return c;
 }
 
+//  Whether a value prints as an indented block: a map, a list of maps or lists, or a list of
+//  texts with spaces or commas (sentences such as a covenant's notes, which joined with ", "
+//  would run together); a list of codes or ids stays on one line, comma-separated.
 static bool
 s_nested (const msgpack_object *v)
 {
@@ -177,9 +192,14 @@ s_nested (const msgpack_object *v)
         return v->via.map.size > 0;
     if (v->type != MSGPACK_OBJECT_ARRAY)
         return false;
-    for (uint32_t i = 0; i < v->via.array.size; i++)
-        if (v->via.array.ptr [i].type == MSGPACK_OBJECT_MAP || v->via.array.ptr [i].type == MSGPACK_OBJECT_ARRAY)
+    for (uint32_t i = 0; i < v->via.array.size; i++) {
+        const msgpack_object *item = &v->via.array.ptr [i];
+        if (item->type == MSGPACK_OBJECT_MAP || item->type == MSGPACK_OBJECT_ARRAY)
             return true;
+        if (item->type == MSGPACK_OBJECT_STR
+        &&  (memchr (item->via.str.ptr, ' ', item->via.str.size) || memchr (item->via.str.ptr, ',', item->via.str.size)))
+            return true;
+    }
     return false;
 }
 
