@@ -112,9 +112,6 @@ int scoring_framework_read (imvo_ctx_t *ctx, const char *covenant, int64_t versi
 //  The round runner (scoring_round.c): runs every round in SCORING_RUNNING that no replica
 //  holds; called from the consumer's rounds (about twice a second).
 void scoring_rounds_tick (imvo_ctx_t *ctx);
-//  Recomputes a round's summary and collective risks from its stored results, in pages.
-int scoring_round_summary (imvo_ctx_t *ctx, const char *covenant, int64_t year, msgpack_sbuffer *summary,
-                           msgpack_sbuffer *risks);
 
 //  The sector report (scoring_report.c) for a completed round; named: the committee's
 //  version (every company named).
