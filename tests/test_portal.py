@@ -76,7 +76,12 @@ class Portal(unittest.TestCase):
         cls.portal.terminate()
         cls.portal.wait(10)
         cls.log.close()
+        # A sanitizer build reports into the portal's log as into the daemons': it fails the test.
+        with open(cls.logpath, errors="replace") as f:
+            log = f.read()
         cls.s.close()
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            assert marker not in log, "portal: " + log[log.index(marker) - 200:][:3000]
 
     def browser(self, *args):
         out = subprocess.run(["node", self.script, args[0], self.base, SHOTS] + list(args[1:]),

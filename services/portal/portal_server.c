@@ -26,6 +26,7 @@
 #include "imvo_curve.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <pthread.h>
 
 #include <arpa/inet.h>
@@ -54,6 +55,11 @@ typedef struct {
 } s_thread_t;
 
 static pthread_key_t s_thread_key;
+
+//  A daemon that did not answer is not asked again for a second (zclock_mono until when):
+//  meanwhile its pages say "unavailable" at once instead of each holding an HTTP thread, and
+//  every visitor that thread serves, for the whole timeout.
+static _Atomic int64_t s_down_until [S_SERVICES];
 
 //  Runs when an HTTP thread ends (libmicrohttpd joins its pool in MHD_stop_daemon).
 static void
@@ -99,12 +105,19 @@ portal_call_within (const char *service, const char *type, const char *body, siz
         i++;
     if (i == S_SERVICES)
         return -1;
+    if (zclock_mono () < s_down_until [i]) {
+        imvo_error_set (&resp->err, IMVO_ERR_UNAVAILABLE, "", "%s did not answer a moment ago", service);
+        return -1;
+    }
     if (!t->clients [i] && !(t->clients [i] = imvo_client_new_service (service, timeout_ms, attempts)))
         return -1;
     imvo_client_set_timeout (t->clients [i], timeout_ms);
     imvo_client_set_attempts (t->clients [i], attempts);
     imvo_response_release (resp);
-    return imvo_client_call (t->clients [i], type, NULL, body, size, resp);
+    int rc = imvo_client_call (t->clients [i], type, NULL, body, size, resp);
+    if (rc && resp->err.code == IMVO_ERR_UNAVAILABLE)
+        s_down_until [i] = zclock_mono () + 1000;
+    return rc;
 }
 
 int
