@@ -10,7 +10,11 @@
     (ZeroMQ sockets and hiredis contexts must not be shared between threads). Nothing on an HTTP
     thread sleeps or waits for the intake queue: a submit queues the complaint and answers at
     once (portal_complaint.c says how the receipt follows). So /healthz, /style.css and /metrics
-    never wait behind a submit.
+    never wait behind a submit. What a thread still waits for is a daemon's reply (a fraction
+    of a millisecond), and that is bounded: the public lists on the form are kept for a moment
+    (portal_call_cached), and a daemon that did not answer is not asked again for a second.
+    Trade-off: libmicrohttpd's pool gives each thread its own connections, so while one thread
+    waits for a daemon, its share of the visitors waits with it; the others do not.
 
     Safety: request bodies over 64 KiB are refused; a request must arrive whole within
     IMVO_PORTAL_REQUEST_S (10 s) of its first byte, else a watchdog shuts its socket; a connection
