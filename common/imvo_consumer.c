@@ -9,7 +9,6 @@
     IMVO_CONSUMER_NAME (default: the host name, stable across restarts of one container).
 
     Each round:
-      0. the subscription's on_round hook, when it has one;
       1. on start (and after Redis came back) re-read our own pending list (XREADGROUP ... 0);
       2. move entries delivered IMVO_MAX_ATTEMPTS times or more to <stream>:dead (XPENDING);
       3. reclaim entries idle for IMVO_CLAIM_IDLE_MS from any consumer, ourselves included,
@@ -285,8 +284,6 @@ s_round (imvo_consumer_t *self)
 {
     if (imvo_redis_ensure (self->ctx.redis))
         return;
-    if (self->sub->on_round)
-        self->sub->on_round (&self->ctx);
     if (imvo_redis_connects (self->ctx.redis) != self->seen_connects) {
         self->seen_connects = imvo_redis_connects (self->ctx.redis);
         self->replay_pending = true;

@@ -70,4 +70,16 @@ typedef struct {
 //  One actor per subscription (imvo_consumer.c).
 void imvo_consumer_actor (zsock_t *pipe, void *args);
 
+//  What imvo_service_run hands a job actor (imvo_jobs.c); copied before the actor signals.
+typedef struct {
+    imvo_service_t *service;
+    const imvo_service_def_t *def;
+    const imvo_queue_t *queue;          //  the queue of a queue actor; NULL for the timers
+    const char *events_endpoint;        //  inproc PULL of the runtime's PUB
+} imvo_jobs_args_t;
+
+//  One actor for all of a daemon's timers, one per queue (imvo_jobs.c).
+void imvo_timers_actor (zsock_t *pipe, void *args);
+void imvo_queue_actor (zsock_t *pipe, void *args);
+
 #endif

@@ -177,6 +177,17 @@ s_serve (const imvo_service_def_t *def, const char *bind_arg, const char *events
         imvo_consumer_args_t args = { s, def, sub, s->events_endpoint };
         consumers [nconsumers++] = zactor_new (imvo_consumer_actor, &args);
     }
+    //  The timers and queues of the description, each actor with a context of its own.
+    zactor_t *jobs [9] = { NULL };
+    int njobs = 0;
+    if (def->timers && def->timers [0].run) {
+        imvo_jobs_args_t args = { s, def, NULL, s->events_endpoint };
+        jobs [njobs++] = zactor_new (imvo_timers_actor, &args);
+    }
+    for (const imvo_queue_t *q = def->queues; q && q->stream && njobs < 9; q++) {
+        imvo_jobs_args_t args = { s, def, q, s->events_endpoint };
+        jobs [njobs++] = zactor_new (imvo_queue_actor, &args);
+    }
     //  The daemon's background actor, with a context of its own.
     imvo_ctx_t background_ctx = { .service = s, .name = def->name, .state = def->state, .worker = -2 };
     zactor_t *background = NULL;
@@ -193,6 +204,8 @@ s_serve (const imvo_service_def_t *def, const char *bind_arg, const char *events
 
     imvo_loop_run (s, &main_ctx, frontend, backend, pull, pub, pipe);
     zactor_destroy (&background);
+    for (int i = 0; i < njobs; i++)
+        zactor_destroy (&jobs [i]);
     zsock_destroy (&background_ctx.events);
     imvo_redis_destroy (&background_ctx.redis);
     for (int i = 0; i < nconsumers; i++)

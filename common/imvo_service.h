@@ -20,7 +20,8 @@
       `stats` itself;
     - binds a PUB socket (IMVO_<SERVICE>_EVENTS_BIND) and publishes committed events there;
     - sets ZMQ_MAXMSGSIZE (IMVO_MAX_MSG_BYTES, default 1 MiB) on the request socket;
-    - waits for Redis at start, runs the start hook, starts the event consumers;
+    - waits for Redis at start, runs the start hook, starts the event consumers, the timers
+      and the queues of the description (imvo_jobs.c), each on a thread of its own;
     - on SIGTERM or SIGINT stops taking requests, lets each worker finish the message in hand,
       sends the replies and exits 0.
 */
@@ -124,10 +125,34 @@ typedef int (imvo_event_fn) (imvo_ctx_t *ctx, const imvo_event_t *event);
 typedef struct {
     const char *source;         //  the daemon whose events to consume, e.g. "complaints"
     imvo_event_fn *handler;
-    //  Optional: called at the start of every consumer round (about twice a second), with
-    //  the consumer's context; for work that must be retried until it succeeds.
-    void (*on_round) (imvo_ctx_t *ctx);
 } imvo_subscription_t;
+
+//  Work on a clock (czmq's zloop timers): the runtime runs every timer of a daemon on one
+//  thread of its own, with its own Redis connection and the daemon's scripts, each every
+//  every_ms after its previous run ended (the first run every_ms after the start). A run
+//  that meets Redis down is simply the next one's to do.
+typedef struct {
+    const char *name;                       //  for the log, e.g. "deadlines"
+    long every_ms;
+    void (*run) (imvo_ctx_t *ctx);
+} imvo_timer_t;
+
+//  A Redis stream the daemon consumes as a work queue (the intake queue): the runtime reads it
+//  with the consumer group `group` on a thread and a Redis connection of its own, with
+//  XREADGROUP BLOCK (an entry is taken as soon as it is added, and an idle queue costs one
+//  command a second). It makes the group (from the stream's start) and reads its pending list
+//  again after a start and whenever handle says some entries stay pending.
+typedef struct {
+    const char *stream;                     //  e.g. "imvo:complaints:intake"
+    const char *group;                      //  also the consumer name unless IMVO_CONSUMER_NAME
+    int count;                              //  entries per read
+    //  Settles the entries of one read (XREADGROUP's [[id, [field, value, ...]], ...]) and
+    //  acknowledges those it settled. 0, or -1 when some stay pending (Redis or a view was
+    //  unavailable): they are read again after a short wait.
+    int (*handle) (imvo_ctx_t *ctx, redisReply *entries);
+    //  Optional: read only once this says yes (complaints: once it has read every covenant).
+    bool (*ready) (imvo_ctx_t *ctx);
+} imvo_queue_t;
 
 typedef struct {
     const char *name;                       //  "complaints"
@@ -140,6 +165,8 @@ typedef struct {
     //  the consumers and stopped (with $TERM) first. Its args is an imvo_ctx_t of its own: a
     //  Redis connection with the daemon's scripts, and events (imvo_outbox_commit publishes).
     zactor_fn *background;
+    const imvo_timer_t *timers;             //  ends with {NULL}, or NULL
+    const imvo_queue_t *queues;             //  ends with {NULL}, or NULL
     //  Optional: packs one more stats field (its key and value), in a worker; returns 0.
     int (*stats) (imvo_ctx_t *ctx, msgpack_packer *pk);
 } imvo_service_def_t;

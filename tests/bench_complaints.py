@@ -117,7 +117,8 @@ def main():
         s.start("complaints")
         pid = s.procs["complaints"].pid
         c0, r0 = cpu_seconds(pid), cpu_seconds(redis_pid)
-        s.wait_for(lambda: int(s.redis.cli("HLEN", "imvo:complaints:intake:results")) >= TOTAL, timeout=600,
+        s.wait_for(lambda: s.redis.cli("EXISTS", "imvo:complaints:intake:result:queue-%d" % (TOTAL - 1)).strip() == "1",
+                   timeout=600,
                    interval=0.02)
         drained = time.time() - t
         print("6. intake queue: %d envelopes queued with XADD in %.2f s (%.0f/s); complaints started and made them "

@@ -2,15 +2,16 @@
     for a reply (a web form, a mail gateway, a partner's system) appends to the Redis stream
     imvo:complaints:intake an entry with one field, msg: a complaint.submit envelope with a key.
 
-    complaints reads it with the consumer group "complaints", in the consumer's rounds, up to
-    S_BATCH entries at a time: each entry goes through the same checks and the same handler as
-    a request on the socket (imvo_dispatch), the batch's script calls run as one pipeline, and
-    each entry's outcome is kept under its key (imvo:complaints:intake:results, a hash; the
-    receipt of an anonymous complaint apart, for 24 hours) before the entries are acknowledged.
-    The submit script is idempotent by key, so an entry delivered again after a crash makes no
-    second case. An invalid entry fails with the error a request would get and never holds up
-    the entries behind it; an entry that met Redis or the members view unavailable stays
-    pending and is read again.
+    The runtime reads it as one of the daemon's queues (imvo_queue_t: the consumer group
+    "complaints", XREADGROUP BLOCK on a connection of its own, up to S_BATCH entries a read),
+    once complaints has read every covenant's members. Each entry goes through the same checks
+    and the same handler as a request on the socket (imvo_service_dispatch), the read's script
+    calls run as one pipeline, and each entry's outcome is kept under its key
+    (imvo:complaints:intake:result:<key>, for 24 hours: the receipt of an anonymous complaint
+    with it) before the entries are acknowledged. The submit script is idempotent by key, so an
+    entry delivered again after a crash makes no second case. An invalid entry fails with the
+    error a request would get and never holds up the entries behind it; an entry that met Redis
+    unavailable stays pending and is read again.
 */
 #include "complaints_server.h"
 #include "imvo_config.h"
@@ -19,22 +20,20 @@
 #define S_BATCH 256
 #define S_STREAM "imvo:complaints:intake"
 #define S_GROUP "complaints"
-#define S_RESULTS "imvo:complaints:intake:results"
-#define S_RECEIPT_TTL 86400             //  seconds a receipt stays readable by key
+#define S_RESULT "imvo:complaints:intake:result:"   //  + key: the outcome, for S_RESULT_TTL
+#define S_RESULT_TTL 86400                          //  seconds an outcome (and its receipt) stays
+//  Before 2026-12 the outcomes were fields of one hash that was never trimmed, and receipts
+//  lived apart: still read, never written.
+#define S_LEGACY_RESULTS "imvo:complaints:intake:results"
+#define S_LEGACY_RECEIPT "imvo:complaints:intake:receipt:"
 
-static struct {
-    bool group_made;
-    bool replayed;                      //  our pending list was read again (after a start, or a
-                                        //  round where Redis was unavailable)
-} s_intake;
-
-//  One entry's outcome: state done (case_id, receipt) or failed (error); packed for the hash.
+//  One entry's outcome: state done (case_id, receipt) or failed (error), packed.
 static void
-s_pack_result (msgpack_sbuffer *out, const imvo_reply_t *reply, char *receipt, size_t receipt_size)
+s_pack_result (msgpack_sbuffer *out, const imvo_reply_t *reply)
 {
     msgpack_packer pk;
     msgpack_packer_init (&pk, out, msgpack_sbuffer_write);
-    receipt [0] = 0;
+    char receipt [80] = "";
     if (reply->err.code != IMVO_ERR_NONE) {
         msgpack_pack_map (&pk, 3);
         imvo_pack_kv_str (&pk, "state", "failed");
@@ -53,24 +52,23 @@ s_pack_result (msgpack_sbuffer *out, const imvo_reply_t *reply, char *receipt, s
     char case_id [80] = "";
     if (imvo_msg_unpack (reply->body.data, reply->body.size, &zone, &body, &why) == 0) {
         imvo_obj_strcpy (imvo_map_get (&body, "case_id"), case_id, sizeof case_id);
-        imvo_obj_strcpy (imvo_map_get (&body, "receipt"), receipt, receipt_size);
+        imvo_obj_strcpy (imvo_map_get (&body, "receipt"), receipt, sizeof receipt);
     }
     msgpack_zone_destroy (&zone);
-    msgpack_pack_map (&pk, 3);
+    msgpack_pack_map (&pk, 3 + (receipt [0] != 0));
     imvo_pack_kv_str (&pk, "state", "done");
     imvo_pack_kv_str (&pk, "case_id", case_id);
     imvo_pack_kv_int (&pk, "at", imvo_now_ms ());
+    if (receipt [0])
+        imvo_pack_kv_str (&pk, "receipt", receipt);
 }
 
-//  Runs one batch of entries (an XREADGROUP reply). Returns how many entries it held.
-static size_t
-s_batch (imvo_ctx_t *ctx, redisReply *r)
+//  The queue's handler: settles the entries of one read. -1 when some stay pending.
+static int
+s_batch (imvo_ctx_t *ctx, redisReply *list)
 {
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 1 || r->element [0]->type != REDIS_REPLY_ARRAY
-    ||  r->element [0]->elements != 2 || r->element [0]->element [1]->type != REDIS_REPLY_ARRAY)
-        return 0;
-    redisReply *list = r->element [0]->element [1];
     size_t n = list->elements < S_BATCH ? list->elements : S_BATCH;
+    bool some_pending = list->elements > n;
     static imvo_call_t calls [S_BATCH];
     static imvo_reply_t replies [S_BATCH];
     static imvo_request_t reqs [S_BATCH];
@@ -123,33 +121,21 @@ s_batch (imvo_ctx_t *ctx, redisReply *r)
         bool transient = code == IMVO_ERR_UNAVAILABLE || code == IMVO_ERR_BUSY;
         const char *key = decoded [e] ? reqs [e].key : "";
         if (!transient && key [0]) {
-            char receipt [80];
             msgpack_sbuffer_clear (&result);
-            s_pack_result (&result, &replies [e], receipt, sizeof receipt);
-            imvo_args_t hset;
-            imvo_args_init (&hset);
-            imvo_args_str (&hset, "HSET");
-            imvo_args_str (&hset, S_RESULTS);
-            imvo_args_str (&hset, key);
-            imvo_args_add (&hset, result.data, result.size);
-            writes += imvo_redis_append_argv (ctx->redis, &hset) == 0;
-            imvo_args_release (&hset);
-            if (receipt [0]) {
-                imvo_args_t set;
-                imvo_args_init (&set);
-                imvo_args_str (&set, "SET");
-                imvo_args_fmt (&set, "imvo:complaints:intake:receipt:%s", key);
-                imvo_args_str (&set, receipt);
-                imvo_args_str (&set, "EX");
-                imvo_args_fmt (&set, "%d", S_RECEIPT_TTL);
-                writes += imvo_redis_append_argv (ctx->redis, &set) == 0;
-                imvo_args_release (&set);
-            }
+            s_pack_result (&result, &replies [e]);
+            imvo_args_t set;
+            imvo_args_init (&set);
+            imvo_args_str (&set, "SET");
+            imvo_args_fmt (&set, S_RESULT "%s", key);
+            imvo_args_add (&set, result.data, result.size);
+            imvo_args_str (&set, "EX");
+            imvo_args_fmt (&set, "%d", S_RESULT_TTL);
+            writes += imvo_redis_append_argv (ctx->redis, &set) == 0;
+            imvo_args_release (&set);
         }
         if (!transient && ids [e])
             imvo_args_str (&ack, ids [e]);
-        //  Read again from our pending list in the next round.
-        s_intake.replayed &= !transient;
+        some_pending |= transient;
         if (!transient && code != IMVO_ERR_NONE)
             zsys_info ("intake entry %s (key '%s') failed: %s %s", ids [e] ? ids [e] : "?", key,
                        imvo_err_name (code), replies [e].err.field);
@@ -165,9 +151,11 @@ s_batch (imvo_ctx_t *ctx, redisReply *r)
     //  An outcome that was not recorded leaves its entry pending: read again, replayed by key.
     if (written && ack.argc > 3) {
         redisReply *a = imvo_redis_argv (ctx->redis, &ack);
+        some_pending |= !a || a->type != REDIS_REPLY_INTEGER;
         if (a)
             freeReplyObject (a);
     }
+    some_pending |= !written;
     imvo_args_release (&ack);
     msgpack_sbuffer_destroy (&result);
     for (size_t e = 0; e < n; e++) {
@@ -175,42 +163,20 @@ s_batch (imvo_ctx_t *ctx, redisReply *r)
         if (decoded [e])
             imvo_request_release (&reqs [e]);
     }
-    return list->elements;
+    return some_pending ? -1 : 0;
 }
 
-//  Consumer round hook: the group once, our pending entries once after a start, then what is new.
-void
-complaints_intake_round (imvo_ctx_t *ctx)
+static bool
+s_ready (imvo_ctx_t *ctx)
 {
-    if (!complaints_views_ready ())
-        return;                         //  a submit would only get unavailable
-    if (!s_intake.group_made) {
-        //  From the stream's start: entries queued before complaints ever ran are read too.
-        redisReply *r = imvo_redis_cmd (ctx->redis, "XGROUP CREATE %s %s 0 MKSTREAM", S_STREAM, S_GROUP);
-        s_intake.group_made = r && (r->type == REDIS_REPLY_STATUS
-                                    || (r->type == REDIS_REPLY_ERROR && strstr (r->str, "BUSYGROUP")));
-        if (r)
-            freeReplyObject (r);
-        if (!s_intake.group_made)
-            return;
-    }
-    char consumer [128];
-    snprintf (consumer, sizeof consumer, "%s", imvo_env ("IMVO_CONSUMER_NAME", "complaints"));
-    //  Our pending list first after a start, or after an entry met Redis unavailable (s_batch
-    //  clears replayed then); then what is new, batch after batch.
-    bool pending = !s_intake.replayed;
-    s_intake.replayed = true;
-    for (int rounds = 0; rounds < 64; rounds++) {
-        redisReply *r = imvo_redis_cmd (ctx->redis, "XREADGROUP GROUP %s %s COUNT %d STREAMS %s %s", S_GROUP, consumer,
-                                        S_BATCH, S_STREAM, pending ? "0" : ">");
-        size_t got = s_batch (ctx, r);
-        if (r)
-            freeReplyObject (r);
-        if (!pending && got < S_BATCH)
-            break;
-        pending = false;
-    }
+    (void) ctx;
+    return complaints_views_ready ();       //  before, a submit would only get unavailable
 }
+
+const imvo_queue_t complaints_queues [] = {
+    { .stream = S_STREAM, .group = S_GROUP, .count = S_BATCH, .handle = s_batch, .ready = s_ready },
+    { NULL },
+};
 
 //  complaint.intake_result {key}: pending (unknown yet), done (case_id, receipt for 24 hours)
 //  or failed (the error a request would have got).
@@ -219,11 +185,15 @@ complaints_intake_result (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
 {
     (void) req;
     const char *key = f [COMPLAINT_INTAKE_RESULT_KEY].str;
-    redisReply *r = imvo_redis_cmd (ctx->redis, "HGET %s %s", S_RESULTS, key);
-    redisReply *t = r && r->type != REDIS_REPLY_ERROR
-                  ? imvo_redis_cmd (ctx->redis, "GET imvo:complaints:intake:receipt:%s", key) : NULL;
+    redisReply *r = imvo_redis_cmd (ctx->redis, "GET " S_RESULT "%s", key);
+    redisReply *t = NULL;
+    if (r && r->type == REDIS_REPLY_NIL) {
+        freeReplyObject (r);
+        r = imvo_redis_cmd (ctx->redis, "HGET " S_LEGACY_RESULTS " %s", key);
+        t = r && r->type == REDIS_REPLY_STRING ? imvo_redis_cmd (ctx->redis, "GET " S_LEGACY_RECEIPT "%s", key) : NULL;
+    }
     int rc = 0;
-    if (!r || r->type == REDIS_REPLY_ERROR || !t || t->type == REDIS_REPLY_ERROR)
+    if (!r || r->type == REDIS_REPLY_ERROR || (t && t->type == REDIS_REPLY_ERROR))
         rc = imvo_redis_fail (r && r->type == REDIS_REPLY_ERROR ? r : t, reply);
     else
     if (r->type != REDIS_REPLY_STRING) {
@@ -240,7 +210,7 @@ complaints_intake_result (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
             rc = imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "key", "unreadable intake result");
         else {
             msgpack_packer *pk = imvo_reply_pk (reply);
-            bool receipt = t->type == REDIS_REPLY_STRING;
+            bool receipt = t && t->type == REDIS_REPLY_STRING;
             msgpack_pack_map (pk, o.via.map.size + 1 + receipt);
             imvo_pack_kv_str (pk, "key", key);
             for (uint32_t i = 0; i < o.via.map.size; i++) {

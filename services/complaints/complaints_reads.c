@@ -312,16 +312,11 @@ s_erase (imvo_ctx_t *ctx, const char *covenant)
     }
 }
 
-//  Consumer round hook: every covenant's deadlines that have passed, once each (the script
-//  moves each to the overdue set as it emits it). Covenants are found through the registry of
-//  complaints' event streams (a covenant with a case has one).
-void
-complaints_deadlines_round (imvo_ctx_t *ctx)
+//  Calls fn for every covenant with a case: those in the registry of complaints' event
+//  streams (a covenant with a case has one).
+static void
+s_each_covenant (imvo_ctx_t *ctx, void (*fn) (imvo_ctx_t *ctx, const char *covenant))
 {
-    static int64_t next;
-    if (zclock_mono () < next)
-        return;
-    next = zclock_mono () + 500;
     redisReply *streams = imvo_redis_cmd (ctx->redis, "SMEMBERS imvo:complaints:streams");
     for (size_t i = 0; streams && streams->type == REDIS_REPLY_ARRAY && i < streams->elements; i++) {
         const char *open = strchr (streams->element [i]->str, '{'), *close = open ? strchr (open, '}') : NULL;
@@ -329,38 +324,59 @@ complaints_deadlines_round (imvo_ctx_t *ctx)
             continue;
         char covenant [48];
         snprintf (covenant, sizeof covenant, "%.*s", (int) (close - open - 1), open + 1);
-        s_erase (ctx, covenant);
-        for (int rounds = 0; rounds < 10; rounds++) {
-            imvo_args_t keys, args;
-            imvo_args_init (&keys);
-            imvo_args_init (&args);
-            imvo_args_fmt (&keys, "imvo:complaints:{%s}:idem:-", covenant);
-            imvo_args_fmt (&keys, "imvo:complaints:{%s}:deadlines", covenant);
-            imvo_args_str (&args, "0");
-            imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
-            imvo_args_str (&args, "100");
-            imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
-            imvo_args_str (&args, covenant);
-            imvo_reply_t reply;
-            imvo_reply_init (&reply);
-            int rc = imvo_outbox_commit (ctx, imvo_redis_eval (ctx->redis, "complaint_deadlines", &keys, &args), &reply);
-            int64_t due = 0;
-            if (rc == 0) {
-                msgpack_zone zone;
-                msgpack_zone_init (&zone, 256);
-                msgpack_object o;
-                const char *why;
-                if (imvo_msg_unpack (reply.body.data, reply.body.size, &zone, &o, &why) == 0)
-                    imvo_obj_int (imvo_map_get (&o, "due"), &due);
-                msgpack_zone_destroy (&zone);
-            }
-            imvo_reply_release (&reply);
-            imvo_args_release (&keys);
-            imvo_args_release (&args);
-            if (due < 100)
-                break;
-        }
+        fn (ctx, covenant);
     }
     if (streams)
         freeReplyObject (streams);
+}
+
+//  Timer: retention, for every covenant.
+void
+complaints_retention_run (imvo_ctx_t *ctx)
+{
+    s_each_covenant (ctx, s_erase);
+}
+
+//  One covenant's deadlines that have passed, once each (the script moves each to the
+//  overdue set as it emits it).
+static void
+s_deadlines (imvo_ctx_t *ctx, const char *covenant)
+{
+    for (int rounds = 0; rounds < 10; rounds++) {
+        imvo_args_t keys, args;
+        imvo_args_init (&keys);
+        imvo_args_init (&args);
+        imvo_args_fmt (&keys, "imvo:complaints:{%s}:idem:-", covenant);
+        imvo_args_fmt (&keys, "imvo:complaints:{%s}:deadlines", covenant);
+        imvo_args_str (&args, "0");
+        imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
+        imvo_args_str (&args, "100");
+        imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
+        imvo_args_str (&args, covenant);
+        imvo_reply_t reply;
+        imvo_reply_init (&reply);
+        int rc = imvo_outbox_commit (ctx, imvo_redis_eval (ctx->redis, "complaint_deadlines", &keys, &args), &reply);
+        int64_t due = 0;
+        if (rc == 0) {
+            msgpack_zone zone;
+            msgpack_zone_init (&zone, 256);
+            msgpack_object o;
+            const char *why;
+            if (imvo_msg_unpack (reply.body.data, reply.body.size, &zone, &o, &why) == 0)
+                imvo_obj_int (imvo_map_get (&o, "due"), &due);
+            msgpack_zone_destroy (&zone);
+        }
+        imvo_reply_release (&reply);
+        imvo_args_release (&keys);
+        imvo_args_release (&args);
+        if (due < 100)
+            break;
+    }
+}
+
+//  Timer: every covenant's deadlines that have passed.
+void
+complaints_deadlines_run (imvo_ctx_t *ctx)
+{
+    s_each_covenant (ctx, s_deadlines);
 }

@@ -404,10 +404,17 @@ static const imvo_handler_t s_handlers [] = {
 };
 
 static const imvo_subscription_t s_subscriptions [] = {
-    { "membership", complaints_on_member_event, complaints_views_round },
+    { "membership", complaints_on_member_event },
     //  Its own complaint.received events: a complaint about a place gets its linked companies.
-    { "complaints", complaints_on_own_event, NULL },
-    { NULL, NULL, NULL },
+    { "complaints", complaints_on_own_event },
+    { NULL, NULL },
+};
+
+static const imvo_timer_t s_timers [] = {
+    { "members views", 2000, complaints_views_build },     //  until every covenant's was read
+    { "deadlines", 500, complaints_deadlines_run },
+    { "retention", 1000, complaints_retention_run },
+    { NULL, 0, NULL },
 };
 
 const imvo_service_def_t complaints_service = {
@@ -416,4 +423,6 @@ const imvo_service_def_t complaints_service = {
     .scripts = complaints_scripts,
     .on_start = complaints_views_start,
     .subscriptions = s_subscriptions,
+    .timers = s_timers,
+    .queues = complaints_queues,
 };

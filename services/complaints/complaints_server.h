@@ -21,16 +21,17 @@ int complaints_receipt_key (void);
 //  counter key and the two limits to keys and args.
 void complaints_receipt_limit (const imvo_request_t *req, const char *covenant, imvo_args_t *keys, imvo_args_t *args);
 
-//  The members view (complaints_view.c): the start hook, the consumer's round hook, the
-//  handler of membership's events, and whether every covenant's view was read once.
+//  The members view (complaints_view.c): the start hook, the timer that reads the views
+//  until that has worked once, the handler of membership's events, and whether every
+//  covenant's view was read once.
 int complaints_views_start (imvo_ctx_t *ctx);
-void complaints_views_round (imvo_ctx_t *ctx);
+void complaints_views_build (imvo_ctx_t *ctx);
 int complaints_on_member_event (imvo_ctx_t *ctx, const imvo_event_t *ev);
 bool complaints_views_ready (void);
 
-//  The intake queue (complaints_intake.c): the consumer's round hook that reads it, and
-//  complaint.intake_result.
-void complaints_intake_round (imvo_ctx_t *ctx);
+//  The intake queue (complaints_intake.c): the daemon's queues for the runtime (the intake
+//  queue), and complaint.intake_result.
+extern const imvo_queue_t complaints_queues [];
 int complaints_intake_result (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
                               imvo_reply_t *reply);
 
@@ -47,6 +48,8 @@ imvo_handler_fn complaints_update, complaints_open;
 int complaints_on_own_event (imvo_ctx_t *ctx, const imvo_event_t *ev);
 imvo_handler_fn complaints_transition, complaints_respond, complaints_message, complaints_messages,
     complaints_decisions, complaints_overdue, complaints_stats;
-void complaints_deadlines_round (imvo_ctx_t *ctx);
+//  Timers (complaints_reads.c): deadlines that have passed, and retention.
+void complaints_deadlines_run (imvo_ctx_t *ctx);
+void complaints_retention_run (imvo_ctx_t *ctx);
 
 #endif

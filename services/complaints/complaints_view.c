@@ -1,6 +1,6 @@
 /*  complaints_view: complaints' own view of each covenant's members, so that complaint.submit
     checks the respondent inside its own script without asking membership. Built once from
-    membership's member.list (at start, then retried from the consumer until it worked), kept
+    membership's member.list (at start, then retried by a timer until it worked), kept
     current from member.joined / member.left (lua/member_view.lua, lua/member_view_build.lua).
     See complaints_server.h.
 */
@@ -13,7 +13,6 @@
 //  membership once (then a covenant without a view does not exist).
 typedef struct {
     atomic_int views_ready;
-    int64_t next_build;                 //  zclock_mono of the next attempt (consumer thread)
 } s_state_t;
 
 static s_state_t s_state;
@@ -133,23 +132,19 @@ complaints_views_start (imvo_ctx_t *ctx)
 {
     if (complaints_receipt_key ())
         return -1;                  //  no receipt can be made or checked without the key
-    //  One short try; the consumer keeps trying while membership is not there.
+    //  One short try; the timer keeps trying while membership is not there.
     if (s_build_views (ctx, 1500))
         zsys_warning ("membership did not answer: complaints to covenants it has not read "
                       "yet get 'unavailable' until it does");
     return 0;
 }
 
-//  Consumer round hook: build the views until that has worked once.
+//  Timer: build the views until that has worked once.
 void
-complaints_views_round (imvo_ctx_t *ctx)
+complaints_views_build (imvo_ctx_t *ctx)
 {
-    if (!atomic_load (&s_state.views_ready) && zclock_mono () >= s_state.next_build
-    &&  s_build_views (ctx, 3000))
-        s_state.next_build = zclock_mono () + 2000;
-    //  The intake queue, once the views are there (complaints_intake.c), and the deadlines.
-    complaints_intake_round (ctx);
-    complaints_deadlines_round (ctx);
+    if (!atomic_load (&s_state.views_ready))
+        s_build_views (ctx, 3000);
 }
 
 static int

@@ -319,10 +319,10 @@ static const imvo_handler_t s_handlers [] = {
 };
 
 static const imvo_subscription_t s_subscriptions [] = {
-    { "complaints", s_on_event, NULL },
-    { "scoring", s_on_event, NULL },
-    { "membership", s_on_event, NULL },
-    { NULL, NULL, NULL },
+    { "complaints", s_on_event },
+    { "scoring", s_on_event },
+    { "membership", s_on_event },
+    { NULL, NULL },
 };
 
 const imvo_service_def_t notify_service = {

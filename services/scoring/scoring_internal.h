@@ -110,7 +110,7 @@ int scoring_framework_read (imvo_ctx_t *ctx, const char *covenant, int64_t versi
                             msgpack_zone *zone, char **packed, size_t *packed_len, imvo_reply_t *reply);
 
 //  The round runner (scoring_round.c): runs every round in SCORING_RUNNING that no replica
-//  holds; called from the consumer's rounds (about twice a second).
+//  holds; the daemon's timer (four times a second).
 void scoring_rounds_tick (imvo_ctx_t *ctx);
 
 //  The sector report (scoring_report.c) for a completed round; named: the committee's

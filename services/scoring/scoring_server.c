@@ -185,14 +185,6 @@ s_assessment_start (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     return rc;
 }
 
-//  scoring watches membership's events only for its rounds: nothing to apply.
-static int
-s_member_event (imvo_ctx_t *ctx, const imvo_event_t *event)
-{
-    (void) ctx, (void) event;
-    return 0;
-}
-
 static int
 s_start (imvo_ctx_t *ctx)
 {
@@ -212,9 +204,10 @@ static const imvo_handler_t s_handlers [] = {
     { NULL, NULL, IMVO_IN_WORKER },
 };
 
-static const imvo_subscription_t s_subscriptions [] = {
-    { "membership", s_member_event, scoring_rounds_tick },
-    { NULL, NULL, NULL },
+//  The runner: rounds that were started are scored, a batch of companies at a time.
+static const imvo_timer_t s_timers [] = {
+    { "rounds", 250, scoring_rounds_tick },
+    { NULL, 0, NULL },
 };
 
 const imvo_service_def_t scoring_service = {
@@ -222,5 +215,5 @@ const imvo_service_def_t scoring_service = {
     .handlers = s_handlers,
     .scripts = scoring_scripts,
     .on_start = s_start,
-    .subscriptions = s_subscriptions,
+    .timers = s_timers,
 };
