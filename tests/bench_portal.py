@@ -163,14 +163,16 @@ def main():
                      ("3. /metrics", "/metrics"))
             for label, path in pages + (("4. the form, one submit meanwhile", "/?lang=en&covenant=textile"),):
                 asyncio.run(run(port, path, 0.5))          # warm up: connections, CURVE sessions
-                cpu0, t0 = cpu_seconds(portal.pid), time.monotonic()
+                cpu0, own0, t0 = cpu_seconds(portal.pid), time.process_time(), time.monotonic()
                 latencies, errors, window = asyncio.run(
                     run(port, path, SECONDS, company if label.startswith("4.") else None))
                 took, cpu = time.monotonic() - t0, cpu_seconds(portal.pid) - cpu0
+                own = time.process_time() - own0
                 times = [d for _, d in latencies]
-                print("%-36s %7.0f requests/s  p50 %6.2f ms  p99 %6.2f ms  portal CPU %6.1f us/request%s"
+                print("%-36s %7.0f requests/s  p50 %6.2f ms  p99 %6.2f ms  portal CPU %6.1f us/request "
+                      "(load generator %.1f)%s"
                       % (label, len(times) / took, pct(times, 50), pct(times, 99), cpu * 1e6 / len(times),
-                         "  (%d not 200)" % len(errors) if errors else ""))
+                         own * 1e6 / len(times), "  (%d not 200)" % len(errors) if errors else ""))
             during = [d for t, d in latencies if window["start"] <= t <= window["end"]]
             print("   the submit: 303 after %.1f ms, receipt shown %.2f s after the post; the visitors meanwhile "
                   "(%d requests): p50 %.2f ms, p99 %.2f ms (limit 100 ms)"
