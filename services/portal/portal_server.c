@@ -17,14 +17,14 @@
     waits for a daemon, its share of the visitors waits with it; the others do not.
 
     Safety: request bodies over 64 KiB are refused; a request must arrive whole within
-    IMVO_PORTAL_REQUEST_S (10 s) of its first byte, else a watchdog shuts its socket; a connection
-    idle for 10 s is closed; at most IMVO_PORTAL_PER_ADDRESS (64) connections per client address
-    (1000 in all); request line and headers must fit in 16 KiB (else 414 or 431) and a URL may
-    carry at most 32 query parameters (else 414); every POST carries a CSRF token (an HMAC of a
-    cookie with a key of the process), or gets 403; a strict Content-Security-Policy and no
-    third-party assets; receipts and the complainant's data travel only in POST bodies and
-    cookies, never in a URL, and are never logged; per client address, 5 submissions per 10
-    minutes and 10 wrong receipts a minute.
+    IMVO_PORTAL_REQUEST_S (10 s) of its first byte, else a watchdog shuts its socket; a
+    connection idle for 10 s is closed; at most IMVO_PORTAL_PER_ADDRESS connections per client
+    address (64; behind a trusted proxy 1000) and 1000 in all; request line and headers must fit
+    in 16 KiB (else 414 or 431) and a URL may carry at most 32 query parameters (else 414);
+    every POST carries a CSRF token (an HMAC of a cookie with a key of the process), or gets
+    403; a strict Content-Security-Policy and no third-party assets; receipts and the
+    complainant's data travel only in POST bodies and cookies, never in a URL, and are never
+    logged; per client address, 5 submissions per 10 minutes and 10 wrong receipts a minute.
 */
 #include "portal.h"
 #include "imvo_curve.h"
@@ -778,7 +778,9 @@ main (int argc, char **argv)
     pthread_key_create (&s_thread_key, s_thread_destroy);
     s_request_ms = imvo_env_long ("IMVO_PORTAL_REQUEST_S", 10, 1, 3600) * 1000;
     unsigned threads = (unsigned) imvo_env_long ("IMVO_PORTAL_THREADS", 4, 1, 64);
-    unsigned per_address = (unsigned) imvo_env_long ("IMVO_PORTAL_PER_ADDRESS", 64, 1, 1000);
+    //  Behind a trusted proxy every visitor comes from its address: the proxy limits per client
+    //  (nginx limit_conn), the portal only in all.
+    unsigned per_address = (unsigned) imvo_env_long ("IMVO_PORTAL_PER_ADDRESS", s_proxy [0] ? 1000 : 64, 1, 1000);
     pthread_t watchdog;
     if (pthread_create (&watchdog, NULL, s_watchdog, NULL)) {
         zsys_error ("cannot start the watchdog thread");
