@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -215,6 +216,44 @@ class Portal(unittest.TestCase):
         page = r.read().decode(errors="replace")
         c.close()
         return r, page
+
+    def test_submit_and_health_do_not_wait_for_a_stalled_intake(self):
+        # complaints stopped (SIGSTOP): nothing reads the intake queue and nothing answers
+        # complaint.intake_result. The submit still answers at once, the page says the complaint
+        # is being registered, and other visitors are served; the receipt follows once it runs.
+        source = "127.0.0.4"
+        cookie, hidden, _ = self.form(source=source)
+        fields = dict(hidden, company=self.company, summary="Blocked exits", description="Blocked at night",
+                      who="anonymous")
+        complaints = self.s.procs["complaints"]
+        complaints.send_signal(signal.SIGSTOP)
+        try:
+            t0 = time.monotonic()
+            r, _ = self.post("/submit", fields, cookie, source=source)
+            self.assertEqual(r.status, 303)
+            self.assertLess(time.monotonic() - t0, 1.0)
+            intake = re.search(r"intake=([0-9a-f]{32})", r.getheader("Set-Cookie")).group(1)
+            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10, source_address=(source, 0))
+            t0 = time.monotonic()
+            c.request("GET", "/received?lang=en", headers={"Cookie": "intake=" + intake})
+            got = c.getresponse()
+            page = got.read().decode()
+            self.assertEqual(got.status, 200)
+            self.assertIn("being registered", page)
+            self.assertLess(time.monotonic() - t0, 2.0)
+            for path in ("/healthz", "/?lang=en&covenant=textile", "/healthz"):
+                status, took = self.visit(path)
+                self.assertEqual(status, 200, path)
+                self.assertLess(took, 1.0, path)
+        finally:
+            complaints.send_signal(signal.SIGCONT)
+
+        def receipt():
+            c.request("GET", "/received?lang=en", headers={"Cookie": "intake=" + intake})
+            return 'id="receipt"' in c.getresponse().read().decode()
+
+        self.assertTrue(self.s.wait_for(receipt, timeout=15, interval=0.2))
+        c.close()
 
     def test_trickling_connections_do_not_lock_others_out(self):
         # 256 connections that send one byte a second (faster than the idle timeout): the

@@ -205,10 +205,19 @@ portal_received (struct MHD_Connection *c, portal_lang_t lang)
     const char *key = MHD_lookup_connection_value (c, MHD_COOKIE_KIND, "intake");
     if (!key || strlen (key) != 32)
         return s_receipt_page (c, lang, "failed", NULL, portal_t (lang, T_EXPIRED));
-    //  One question, no waiting: the page asks again by refreshing itself.
+    //  One short question, once: while complaints does not answer the page says "pending", and
+    //  asks again by refreshing itself.
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 1);
+    imvo_pack_kv_str (&pk, "key", key);
     imvo_response_t resp;
     char state [16] = "pending", receipt [96] = "", error [300] = "";
-    if (portal_ask (&resp, "complaints", "complaint.intake_result", "s", "key", key) == 0 && resp.ok)
+    int rc = portal_call_within ("complaints", "complaint.intake_result", body.data, body.size, 500, 1, &resp);
+    msgpack_sbuffer_destroy (&body);
+    if (rc == 0 && resp.ok)
         imvo_obj_strcpy (imvo_map_get (resp.body, "state"), state, sizeof state);
     if (streq (state, "done"))
         imvo_obj_strcpy (imvo_map_get (resp.body, "receipt"), receipt, sizeof receipt);
