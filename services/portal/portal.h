@@ -5,6 +5,7 @@
     own certificate (role service: a gateway that limits its own users).
 
     portal_server.c: the HTTP server; portal_complaint.c and portal_public.c: the pages;
+    portal_wait.c: waiting for the intake queue without holding an HTTP thread;
     portal_html.c: the texts in Dutch and English and the escaping page buffer;
     portal_metrics.c: /metrics.
 */
@@ -47,10 +48,6 @@ void portal_buf_str (portal_buf_t *b, const char *s);
 void portal_buf_obj (portal_buf_t *b, const msgpack_object *o);
 void portal_buf_release (portal_buf_t *b);
 void portal_page_start (portal_buf_t *b, portal_lang_t lang, const char *title, const char *other_lang_href);
-//  As portal_page_start; refresh_s > 0 makes the browser load the page again after that many
-//  seconds (<meta http-equiv="refresh">: no JavaScript).
-void portal_page_head (portal_buf_t *b, portal_lang_t lang, const char *title, const char *other_lang_href,
-                       int refresh_s);
 void portal_page_end (portal_buf_t *b);
 extern const char portal_css [];
 
@@ -86,6 +83,10 @@ typedef struct {
     bool begun;                 //  the handler saw its headers
     bool too_large;
     unsigned refuse;            //  an HTTP status to answer at once (too many query parameters), or 0
+    bool waited;                //  GET /received was suspended and resumed with the outcome below
+    char state [16];            //  the intake entry's: pending, done or failed
+    char receipt [96];          //  when done (kept 24 hours)
+    char error [300];           //  when failed
     char *names [PORTAL_MAX_FIELDS], *values [PORTAL_MAX_FIELDS];
     int nfields;
 } portal_req_t;
@@ -131,7 +132,19 @@ enum MHD_Result portal_form (struct MHD_Connection *c, portal_req_t *r, portal_l
                              const char *error, unsigned status);
 enum MHD_Result portal_submit (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, const char *addr);
 //  GET /received: the complaint just queued (its key in a cookie), the receipt once it is filed.
-enum MHD_Result portal_received (struct MHD_Connection *c, portal_lang_t lang);
+enum MHD_Result portal_received (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang);
+
+//  portal_wait.c: GET /received waits for the intake queue without holding an HTTP thread.
+int portal_wait_start (void);
+//  Resumes every waiting request (libmicrohttpd must not stop with one suspended).
+void portal_wait_stop (void);
+//  Suspends c until the intake entry with key is no longer pending or IMVO_PORTAL_WAIT_MS
+//  passed; then r->waited and its outcome are set and libmicrohttpd calls the handler again.
+//  false when it cannot wait (too many waiting, stopping, or IMVO_PORTAL_WAIT_MS=0).
+bool portal_wait (struct MHD_Connection *c, portal_req_t *r, const char *key);
+//  complaint.intake_result for key, asked once: state pending (also when complaints does not
+//  answer within timeout_ms), done with the receipt ("" after 24 hours), or failed with the error.
+void portal_intake_outcome (const char *key, int timeout_ms, char state [16], char receipt [96], char error [300]);
 enum MHD_Result portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, const char *addr,
                                bool post);
 //  portal_public.c

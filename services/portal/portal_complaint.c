@@ -6,15 +6,12 @@
     check complaints runs on the entry) before anything is queued, and its limits (maxlength)
     come from that entry: a refusal names the field on the form, never later in the queue.
 
-    Why the receipt follows by redirect: the intake queue answers in its own time (a fraction
-    of a second when idle, longer when busy or while complaints restarts). Waiting for it on an
-    HTTP thread would hold every visitor that thread serves; suspending the connection would
-    need a waiter thread polling complaint.intake_result for each one and would still hold a
-    connection per waiting browser. Instead the submit answers at once: 303 to /received, which
-    asks complaint.intake_result once (one round trip) and shows the receipt when the case
-    exists, else a "being registered" page that refreshes itself every second (<meta refresh>,
-    no JavaScript). The key travels in an HttpOnly cookie for /received only, never in a URL,
-    and is dropped once the receipt (or the failure) has been shown. */
+    The submit does not wait for the intake queue: it queues the complaint and answers 303 to
+    /received at once. The key travels in an HttpOnly cookie for /received only, never in a
+    URL, and is dropped once the receipt (or the failure) has been shown. /received asks
+    complaint.intake_result once; while the entry is pending its request waits without holding
+    an HTTP thread (portal_wait.c says how and why), and then shows the receipt, the error, or
+    that the complaint is being registered, with a link to look again. */
 #include "portal.h"
 
 #include <ctype.h>
@@ -170,8 +167,8 @@ s_receipt_page (struct MHD_Connection *c, portal_lang_t lang, const char *state,
     portal_buf_t b;
     portal_buf_init (&b);
     bool pending = streq (state, "pending");
-    portal_page_head (&b, lang, portal_t (lang, streq (state, "failed") ? T_FAILED : T_RECEIPT_TITLE),
-                      lang == PORTAL_EN ? "/received?lang=nl" : "/received?lang=en", pending ? 1 : 0);
+    portal_page_start (&b, lang, portal_t (lang, streq (state, "failed") ? T_FAILED : T_RECEIPT_TITLE),
+                       lang == PORTAL_EN ? "/received?lang=nl" : "/received?lang=en");
     if (streq (state, "done")) {
         portal_buf_add (&b, "<p>%s</p><p class=\"receipt\" id=\"receipt\">", portal_t (lang, T_RECEIPT_KEEP));
         portal_buf_str (&b, receipt);
@@ -200,33 +197,20 @@ s_receipt_page (struct MHD_Connection *c, portal_lang_t lang, const char *state,
 }
 
 enum MHD_Result
-portal_received (struct MHD_Connection *c, portal_lang_t lang)
+portal_received (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang)
 {
     const char *key = MHD_lookup_connection_value (c, MHD_COOKIE_KIND, "intake");
     if (!key || strlen (key) != 32)
         return s_receipt_page (c, lang, "failed", NULL, portal_t (lang, T_EXPIRED));
-    //  One short question, once: while complaints does not answer the page says "pending", and
-    //  asks again by refreshing itself.
-    msgpack_sbuffer body;
-    msgpack_sbuffer_init (&body);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 1);
-    imvo_pack_kv_str (&pk, "key", key);
-    imvo_response_t resp;
-    char state [16] = "pending", receipt [96] = "", error [300] = "";
-    int rc = portal_call_within ("complaints", "complaint.intake_result", body.data, body.size, 500, 1, &resp);
-    msgpack_sbuffer_destroy (&body);
-    if (rc == 0 && resp.ok)
-        imvo_obj_strcpy (imvo_map_get (resp.body, "state"), state, sizeof state);
-    if (streq (state, "done"))
-        imvo_obj_strcpy (imvo_map_get (resp.body, "receipt"), receipt, sizeof receipt);
-    if (streq (state, "failed"))
-        imvo_obj_strcpy (imvo_map_get (imvo_map_get (resp.body, "error"), "message"), error, sizeof error);
-    imvo_response_release (&resp);
-    if (streq (state, "done") && !receipt [0])
+    if (!r->waited) {
+        //  One short question; while the entry is pending, wait for it (suspended).
+        portal_intake_outcome (key, 500, r->state, r->receipt, r->error);
+        if (streq (r->state, "pending") && portal_wait (c, r, key))
+            return MHD_YES;
+    }
+    if (streq (r->state, "done") && !r->receipt [0])
         return s_receipt_page (c, lang, "failed", NULL, portal_t (lang, T_EXPIRED));   //  shown for 24 hours only
-    return s_receipt_page (c, lang, state, receipt, error);
+    return s_receipt_page (c, lang, r->state, r->receipt, r->error);
 }
 
 //  The company by the name typed (or its id) among the covenant's members, into respondent

@@ -51,11 +51,11 @@ static const char *const s_text [][2] = {
     [T_MISSING] = { "Vul dit in:", "Please fill in:" },
     [T_NO_COMPANY] = { "Dit bedrijf staat niet in de lijst van dit convenant. Kies een naam uit de lijst.",
                        "This company is not in this covenant's list. Choose a name from the list." },
-    [T_PENDING] = { "Uw klacht is ontvangen en wordt nu geregistreerd. Deze pagina ververst zichzelf; zo meteen "
-                    "staat hier uw ontvangstcode.",
-                    "Your complaint was received and is being registered. This page refreshes itself; your "
-                    "receipt appears here in a moment." },
-    [T_REFRESH] = { "Vernieuwen", "Refresh" },
+    [T_PENDING] = { "Uw klacht is ontvangen en wordt nu geregistreerd. Kijk zo meteen opnieuw om uw ontvangstcode "
+                    "te zien.",
+                    "Your complaint was received and is being registered. Look again in a moment to see your "
+                    "receipt." },
+    [T_REFRESH] = { "Opnieuw kijken", "Look again" },
     [T_FAILED] = { "Uw klacht kon niet worden ingediend:", "Your complaint could not be filed:" },
     [T_UNAVAILABLE] = { "De dienst is even niet bereikbaar. Probeer het later opnieuw.",
                         "The service cannot be reached just now. Please try again later." },
@@ -201,18 +201,9 @@ portal_buf_release (portal_buf_t *b)
 void
 portal_page_start (portal_buf_t *b, portal_lang_t lang, const char *title, const char *other_lang_href)
 {
-    portal_page_head (b, lang, title, other_lang_href, 0);
-}
-
-void
-portal_page_head (portal_buf_t *b, portal_lang_t lang, const char *title, const char *other_lang_href, int refresh_s)
-{
     portal_buf_add (b, "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
-                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-                    lang == PORTAL_EN ? "en" : "nl");
-    if (refresh_s > 0)
-        portal_buf_add (b, "<meta http-equiv=\"refresh\" content=\"%d\">", refresh_s);
-    portal_buf_add (b, "<title>");
+                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                       "<title>", lang == PORTAL_EN ? "en" : "nl");
     portal_buf_str (b, title);
     portal_buf_add (b, "</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body><header>"
                        "<a class=\"home\" href=\"/?lang=%s\">IMVO</a> <nav><a href=\"/status?lang=%s\">%s</a> ",

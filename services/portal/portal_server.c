@@ -655,7 +655,7 @@ s_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool post)
     if (streq (url, "/submit") && post)
         return portal_submit (c, r, lang, addr);
     if (streq (url, "/received") && !post)
-        return portal_received (c, lang);
+        return portal_received (c, r, lang);
     if (streq (url, "/status"))
         return portal_status (c, r, lang, addr, post);
     if (strncmp (url, "/decisions/", 11) == 0 && !post)
@@ -782,11 +782,12 @@ main (int argc, char **argv)
     //  (nginx limit_conn), the portal only in all.
     unsigned per_address = (unsigned) imvo_env_long ("IMVO_PORTAL_PER_ADDRESS", s_proxy [0] ? 1000 : 64, 1, 1000);
     pthread_t watchdog;
-    if (pthread_create (&watchdog, NULL, s_watchdog, NULL)) {
-        zsys_error ("cannot start the watchdog thread");
+    if (pthread_create (&watchdog, NULL, s_watchdog, NULL) || portal_wait_start ()) {
+        zsys_error ("cannot start the watchdog and waiter threads");
         return 1;
     }
-    struct MHD_Daemon *d = MHD_start_daemon (MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+    struct MHD_Daemon *d = MHD_start_daemon (MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME
+                                             | MHD_USE_ERROR_LOG,
                                              (uint16_t) port, NULL, NULL, &s_handle, NULL,
                                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
                                              MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -799,6 +800,7 @@ main (int argc, char **argv)
                                              MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
     if (!d) {
         zsys_error ("cannot listen on %s", listen);
+        portal_wait_stop ();
         s_watchdog_stop = true;
         pthread_join (watchdog, NULL);
         return 1;
@@ -809,6 +811,9 @@ main (int argc, char **argv)
                bound ? (unsigned) bound->port : (unsigned) port, threads);
     while (!zsys_interrupted)
         zclock_sleep (200);
+    //  No new connections, then no suspended ones, then stop.
+    MHD_quiesce_daemon (d);
+    portal_wait_stop ();
     MHD_stop_daemon (d);
     s_watchdog_stop = true;
     pthread_join (watchdog, NULL);

@@ -3,6 +3,8 @@
 //   node browser.mjs file  BASE SHOTS LANG COVENANT COMPANY   -> {receipt, again, title, registering}
 //   node browser.mjs status BASE SHOTS LANG RECEIPT [MESSAGE] -> {status, words, sent, messages}
 //   node browser.mjs wrong BASE SHOTS                          -> {wrong, missing}
+//   node browser.mjs axe   BASE SHOTS RECEIPT                  -> {page: [violations]} for every page
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const [step, base, shots, ...args] = process.argv.slice(2);
@@ -31,8 +33,8 @@ if (step === 'file') {
   const [lang, covenant, company] = args;
   const p = await page(lang);
   if (lang === 'en') {
-    // The page shown while the intake queue registers a complaint (a key it does not know yet
-    // is pending): it refreshes itself, without JavaScript.
+    // The page shown when the intake queue has not registered a complaint within the wait (a
+    // key it does not know is pending): it says so, with a link to look again.
     await p.context().addCookies([{ name: 'intake', value: '0'.repeat(32), url: `${base}/received` }]);
     await p.goto(`${base}/received?lang=en`);
     out.registering = (await p.textContent('main p')).trim();
@@ -59,7 +61,7 @@ if (step === 'file') {
                               els => els.filter(e => e.type !== 'radio' || e.checked)
                                         .filter(e => e.type !== 'checkbox' || e.checked)
                                         .map(e => [e.name, e.value]));
-  // The submit answers at once; the page it leads to refreshes itself until the receipt is there.
+  // The submit answers at once; the page it leads to waits for the receipt.
   await p.click('form[action="/submit"] button');
   out.receipt = (await p.textContent('#receipt')).trim();
   if (lang === 'en')
@@ -94,6 +96,47 @@ if (step === 'file') {
   await p.fill('#description', 'something happened');
   await p.click('form[action="/submit"] button');
   out.missing = (await p.textContent('.error')).trim();
+} else if (step === 'axe') {
+  // axe-core on every page, at both sizes. axe is a script: this context runs it (the pages
+  // have none of their own) and lets it past the pages' Content-Security-Policy.
+  const [receipt] = args;
+  const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+  const context = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
+  const p = await context.newPage();
+  const check = async (name) => {
+    for (const [size, viewport] of Object.entries(sizes)) {
+      await p.setViewportSize(viewport);
+      await p.addScriptTag({ path: axe });
+      const result = await p.evaluate(() => axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }));
+      out[`${name}-${size}`] = result.violations.map(v => `${v.id}: ${v.nodes.map(n => n.target).join(' ')}`);
+    }
+  };
+  await p.goto(`${base}/?lang=en`);
+  await check('covenant');
+  await p.goto(`${base}/?lang=en&covenant=textile`);
+  await check('form');
+  await p.fill('#company', 'x');
+  await p.$eval('#summary', e => e.removeAttribute('required'));
+  await p.fill('#description', 'something happened');
+  await p.click('form[action="/submit"] button');
+  await check('form-error');
+  await context.addCookies([{ name: 'intake', value: '0'.repeat(32), url: `${base}/received` }]);
+  await p.goto(`${base}/received?lang=en`);
+  await check('registering');
+  await context.clearCookies();
+  await p.goto(`${base}/received?lang=en`);
+  await check('received-expired');
+  await p.goto(`${base}/status?lang=en`);
+  await check('status-form');
+  await p.fill('#receipt', receipt);
+  await p.click('form[action="/status"] button');
+  await check('status');
+  await p.goto(`${base}/decisions/textile?lang=en`);
+  await check('decisions');
+  await p.goto(`${base}/locations/textile/2026?lang=en`);
+  await check('locations');
+  await p.goto(`${base}/nothing?lang=en`);
+  await check('not-found');
 }
 await browser.close();
 console.log(JSON.stringify(out));
