@@ -71,8 +71,8 @@ int portal_check (const char *type, const char *body, size_t size, imvo_error_t 
 //  comes from here, never from a number of the portal's own.
 long portal_max (const char *type, const char *field);
 
-//  --- portal_server.c: requests, responses, CSRF, limits (the HTTP threads share only the
-//  per-address tables, under a lock) ---
+//  --- portal_server.c: requests, responses, CSRF, limits (the HTTP threads share the
+//  per-address tables, the kept lists and the open connections, each under its lock) ---
 
 #define PORTAL_MAX_FIELDS 24
 

@@ -9,7 +9,7 @@
     CURVE session) and one Redis connection, made on first use and closed when the thread ends
     (ZeroMQ sockets and hiredis contexts must not be shared between threads). Nothing on an HTTP
     thread sleeps or waits for the intake queue: a submit queues the complaint and answers at
-    once (portal_complaint.c says how the receipt follows). So /healthz, /style.css and /metrics
+    once, and the receipt page waits suspended (portal_wait.c). So /healthz, /style.css and /metrics
     never wait behind a submit. What a thread still waits for is a daemon's reply (a fraction
     of a millisecond), and that is bounded: the public lists on the form are kept for a moment
     (portal_call_cached), and a daemon that did not answer is not asked again for a second.
@@ -812,9 +812,11 @@ main (int argc, char **argv)
     while (!zsys_interrupted)
         zclock_sleep (200);
     //  No new connections, then no suspended ones, then stop.
-    MHD_quiesce_daemon (d);
+    MHD_socket listening = MHD_quiesce_daemon (d);
     portal_wait_stop ();
     MHD_stop_daemon (d);
+    if (listening != MHD_INVALID_SOCKET)
+        close (listening);              //  quiesced: ours to close
     s_watchdog_stop = true;
     pthread_join (watchdog, NULL);
     for (int i = 0; i < S_CACHED; i++) {
