@@ -203,7 +203,8 @@ s_intake (s_loop_t *loop)
     h->actor [0] = s->curve;
     const imvo_handler_t *handler = imvo_handler_find (s->def, h->req.type);
     bool builtin = streq (h->req.type, "ping") || streq (h->req.type, "stats");
-    if (builtin || (handler && handler->mode == IMVO_IN_WORKER)) {
+    const imvo_proto_msg_t *msg = handler ? imvo_proto_find (h->req.type) : NULL;
+    if (builtin || (msg && msg->mode == IMVO_IN_WORKER)) {
         //  A worker decodes it again; the loop keeps only the frames.
         imvo_request_release (&h->req);
         imvo_reply_release (&h->reply);

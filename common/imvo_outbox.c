@@ -13,8 +13,13 @@
 
 void
 imvo_idem_args (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag,
-                long ttl_seconds, imvo_args_t *keys, imvo_args_t *args)
+                imvo_args_t *keys, imvo_args_t *args)
 {
+    const imvo_proto_msg_t *msg = imvo_proto_find (req->type);
+    long ttl_seconds = msg ? msg->idem_ttl : 0;
+    //  A handler that writes under an idempotency record for a message whose entry keeps no
+    //  key is a mistake in the catalogue: it shows in the first test that sends it.
+    assert (ttl_seconds > 0);
     if (req->key [0]) {
         //  The record remembers a digest of the body: the same key with another body is a
         //  mistake the client must hear about (conflict), not the first request's reply.
@@ -35,6 +40,26 @@ imvo_idem_args (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag,
         imvo_args_fmt (keys, "imvo:%s:{%s}:idem:-", ctx->name, tag);
         imvo_args_str (args, "0");
     }
+}
+
+int
+imvo_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag, const char *script,
+             imvo_args_t *keys, imvo_args_t *args, imvo_reply_t *reply)
+{
+    imvo_args_t k, a;
+    imvo_args_init (&k);
+    imvo_args_init (&a);
+    imvo_idem_args (ctx, req, tag, &k, &a);
+    for (int i = 0; i < keys->argc; i++)
+        imvo_args_add (&k, keys->argv [i], keys->lens [i]);
+    for (int i = 0; i < args->argc; i++)
+        imvo_args_add (&a, args->argv [i], args->lens [i]);
+    int rc = imvo_outbox_commit (ctx, imvo_redis_eval (ctx->redis, script, &k, &a), reply);
+    imvo_args_release (&k);
+    imvo_args_release (&a);
+    imvo_args_release (keys);
+    imvo_args_release (args);
+    return rc;
 }
 
 //  The streams this process has registered in imvo:<service>:streams, the set consumers read

@@ -237,11 +237,47 @@ s_port (zsock_t *sock)
 }
 
 int
+imvo_service_check (const imvo_service_def_t *def, char *why, size_t size)
+{
+    for (const imvo_handler_t *h = def->handlers; h && h->type; h++) {
+        const imvo_proto_msg_t *msg = imvo_proto_find (h->type);
+        if (!msg) {
+            snprintf (why, size, "%s has a handler for %s, which has no catalogue entry", def->name, h->type);
+            return -1;
+        }
+        if (strcmp (msg->service, def->name) != 0) {
+            snprintf (why, size, "%s has a handler for %s, which the catalogue gives to %s", def->name, h->type,
+                      msg->service);
+            return -1;
+        }
+    }
+    for (size_t c = 0; imvo_proto_all [c]; c++)
+        for (const imvo_proto_msg_t *const *m = imvo_proto_all [c]; *m; m++) {
+            if (strcmp ((*m)->service, def->name) != 0)
+                continue;
+            const imvo_handler_t *h = def->handlers;
+            while (h && h->type && strcmp (h->type, (*m)->type) != 0)
+                h++;
+            if (!h || !h->type) {
+                snprintf (why, size, "the catalogue gives %s to %s, which has no handler for it", (*m)->type,
+                          def->name);
+                return -1;
+            }
+        }
+    return 0;
+}
+
+int
 imvo_service_run (const imvo_service_def_t *def)
 {
     zsys_init ();
     zsys_set_logident (def->name);
     zsys_set_logstream (stderr);
+    char why [256];
+    if (imvo_service_check (def, why, sizeof why)) {
+        zsys_error ("cannot start: %s", why);
+        return 1;
+    }
     return s_serve (def, NULL, NULL, NULL);
 }
 

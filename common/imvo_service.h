@@ -91,21 +91,13 @@ int imvo_packed_done (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply);
 typedef int (imvo_handler_fn) (imvo_ctx_t *ctx, const imvo_request_t *req,
                                const imvo_value_t *values, imvo_reply_t *reply);
 
-//  Where a handler runs.
-typedef enum {
-    //  On a worker thread, in a batch: it may make any number of Redis calls, even slow ones
-    //  (an import), holding up only its own batch.
-    IMVO_IN_WORKER = 0,
-    //  In the runtime's poll loop: it makes at most one Redis call, with imvo_script_call,
-    //  and that call joins one pipeline shared by every such request; the reply goes out as
-    //  soon as its result is read. No thread hop, and one write to Redis for many requests.
-    IMVO_PIPELINED,
-} imvo_mode_t;
-
+//  A daemon's answer to one message type. Everything else about the message (who may send
+//  it, its fields, where its handler runs, how long its idempotency key lasts, its reply,
+//  its script) is its catalogue entry's (imvo_proto.h). A daemon does not start when a
+//  handler has no entry of that daemon, or an entry of that daemon has no handler.
 typedef struct {
-    const char *type;           //  message type; its catalogue entry must exist
+    const char *type;
     imvo_handler_fn *handler;
-    imvo_mode_t mode;
 } imvo_handler_t;
 
 //  An event as a consumer sees it.
@@ -174,8 +166,14 @@ typedef struct {
 //  Event handlers may use imvo_script_call too: the consumer pipelines a batch of events,
 //  and an event whose call's done sets an error in its reply is not acknowledged.
 
-//  Runs the daemon until SIGTERM/SIGINT. Returns the process exit status.
+//  Runs the daemon until SIGTERM/SIGINT. Returns the process exit status. It does not start
+//  when imvo_service_check finds the description and the catalogue at odds.
 int imvo_service_run (const imvo_service_def_t *def);
+
+//  Whether a daemon's handlers and the catalogue agree: every handler's type has an entry
+//  that this daemon answers (its service), and every entry this daemon answers has a handler.
+//  0, or -1 with what is wrong in why (for the log).
+int imvo_service_check (const imvo_service_def_t *def, char *why, size_t size);
 
 //  The same runtime as a czmq actor (malamute's server shape), for selftests and embedding:
 //
@@ -215,10 +213,39 @@ void imvo_service_dispatch (imvo_ctx_t *ctx, imvo_request_t *req, imvo_call_t *c
 void imvo_calls_run (imvo_ctx_t *ctx, imvo_call_t *calls, imvo_reply_t *replies, size_t n);
 
 //  Adds KEYS[1] (the idempotency record imvo:<service>:{<tag>}:idem:<type>:<key>) and
-//  ARGV[1] (its lifetime in seconds, or 0 when the request has no key) for a script that
-//  follows the prelude's conventions.
+//  ARGV[1] (its lifetime, the catalogue entry's idem_ttl, and a digest of the body; or 0 when
+//  the request has no key) for a script that follows the prelude's conventions.
 void imvo_idem_args (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag,
-                     long ttl_seconds, imvo_args_t *keys, imvo_args_t *args);
+                     imvo_args_t *keys, imvo_args_t *args);
+
+//  A script's arguments by name: the daemon packs them as one map, ARGV[2] after the
+//  idempotency argument, and the script reads imvo_named().covenant and so on. The names, in
+//  order, are the catalogue entry's script_args: each call gives the next of them.
+//
+//      imvo_named_t named;
+//      imvo_named_init (&named, req->type);
+//      imvo_named_str (&named, "covenant", covenant);
+//      ...
+//      imvo_named_done (&named, &args);        //  appends the map to args (which owns it)
+typedef struct {
+    msgpack_sbuffer buf;
+    msgpack_packer pk;
+    const char *next;               //  the names still to give
+} imvo_named_t;
+void imvo_named_init (imvo_named_t *self, const char *type);
+//  Packs the next name and returns the packer for its value (any msgpack value).
+msgpack_packer *imvo_named_key (imvo_named_t *self, const char *name);
+void imvo_named_str (imvo_named_t *self, const char *name, const char *value);
+//  An already packed msgpack value, passed as bytes (the script splices or unpacks it).
+void imvo_named_packed (imvo_named_t *self, const char *name, const char *data, size_t size);
+void imvo_named_done (imvo_named_t *self, imvo_args_t *args);
+
+//  Runs a state-changing script the way every daemon does (the prelude's conventions):
+//  KEYS = the idempotency record under tag, then keys; ARGV = its lifetime, then args.
+//  Publishes the events it committed and makes the reply (imvo_outbox_commit). Releases
+//  keys and args. 0, or -1 with the error in reply.
+int imvo_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag, const char *script,
+                 imvo_args_t *keys, imvo_args_t *args, imvo_reply_t *reply);
 
 //  Milliseconds since the epoch: the daemon's clock, moved by IMVO_CLOCK_OFFSET_S (seconds,
 //  for tests of time-based rules; the daemon says so in its log).

@@ -121,17 +121,24 @@ s_submit_check (const imvo_value_t *f, imvo_error_t *err)
 
 static const imvo_proto_msg_t s_complaint_submit = {
     "complaint.submit", "file a complaint about harm in a company's supply chain", IMVO_FIELDS (s_submit),
-    IMVO_PUBLIC, NULL, NULL, s_submit_check };
+    IMVO_PUBLIC, NULL, NULL, s_submit_check,
+    .service = "complaints", .mode = IMVO_PIPELINED, .idem_ttl = IMVO_DAY, .reply = "case_id status receipt",
+    .script = "complaint_submit", .script_keys = "idem",
+    .script_args = "prefix covenant year respondent summary receipt_hash now views_ready "
+                   "file history event reply deadlines" };
 static const imvo_proto_msg_t s_complaint_get = {
     "complaint.get", "a case as the secretariat sees it, with its history (a company: its own cases)",
-    IMVO_FIELDS (s_get), IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, NULL };
+    IMVO_FIELDS (s_get), IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, NULL,
+    .service = "complaints", .mode = IMVO_PIPELINED };
 static const imvo_proto_msg_t s_complaint_status = {
     "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status),
-    IMVO_PUBLIC, NULL, NULL, NULL };
+    IMVO_PUBLIC, NULL, NULL, NULL,
+    .service = "complaints", .mode = IMVO_PIPELINED, .unlimited = IMVO_ROLE_SERVICE };
 
 static const imvo_proto_msg_t s_complaint_list = {
     "complaint.list", "cases, newest first, of one covenant or all, a page at a time (limit: default 100; cursor: the next_cursor of the page before)", IMVO_FIELDS (s_list),
-    IMVO_STAFF, NULL, NULL, NULL };
+    IMVO_STAFF, NULL, NULL, NULL,
+    .service = "complaints" };
 
 static const imvo_field_t s_intake_result [] = {
     [COMPLAINT_INTAKE_RESULT_KEY] = { "key", IMVO_F_STR, true, 1, IMVO_KEY_MAX, IMVO_FMT_LINE, NULL,
@@ -139,43 +146,53 @@ static const imvo_field_t s_intake_result [] = {
 };
 static const imvo_proto_msg_t s_complaint_intake_result = {
     "complaint.intake_result", "the outcome of a complaint queued on imvo:complaints:intake, by its key: pending, done (case_id, receipt for 24 hours) or failed (error)",
-    IMVO_FIELDS (s_intake_result), IMVO_ROLE_SERVICE | IMVO_ROLE_SECRETARIAT, NULL, NULL, NULL };
+    IMVO_FIELDS (s_intake_result), IMVO_ROLE_SERVICE | IMVO_ROLE_SECRETARIAT, NULL, NULL, NULL,
+    .service = "complaints" };
 
 static const imvo_proto_msg_t s_complaint_transition = {
     "complaint.transition", "move a case along its life cycle (who may make which move: PROTOCOL.md); the complainant withdraws by receipt",
-    IMVO_FIELDS (s_transition), IMVO_STAFF | IMVO_ROLE_COMPLAINANT, NULL, NULL, s_transition_check };
+    IMVO_FIELDS (s_transition), IMVO_STAFF | IMVO_ROLE_COMPLAINANT, NULL, NULL, s_transition_check,
+    .service = "complaints", .idem_ttl = IMVO_WEEK, .for_complainant = IMVO_ROLE_COMPLAINANT, .unlimited = IMVO_ROLE_SERVICE };
 static const imvo_proto_msg_t s_complaint_respond = {
     "complaint.respond", "the respondent company answers, while the case is in response", IMVO_FIELDS (s_respond),
-    IMVO_ROLE_COMPANY, NULL, NULL, NULL };
+    IMVO_ROLE_COMPANY, NULL, NULL, NULL,
+    .service = "complaints", .idem_ttl = IMVO_WEEK };
 static const imvo_proto_msg_t s_complaint_message = {
     "complaint.message", "a message on a case: from the complainant (by receipt; or a gateway for them), the secretariat or the committee",
-    IMVO_FIELDS (s_message), IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, NULL, NULL, s_case_or_receipt };
+    IMVO_FIELDS (s_message), IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, NULL, NULL, s_case_or_receipt,
+    .service = "complaints", .idem_ttl = IMVO_WEEK, .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, .unlimited = IMVO_ROLE_SERVICE };
 static const imvo_proto_msg_t s_complaint_messages = {
     "complaint.messages", "the messages on a case that the reader may see", IMVO_FIELDS (s_messages),
-    IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_COMPANY | IMVO_ROLE_SERVICE, NULL, NULL, s_case_or_receipt };
+    IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_COMPANY | IMVO_ROLE_SERVICE, NULL, NULL, s_case_or_receipt,
+    .service = "complaints", .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, .unlimited = IMVO_ROLE_SERVICE };
 static const imvo_proto_msg_t s_complaint_decisions = {
     "complaint.decisions", "a covenant's published decisions, newest first, nothing that identifies a complainant",
-    IMVO_FIELDS (s_covenant_req), IMVO_PUBLIC, NULL, NULL, NULL };
+    IMVO_FIELDS (s_covenant_req), IMVO_PUBLIC, NULL, NULL, NULL,
+    .service = "complaints" };
 static const imvo_field_t s_update [] = {
     [COMPLAINT_UPDATE_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_CASE_ID, NULL, NULL },
     [COMPLAINT_UPDATE_RESPONDENT] = { "respondent", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "org_id of the company complained about: a member of the case's covenant" },
 };
 static const imvo_proto_msg_t s_complaint_update = {
     "complaint.update", "the secretariat sets the respondent of a case that arrived without one (while it is received)",
-    IMVO_FIELDS (s_update), IMVO_ROLE_SECRETARIAT, NULL, NULL, NULL };
+    IMVO_FIELDS (s_update), IMVO_ROLE_SECRETARIAT, NULL, NULL, NULL,
+    .service = "complaints", .idem_ttl = IMVO_DAY };
 static const imvo_field_t s_open [] = {
     [COMPLAINT_OPEN_COVENANT] = { "covenant", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL, "covenant code, e.g. textile" },
     [COMPLAINT_OPEN_RESPONDENT] = { "respondent", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "the company's org_id" },
 };
 static const imvo_proto_msg_t s_complaint_open = {
     "complaint.open", "a company's open cases in a covenant, newest first (for staff, and membership's org.get)",
-    IMVO_FIELDS (s_open), IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, NULL, NULL };
+    IMVO_FIELDS (s_open), IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, NULL, NULL,
+    .service = "complaints", .mode = IMVO_PIPELINED };
 static const imvo_proto_msg_t s_complaint_overdue = {
     "complaint.overdue", "a covenant's deadlines that have passed without the action they ask for",
-    IMVO_FIELDS (s_covenant_req), IMVO_STAFF, NULL, NULL, NULL };
+    IMVO_FIELDS (s_covenant_req), IMVO_STAFF, NULL, NULL, NULL,
+    .service = "complaints" };
 static const imvo_proto_msg_t s_complaint_stats = {
     "complaint.stats", "a covenant's cases per status and outcome, days from receipt to decision (median, p90), overdue",
-    IMVO_FIELDS (s_covenant_req), IMVO_STAFF, NULL, NULL, NULL };
+    IMVO_FIELDS (s_covenant_req), IMVO_STAFF, NULL, NULL, NULL,
+    .service = "complaints" };
 
 const imvo_proto_msg_t *const imvo_proto_complaints [] = {
     &s_complaint_submit, &s_complaint_update, &s_complaint_open, &s_complaint_get, &s_complaint_status, &s_complaint_list, &s_complaint_intake_result,

@@ -88,34 +88,36 @@ static const imvo_field_t s_location_resolve [] = {
     [LOCATION_RESOLVE_LOCATION] = { "location_id", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, NULL },
 };
 
-#define MSG(var, type, summary, fields, who, own) \
-    static const imvo_proto_msg_t var = { type, summary, IMVO_FIELDS (fields), who, own, NULL, NULL };
+#define MSG(var, type, summary, fields, who, own, ...) \
+    static const imvo_proto_msg_t var = { type, summary, IMVO_FIELDS (fields), who, own, NULL, NULL, \
+                                          .service = "membership", __VA_ARGS__ };
 //  Writes by the secretariat, or by a company for itself.
 #define SELF (IMVO_STAFF | IMVO_ROLE_COMPANY)
 static const imvo_field_t s_none [] = { { "", IMVO_F_MAP, false, 0, 0, 0, NULL, NULL } };
 
 static const imvo_proto_msg_t s_covenant_list_msg = {
-    "covenant.list", "the covenants: code, name, sector, status, dates", s_none, 0, IMVO_PUBLIC, NULL, NULL, NULL };
-MSG (s_covenant_get_msg, "covenant.get", "a covenant with its facts and sources, counts per role and constituency, targets, market coverage", s_covenant_get, IMVO_PUBLIC, NULL)
-MSG (s_org_register_msg, "org.register", "register an organisation (market share in basis points)", s_org_register, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL)
-MSG (s_org_get_msg, "org.get", "an organisation", s_org_get, IMVO_ANY_ROLE, NULL)
-MSG (s_org_list_msg, "org.list", "organisations, optionally of one kind or country, a page at a time (limit: default 500; cursor: next_cursor)", s_org_list, IMVO_ANY_ROLE, NULL)
-MSG (s_org_update_msg, "org.update", "change an organisation's name, country, contacts or market share", s_org_update, SELF, "org_id")
-MSG (s_member_join_msg, "member.join", "join a covenant as party, supporter or expert", s_member_join, SELF, "org_id")
-MSG (s_member_leave_msg, "member.leave", "leave a covenant (the history is kept)", s_member_leave, SELF, "org_id")
-MSG (s_member_list_msg, "member.list", "a covenant's current members, optionally of one role, a page at a time (limit: default 500; cursor: next_cursor)", s_member_list, IMVO_PUBLIC, NULL)
-MSG (s_member_get_msg, "member.get", "one membership with its history", s_member_get, IMVO_ANY_ROLE, NULL)
-MSG (s_member_pay_msg, "member.pay", "record a party's yearly contribution", s_member_pay, IMVO_STAFF, NULL)
-MSG (s_member_unpaid_msg, "member.unpaid", "parties that are companies and have not paid for a year", s_member_unpaid, IMVO_STAFF, NULL)
-MSG (s_location_add_msg, "location.add", "disclose one production location for a year", s_location_add, SELF, "org_id")
-MSG (s_location_import_msg, "location.import", "disclose a year's locations as CSV (all rows or none)", s_location_import, SELF, "org_id")
-MSG (s_location_list_msg, "location.list", "the published list for a covenant and year, each location once, no company names", s_location_year, IMVO_PUBLIC, NULL)
-MSG (s_location_export_msg, "location.export", "the published list as CSV", s_location_year, IMVO_PUBLIC, NULL)
-MSG (s_location_publish_msg, "location.publish", "publish a year's list (event location.list_published)", s_location_year, IMVO_STAFF, NULL)
-MSG (s_location_counts_msg, "location.counts", "locations per year, with the published figures from the seeds", s_location_covenant, IMVO_PUBLIC, NULL)
-MSG (s_location_flags_msg, "location.flags", "ambiguous matches waiting for the secretariat", s_location_covenant, IMVO_STAFF, NULL)
-MSG (s_location_resolve_msg, "location.resolve", "confirm (merge into location_id) or reject an ambiguous match", s_location_resolve, IMVO_STAFF, NULL)
-MSG (s_location_sourcing_msg, "location.sourcing", "staff and services only: the companies that disclosed a location, per covenant, with the years", s_location_sourcing, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL)
+    "covenant.list", "the covenants: code, name, sector, status, dates", s_none, 0, IMVO_PUBLIC, NULL, NULL, NULL,
+    .service = "membership" };
+MSG (s_covenant_get_msg, "covenant.get", "a covenant with its facts and sources, counts per role and constituency, targets, market coverage", s_covenant_get, IMVO_PUBLIC, NULL, .reply = NULL)
+MSG (s_org_register_msg, "org.register", "register an organisation (market share in basis points)", s_org_register, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, .idem_ttl = IMVO_WEEK)
+MSG (s_org_get_msg, "org.get", "an organisation", s_org_get, IMVO_ANY_ROLE, NULL, .reply = NULL)
+MSG (s_org_list_msg, "org.list", "organisations, optionally of one kind or country, a page at a time (limit: default 500; cursor: next_cursor)", s_org_list, IMVO_ANY_ROLE, NULL, .reply = NULL)
+MSG (s_org_update_msg, "org.update", "change an organisation's name, country, contacts or market share", s_org_update, SELF, "org_id", .idem_ttl = IMVO_WEEK)
+MSG (s_member_join_msg, "member.join", "join a covenant as party, supporter or expert", s_member_join, SELF, "org_id", .idem_ttl = IMVO_WEEK)
+MSG (s_member_leave_msg, "member.leave", "leave a covenant (the history is kept)", s_member_leave, SELF, "org_id", .idem_ttl = IMVO_WEEK)
+MSG (s_member_list_msg, "member.list", "a covenant's current members, optionally of one role, a page at a time (limit: default 500; cursor: next_cursor)", s_member_list, IMVO_PUBLIC, NULL, .reply = NULL)
+MSG (s_member_get_msg, "member.get", "one membership with its history", s_member_get, IMVO_ANY_ROLE, NULL, .reply = NULL)
+MSG (s_member_pay_msg, "member.pay", "record a party's yearly contribution", s_member_pay, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK)
+MSG (s_member_unpaid_msg, "member.unpaid", "parties that are companies and have not paid for a year", s_member_unpaid, IMVO_STAFF, NULL, .reply = NULL)
+MSG (s_location_add_msg, "location.add", "disclose one production location for a year", s_location_add, SELF, "org_id", .idem_ttl = IMVO_WEEK)
+MSG (s_location_import_msg, "location.import", "disclose a year's locations as CSV (all rows or none)", s_location_import, SELF, "org_id", .idem_ttl = IMVO_WEEK)
+MSG (s_location_list_msg, "location.list", "the published list for a covenant and year, each location once, no company names", s_location_year, IMVO_PUBLIC, NULL, .reply = NULL)
+MSG (s_location_export_msg, "location.export", "the published list as CSV", s_location_year, IMVO_PUBLIC, NULL, .reply = NULL)
+MSG (s_location_publish_msg, "location.publish", "publish a year's list (event location.list_published)", s_location_year, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK)
+MSG (s_location_counts_msg, "location.counts", "locations per year, with the published figures from the seeds", s_location_covenant, IMVO_PUBLIC, NULL, .reply = NULL)
+MSG (s_location_flags_msg, "location.flags", "ambiguous matches waiting for the secretariat", s_location_covenant, IMVO_STAFF, NULL, .reply = NULL)
+MSG (s_location_resolve_msg, "location.resolve", "confirm (merge into location_id) or reject an ambiguous match", s_location_resolve, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK)
+MSG (s_location_sourcing_msg, "location.sourcing", "staff and services only: the companies that disclosed a location, per covenant, with the years", s_location_sourcing, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, .reply = NULL)
 
 const imvo_proto_msg_t *const imvo_proto_membership [] = {
     &s_covenant_list_msg, &s_covenant_get_msg,

@@ -147,18 +147,19 @@ s_submission_check (const imvo_value_t *f, imvo_error_t *err)
     return 0;
 }
 
-#define MSG(var, type, summary, fields, who, own, check) \
-    static const imvo_proto_msg_t var = { type, summary, IMVO_FIELDS (fields), who, own, NULL, check };
+#define MSG(var, type, summary, fields, who, own, check, ...) \
+    static const imvo_proto_msg_t var = { type, summary, IMVO_FIELDS (fields), who, own, NULL, check, \
+                                          .service = "scoring", __VA_ARGS__ };
 #define MONITORING (IMVO_ROLE_MONITORING)
 
-MSG (s_framework_put_msg, "framework.put", "set a covenant's assessment framework (a version a round used is frozen)", s_framework_put, MONITORING | IMVO_ROLE_SECRETARIAT, NULL, s_framework_check)
-MSG (s_framework_get_msg, "framework.get", "a covenant's assessment framework (the latest version by default)", s_framework_get, IMVO_PUBLIC, NULL, NULL)
-MSG (s_submission_put_msg, "submission.put", "a company's yearly due-diligence action plan: answers per criterion, risks, public report", s_submission_put, IMVO_ROLE_COMPANY | IMVO_ROLE_SECRETARIAT, "org_id", s_submission_check)
-MSG (s_assessment_start_msg, "assessment.start", "the monitoring committee starts a covenant's yearly round (the same round again when started twice)", s_assessment_start, MONITORING, NULL, NULL)
-MSG (s_assessment_get_msg, "assessment.get", "a round: results, summary, collective risks (a company sees only its own result)", s_assessment_get, MONITORING | IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL)
-MSG (s_assessment_appeal_msg, "assessment.appeal", "a company appeals its result, within 4 weeks of the round's completion", s_assessment_appeal, IMVO_ROLE_COMPANY | IMVO_ROLE_SECRETARIAT, "org_id", NULL)
-MSG (s_assessment_decide_msg, "assessment.appeal_decide", "the monitoring committee decides an appeal (accepted: rescored with the corrected answers)", s_assessment_decide, MONITORING, NULL, NULL)
-MSG (s_assessment_report_msg, "assessment.report", "the sector report as Markdown or one HTML page (public: no company below the threshold named)", s_assessment_report, IMVO_PUBLIC, NULL, NULL)
+MSG (s_framework_put_msg, "framework.put", "set a covenant's assessment framework (a version a round used is frozen)", s_framework_put, MONITORING | IMVO_ROLE_SECRETARIAT, NULL, s_framework_check, .idem_ttl = IMVO_WEEK)
+MSG (s_framework_get_msg, "framework.get", "a covenant's assessment framework (the latest version by default)", s_framework_get, IMVO_PUBLIC, NULL, NULL, .reply = NULL)
+MSG (s_submission_put_msg, "submission.put", "a company's yearly due-diligence action plan: answers per criterion, risks, public report", s_submission_put, IMVO_ROLE_COMPANY | IMVO_ROLE_SECRETARIAT, "org_id", s_submission_check, .idem_ttl = IMVO_WEEK)
+MSG (s_assessment_start_msg, "assessment.start", "the monitoring committee starts a covenant's yearly round (the same round again when started twice)", s_assessment_start, MONITORING, NULL, NULL, .idem_ttl = IMVO_WEEK)
+MSG (s_assessment_get_msg, "assessment.get", "a round: results, summary, collective risks (a company sees only its own result)", s_assessment_get, MONITORING | IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, .reply = NULL)
+MSG (s_assessment_appeal_msg, "assessment.appeal", "a company appeals its result, within 4 weeks of the round's completion", s_assessment_appeal, IMVO_ROLE_COMPANY | IMVO_ROLE_SECRETARIAT, "org_id", NULL, .idem_ttl = IMVO_WEEK)
+MSG (s_assessment_decide_msg, "assessment.appeal_decide", "the monitoring committee decides an appeal (accepted: rescored with the corrected answers)", s_assessment_decide, MONITORING, NULL, NULL, .idem_ttl = IMVO_WEEK)
+MSG (s_assessment_report_msg, "assessment.report", "the sector report as Markdown or one HTML page (public: no company below the threshold named)", s_assessment_report, IMVO_PUBLIC, NULL, NULL, .reply = NULL)
 
 const imvo_proto_msg_t *const imvo_proto_scoring [] = {
     &s_framework_put_msg, &s_framework_get_msg, &s_submission_put_msg, &s_assessment_start_msg,

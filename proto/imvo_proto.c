@@ -30,6 +30,36 @@ imvo_proto_find (const char *type)
     return NULL;
 }
 
+bool
+imvo_proto_names (const char *list, const char *field)
+{
+    size_t len = strlen (field);
+    for (const char *p = list; p && *p; ) {
+        size_t n = strcspn (p, " ");
+        size_t name = n && p [n - 1] == '?' ? n - 1 : n;
+        if (name == len && strncmp (p, field, len) == 0)
+            return true;
+        p += n;
+        p += strspn (p, " ");
+    }
+    return false;
+}
+
+bool
+imvo_proto_for_complainant (const imvo_request_t *req)
+{
+    unsigned role = imvo_proto_role (req->role);
+    const imvo_proto_msg_t *msg = imvo_proto_find (req->type);
+    return role == IMVO_ROLE_COMPLAINANT || (msg && (msg->for_complainant & role));
+}
+
+bool
+imvo_proto_unlimited (const imvo_request_t *req)
+{
+    const imvo_proto_msg_t *msg = imvo_proto_find (req->type);
+    return msg && (msg->unlimited & imvo_proto_role (req->role));
+}
+
 //  Valid UTF-8 (no overlongs, no surrogates) without C0, DEL or C1 controls; allow_ws lets
 //  \n \r \t through.
 static bool
@@ -253,6 +283,9 @@ imvo_proto_authorise (const imvo_proto_msg_t *msg, const imvo_request_t *req,
 {
     unsigned role = imvo_proto_role (req->role);
     if (!values) {
+        //  A company is always some company: what it may see and write depends on which.
+        if (role == IMVO_ROLE_COMPANY && !req->org [0] && (msg->who & role))
+            return imvo_error_set (err, IMVO_ERR_FORBIDDEN, "actor.org", "a company actor names its org (actor.org)");
         if ((msg->who & IMVO_PUBLIC) || (msg->who & role))
             return 0;
         char who [160];

@@ -74,6 +74,21 @@ typedef enum {
 #define IMVO_ANY_ROLE (IMVO_STAFF | IMVO_ROLE_MONITORING | IMVO_ROLE_COMPANY | IMVO_ROLE_COMPLAINANT \
                        | IMVO_ROLE_STEERING | IMVO_ROLE_SERVICE)
 
+//  Idempotency keys are kept a day (a complaint: its receipt is in the stored reply) or a week.
+#define IMVO_DAY 86400L
+#define IMVO_WEEK (7 * IMVO_DAY)
+
+//  Where a daemon runs a message's handler.
+typedef enum {
+    //  On a worker thread, in a batch: it may make any number of Redis calls, even slow ones
+    //  (an import), holding up only its own batch.
+    IMVO_IN_WORKER = 0,
+    //  In the runtime's poll loop: it makes at most one Redis call, with imvo_script_call,
+    //  and that call joins one pipeline shared by every such request; the reply goes out as
+    //  soon as its result is read. No thread hop, and one write to Redis for many requests.
+    IMVO_PIPELINED,
+} imvo_mode_t;
+
 typedef struct {
     const char *type;               //  message type, e.g. "complaint.submit"
     const char *summary;            //  one line for humans (imvoctl, docs)
@@ -87,7 +102,46 @@ typedef struct {
     //  Rules across fields, run after each field passed its own: 0, or -1 with err set
     //  (invalid_argument naming the field). NULL: none.
     int (*check) (const imvo_value_t *values, imvo_error_t *err);
+    //  The rest of the contract, each set by name (.service = ...) in the catalogue files.
+    const char *service;            //  the daemon that answers it; "*" for every daemon
+    imvo_mode_t mode;               //  where that daemon runs its handler
+    long idem_ttl;                  //  seconds a request's idempotency key is kept (a
+                                    //  retry within them gets the first reply); 0: the
+                                    //  message changes nothing and keeps no key
+    //  Roles that, on this message, act for the complainant: a case is named by its receipt
+    //  and what they see and write is the complainant's. IMVO_ROLE_COMPLAINANT always does;
+    //  a gateway (IMVO_ROLE_SERVICE: the portal) does where listed here.
+    unsigned for_complainant;
+    //  Roles not held to the per-client limit on wrong receipts: a gateway limits each of
+    //  its own users (the portal), so the daemon does not count them as one client.
+    unsigned unlimited;
+    const char *reply;              //  the reply's fields, space-separated, '?' when optional
+    //  The script that commits it, and its KEYS and ARGV by name, space-separated
+    //  (imvo_named_t packs ARGV[2] by these names); NULL when it has no single script.
+    const char *script;
+    const char *script_keys;
+    const char *script_args;
 } imvo_proto_msg_t;
+
+//  An event type: who emits it and the fields of its body (for notify's templates, docs).
+typedef struct {
+    const char *type;               //  e.g. "complaint.received"
+    const char *service;            //  the daemon that emits it
+    const char *summary;
+    const char *fields;             //  body fields, space-separated, '?' when optional
+} imvo_proto_event_t;
+
+//  Every event type, ended by {NULL}.
+extern const imvo_proto_event_t imvo_proto_events [];
+//  The entry of an event type, or NULL.
+const imvo_proto_event_t *imvo_proto_event_find (const char *type);
+//  Whether a space-separated list ("case_id status receipt?") names field (with or without '?').
+bool imvo_proto_names (const char *list, const char *field);
+
+//  Whether the request acts for the complainant (its message's for_complainant roles).
+bool imvo_proto_for_complainant (const imvo_request_t *req);
+//  Whether the request's role is exempt from per-client guessing limits (its message's unlimited).
+bool imvo_proto_unlimited (const imvo_request_t *req);
 
 #define IMVO_PROTO_MAX_FIELDS 32
 

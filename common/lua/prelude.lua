@@ -6,6 +6,9 @@
 --   ARGV[1]  seconds to keep that record, "0" when the request carries no idempotency key
 --   it returns imvo_commit(reply_table): the packed reply followed by the events it emitted,
 --   which the daemon publishes on its PUB socket after the commit (imvo_outbox_commit).
+-- A script with many arguments takes them by name: ARGV[2] is a msgpack map packed by the
+-- daemon (imvo_named_t) with the names its catalogue entry lists (script_args), and
+-- imvo_named() returns it as a table.
 -- Domain errors are returned as imvo_fail(code, field, message): error replies that the
 -- daemon turns into the envelope's error (imvo_redis_fail).
 
@@ -13,6 +16,10 @@ local imvo_emitted = {}
 
 local function imvo_fail(code, field, message)
     return redis.error_reply(code .. '|' .. field .. '|' .. message)
+end
+
+local function imvo_named()
+    return cmsgpack.unpack(ARGV[2])
 end
 
 local function imvo_now_ms()

@@ -14,7 +14,6 @@
 #include "catalogue_complaints.h"
 
 #define S_DAY 86400000LL
-#define S_IDEM_TTL (7 * 86400)
 
 static const struct {
     const char *name;
@@ -79,37 +78,23 @@ complaints_case_named (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_va
 }
 
 //  A complainant speaks by receipt only; staff by case id.
-bool
-complaints_for_complainant (const imvo_request_t *req)
-{
-    return streq (req->role, "complainant") || streq (req->role, "service");
-}
-
 static int
 s_by_receipt_only_for_complainants (const imvo_request_t *req, const imvo_value_t *id, imvo_reply_t *reply)
 {
-    if (complaints_for_complainant (req) && id->present)
+    if (imvo_proto_for_complainant (req) && id->present)
         return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "case_id", "a complainant names the case by its receipt");
     return 0;
 }
 
-static int
-s_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *case_id, const char *script,
-          imvo_args_t *extra, imvo_reply_t *reply)
+//  The keys and first arguments of a move on a case: KEYS[2] the case (after the idempotency
+//  record imvo_commit adds), ARGV[2] the covenant's key prefix.
+static void
+s_case_args (const char *covenant, const char *case_id, imvo_args_t *keys, imvo_args_t *args)
 {
-    imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_idem_args (ctx, req, covenant, S_IDEM_TTL, &keys, &args);
-    imvo_args_fmt (&keys, "imvo:complaints:{%s}:case:%s", covenant, case_id);
-    imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
-    for (int i = 0; i < extra->argc; i++)
-        imvo_args_add (&args, extra->argv [i], extra->lens [i]);
-    int rc = imvo_outbox_commit (ctx, imvo_redis_eval (ctx->redis, script, &keys, &args), reply);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    imvo_args_release (extra);
-    return rc;
+    imvo_args_init (keys);
+    imvo_args_init (args);
+    imvo_args_fmt (keys, "imvo:complaints:{%s}:case:%s", covenant, case_id);
+    imvo_args_fmt (args, "imvo:complaints:{%s}", covenant);
 }
 
 int
@@ -129,8 +114,8 @@ complaints_transition (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_va
     msgpack_pack_map (&pk, S_NLENGTHS);
     for (int i = 0; i < S_NLENGTHS; i++)
         imvo_pack_kv_int (&pk, s_lengths [i].name, s_lengths [i].ms);
-    imvo_args_t args;
-    imvo_args_init (&args);
+    imvo_args_t keys, args;
+    s_case_args (covenant, case_id, &keys, &args);
     imvo_args_str (&args, f [COMPLAINT_TRANSITION_TO].str);
     imvo_args_str (&args, f [COMPLAINT_TRANSITION_REASON].str);
     imvo_args_str (&args, f [COMPLAINT_TRANSITION_OUTCOME].present ? f [COMPLAINT_TRANSITION_OUTCOME].str : "");
@@ -139,7 +124,7 @@ complaints_transition (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_va
     imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
     imvo_args_str (&args, covenant);
     imvo_args_add (&args, lengths.data, lengths.size);
-    int rc = s_commit (ctx, req, covenant, case_id, "complaint_transition", &args, reply);
+    int rc = imvo_commit (ctx, req, covenant, "complaint_transition", &keys, &args, reply);
     msgpack_sbuffer_destroy (&lengths);
     return rc;
 }
@@ -148,17 +133,17 @@ static int
 s_note (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *case_id, const char *kind,
         const char *text, const char *audience, imvo_reply_t *reply)
 {
-    imvo_args_t args;
-    imvo_args_init (&args);
+    imvo_args_t keys, args;
+    s_case_args (covenant, case_id, &keys, &args);
     imvo_args_str (&args, kind);
     //  A gateway's message by receipt is the complainant's.
-    imvo_args_str (&args, complaints_for_complainant (req) ? "complainant" : req->role);
+    imvo_args_str (&args, imvo_proto_for_complainant (req) ? "complainant" : req->role);
     imvo_args_str (&args, req->org);
     imvo_args_str (&args, text);
     imvo_args_str (&args, audience);
     imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
     imvo_args_fmt (&args, "%lld", (long long) s_length ("feedback"));
-    return s_commit (ctx, req, covenant, case_id, "complaint_note", &args, reply);
+    return imvo_commit (ctx, req, covenant, "complaint_note", &keys, &args, reply);
 }
 
 int
@@ -180,7 +165,7 @@ complaints_message (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
                 sizeof case_id, reply))
         return -1;
     //  The complainant's messages are between them and the committee; staff choose.
-    const char *to = f [COMPLAINT_MESSAGE_TO].present && !complaints_for_complainant (req)
+    const char *to = f [COMPLAINT_MESSAGE_TO].present && !imvo_proto_for_complainant (req)
                    ? f [COMPLAINT_MESSAGE_TO].str : "complainant";
     return s_note (ctx, req, covenant, case_id, "message", f [COMPLAINT_MESSAGE_TEXT].str, to, reply);
 }

@@ -11,7 +11,6 @@
 #include "catalogue_complaints.h"
 #include "imvo_client.h"
 
-#define S_IDEM_TTL 86400
 
 int
 complaints_update (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
@@ -23,16 +22,12 @@ complaints_update (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
-    imvo_idem_args (ctx, req, covenant, S_IDEM_TTL, &keys, &args);
     imvo_args_fmt (&keys, "imvo:complaints:{%s}:case:%s", covenant, case_id);
     imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
     imvo_args_str (&args, f [COMPLAINT_UPDATE_RESPONDENT].str);
     imvo_args_str (&args, req->role);
     imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
-    int rc = imvo_outbox_commit (ctx, imvo_redis_eval (ctx->redis, "complaint_update", &keys, &args), reply);
-    imvo_args_release (&keys);
-    imvo_args_release (&args);
-    return rc;
+    return imvo_commit (ctx, req, covenant, "complaint_update", &keys, &args, reply);
 }
 
 //  complaint.open: a company's open cases in one covenant (membership's org.get shows them).

@@ -27,7 +27,7 @@ int
 complaints_messages (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     char covenant [40], case_id [80];
-    bool complainant = complaints_for_complainant (req), company = streq (req->role, "company");
+    bool complainant = imvo_proto_for_complainant (req), company = streq (req->role, "company");
     if (complainant && f [COMPLAINT_MESSAGES_CASE_ID].present)
         return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "case_id", "a complainant names the case by its receipt");
     if (complaints_case_named (ctx, req, &f [COMPLAINT_MESSAGES_CASE_ID], &f [COMPLAINT_MESSAGES_RECEIPT], covenant,

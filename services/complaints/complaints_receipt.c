@@ -91,9 +91,10 @@ void
 complaints_receipt_limit (const imvo_request_t *req, const char *covenant, imvo_args_t *keys, imvo_args_t *args)
 {
     imvo_args_fmt (keys, "imvo:complaints:{%s}:receipt_misses:%s", covenant, req->client [0] ? req->client : "-");
-    //  A gateway (role service: the portal) limits each of its own users; it is not limited here.
-    imvo_args_fmt (args, "%ld", streq (req->role, "service") ? 1000000000L
-                                                              : imvo_env_long ("IMVO_RECEIPT_TRIES", 10, 1, 1000000));
+    //  A role the message's catalogue entry names unlimited (a gateway that limits each of its
+    //  own users: the portal) is not limited here.
+    imvo_args_fmt (args, "%ld", imvo_proto_unlimited (req) ? 1000000000L
+                                                          : imvo_env_long ("IMVO_RECEIPT_TRIES", 10, 1, 1000000));
     imvo_args_fmt (args, "%ld", imvo_env_long ("IMVO_RECEIPT_WINDOW_MS", 60000, 1000, 86400000));
 }
 

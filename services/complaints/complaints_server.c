@@ -26,7 +26,7 @@
     Confidentiality: only a SHA-1 of an anonymous complainant's receipt is kept with the case
     (the receipt holds 80 random bits, so the hash cannot be inverted by trying). The receipt
     itself lives only in the reply, and in the idempotency record that lets a retried submit
-    return the same receipt; that record expires after IDEM_TTL_SUBMIT seconds.
+    return the same receipt; that record expires after the catalogue entry's idem_ttl (a day).
 */
 #include "complaints_server.h"
 #include "catalogue_complaints.h"
@@ -34,7 +34,6 @@
 
 #include <time.h>
 
-#define IDEM_TTL_SUBMIT 86400   //  a retried submit within a day gets the first reply
 
 extern const imvo_script_t complaints_scripts [];
 
@@ -121,17 +120,25 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
-    imvo_idem_args (ctx, req, covenant, IDEM_TTL_SUBMIT, &keys, &args);
-    imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
-    imvo_args_str (&args, covenant);
-    imvo_args_fmt (&args, "%04d", tm.tm_year + 1900);
-    imvo_args_str (&args, respondent);
-    imvo_args_str (&args, f [COMPLAINT_SUBMIT_SUMMARY].str);
-    imvo_args_str (&args, receipt_hash);
-    imvo_args_fmt (&args, "%lld", (long long) now);
-    imvo_args_str (&args, complaints_views_ready () ? "1" : "0");
+    imvo_idem_args (ctx, req, covenant, &keys, &args);
+    char prefix [64], year [16], at_ms [24];
+    snprintf (prefix, sizeof prefix, "imvo:complaints:{%s}", covenant);
+    snprintf (year, sizeof year, "%04d", tm.tm_year + 1900);
+    snprintf (at_ms, sizeof at_ms, "%lld", (long long) now);
+    imvo_named_t named;
+    imvo_named_init (&named, req->type);
+    imvo_named_str (&named, "prefix", prefix);
+    imvo_named_str (&named, "covenant", covenant);
+    imvo_named_str (&named, "year", year);
+    imvo_named_str (&named, "respondent", respondent);
+    imvo_named_str (&named, "summary", f [COMPLAINT_SUBMIT_SUMMARY].str);
+    imvo_named_str (&named, "receipt_hash", receipt_hash);
+    imvo_named_str (&named, "now", at_ms);
+    imvo_named_str (&named, "views_ready", complaints_views_ready () ? "1" : "0");
+    static const char *const packed [] = { "file", "history", "event", "reply", "deadlines" };
     for (int i = 0; i < 5; i++)
-        imvo_args_add (&args, buf.data + at [i], at [i + 1] - at [i]);
+        imvo_named_packed (&named, packed [i], buf.data + at [i], at [i + 1] - at [i]);
+    imvo_named_done (&named, &args);
     int rc = imvo_script_call (ctx, reply, "complaint_submit", &keys, &args, imvo_outbox_commit);
     msgpack_sbuffer_destroy (&buf);
     return rc;
@@ -148,11 +155,8 @@ s_complaint_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
     //  The catalogue lets staff and companies ask; whether this company is the case's
     //  respondent is the script's to check (the view).
     char view [80] = "full";
-    if (streq (req->role, "company")) {
-        if (!req->org [0])
-            return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "actor.org", "a company actor must name its org");
+    if (streq (req->role, "company"))
         snprintf (view, sizeof view, "company:%s", req->org);
-    }
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
@@ -386,21 +390,21 @@ s_complaint_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
 }
 
 static const imvo_handler_t s_handlers [] = {
-    { "complaint.submit", s_complaint_submit, IMVO_PIPELINED },
-    { "complaint.get", s_complaint_get, IMVO_PIPELINED },
-    { "complaint.status", s_complaint_status, IMVO_PIPELINED },
-    { "complaint.list", s_complaint_list, IMVO_IN_WORKER },
-    { "complaint.intake_result", complaints_intake_result, IMVO_IN_WORKER },
-    { "complaint.transition", complaints_transition, IMVO_IN_WORKER },
-    { "complaint.respond", complaints_respond, IMVO_IN_WORKER },
-    { "complaint.update", complaints_update, IMVO_IN_WORKER },
-    { "complaint.open", complaints_open, IMVO_PIPELINED },
-    { "complaint.message", complaints_message, IMVO_IN_WORKER },
-    { "complaint.messages", complaints_messages, IMVO_IN_WORKER },
-    { "complaint.decisions", complaints_decisions, IMVO_IN_WORKER },
-    { "complaint.overdue", complaints_overdue, IMVO_IN_WORKER },
-    { "complaint.stats", complaints_stats, IMVO_IN_WORKER },
-    { NULL, NULL, IMVO_IN_WORKER },
+    { "complaint.submit", s_complaint_submit },
+    { "complaint.get", s_complaint_get },
+    { "complaint.status", s_complaint_status },
+    { "complaint.list", s_complaint_list },
+    { "complaint.intake_result", complaints_intake_result },
+    { "complaint.transition", complaints_transition },
+    { "complaint.respond", complaints_respond },
+    { "complaint.update", complaints_update },
+    { "complaint.open", complaints_open },
+    { "complaint.message", complaints_message },
+    { "complaint.messages", complaints_messages },
+    { "complaint.decisions", complaints_decisions },
+    { "complaint.overdue", complaints_overdue },
+    { "complaint.stats", complaints_stats },
+    { NULL, NULL },
 };
 
 static const imvo_subscription_t s_subscriptions [] = {

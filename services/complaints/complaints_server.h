@@ -38,9 +38,6 @@ int complaints_intake_result (imvo_ctx_t *ctx, const imvo_request_t *req, const 
 //  The case after intake (complaints_cases.c, complaints_reads.c).
 void complaints_pack_first_deadlines (msgpack_packer *pk, int64_t now);
 //  The case a request names by case_id or receipt: its covenant and id; -1 with the error.
-//  Whether the request speaks for the complainant: the complainant, or a gateway (role
-//  service, e.g. the portal) that names the case by its receipt for them.
-bool complaints_for_complainant (const imvo_request_t *req);
 int complaints_case_named (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *id, const imvo_value_t *receipt, char *covenant,
                            size_t csize, char *case_id, size_t isize, imvo_reply_t *reply);
 //  complaints_links.c: complaint.update, and the companies linked to the place a complaint names.

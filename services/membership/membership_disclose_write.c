@@ -234,7 +234,7 @@ s_replayed (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, im
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
-    imvo_idem_args (ctx, req, covenant, IDEM_TTL, &keys, &args);
+    imvo_idem_args (ctx, req, covenant, &keys, &args);
     redisReply *r = imvo_redis_cmd (ctx->redis, "EXISTS %s", keys.argv [0]);
     bool seen = r && r->type == REDIS_REPLY_INTEGER && r->integer == 1;
     if (r)
@@ -245,7 +245,7 @@ s_replayed (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, im
         membership_args (&keys, &args, covenant, "loclock");
         imvo_args_str (&args, "-");
         imvo_args_str (&args, "");
-        *rc = membership_commit (ctx, req, covenant, "location_commit", &keys, &args, reply);
+        *rc = imvo_commit (ctx, req, covenant, "location_commit", &keys, &args, reply);
     }
     return seen;
 }
@@ -312,7 +312,7 @@ membership_upsert (imvo_ctx_t *ctx, const imvo_request_t *req, const char *coven
         membership_args (&keys, &args, covenant, "loclock");
         imvo_args_str (&args, token);
         imvo_args_add (&args, out.data, out.size);
-        rc = membership_commit (ctx, req, covenant, "location_commit", &keys, &args, reply);
+        rc = imvo_commit (ctx, req, covenant, "location_commit", &keys, &args, reply);
         msgpack_sbuffer_destroy (&out);
         locked = rc != 0;           //  the commit frees the lock
     }

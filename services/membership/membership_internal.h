@@ -15,14 +15,10 @@
 
 #include <time.h>
 
-#define IDEM_TTL (7 * 86400)    //  a retried write within a week gets the first reply
-
 extern const imvo_script_t membership_scripts [];
 extern const char membership_seed_covenants [];
 
 int membership_check_covenant (imvo_ctx_t *ctx, const char *covenant, imvo_reply_t *reply);
-int membership_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag,
-                       const char *script, imvo_args_t *keys, imvo_args_t *args, imvo_reply_t *reply);
 int membership_covenant_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
                              imvo_reply_t *reply);
 int membership_covenant_list (imvo_ctx_t *ctx, const imvo_request_t *req,

@@ -227,7 +227,7 @@ membership_location_publish (imvo_ctx_t *ctx, const imvo_request_t *req, const i
         imvo_args_fmt (&args, "%lld", year);
         imvo_args_str (&args, today);
         imvo_args_str (&args, token);
-        rc = membership_commit (ctx, req, covenant, "location_publish", &keys, &args, reply);
+        rc = imvo_commit (ctx, req, covenant, "location_publish", &keys, &args, reply);
     }
     membership_unlock (ctx, covenant, token);
     return rc;
@@ -249,7 +249,7 @@ membership_location_resolve (imvo_ctx_t *ctx, const imvo_request_t *req, const i
     imvo_args_str (&args, f [LOCATION_RESOLVE_DECISION].str);
     imvo_args_str (&args, membership_opt (&f [LOCATION_RESOLVE_LOCATION]));
     imvo_args_str (&args, token);
-    int rc = membership_commit (ctx, req, covenant, "location_resolve", &keys, &args, reply);
+    int rc = imvo_commit (ctx, req, covenant, "location_resolve", &keys, &args, reply);
     membership_unlock (ctx, covenant, token);
     return rc;
 }

@@ -42,7 +42,7 @@ membership_member_join (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
     imvo_args_str (&args, today);
     imvo_args_str (&args, req->role [0] ? req->role : "local");
     imvo_args_str (&args, o->element [3]->type == REDIS_REPLY_STRING ? o->element [3]->str : "");
-    int rc = membership_commit (ctx, req, covenant, "member_join", &keys, &args, reply);
+    int rc = imvo_commit (ctx, req, covenant, "member_join", &keys, &args, reply);
     msgpack_sbuffer_destroy (&groups);
     freeReplyObject (o);
     return rc;
@@ -62,7 +62,7 @@ membership_member_leave (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_
     imvo_args_str (&args, membership_opt (&f [MEMBER_LEAVE_REASON]));
     imvo_args_str (&args, today);
     imvo_args_str (&args, req->role [0] ? req->role : "local");
-    return membership_commit (ctx, req, covenant, "member_leave", &keys, &args, reply);
+    return imvo_commit (ctx, req, covenant, "member_leave", &keys, &args, reply);
 }
 
 static int
@@ -227,5 +227,5 @@ membership_member_pay (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_va
     else
         imvo_args_str (&args, "");
     imvo_args_str (&args, req->role [0] ? req->role : "local");
-    return membership_commit (ctx, req, covenant, "member_pay", &keys, &args, reply);
+    return imvo_commit (ctx, req, covenant, "member_pay", &keys, &args, reply);
 }

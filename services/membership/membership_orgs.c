@@ -21,7 +21,7 @@ membership_org_register (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_
         imvo_args_fmt (&args, "%lld", (long long) f [ORG_REGISTER_SHARE].i);
     else
         imvo_args_str (&args, "");
-    return membership_commit (ctx, req, "orgs", "org_register", &keys, &args, reply);
+    return imvo_commit (ctx, req, "orgs", "org_register", &keys, &args, reply);
 }
 
 //  Copies a changed name or market share into the organisation's memberships, one covenant
@@ -66,7 +66,7 @@ membership_org_update (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_va
     if (f [ORG_UPDATE_SHARE].present)
         snprintf (share, sizeof share, "%lld", (long long) f [ORG_UPDATE_SHARE].i);
     imvo_args_str (&args, share);
-    if (membership_commit (ctx, req, "orgs", "org_update", &keys, &args, reply))
+    if (imvo_commit (ctx, req, "orgs", "org_update", &keys, &args, reply))
         return -1;
     if (f [ORG_UPDATE_NAME].present || share [0])
         s_refresh_memberships (ctx, f [ORG_UPDATE_ORG_ID].str, membership_opt (&f [ORG_UPDATE_NAME]), share);

@@ -33,27 +33,6 @@ membership_opt (const imvo_value_t *v)
     return v->present ? v->str : "";
 }
 
-//  Runs a state-changing script: KEYS = idempotency record + extra keys. Releases keys and args.
-int
-membership_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag, const char *script,
-                   imvo_args_t *keys, imvo_args_t *args, imvo_reply_t *reply)
-{
-    imvo_args_t k, a;
-    imvo_args_init (&k);
-    imvo_args_init (&a);
-    imvo_idem_args (ctx, req, tag, IDEM_TTL, &k, &a);
-    for (int i = 0; i < keys->argc; i++)
-        imvo_args_add (&k, keys->argv [i], keys->lens [i]);
-    for (int i = 0; i < args->argc; i++)
-        imvo_args_add (&a, args->argv [i], args->lens [i]);
-    redisReply *r = imvo_redis_eval (ctx->redis, script, &k, &a);
-    imvo_args_release (&k);
-    imvo_args_release (&a);
-    imvo_args_release (keys);
-    imvo_args_release (args);
-    return imvo_outbox_commit (ctx, r, reply);
-}
-
 //  Runs a read script whose result is a packed map.
 int
 membership_read (imvo_ctx_t *ctx, const char *script, imvo_args_t *keys, imvo_args_t *args, imvo_reply_t *reply)
@@ -114,28 +93,28 @@ membership_read_page (imvo_ctx_t *ctx, const char *script, const char *tag, cons
 }
 
 static const imvo_handler_t s_handlers [] = {
-    { "covenant.list", membership_covenant_list, IMVO_IN_WORKER },
-    { "covenant.get", membership_covenant_get, IMVO_IN_WORKER },
-    { "org.register", membership_org_register, IMVO_IN_WORKER },
-    { "org.get", membership_org_get, IMVO_IN_WORKER },
-    { "org.list", membership_org_list, IMVO_IN_WORKER },
-    { "org.update", membership_org_update, IMVO_IN_WORKER },
-    { "member.join", membership_member_join, IMVO_IN_WORKER },
-    { "member.leave", membership_member_leave, IMVO_IN_WORKER },
-    { "member.list", membership_member_list, IMVO_IN_WORKER },
-    { "member.get", membership_member_get, IMVO_IN_WORKER },
-    { "member.pay", membership_member_pay, IMVO_IN_WORKER },
-    { "member.unpaid", membership_member_unpaid, IMVO_IN_WORKER },
-    { "location.add", membership_location_add, IMVO_IN_WORKER },
-    { "location.import", membership_location_import, IMVO_IN_WORKER },
-    { "location.list", membership_location_list, IMVO_IN_WORKER },
-    { "location.export", membership_location_export, IMVO_IN_WORKER },
-    { "location.publish", membership_location_publish, IMVO_IN_WORKER },
-    { "location.counts", membership_location_counts, IMVO_IN_WORKER },
-    { "location.flags", membership_location_flags, IMVO_IN_WORKER },
-    { "location.resolve", membership_location_resolve, IMVO_IN_WORKER },
-    { "location.sourcing", membership_location_sourcing, IMVO_IN_WORKER },
-    { NULL, NULL, IMVO_IN_WORKER },
+    { "covenant.list", membership_covenant_list },
+    { "covenant.get", membership_covenant_get },
+    { "org.register", membership_org_register },
+    { "org.get", membership_org_get },
+    { "org.list", membership_org_list },
+    { "org.update", membership_org_update },
+    { "member.join", membership_member_join },
+    { "member.leave", membership_member_leave },
+    { "member.list", membership_member_list },
+    { "member.get", membership_member_get },
+    { "member.pay", membership_member_pay },
+    { "member.unpaid", membership_member_unpaid },
+    { "location.add", membership_location_add },
+    { "location.import", membership_location_import },
+    { "location.list", membership_location_list },
+    { "location.export", membership_location_export },
+    { "location.publish", membership_location_publish },
+    { "location.counts", membership_location_counts },
+    { "location.flags", membership_location_flags },
+    { "location.resolve", membership_location_resolve },
+    { "location.sourcing", membership_location_sourcing },
+    { NULL, NULL },
 };
 
 const imvo_service_def_t membership_service = {

@@ -309,13 +309,13 @@ s_start (imvo_ctx_t *ctx)
 }
 
 static const imvo_handler_t s_handlers [] = {
-    { "inbox.list", s_inbox_list, IMVO_PIPELINED },
-    { "inbox.by_receipt", s_inbox_by_receipt, IMVO_IN_WORKER },
-    { "inbox.mark_read", notify_inbox_mark_read, IMVO_PIPELINED },
-    { "subscription.put", notify_subscription_put, IMVO_IN_WORKER },
-    { "subscription.list", notify_subscription_list, IMVO_IN_WORKER },
-    { "notify.failures", notify_failures, IMVO_IN_WORKER },
-    { NULL, NULL, IMVO_IN_WORKER },
+    { "inbox.list", s_inbox_list },
+    { "inbox.by_receipt", s_inbox_by_receipt },
+    { "inbox.mark_read", notify_inbox_mark_read },
+    { "subscription.put", notify_subscription_put },
+    { "subscription.list", notify_subscription_list },
+    { "notify.failures", notify_failures },
+    { NULL, NULL },
 };
 
 static const imvo_subscription_t s_subscriptions [] = {

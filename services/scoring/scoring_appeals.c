@@ -226,6 +226,7 @@ scoring_assessment_decide (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
         imvo_args_t keys, args;
         imvo_args_init (&keys);
         imvo_args_init (&args);
+        imvo_args_fmt (&args, "imvo:scoring:{%s}", covenant);
         imvo_args_fmt (&keys, "imvo:scoring:{%s}:appeals", covenant);
         imvo_args_str (&args, appeal_id);
         imvo_args_add (&args, decided.data, decided.size);
@@ -233,7 +234,7 @@ scoring_assessment_decide (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
         imvo_args_str (&args, org);
         imvo_args_add (&args, result.data ? result.data : "", result.size);
         imvo_args_add (&args, corrected.data ? corrected.data : "", corrected.size);
-        rc = scoring_commit (ctx, req, covenant, "appeal_decide", &keys, &args, reply);
+        rc = imvo_commit (ctx, req, covenant, "appeal_decide", &keys, &args, reply);
         if (rc == 0 && publish && s_resummarise (ctx, covenant, year, &fw, &zone))
             zsys_warning ("scoring: the summary of %s was not updated after %s; it is on the next correction", round_id,
                           appeal_id);

@@ -15,7 +15,6 @@
 #include "scoring_server.h"
 #include "catalogue_scoring.h"
 
-#define SCORING_IDEM_TTL (7 * 86400)
 #define SCORING_APPEAL_DAYS 28              //  a company may appeal within 4 weeks
 #define SCORING_CORRECTION_POINTS 2.0       //  an accepted appeal that moves the score this much is published
 #define SCORING_RUNNING "imvo:scoring:running"
@@ -117,10 +116,6 @@ void scoring_rounds_tick (imvo_ctx_t *ctx);
 //  version (every company named).
 int scoring_report (imvo_ctx_t *ctx, const char *covenant, int64_t year, bool html, bool named, imvo_reply_t *reply);
 
-//  Runs a state-changing script on the covenant's data with the request's idempotency record:
-//  KEYS = [record] + keys, ARGV = [ttl, imvo:scoring:{covenant}] + args (both released).
-int scoring_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *script,
-                    imvo_args_t *keys, imvo_args_t *args, imvo_reply_t *reply);
 //  The handlers of scoring_results.c.
 imvo_handler_fn scoring_assessment_get, scoring_assessment_appeal, scoring_assessment_decide,
     scoring_assessment_report;

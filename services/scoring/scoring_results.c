@@ -164,6 +164,7 @@ scoring_assessment_appeal (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
+    imvo_args_fmt (&args, "imvo:scoring:{%s}", covenant);
     imvo_args_fmt (&keys, "imvo:scoring:{%s}:round:%lld", covenant, (long long) year);
     imvo_args_fmt (&args, "%lld", (long long) year);
     imvo_args_str (&args, org);
@@ -171,7 +172,7 @@ scoring_assessment_appeal (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
     imvo_args_add (&args, appeal.data, appeal.size);
     imvo_args_fmt (&args, "%lld", (long long) now);
     imvo_args_fmt (&args, "%lld", (long long) SCORING_APPEAL_DAYS * 86400000LL);
-    int rc = scoring_commit (ctx, req, covenant, "appeal_put", &keys, &args, reply);
+    int rc = imvo_commit (ctx, req, covenant, "appeal_put", &keys, &args, reply);
     msgpack_sbuffer_destroy (&appeal);
     return rc;
 }

@@ -21,26 +21,6 @@ scoring_round_parse (const char *round_id, char *covenant, size_t size, int64_t 
     return 0;
 }
 
-int
-scoring_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *script, imvo_args_t *keys,
-          imvo_args_t *args, imvo_reply_t *reply)
-{
-    imvo_args_t k, a;
-    imvo_args_init (&k);
-    imvo_args_init (&a);
-    imvo_idem_args (ctx, req, covenant, SCORING_IDEM_TTL, &k, &a);
-    for (int i = 0; i < keys->argc; i++)
-        imvo_args_add (&k, keys->argv [i], keys->lens [i]);
-    imvo_args_fmt (&a, "imvo:scoring:{%s}", covenant);
-    for (int i = 0; i < args->argc; i++)
-        imvo_args_add (&a, args->argv [i], args->lens [i]);
-    int rc = imvo_outbox_commit (ctx, imvo_redis_eval (ctx->redis, script, &k, &a), reply);
-    imvo_args_release (&k);
-    imvo_args_release (&a);
-    imvo_args_release (keys);
-    imvo_args_release (args);
-    return rc;
-}
 
 static int
 s_framework_put (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
@@ -54,11 +34,12 @@ s_framework_put (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
+    imvo_args_fmt (&args, "imvo:scoring:{%s}", covenant);
     imvo_args_fmt (&keys, "imvo:scoring:{%s}:frameworks", covenant);
     imvo_args_str (&args, covenant);
     imvo_args_fmt (&args, "%lld", (long long) f [FRAMEWORK_PUT_VERSION].i);
     imvo_args_add (&args, packed.data, packed.size);
-    int rc = scoring_commit (ctx, req, covenant, "framework_put", &keys, &args, reply);
+    int rc = imvo_commit (ctx, req, covenant, "framework_put", &keys, &args, reply);
     msgpack_sbuffer_destroy (&packed);
     return rc;
 }
@@ -133,13 +114,14 @@ s_submission_put (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
         imvo_args_t keys, args;
         imvo_args_init (&keys);
         imvo_args_init (&args);
+        imvo_args_fmt (&args, "imvo:scoring:{%s}", covenant);
         imvo_args_fmt (&keys, "imvo:scoring:{%s}:sub:%lld", covenant, (long long) f [SUBMISSION_PUT_YEAR].i);
         imvo_args_str (&args, f [SUBMISSION_PUT_ORG_ID].str);
         imvo_args_fmt (&args, "%lld", (long long) f [SUBMISSION_PUT_YEAR].i);
         imvo_args_add (&args, sub.data, sub.size);
         imvo_args_str (&args, late ? "1" : "0");
         imvo_args_fmt (&args, "%lld", (long long) now);
-        rc = scoring_commit (ctx, req, covenant, "submission_put", &keys, &args, reply);
+        rc = imvo_commit (ctx, req, covenant, "submission_put", &keys, &args, reply);
         msgpack_sbuffer_destroy (&sub);
     }
     free (packed);
@@ -165,13 +147,14 @@ s_assessment_start (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
+    imvo_args_fmt (&args, "imvo:scoring:{%s}", covenant);
     imvo_args_fmt (&keys, "imvo:scoring:{%s}:round:%lld", covenant, year);
     imvo_args_str (&args, covenant);
     imvo_args_fmt (&args, "%lld", year);
     imvo_args_fmt (&args, "%lld", (long long) fw.version);
     imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
     imvo_args_fmt (&args, "%s-%lld", covenant, year);
-    rc = scoring_commit (ctx, req, covenant, "round_start", &keys, &args, reply);
+    rc = imvo_commit (ctx, req, covenant, "round_start", &keys, &args, reply);
     if (rc == 0) {
         //  The runner takes it from here (and again after a restart, until it completes).
         redisReply *r = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:round:%lld status", covenant, year);
@@ -193,15 +176,15 @@ s_start (imvo_ctx_t *ctx)
 }
 
 static const imvo_handler_t s_handlers [] = {
-    { "framework.put", s_framework_put, IMVO_IN_WORKER },
-    { "framework.get", s_framework_get, IMVO_IN_WORKER },
-    { "submission.put", s_submission_put, IMVO_IN_WORKER },
-    { "assessment.start", s_assessment_start, IMVO_IN_WORKER },
-    { "assessment.get", scoring_assessment_get, IMVO_IN_WORKER },
-    { "assessment.appeal", scoring_assessment_appeal, IMVO_IN_WORKER },
-    { "assessment.appeal_decide", scoring_assessment_decide, IMVO_IN_WORKER },
-    { "assessment.report", scoring_assessment_report, IMVO_IN_WORKER },
-    { NULL, NULL, IMVO_IN_WORKER },
+    { "framework.put", s_framework_put },
+    { "framework.get", s_framework_get },
+    { "submission.put", s_submission_put },
+    { "assessment.start", s_assessment_start },
+    { "assessment.get", scoring_assessment_get },
+    { "assessment.appeal", scoring_assessment_appeal },
+    { "assessment.appeal_decide", scoring_assessment_decide },
+    { "assessment.report", scoring_assessment_report },
+    { NULL, NULL },
 };
 
 //  The runner: rounds that were started are scored, a batch of companies at a time.

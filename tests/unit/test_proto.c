@@ -483,7 +483,7 @@ static const imvo_field_t s_probe_fields [] = {
     { "meta.deep.flag", IMVO_F_BOOL, false, 0, 0, 0, NULL, NULL },
 };
 static const imvo_proto_msg_t s_probe = { "test.probe", "for test_proto", IMVO_FIELDS (s_probe_fields),
-                                          IMVO_PUBLIC, NULL, NULL, NULL };
+                                          IMVO_PUBLIC, NULL, NULL, NULL, .service = "test" };
 
 static void
 test_dates_and_other_kinds (void)

@@ -46,11 +46,13 @@ s_complaint_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
     return imvo_script_call (ctx, reply, "consumer_trim", &keys, &args, imvo_packed_done);
 }
 
+//  Handlers of other daemons' messages (where each runs is its catalogue entry's): the actor
+//  form runs them; imvo_service_run would refuse (imvo_service_check, tested below).
 static const imvo_handler_t s_handlers [] = {
-    { "covenant.list", s_covenant_list, IMVO_IN_WORKER },
-    { "complaint.get", s_complaint_get, IMVO_PIPELINED },
-    { "location.sourcing", s_covenant_list, IMVO_IN_WORKER },
-    { NULL, NULL, IMVO_IN_WORKER } };
+    { "covenant.list", s_covenant_list },
+    { "complaint.get", s_complaint_get },
+    { "location.sourcing", s_covenant_list },
+    { NULL, NULL } };
 
 static const imvo_service_def_t s_def = { .name = "selftest", .handlers = s_handlers };
 
@@ -163,10 +165,32 @@ s_check_server (zactor_t *server)
     zsock_destroy (&client);
 }
 
+//  A daemon's handlers and the catalogue must agree, or it does not start.
+static void
+s_check_description (void)
+{
+    char why [256] = "";
+    CHECK (imvo_service_check (&s_def, why, sizeof why) == -1 && strstr (why, "covenant.list")
+           && strstr (why, "membership"), "a handler of another daemon's message: '%s'", why);
+    static const imvo_handler_t unknown [] = { { "complaint.teleport", s_covenant_list }, { NULL, NULL } };
+    const imvo_service_def_t with_unknown = { .name = "complaints", .handlers = unknown };
+    CHECK (imvo_service_check (&with_unknown, why, sizeof why) == -1 && strstr (why, "no catalogue entry"),
+           "a handler without an entry: '%s'", why);
+    static const imvo_handler_t some [] = { { "ping", NULL }, { NULL, NULL } };
+    const imvo_service_def_t partial = { .name = "scoring", .handlers = some + 1 };
+    CHECK (imvo_service_check (&partial, why, sizeof why) == -1 && strstr (why, "no handler"),
+           "an entry without a handler: '%s'", why);
+    //  Every message of the catalogue has its owner.
+    for (size_t c = 0; imvo_proto_all [c]; c++)
+        for (const imvo_proto_msg_t *const *m = imvo_proto_all [c]; *m; m++)
+            CHECK ((*m)->service && (*m)->service [0], "%s names no service", (*m)->type);
+}
+
 int
 main (void)
 {
     zsys_init ();
+    s_check_description ();
     setenv ("IMVO_CURVE", "off", 1);     //  the runtime's plumbing; CURVE is tests/test_security.py's
     //  Nothing listens on port 1: Redis is unreachable for the whole test.
     setenv ("IMVO_REDIS_URL", "redis://127.0.0.1:1/0", 1);
