@@ -63,16 +63,50 @@ imvo_config_events_bind (const char *service, char *buf, size_t size)
     return s_lookup (service, "EVENTS_BIND", "tcp://127.0.0.1:%d", 7200, buf, size);
 }
 
+//  An endpoint "@FILE" names the daemon's ready file (IMVO_READY_FILE): the endpoint is its
+//  line that starts with word ("requests" or "events"), read now. While there is none (the
+//  daemon is not up), ipc://FILE: nothing answers there, as for a daemon that is down.
+static int
+s_from_ready_file (const char *word, char *buf, size_t size)
+{
+    if (buf [0] != '@')
+        return 0;
+    char *text = imvo_file_read (buf + 1);
+    int rc = -1;
+    size_t len = strlen (word);
+    for (char *line = text; line && *line; line = strchr (line, '\n') ? strchr (line, '\n') + 1 : NULL) {
+        if (strncmp (line, word, len) == 0 && line [len] == ' ') {
+            size_t n = strcspn (line + len + 1, "\n");
+            if (n > 0 && n < size) {
+                snprintf (buf, size, "%.*s", (int) n, line + len + 1);
+                rc = 0;
+            }
+            break;
+        }
+    }
+    free (text);
+    if (rc) {
+        char path [4096];
+        snprintf (path, sizeof path, "%s", buf + 1);
+        snprintf (buf, size, "ipc://%s", path);
+    }
+    return 0;
+}
+
 int
 imvo_config_endpoint (const char *service, char *buf, size_t size)
 {
-    return s_lookup (service, "ENDPOINT", "tcp://127.0.0.1:%d", 7100, buf, size);
+    if (s_lookup (service, "ENDPOINT", "tcp://127.0.0.1:%d", 7100, buf, size))
+        return -1;
+    return s_from_ready_file ("requests", buf, size);
 }
 
 int
 imvo_config_events_endpoint (const char *service, char *buf, size_t size)
 {
-    return s_lookup (service, "EVENTS_ENDPOINT", "tcp://127.0.0.1:%d", 7200, buf, size);
+    if (s_lookup (service, "EVENTS_ENDPOINT", "tcp://127.0.0.1:%d", 7200, buf, size))
+        return -1;
+    return s_from_ready_file ("events", buf, size);
 }
 
 const char *

@@ -15,7 +15,10 @@ const char *imvo_env (const char *name, const char *dflt);
 //  Integer from the environment, dflt when unset or not a number in [min, max].
 long imvo_env_long (const char *name, long dflt, long min, long max);
 
-//  Each writes into buf; -1 when the service name is unknown.
+//  Each writes into buf; -1 when the service name is unknown. An ENDPOINT or EVENTS_ENDPOINT
+//  of the form @FILE is read from that daemon's IMVO_READY_FILE at each call (a daemon bound
+//  to port * writes there the endpoints it got); while it has none, ipc://FILE, where nothing
+//  answers (as for a daemon that is down).
 int imvo_config_bind (const char *service, char *buf, size_t size);
 int imvo_config_events_bind (const char *service, char *buf, size_t size);
 int imvo_config_endpoint (const char *service, char *buf, size_t size);

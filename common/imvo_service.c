@@ -9,7 +9,9 @@
 #include "imvo_internal.h"
 #include "imvo_curve.h"
 
+#include <errno.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 
 //  IMVO_CLOCK_OFFSET_S moves the daemon's clock (tests of deadlines, late submissions and
@@ -47,6 +49,29 @@ imvo_service_count_event_failed (imvo_service_t *self)
 }
 
 static int s_port (zsock_t *sock);
+
+//  Says where the daemon listens once both sockets are bound (with port * the kernel chose):
+//  in the log, and, when IMVO_READY_FILE is set, in that file ("requests ENDPOINT" and
+//  "events ENDPOINT" lines), written to a temporary file and renamed so that a reader never
+//  sees half of it. Clients may name it as IMVO_<SERVICE>_ENDPOINT=@FILE (imvo_config.h).
+static void
+s_report_bound (const char *name, zsock_t *frontend, zsock_t *pub)
+{
+    zsys_info ("%s bound: requests on %s, events on %s", name, zsock_endpoint (frontend), zsock_endpoint (pub));
+    const char *path = imvo_env ("IMVO_READY_FILE", NULL);
+    if (!path)
+        return;
+    char tmp [4096];
+    snprintf (tmp, sizeof tmp, "%s.%d.tmp", path, (int) getpid ());
+    FILE *f = fopen (tmp, "w");
+    bool written = f && fprintf (f, "requests %s\nevents %s\n", zsock_endpoint (frontend), zsock_endpoint (pub)) > 0;
+    if (f && fclose (f))
+        written = false;
+    if (!written || rename (tmp, path)) {
+        zsys_error ("IMVO_READY_FILE: cannot write %s: %s", path, strerror (errno));
+        unlink (tmp);
+    }
+}
 
 //  Sets the daemon up, binds, and runs it until SIGTERM (or, as an actor, $TERM on pipe).
 //  bind and events_bind override the environment's when given. As an actor it reports its
@@ -161,6 +186,8 @@ s_serve (const imvo_service_def_t *def, const char *bind_arg, const char *events
     }
     if (pipe)
         zsock_send (pipe, "ii", s_port (frontend), s_port (pub));
+    else
+        s_report_bound (def->name, frontend, pub);
     main_ctx.events = pub;              //  the loop publishes its events itself
 
     zactor_t *workers [64] = { NULL };

@@ -29,7 +29,8 @@ def run(total, log=print):
         ctx = zmq.Context.instance()
         sock = ctx.socket(zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)
-        sock.connect(s.endpoint("complaints"))
+        connected = [s.endpoint("complaints")]
+        sock.connect(connected[0])
         run_id = uuid.uuid4().hex[:8]
         keys = ["fault-%s-%d" % (run_id, n) for n in range(total)]
         acked = {}                  # key -> case_id
@@ -67,6 +68,20 @@ def run(total, log=print):
         chaos_thread.start()
         started = time.time()
 
+        def follow():
+            # complaints comes back on the ports it gets then: the client follows it, as one
+            # that looks its server up would, and lets go of the old ports while it is down
+            # (another test's daemon may get them). Requests in flight are sent again.
+            ports = s.bound("complaints")
+            now = "tcp://127.0.0.1:%d" % ports[0] if ports else None
+            if now != connected[0]:
+                if connected[0]:
+                    sock.disconnect(connected[0])
+                if now:
+                    sock.connect(now)
+                connected[0] = now
+            return now is not None
+
         def send(n):
             rid = uuid.uuid4().hex
             env = {"v": 1, "id": rid, "type": "complaint.submit", "key": keys[n], "body": body(s, n)}
@@ -77,7 +92,8 @@ def run(total, log=print):
             deadline = time.time() + max(120, total / 50)
             while len(acked) < total and time.time() < deadline:
                 pending_keys = {n for n, _ in waiting.values()}
-                while next_n < min(total, gate["n"]) and len(pending_keys) < IN_FLIGHT:
+                up = follow()
+                while up and next_n < min(total, gate["n"]) and len(pending_keys) < IN_FLIGHT:
                     if keys[next_n] not in acked:
                         send(next_n)
                         pending_keys.add(next_n)
@@ -104,7 +120,7 @@ def run(total, log=print):
                             waiting["retry-" + uuid.uuid4().hex] = (n, time.time() - RESEND_AFTER + 0.1)
                 now = time.time()
                 for rid, (n, at) in list(waiting.items()):
-                    if now - at > RESEND_AFTER and keys[n] not in acked:
+                    if now - at > RESEND_AFTER and keys[n] not in acked and up:
                         del waiting[rid]
                         if not any(m == n for m, _ in waiting.values()):
                             resent += not rid.startswith("retry-")

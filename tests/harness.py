@@ -1,8 +1,14 @@
-"""Test harness: a real redis-server on a free port and the real daemons, on free ports.
+"""Test harness: a real redis-server on a free port and the real daemons, on ports the kernel picks.
 
 Every integration and end-to-end test uses this module. Nothing is mocked: the daemons are
 the binaries from the build directory (IMVO_BUILD_DIR, default ../build), Redis is Debian's
 redis-server with AOF on and appendfsync always, in a temporary directory.
+
+The daemons bind tcp://127.0.0.1:* and write the endpoints they got to their IMVO_READY_FILE
+(<workdir>/<name>.ready); every client, the daemons' own calls to each other included, names a
+daemon as IMVO_<NAME>_ENDPOINT=@<that file>, read when it connects. No port is picked in advance
+for a daemon, so no bind can race; a daemon started again gets new ports, and the others find
+them at their next connection.
 
     with System(["complaints", "notify"]) as sys:
         reply = sys.call("complaints", "complaint.submit", {...}, key="k1")
@@ -62,7 +68,12 @@ def imvoctl_path():
 
 
 class Redis:
-    """A redis-server of our own, restartable on the same port and data directory."""
+    """A redis-server of our own, restartable on the same port and data directory.
+
+    Redis cannot report a port it picked (--port 0 turns TCP off) and the daemons' Redis URL
+    has no unix sockets, so it gets a port from free_port(), outside the kernel's ephemeral
+    range where the daemons' port-* binds land; should another process hold it at the first
+    start, redis-server says so and the next free port is taken: no test fails for it."""
 
     def spawn(self):
         """Starts the server without waiting for it."""
@@ -112,14 +123,41 @@ class Redis:
         deadline = time.time() + 10
         while time.time() < deadline:
             try:
-                if self.cli("PING").strip() == "PONG":
+                # Ours, not another test's server that holds the port (ours then exits).
+                if self._pid() == self.proc.pid:
                     if self.cluster:
                         self._own_all_slots()
+                    self.started = True
                     return
             except subprocess.CalledProcessError:
                 pass
-            time.sleep(0.05)
+            if self.proc.poll() is not None and self._port_taken():
+                if getattr(self, "started", False):
+                    raise RuntimeError("redis-server cannot start again: port %d was taken meanwhile" % self.port)
+                # Its first start, and another process held the port: the next one.
+                self.port = free_port()
+                if self.cluster:
+                    self.bus_port = free_port()
+                self.spawn()
+                continue
+            time.sleep(0.01)
         raise RuntimeError("redis-server did not start on port %d" % self.port)
+
+    def _pid(self):
+        """The process id of the server answering on our port, or None."""
+        m = re.search(r"process_id:(\d+)", self.cli("INFO", "server"))
+        return int(m.group(1)) if m else None
+
+    def _port_taken(self):
+        try:
+            with open(self.logpath, errors="replace") as f:
+                text = f.read()
+        except OSError:
+            return False
+        taken = "Address already in use" in text
+        if taken:       # the next start reads only its own lines
+            os.unlink(self.logpath)
+        return taken
 
     def _own_all_slots(self):
         if "cluster_state:ok" in self.cli("CLUSTER", "INFO"):
@@ -192,8 +230,10 @@ def _stop_spares():
     _SPARE.clear()
 
 
-# The password of each daemon's Redis user in the tests.
-USER_PASSWORD = "test-%s-pw"
+# The password of each daemon's Redis user in the tests: its own in every test process, so
+# that a daemon of another test run (say one whose Redis was killed, on the port ours got
+# since) cannot log in to ours and write into it.
+USER_PASSWORD = "test-%%s-pw-%s" % uuid.uuid4().hex[:12]
 
 
 def zpl_keys(path):
@@ -206,7 +246,11 @@ def zpl_keys(path):
 
 
 class System:
-    """Redis plus the named daemons, each on free ports, torn down on exit."""
+    """Redis plus the named daemons, each on the ports it got (port *), torn down on exit.
+
+    A test class shares one with setUpClass/tearDownClass where its tests do not interfere
+    (each uses ids and keys of its own); a test that stops, kills or restarts a daemon or
+    Redis, or needs an environment of its own, starts its own."""
 
     def __init__(self, services=SERVICES, env=None, password=None, cluster=None, curve=False):
         # complaints checks respondents against the members it reads from membership: a
@@ -220,7 +264,7 @@ class System:
         if cluster is None:
             cluster = os.environ.get("IMVO_TEST_CLUSTER") == "1"
         self.redis = Redis(self.workdir, password, cluster)
-        self.ports = {s: (free_port(), free_port()) for s in SERVICES}
+        self.ports = {}                 # name -> (requests port, events port), as reported
         self.procs = {}
         self.extra_env = env or {}
         # Most tests speak to the daemons as a client of PROTOCOL.md without CURVE (the
@@ -248,12 +292,13 @@ class System:
     def env(self):
         env = dict(os.environ)
         env["IMVO_REDIS_URL"] = self.redis.url
-        for s, (req, ev) in self.ports.items():
+        for s in SERVICES:
             up = s.upper()
-            env["IMVO_%s_BIND" % up] = "tcp://127.0.0.1:%d" % req
-            env["IMVO_%s_EVENTS_BIND" % up] = "tcp://127.0.0.1:%d" % ev
-            env["IMVO_%s_ENDPOINT" % up] = "tcp://127.0.0.1:%d" % req
-            env["IMVO_%s_EVENTS_ENDPOINT" % up] = "tcp://127.0.0.1:%d" % ev
+            env["IMVO_%s_BIND" % up] = "tcp://127.0.0.1:*"
+            env["IMVO_%s_EVENTS_BIND" % up] = "tcp://127.0.0.1:*"
+            env["IMVO_%s_ENDPOINT" % up] = "@" + self.ready_file(s)
+            env["IMVO_%s_EVENTS_ENDPOINT" % up] = "@" + self.ready_file(s)
+        env.pop("IMVO_READY_FILE", None)
         env["IMVO_CONSUMER_NAME"] = "test-consumer"
         if self.curve:
             env.update({"IMVO_CURVE": "on", "IMVO_CERT": os.path.join(self.certs, "daemon.txt_secret"),
@@ -268,6 +313,10 @@ class System:
         return env
 
     def __enter__(self):
+        if os.environ.get("IMVO_TEST_COUNT_FILE"):
+            # Counts the systems the suite starts (one line each): how much it repeats itself.
+            with open(os.environ["IMVO_TEST_COUNT_FILE"], "a") as f:
+                f.write("%s %s\n" % (os.environ.get("IMVO_TEST_CLUSTER", "0"), ",".join(self.services)))
         if self.redis.cluster and not self.redis.password and not self.redis.proc:
             spare = _spare_redis()
             if spare and spare.proc.poll() is None:
@@ -329,38 +378,63 @@ class System:
             env["IMVO_REDIS_URL"] = "redis://%s:%s@127.0.0.1:%d/0" % (name, USER_PASSWORD % name, self.redis.port)
         return env
 
+    def ready_file(self, name):
+        """Where the daemon writes the endpoints it bound (IMVO_READY_FILE)."""
+        return os.path.join(self.workdir, name + ".ready")
+
     def start(self, name, wait=True):
+        try:
+            os.unlink(self.ready_file(name))    # the last run's ports are gone with it
+        except FileNotFoundError:
+            pass
+        self.ports.pop(name, None)
+        env = self.daemon_env(name)
+        env["IMVO_READY_FILE"] = self.ready_file(name)
         with open(os.path.join(self.workdir, name + ".log"), "ab") as log:
             # From a directory of their own, as an outside user starts them: the daemons
             # need no files beside them (seed data and scripts are built in).
-            self.procs[name] = subprocess.Popen([daemon_path(name)], env=self.daemon_env(name), cwd=self.workdir,
+            self.procs[name] = subprocess.Popen([daemon_path(name)], env=env, cwd=self.workdir,
                                                 stdout=log, stderr=subprocess.STDOUT)
         if wait:
             self.wait_ready(name)
 
-    def wait_ready(self, name, timeout=15, retry=True):
+    def bound(self, name):
+        """The (requests, events) ports the daemon reported, or None before it bound them."""
+        if name not in self.ports:
+            try:
+                with open(self.ready_file(name)) as f:
+                    lines = dict(line.split(" ", 1) for line in f.read().splitlines() if " " in line)
+            except FileNotFoundError:
+                return None
+            self.ports[name] = tuple(int(lines[k].rsplit(":", 1)[1]) for k in ("requests", "events"))
+        return self.ports[name]
+
+    def wait_ready(self, name, timeout=15, retry=None):
+        """Waits until the daemon reported its ports and answers ping (it waits for Redis
+        first, so this waits as long as Redis is down)."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            r = self.call(name, "ping", {}, timeout=300, attempts=1)
-            if r and r.get("ok") and r["body"].get("service") == name:
-                return r
+            if self.bound(name):
+                r = self.call(name, "ping", {}, timeout=max(100, int((deadline - time.time()) * 1000)))
+                if r and r.get("ok") and r["body"].get("service") == name:
+                    return r
             if self.procs[name].poll() is not None:
-                if "Address already in use" in self.log(name) and retry:
-                    # Another test took a port between our check and the bind: new ports
-                    # (daemons started before this one do not depend on it).
-                    self.ports[name] = (free_port(), free_port())
-                    os.unlink(os.path.join(self.workdir, name + ".log"))
-                    self.start(name, wait=False)
-                    return self.wait_ready(name, timeout, retry=False)
                 raise RuntimeError("%s exited with %s:\n%s" % (name, self.procs[name].returncode, self.log(name)))
+            time.sleep(0.005)
         raise RuntimeError("%s did not answer ping:\n%s" % (name, self.log(name)))
 
     def stop(self, name, sig=signal.SIGTERM, timeout=15):
         p = self.procs.pop(name, None)
+        self.ports.pop(name, None)
         if p is None:
             return None
         p.send_signal(sig)
-        return p.wait(timeout)
+        code = p.wait(timeout)
+        try:
+            os.unlink(self.ready_file(name))    # its ports are no longer its own
+        except FileNotFoundError:
+            pass
+        return code
 
     def kill(self, name):
         return self.stop(name, signal.SIGKILL)
@@ -373,10 +447,13 @@ class System:
             return ""
 
     def endpoint(self, name):
-        return "tcp://127.0.0.1:%d" % self.ports[name][0]
+        """Where the daemon listens; while it is not running, an address where nothing answers."""
+        ports = self.bound(name)
+        return "tcp://127.0.0.1:%d" % ports[0] if ports else "ipc://" + self.ready_file(name)
 
     def events_endpoint(self, name):
-        return "tcp://127.0.0.1:%d" % self.ports[name][1]
+        ports = self.bound(name)
+        return "tcp://127.0.0.1:%d" % ports[1] if ports else "ipc://" + self.ready_file(name)
 
     def send_raw(self, name, frames, timeout=3000, req=False, cert=None):
         """Sends raw frames (bytes or list of bytes); returns the decoded reply or None. With

@@ -15,19 +15,25 @@ import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness import BUILD_DIR, SOURCE_DIR, System, free_port
+from harness import BUILD_DIR, SERVICES, SOURCE_DIR, free_port
 
 
 class FirstMinute(unittest.TestCase):
     def test_printed_commands_work(self):
-        ports = System([])          # free ports for the daemons; run.sh starts its own Redis
-        env = ports.env()
+        # run.sh starts its own Redis, and the daemons on the ports a user's clients expect: the
+        # test gives them free ports (run.sh's daemons and imvoctl read them from the same variables).
+        env = dict(os.environ)
+        for name in SERVICES:
+            for kind in ("", "EVENTS_"):
+                port = free_port()
+                env["IMVO_%s_%sBIND" % (name.upper(), kind)] = "tcp://127.0.0.1:%d" % port
+                env["IMVO_%s_%sENDPOINT" % (name.upper(), kind)] = "tcp://127.0.0.1:%d" % port
         rundir = tempfile.mkdtemp(prefix="imvo-run-")
         portal = "127.0.0.1:%d" % free_port()
         env.update({"IMVO_BUILD_DIR": BUILD_DIR, "IMVO_RUN_DIR": rundir, "IMVO_REDIS_PORT": str(free_port()),
                     "IMVO_PORTAL_LISTEN": portal})
-        env.pop("IMVO_REDIS_URL")
-        env.pop("IMVO_CURVE")       # on, as for a newcomer: run.sh makes the certificates
+        env.pop("IMVO_REDIS_URL", None)
+        env.pop("IMVO_CURVE", None)     # on, as for a newcomer: run.sh makes the certificates
         proc = subprocess.Popen(["bash", os.path.join(SOURCE_DIR, "run.sh")], env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True, start_new_session=True)
         lines = []

@@ -6,7 +6,7 @@ import os
 import subprocess
 import unittest
 
-from harness import System, daemon_path, free_port
+from harness import System, daemon_path
 
 SEC, COM = {"role": "secretariat"}, {"role": "committee"}
 DAY = 86400
@@ -194,8 +194,6 @@ class Deadlines(unittest.TestCase):
                              [(case, "acknowledge", "secretariat")])
             # And a second replica, and a restart, emit nothing more.
             env = s.env()
-            env["IMVO_COMPLAINTS_BIND"] = "tcp://127.0.0.1:%d" % free_port()
-            env["IMVO_COMPLAINTS_EVENTS_BIND"] = "tcp://127.0.0.1:%d" % free_port()
             env["IMVO_CONSUMER_NAME"] = "replica-2"
             with open(os.path.join(s.workdir, "replica.log"), "wb") as log:
                 replica = subprocess.Popen([daemon_path("complaints")], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -242,8 +240,6 @@ class Deadlines(unittest.TestCase):
             s.stop("complaints")
             s.extra_env["IMVO_CLOCK_OFFSET_S"] = str(8 * DAY)
             env = s.env()
-            env["IMVO_COMPLAINTS_BIND"] = "tcp://127.0.0.1:%d" % free_port()
-            env["IMVO_COMPLAINTS_EVENTS_BIND"] = "tcp://127.0.0.1:%d" % free_port()
             env["IMVO_CONSUMER_NAME"] = "replica-2"
             with open(os.path.join(s.workdir, "replica.log"), "wb") as log:
                 replica = subprocess.Popen([daemon_path("complaints")], env=env, stdout=log, stderr=subprocess.STDOUT)
