@@ -1,14 +1,18 @@
-/*  notify_route: who hears what (PROTOCOL.md, second part, "notify"), and what they read.
+/*  notify_route: who hears what (proto/README.md, "notify"), and what they read.
 
     One table: each event type, who hears it. Recipients are strings with the hash tag of
     their inbox: secretariat:<covenant>, committee:<covenant>, monitoring:<covenant>,
     org:<org_id>. The texts come from template files per event type and language
     (deploy/notify/templates/<type>.<lang>.tmpl: title, text and html lines, {field} the event
     body's field; {respondent} and {org_id} name the organisation, "<name> (<id>)", when notify
-    knows its name), built into the daemon; tests/test_notify.py checks that every routed type
-    has both languages.
+    knows its name), built into the daemon, or read from the directory IMVO_NOTIFY_TEMPLATES
+    (an operator's own wording). At start every template is checked against the catalogue's
+    entry of its event type (proto/catalogue_events.c): a template of an unknown type, or one
+    that names a field the event's body does not have, stops notify, naming it; so does a
+    routed type without its templates in both languages.
 */
 #include "notify_internal.h"
+#include "imvo_config.h"
 
 extern const char notify_templates [];
 
@@ -20,13 +24,105 @@ typedef struct {
 static s_template_t s_templates [64];
 static int s_ntemplates;
 
-//  The embedded text is "== <file name>\n" and the file, for each template file.
+//  IMVO_NOTIFY_TEMPLATES's *.tmpl files in the embedded form ("== <file name>\n" and the file,
+//  for each), or NULL (the reason logged).
+static char *
+s_read_dir (const char *path)
+{
+    zdir_t *dir = zdir_new (path, NULL);
+    if (!dir) {
+        zsys_error ("IMVO_NOTIFY_TEMPLATES: cannot read the directory %s", path);
+        return NULL;
+    }
+    zchunk_t *all = zchunk_new (NULL, 65536);
+    zfile_t **files = zdir_flatten (dir);
+    for (size_t i = 0; files [i]; i++) {
+        const char *name = zfile_filename (files [i], path);
+        size_t len = strlen (name);
+        if (len < 6 || strcmp (name + len - 5, ".tmpl") != 0 || zfile_input (files [i]))
+            continue;
+        zchunk_t *text = zfile_read (files [i], zfile_cursize (files [i]), 0);
+        zchunk_extend (all, "== ", 3);
+        zchunk_extend (all, name + (name [0] == '/'), len - (name [0] == '/'));
+        zchunk_extend (all, "\n", 1);
+        if (text)
+            zchunk_append (all, zchunk_data (text), zchunk_size (text));
+        zchunk_extend (all, "\n", 1);
+        zchunk_destroy (&text);
+        zfile_close (files [i]);
+    }
+    zdir_flatten_free (&files);
+    zdir_destroy (&dir);
+    zchunk_extend (all, "", 1);
+    char *s = strdup ((char *) zchunk_data (all));
+    zchunk_destroy (&all);
+    return s;
+}
+
+//  Each {field} of tmpl names a field of the event's body: 0, or -1 (logged).
+static int
+s_check_fields (const s_template_t *t, const char *tmpl, const imvo_proto_event_t *event)
+{
+    for (const char *p = strchr (tmpl, '{'); p; p = strchr (p + 1, '{')) {
+        const char *close = strchr (p, '}');
+        if (!close)
+            break;
+        char field [64];
+        snprintf (field, sizeof field, "%.*s", (int) (close - p - 1), p + 1);
+        if (!imvo_proto_names (event->fields, field)) {
+            zsys_error ("template %s names {%s}, which %s does not carry (its fields: %s)", t->name, field,
+                        event->type, event->fields);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+//  Every template of a known event type, naming only its fields; every routed type in
+//  both languages. 0, or -1 (logged).
+static int
+s_check_templates (void)
+{
+    for (int i = 0; i < s_ntemplates; i++) {
+        const s_template_t *t = &s_templates [i];
+        char type [96];
+        snprintf (type, sizeof type, "%.95s", t->name);
+        char *dot = strrchr (type, '.');
+        if (dot)
+            *dot = 0;
+        const imvo_proto_event_t *event = imvo_proto_event_find (type);
+        if (!event) {
+            zsys_error ("template %s: there is no event type %s", t->name, type);
+            return -1;
+        }
+        if (s_check_fields (t, t->title, event) || s_check_fields (t, t->text, event)
+        ||  s_check_fields (t, t->html, event))
+            return -1;
+    }
+    for (const char *const *type = notify_routed_types; *type; type++)
+        for (int l = 0; l < 2; l++) {
+            char name [96];
+            snprintf (name, sizeof name, "%s.%s", *type, l ? "en" : "nl");
+            int i = 0;
+            while (i < s_ntemplates && strcmp (s_templates [i].name, name) != 0)
+                i++;
+            if (i == s_ntemplates) {
+                zsys_error ("there is no template %s.tmpl", name);
+                return -1;
+            }
+        }
+    return 0;
+}
+
 int
 notify_templates_load (void)
 {
     if (s_ntemplates)
         return 0;
-    char *all = strdup (notify_templates), *save = NULL;
+    const char *dir = imvo_env ("IMVO_NOTIFY_TEMPLATES", NULL);
+    char *all = dir ? s_read_dir (dir) : strdup (notify_templates), *save = NULL;
+    if (!all)
+        return -1;
     s_template_t *t = NULL;
     for (char *line = strtok_r (all, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
         if (strncmp (line, "== ", 3) == 0 && s_ntemplates < 64) {
@@ -49,7 +145,9 @@ notify_templates_load (void)
             zsys_error ("template %s lacks a title, text or html line", s_templates [i].name);
             return -1;
         }
-    return s_ntemplates ? 0 : -1;
+    if (!s_ntemplates)
+        zsys_error ("there are no templates%s%s", dir ? " in " : "", dir ? dir : "");
+    return s_ntemplates && s_check_templates () == 0 ? 0 : -1;
 }
 
 //  Appends the value of a body field to out, as text. The organisation an event is about
