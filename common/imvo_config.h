@@ -1,4 +1,4 @@
-/*  imvo_config: the environment variables of PROTOCOL.md and their defaults.
+/*  imvo_config: the environment variables of proto/README.md and their defaults.
     IMVO_<SERVICE>_BIND / _EVENTS_BIND on daemons, IMVO_<SERVICE>_ENDPOINT /
     _EVENTS_ENDPOINT on clients, IMVO_REDIS_URL everywhere.
 */

@@ -1,4 +1,4 @@
-/*  imvo_curve: CURVE on every request and event socket (PROTOCOL.md, "Environment").
+/*  imvo_curve: CURVE on every request and event socket (proto/README.md, "Transport").
 
     On by default (IMVO_CURVE=on). A daemon serves with its own certificate (IMVO_CERT, czmq's
     ZPL format with the secret key) and lets in only the clients whose public certificates are

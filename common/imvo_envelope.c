@@ -1,4 +1,4 @@
-/*  imvo_envelope: decoding and packing of the PROTOCOL.md envelopes.
+/*  imvo_envelope: decoding and packing of the envelopes (proto/README.md).
     The decoder is the first line of defence against hostile frames: imvo_msg_unpack checks
     sizes and depth before msgpack-c allocates, then each envelope key is checked for type
     and length here, so handlers only ever see a well-formed request.

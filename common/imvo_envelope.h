@@ -1,4 +1,4 @@
-/*  imvo_envelope: the request and reply envelopes of PROTOCOL.md (version 1).
+/*  imvo_envelope: the request and reply envelopes (proto/README.md, version 1).
 
     A request is decoded into an imvo_request_t whose strings are NUL-terminated copies
     checked against the protocol's limits; the body stays a msgpack_object in the request's

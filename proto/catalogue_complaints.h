@@ -31,7 +31,7 @@ enum { COMPLAINT_COVENANT_CODE };               //  complaint.decisions, .overdu
 enum { COMPLAINT_UPDATE_CASE_ID, COMPLAINT_UPDATE_RESPONDENT };
 enum { COMPLAINT_OPEN_COVENANT, COMPLAINT_OPEN_RESPONDENT };
 
-//  Statuses and outcomes (PROTOCOL.md, second part), as the catalogue's choices.
+//  Statuses and outcomes (proto/README.md), as the catalogue's choices.
 extern const char *const complaint_statuses [];
 extern const char *const complaint_outcomes [];
 

@@ -5,7 +5,7 @@
     length or value bounds, a format (code, country, date, ...) and optionally a list of
     allowed values. imvo_proto_validate checks a body against its descriptor and hands the
     handler an array of imvo_value_t in field order, so handlers work on checked data and
-    every refusal names the offending field. Unknown body fields are ignored: PROTOCOL.md lets
+    every refusal names the offending field. Unknown body fields are ignored: proto/README.md lets
     clients send more fields than a daemon knows.
 
     The catalogue files (catalogue_<service>.c) hold the descriptors; their header gives each
@@ -57,7 +57,7 @@ typedef struct {
     const msgpack_object *obj;      //  the raw object (any kind)
 } imvo_value_t;
 
-//  Who may send a message (PROTOCOL.md, second part: "Actor"): a set of roles. A request with
+//  Who may send a message (proto/README.md, "Roles"): a set of roles. A request with
 //  no role, or a role not listed here, may send only IMVO_PUBLIC messages. The default is no.
 typedef enum {
     IMVO_ROLE_SECRETARIAT = 1 << 0,

@@ -1,4 +1,4 @@
-"""Read your own writes across daemons (PROTOCOL.md, third part): a client that got `ok` for
+"""Read your own writes across daemons (proto/README.md): a client that got `ok` for
 member.join from membership may at once file a complaint against that company with complaints,
 on the socket and through the intake queue, however far complaints' members view lags behind.
 

@@ -127,8 +127,7 @@ local function imvo_limited_hget(key, field, counter_key, limit, window_ms, what
     return value
 end
 
--- Read your own writes for a view kept from another daemon's stream (PROTOCOL.md, third
--- part): the events of `stream` newer than `after` (the newest one the view applied; nil: the
+-- Read your own writes for a view kept from another daemon's stream (proto/README.md): the events of `stream` newer than `after` (the newest one the view applied; nil: the
 -- view applied none) have been committed but may not be in the view yet. Returns the newest
 -- of them whose type is in `types` (a set) and whose body field `field` equals `value`, as
 -- type and body table; false when none is about `value` (the view is right); 'behind' when

@@ -1,4 +1,4 @@
-/*  complaints_cases: the case after intake (PROTOCOL.md, second part): moves along the life
+/*  complaints_cases: the case after intake (proto/README.md): moves along the life
     cycle (lua/complaint_transition.lua), the company's response and the messages
     (lua/complaint_note.lua), deadlines that fall due once (lua/complaint_deadlines.lua, run in
     the consumer's rounds), the published decisions, what is overdue, and the figures the

@@ -1,4 +1,4 @@
-/*  complaints_intake: the intake queue (PROTOCOL.md, second part). A producer that cannot wait
+/*  complaints_intake: the intake queue (proto/README.md). A producer that cannot wait
     for a reply (a web form, a mail gateway, a partner's system) appends to the Redis stream
     imvo:complaints:intake an entry with one field, msg: a complaint.submit envelope with a key.
 

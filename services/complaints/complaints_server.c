@@ -22,11 +22,15 @@
       imvo:complaints:{<covenant>}:members                 hash org id -> kind, current members
       imvo:complaints:{<covenant>}:member_events           hash org id -> last member event applied
       imvo:complaints:{<covenant>}:view                    set once the members were read
+      imvo:complaints:{<covenant>}:view_at                 the newest membership event it applied
+    (the complete map of every daemon's keys: docs/ARCHITECTURE.md)
 
-    Confidentiality: only a SHA-1 of an anonymous complainant's receipt is kept with the case
-    (the receipt holds 80 random bits, so the hash cannot be inverted by trying). The receipt
-    itself lives only in the reply, and in the idempotency record that lets a retried submit
-    return the same receipt; that record expires after the catalogue entry's idem_ttl (a day).
+    Confidentiality: only a BLAKE2b hash of a complaint's receipt, keyed with the server's
+    secret (IMVO_RECEIPT_KEY_FILE, complaints_receipt.c), is kept with the case: without the
+    key nobody can test a guess against it, and the receipt holds 80 random bits. The receipt
+    itself lives in the reply, in the idempotency record that lets a retried submit return the
+    same receipt, and in the intake queue's outcome for a complaint that came that way; both
+    expire after a day (the catalogue entry's idem_ttl; complaints_intake.c).
 */
 #include "complaints_server.h"
 #include "catalogue_complaints.h"

@@ -8,7 +8,7 @@
 
     Exit status: 0 ok; 1 usage; 2 the daemon refused (its error code and message are
     printed on one line); 3 no reply (timeout after the client library's retries).
-    Endpoints come from IMVO_<SERVICE>_ENDPOINT (PROTOCOL.md), defaults 127.0.0.1:710x.
+    Endpoints come from IMVO_<SERVICE>_ENDPOINT (proto/README.md), defaults 127.0.0.1:710x.
 */
 #include "imvoctl.h"
 #include "imvo_curve.h"

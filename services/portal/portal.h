@@ -1,7 +1,7 @@
 /*  portal: the web page where a worker files a complaint and follows it, the public decisions
     and production locations, and the operators' /metrics. An HTTP front end (libmicrohttpd) to
     the other daemons and nothing more: it holds no state of its own, files complaints through
-    the intake queue (as the Redis user `intake`) and speaks PROTOCOL.md to the daemons with its
+    the intake queue (as the Redis user `intake`) and speaks the protocol (proto/README.md) to the daemons with its
     own certificate (role service: a gateway that limits its own users).
 
     portal_server.c: the HTTP server; portal_complaint.c and portal_public.c: the pages;

@@ -1,4 +1,4 @@
-/*  scoring_score: the scoring rules, without I/O (PROTOCOL.md, second part, "scoring").
+/*  scoring_score: the scoring rules, without I/O (proto/README.md, "scoring").
 
     A part's score is 100 x the sum of its answers / the sum of its criteria's max; the total is
     the sum of weight x part score / 100, from 0 to 100; the band is the one with the highest

@@ -1,4 +1,4 @@
-/*  scoring_server: the monitoring committee's yearly assessment (PROTOCOL.md, second part,
+/*  scoring_server: the monitoring committee's yearly assessment (proto/README.md,
     "scoring"): frameworks, companies' action plans, the round, appeals and the sector report.
     The round itself runs in scoring_round.c, beside the requests; see scoring_internal.h. */
 #include "scoring_internal.h"

@@ -1,4 +1,4 @@
--- complaint_transition.lua: moves a case along its life cycle (PROTOCOL.md, second part) in
+-- complaint_transition.lua: moves a case along its life cycle (proto/README.md) in
 -- one step: the move must be in the table and made by its actor, the history gets an entry,
 -- the deadline the move answers closes and the one it asks for opens, and
 -- complaint.status_changed (and complaint.decided) are emitted.
