@@ -60,20 +60,27 @@ s_same_keys (const imvo_args_t *a, const imvo_args_t *b)
     return true;
 }
 
-//  Merges each mergeable call into the first like it (same script, same keys).
+//  Calls one EVALSHA carries at most: a merged script applies its items one after the other,
+//  and 8 of notify's inbox items stay well under Redis's 1 ms (16 reached 0.95 ms).
+#define S_MERGE_MAX 8
+
+//  Merges each mergeable call into the first like it (same script, same keys) that has room.
 static void
 s_merge (imvo_call_t *calls, size_t n)
 {
+    int merged [n ? n : 1];                 //  calls a leader carries, itself included
     for (size_t i = 0; i < n; i++) {
         calls [i].leader = -1;
+        merged [i] = 1;
         if (!calls [i].script || !calls [i].merge)
             continue;
         for (size_t j = 0; j < i; j++) {
-            if (calls [j].script && calls [j].merge && calls [j].leader < 0
+            if (calls [j].script && calls [j].merge && calls [j].leader < 0 && merged [j] < S_MERGE_MAX
             &&  streq (calls [j].script, calls [i].script) && s_same_keys (&calls [j].keys, &calls [i].keys)) {
                 for (int a = 0; a < calls [i].args.argc; a++)
                     imvo_args_add (&calls [j].args, calls [i].args.argv [a], calls [i].args.lens [a]);
                 calls [i].leader = (int) j;
+                merged [j]++;
                 break;
             }
         }

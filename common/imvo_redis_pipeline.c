@@ -160,7 +160,7 @@ imvo_redis_scan (imvo_redis_t *self, const char *key, bool hash)
     zlistx_set_destructor (out, (zlistx_destructor_fn *) zchunk_destroy);
     char cursor [24] = "0";
     do {
-        redisReply *r = imvo_redis_cmd (self, "%s %s %s COUNT 1000", hash ? "HSCAN" : "SSCAN", key, cursor);
+        redisReply *r = imvo_redis_cmd (self, "%s %s %s COUNT 250", hash ? "HSCAN" : "SSCAN", key, cursor);
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element [0]->type != REDIS_REPLY_STRING
         ||  r->element [1]->type != REDIS_REPLY_ARRAY) {
             if (r)

@@ -77,8 +77,9 @@ int imvo_script_call (imvo_ctx_t *ctx, imvo_reply_t *reply, const char *script,
 
 //  The same, for a script that takes its arguments in groups of equal size and applies each
 //  group on its own (the same key, many items): calls of one batch with the same script and
-//  the same keys become one EVALSHA with their arguments one after the other. done runs
-//  once, for the first of them; the others take over its outcome (ok, or its error).
+//  the same keys become one EVALSHA with their arguments one after the other, at most 8 calls
+//  to one EVALSHA (so that no script holds Redis for a millisecond). done runs once, for the
+//  first of them; the others take over its outcome (ok, or its error).
 int imvo_script_call_merged (imvo_ctx_t *ctx, imvo_reply_t *reply, const char *script,
                              imvo_args_t *keys, imvo_args_t *args, imvo_done_fn *done);
 

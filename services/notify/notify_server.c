@@ -12,15 +12,6 @@
 
 extern const imvo_script_t notify_scripts [];
 
-//  At most this many events in one inbox_add call. The runtime merges the calls of one read
-//  that go to the same inbox (same script, same keys) into one EVALSHA; a whole read (up to
-//  256 events) for one recipient held Redis for 1.1-2.8 ms. So the events each consumer
-//  thread applies are counted in runs of S_RUN, and KEYS[9] names the run (a key the script
-//  never touches, under the recipient's hash tag): calls of different runs differ in their
-//  keys and stay apart, still pipelined in the same write.
-#define S_RUN 8
-static _Thread_local unsigned s_events;
-
 //  Organisations' names, for texts: kept in imvo:notify:{org:<id>}:name from member.joined
 //  (lua/org_joined.lua) and cached here, shared by the consumer threads, for S_NAME_TTL_MS (a
 //  name may change when the organisation joins another covenant).
@@ -201,7 +192,6 @@ s_on_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
     s_pack_content (&packed [2], ev, "nl", &nl);
     s_pack_content (&packed [3], ev, "en", &en);
     int rc = 0;
-    unsigned run = s_events++ / S_RUN;
     for (int i = 0; i < n && rc != -1; i++) {
         imvo_args_t keys, args;
         imvo_args_init (&keys);
@@ -209,7 +199,6 @@ s_on_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
         static const char *const parts [] = { "inbox", "items", "subs", "delivered", "out", "due", "backlog", "queued" };
         for (int k = 0; k < 8; k++)
             imvo_args_fmt (&keys, "imvo:notify:{%s}:%s", recipients [i], parts [k]);
-        imvo_args_fmt (&keys, "imvo:notify:{%s}:run:%u", recipients [i], run);
         imvo_args_str (&args, ev->id);
         imvo_args_fmt (&args, "%lld", (long long) ev->at);
         imvo_args_str (&args, ev->type);

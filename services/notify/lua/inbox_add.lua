@@ -3,9 +3,8 @@
 -- KEYS: imvo:notify:{<recipient>}: [1] :inbox (zset of event ids by time), [2] :items (hash
 -- event id -> packed item), [3] :subs, [4] :delivered, [5] :out (hash "<event id>|<channel>"
 -- -> what to send), [6] :due, [7] :backlog (hash channel -> deliveries not yet settled),
--- [8] :queued (zset of those by when they were queued), [9] :run:<n>, never read or written:
--- it keeps the consumer from merging more than 8 events into one call (notify_server.c), so
--- no call holds Redis for long.
+-- [8] :queued (zset of those by when they were queued). The runtime merges at most 8 events
+-- into one call (imvo_calls.c), so no call holds Redis for long.
 -- ARGV: one or more groups of 7, packed by the daemon so that nothing here unpacks an event:
 -- event id, event time (ms), type, the inbox item in Dutch and in English ({event_id, type, at,
 -- case_id?, title, text}), and what a delivery sends in Dutch and in English ({event_id, type,
