@@ -1,5 +1,4 @@
-/*  The complaints daemon's messages (PROTOCOL.md "complaints"; extra fields documented in
-    proto/README.md). */
+/*  The complaints daemon's messages (proto/README.md "complaints", with the extra fields). */
 #include "imvo_proto.h"
 #include "catalogue_complaints.h"
 
@@ -129,16 +128,19 @@ static const imvo_proto_msg_t s_complaint_submit = {
 static const imvo_proto_msg_t s_complaint_get = {
     "complaint.get", "a case as the secretariat sees it, with its history (a company: its own cases)",
     IMVO_FIELDS (s_get), IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, NULL,
-    .service = "complaints", .mode = IMVO_PIPELINED };
+    .service = "complaints", .mode = IMVO_PIPELINED,
+    .reply = "case_id covenant respondent summary description status received_at updated_at country? location_id? complainant history outcome? decision? decided_at? deadlines linked? identity_reads?" };
 static const imvo_proto_msg_t s_complaint_status = {
     "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status),
     IMVO_PUBLIC, NULL, NULL, NULL,
-    .service = "complaints", .mode = IMVO_PIPELINED, .unlimited = IMVO_ROLE_SERVICE };
+    .service = "complaints", .mode = IMVO_PIPELINED, .unlimited = IMVO_ROLE_SERVICE,
+    .reply = "case_id status received_at updated_at" };
 
 static const imvo_proto_msg_t s_complaint_list = {
     "complaint.list", "cases, newest first, of one covenant or all, a page at a time (limit: default 100; cursor: the next_cursor of the page before)", IMVO_FIELDS (s_list),
     IMVO_STAFF, NULL, NULL, NULL,
-    .service = "complaints" };
+    .service = "complaints",
+    .reply = "cases next_cursor?" };
 
 static const imvo_field_t s_intake_result [] = {
     [COMPLAINT_INTAKE_RESULT_KEY] = { "key", IMVO_F_STR, true, 1, IMVO_KEY_MAX, IMVO_FMT_LINE, NULL,
@@ -147,28 +149,34 @@ static const imvo_field_t s_intake_result [] = {
 static const imvo_proto_msg_t s_complaint_intake_result = {
     "complaint.intake_result", "the outcome of a complaint queued on imvo:complaints:intake, by its key: pending, done (case_id, receipt for 24 hours) or failed (error)",
     IMVO_FIELDS (s_intake_result), IMVO_ROLE_SERVICE | IMVO_ROLE_SECRETARIAT, NULL, NULL, NULL,
-    .service = "complaints" };
+    .service = "complaints",
+    .reply = "state key? case_id? at? receipt? error?" };
 
 static const imvo_proto_msg_t s_complaint_transition = {
     "complaint.transition", "move a case along its life cycle (who may make which move: PROTOCOL.md); the complainant withdraws by receipt",
     IMVO_FIELDS (s_transition), IMVO_STAFF | IMVO_ROLE_COMPLAINANT, NULL, NULL, s_transition_check,
-    .service = "complaints", .idem_ttl = IMVO_WEEK, .for_complainant = IMVO_ROLE_COMPLAINANT, .unlimited = IMVO_ROLE_SERVICE };
+    .service = "complaints", .idem_ttl = IMVO_WEEK, .for_complainant = IMVO_ROLE_COMPLAINANT, .unlimited = IMVO_ROLE_SERVICE,
+    .reply = "case_id covenant respondent summary status from outcome?" };
 static const imvo_proto_msg_t s_complaint_respond = {
     "complaint.respond", "the respondent company answers, while the case is in response", IMVO_FIELDS (s_respond),
     IMVO_ROLE_COMPANY, NULL, NULL, NULL,
-    .service = "complaints", .idem_ttl = IMVO_WEEK };
+    .service = "complaints", .idem_ttl = IMVO_WEEK,
+    .reply = "case_id at from" };
 static const imvo_proto_msg_t s_complaint_message = {
     "complaint.message", "a message on a case: from the complainant (by receipt; or a gateway for them), the secretariat or the committee",
     IMVO_FIELDS (s_message), IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, NULL, NULL, s_case_or_receipt,
-    .service = "complaints", .idem_ttl = IMVO_WEEK, .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, .unlimited = IMVO_ROLE_SERVICE };
+    .service = "complaints", .idem_ttl = IMVO_WEEK, .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, .unlimited = IMVO_ROLE_SERVICE,
+    .reply = "case_id at from" };
 static const imvo_proto_msg_t s_complaint_messages = {
     "complaint.messages", "the messages on a case that the reader may see", IMVO_FIELDS (s_messages),
     IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_COMPANY | IMVO_ROLE_SERVICE, NULL, NULL, s_case_or_receipt,
-    .service = "complaints", .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, .unlimited = IMVO_ROLE_SERVICE };
+    .service = "complaints", .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, .unlimited = IMVO_ROLE_SERVICE,
+    .reply = "case_id messages" };
 static const imvo_proto_msg_t s_complaint_decisions = {
     "complaint.decisions", "a covenant's published decisions, newest first, nothing that identifies a complainant",
     IMVO_FIELDS (s_covenant_req), IMVO_PUBLIC, NULL, NULL, NULL,
-    .service = "complaints" };
+    .service = "complaints",
+    .reply = "covenant decisions" };
 static const imvo_field_t s_update [] = {
     [COMPLAINT_UPDATE_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_CASE_ID, NULL, NULL },
     [COMPLAINT_UPDATE_RESPONDENT] = { "respondent", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "org_id of the company complained about: a member of the case's covenant" },
@@ -176,7 +184,8 @@ static const imvo_field_t s_update [] = {
 static const imvo_proto_msg_t s_complaint_update = {
     "complaint.update", "the secretariat sets the respondent of a case that arrived without one (while it is received)",
     IMVO_FIELDS (s_update), IMVO_ROLE_SECRETARIAT, NULL, NULL, NULL,
-    .service = "complaints", .idem_ttl = IMVO_DAY };
+    .service = "complaints", .idem_ttl = IMVO_DAY,
+    .reply = "case_id respondent status" };
 static const imvo_field_t s_open [] = {
     [COMPLAINT_OPEN_COVENANT] = { "covenant", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL, "covenant code, e.g. textile" },
     [COMPLAINT_OPEN_RESPONDENT] = { "respondent", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "the company's org_id" },
@@ -184,15 +193,18 @@ static const imvo_field_t s_open [] = {
 static const imvo_proto_msg_t s_complaint_open = {
     "complaint.open", "a company's open cases in a covenant, newest first (for staff, and membership's org.get)",
     IMVO_FIELDS (s_open), IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, NULL, NULL,
-    .service = "complaints", .mode = IMVO_PIPELINED };
+    .service = "complaints", .mode = IMVO_PIPELINED,
+    .reply = "cases" };
 static const imvo_proto_msg_t s_complaint_overdue = {
     "complaint.overdue", "a covenant's deadlines that have passed without the action they ask for",
     IMVO_FIELDS (s_covenant_req), IMVO_STAFF, NULL, NULL, NULL,
-    .service = "complaints" };
+    .service = "complaints",
+    .reply = "covenant deadlines" };
 static const imvo_proto_msg_t s_complaint_stats = {
     "complaint.stats", "a covenant's cases per status and outcome, days from receipt to decision (median, p90), overdue",
     IMVO_FIELDS (s_covenant_req), IMVO_STAFF, NULL, NULL, NULL,
-    .service = "complaints" };
+    .service = "complaints",
+    .reply = "covenant cases per_status per_outcome days_to_decision_median days_to_decision_p90 overdue" };
 
 const imvo_proto_msg_t *const imvo_proto_complaints [] = {
     &s_complaint_submit, &s_complaint_update, &s_complaint_open, &s_complaint_get, &s_complaint_status, &s_complaint_list, &s_complaint_intake_result,

@@ -97,27 +97,28 @@ static const imvo_field_t s_none [] = { { "", IMVO_F_MAP, false, 0, 0, 0, NULL, 
 
 static const imvo_proto_msg_t s_covenant_list_msg = {
     "covenant.list", "the covenants: code, name, sector, status, dates", s_none, 0, IMVO_PUBLIC, NULL, NULL, NULL,
-    .service = "membership" };
-MSG (s_covenant_get_msg, "covenant.get", "a covenant with its facts and sources, counts per role and constituency, targets, market coverage", s_covenant_get, IMVO_PUBLIC, NULL, .reply = NULL)
-MSG (s_org_register_msg, "org.register", "register an organisation (market share in basis points)", s_org_register, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, .idem_ttl = IMVO_WEEK)
-MSG (s_org_get_msg, "org.get", "an organisation", s_org_get, IMVO_ANY_ROLE, NULL, .reply = NULL)
-MSG (s_org_list_msg, "org.list", "organisations, optionally of one kind or country, a page at a time (limit: default 500; cursor: next_cursor)", s_org_list, IMVO_ANY_ROLE, NULL, .reply = NULL)
-MSG (s_org_update_msg, "org.update", "change an organisation's name, country, contacts or market share", s_org_update, SELF, "org_id", .idem_ttl = IMVO_WEEK)
-MSG (s_member_join_msg, "member.join", "join a covenant as party, supporter or expert", s_member_join, SELF, "org_id", .idem_ttl = IMVO_WEEK)
-MSG (s_member_leave_msg, "member.leave", "leave a covenant (the history is kept)", s_member_leave, SELF, "org_id", .idem_ttl = IMVO_WEEK)
-MSG (s_member_list_msg, "member.list", "a covenant's current members, optionally of one role, a page at a time (limit: default 500; cursor: next_cursor)", s_member_list, IMVO_PUBLIC, NULL, .reply = NULL)
-MSG (s_member_get_msg, "member.get", "one membership with its history", s_member_get, IMVO_ANY_ROLE, NULL, .reply = NULL)
-MSG (s_member_pay_msg, "member.pay", "record a party's yearly contribution", s_member_pay, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK)
-MSG (s_member_unpaid_msg, "member.unpaid", "parties that are companies and have not paid for a year", s_member_unpaid, IMVO_STAFF, NULL, .reply = NULL)
-MSG (s_location_add_msg, "location.add", "disclose one production location for a year", s_location_add, SELF, "org_id", .idem_ttl = IMVO_WEEK)
-MSG (s_location_import_msg, "location.import", "disclose a year's locations as CSV (all rows or none)", s_location_import, SELF, "org_id", .idem_ttl = IMVO_WEEK)
-MSG (s_location_list_msg, "location.list", "the published list for a covenant and year, each location once, no company names", s_location_year, IMVO_PUBLIC, NULL, .reply = NULL)
-MSG (s_location_export_msg, "location.export", "the published list as CSV", s_location_year, IMVO_PUBLIC, NULL, .reply = NULL)
-MSG (s_location_publish_msg, "location.publish", "publish a year's list (event location.list_published)", s_location_year, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK)
-MSG (s_location_counts_msg, "location.counts", "locations per year, with the published figures from the seeds", s_location_covenant, IMVO_PUBLIC, NULL, .reply = NULL)
-MSG (s_location_flags_msg, "location.flags", "ambiguous matches waiting for the secretariat", s_location_covenant, IMVO_STAFF, NULL, .reply = NULL)
-MSG (s_location_resolve_msg, "location.resolve", "confirm (merge into location_id) or reject an ambiguous match", s_location_resolve, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK)
-MSG (s_location_sourcing_msg, "location.sourcing", "staff and services only: the companies that disclosed a location, per covenant, with the years", s_location_sourcing, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, .reply = NULL)
+    .service = "membership",
+    .reply = "covenants" };
+MSG (s_covenant_get_msg, "covenant.get", "a covenant with its facts and sources, counts per role and constituency, targets, market coverage", s_covenant_get, IMVO_PUBLIC, NULL, .reply = "code name name_nl name_en sector status signed_on? ends_on? term_years? secretariat chair? targets? figures? notes? sources? working_groups counts summary market_coverage_pct target_progress")
+MSG (s_org_register_msg, "org.register", "register an organisation (market share in basis points)", s_org_register, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, .idem_ttl = IMVO_WEEK, .reply = "org_id")
+MSG (s_org_get_msg, "org.get", "an organisation", s_org_get, IMVO_ANY_ROLE, NULL, .reply = "org_id name kind country registered_at updated_at? market_share_bp? contacts memberships? open_cases?")
+MSG (s_org_list_msg, "org.list", "organisations, optionally of one kind or country, a page at a time (limit: default 500; cursor: next_cursor)", s_org_list, IMVO_ANY_ROLE, NULL, .reply = "orgs next_cursor?")
+MSG (s_org_update_msg, "org.update", "change an organisation's name, country, contacts or market share", s_org_update, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "org_id name kind country registered_at updated_at email? webhook? market_share_bp?")
+MSG (s_member_join_msg, "member.join", "join a covenant as party, supporter or expert", s_member_join, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "membership")
+MSG (s_member_leave_msg, "member.leave", "leave a covenant (the history is kept)", s_member_leave, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "covenant org_id status left_on")
+MSG (s_member_list_msg, "member.list", "a covenant's current members, optionally of one role, a page at a time (limit: default 500; cursor: next_cursor)", s_member_list, IMVO_PUBLIC, NULL, .reply = "members next_cursor?")
+MSG (s_member_get_msg, "member.get", "one membership with its history", s_member_get, IMVO_ANY_ROLE, NULL, .reply = "org_id role status since joined_at name kind market_share_bp? working_groups votes owes_contribution left_on? history")
+MSG (s_member_pay_msg, "member.pay", "record a party's yearly contribution", s_member_pay, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK, .reply = "org_id year amount_eur?")
+MSG (s_member_unpaid_msg, "member.unpaid", "parties that are companies and have not paid for a year", s_member_unpaid, IMVO_STAFF, NULL, .reply = "year unpaid")
+MSG (s_location_add_msg, "location.add", "disclose one production location for a year", s_location_add, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "rows counts near flagged location_id match similarity flag_id? candidates?")
+MSG (s_location_import_msg, "location.import", "disclose a year's locations as CSV (all rows or none)", s_location_import, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "rows counts near flagged location_id? match? similarity? flag_id? candidates?")
+MSG (s_location_list_msg, "location.list", "the published list for a covenant and year, each location once, no company names", s_location_year, IMVO_PUBLIC, NULL, .reply = "year count published_on draft locations")
+MSG (s_location_export_msg, "location.export", "the published list as CSV", s_location_year, IMVO_PUBLIC, NULL, .reply = "year count published_on draft csv")
+MSG (s_location_publish_msg, "location.publish", "publish a year's list (event location.list_published)", s_location_year, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK, .reply = "covenant year locations published_on")
+MSG (s_location_counts_msg, "location.counts", "locations per year, with the published figures from the seeds", s_location_covenant, IMVO_PUBLIC, NULL, .reply = "years published_figures")
+MSG (s_location_flags_msg, "location.flags", "ambiguous matches waiting for the secretariat", s_location_covenant, IMVO_STAFF, NULL, .reply = "flags")
+MSG (s_location_resolve_msg, "location.resolve", "confirm (merge into location_id) or reject an ambiguous match", s_location_resolve, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK, .reply = "flag_id decision location_id")
+MSG (s_location_sourcing_msg, "location.sourcing", "staff and services only: the companies that disclosed a location, per covenant, with the years", s_location_sourcing, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, .reply = "location_id companies")
 
 const imvo_proto_msg_t *const imvo_proto_membership [] = {
     &s_covenant_list_msg, &s_covenant_get_msg,

@@ -13,7 +13,8 @@ static const imvo_field_t s_inbox_list [] = {
 static const imvo_proto_msg_t s_inbox_list_msg = {
     "inbox.list", "a recipient's inbox, newest first, a page at a time (limit: default 100; cursor: the next_cursor of the page before)", IMVO_FIELDS (s_inbox_list),
     IMVO_STAFF | IMVO_ROLE_MONITORING | IMVO_ROLE_COMPANY, "recipient", "org:", NULL,
-    .service = "notify", .mode = IMVO_PIPELINED };
+    .service = "notify", .mode = IMVO_PIPELINED,
+    .reply = "items total unread next_cursor?" };
 
 #define RECIPIENT(i) [i] = { "recipient", IMVO_F_STR, true, 3, 128, IMVO_FMT_ID, NULL, "secretariat:<covenant>, committee:<covenant>, monitoring:<covenant> or org:<org_id>" }
 static const char *const s_channels [] = { "inbox", "webhook", "email", NULL };
@@ -57,24 +58,29 @@ static const imvo_field_t s_by_receipt [] = {
 static const imvo_proto_msg_t s_by_receipt_msg = {
     "inbox.by_receipt", "the complainant's inbox (status changes and the decision of the case), by receipt",
     IMVO_FIELDS (s_by_receipt), IMVO_PUBLIC, NULL, NULL, NULL,
-    .service = "notify" };
+    .service = "notify",
+    .reply = "items total unread next_cursor?" };
 
 static const imvo_proto_msg_t s_mark_msg = {
     "inbox.mark_read", "mark inbox items read", IMVO_FIELDS (s_mark), IMVO_STAFF | IMVO_ROLE_MONITORING | IMVO_ROLE_COMPANY,
     "recipient", "org:", NULL,
-    .service = "notify", .mode = IMVO_PIPELINED };
+    .service = "notify", .mode = IMVO_PIPELINED,
+    .reply = "marked" };
 static const imvo_proto_msg_t s_sub_put_msg = {
     "subscription.put", "how a recipient hears: inbox, webhook or e-mail, in Dutch or English (a company for org:<its id>)",
     IMVO_FIELDS (s_sub_put), IMVO_STAFF | IMVO_ROLE_MONITORING | IMVO_ROLE_COMPANY, "recipient", "org:", s_sub_check,
-    .service = "notify" };
+    .service = "notify",
+    .reply = "recipient channel lang" };
 static const imvo_proto_msg_t s_sub_list_msg = {
     "subscription.list", "a recipient's subscriptions (secrets not shown)", IMVO_FIELDS (s_sub_list),
     IMVO_STAFF | IMVO_ROLE_MONITORING | IMVO_ROLE_COMPANY, "recipient", "org:", NULL,
-    .service = "notify" };
+    .service = "notify",
+    .reply = "subscriptions" };
 static const imvo_proto_msg_t s_failures_msg = {
     "notify.failures", "deliveries that failed for good (after 24 hours of retries), for operators",
     IMVO_FIELDS (s_failures), IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, NULL, NULL,
-    .service = "notify" };
+    .service = "notify",
+    .reply = "failures" };
 
 const imvo_proto_msg_t *const imvo_proto_notify [] = {
     &s_inbox_list_msg, &s_by_receipt_msg, &s_mark_msg, &s_sub_put_msg, &s_sub_list_msg, &s_failures_msg, NULL };

@@ -1,6 +1,6 @@
 /*  The scoring daemon's messages: assessment frameworks, companies' yearly action plans
     (submissions), the monitoring committee's round, appeals and the sector report
-    (PROTOCOL.md, second part, "scoring"). Round ids read "<covenant>-<year>". */
+    (proto/README.md "scoring"). Round ids read "<covenant>-<year>". */
 #include "imvo_proto.h"
 #include "catalogue_scoring.h"
 
@@ -152,14 +152,14 @@ s_submission_check (const imvo_value_t *f, imvo_error_t *err)
                                           .service = "scoring", __VA_ARGS__ };
 #define MONITORING (IMVO_ROLE_MONITORING)
 
-MSG (s_framework_put_msg, "framework.put", "set a covenant's assessment framework (a version a round used is frozen)", s_framework_put, MONITORING | IMVO_ROLE_SECRETARIAT, NULL, s_framework_check, .idem_ttl = IMVO_WEEK)
-MSG (s_framework_get_msg, "framework.get", "a covenant's assessment framework (the latest version by default)", s_framework_get, IMVO_PUBLIC, NULL, NULL, .reply = NULL)
-MSG (s_submission_put_msg, "submission.put", "a company's yearly due-diligence action plan: answers per criterion, risks, public report", s_submission_put, IMVO_ROLE_COMPANY | IMVO_ROLE_SECRETARIAT, "org_id", s_submission_check, .idem_ttl = IMVO_WEEK)
-MSG (s_assessment_start_msg, "assessment.start", "the monitoring committee starts a covenant's yearly round (the same round again when started twice)", s_assessment_start, MONITORING, NULL, NULL, .idem_ttl = IMVO_WEEK)
-MSG (s_assessment_get_msg, "assessment.get", "a round: results, summary, collective risks (a company sees only its own result)", s_assessment_get, MONITORING | IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, .reply = NULL)
-MSG (s_assessment_appeal_msg, "assessment.appeal", "a company appeals its result, within 4 weeks of the round's completion", s_assessment_appeal, IMVO_ROLE_COMPANY | IMVO_ROLE_SECRETARIAT, "org_id", NULL, .idem_ttl = IMVO_WEEK)
-MSG (s_assessment_decide_msg, "assessment.appeal_decide", "the monitoring committee decides an appeal (accepted: rescored with the corrected answers)", s_assessment_decide, MONITORING, NULL, NULL, .idem_ttl = IMVO_WEEK)
-MSG (s_assessment_report_msg, "assessment.report", "the sector report as Markdown or one HTML page (public: no company below the threshold named)", s_assessment_report, IMVO_PUBLIC, NULL, NULL, .reply = NULL)
+MSG (s_framework_put_msg, "framework.put", "set a covenant's assessment framework (a version a round used is frozen)", s_framework_put, MONITORING | IMVO_ROLE_SECRETARIAT, NULL, s_framework_check, .idem_ttl = IMVO_WEEK, .reply = "covenant version replaced")
+MSG (s_framework_get_msg, "framework.get", "a covenant's assessment framework (the latest version by default)", s_framework_get, IMVO_PUBLIC, NULL, NULL, .reply = "covenant version due parts bands name? sources?")
+MSG (s_submission_put_msg, "submission.put", "a company's yearly due-diligence action plan: answers per criterion, risks, public report", s_submission_put, IMVO_ROLE_COMPANY | IMVO_ROLE_SECRETARIAT, "org_id", s_submission_check, .idem_ttl = IMVO_WEEK, .reply = "org_id year late at")
+MSG (s_assessment_start_msg, "assessment.start", "the monitoring committee starts a covenant's yearly round (the same round again when started twice)", s_assessment_start, MONITORING, NULL, NULL, .idem_ttl = IMVO_WEEK, .reply = "round_id status started")
+MSG (s_assessment_get_msg, "assessment.get", "a round: results, summary, collective risks (a company sees only its own result)", s_assessment_get, MONITORING | IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, .reply = "round_id covenant year status version started_at completed_at run_ms results summary collective_risks")
+MSG (s_assessment_appeal_msg, "assessment.appeal", "a company appeals its result, within 4 weeks of the round's completion", s_assessment_appeal, IMVO_ROLE_COMPANY | IMVO_ROLE_SECRETARIAT, "org_id", NULL, .idem_ttl = IMVO_WEEK, .reply = "appeal_id status")
+MSG (s_assessment_decide_msg, "assessment.appeal_decide", "the monitoring committee decides an appeal (accepted: rescored with the corrected answers)", s_assessment_decide, MONITORING, NULL, NULL, .idem_ttl = IMVO_WEEK, .reply = "appeal_id round_id org_id reason status at by decision_reason decided_at old_score new_score published")
+MSG (s_assessment_report_msg, "assessment.report", "the sector report as Markdown or one HTML page (public: no company below the threshold named)", s_assessment_report, IMVO_PUBLIC, NULL, NULL, .reply = "format report")
 
 const imvo_proto_msg_t *const imvo_proto_scoring [] = {
     &s_framework_put_msg, &s_framework_get_msg, &s_submission_put_msg, &s_assessment_start_msg,

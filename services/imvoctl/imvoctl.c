@@ -41,7 +41,7 @@ s_usage (FILE *f)
                 "  ping [SERVICE]                    is the daemon up (all four without SERVICE)\n"
                 "  stats SERVICE                     a daemon's counters\n"
                 "  call SERVICE TYPE [JSON]          send any message type with a JSON body\n"
-                "  catalogue                         every message and its fields (Markdown)\n"
+                "  catalogue                         every message and its fields (Markdown; JSON with --json)\n"
                 "  cert new --role ROLE [--org ORG] --out DIR [--name NAME]\n"
                 "                                    a CURVE certificate (--cert FILE or IMVO_CERT uses one)\n"
                 "  demo                              load the demo data: the gold covenant's signatories\n"
@@ -415,7 +415,7 @@ main (int argc, char **argv)
         return s_call (&g, rest [1], "ping", NULL, 0, NULL, NULL);
     }
     if (streq (rest [0], "catalogue"))
-        return imvoctl_print_catalogue ();
+        return g.json ? imvoctl_print_catalogue_json () : imvoctl_print_catalogue ();
     if (n >= 2 && streq (rest [0], "cert") && streq (rest [1], "new"))
         return s_cert_new (n - 2, rest + 2);
     if (streq (rest [0], "demo") && n == 1)

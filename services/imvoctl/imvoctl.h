@@ -70,6 +70,9 @@ size_t imvoctl_text_width (const char *text);
 
 //  The message catalogue as Markdown (proto/README.md is this output). Returns 0.
 int imvoctl_print_catalogue (void);
+//  The same as JSON (imvoctl --json catalogue): each message's type, service, mode, idem_ttl,
+//  reply and fields. Returns 0, or 1 when it could not be written.
+int imvoctl_print_catalogue_json (void);
 
 //  A command's body (imvoctl_pack.c): each field a dotted path, a kind and the text given.
 typedef struct {

@@ -6,6 +6,7 @@
 #include "imvo_proto.h"
 
 #include <czmq.h>
+#include <jansson.h>
 #include <time.h>
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
@@ -299,5 +300,69 @@ imvoctl_print_catalogue (void)
         }
         printf ("\n");
     }
+    return 0;
+}
+
+//  The short name of a field's kind and format, for the JSON catalogue.
+static const char *
+s_kind_code (imvo_kind_t kind)
+{
+    static const char *const names [] = { "str", "int", "bool", "map", "strlist", "array" };
+    return (size_t) kind < sizeof names / sizeof names [0] ? names [kind] : "unknown";
+}
+
+static const char *
+s_format_code (imvo_format_t format)
+{
+    static const char *const names [] = { "text", "line", "code", "id", "country", "date", "email", "url",
+                                          "case_id", "receipt" };
+    return (size_t) format < sizeof names / sizeof names [0] ? names [format] : "unknown";
+}
+
+//  Prints the message catalogue as JSON: {"messages": [{type, summary, service, mode,
+//  idem_ttl, who, own, reply, fields: [{name, kind, required, min, max, format, choices,
+//  help}]}]}, in the order of the Markdown. reply is the catalogue's string ("case_id status
+//  receipt?": '?' marks a field that may be absent) or null.
+int
+imvoctl_print_catalogue_json (void)
+{
+    json_t *messages = json_array ();
+    for (size_t c = 0; imvo_proto_all [c]; c++)
+        for (const imvo_proto_msg_t *const *m = imvo_proto_all [c]; *m; m++) {
+            char who [160];
+            imvo_proto_who ((*m)->who, who, sizeof who);
+            json_t *fields = json_array ();
+            for (int i = 0; i < (*m)->nfields; i++) {
+                const imvo_field_t *f = &(*m)->fields [i];
+                json_t *field = json_pack ("{s:s, s:s, s:b, s:I, s:I}", "name", f->name, "kind", s_kind_code (f->kind),
+                                           "required", f->required, "min", (json_int_t) f->min,
+                                           "max", (json_int_t) f->max);
+                bool has_format = f->kind == IMVO_F_STR || f->kind == IMVO_F_STRLIST;
+                json_object_set_new (field, "format", has_format ? json_string (s_format_code (f->format)) : json_null ());
+                json_t *choices = f->choices ? json_array () : json_null ();
+                for (const char *const *ch = f->choices; ch && *ch; ch++)
+                    json_array_append_new (choices, json_string (*ch));
+                json_object_set_new (field, "choices", choices);
+                json_object_set_new (field, "help", f->help ? json_string (f->help) : json_null ());
+                json_array_append_new (fields, field);
+            }
+            json_t *msg = json_pack ("{s:s, s:s, s:s, s:s, s:I, s:s}", "type", (*m)->type, "summary", (*m)->summary,
+                                     "service", (*m)->service ? (*m)->service : "",
+                                     "mode", (*m)->mode == IMVO_PIPELINED ? "pipelined" : "worker",
+                                     "idem_ttl", (json_int_t) (*m)->idem_ttl, "who", who);
+            json_object_set_new (msg, "own", (*m)->own ? json_string ((*m)->own) : json_null ());
+            json_object_set_new (msg, "reply", (*m)->reply ? json_string ((*m)->reply) : json_null ());
+            json_object_set_new (msg, "fields", fields);
+            json_array_append_new (messages, msg);
+        }
+    json_t *doc = json_pack ("{s:o}", "messages", messages);
+    char *text = json_dumps (doc, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
+    json_decref (doc);
+    if (!text) {
+        fprintf (stderr, "imvoctl: cannot write the catalogue as JSON\n");
+        return 1;
+    }
+    printf ("%s\n", text);
+    free (text);
     return 0;
 }
