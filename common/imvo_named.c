@@ -5,6 +5,7 @@
 */
 #include "imvo_service.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 //  The next name of the list at *next, into buf; moves *next past it. false at the end.
@@ -60,7 +61,19 @@ imvo_named_str (imvo_named_t *self, const char *name, const char *value)
 }
 
 void
-imvo_named_packed (imvo_named_t *self, const char *name, const char *data, size_t size)
+imvo_named_fmt (imvo_named_t *self, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    char *value = zsys_vprintf (fmt, ap);
+    va_end (ap);
+    assert (value);
+    imvo_named_str (self, name, value);
+    zstr_free (&value);
+}
+
+void
+imvo_named_bytes (imvo_named_t *self, const char *name, const char *data, size_t size)
 {
     //  As a msgpack string of bytes: Redis's cmsgpack reads no bin type, and a Lua string
     //  holds any bytes.

@@ -237,8 +237,10 @@ void imvo_named_init (imvo_named_t *self, const char *type);
 //  Packs the next name and returns the packer for its value (any msgpack value).
 msgpack_packer *imvo_named_key (imvo_named_t *self, const char *name);
 void imvo_named_str (imvo_named_t *self, const char *name, const char *value);
-//  An already packed msgpack value, passed as bytes (the script splices or unpacks it).
-void imvo_named_packed (imvo_named_t *self, const char *name, const char *data, size_t size);
+void imvo_named_fmt (imvo_named_t *self, const char *name, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+//  A value as bytes: a string of known length, or an already packed msgpack value (the script
+//  splices or unpacks it).
+void imvo_named_bytes (imvo_named_t *self, const char *name, const char *data, size_t size);
 void imvo_named_done (imvo_named_t *self, imvo_args_t *args);
 
 //  Runs a state-changing script the way every daemon does (the prelude's conventions):

@@ -104,7 +104,8 @@ MSG (s_org_register_msg, "org.register", "register an organisation (market share
 MSG (s_org_get_msg, "org.get", "an organisation", s_org_get, IMVO_ANY_ROLE, NULL, .reply = "org_id name kind country registered_at updated_at? market_share_bp? contacts memberships? open_cases?")
 MSG (s_org_list_msg, "org.list", "organisations, optionally of one kind or country, a page at a time (limit: default 500; cursor: next_cursor)", s_org_list, IMVO_ANY_ROLE, NULL, .reply = "orgs next_cursor?")
 MSG (s_org_update_msg, "org.update", "change an organisation's name, country, contacts or market share", s_org_update, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "org_id name kind country registered_at updated_at email? webhook? market_share_bp?")
-MSG (s_member_join_msg, "member.join", "join a covenant as party, supporter or expert", s_member_join, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "membership")
+MSG (s_member_join_msg, "member.join", "join a covenant as party, supporter or expert", s_member_join, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "membership", .script = "member_join", .script_keys = "idem covenant",
+     .script_args = "prefix org_id role working_groups name kind share_bp today actor country")
 MSG (s_member_leave_msg, "member.leave", "leave a covenant (the history is kept)", s_member_leave, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "covenant org_id status left_on")
 MSG (s_member_list_msg, "member.list", "a covenant's current members, optionally of one role, a page at a time (limit: default 500; cursor: next_cursor)", s_member_list, IMVO_PUBLIC, NULL, .reply = "members next_cursor?")
 MSG (s_member_get_msg, "member.get", "one membership with its history", s_member_get, IMVO_ANY_ROLE, NULL, .reply = "org_id role status since joined_at name kind market_share_bp? working_groups votes owes_contribution left_on? history")

@@ -1,4 +1,5 @@
 """proto/README.md lists exactly what the catalogue holds (imvoctl catalogue)."""
+import json
 import os
 import re
 import shutil
@@ -24,9 +25,28 @@ class Catalogue(unittest.TestCase):
         # That every handler has an entry of its daemon and every entry a handler, each daemon
         # checks when it starts (imvo_service_check; tests/unit/test_server.c).
         out = subprocess.run([imvoctl_path(), "catalogue"], capture_output=True, text=True, check=True).stdout
+        out, events = out.split("### events", 1)
         listed = set(re.findall(r"(?m)^- `([a-z_.]+)`", out))
         self.assertGreater(len(listed), 25)
+        self.assertEqual(len(re.findall(r"(?m)^- `([a-z_.]+)` from ", events)), 14)
         self.assertEqual(out.count("  - sent by: "), len(listed))
+
+    def test_scripts_read_exactly_the_arguments_their_entry_names(self):
+        # A script that takes its arguments by name reads them as a.<name> (imvo_named()); the
+        # daemon packs them in the entry's order (imvo_named_t asserts it in debug builds).
+        out = subprocess.run([imvoctl_path(), "--json", "catalogue"], capture_output=True, text=True, check=True).stdout
+        named = [m for m in json.loads(out)["messages"] if m.get("script_args")]
+        self.assertGreaterEqual(len({m["script"] for m in named}), 4)
+        for m in named:
+            with self.subTest(type=m["type"]):
+                paths = [os.path.join(SOURCE_DIR, "services", d, "lua", m["script"] + ".lua")
+                         for d in ("complaints", "membership", "scoring", "notify")]
+                path = next(p for p in paths if os.path.exists(p))
+                with open(path) as f:
+                    text = f.read()
+                self.assertIn("local a = imvo_named()", text)
+                self.assertNotRegex(re.sub(r"(?m)^--.*$", "", text), r"ARGV\[[2-9]", "positional arguments beside named ones")
+                self.assertEqual(set(re.findall(r"\ba\.([a-z_]+)", text)), set(m["script_args"].split()))
 
     def test_a_template_naming_a_field_its_event_lacks_stops_notify(self):
         # An operator's own wording (IMVO_NOTIFY_TEMPLATES) is checked against the catalogue's

@@ -86,15 +86,16 @@ s_by_receipt_only_for_complainants (const imvo_request_t *req, const imvo_value_
     return 0;
 }
 
-//  The keys and first arguments of a move on a case: KEYS[2] the case (after the idempotency
-//  record imvo_commit adds), ARGV[2] the covenant's key prefix.
+//  A move on a case: KEYS[2] the case (after the idempotency record imvo_commit adds), and
+//  the first of its arguments by name, the covenant's key prefix.
 static void
-s_case_args (const char *covenant, const char *case_id, imvo_args_t *keys, imvo_args_t *args)
+s_case_named (const imvo_request_t *req, const char *covenant, const char *case_id, imvo_args_t *keys,
+              imvo_named_t *named)
 {
     imvo_args_init (keys);
-    imvo_args_init (args);
     imvo_args_fmt (keys, "imvo:complaints:{%s}:case:%s", covenant, case_id);
-    imvo_args_fmt (args, "imvo:complaints:{%s}", covenant);
+    imvo_named_init (named, req->type);
+    imvo_named_fmt (named, "prefix", "imvo:complaints:{%s}", covenant);
 }
 
 int
@@ -115,15 +116,18 @@ complaints_transition (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_va
     for (int i = 0; i < S_NLENGTHS; i++)
         imvo_pack_kv_int (&pk, s_lengths [i].name, s_lengths [i].ms);
     imvo_args_t keys, args;
-    s_case_args (covenant, case_id, &keys, &args);
-    imvo_args_str (&args, f [COMPLAINT_TRANSITION_TO].str);
-    imvo_args_str (&args, f [COMPLAINT_TRANSITION_REASON].str);
-    imvo_args_str (&args, f [COMPLAINT_TRANSITION_OUTCOME].present ? f [COMPLAINT_TRANSITION_OUTCOME].str : "");
-    imvo_args_str (&args, f [COMPLAINT_TRANSITION_DECISION].present ? f [COMPLAINT_TRANSITION_DECISION].str : "");
-    imvo_args_str (&args, req->role);
-    imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
-    imvo_args_str (&args, covenant);
-    imvo_args_add (&args, lengths.data, lengths.size);
+    imvo_named_t named;
+    s_case_named (req, covenant, case_id, &keys, &named);
+    imvo_named_str (&named, "to", f [COMPLAINT_TRANSITION_TO].str);
+    imvo_named_str (&named, "reason", f [COMPLAINT_TRANSITION_REASON].str);
+    imvo_named_str (&named, "outcome", f [COMPLAINT_TRANSITION_OUTCOME].present ? f [COMPLAINT_TRANSITION_OUTCOME].str : "");
+    imvo_named_str (&named, "decision", f [COMPLAINT_TRANSITION_DECISION].present ? f [COMPLAINT_TRANSITION_DECISION].str : "");
+    imvo_named_str (&named, "by", req->role);
+    imvo_named_fmt (&named, "now", "%lld", (long long) imvo_now_ms ());
+    imvo_named_str (&named, "covenant", covenant);
+    imvo_named_bytes (&named, "lengths", lengths.data, lengths.size);
+    imvo_args_init (&args);
+    imvo_named_done (&named, &args);
     int rc = imvo_commit (ctx, req, covenant, "complaint_transition", &keys, &args, reply);
     msgpack_sbuffer_destroy (&lengths);
     return rc;
@@ -134,15 +138,18 @@ s_note (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const 
         const char *text, const char *audience, imvo_reply_t *reply)
 {
     imvo_args_t keys, args;
-    s_case_args (covenant, case_id, &keys, &args);
-    imvo_args_str (&args, kind);
+    imvo_named_t named;
+    s_case_named (req, covenant, case_id, &keys, &named);
+    imvo_named_str (&named, "kind", kind);
     //  A gateway's message by receipt is the complainant's.
-    imvo_args_str (&args, imvo_proto_for_complainant (req) ? "complainant" : req->role);
-    imvo_args_str (&args, req->org);
-    imvo_args_str (&args, text);
-    imvo_args_str (&args, audience);
-    imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
-    imvo_args_fmt (&args, "%lld", (long long) s_length ("feedback"));
+    imvo_named_str (&named, "by", imvo_proto_for_complainant (req) ? "complainant" : req->role);
+    imvo_named_str (&named, "org", req->org);
+    imvo_named_str (&named, "text", text);
+    imvo_named_str (&named, "audience", audience);
+    imvo_named_fmt (&named, "now", "%lld", (long long) imvo_now_ms ());
+    imvo_named_fmt (&named, "feedback_ms", "%lld", (long long) s_length ("feedback"));
+    imvo_args_init (&args);
+    imvo_named_done (&named, &args);
     return imvo_commit (ctx, req, covenant, "complaint_note", &keys, &args, reply);
 }
 

@@ -141,7 +141,7 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_named_str (&named, "views_ready", complaints_views_ready () ? "1" : "0");
     static const char *const packed [] = { "file", "history", "event", "reply", "deadlines" };
     for (int i = 0; i < 5; i++)
-        imvo_named_packed (&named, packed [i], buf.data + at [i], at [i + 1] - at [i]);
+        imvo_named_bytes (&named, packed [i], buf.data + at [i], at [i + 1] - at [i]);
     imvo_named_done (&named, &args);
     int rc = imvo_script_call (ctx, reply, "complaint_submit", &keys, &args, imvo_outbox_commit);
     msgpack_sbuffer_destroy (&buf);

@@ -32,16 +32,24 @@ membership_member_join (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
     char today [11];
     membership_today (today);
     imvo_args_t keys, args;
-    membership_args (&keys, &args, covenant, "covenant");
-    imvo_args_str (&args, org);
-    imvo_args_str (&args, f [MEMBER_JOIN_ROLE].str);
-    imvo_args_add (&args, groups.data, groups.size);
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:membership:{%s}:covenant", covenant);
+    imvo_named_t named;
+    imvo_named_init (&named, req->type);
+    imvo_named_fmt (&named, "prefix", "imvo:membership:{%s}", covenant);
+    imvo_named_str (&named, "org_id", org);
+    imvo_named_str (&named, "role", f [MEMBER_JOIN_ROLE].str);
+    imvo_named_bytes (&named, "working_groups", groups.data, groups.size);
+    //  The organisation's name, kind, market share and country, as org_read gave them.
+    static const char *const org_fields [] = { "name", "kind", "share_bp" };
     for (int i = 0; i < 3; i++)
-        imvo_args_add (&args, o->element [i]->type == REDIS_REPLY_STRING ? o->element [i]->str : "",
-                       o->element [i]->type == REDIS_REPLY_STRING ? o->element [i]->len : 0);
-    imvo_args_str (&args, today);
-    imvo_args_str (&args, req->role [0] ? req->role : "local");
-    imvo_args_str (&args, o->element [3]->type == REDIS_REPLY_STRING ? o->element [3]->str : "");
+        imvo_named_bytes (&named, org_fields [i], o->element [i]->type == REDIS_REPLY_STRING ? o->element [i]->str : "",
+                           o->element [i]->type == REDIS_REPLY_STRING ? o->element [i]->len : 0);
+    imvo_named_str (&named, "today", today);
+    imvo_named_str (&named, "actor", req->role [0] ? req->role : "local");
+    imvo_named_str (&named, "country", o->element [3]->type == REDIS_REPLY_STRING ? o->element [3]->str : "");
+    imvo_named_done (&named, &args);
     int rc = imvo_commit (ctx, req, covenant, "member_join", &keys, &args, reply);
     msgpack_sbuffer_destroy (&groups);
     freeReplyObject (o);

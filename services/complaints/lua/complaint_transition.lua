@@ -2,20 +2,22 @@
 -- one step: the move must be in the table and made by its actor, the history gets an entry,
 -- the deadline the move answers closes and the one it asks for opens, and
 -- complaint.status_changed (and complaint.decided) are emitted.
--- KEYS[1] idempotency record, KEYS[2] the case hash; ARGV: [1] ttl, [2] key prefix
--- imvo:complaints:{<covenant>}, [3] to, [4] reason, [5] outcome, [6] decision, [7] by (role),
--- [8] now (ms), [9] covenant, [10] packed deadline lengths {name = ms}. The deadline, overdue,
--- decision and closed sets are the covenant's, in its slot.
+-- KEYS[1] idempotency record, KEYS[2] the case hash; ARGV[1] ttl, ARGV[2] by name
+-- (imvo_named; complaint.transition's script_args): prefix (imvo:complaints:{<covenant>}),
+-- to, reason, outcome, decision, by (role), now (ms), covenant, lengths (packed deadline
+-- lengths {name = ms}). The deadline, overdue, decision and closed sets are the covenant's,
+-- in its slot.
 local replay = imvo_replay()
 if replay then
     return replay
 end
+local a = imvo_named()
 local case = imvo_hash(KEYS[2])
 if not case then
     return imvo_fail('not_found', 'case_id', 'no case with this id')
 end
-local p, cid, from, to, by = ARGV[2], case.case_id, case.status, ARGV[3], ARGV[7]
-local now = tonumber(ARGV[8])
+local p, cid, from, to, by = a.prefix, case.case_id, case.status, a.to, a.by
+local now = tonumber(a.now)
 local open = { received = true, admissibility = true, response = true, mediation = true, ruling = true }
 local moves = {
     received = { admissibility = 'secretariat' },
@@ -49,7 +51,7 @@ if to == 'admissibility' and (case.respondent or '') == '' then
     return imvo_fail('conflict', 'respondent', 'case ' .. cid .. ' has no respondent yet: set it with complaint.update')
 end
 -- Deadlines: the move ends the one that asked for it and opens its own.
-local lengths = cmsgpack.unpack(ARGV[10])
+local lengths = cmsgpack.unpack(a.lengths)
 local dl = case.deadlines and cmsgpack.unpack(case.deadlines) or {}
 local function close(name)
     if dl[name] then
@@ -86,24 +88,24 @@ else
     end
 end
 local history = case.history and cmsgpack.unpack(case.history) or {}
-table.insert(history, { at = now, by = by, from = from, to = to, reason = ARGV[4] })
+table.insert(history, { at = now, by = by, from = from, to = to, reason = a.reason })
 redis.call('HSET', KEYS[2], 'status', to, 'updated_at', now, 'history', cmsgpack.pack(history),
            'deadlines', cmsgpack.pack(dl))
-local out = { case_id = cid, covenant = ARGV[9], respondent = case.respondent, summary = case.summary,
+local out = { case_id = cid, covenant = a.covenant, respondent = case.respondent, summary = case.summary,
               status = to, from = from }
 if to == 'decided' then
-    redis.call('HSET', KEYS[2], 'outcome', ARGV[5], 'decision', ARGV[6], 'decided_at', now)
+    redis.call('HSET', KEYS[2], 'outcome', a.outcome, 'decision', a.decision, 'decided_at', now)
     redis.call('ZADD', p .. ':decisions', now, cid)
     redis.call('ZADD', p .. ':decision_days', (now - tonumber(case.received_at)) / 86400000, cid)
-    out.outcome = ARGV[5]
+    out.outcome = a.outcome
     imvo_emit(p .. ':events', 'complaint.decided', 'complaints',
-              { case_id = cid, covenant = ARGV[9], respondent = case.respondent, outcome = ARGV[5], decided_at = now,
-                summary = case.summary, decision = ARGV[6] })
+              { case_id = cid, covenant = a.covenant, respondent = case.respondent, outcome = a.outcome, decided_at = now,
+                summary = case.summary, decision = a.decision })
 end
 if to == 'closed' then
     redis.call('ZADD', p .. ':closed', now, cid)
 end
 imvo_emit(p .. ':events', 'complaint.status_changed', 'complaints',
-          { case_id = cid, covenant = ARGV[9], respondent = case.respondent, from = from, to = to, by = by,
-            reason = ARGV[4] })
+          { case_id = cid, covenant = a.covenant, respondent = case.respondent, from = from, to = to, by = by,
+            reason = a.reason })
 return imvo_commit(out)
