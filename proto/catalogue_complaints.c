@@ -150,7 +150,7 @@ static const imvo_proto_msg_t s_complaint_intake_result = {
     "complaint.intake_result", "the outcome of a complaint queued on imvo:complaints:intake, by its key: pending, done (case_id, receipt for 24 hours) or failed (error)",
     IMVO_FIELDS (s_intake_result), IMVO_ROLE_SERVICE | IMVO_ROLE_SECRETARIAT, NULL, NULL, NULL,
     .service = "complaints",
-    .reply = "state key? case_id? at? receipt? error?" };
+    .reply = "state key case_id? at? receipt? error?" };
 
 static const imvo_proto_msg_t s_complaint_transition = {
     "complaint.transition", "move a case along its life cycle (who may make which move: PROTOCOL.md); the complainant withdraws by receipt",

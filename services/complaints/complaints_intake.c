@@ -198,7 +198,8 @@ complaints_intake_result (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
     else
     if (r->type != REDIS_REPLY_STRING) {
         msgpack_packer *pk = imvo_reply_pk (reply);
-        msgpack_pack_map (pk, 1);
+        msgpack_pack_map (pk, 2);
+        imvo_pack_kv_str (pk, "key", key);
         imvo_pack_kv_str (pk, "state", "pending");
     }
     else {

@@ -1,7 +1,7 @@
 -- location_read.lua: short reads about a covenant's locations, as packed msgpack (the lists
 -- and the flags, which grow, are read in pages by membership_loclist.c).
 -- KEYS[1] the covenant hash; ARGV[1] key prefix; ARGV[2] mode:
---   'counts'               -> {years = [{year, locations}], published = [seeded figures]}
+--   'counts'               -> {years = [{year, locations}], published_figures = [seeded figures]}
 --   'sourcing' ARGV[3] year ('' for every year), ARGV[4] location id -> [[org_id, year], ...]
 --                          (staff and services only); an unknown location is an empty list
 local p = ARGV[1]
