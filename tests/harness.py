@@ -25,6 +25,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -316,7 +317,7 @@ class System:
         if os.environ.get("IMVO_TEST_COUNT_FILE"):
             # Counts the systems the suite starts (one line each): how much it repeats itself.
             with open(os.environ["IMVO_TEST_COUNT_FILE"], "a") as f:
-                f.write("%s %s\n" % (os.environ.get("IMVO_TEST_CLUSTER", "0"), ",".join(self.services)))
+                f.write("%s %s %s\n" % (os.environ.get("IMVO_TEST_CLUSTER", "0"), sys.argv[-1], ",".join(self.services)))
         if self.redis.cluster and not self.redis.password and not self.redis.proc:
             spare = _spare_redis()
             if spare and spare.proc.poll() is None:
