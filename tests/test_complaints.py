@@ -263,6 +263,12 @@ class Respondent(unittest.TestCase):
             s.close()
 
 
+def client_ports(pid, port):
+    """The local ports of process pid's TCP connections to port (ss -tnp)."""
+    out = subprocess.run(["ss", "-tnpH", "dst", "127.0.0.1:%d" % port], capture_output=True, text=True).stdout
+    return {int(line.split()[3].rsplit(":", 1)[1]) for line in out.splitlines() if "pid=%d," % pid in line}
+
+
 class Client(unittest.TestCase):
     def test_imvoctl_exit_codes_and_json(self):
         with System(["complaints"]) as s:
@@ -297,7 +303,12 @@ class Client(unittest.TestCase):
                                          "complaint", "submit", "--covenant", "textile", "--respondent",
                                          s.respondent, "--summary", "s", "--description", "d", "--anonymous"],
                                         env=s.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                time.sleep(0.7)             # first attempt timed out, second is waiting
+                # Thawed once the first attempt timed out and the second is waiting: imvoctl's
+                # connection to the daemon comes from another local port than the first one.
+                first = s.wait_for(lambda: client_ports(proc.pid, s.bound("complaints")[0]), interval=0.01)
+                self.assertTrue(first, "imvoctl did not connect")
+                self.assertTrue(s.wait_for(lambda: client_ports(proc.pid, s.bound("complaints")[0]) - first,
+                                           interval=0.01), "imvoctl did not try again")
             finally:
                 os.kill(pid, signal.SIGCONT)
             out, err = proc.communicate(timeout=10)
