@@ -115,7 +115,7 @@ s_pack_across (imvo_ctx_t *ctx, const char *org, msgpack_packer *pk)
             msgpack_pack_map (&bpk, 2);
             imvo_pack_kv_str (&bpk, "covenant", cov);
             imvo_pack_kv_str (&bpk, "respondent", org);
-            imvo_response_t resp;
+            imvo_response_t resp;             //  set by imvo_client_call, asked or not
             if (complaints && imvo_client_call (complaints, "complaint.open", NULL, body.data, body.size, &resp) == 0
             &&  resp.ok) {
                 const msgpack_object *cases = imvo_map_get (resp.body, "cases");
@@ -127,7 +127,8 @@ s_pack_across (imvo_ctx_t *ctx, const char *org, msgpack_packer *pk)
             }
             else
                 zsys_warning ("complaints did not say %s's open cases in %s: org.get shows none", org, cov);
-            imvo_response_release (&resp);
+            if (complaints)
+                imvo_response_release (&resp);
             msgpack_sbuffer_destroy (&body);
         }
         if (m)
