@@ -1,9 +1,7 @@
-"""The portal in a real browser: Debian's Chromium driven by playwright-core (tests/portal/),
-against the real daemons with CURVE and the portal filing through the intake queue as the Redis
-user intake. A worker files a complaint in Dutch and in English, keeps the receipt, follows the
-case as the secretariat moves it with imvoctl, and sends a message; a double submit files one
-case; a wrong receipt and a missing field get clear messages; /metrics parses with
-prometheus_client. The screenshots (phone and desktop) go to <build>/screenshots.
+"""The portal over HTTP against the real daemons with CURVE, the portal filing through the
+intake queue as the Redis user intake (the browser tests, on the same set-up, are
+tests/test_portal_browser.py): headers and limits, public pages, /metrics parsed with
+prometheus_client, a submit answered at once while complaints is stalled.
 
 Then hostile visitors on real sockets, each while another visitor (from another loopback
 address: the limits are per address) is served: connections that trickle a byte at a time,
@@ -44,7 +42,10 @@ def playwright():
     return os.path.join(CACHE, "browser.mjs")
 
 
-class Portal(unittest.TestCase):
+class PortalSystem(unittest.TestCase):
+    """The daemons with CURVE and a portal of the test's own; tests/test_portal_browser.py runs
+    its browser tests on one of its own (ctest runs the two files side by side)."""
+
     @classmethod
     def setUpClass(cls):
         cls.script = playwright()
@@ -95,102 +96,6 @@ class Portal(unittest.TestCase):
     def cases(self):
         return int(self.s.redis.cli("ZCARD", "imvo:complaints:{textile}:cases"))
 
-    def test_file_follow_and_write_in_both_languages(self):
-        s = self.s
-        for lang, title in (("nl", "Klacht indienen"), ("en", "File a complaint")):
-            with self.subTest(lang=lang):
-                before = self.cases()
-                filed = self.browser("file", lang, "textile", self.company)
-                self.assertTrue(filed["title"].startswith(title), filed)
-                if lang == "en":
-                    self.assertIn("being registered", filed["registering"])
-                self.assertRegex(filed["receipt"], r"^TEXTILE(-[0-9A-Z]{4}){4}$")
-                # The double submit showed the same receipt and made one case.
-                self.assertEqual(filed["again"], filed["receipt"])
-                self.assertEqual(self.cases(), before + 1)
-                seen = self.browser("status", lang, filed["receipt"])
-                self.assertEqual(seen["status"], "received")
-                # The secretariat opens the admissibility check with imvoctl; the page says so.
-                case_id = s.ok("complaints", "complaint.status", {"receipt": filed["receipt"]})["case_id"]
-                env = dict(s.env(), IMVO_CERT=os.path.join(s.certs, "admin.txt_secret"))
-                out = subprocess.run([imvoctl_path(), "complaint", "transition", case_id, "--to", "admissibility",
-                                      "--reason", "acknowledged"], env=env, capture_output=True, text=True)
-                self.assertEqual(out.returncode, 0, out.stderr)
-                message = "Er is nieuw bewijs" if lang == "nl" else "I have new photos"
-                seen = self.browser("status", lang, filed["receipt"], message)
-                self.assertEqual(seen["status"], "admissibility")
-                self.assertIn("commissie" if lang == "nl" else "committee", seen["words"])
-                self.assertTrue(seen["sent"])
-                self.assertIn(message, seen["messages"])
-                # The complaint as the secretariat sees it: the complainant named, the place kept.
-                got = s.ok("complaints", "complaint.get", {"case_id": case_id})
-                self.assertEqual(got["respondent"], self.org)
-                self.assertIn("Rahima Akter", json.dumps(got))
-        for name in ("form", "registering", "receipt", "status"):
-            for size in ("phone", "desktop"):
-                self.assertGreater(os.path.getsize(os.path.join(SHOTS, "%s-%s.png" % (name, size))), 10000)
-
-    def test_every_page_passes_axe(self):
-        # A case to follow, filed as the form files it (from its own address: the limit is per address).
-        cookie, hidden, _ = self.form(source="127.0.0.5")
-        r, _ = self.post("/submit", dict(hidden, company=self.company, summary="Axe", description="Axe",
-                                         who="anonymous"), cookie, source="127.0.0.5")
-        intake = re.search(r"intake=([0-9a-f]{32})", r.getheader("Set-Cookie")).group(1)
-        got = {}
-
-        def filed():
-            got.update(self.s.call("complaints", "complaint.intake_result", {"key": intake},
-                                   actor={"role": "secretariat"}).get("body") or {})
-            return got.get("state") == "done"
-
-        self.assertTrue(self.s.wait_for(filed, timeout=15, interval=0.1), got)
-        out = self.browser("axe", got["receipt"])
-        self.assertEqual(len(out), 20, out)
-        self.assertEqual({page: v for page, v in out.items() if v}, {})
-
-    def test_wrong_receipt_and_missing_field_are_explained(self):
-        out = self.browser("wrong")
-        self.assertIn("We do not know this receipt", out["wrong"])
-        self.assertIn("Please fill in", out["missing"])
-        self.assertIn("What is it about", out["missing"])
-
-    def test_headers_and_limits(self):
-        r = urllib.request.urlopen(self.base + "/?lang=en")
-        csp = r.headers["Content-Security-Policy"]
-        self.assertIn("default-src 'none'", csp)
-        self.assertIn("form-action 'self'", csp)
-        page = r.read().decode()
-        self.assertNotIn("<script", page)
-        self.assertNotRegex(page, r"(src|href)=\"https?://")      # no third-party assets
-        # A body over 64 KiB is refused; a post without the CSRF token files nothing.
-        before = self.cases()
-        for data, code in ((b"x=" + b"a" * 70000, 413), (b"covenant=textile&key=" + b"0" * 32, 403)):
-            with self.subTest(code=code):
-                with self.assertRaises(urllib.error.HTTPError) as e:
-                    urllib.request.urlopen(self.base + "/submit", data=data)
-                self.assertEqual(e.exception.code, code)
-        self.assertEqual(self.cases(), before)
-
-    def test_public_pages_and_metrics(self):
-        page = urllib.request.urlopen(self.base + "/decisions/textile?lang=en").read().decode()
-        self.assertIn("Published decisions", page)
-        with self.assertRaises(urllib.error.HTTPError) as e:
-            urllib.request.urlopen(self.base + "/decisions/NOT%20A%20CODE")
-        self.assertEqual(e.exception.code, 404)
-        metrics = urllib.request.urlopen(self.base + "/metrics").read().decode()
-        families = {f.name: f for f in text_string_to_metric_families(metrics)}
-        up = {x.labels["service"]: x.value for x in families["imvo_up"].samples}
-        self.assertEqual(up, {"membership": 1, "complaints": 1, "scoring": 0, "notify": 1})
-        requests = {(x.labels["service"], x.labels["type"]): x.value for x in families["imvo_requests"].samples}
-        self.assertGreaterEqual(requests[("membership", "member.join")], 1)     # the company joined
-        self.assertGreaterEqual(requests[("complaints", "stats")], 1)
-        self.assertIn("imvo_errors", families)
-        self.assertIn("imvo_intake_queue_length", families)
-        self.assertIn("imvo_notify_backlog", families)
-
-
-    # --- the portal never waits, and hostile visitors --------------------------------------------
-
     def visit(self, path="/healthz", source="127.0.0.2", timeout=5):
         """Another visitor, from another loopback address: (status, seconds)."""
         t0 = time.monotonic()
@@ -236,6 +141,45 @@ class Portal(unittest.TestCase):
         page = r.read().decode(errors="replace")
         c.close()
         return r, page
+
+
+class Portal(PortalSystem):
+    def test_headers_and_limits(self):
+        r = urllib.request.urlopen(self.base + "/?lang=en")
+        csp = r.headers["Content-Security-Policy"]
+        self.assertIn("default-src 'none'", csp)
+        self.assertIn("form-action 'self'", csp)
+        page = r.read().decode()
+        self.assertNotIn("<script", page)
+        self.assertNotRegex(page, r"(src|href)=\"https?://")      # no third-party assets
+        # A body over 64 KiB is refused; a post without the CSRF token files nothing.
+        before = self.cases()
+        for data, code in ((b"x=" + b"a" * 70000, 413), (b"covenant=textile&key=" + b"0" * 32, 403)):
+            with self.subTest(code=code):
+                with self.assertRaises(urllib.error.HTTPError) as e:
+                    urllib.request.urlopen(self.base + "/submit", data=data)
+                self.assertEqual(e.exception.code, code)
+        self.assertEqual(self.cases(), before)
+
+    def test_public_pages_and_metrics(self):
+        page = urllib.request.urlopen(self.base + "/decisions/textile?lang=en").read().decode()
+        self.assertIn("Published decisions", page)
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(self.base + "/decisions/NOT%20A%20CODE")
+        self.assertEqual(e.exception.code, 404)
+        metrics = urllib.request.urlopen(self.base + "/metrics").read().decode()
+        families = {f.name: f for f in text_string_to_metric_families(metrics)}
+        up = {x.labels["service"]: x.value for x in families["imvo_up"].samples}
+        self.assertEqual(up, {"membership": 1, "complaints": 1, "scoring": 0, "notify": 1})
+        requests = {(x.labels["service"], x.labels["type"]): x.value for x in families["imvo_requests"].samples}
+        self.assertGreaterEqual(requests[("membership", "member.join")], 1)     # the company joined
+        self.assertGreaterEqual(requests[("complaints", "stats")], 1)
+        self.assertIn("imvo_errors", families)
+        self.assertIn("imvo_intake_queue_length", families)
+        self.assertIn("imvo_notify_backlog", families)
+
+
+    # --- the portal never waits, and hostile visitors --------------------------------------------
 
     def test_submit_and_health_do_not_wait_for_a_stalled_intake(self):
         # complaints stopped (SIGSTOP): nothing reads the intake queue and nothing answers
