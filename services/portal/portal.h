@@ -19,6 +19,11 @@
 #include "imvo_redis.h"
 
 #include <czmq.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <microhttpd.h>
 
 typedef enum { PORTAL_NL = 0, PORTAL_EN = 1 } portal_lang_t;
 
@@ -54,6 +59,18 @@ extern const char portal_css [];
 //  One request to a daemon as the portal (its certificate; without CURVE the actor `service`),
 //  on the calling HTTP thread's own long-lived client of that daemon: 1500 ms, 2 attempts.
 //  0 with resp filled (resp->ok may be false), or -1 when the daemon did not answer.
+//  portal_guard.c: the watchdog that shuts a connection whose request has not arrived whole
+//  within request_ms (start: 0 or -1), libmicrohttpd's connection callback that tells it of
+//  connections, and the mark of a request whole (answering) or done (the next one's clock).
+int portal_guard_start (int64_t request_ms);
+void portal_guard_stop (void);
+void portal_guard_connection (void *cls, struct MHD_Connection *c, void **socket_context,
+                              enum MHD_ConnectionNotificationCode code);
+void portal_guard_mark (struct MHD_Connection *c, bool whole);
+
+//  portal_clients.c: once at start (before the HTTP threads), and at the end.
+void portal_clients_init (void);
+void portal_clients_destroy (void);
 int portal_call (const char *service, const char *type, const char *body, size_t size, imvo_response_t *resp);
 //  As portal_call, with its own timeout per attempt and number of attempts.
 int portal_call_within (const char *service, const char *type, const char *body, size_t size, int timeout_ms,

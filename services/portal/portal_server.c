@@ -1,6 +1,7 @@
 /*  portal_server: the HTTP server (libmicrohttpd): requests and their form fields, responses,
-    language, CSRF tokens, per-address limits, the clients of the daemons, and the dispatcher.
-    The pages are portal_complaint.c (the form, the receipt, following a case) and
+    language, and the dispatcher. CSRF tokens, per-address limits and the whole-request
+    deadline are portal_guard.c.
+    The clients of the daemons are portal_clients.c; the pages are portal_complaint.c (the form, the receipt, following a case) and
     portal_public.c (decisions, production locations); see portal.h.
 
     Threads: libmicrohttpd's thread pool (IMVO_PORTAL_THREADS, default 4), each thread polling
@@ -44,256 +45,7 @@
 #define S_MAX_QUERY_ARGS 32
 #define S_MEMORY_LIMIT (16 * 1024)      //  per connection: the request line and headers must fit
 
-static unsigned char s_csrf_key [crypto_auth_hmacsha256_KEYBYTES];
 static char s_proxy [64];                   //  the trusted reverse proxy's address, or ""
-static int64_t s_request_ms = 10000;        //  a request must arrive whole within this
-
-//  --- each HTTP thread's clients -------------------------------------------------------------
-
-static const char *const s_services [] = { "membership", "complaints", "scoring", "notify" };
-#define S_SERVICES 4
-
-typedef struct {
-    imvo_client_t *clients [S_SERVICES];    //  one per daemon, made on first use
-    imvo_redis_t *redis;                    //  the intake queue, as the Redis user `intake`
-} s_thread_t;
-
-static pthread_key_t s_thread_key;
-
-//  A daemon that did not answer is not asked again for a second (zclock_mono until when):
-//  meanwhile its pages say "unavailable" at once instead of each holding an HTTP thread, and
-//  every visitor that thread serves, for the whole timeout.
-static _Atomic int64_t s_down_until [S_SERVICES];
-
-//  Runs when an HTTP thread ends (libmicrohttpd joins its pool in MHD_stop_daemon).
-static void
-s_thread_destroy (void *arg)
-{
-    s_thread_t *t = arg;
-    for (int i = 0; i < S_SERVICES; i++)
-        imvo_client_destroy (&t->clients [i]);
-    imvo_redis_destroy (&t->redis);
-    free (t);
-}
-
-static s_thread_t *
-s_thread (void)
-{
-    s_thread_t *t = pthread_getspecific (s_thread_key);
-    if (!t) {
-        t = calloc (1, sizeof *t);
-        assert (t);
-        pthread_setspecific (s_thread_key, t);
-    }
-    return t;
-}
-
-imvo_redis_t *
-portal_redis (void)
-{
-    s_thread_t *t = s_thread ();
-    if (!t->redis)
-        t->redis = imvo_redis_new (imvo_config_redis_url ());
-    return t->redis;
-}
-
-int
-portal_call_within (const char *service, const char *type, const char *body, size_t size, int timeout_ms,
-                    int attempts, imvo_response_t *resp)
-{
-    memset (resp, 0, sizeof *resp);
-    msgpack_zone_init (&resp->zone, 64);
-    s_thread_t *t = s_thread ();
-    int i = 0;
-    while (i < S_SERVICES && !streq (s_services [i], service))
-        i++;
-    if (i == S_SERVICES)
-        return -1;
-    if (zclock_mono () < s_down_until [i]) {
-        imvo_error_set (&resp->err, IMVO_ERR_UNAVAILABLE, "", "%s did not answer a moment ago", service);
-        return -1;
-    }
-    if (!t->clients [i] && !(t->clients [i] = imvo_client_new_service (service, timeout_ms, attempts)))
-        return -1;
-    imvo_client_set_timeout (t->clients [i], timeout_ms);
-    imvo_client_set_attempts (t->clients [i], attempts);
-    imvo_response_release (resp);
-    int rc = imvo_client_call (t->clients [i], type, NULL, body, size, resp);
-    if (rc && resp->err.code == IMVO_ERR_UNAVAILABLE)
-        s_down_until [i] = zclock_mono () + 1000;
-    return rc;
-}
-
-int
-portal_call (const char *service, const char *type, const char *body, size_t size, imvo_response_t *resp)
-{
-    return portal_call_within (service, type, body, size, 1500, 2, resp);
-}
-
-int
-portal_check (const char *type, const char *body, size_t size, imvo_error_t *err)
-{
-    memset (err, 0, sizeof *err);
-    msgpack_zone zone;
-    msgpack_zone_init (&zone, 2048);
-    msgpack_object obj;
-    imvo_value_t values [IMVO_PROTO_MAX_FIELDS];
-    size_t off = 0;
-    int rc = 0;
-    if (msgpack_unpack (body, size, &off, &zone, &obj) != MSGPACK_UNPACK_SUCCESS)
-        rc = imvo_error_set (err, IMVO_ERR_BAD_REQUEST, "", "not msgpack");
-    else
-        rc = imvo_proto_validate (imvo_proto_find (type), &obj, &zone, values, err);
-    msgpack_zone_destroy (&zone);
-    return rc;
-}
-
-//  --- public lists, kept for a moment ------------------------------------------------------
-
-//  The covenants and a covenant's members change seldom and every form page shows them: the
-//  process keeps each reply for ttl_ms, so a crowd on the form costs the daemons one request a
-//  second, not one per visitor. Only public lists go here; a submit that does not find its
-//  company in a kept list asks again (s_respondent), so a company that just joined is found.
-#define S_CACHED 64
-
-typedef struct {
-    char *request;              //  service, type and body: what was asked
-    size_t request_size;
-    int64_t expires;            //  zclock_mono
-    char *reply;                //  the reply's body, packed
-    size_t reply_size;
-} s_cached_t;
-
-static s_cached_t s_cache [S_CACHED];
-static pthread_mutex_t s_cache_lock = PTHREAD_MUTEX_INITIALIZER;
-
-int
-portal_call_cached (const char *service, const char *type, const char *body, size_t size, int ttl_ms,
-                    imvo_response_t *resp)
-{
-    //  What was asked, as one string: service NUL type NUL body.
-    size_t ns = strlen (service) + 1, nt = strlen (type) + 1, n = ns + nt + size;
-    char *request = malloc (n);
-    assert (request);
-    memcpy (request, service, ns);
-    memcpy (request + ns, type, nt);
-    if (size)
-        memcpy (request + ns + nt, body, size);
-    int64_t now = zclock_mono ();
-    bool hit = false;
-    memset (resp, 0, sizeof *resp);
-    msgpack_zone_init (&resp->zone, 1024);
-    pthread_mutex_lock (&s_cache_lock);
-    for (int i = 0; i < S_CACHED && !hit; i++) {
-        s_cached_t *c = &s_cache [i];
-        if (c->request && c->expires > now && c->request_size == n && memcmp (c->request, request, n) == 0) {
-            size_t off = 0;
-            hit = msgpack_unpack (c->reply, c->reply_size, &off, &resp->zone, &resp->root) == MSGPACK_UNPACK_SUCCESS;
-        }
-    }
-    pthread_mutex_unlock (&s_cache_lock);
-    if (hit) {
-        resp->ok = true;
-        resp->body = &resp->root;
-        free (request);
-        return 0;
-    }
-    imvo_response_release (resp);
-    int rc = portal_call (service, type, body, size, resp);
-    if (rc == 0 && resp->ok) {
-        msgpack_sbuffer packed;
-        msgpack_sbuffer_init (&packed);
-        msgpack_packer pk;
-        msgpack_packer_init (&pk, &packed, msgpack_sbuffer_write);
-        msgpack_pack_object (&pk, *resp->body);
-        pthread_mutex_lock (&s_cache_lock);
-        //  The same request's slot, else a free or expired one, else the one expiring first.
-        int slot = 0;
-        for (int i = 0; i < S_CACHED; i++) {
-            s_cached_t *c = &s_cache [i];
-            if (c->request && c->request_size == n && memcmp (c->request, request, n) == 0) {
-                slot = i;
-                break;
-            }
-            if (!c->request || c->expires < s_cache [slot].expires)
-                slot = i;
-        }
-        s_cached_t *c = &s_cache [slot];
-        free (c->request);
-        free (c->reply);
-        c->request = request;
-        c->request_size = n;
-        c->reply = packed.data;             //  the sbuffer's block, now the cache's
-        c->reply_size = packed.size;
-        c->expires = now + ttl_ms;
-        request = NULL;
-        pthread_mutex_unlock (&s_cache_lock);
-    }
-    free (request);
-    return rc;
-}
-
-int
-portal_ask (imvo_response_t *resp, const char *service, const char *type, const char *spec, ...)
-{
-    msgpack_sbuffer body;
-    msgpack_sbuffer_init (&body);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, (uint32_t) strlen (spec));
-    va_list ap;
-    va_start (ap, spec);
-    for (const char *t = spec; *t; t++) {
-        const char *name = va_arg (ap, const char *);
-        if (*t == 'i')
-            imvo_pack_kv_int (&pk, name, va_arg (ap, int64_t));
-        else
-            imvo_pack_kv_str (&pk, name, va_arg (ap, const char *));
-    }
-    va_end (ap);
-    int rc = portal_call (service, type, body.data, body.size, resp);
-    msgpack_sbuffer_destroy (&body);
-    return rc;
-}
-
-//  The catalogue's upper bound of a request field (a string's bytes), for the forms' maxlength.
-long
-portal_max (const char *type, const char *field)
-{
-    const imvo_proto_msg_t *msg = imvo_proto_find (type);
-    for (int i = 0; msg && i < msg->nfields; i++)
-        if (streq (msg->fields [i].name, field))
-            return (long) msg->fields [i].max;
-    assert (false);                         //  the portal names a field the catalogue lacks
-    return 0;
-}
-
-//  --- per client address limits ------------------------------------------------------------
-
-portal_limit_t portal_submits [1024], portal_misses [1024];
-static pthread_mutex_t s_limits_lock = PTHREAD_MUTEX_INITIALIZER;      //  both tables
-
-//  True when the address may go on: fewer than max events in the window (counted when count).
-bool
-portal_allowed (portal_limit_t *table, const char *addr, int max, int64_t window_ms, bool count)
-{
-    uint32_t h = 2166136261u;
-    for (const char *p = addr; *p; p++)
-        h = (h ^ (unsigned char) *p) * 16777619u;
-    portal_limit_t *l = &table [h % 1024];
-    int64_t now = zclock_mono ();
-    pthread_mutex_lock (&s_limits_lock);
-    if (!streq (l->addr, addr) || now - l->window_start > window_ms) {
-        snprintf (l->addr, sizeof l->addr, "%s", addr);
-        l->window_start = now;
-        l->count = 0;
-    }
-    bool allowed = l->count < max;
-    if (allowed && count)
-        l->count++;
-    pthread_mutex_unlock (&s_limits_lock);
-    return allowed;
-}
 
 //  --- a request in progress ---------------------------------------------------------------
 
@@ -414,7 +166,7 @@ portal_page (struct MHD_Connection *c, unsigned status, portal_buf_t *b, const c
     return rc;
 }
 
-//  --- language and CSRF ----------------------------------------------------------------------
+//  --- language ----------------------------------------------------------------------------
 
 static portal_lang_t
 s_lang (struct MHD_Connection *c, portal_req_t *r)
@@ -430,135 +182,12 @@ s_lang (struct MHD_Connection *c, portal_req_t *r)
     return en && (!nl || en < nl) ? PORTAL_EN : PORTAL_NL;
 }
 
-//  The form token: HMAC(process key, the browser's csrf cookie), hex.
-void
-portal_csrf_token (const char *cookie, char hex [65])
-{
-    unsigned char mac [crypto_auth_hmacsha256_BYTES];
-    crypto_auth_hmacsha256 (mac, (const unsigned char *) cookie, strlen (cookie), s_csrf_key);
-    sodium_bin2hex (hex, 65, mac, sizeof mac);
-}
-
-//  The browser's csrf cookie, or a new one (then *set is the Set-Cookie header to send).
-void
-portal_csrf_cookie (struct MHD_Connection *c, char cookie [33], char set [128])
-{
-    const char *have = MHD_lookup_connection_value (c, MHD_COOKIE_KIND, "csrf");
-    set [0] = 0;
-    if (have && strlen (have) == 32) {
-        snprintf (cookie, 33, "%s", have);
-        return;
-    }
-    unsigned char raw [16];
-    randombytes_buf (raw, sizeof raw);
-    sodium_bin2hex (cookie, 33, raw, sizeof raw);
-    snprintf (set, 128, "csrf=%s; Path=/; HttpOnly; SameSite=Strict", cookie);
-}
-
-bool
-portal_csrf_ok (struct MHD_Connection *c, portal_req_t *r)
-{
-    const char *cookie = MHD_lookup_connection_value (c, MHD_COOKIE_KIND, "csrf");
-    if (!cookie || strlen (cookie) != 32)
-        return false;
-    char want [65];
-    portal_csrf_token (cookie, want);
-    const char *got = portal_field (r, "csrf");
-    return strlen (got) == 64 && sodium_memcmp (want, got, 64) == 0;
-}
-
 void
 portal_hidden (portal_buf_t *b, const char *name, const char *value)
 {
     portal_buf_add (b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
     portal_buf_str (b, value);
     portal_buf_add (b, "\">");
-}
-
-//  --- connections: the whole-request deadline ------------------------------------------------
-
-//  Each open connection, for the watchdog: a request must arrive whole within s_request_ms of
-//  its first byte (for a kept-alive connection, of the end of the request before). A trickle
-//  of one byte every few seconds keeps libmicrohttpd's idle timeout from firing, and
-//  libmicrohttpd has no deadline of its own; the watchdog shuts such a socket, and
-//  libmicrohttpd closes the connection as it would any other that the client dropped.
-typedef struct s_conn_t {
-    struct s_conn_t *prev, *next;
-    int fd;                     //  the socket, valid until the CLOSED notification (under s_conns_lock)
-    int64_t started;            //  when the request in progress began
-    bool whole;                 //  it arrived whole and is being answered
-    bool cut;                   //  the watchdog has shut its socket
-} s_conn_t;
-
-static s_conn_t *s_conns;
-static pthread_mutex_t s_conns_lock = PTHREAD_MUTEX_INITIALIZER;
-static volatile bool s_watchdog_stop;
-
-static void
-s_connection (void *cls, struct MHD_Connection *c, void **socket_context, enum MHD_ConnectionNotificationCode code)
-{
-    (void) cls;
-    pthread_mutex_lock (&s_conns_lock);
-    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        const union MHD_ConnectionInfo *info = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
-        s_conn_t *conn = calloc (1, sizeof *conn);
-        assert (conn);
-        conn->fd = info ? info->connect_fd : -1;
-        conn->started = zclock_mono ();
-        conn->next = s_conns;
-        if (s_conns)
-            s_conns->prev = conn;
-        s_conns = conn;
-        *socket_context = conn;
-    }
-    else
-    if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
-        //  libmicrohttpd tells us before it closes the socket: the watchdog never shuts a
-        //  descriptor that has been reused.
-        s_conn_t *conn = *socket_context;
-        if (conn->prev)
-            conn->prev->next = conn->next;
-        else
-            s_conns = conn->next;
-        if (conn->next)
-            conn->next->prev = conn->prev;
-        free (conn);
-        *socket_context = NULL;
-    }
-    pthread_mutex_unlock (&s_conns_lock);
-}
-
-//  Marks the request on c whole (answering) or, when it ended, starts the next one's clock.
-static void
-s_conn_mark (struct MHD_Connection *c, bool whole)
-{
-    const union MHD_ConnectionInfo *info = MHD_get_connection_info (c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    pthread_mutex_lock (&s_conns_lock);
-    s_conn_t *conn = info ? info->socket_context : NULL;
-    if (conn) {
-        conn->whole = whole;
-        if (!whole)
-            conn->started = zclock_mono ();
-    }
-    pthread_mutex_unlock (&s_conns_lock);
-}
-
-static void *
-s_watchdog (void *arg)
-{
-    (void) arg;
-    while (!s_watchdog_stop) {
-        zclock_sleep (250);
-        int64_t now = zclock_mono ();
-        pthread_mutex_lock (&s_conns_lock);
-        for (s_conn_t *conn = s_conns; conn; conn = conn->next)
-            if (!conn->whole && !conn->cut && conn->fd >= 0 && now - conn->started > s_request_ms) {
-                shutdown (conn->fd, SHUT_RDWR);
-                conn->cut = true;
-            }
-        pthread_mutex_unlock (&s_conns_lock);
-    }
-    return NULL;
 }
 
 //  --- the dispatcher -------------------------------------------------------------------------
@@ -700,7 +329,7 @@ s_handle (void *cls, struct MHD_Connection *c, const char *url, const char *meth
         *upload_size = 0;
         return MHD_YES;
     }
-    s_conn_mark (c, true);
+    portal_guard_mark (c, true);
     return s_route (c, r, url, post);
 }
 
@@ -710,7 +339,7 @@ s_done (void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTer
     (void) cls, (void) code;
     s_req_free (*con_cls);
     *con_cls = NULL;
-    s_conn_mark (c, false);
+    portal_guard_mark (c, false);
 }
 
 //  imvo-portal --health: 0 when the portal on IMVO_PORTAL_LISTEN serves a page (the
@@ -743,7 +372,6 @@ main (int argc, char **argv)
     zsys_set_logstream (stderr);
     if (sodium_init () < 0)
         return 1;
-    randombytes_buf (s_csrf_key, sizeof s_csrf_key);
     const char *listen = imvo_env ("IMVO_PORTAL_LISTEN", "127.0.0.1:7180");
     char host [64] = "127.0.0.1";
     const char *colon = strrchr (listen, ':');
@@ -775,14 +403,12 @@ main (int argc, char **argv)
     if (!probe)
         zsys_warning ("IMVO_REDIS_URL is not a redis:// URL: complaints cannot be filed");
     imvo_redis_destroy (&probe);
-    pthread_key_create (&s_thread_key, s_thread_destroy);
-    s_request_ms = imvo_env_long ("IMVO_PORTAL_REQUEST_S", 10, 1, 3600) * 1000;
+    portal_clients_init ();
     unsigned threads = (unsigned) imvo_env_long ("IMVO_PORTAL_THREADS", 4, 1, 64);
     //  Behind a trusted proxy every visitor comes from its address: the proxy limits per client
     //  (nginx limit_conn), the portal only in all.
     unsigned per_address = (unsigned) imvo_env_long ("IMVO_PORTAL_PER_ADDRESS", s_proxy [0] ? 1000 : 64, 1, 1000);
-    pthread_t watchdog;
-    if (pthread_create (&watchdog, NULL, s_watchdog, NULL) || portal_wait_start ()) {
+    if (portal_guard_start (imvo_env_long ("IMVO_PORTAL_REQUEST_S", 10, 1, 3600) * 1000) || portal_wait_start ()) {
         zsys_error ("cannot start the watchdog and waiter threads");
         return 1;
     }
@@ -792,7 +418,7 @@ main (int argc, char **argv)
                                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
                                              MHD_OPTION_THREAD_POOL_SIZE, threads,
                                              MHD_OPTION_URI_LOG_CALLBACK, &s_request_line, NULL,
-                                             MHD_OPTION_NOTIFY_CONNECTION, &s_connection, NULL,
+                                             MHD_OPTION_NOTIFY_CONNECTION, &portal_guard_connection, NULL,
                                              MHD_OPTION_NOTIFY_COMPLETED, &s_done, NULL,
                                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) S_MEMORY_LIMIT,
                                              MHD_OPTION_CONNECTION_LIMIT, 1000u,
@@ -801,8 +427,7 @@ main (int argc, char **argv)
     if (!d) {
         zsys_error ("cannot listen on %s", listen);
         portal_wait_stop ();
-        s_watchdog_stop = true;
-        pthread_join (watchdog, NULL);
+        portal_guard_stop ();
         return 1;
     }
     //  Port 0 takes a free one: the log says which (the tests read it).
@@ -817,12 +442,8 @@ main (int argc, char **argv)
     MHD_stop_daemon (d);
     if (listening != MHD_INVALID_SOCKET)
         close (listening);              //  quiesced: ours to close
-    s_watchdog_stop = true;
-    pthread_join (watchdog, NULL);
-    for (int i = 0; i < S_CACHED; i++) {
-        free (s_cache [i].request);
-        free (s_cache [i].reply);
-    }
+    portal_guard_stop ();
+    portal_clients_destroy ();
     zsys_info ("portal stopped");
     return 0;
 }
