@@ -94,4 +94,7 @@ int imvoctl_mail_body (const char *path, const char *covenant, const char *respo
 //  imvoctl demo (imvoctl_demo.c): loads the demo data set; returns the exit status.
 int imvoctl_demo (int timeout_ms, bool json);
 
+//  imvoctl cert new (imvoctl_cert.c): argv after "cert new"; returns the exit status.
+int imvoctl_cert_new (int argc, char **argv);
+
 #endif
