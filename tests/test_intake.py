@@ -116,6 +116,24 @@ class Intake(unittest.TestCase):
                                                                                           "org": "org-1"})["error"]
             self.assertEqual(err["code"], "forbidden")
 
+    def test_outcomes_expire_after_a_day_and_the_older_hash_with_them(self):
+        with System(["complaints"]) as s:
+            subprocess.run(["redis-cli", "-p", str(s.redis.port), "-x", "XADD", STREAM, "*", "msg"],
+                           input=envelope(s, "day-1", 1, anonymous=True), check=True, capture_output=True)
+            self.assertTrue(s.wait_for(lambda: result(s, "day-1")["state"] == "done"))
+            self.assertTrue(result(s, "day-1")["receipt"])
+            ttl = int(s.redis.cli("TTL", "imvo:complaints:intake:result:day-1"))
+            self.assertTrue(86000 < ttl <= 86400, ttl)
+            # An outcome in the hash an earlier version kept (never trimmed) is still read, and the
+            # hash lasts a day after this version first starts.
+            self.assertEqual(s.stop("complaints"), 0)
+            old = msgpack.packb({"state": "done", "case_id": "TEXTILE-2025-0007", "at": 1})
+            s.redis.pipe([["HSET", "imvo:complaints:intake:results", "old-1", old]])
+            s.start("complaints")
+            self.assertEqual(result(s, "old-1")["case_id"], "TEXTILE-2025-0007")
+            ttl = int(s.redis.cli("TTL", "imvo:complaints:intake:results"))
+            self.assertTrue(86000 < ttl <= 86400, ttl)
+
 
 def mail_file(d, name, msg):
     path = os.path.join(d, name)

@@ -166,6 +166,16 @@ s_batch (imvo_ctx_t *ctx, redisReply *list)
     return some_pending ? -1 : 0;
 }
 
+//  At start: the older hash of outcomes (S_LEGACY_RESULTS) lasts a day after the first start of
+//  this version, as every outcome now does, and is then gone.
+void
+complaints_intake_start (imvo_ctx_t *ctx)
+{
+    redisReply *r = imvo_redis_cmd (ctx->redis, "EXPIRE " S_LEGACY_RESULTS " %d NX", S_RESULT_TTL);
+    if (r)
+        freeReplyObject (r);
+}
+
 static bool
 s_ready (imvo_ctx_t *ctx)
 {

@@ -425,11 +425,21 @@ static const imvo_timer_t s_timers [] = {
     { NULL, 0, NULL },
 };
 
+//  Once Redis is up: the receipt key, the intake queue's older results, the members views.
+static int
+s_start (imvo_ctx_t *ctx)
+{
+    if (complaints_receipt_key ())
+        return -1;                  //  no receipt can be made or checked without the key
+    complaints_intake_start (ctx);
+    return complaints_views_start (ctx);
+}
+
 const imvo_service_def_t complaints_service = {
     .name = "complaints",
     .handlers = s_handlers,
     .scripts = complaints_scripts,
-    .on_start = complaints_views_start,
+    .on_start = s_start,
     .subscriptions = s_subscriptions,
     .timers = s_timers,
     .queues = complaints_queues,

@@ -32,6 +32,7 @@ bool complaints_views_ready (void);
 //  The intake queue (complaints_intake.c): the daemon's queues for the runtime (the intake
 //  queue), and complaint.intake_result.
 extern const imvo_queue_t complaints_queues [];
+void complaints_intake_start (imvo_ctx_t *ctx);
 int complaints_intake_result (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
                               imvo_reply_t *reply);
 

@@ -130,8 +130,6 @@ s_build_views (imvo_ctx_t *ctx, int timeout_ms)
 int
 complaints_views_start (imvo_ctx_t *ctx)
 {
-    if (complaints_receipt_key ())
-        return -1;                  //  no receipt can be made or checked without the key
     //  One short try; the timer keeps trying while membership is not there.
     if (s_build_views (ctx, 1500))
         zsys_warning ("membership did not answer: complaints to covenants it has not read "
