@@ -5,9 +5,9 @@
     submit script (lua/complaint_submit.lua, embedded as in the daemon) with the arguments the
     daemon would send, DEPTH calls pipelined at a time, until TOTAL complaints are committed.
     No ZeroMQ, no envelope, no validation: what is left is Redis running the script and its
-    fsyncs. The arguments follow complaints_server.c's s_complaint_submit: keep the two alike. Prints "acked=N errors=E seconds=S per_second=R". Used by bench_complaints.py.
+    fsyncs. The arguments follow complaints_server.c's s_complaint_submit, by the names of complaint.submit's catalogue entry. Prints "acked=N errors=E seconds=S per_second=R". Used by bench_complaints.py.
 */
-#include "imvo_redis.h"
+#include "imvo_service.h"
 
 #include <czmq.h>
 #include <pthread.h>
@@ -85,14 +85,20 @@ s_run (void *arg)
             imvo_args_init (&args);
             imvo_args_fmt (&keys, "imvo:complaints:{textile}:idem:complaint.submit:script-%d-%d", getpid (), first + i);
             imvo_args_fmt (&args, "86400 %040d", first + i);
-            const char *rest [] = { "imvo:complaints:{textile}", "textile", "2026", s_respondent,
-                "Benchmark complaint", "0123456789abcdef0123456789abcdef01234567", NULL };
-            for (int a = 0; rest [a]; a++)
-                imvo_args_str (&args, rest [a]);
-            imvo_args_fmt (&args, "%lld", (long long) zclock_time ());
-            imvo_args_str (&args, "1");
+            //  Its arguments by name, as the daemon gives them (complaint.submit's script_args).
+            imvo_named_t named;
+            imvo_named_init (&named, "complaint.submit");
+            const char *names [] = { "prefix", "covenant", "year", "respondent", "summary", "receipt_hash" };
+            const char *values [] = { "imvo:complaints:{textile}", "textile", "2026", s_respondent,
+                                      "Benchmark complaint", "0123456789abcdef0123456789abcdef01234567" };
+            for (int a = 0; a < 6; a++)
+                imvo_named_str (&named, names [a], values [a]);
+            imvo_named_fmt (&named, "now", "%lld", (long long) zclock_time ());
+            imvo_named_str (&named, "views_ready", "1");
+            const char *packed [] = { "file", "history", "event", "reply", "deadlines" };
             for (int p = 0; p < 5; p++)
-                imvo_args_add (&args, s_packed [p].data, s_packed [p].size);
+                imvo_named_bytes (&named, packed [p], s_packed [p].data, s_packed [p].size);
+            imvo_named_done (&named, &args);
             if (imvo_redis_append_eval (redis, "complaint_submit", &keys, &args))
                 atomic_fetch_add (&s_errors, 1);
             imvo_args_release (&keys);
