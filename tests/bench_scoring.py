@@ -41,7 +41,7 @@ def cpu_seconds(pid):
 def flood(s, service, requests, window=256):
     """Sends (type, body, actor) requests with `window` in flight; returns the replies' bodies in order."""
     sock = zmq.Context.instance().socket(zmq.DEALER)
-    sock.connect(s.env()["IMVO_%s_ENDPOINT" % service.upper()])
+    sock.connect(s.endpoint(service))
     out, waiting, sent = [None] * len(requests), {}, 0
     while sent < len(requests) or waiting:
         while sent < len(requests) and len(waiting) < window:
