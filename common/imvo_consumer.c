@@ -73,7 +73,7 @@ s_scan (imvo_consumer_t *self, bool full)
     do {
         if (!full)
             break;
-        redisReply *r = imvo_redis_cmd (self->ctx.redis, "SCAN %s MATCH %s COUNT 100 TYPE stream",
+        redisReply *r = imvo_redis_cmd (self->ctx.redis, "SCAN %s MATCH %s COUNT 20 TYPE stream",
                                         cursor, self->pattern);
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
             if (r)

@@ -114,8 +114,8 @@ def notify_events(s, recipient, etype):
     return s.redis.cli("XRANGE", "imvo:notify:{%s}:events" % recipient, "-", "+").split("\n").count(etype)
 
 
-def submit(s, n=0, name="Worker Secret"):
-    body = {"covenant": "textile", "respondent": s.respondent, "summary": "Case %d" % n,
+def submit(s, n=0, name="Worker Secret", covenant="textile"):
+    body = {"covenant": covenant, "respondent": s.respondent, "summary": "Case %d" % n,
             "description": "What happened in case %d." % n,
             "complainant": {"anonymous": False, "name": name, "contact": "secret@example.org"}}
     return s.ok("complaints", "complaint.submit", body)
@@ -151,114 +151,124 @@ class Templates(unittest.TestCase):
         self.assertEqual(names, set(EVENTS))
 
 
-class Routing(unittest.TestCase):
+class Inboxes(unittest.TestCase):
+    """Who hears what, and inboxes, on one system: each test in recipients of its own (textile's
+    staff and the respondent; gold's monitoring committee and org-41/42; food's committee;
+    org-901/902)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = System(["complaints", "notify"]).__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.__exit__(None, None, None)
+
     def test_who_hears_what(self):
-        with System(["complaints", "notify"]) as s:
-            other = s.company("Other Brand BV", ["textile"])
-            self.assertTrue(s.wait_for(lambda: s.drained("notify", "membership")))
-            case = submit(s)
-            case_id, receipt = case["case_id"], case["receipt"]
-            self.assertTrue(s.wait_for(lambda: any(i.get("case_id") == case_id for i in items(s, "committee:textile"))))
-            # Texts name the company (notify keeps its name from member.joined), not only its id.
-            text = [i["text"] for i in items(s, "committee:textile") if i.get("case_id") == case_id][0]
-            self.assertIn("tegen Respondent Brand BV (%s)" % s.respondent, text)
-            # The secretariat hears of the complaint and of members joining.
-            kinds = {i["type"] for i in items(s, "secretariat:textile")}
-            self.assertTrue({"complaint.received", "member.joined"} <= kinds, kinds)
-            # The company hears nothing before admissibility, then its case without the complainant.
-            company = {"role": "company", "org": s.respondent}
-            self.assertEqual([i for i in items(s, "org:" + s.respondent, company) if i["type"].startswith("complaint.")], [])
-            move(s, case_id, "admissibility")
-            got = s.wait_for(lambda: [i for i in items(s, "org:" + s.respondent, company)
-                                      if i["type"] == "complaint.status_changed"])
-            self.assertTrue(got)
-            self.assertEqual(got[0]["case_id"], case_id)
-            self.assertNotIn("Worker Secret", json.dumps(items(s, "org:" + s.respondent, company)))
-            self.assertEqual([i for i in items(s, "org:" + other, {"role": "company", "org": other})
-                              if i["type"].startswith("complaint.")], [])
-            # The complainant's inbox opens with the receipt, and with nothing else.
-            mine = s.wait_for(lambda: s.ok("notify", "inbox.by_receipt", {"receipt": receipt}, actor=False)["items"])
-            self.assertEqual([(i["type"], i["case_id"]) for i in mine], [("complaint.status_changed", case_id)])
-            r = s.call("notify", "inbox.by_receipt", {"receipt": receipt[:-4] + "AAAA"}, actor=False)
-            self.assertEqual((r["error"]["code"], r["error"]["field"]), ("not_found", "receipt"), r)
-            r = s.call("notify", "inbox.by_receipt", {"receipt": "x"}, actor=False)
-            self.assertEqual((r["error"]["code"], r["error"]["field"]), ("invalid_argument", "receipt"), r)
+        s = self.s
+        other = s.company("Other Brand BV", ["textile"])
+        self.assertTrue(s.wait_for(lambda: s.drained("notify", "membership")))
+        case = submit(s)
+        case_id, receipt = case["case_id"], case["receipt"]
+        self.assertTrue(s.wait_for(lambda: any(i.get("case_id") == case_id for i in items(s, "committee:textile"))))
+        # Texts name the company (notify keeps its name from member.joined), not only its id.
+        text = [i["text"] for i in items(s, "committee:textile") if i.get("case_id") == case_id][0]
+        self.assertIn("tegen Respondent Brand BV (%s)" % s.respondent, text)
+        # The secretariat hears of the complaint and of members joining.
+        kinds = {i["type"] for i in items(s, "secretariat:textile")}
+        self.assertTrue({"complaint.received", "member.joined"} <= kinds, kinds)
+        # The company hears nothing before admissibility, then its case without the complainant.
+        company = {"role": "company", "org": s.respondent}
+        self.assertEqual([i for i in items(s, "org:" + s.respondent, company) if i["type"].startswith("complaint.")], [])
+        move(s, case_id, "admissibility")
+        got = s.wait_for(lambda: [i for i in items(s, "org:" + s.respondent, company)
+                                  if i["type"] == "complaint.status_changed"])
+        self.assertTrue(got)
+        self.assertEqual(got[0]["case_id"], case_id)
+        self.assertNotIn("Worker Secret", json.dumps(items(s, "org:" + s.respondent, company)))
+        self.assertEqual([i for i in items(s, "org:" + other, {"role": "company", "org": other})
+                          if i["type"].startswith("complaint.")], [])
+        # The complainant's inbox opens with the receipt, and with nothing else.
+        mine = s.wait_for(lambda: s.ok("notify", "inbox.by_receipt", {"receipt": receipt}, actor=False)["items"])
+        self.assertEqual([(i["type"], i["case_id"]) for i in mine], [("complaint.status_changed", case_id)])
+        r = s.call("notify", "inbox.by_receipt", {"receipt": receipt[:-4] + "AAAA"}, actor=False)
+        self.assertEqual((r["error"]["code"], r["error"]["field"]), ("not_found", "receipt"), r)
+        r = s.call("notify", "inbox.by_receipt", {"receipt": "x"}, actor=False)
+        self.assertEqual((r["error"]["code"], r["error"]["field"]), ("invalid_argument", "receipt"), r)
 
     def test_each_company_hears_only_its_own_result(self):
-        with System(["notify"]) as s:
-            base = {"covenant": "gold", "round_id": "gold-2026-1", "year": 2026}
-            inject(s, "scoring", "gold", "assessment.started", base)
-            inject(s, "scoring", "gold", "assessment.scored", dict(base, org_id="org-41", score=62.5, band="advanced"))
-            inject(s, "scoring", "gold", "assessment.scored", dict(base, org_id="org-42", score=30, band="improving"))
-            inject(s, "membership", "gold", "location.list_published", {"covenant": "gold", "year": 2026, "count": 3})
-            self.assertTrue(s.wait_for(lambda: len(items(s, "monitoring:gold")) == 3))
-            mine = items(s, "org:org-41", {"role": "company", "org": "org-41"})
-            self.assertEqual([(i["type"], "62.5" in i["text"]) for i in mine], [("assessment.scored", True)])
-            theirs = items(s, "org:org-42", {"role": "company", "org": "org-42"})
-            self.assertEqual(len(theirs), 1)
-            self.assertIn("30", theirs[0]["text"])
-            self.assertNotIn("62.5", json.dumps(theirs))
-            self.assertTrue(s.wait_for(lambda: [i for i in items(s, "secretariat:gold")
-                                                if i["type"] == "location.list_published"]))
+        s = self.s
+        base = {"covenant": "gold", "round_id": "gold-2026-1", "year": 2026}
+        inject(s, "scoring", "gold", "assessment.started", base)
+        inject(s, "scoring", "gold", "assessment.scored", dict(base, org_id="org-41", score=62.5, band="advanced"))
+        inject(s, "scoring", "gold", "assessment.scored", dict(base, org_id="org-42", score=30, band="improving"))
+        inject(s, "membership", "gold", "location.list_published", {"covenant": "gold", "year": 2026, "count": 3})
+        self.assertTrue(s.wait_for(lambda: len(items(s, "monitoring:gold")) == 3))
+        mine = items(s, "org:org-41", {"role": "company", "org": "org-41"})
+        self.assertEqual([(i["type"], "62.5" in i["text"]) for i in mine], [("assessment.scored", True)])
+        theirs = items(s, "org:org-42", {"role": "company", "org": "org-42"})
+        self.assertEqual(len(theirs), 1)
+        self.assertIn("30", theirs[0]["text"])
+        self.assertNotIn("62.5", json.dumps(theirs))
+        self.assertTrue(s.wait_for(lambda: [i for i in items(s, "secretariat:gold")
+                                            if i["type"] == "location.list_published"]))
 
-
-class Inbox(unittest.TestCase):
     def test_read_unread_and_language(self):
-        with System(["complaints", "notify"]) as s:
-            for n in range(3):
-                submit(s, n)
-            self.assertTrue(s.wait_for(lambda: len(items(s, "committee:textile")) == 3))
-            page = s.ok("notify", "inbox.list", {"recipient": "committee:textile"})
-            self.assertEqual((page["unread"], [i["read"] for i in page["items"]]), (3, [False] * 3))
-            first = page["items"][0]["event_id"]
-            self.assertEqual(s.ok("notify", "inbox.mark_read", {"recipient": "committee:textile",
-                                                                 "event_ids": [first, first, "1-1"]})["marked"], 1)
-            page = s.ok("notify", "inbox.list", {"recipient": "committee:textile"})
-            self.assertEqual((page["unread"], [i["read"] for i in page["items"]]), (2, [True, False, False]))
-            # Dutch by default; English once the recipient asks for it.
-            self.assertTrue(page["items"][0]["title"].startswith("Nieuwe klacht"), page["items"][0])
-            s.ok("notify", "subscription.put", {"recipient": "committee:textile", "channel": "inbox", "lang": "en"})
-            submit(s, 4)
-            self.assertTrue(s.wait_for(lambda: items(s, "committee:textile")[0]["title"].startswith("New complaint")))
-            # A Dutch organisation's inbox speaks Dutch, another's English, until they choose.
-            german = s.ok("membership", "org.register", {"name": "Textil GmbH", "kind": "company", "country": "DE"})["org_id"]
-            s.ok("membership", "member.join", {"covenant": "textile", "org_id": german, "role": "supporter"})
+        s = self.s
+        for n in range(3):
+            submit(s, n, covenant="food")
+        self.assertTrue(s.wait_for(lambda: len(items(s, "committee:food")) == 3))
+        page = s.ok("notify", "inbox.list", {"recipient": "committee:food"})
+        self.assertEqual((page["unread"], [i["read"] for i in page["items"]]), (3, [False] * 3))
+        first = page["items"][0]["event_id"]
+        self.assertEqual(s.ok("notify", "inbox.mark_read", {"recipient": "committee:food",
+                                                             "event_ids": [first, first, "1-1"]})["marked"], 1)
+        page = s.ok("notify", "inbox.list", {"recipient": "committee:food"})
+        self.assertEqual((page["unread"], [i["read"] for i in page["items"]]), (2, [True, False, False]))
+        # Dutch by default; English once the recipient asks for it.
+        self.assertTrue(page["items"][0]["title"].startswith("Nieuwe klacht"), page["items"][0])
+        s.ok("notify", "subscription.put", {"recipient": "committee:food", "channel": "inbox", "lang": "en"})
+        submit(s, 4, covenant="food")
+        self.assertTrue(s.wait_for(lambda: items(s, "committee:food")[0]["title"].startswith("New complaint")))
+        # A Dutch organisation's inbox speaks Dutch, another's English, until they choose.
+        german = s.ok("membership", "org.register", {"name": "Textil GmbH", "kind": "company", "country": "DE"})["org_id"]
+        s.ok("membership", "member.join", {"covenant": "textile", "org_id": german, "role": "supporter"})
 
-            def inbox_lang(org):
-                subs = s.ok("notify", "subscription.list", {"recipient": "org:" + org})["subscriptions"]
-                return [x["lang"] for x in subs if x["channel"] == "inbox"]
-            self.assertTrue(s.wait_for(lambda: inbox_lang(german) == ["en"]), inbox_lang(german))
-            self.assertEqual(inbox_lang(s.respondent), ["nl"])
-            s.ok("notify", "subscription.put", {"recipient": "org:" + german, "channel": "inbox", "lang": "nl"})
-            s.ok("membership", "member.join", {"covenant": "gold", "org_id": german, "role": "supporter"})
-            self.assertTrue(s.wait_for(lambda: s.drained("notify", "membership")))
-            self.assertEqual(inbox_lang(german), ["nl"])
-            # A company marks only its own inbox.
-            r = s.call("notify", "inbox.mark_read", {"recipient": "committee:textile", "event_ids": [first]},
-                       actor={"role": "company", "org": "org-1"})
-            self.assertEqual(r["error"]["code"], "forbidden")
+        def inbox_lang(org):
+            subs = s.ok("notify", "subscription.list", {"recipient": "org:" + org})["subscriptions"]
+            return [x["lang"] for x in subs if x["channel"] == "inbox"]
+        self.assertTrue(s.wait_for(lambda: inbox_lang(german) == ["en"]), inbox_lang(german))
+        self.assertEqual(inbox_lang(s.respondent), ["nl"])
+        s.ok("notify", "subscription.put", {"recipient": "org:" + german, "channel": "inbox", "lang": "nl"})
+        s.ok("membership", "member.join", {"covenant": "gold", "org_id": german, "role": "supporter"})
+        self.assertTrue(s.wait_for(lambda: s.drained("notify", "membership")))
+        self.assertEqual(inbox_lang(german), ["nl"])
+        # A company marks only its own inbox.
+        r = s.call("notify", "inbox.mark_read", {"recipient": "committee:food", "event_ids": [first]},
+                   actor={"role": "company", "org": "org-901"})
+        self.assertEqual(r["error"]["code"], "forbidden")
 
     def test_subscriptions_are_checked(self):
-        with System(["notify"]) as s:
-            for body, field in [({"recipient": "org:org-1", "channel": "webhook", "lang": "nl"}, "address"),
-                                ({"recipient": "org:org-1", "channel": "webhook", "lang": "nl",
-                                  "address": "ftp://x.example/"}, "address"),
-                                ({"recipient": "org:org-1", "channel": "email", "lang": "nl", "address": "nobody"}, "address"),
-                                ({"recipient": "org:org-1", "channel": "sms", "lang": "nl"}, "channel"),
-                                ({"recipient": "org:org-1", "channel": "inbox", "lang": "de"}, "lang"),
-                                ({"recipient": "org:org-1", "channel": "email", "lang": "nl", "address": "a@b.example",
-                                  "secret": "0123456789abcdef"}, "secret")]:
-                with self.subTest(body=body):
-                    r = s.call("notify", "subscription.put", body)
-                    self.assertEqual((r["error"]["code"], r["error"]["field"]), ("invalid_argument", field), r)
-            r = s.call("notify", "subscription.put", {"recipient": "org:org-2", "channel": "inbox", "lang": "en"},
-                       actor={"role": "company", "org": "org-1"})
-            self.assertEqual((r["error"]["code"], r["error"]["field"]), ("forbidden", "recipient"), r)
-            s.ok("notify", "subscription.put", {"recipient": "org:org-1", "channel": "webhook", "lang": "en",
-                                                "address": "http://127.0.0.1:9/x", "secret": "0123456789abcdef"},
-                 actor={"role": "company", "org": "org-1"})
-            subs = s.ok("notify", "subscription.list", {"recipient": "org:org-1"})["subscriptions"]
-            self.assertEqual([(x["channel"], x["signed"], "secret" in x) for x in subs], [("webhook", True, False)])
+        s = self.s
+        for body, field in [({"recipient": "org:org-901", "channel": "webhook", "lang": "nl"}, "address"),
+                            ({"recipient": "org:org-901", "channel": "webhook", "lang": "nl",
+                              "address": "ftp://x.example/"}, "address"),
+                            ({"recipient": "org:org-901", "channel": "email", "lang": "nl", "address": "nobody"}, "address"),
+                            ({"recipient": "org:org-901", "channel": "sms", "lang": "nl"}, "channel"),
+                            ({"recipient": "org:org-901", "channel": "inbox", "lang": "de"}, "lang"),
+                            ({"recipient": "org:org-901", "channel": "email", "lang": "nl", "address": "a@b.example",
+                              "secret": "0123456789abcdef"}, "secret")]:
+            with self.subTest(body=body):
+                r = s.call("notify", "subscription.put", body)
+                self.assertEqual((r["error"]["code"], r["error"]["field"]), ("invalid_argument", field), r)
+        r = s.call("notify", "subscription.put", {"recipient": "org:org-902", "channel": "inbox", "lang": "en"},
+                   actor={"role": "company", "org": "org-901"})
+        self.assertEqual((r["error"]["code"], r["error"]["field"]), ("forbidden", "recipient"), r)
+        s.ok("notify", "subscription.put", {"recipient": "org:org-901", "channel": "webhook", "lang": "en",
+                                            "address": "http://127.0.0.1:9/x", "secret": "0123456789abcdef"},
+             actor={"role": "company", "org": "org-901"})
+        subs = s.ok("notify", "subscription.list", {"recipient": "org:org-901"})["subscriptions"]
+        self.assertEqual([(x["channel"], x["signed"], "secret" in x) for x in subs], [("webhook", True, False)])
 
 
 class Webhooks(unittest.TestCase):

@@ -17,7 +17,7 @@
 #include "imvo_config.h"
 #include "catalogue_complaints.h"
 
-#define S_BATCH 256
+#define S_BATCH 64                      //  entries a read: 256 made XREADGROUP replies of over 1 ms
 #define S_STREAM "imvo:complaints:intake"
 #define S_GROUP "complaints"
 #define S_RESULT "imvo:complaints:intake:result:"   //  + key: the outcome, for S_RESULT_TTL
