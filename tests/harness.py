@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unittest
 import uuid
 
 import msgpack
@@ -523,3 +524,18 @@ class System:
                 return value
             time.sleep(interval)
         return predicate()
+
+
+class SharedSystem(unittest.TestCase):
+    """A test class whose tests share one System, self.s, started once for the class: each test
+    works in covenants, recipients or organisations of its own, so that none depends on
+    another or on their order. A subclass names its daemons in SERVICES."""
+    SERVICES = SERVICES
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = System(cls.SERVICES).__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()

@@ -12,7 +12,7 @@ import unittest
 
 import msgpack
 
-from harness import BUILD_DIR, System, SERVICES
+from harness import BUILD_DIR, SERVICES, SharedSystem, System
 
 
 def complaint(system, n=0, anonymous=False, covenant="textile"):
@@ -32,16 +32,10 @@ def inbox(system, recipient="secretariat:textile", kind="complaint."):
     return [i for i in r["body"]["items"] if i["type"].startswith(kind)]
 
 
-class Shared(unittest.TestCase):
+class Shared(SharedSystem):
     """Tests that share one system: each files into a covenant (and reads inboxes) of its own."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.s = System(["complaints", "notify"]).__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.s.close()
+    SERVICES = ["complaints", "notify"]
 
     def test_submit_reaches_secretariat_inbox(self):
         s = self.s

@@ -6,7 +6,7 @@ import os
 import subprocess
 import unittest
 
-from harness import System, daemon_path
+from harness import SharedSystem, System, daemon_path
 
 SEC, COM = {"role": "secretariat"}, {"role": "committee"}
 DAY = 86400
@@ -34,15 +34,9 @@ def events(s, etype, covenant="textile"):
     return s.redis.cli("XRANGE", "imvo:complaints:{%s}:events" % covenant, "-", "+").split("\n").count(etype)
 
 
-class LifeCycle(unittest.TestCase):
+class LifeCycle(SharedSystem):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.s = System(["complaints"]).__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.s.close()
+    SERVICES = ["complaints"]
 
     def ok(self, r):
         self.assertTrue(r.get("ok"), r)

@@ -7,7 +7,7 @@ import os
 import subprocess
 import unittest
 
-from harness import System, imvoctl_path
+from harness import SharedSystem, imvoctl_path
 
 PLACE = {"name": "Rahman Knit Composite", "address": "Plot 12, Tejgaon Industrial Area", "city": "Dhaka",
          "country": "BD"}
@@ -18,16 +18,10 @@ def linked_items(s, org):
     return [i for i in items if i["type"] == "complaint.linked"]
 
 
-class Linking(unittest.TestCase):
+class Linking(SharedSystem):
     """One system for both: the mail goes to another covenant than the place's complaint."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.s = System(["complaints", "notify"]).__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.s.close()
+    SERVICES = ["complaints", "notify"]
 
     def test_a_complaint_about_a_place_informs_exactly_its_companies(self):
         s = self.s

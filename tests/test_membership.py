@@ -4,19 +4,13 @@ import time
 import unicodedata
 import unittest
 
-from harness import System
+from harness import SharedSystem, System
 
 HEADER = "name,address,city,region,country,workers,product_type\n"
 
 
-class Membership(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.s = System(["membership"]).__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.s.close()
+class Membership(SharedSystem):
+    SERVICES = ["membership"]
 
     def ok(self, mtype, body, **kw):
         return self.s.ok("membership", mtype, body, **kw)

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import msgpack
 from aiosmtpd.controller import Controller
 
-from harness import System, daemon_path, free_port
+from harness import SharedSystem, System, daemon_path, free_port
 
 SEC, COM = {"role": "secretariat"}, {"role": "committee"}
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deploy", "notify", "templates")
@@ -151,18 +151,12 @@ class Templates(unittest.TestCase):
         self.assertEqual(names, set(EVENTS))
 
 
-class Inboxes(unittest.TestCase):
+class Inboxes(SharedSystem):
     """Who hears what, and inboxes, on one system: each test in recipients of its own (textile's
     staff and the respondent; gold's monitoring committee and org-41/42; food's committee;
     org-901/902)."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.s = System(["complaints", "notify"]).__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.s.__exit__(None, None, None)
+    SERVICES = ["complaints", "notify"]
 
     def test_who_hears_what(self):
         s = self.s

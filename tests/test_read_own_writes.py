@@ -11,22 +11,15 @@ import uuid
 
 import msgpack
 
-from harness import System
+from harness import SharedSystem
 
 STREAM = "imvo:complaints:intake"
 SECRETARIAT = {"role": "secretariat"}
 
 
-class ReadOwnWrites(unittest.TestCase):
+class ReadOwnWrites(SharedSystem):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.s = System(["membership", "complaints"])
-        cls.s.__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.s.__exit__(None, None, None)
+    SERVICES = ["membership", "complaints"]
 
     def hold_view(self):
         """complaints' consumer can no longer read membership's events; returns the undo."""
