@@ -153,7 +153,7 @@ static const imvo_proto_msg_t s_complaint_intake_result = {
     .reply = "state key case_id? at? receipt? error?" };
 
 static const imvo_proto_msg_t s_complaint_transition = {
-    "complaint.transition", "move a case along its life cycle (who may make which move: PROTOCOL.md); the complainant withdraws by receipt",
+    "complaint.transition", "move a case along its life cycle (who may make which move: proto/README.md, the life cycle); the complainant withdraws by receipt",
     IMVO_FIELDS (s_transition), IMVO_STAFF | IMVO_ROLE_COMPLAINANT, NULL, NULL, s_transition_check,
     .service = "complaints", .idem_ttl = IMVO_WEEK, .for_complainant = IMVO_ROLE_COMPLAINANT, .unlimited = IMVO_ROLE_SERVICE,
     .reply = "case_id covenant respondent summary status from outcome?",

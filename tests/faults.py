@@ -2,7 +2,7 @@
 and Redis (AOF, appendfsync always) once, then a check that nothing was lost or doubled.
 
 Used by test_faults.py (a short run in ctest) and bench_faults.py (10,000 submits, figures).
-The client is what PROTOCOL.md asks of one: each complaint has its own idempotency key; a
+The client is what the protocol (proto/README.md) asks of one: each complaint has its own idempotency key; a
 request without a reply in time, or answered `unavailable`, is sent again with the same key.
 """
 import threading

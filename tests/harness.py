@@ -269,7 +269,7 @@ class System:
         self.ports = {}                 # name -> (requests port, events port), as reported
         self.procs = {}
         self.extra_env = env or {}
-        # Most tests speak to the daemons as a client of PROTOCOL.md without CURVE (the
+        # Most tests speak to the daemons as a client of the protocol (proto/README.md) without CURVE (the
         # envelope's actor is trusted); curve=True runs them as the README does, with
         # certificates: the daemons' (role service) and an administrator's (secretariat).
         self.curve = curve

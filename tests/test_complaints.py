@@ -145,7 +145,7 @@ class Complaints(unittest.TestCase):
         self.assertEqual(full["complainant"]["contact"], "+880 1711 000000")
 
     def test_complainant_actor_without_org(self):
-        # PROTOCOL.md: actor.org may be absent or "" for a role without an organisation.
+        # The protocol: actor.org may be absent or "" for a role without an organisation.
         for actor in ({"role": "complainant", "org": ""}, {"role": "complainant"}):
             with self.subTest(actor=actor):
                 r = self.s.ok("complaints", "complaint.submit", anonymous(), actor=actor)

@@ -1,4 +1,4 @@
-"""The case from intake to a published decision (PROTOCOL.md, second part), against a real Redis,
+"""The case from intake to a published decision (proto/README.md), against a real Redis,
 membership and complaints: every allowed and refused move, who may send what, what the
 company never sees, deadlines that fall due once (also while the daemon was down, and with two
 replicas), messages, decisions, overdue, stats and the identity-read log."""

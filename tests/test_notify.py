@@ -1,4 +1,4 @@
-"""notify against real servers (PROTOCOL.md, second part, "notify"): who hears what, in which
+"""notify against real servers (proto/README.md, "notify"): who hears what, in which
 language, read and unread, webhooks to a real HTTP receiver started here (signed, retried,
 once, a receiver that answers too late, a dead one), e-mail to a real SMTP server (Debian's
 python3-aiosmtpd), notify killed mid-batch, and two replicas."""
@@ -22,7 +22,7 @@ from harness import SharedSystem, System, daemon_path, free_port
 
 SEC, COM = {"role": "secretariat"}, {"role": "committee"}
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deploy", "notify", "templates")
-# Every event of PROTOCOL.md that reaches people (notify's own notification.* go to operators).
+# Every event that reaches people (notify's own notification.* go to operators).
 EVENTS = ["complaint.received", "complaint.status_changed", "complaint.decided", "complaint.deadline_due",
           "complaint.linked", "assessment.started", "assessment.scored", "assessment.completed",
           "assessment.corrected", "member.joined", "member.left", "location.list_published"]
@@ -33,7 +33,7 @@ class Receiver:
     """A webhook receiver: records every POST; fails the first `fail` tries of each event with
     500; answers the first try of each event only after `late` seconds (after notify gave up
     waiting); waits `delay` seconds on every request. Deduplicates by X-IMVO-Event-Id, as
-    PROTOCOL.md asks of receivers."""
+    the protocol asks of receivers."""
 
     def __init__(self, fail=0, late=0.0, delay=0.0):
         self.fail, self.late, self.delay = fail, late, delay
