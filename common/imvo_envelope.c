@@ -123,6 +123,10 @@ imvo_request_decode (imvo_request_t *req, const void *data, size_t size, imvo_er
         //  A complainant has no organisation: actor.org may be absent, nil or "".
         if (s_env_str (actor, "org", req->org, sizeof req->org, 0, false, &sub))
             return imvo_error_set (err, IMVO_ERR_BAD_REQUEST, "actor.org", "actor.org must be a string of at most 64 bytes");
+        if (s_env_str (actor, "person", req->person, sizeof req->person, 0, false, &sub)
+        ||  !imvo_proto_format_ok (IMVO_FMT_ID, req->person, strlen (req->person)))
+            return imvo_error_set (err, IMVO_ERR_BAD_REQUEST, "actor.person",
+                                   "actor.person must be a username: printable ASCII without spaces, at most 64 bytes");
     }
     req->body = imvo_map_get (&req->root, "body");
     if (!req->body)

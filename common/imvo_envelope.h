@@ -53,6 +53,8 @@ typedef struct {
     char key [IMVO_KEY_MAX + 1];        //  "" when the request has no idempotency key
     char role [33];                     //  actor.role, "" when absent
     char org [65];                      //  actor.org, "" when absent
+    char person [65];                   //  actor.person: the signed-in person a gateway speaks
+                                        //  for (imvo_curve_apply), "" when none
     char client [72];                   //  who sent it, for limits: the CURVE client's public
                                         //  key, else its peer address ("" when unknown)
     const msgpack_object *body;         //  always a map after a successful decode

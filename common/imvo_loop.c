@@ -195,11 +195,16 @@ s_intake (s_loop_t *loop)
         s_answer (loop, h);
         return true;
     }
-    if (s->curve)                       //  the certificate says who sends, not the envelope
-        imvo_curve_actor (body, h->req.role, sizeof h->req.role, h->req.org, sizeof h->req.org);
+    //  The certificate says who sends, not the envelope (but a gateway's envelope speaks for a
+    //  person); a worker applies the same to its own decoding, from the frame below.
+    char cert_role [33] = "", cert_org [65] = "";
+    if (s->curve) {
+        imvo_curve_actor (body, cert_role, sizeof cert_role, cert_org, sizeof cert_org);
+        imvo_curve_apply (&h->req, cert_role, cert_org);
+    }
     imvo_curve_client_id (body, h->req.client, sizeof h->req.client);
-    h->actor_len = 1 + (size_t) snprintf (h->actor + 1, sizeof h->actor - 1, "%s%c%s%c%s", h->req.role, 0,
-                                          h->req.org, 0, h->req.client);
+    h->actor_len = 1 + (size_t) snprintf (h->actor + 1, sizeof h->actor - 1, "%s%c%s%c%s", cert_role, 0,
+                                          cert_org, 0, h->req.client);
     h->actor [0] = s->curve;
     const imvo_handler_t *handler = imvo_handler_find (s->def, h->req.type);
     bool builtin = streq (h->req.type, "ping") || streq (h->req.type, "stats");

@@ -6,6 +6,7 @@
 #include "imvo_service.h"
 #include "imvo_config.h"
 #include "imvo_internal.h"
+#include "imvo_curve.h"
 
 //  One request of a batch: its frames (routing envelope, then the body) and its decoding.
 typedef struct {
@@ -13,7 +14,7 @@ typedef struct {
     int nparts;
     imvo_request_t req;
     bool curve;                     //  the actor comes from the certificate:
-    char role [33], org [65];       //  these, not the envelope's
+    char role [33], org [65];       //  the certificate's (imvo_curve_apply)
     char client [72];               //  who sent it (imvo_request_t)
 } s_slot_t;
 
@@ -28,10 +29,8 @@ s_dispatch (imvo_ctx_t *ctx, s_slot_t *slot, imvo_call_t *call, imvo_reply_t *re
     atomic_fetch_add (&s->requests, 1);
     if (imvo_request_decode (req, zmq_msg_data (body), zmq_msg_size (body), &reply->err))
         return;
-    if (slot->curve) {
-        snprintf (req->role, sizeof req->role, "%s", slot->role);
-        snprintf (req->org, sizeof req->org, "%s", slot->org);
-    }
+    if (slot->curve)
+        imvo_curve_apply (req, slot->role, slot->org);
     snprintf (req->client, sizeof req->client, "%s", slot->client);
     const imvo_handler_t *h;
     if (imvo_builtin (ctx, req, reply))

@@ -157,19 +157,19 @@ static const imvo_proto_msg_t s_complaint_transition = {
     IMVO_FIELDS (s_transition), IMVO_STAFF | IMVO_ROLE_COMPLAINANT, NULL, NULL, s_transition_check,
     .service = "complaints", .idem_ttl = IMVO_WEEK, .for_complainant = IMVO_ROLE_COMPLAINANT, .unlimited = IMVO_ROLE_SERVICE,
     .reply = "case_id covenant respondent summary status from outcome?",
-    .script = "complaint_transition", .script_keys = "idem case", .script_args = "prefix to reason outcome decision by now covenant lengths" };
+    .script = "complaint_transition", .script_keys = "idem case", .script_args = "prefix to reason outcome decision by person now covenant lengths" };
 static const imvo_proto_msg_t s_complaint_respond = {
     "complaint.respond", "the respondent company answers, while the case is in response", IMVO_FIELDS (s_respond),
     IMVO_ROLE_COMPANY, NULL, NULL, NULL,
     .service = "complaints", .idem_ttl = IMVO_WEEK,
     .reply = "case_id at from",
-    .script = "complaint_note", .script_keys = "idem case", .script_args = "prefix kind by org text audience now feedback_ms" };
+    .script = "complaint_note", .script_keys = "idem case", .script_args = "prefix kind by person org text audience now feedback_ms" };
 static const imvo_proto_msg_t s_complaint_message = {
     "complaint.message", "a message on a case: from the complainant (by receipt; or a gateway for them), the secretariat or the committee",
     IMVO_FIELDS (s_message), IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, NULL, NULL, s_case_or_receipt,
     .service = "complaints", .idem_ttl = IMVO_WEEK, .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, .unlimited = IMVO_ROLE_SERVICE,
     .reply = "case_id at from",
-    .script = "complaint_note", .script_keys = "idem case", .script_args = "prefix kind by org text audience now feedback_ms" };
+    .script = "complaint_note", .script_keys = "idem case", .script_args = "prefix kind by person org text audience now feedback_ms" };
 static const imvo_proto_msg_t s_complaint_messages = {
     "complaint.messages", "the messages on a case that the reader may see", IMVO_FIELDS (s_messages),
     IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_COMPANY | IMVO_ROLE_SERVICE, NULL, NULL, s_case_or_receipt,

@@ -240,7 +240,7 @@ s_check_str (const imvo_field_t *f, const char *field, const char *s, size_t len
 }
 
 static const char *const s_roles [] = {
-    "secretariat", "committee", "monitoring", "company", "complainant", "steering", "service", NULL };
+    "secretariat", "committee", "monitoring", "company", "complainant", "steering", "service", "gateway", NULL };
 
 unsigned
 imvo_proto_role (const char *role)

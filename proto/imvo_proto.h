@@ -67,6 +67,9 @@ typedef enum {
     IMVO_ROLE_COMPLAINANT = 1 << 4,
     IMVO_ROLE_STEERING = 1 << 5,
     IMVO_ROLE_SERVICE = 1 << 6,     //  another daemon or a trusted gateway
+    IMVO_ROLE_GATEWAY = 1 << 7,     //  a certificate that speaks for signed-in persons: the
+                                    //  envelope's actor {role, org, person} is theirs
+                                    //  (imvo_curve_apply); it sends nothing as itself
     IMVO_PUBLIC = 1 << 15,          //  anyone, with or without a role
 } imvo_role_t;
 

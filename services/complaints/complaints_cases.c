@@ -123,6 +123,7 @@ complaints_transition (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_va
     imvo_named_str (&named, "outcome", f [COMPLAINT_TRANSITION_OUTCOME].present ? f [COMPLAINT_TRANSITION_OUTCOME].str : "");
     imvo_named_str (&named, "decision", f [COMPLAINT_TRANSITION_DECISION].present ? f [COMPLAINT_TRANSITION_DECISION].str : "");
     imvo_named_str (&named, "by", req->role);
+    imvo_named_str (&named, "person", req->person);
     imvo_named_fmt (&named, "now", "%lld", (long long) imvo_now_ms ());
     imvo_named_str (&named, "covenant", covenant);
     imvo_named_bytes (&named, "lengths", lengths.data, lengths.size);
@@ -143,6 +144,7 @@ s_note (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const 
     imvo_named_str (&named, "kind", kind);
     //  A gateway's message by receipt is the complainant's.
     imvo_named_str (&named, "by", imvo_proto_for_complainant (req) ? "complainant" : req->role);
+    imvo_named_str (&named, "person", req->person);
     imvo_named_str (&named, "org", req->org);
     imvo_named_str (&named, "text", text);
     imvo_named_str (&named, "audience", audience);

@@ -97,9 +97,11 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
         imvo_pack_kv_str (&pk, "kind", f [COMPLAINT_SUBMIT_KIND].str);
     at [1] = buf.size;
     msgpack_pack_array (&pk, 1);                            //  the history
-    msgpack_pack_map (&pk, 5);
+    msgpack_pack_map (&pk, 5 + (req->person [0] != 0));
     imvo_pack_kv_int (&pk, "at", now);
     imvo_pack_kv_str (&pk, "by", s_actor (req));
+    if (req->person [0])                                    //  a gateway's signed-in person
+        imvo_pack_kv_str (&pk, "person", req->person);
     imvo_pack_kv_str (&pk, "from", NULL);
     imvo_pack_kv_str (&pk, "to", "received");
     imvo_pack_kv_str (&pk, "reason", "complaint received");

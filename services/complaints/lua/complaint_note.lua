@@ -3,7 +3,8 @@
 -- from the secretariat or the committee to the complainant starts the feedback deadline again.
 -- KEYS[1] idempotency record, KEYS[2] the case hash; ARGV[1] ttl, ARGV[2] by name (imvo_named;
 -- complaint.respond's and complaint.message's script_args): prefix, kind ('respond' or
--- 'message'), by (role), org, text, audience ('complainant' or 'company'), now (ms),
+-- 'message'), by (role), person ('' or the signed-in person a gateway spoke for), org, text,
+-- audience ('complainant' or 'company'), now (ms),
 -- feedback_ms (the feedback deadline's length).
 local replay = imvo_replay()
 if replay then
@@ -38,6 +39,7 @@ elseif a.by ~= 'complainant' and a.audience == 'complainant' then
     redis.call('ZADD', p .. ':deadlines', dl.feedback, cid .. '|feedback')
 end
 redis.call('RPUSH', KEYS[2] .. ':messages', cmsgpack.pack({ at = now, from = a.by, text = a.text,
+                                                             person = a.person ~= '' and a.person or nil,
                                                              audience = a.audience }))
 redis.call('HSET', KEYS[2], 'deadlines', cmsgpack.pack(dl), 'updated_at', now)
 return imvo_commit({ case_id = cid, at = now, from = a.by })

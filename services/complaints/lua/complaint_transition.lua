@@ -4,7 +4,8 @@
 -- complaint.status_changed (and complaint.decided) are emitted.
 -- KEYS[1] idempotency record, KEYS[2] the case hash; ARGV[1] ttl, ARGV[2] by name
 -- (imvo_named; complaint.transition's script_args): prefix (imvo:complaints:{<covenant>}),
--- to, reason, outcome, decision, by (role), now (ms), covenant, lengths (packed deadline
+-- to, reason, outcome, decision, by (role), person ('' or the signed-in person a gateway spoke
+-- for), now (ms), covenant, lengths (packed deadline
 -- lengths {name = ms}). The deadline, overdue, decision and closed sets are the covenant's,
 -- in its slot.
 local replay = imvo_replay()
@@ -88,7 +89,9 @@ else
     end
 end
 local history = case.history and cmsgpack.unpack(case.history) or {}
-table.insert(history, { at = now, by = by, from = from, to = to, reason = a.reason })
+-- person: the signed-in person a gateway spoke for (its username), beside the role.
+table.insert(history, { at = now, by = by, person = a.person ~= '' and a.person or nil, from = from, to = to,
+                        reason = a.reason })
 redis.call('HSET', KEYS[2], 'status', to, 'updated_at', now, 'history', cmsgpack.pack(history),
            'deadlines', cmsgpack.pack(dl))
 local out = { case_id = cid, covenant = a.covenant, respondent = case.respondent, summary = case.summary,
