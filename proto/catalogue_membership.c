@@ -1,12 +1,17 @@
 /*  The membership daemon's messages: covenants, organisations, memberships, production
-    locations. Market shares are in basis points (hundredths of a percent: 48 % = 4800). */
+    locations, and the accounts of persons (account.*). Market shares are in basis points (hundredths of a percent: 48 % = 4800). */
 #include "imvo_proto.h"
 #include "catalogue_membership.h"
+
+#include <string.h>
 
 static const char *const s_kinds [] = {
     "company", "trade_association", "ngo", "union", "government", "knowledge_institution", "other", NULL };
 static const char *const s_roles [] = { "party", "supporter", "expert", NULL };
 static const char *const s_decisions [] = { "confirm", "reject", NULL };
+static const char *const s_account_roles [] = { "secretariat", "committee", "monitoring", "company", "steering", NULL };
+static const char *const s_langs [] = { "nl", "en", "fr", "es", "bn", "hi", "zh", "tr", "vi", NULL };
+static const char *const s_reset_what [] = { "password", "totp", NULL };
 
 #define COVENANT(i) [i] = { "covenant", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL, "covenant code, e.g. textile" }
 #define ORG_ID(i) [i] = { "org_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "an organisation's id, e.g. org-12" }
@@ -88,6 +93,57 @@ static const imvo_field_t s_location_resolve [] = {
     [LOCATION_RESOLVE_LOCATION] = { "location_id", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, NULL },
 };
 
+//  Usernames: lower-case ASCII letters, digits, '-', '_' and '.', 3 to 64 bytes (IMVO_FMT_ID
+//  and the bounds are checked first).
+static int
+s_username_check (const imvo_value_t *v, imvo_error_t *err)
+{
+    for (size_t i = 0; i < v->len; i++) {
+        char c = v->str [i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+            return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "username",
+                                   "a username has lower-case letters, digits, '-', '_' and '.' only");
+    }
+    return 0;
+}
+
+static int
+s_account_create_check (const imvo_value_t *values, imvo_error_t *err)
+{
+    if (s_username_check (&values [ACCOUNT_CREATE_USERNAME], err))
+        return -1;
+    if (strcmp (values [ACCOUNT_CREATE_ROLE].str, "company") == 0 && !values [ACCOUNT_CREATE_ORG].present)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "org", "a company's account names its org");
+    return 0;
+}
+
+#define USERNAME(i) [i] = { "username", IMVO_F_STR, true, 3, 64, IMVO_FMT_ID, NULL, "a person's username: a-z, 0-9, '-', '_', '.'" }
+static const imvo_field_t s_account_create [] = {
+    USERNAME (ACCOUNT_CREATE_USERNAME),
+    [ACCOUNT_CREATE_NAME] = { "name", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL, "the person's name" },
+    [ACCOUNT_CREATE_EMAIL] = { "email", IMVO_F_STR, true, 3, 200, IMVO_FMT_EMAIL, NULL, "the person's e-mail address" },
+    [ACCOUNT_CREATE_ROLE] = { "role", IMVO_F_STR, true, 1, 16, IMVO_FMT_CODE, s_account_roles, "secretariat, committee, monitoring, company or steering" },
+    [ACCOUNT_CREATE_ORG] = { "org", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "the person's organisation (required for role company), e.g. org-12" },
+    [ACCOUNT_CREATE_LANG] = { "lang", IMVO_F_STR, false, 2, 2, IMVO_FMT_CODE, s_langs, "nl (default), en, fr, es, bn, hi, zh, tr or vi" },
+};
+static const imvo_field_t s_account_enroll [] = {
+    [ACCOUNT_ENROLL_TOKEN] = { "enroll_token", IMVO_F_STR, true, 1, 128, IMVO_FMT_ID, NULL, "the enrollment token account.create or account.reset gave" },
+    [ACCOUNT_ENROLL_PASSWORD] = { "password", IMVO_F_STR, true, 12, 200, IMVO_FMT_LINE, NULL, "the new password, 12 to 200 bytes" },
+};
+static const imvo_field_t s_account_verify [] = {
+    [ACCOUNT_VERIFY_USERNAME] = { "username", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, NULL },
+    [ACCOUNT_VERIFY_PASSWORD] = { "password", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL, NULL },
+    [ACCOUNT_VERIFY_TOTP] = { "totp", IMVO_F_STR, true, 6, 6, IMVO_FMT_ID, NULL, "the 6-digit code of the authenticator" },
+};
+static const imvo_field_t s_account_list [] = {
+    [ACCOUNT_LIST_ORG] = { "org", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "only this organisation's accounts" },
+};
+static const imvo_field_t s_account_disable [] = { USERNAME (ACCOUNT_DISABLE_USERNAME) };
+static const imvo_field_t s_account_reset [] = {
+    USERNAME (ACCOUNT_RESET_USERNAME),
+    [ACCOUNT_RESET_WHAT] = { "what", IMVO_F_STR, true, 1, 16, IMVO_FMT_CODE, s_reset_what, "password or totp: either way the person enrolls again" },
+};
+
 #define MSG(var, type, summary, fields, who, own, ...) \
     static const imvo_proto_msg_t var = { type, summary, IMVO_FIELDS (fields), who, own, NULL, NULL, \
                                           .service = "membership", __VA_ARGS__ };
@@ -120,6 +176,19 @@ MSG (s_location_counts_msg, "location.counts", "locations per year, with the pub
 MSG (s_location_flags_msg, "location.flags", "ambiguous matches waiting for the secretariat", s_location_covenant, IMVO_STAFF, NULL, .reply = "flags")
 MSG (s_location_resolve_msg, "location.resolve", "confirm (merge into location_id) or reject an ambiguous match", s_location_resolve, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK, .reply = "flag_id decision location_id")
 MSG (s_location_sourcing_msg, "location.sourcing", "staff and services only: the companies that disclosed a location, per covenant, with the years", s_location_sourcing, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, .reply = "location_id companies")
+//  Accounts. account.enroll and account.verify keep no idempotency key: their body holds a
+//  password, and the key's record would keep a fast digest of it; an enrollment token works once
+//  anyway. account.create and account.reset keep theirs, but their stored reply holds only the
+//  token's hash: a retry with the key is told so (conflict), never given the token again.
+static const imvo_proto_msg_t s_account_create_msg = {
+    "account.create", "a person's account (the secretariat; a company for its own org, role company): gives an enrollment token, good once for 72 h",
+    IMVO_FIELDS (s_account_create), IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMPANY, "org", NULL, s_account_create_check,
+    .service = "membership", .idem_ttl = IMVO_WEEK, .reply = "username enroll_token" };
+MSG (s_account_enroll_msg, "account.enroll", "set a password (12-200 bytes) with an enrollment token, once; gives the TOTP secret (base32, RFC 6238: SHA-1, 6 digits, 30 s)", s_account_enroll, IMVO_PUBLIC, NULL, .reply = "username totp_secret")
+MSG (s_account_verify_msg, "account.verify", "services only (the portal): check a person's password and TOTP code; five wrong tries lock the account for 15 minutes", s_account_verify, IMVO_ROLE_SERVICE, NULL, .reply = "username name role org lang")
+MSG (s_account_list_msg, "account.list", "persons' accounts (a company: its own org's), never their secrets", s_account_list, IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMPANY, "org", .reply = "accounts")
+MSG (s_account_disable_msg, "account.disable", "disable a person's account (a company: its own org's)", s_account_disable, IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMPANY, NULL, .idem_ttl = IMVO_WEEK, .reply = "username status")
+MSG (s_account_reset_msg, "account.reset", "a new enrollment token for a person, who then sets a new password and TOTP", s_account_reset, IMVO_ROLE_SECRETARIAT, NULL, .idem_ttl = IMVO_WEEK, .reply = "username enroll_token")
 
 const imvo_proto_msg_t *const imvo_proto_membership [] = {
     &s_covenant_list_msg, &s_covenant_get_msg,
@@ -128,4 +197,6 @@ const imvo_proto_msg_t *const imvo_proto_membership [] = {
     &s_member_pay_msg, &s_member_unpaid_msg,
     &s_location_add_msg, &s_location_import_msg, &s_location_list_msg, &s_location_export_msg,
     &s_location_publish_msg, &s_location_counts_msg, &s_location_flags_msg, &s_location_resolve_msg,
-    &s_location_sourcing_msg, NULL };
+    &s_location_sourcing_msg,
+    &s_account_create_msg, &s_account_enroll_msg, &s_account_verify_msg, &s_account_list_msg,
+    &s_account_disable_msg, &s_account_reset_msg, NULL };

@@ -71,6 +71,18 @@ s_usage (FILE *f)
 
 
 //  Sends one request and prints the reply; returns the exit status.
+//  After account.enroll: the URI an authenticator app reads (as a QR code or pasted).
+static void
+s_print_otpauth (const msgpack_object *body)
+{
+    const msgpack_object *user = imvo_map_get (body, "username");
+    const msgpack_object *secret = imvo_map_get (body, "totp_secret");
+    if (!user || user->type != MSGPACK_OBJECT_STR || !secret || secret->type != MSGPACK_OBJECT_STR)
+        return;
+    printf ("otpauth: otpauth://totp/IMVO:%.*s?secret=%.*s&issuer=IMVO&algorithm=SHA1&digits=6&period=30\n",
+            (int) user->via.str.size, user->via.str.ptr, (int) secret->via.str.size, secret->via.str.ptr);
+}
+
 static int
 s_call (const s_globals_t *g, const char *service, const char *type, const char *body,
         size_t body_len, const char *list_key, const char *columns)
@@ -131,6 +143,8 @@ s_call (const s_globals_t *g, const char *service, const char *type, const char 
         }
         else
             imvoctl_print_map (resp.body, 0);
+        if (streq (type, "account.enroll"))
+            s_print_otpauth (resp.body);
     }
     imvo_response_release (&resp);
     imvo_client_destroy (&client);

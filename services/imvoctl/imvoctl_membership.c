@@ -8,6 +8,11 @@ static const imvoctl_opt_t s_location_import [] = {
     END,
 };
 
+static const imvoctl_opt_t s_account_enroll [] = {
+    { "--token", "enroll_token", IMVOCTL_STR, false, NULL, "the enrollment token (the same as --enroll-token)" },
+    END,
+};
+
 const imvoctl_cmd_t imvoctl_membership_cmds [] = {
     { "covenant list", "membership", "covenant.list", { NULL }, NULL, "covenants",
       "code,status,signed_on,ends_on,name", "the covenants" },
@@ -29,5 +34,15 @@ const imvoctl_cmd_t imvoctl_membership_cmds [] = {
       "the published list as CSV (--json for the raw reply)" },
     { "location counts", "membership", "location.counts", { "covenant" }, NULL, "years", "year,locations,published_on",
       "locations per year: location counts COVENANT" },
+    { "account create", "membership", "account.create", { NULL }, NULL, NULL, NULL,
+      "a person's account: prints the enrollment token (good once, for 72 hours)" },
+    { "account enroll", "membership", "account.enroll", { NULL }, s_account_enroll, NULL, NULL,
+      "set the password with an enrollment token: prints the TOTP secret and its otpauth:// URI" },
+    { "account list", "membership", "account.list", { NULL }, NULL, "accounts", "username,role,org,status,lang,name",
+      "persons' accounts" },
+    { "account disable", "membership", "account.disable", { "username" }, NULL, NULL, NULL,
+      "disable an account: account disable USERNAME" },
+    { "account reset", "membership", "account.reset", { "username" }, NULL, NULL, NULL,
+      "a new enrollment token (new password and TOTP): account reset USERNAME --what password|totp" },
     { NULL, NULL, NULL, { NULL }, NULL, NULL, NULL, NULL },
 };

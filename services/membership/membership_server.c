@@ -8,6 +8,8 @@
       imvo:membership:{<covenant>}:members           set of current members
       imvo:membership:{<covenant>}:loc:<id>, :locnorm, :bucket:..., :year:<y>:...  locations
       imvo:membership:{orgs}:org:<id>, :all, :seq     organisations
+      imvo:membership:{accounts}:account:<username>, :all, :enroll:<hash>, :fails:<username>
+                                                     accounts of persons (membership_accounts.c)
     Everything one script changes shares the covenant's (or the orgs') hash tag. Reads of an
     organisation before a membership script (its name, kind and share are copied into the
     membership) cross slots; organisations are never deleted, so the read cannot go stale in
@@ -114,6 +116,12 @@ static const imvo_handler_t s_handlers [] = {
     { "location.flags", membership_location_flags },
     { "location.resolve", membership_location_resolve },
     { "location.sourcing", membership_location_sourcing },
+    { "account.create", membership_account_create },
+    { "account.enroll", membership_account_enroll },
+    { "account.verify", membership_account_verify },
+    { "account.list", membership_account_list },
+    { "account.disable", membership_account_disable },
+    { "account.reset", membership_account_reset },
     { NULL, NULL },
 };
 

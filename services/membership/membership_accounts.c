@@ -1,0 +1,333 @@
+/*  membership_accounts: the accounts of persons (account.*): create, enroll, verify, list,
+    disable, reset.
+
+    Keys (hash tag {accounts}):
+      imvo:membership:{accounts}:account:<username>  hash: username name email role org lang
+                                                     status (pending, active, disabled),
+                                                     created_at, pwhash (Argon2id string),
+                                                     totp (base32 secret), enroll_hash and
+                                                     enroll_expires while a token is open
+      imvo:membership:{accounts}:enroll:<hash>       the username an open token is for
+      imvo:membership:{accounts}:all                 set of usernames
+      imvo:membership:{accounts}:fails:<username>    hash: count, locked_until (wrong logins)
+
+    An enrollment token is 32 random bytes in hex, given once; Redis holds only its BLAKE2b
+    hash (crypto_generichash). Passwords are hashed with Argon2id (crypto_pwhash_str at
+    crypto_pwhash_OPSLIMIT_INTERACTIVE and crypto_pwhash_MEMLIMIT_INTERACTIVE: 2 passes over
+    64 MiB) on the worker thread, never in Lua. TOTP codes (RFC 6238: SHA-1, 6 digits, 30 s,
+    one step either side) are checked with liboath.
+*/
+#include "membership_internal.h"
+
+#include <liboath/oath.h>
+#include <pthread.h>
+#include <sodium.h>
+
+#define ACCOUNT_TAG "accounts"
+#define ACCOUNT_PREFIX "imvo:membership:{accounts}"
+#define ENROLL_LIFETIME_MS (72LL * 3600 * 1000)
+#define LOCK_AFTER 5
+#define LOCK_MS (15LL * 60 * 1000)
+#define TOTP_BYTES 20
+#define TOKEN_BYTES 32
+
+static pthread_once_t s_once = PTHREAD_ONCE_INIT;
+static bool s_ready = false;
+//  An Argon2id string of a random password: an unknown or unusable account costs a login as
+//  much time as a real one, so the time taken does not tell which usernames exist.
+static char s_dummy_hash [crypto_pwhash_STRBYTES];
+
+static void
+s_init (void)
+{
+    if (sodium_init () < 0 || oath_init () != OATH_OK)
+        return;
+    unsigned char pw [16];
+    randombytes_buf (pw, sizeof pw);
+    if (crypto_pwhash_str (s_dummy_hash, (const char *) pw, sizeof pw, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                           crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0)
+        s_ready = true;
+}
+
+static int
+s_check_ready (imvo_reply_t *reply)
+{
+    pthread_once (&s_once, s_init);
+    if (!s_ready)
+        return imvo_reply_fail (reply, IMVO_ERR_INTERNAL, NULL, "the password library could not start");
+    return 0;
+}
+
+//  A new enrollment token (hex).
+static void
+s_new_token (char token [2 * TOKEN_BYTES + 1])
+{
+    unsigned char raw [TOKEN_BYTES];
+    randombytes_buf (raw, sizeof raw);
+    sodium_bin2hex (token, 2 * TOKEN_BYTES + 1, raw, sizeof raw);
+    sodium_memzero (raw, sizeof raw);
+}
+
+static void
+s_token_hash (const char *token, char hash [2 * TOKEN_BYTES + 1])
+{
+    unsigned char h [TOKEN_BYTES];
+    crypto_generichash (h, sizeof h, (const unsigned char *) token, strlen (token), NULL, 0);
+    sodium_bin2hex (hash, 2 * TOKEN_BYTES + 1, h, sizeof h);
+}
+
+//  After account_create or account_reset committed: the stored reply names the token's hash.
+//  The same hash as ours: this request made it, the reply gets the token. Another: a retry
+//  with an idempotency key, whose token was given once and is not kept.
+static int
+s_token_reply (imvo_reply_t *reply, const char *username, const char *token, const char *hash)
+{
+    bool ours = false;
+    msgpack_unpacked u;
+    msgpack_unpacked_init (&u);
+    if (msgpack_unpack_next (&u, reply->body.data, reply->body.size, NULL) == MSGPACK_UNPACK_SUCCESS
+    &&  u.data.type == MSGPACK_OBJECT_MAP) {
+        for (uint32_t i = 0; i < u.data.via.map.size; i++) {
+            const msgpack_object *k = &u.data.via.map.ptr [i].key, *v = &u.data.via.map.ptr [i].val;
+            if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == 11 && memcmp (k->via.str.ptr, "enroll_hash", 11) == 0
+            &&  v->type == MSGPACK_OBJECT_STR && v->via.str.size == strlen (hash)
+            &&  memcmp (v->via.str.ptr, hash, v->via.str.size) == 0)
+                ours = true;
+        }
+    }
+    msgpack_unpacked_destroy (&u);
+    imvo_reply_reset (reply);
+    if (!ours)
+        return imvo_reply_fail (reply, IMVO_ERR_CONFLICT, "key",
+                                "this request was done already; its enrollment token is given only once "
+                                "(account.reset gives a new one)");
+    msgpack_packer *pk = imvo_reply_pk (reply);
+    msgpack_pack_map (pk, 2);
+    imvo_pack_kv_str (pk, "username", username);
+    imvo_pack_kv_str (pk, "enroll_token", token);
+    return 0;
+}
+
+int
+membership_account_create (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    if (s_check_ready (reply))
+        return -1;
+    const char *role = f [ACCOUNT_CREATE_ROLE].str;
+    const char *org = membership_opt (&f [ACCOUNT_CREATE_ORG]);
+    if (strcmp (req->role, "company") == 0 && strcmp (role, "company") != 0)
+        return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "role", "a company creates accounts with role company only");
+    if (*org) {
+        redisReply *r = imvo_redis_cmd (ctx->redis, "EXISTS imvo:membership:{orgs}:org:%s", org);
+        if (!r)
+            return imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, NULL, "Redis is unavailable");
+        bool known = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+        freeReplyObject (r);
+        if (!known)
+            return imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "org", "no organisation has this id");
+    }
+    char token [2 * TOKEN_BYTES + 1], hash [2 * TOKEN_BYTES + 1];
+    s_new_token (token);
+    s_token_hash (token, hash);
+    int64_t now = imvo_now_ms ();
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_str (&args, ACCOUNT_PREFIX);
+    imvo_args_str (&args, f [ACCOUNT_CREATE_USERNAME].str);
+    imvo_args_str (&args, f [ACCOUNT_CREATE_NAME].str);
+    imvo_args_str (&args, f [ACCOUNT_CREATE_EMAIL].str);
+    imvo_args_str (&args, role);
+    imvo_args_str (&args, org);
+    imvo_args_str (&args, f [ACCOUNT_CREATE_LANG].present ? f [ACCOUNT_CREATE_LANG].str : "nl");
+    imvo_args_fmt (&args, "%lld", (long long) now);
+    imvo_args_fmt (&args, "%lld", (long long) (now + ENROLL_LIFETIME_MS));
+    imvo_args_str (&args, hash);
+    if (imvo_commit (ctx, req, ACCOUNT_TAG, "account_create", &keys, &args, reply))
+        return -1;
+    return s_token_reply (reply, f [ACCOUNT_CREATE_USERNAME].str, token, hash);
+}
+
+int
+membership_account_reset (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    if (s_check_ready (reply))
+        return -1;
+    char token [2 * TOKEN_BYTES + 1], hash [2 * TOKEN_BYTES + 1];
+    s_new_token (token);
+    s_token_hash (token, hash);
+    int64_t now = imvo_now_ms ();
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_str (&args, ACCOUNT_PREFIX);
+    imvo_args_str (&args, f [ACCOUNT_RESET_USERNAME].str);
+    imvo_args_fmt (&args, "%lld", (long long) now);
+    imvo_args_fmt (&args, "%lld", (long long) (now + ENROLL_LIFETIME_MS));
+    imvo_args_str (&args, hash);
+    imvo_args_str (&args, f [ACCOUNT_RESET_WHAT].str);
+    if (imvo_commit (ctx, req, ACCOUNT_TAG, "account_reset", &keys, &args, reply))
+        return -1;
+    return s_token_reply (reply, f [ACCOUNT_RESET_USERNAME].str, token, hash);
+}
+
+int
+membership_account_enroll (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    if (s_check_ready (reply))
+        return -1;
+    char hash [2 * TOKEN_BYTES + 1];
+    s_token_hash (f [ACCOUNT_ENROLL_TOKEN].str, hash);
+    //  Argon2id is dear: only for a token that exists (the script checks it again, atomically).
+    redisReply *r = imvo_redis_cmd (ctx->redis, "EXISTS " ACCOUNT_PREFIX ":enroll:%s", hash);
+    if (!r)
+        return imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, NULL, "Redis is unavailable");
+    bool known = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+    freeReplyObject (r);
+    if (!known)
+        return imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "enroll_token",
+                                "this enrollment token is unknown, used already or lapsed");
+    char pwhash [crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str (pwhash, f [ACCOUNT_ENROLL_PASSWORD].str, f [ACCOUNT_ENROLL_PASSWORD].len,
+                           crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return imvo_reply_fail (reply, IMVO_ERR_INTERNAL, NULL, "out of memory hashing the password");
+    unsigned char secret [TOTP_BYTES];
+    randombytes_buf (secret, sizeof secret);
+    char *b32 = NULL;
+    size_t b32_len = 0;
+    if (oath_base32_encode ((const char *) secret, sizeof secret, &b32, &b32_len) != OATH_OK) {
+        sodium_memzero (secret, sizeof secret);
+        return imvo_reply_fail (reply, IMVO_ERR_INTERNAL, NULL, "could not encode the TOTP secret");
+    }
+    sodium_memzero (secret, sizeof secret);
+    //  The prelude's conventions without an idempotency record (imvo_commit would keep one,
+    //  with a SHA-1 digest of the body and so of the password): KEYS[1] is a placeholder and
+    //  ARGV[1] "0". A retry finds the token used; account.reset gives a new one.
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_str (&keys, ACCOUNT_PREFIX ":idem:-");
+    imvo_args_str (&args, "0");
+    imvo_args_str (&args, ACCOUNT_PREFIX);
+    imvo_args_str (&args, hash);
+    imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
+    imvo_args_str (&args, pwhash);
+    imvo_args_str (&args, b32);
+    int rc = imvo_outbox_commit (ctx, imvo_redis_eval (ctx->redis, "account_enroll", &keys, &args), reply);
+    imvo_args_release (&keys);
+    imvo_args_release (&args);
+    sodium_memzero (pwhash, sizeof pwhash);
+    sodium_memzero (b32, b32_len);
+    free (b32);
+    return rc;
+}
+
+//  Counts a wrong login (or clears the count after a right one).
+static void
+s_login_count (imvo_ctx_t *ctx, const char *username, bool ok)
+{
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, ACCOUNT_PREFIX ":fails:%s", username);
+    imvo_args_str (&args, ok ? "ok" : "fail");
+    imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
+    imvo_args_fmt (&args, "%d", LOCK_AFTER);
+    imvo_args_fmt (&args, "%lld", (long long) LOCK_MS);
+    redisReply *r = imvo_redis_eval (ctx->redis, "account_login", &keys, &args);
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        zsys_warning ("account.verify %s: the wrong-login count was not updated", username);
+    if (r)
+        freeReplyObject (r);
+    imvo_args_release (&keys);
+    imvo_args_release (&args);
+}
+
+static const char *
+s_field (redisReply *r, size_t i)
+{
+    return r->element [i]->type == REDIS_REPLY_STRING ? r->element [i]->str : NULL;
+}
+
+int
+membership_account_verify (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    if (s_check_ready (reply))
+        return -1;
+    const char *username = f [ACCOUNT_VERIFY_USERNAME].str;
+    int64_t now = imvo_now_ms ();
+    redisReply *lock = imvo_redis_cmd (ctx->redis, "HGET " ACCOUNT_PREFIX ":fails:%s locked_until", username);
+    redisReply *a = imvo_redis_cmd (ctx->redis, "HMGET " ACCOUNT_PREFIX ":account:%s status pwhash totp name role org lang",
+                                    username);
+    if (!lock || !a || a->type != REDIS_REPLY_ARRAY || a->elements != 7) {
+        if (lock)
+            freeReplyObject (lock);
+        if (a)
+            freeReplyObject (a);
+        return imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, NULL, "Redis is unavailable");
+    }
+    bool locked = lock->type == REDIS_REPLY_STRING && atoll (lock->str) > now;
+    freeReplyObject (lock);
+    if (locked) {
+        freeReplyObject (a);
+        return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "username",
+                                "too many wrong tries: this account is locked for 15 minutes");
+    }
+    const char *status = s_field (a, 0), *pwhash = s_field (a, 1), *totp = s_field (a, 2);
+    bool usable = status && strcmp (status, "active") == 0 && pwhash && totp;
+    //  Both parts are always checked, and an unusable account against a dummy hash, so that
+    //  neither the answer nor the time says which part was wrong.
+    bool pw_ok = crypto_pwhash_str_verify (usable ? pwhash : s_dummy_hash, f [ACCOUNT_VERIFY_PASSWORD].str,
+                                           f [ACCOUNT_VERIFY_PASSWORD].len) == 0;
+    bool code_ok = false;
+    if (usable) {
+        char *secret = NULL;
+        size_t secret_len = 0;
+        if (oath_base32_decode (totp, strlen (totp), &secret, &secret_len) == OATH_OK) {
+            code_ok = oath_totp_validate (secret, secret_len, (time_t) (now / 1000), 30, 0, 1,
+                                          f [ACCOUNT_VERIFY_TOTP].str) >= 0;
+            sodium_memzero (secret, secret_len);
+            free (secret);
+        }
+    }
+    if (!usable || !pw_ok || !code_ok) {
+        if (usable)
+            s_login_count (ctx, username, false);
+        freeReplyObject (a);
+        return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "password",
+                                "wrong username, password or code, or an account that cannot sign in");
+    }
+    s_login_count (ctx, username, true);
+    msgpack_packer *pk = imvo_reply_pk (reply);
+    msgpack_pack_map (pk, 5);
+    imvo_pack_kv_str (pk, "username", username);
+    imvo_pack_kv_str (pk, "name", s_field (a, 3) ? s_field (a, 3) : "");
+    imvo_pack_kv_str (pk, "role", s_field (a, 4) ? s_field (a, 4) : "");
+    imvo_pack_kv_str (pk, "org", s_field (a, 5) ? s_field (a, 5) : "");
+    imvo_pack_kv_str (pk, "lang", s_field (a, 6) ? s_field (a, 6) : "nl");
+    freeReplyObject (a);
+    return 0;
+}
+
+int
+membership_account_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    return membership_read_tagged (ctx, "account_read", ACCOUNT_TAG, "all", "list",
+                                   membership_opt (&f [ACCOUNT_LIST_ORG]), NULL, reply);
+}
+
+int
+membership_account_disable (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_str (&args, ACCOUNT_PREFIX);
+    imvo_args_str (&args, f [ACCOUNT_DISABLE_USERNAME].str);
+    imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
+    imvo_args_str (&args, strcmp (req->role, "company") == 0 ? req->org : "");
+    return imvo_commit (ctx, req, ACCOUNT_TAG, "account_disable", &keys, &args, reply);
+}
