@@ -13,6 +13,7 @@ import uuid
 import msgpack
 
 from harness import System, imvoctl_path
+from test_accounts import totp
 
 SECRETARIAT = {"role": "secretariat"}
 COMMITTEE = {"role": "committee"}
@@ -134,6 +135,18 @@ class Replies(unittest.TestCase):
         call("membership", "location.list", {"covenant": "gold", "year": 2021})          # the draft, for staff
         call("membership", "location.counts", {"covenant": "gold"}, actor=PUBLIC)
         call("membership", "location.sourcing", {"location_id": x["location_id"]})
+
+        # --- accounts: one created by the company for itself, enrolled, signed in, reset, disabled ---
+        person = call("membership", "account.create", {"username": "replies." + uuid.uuid4().hex[:8], "name": "Ria",
+                                                        "email": "ria@replies.example", "role": "company", "org": org},
+                      actor=company)
+        enrolled = call("membership", "account.enroll", {"enroll_token": person["enroll_token"],
+                                                         "password": "replies password"}, actor=PUBLIC)
+        call("membership", "account.verify", {"username": person["username"], "password": "replies password",
+                                              "totp": totp(enrolled["totp_secret"])}, actor={"role": "service"})
+        call("membership", "account.list", {"org": org}, actor=company)
+        call("membership", "account.reset", {"username": person["username"], "what": "totp"})
+        call("membership", "account.disable", {"username": person["username"]}, actor=company)
 
         # --- complaints: one case taken to a decision, one without a respondent, the queue ---
         respondent = s.respondent       # a supporter of every covenant, known to complaints
