@@ -2,7 +2,8 @@
 # Runs the system on this machine: installs missing Debian packages, builds, starts an
 # embedded redis-server (AOF on, appendfsync always, data in ./.run/redis, a generated
 # password) and the four daemons, loads the demo data (the gold covenant's signatories; skip
-# it with --no-demo), prints commands to try, and stays up until Ctrl-C, which stops them all.
+# it with --no-demo), makes the first secretariat account (once) and prints how to enroll it,
+# prints commands to try, and stays up until Ctrl-C, which stops them all.
 #   IMVO_REDIS_PORT   Redis's port (6379); the daemons keep their default ports
 #   IMVO_BUILD_DIR    use this build directory as it is configured (tests), instead of ./build
 #   IMVO_RUN_DIR      where Redis's data, its password, the certificates and the logs go (./.run)
@@ -98,6 +99,17 @@ if [ "$demo" = 1 ]; then
       2>/dev/null | grep -q 1 && break
     sleep 0.1
   done
+fi
+# The first person's account: the secretariat's, made once (on a later start it exists).
+if account=$("$ctl" account create --username secretariat --name Secretariat --email secretariat@imvo.local \
+    --role secretariat 2>&1); then
+  token=$(echo "$account" | awk '/^enroll_token:/ { print $2 }')
+  echo
+  echo "The first account, 'secretariat', waits for its person (the token works once, for 72 hours):"
+  echo "  $ctl account enroll --token $token --password 'A PASSWORD OF 12+ BYTES'"
+  echo "  (it prints the TOTP secret and an otpauth:// URI for an authenticator app)"
+elif ! echo "$account" | grep -q '^imvoctl: conflict'; then
+  echo "run.sh: the secretariat's account was not made: $account" >&2
 fi
 echo
 echo "IMVO covenant services are running (logs in $run/logs)."
