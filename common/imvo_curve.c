@@ -101,7 +101,9 @@ imvo_curve_actor (zmq_msg_t *msg, char *role, size_t role_size, char *org, size_
 void
 imvo_curve_apply (imvo_request_t *req, const char *cert_role, const char *cert_org)
 {
-    if (strcmp (cert_role, "gateway") == 0 && strcmp (req->role, "gateway") != 0)
+    //  A person's role only: a gateway cannot make itself a daemon (service) by its envelope.
+    if (strcmp (cert_role, "gateway") == 0 && strcmp (req->role, "gateway") != 0
+    &&  strcmp (req->role, "service") != 0)
         return;
     snprintf (req->role, sizeof req->role, "%s", cert_role);
     snprintf (req->org, sizeof req->org, "%s", cert_org);

@@ -38,7 +38,8 @@ int imvo_curve_client (zsock_t *sock, const char *service);
 void imvo_curve_actor (zmq_msg_t *msg, char *role, size_t role_size, char *org, size_t org_size);
 //  Who a request comes from, with CURVE: the certificate's role and org, and no person; but a
 //  certificate of role `gateway` speaks for the person signed in to it, so the envelope's
-//  actor {role, org, person} stands (a gateway cannot lend a role to a request without one).
+//  actor {role, org, person} stands (a gateway cannot lend a role to a request without one,
+//  nor claim `service`: a person is never a daemon).
 void imvo_curve_apply (imvo_request_t *req, const char *cert_role, const char *cert_org);
 
 //  Who sent a message, for per-client limits: the CURVE client's public key (ZAP User-Id),

@@ -68,6 +68,10 @@ class Gateway(unittest.TestCase):
         self.assertEqual((r["error"]["code"], r["error"]["field"]), ("forbidden", "actor.role"), r)
         r = s.call("complaints", "complaint.get", {"case_id": case_id}, actor={"role": "gateway"}, cert=self.gateway)
         self.assertEqual(r["error"]["code"], "forbidden", r)
+        # Nor is a person ever a daemon: a gateway that claims service gets no service rights.
+        r = s.call("complaints", "complaint.open", {"covenant": "textile", "respondent": self.acme},
+                   actor={"role": "service", "person": "x"}, cert=self.gateway)
+        self.assertEqual((r["error"]["code"], r["error"]["field"]), ("forbidden", "actor.role"), r)
         # Anyone may ask for the public decisions, the gateway too.
         self.assertTrue(s.call("complaints", "complaint.decisions", {"covenant": "textile"}, actor=False,
                                cert=self.gateway)["ok"])
