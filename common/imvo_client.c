@@ -112,6 +112,14 @@ int
 imvo_client_call (imvo_client_t *self, const char *type, const char *key,
                   const char *body, size_t body_len, imvo_response_t *resp)
 {
+    return imvo_client_call_as (self, type, key, self->role, self->org, NULL, body, body_len, resp);
+}
+
+int
+imvo_client_call_as (imvo_client_t *self, const char *type, const char *key, const char *role,
+                     const char *org, const char *person, const char *body, size_t body_len,
+                     imvo_response_t *resp)
+{
     memset (resp, 0, sizeof *resp);
     msgpack_zone_init (&resp->zone, 64);
     zuuid_t *uuid = zuuid_new ();
@@ -121,9 +129,8 @@ imvo_client_call (imvo_client_t *self, const char *type, const char *key,
     zuuid_destroy (&uuid);
     msgpack_sbuffer req;
     msgpack_sbuffer_init (&req);
-    imvo_request_pack (&req, id, type, key ? key : id,
-                       self->role [0] ? self->role : NULL, self->org [0] ? self->org : NULL,
-                       body, body_len);
+    imvo_request_pack_as (&req, id, type, key ? key : id, role && *role ? role : NULL, org && *org ? org : NULL,
+                          person, body, body_len);
     int rc = -1;
     for (int attempt = 0; attempt < self->attempts && rc < 0; attempt++) {
         if (!self->sock && !(self->sock = s_connect (self)))

@@ -36,5 +36,10 @@ const char *imvo_client_endpoint (imvo_client_t *self);
 //  imvo_response_release (resp) afterwards.
 int imvo_client_call (imvo_client_t *self, const char *type, const char *key,
                       const char *body, size_t body_len, imvo_response_t *resp);
+//  As imvo_client_call, with the actor {role, org, person} of this one call instead of the
+//  client's (a gateway speaking for the person signed in to it; NULL or "" leaves one out).
+int imvo_client_call_as (imvo_client_t *self, const char *type, const char *key, const char *role,
+                         const char *org, const char *person, const char *body, size_t body_len,
+                         imvo_response_t *resp);
 
 #endif

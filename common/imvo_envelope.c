@@ -146,6 +146,15 @@ void
 imvo_request_pack (msgpack_sbuffer *out, const char *id, const char *type, const char *key,
                    const char *role, const char *org, const char *body, size_t body_len)
 {
+    imvo_request_pack_as (out, id, type, key, role, org, NULL, body, body_len);
+}
+
+void
+imvo_request_pack_as (msgpack_sbuffer *out, const char *id, const char *type, const char *key,
+                      const char *role, const char *org, const char *person, const char *body, size_t body_len)
+{
+    if (person && !*person)
+        person = NULL;
     msgpack_packer pk;
     msgpack_packer_init (&pk, out, msgpack_sbuffer_write);
     bool actor = role || org;
@@ -157,11 +166,13 @@ imvo_request_pack (msgpack_sbuffer *out, const char *id, const char *type, const
         imvo_pack_kv_str (&pk, "key", key);
     if (actor) {
         imvo_pack_str (&pk, "actor");
-        msgpack_pack_map (&pk, (role != NULL) + (org != NULL));
+        msgpack_pack_map (&pk, (role != NULL) + (org != NULL) + (person != NULL));
         if (role)
             imvo_pack_kv_str (&pk, "role", role);
         if (org)
             imvo_pack_kv_str (&pk, "org", org);
+        if (person)
+            imvo_pack_kv_str (&pk, "person", person);
     }
     imvo_pack_str (&pk, "body");
     if (body && body_len)

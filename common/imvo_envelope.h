@@ -69,6 +69,11 @@ void imvo_request_release (imvo_request_t *req);
 //  Packs a request frame. body is a packed msgpack map (NULL for {}); key, role, org may be NULL.
 void imvo_request_pack (msgpack_sbuffer *out, const char *id, const char *type, const char *key,
                         const char *role, const char *org, const char *body, size_t body_len);
+//  As imvo_request_pack, with actor.person too (a gateway speaking for a signed-in person;
+//  person NULL or "": none).
+void imvo_request_pack_as (msgpack_sbuffer *out, const char *id, const char *type, const char *key,
+                           const char *role, const char *org, const char *person, const char *body,
+                           size_t body_len);
 
 typedef struct {
     msgpack_sbuffer body;               //  packed reply body (a map) when ok

@@ -72,6 +72,14 @@ void portal_guard_mark (struct MHD_Connection *c, bool whole);
 void portal_clients_init (void);
 void portal_clients_destroy (void);
 int portal_call (const char *service, const char *type, const char *body, size_t size, imvo_response_t *resp);
+//  As portal_call, for the person signed in to the staff console: the envelope's actor is
+//  {role, org, person} of the session (with CURVE the portal's staff certificate is of role
+//  gateway, so that actor stands; proto/README.md, "Roles").
+typedef struct {
+    char role [33], org [65], person [65];
+} portal_actor_t;
+int portal_call_as (const char *service, const char *type, const char *body, size_t size, const portal_actor_t *actor,
+                    imvo_response_t *resp);
 //  As portal_call, with its own timeout per attempt and number of attempts.
 int portal_call_within (const char *service, const char *type, const char *body, size_t size, int timeout_ms,
                         int attempts, imvo_response_t *resp);

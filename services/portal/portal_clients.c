@@ -60,9 +60,9 @@ portal_redis (void)
     return t->redis;
 }
 
-int
-portal_call_within (const char *service, const char *type, const char *body, size_t size, int timeout_ms,
-                    int attempts, imvo_response_t *resp)
+static int
+s_call (const char *service, const char *type, const char *body, size_t size, int timeout_ms, int attempts,
+        const portal_actor_t *actor, imvo_response_t *resp)
 {
     memset (resp, 0, sizeof *resp);
     msgpack_zone_init (&resp->zone, 64);
@@ -81,10 +81,26 @@ portal_call_within (const char *service, const char *type, const char *body, siz
     imvo_client_set_timeout (t->clients [i], timeout_ms);
     imvo_client_set_attempts (t->clients [i], attempts);
     imvo_response_release (resp);
-    int rc = imvo_client_call (t->clients [i], type, NULL, body, size, resp);
+    int rc = actor ? imvo_client_call_as (t->clients [i], type, NULL, actor->role, actor->org, actor->person, body,
+                                          size, resp)
+                   : imvo_client_call (t->clients [i], type, NULL, body, size, resp);
     if (rc && resp->err.code == IMVO_ERR_UNAVAILABLE)
         s_down_until [i] = zclock_mono () + 1000;
     return rc;
+}
+
+int
+portal_call_within (const char *service, const char *type, const char *body, size_t size, int timeout_ms,
+                    int attempts, imvo_response_t *resp)
+{
+    return s_call (service, type, body, size, timeout_ms, attempts, NULL, resp);
+}
+
+int
+portal_call_as (const char *service, const char *type, const char *body, size_t size, const portal_actor_t *actor,
+                imvo_response_t *resp)
+{
+    return s_call (service, type, body, size, 1500, 2, actor, resp);
 }
 
 int
