@@ -200,6 +200,8 @@ imvo_reply_reset (imvo_reply_t *reply)
 {
     msgpack_sbuffer_clear (&reply->body);
     memset (&reply->err, 0, sizeof reply->err);
+    reply->audit [0] = 0;
+    reply->audit_target [0] = 0;
 }
 
 msgpack_packer *

@@ -79,6 +79,9 @@ typedef struct {
     msgpack_sbuffer body;               //  packed reply body (a map) when ok
     msgpack_packer pk;                  //  packs into body
     imvo_error_t err;                   //  err.code != NONE makes this an error reply
+    char audit [IMVO_TYPE_MAX + 1];     //  the audit action a handler asked for (imvo_audit_mark
+                                        //  in imvo_service.h), "" when none
+    char audit_target [97];             //  its target, "" for the runtime's default
 } imvo_reply_t;
 
 void imvo_reply_init (imvo_reply_t *reply);

@@ -59,6 +59,18 @@ bool imvo_forward (zsock_t *from, zsock_t *to, bool dontwait);
 //  The scripts of common/lua (dead-lettering, trimming), registered on every connection.
 extern const imvo_script_t imvo_common_scripts [];
 
+//  The audit trail (imvo_audit.c; the rule is imvo_service.h's). Whether the reply to req is
+//  recorded.
+bool imvo_audit_wanted (const imvo_request_t *req, const imvo_reply_t *reply);
+//  Makes the commands that record it in cmds [0..]: the XADD, and the SADD that registers its
+//  stream until Redis confirmed one. Returns how many (1 or 2); the caller releases them.
+int imvo_audit_cmds (const char *service, const imvo_request_t *req, const imvo_reply_t *reply, imvo_args_t *cmds);
+//  Takes Redis's answer to one of them (NULL: none came): logs a failure, remembers a
+//  registered stream.
+void imvo_audit_settle (const imvo_args_t *cmd, const redisReply *r);
+//  Runs n of them as one pipeline on ctx->redis, settles and releases them.
+void imvo_audit_run (imvo_ctx_t *ctx, imvo_args_t *cmds, size_t n);
+
 //  What imvo_service_run hands a consumer actor; copied before the actor signals.
 typedef struct {
     imvo_service_t *service;

@@ -25,6 +25,8 @@ typedef struct _s_held_t {
     //  instead of the envelope's with CURVE) and the client's identity (imvo_request_t).
     char actor [180];
     size_t actor_len;
+    bool audit;                     //  not a request: an audit command (in call.args) whose
+                                    //  answer the pipeline reads and nobody waits for
     struct _s_held_t *next;
 } s_held_t;
 
@@ -89,6 +91,7 @@ s_held_new (s_loop_t *loop)
     h->nparts = 0;
     h->decoded = false;
     h->call.script = NULL;
+    h->audit = false;
     h->next = NULL;
     return h;
 }
@@ -108,6 +111,30 @@ s_held_free (s_loop_t *loop, s_held_t *h)
     loop->spare = h;
 }
 
+//  Records an answered request in the audit trail: its commands join the pipeline, each as
+//  a held entry of its own so that the replies stay in order, and are written out before the
+//  reply goes to the client. Nothing waits for them.
+static void
+s_audit (s_loop_t *loop, s_held_t *h)
+{
+    imvo_args_t cmds [2];
+    int n = imvo_audit_cmds (loop->ctx.name, &h->req, &h->reply, cmds);
+    for (int i = 0; i < n; i++) {
+        if (imvo_redis_append_argv (loop->pipe, &cmds [i])) {
+            imvo_audit_settle (&cmds [i], NULL);
+            imvo_args_release (&cmds [i]);
+            continue;
+        }
+        s_held_t *entry = s_held_new (loop);
+        entry->audit = true;
+        entry->call.args = cmds [i];            //  moved
+        imvo_args_init (&entry->call.keys);
+        s_queue_push (&loop->pipeline, entry);
+    }
+    //  A failed write drops the connection; the turn's own flush then fails the pipeline.
+    loop->want_write = imvo_redis_flush (loop->pipe) != 0;
+}
+
 //  Sends the reply of a request the loop answered itself, and frees it.
 static void
 s_answer (s_loop_t *loop, s_held_t *h)
@@ -115,6 +142,9 @@ s_answer (s_loop_t *loop, s_held_t *h)
     imvo_service_t *s = loop->s;
     if (h->reply.err.code != IMVO_ERR_NONE)
         atomic_fetch_add (&s->errors [h->reply.err.code], 1);
+    else
+    if (h->decoded && imvo_audit_wanted (&h->req, &h->reply))
+        s_audit (loop, h);
     msgpack_sbuffer_clear (&loop->out);
     imvo_reply_pack (&loop->out, h->req.id [0] ? h->req.id : NULL, &h->reply);
     void *front = zsock_resolve (loop->frontend);
@@ -129,6 +159,15 @@ static void
 s_finish (s_loop_t *loop, s_held_t *h, redisReply *r)
 {
     imvo_call_t *call = &h->call;
+    if (h->audit) {
+        imvo_audit_settle (&call->args, r);
+        if (r)
+            freeReplyObject (r);
+        imvo_args_release (&call->args);
+        h->audit = false;
+        s_held_free (loop, h);
+        return;
+    }
     if (r && r->type == REDIS_REPLY_ERROR && strncmp (r->str, "NOSCRIPT", 8) == 0) {
         //  The script cache was flushed: the blocking connection loads it and runs it.
         freeReplyObject (r);

@@ -250,6 +250,43 @@ void imvo_named_done (imvo_named_t *self, imvo_args_t *args);
 int imvo_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag, const char *script,
                  imvo_args_t *keys, imvo_args_t *args, imvo_reply_t *reply);
 
+//  The audit trail: "every change, every reading of a complainant's identity, every export,
+//  by person" (docs/ARCHITECTURE.md, "The audit trail"). After every ok reply to a message that
+//  changes something (its catalogue entry keeps an idempotency key: idem_ttl > 0) the runtime
+//  appends an entry {at, person, role, org, action, target, covenant} to the daemon's own
+//  stream imvo:<daemon>:{<covenant>}:audit, or imvo:<daemon>:{audit}:audit when the request
+//  names no covenant, and registers the stream in the set imvo:<daemon>:{audit}:streams.
+//  - person, role, org: the envelope's actor (person "" for a certificate without a person);
+//  - action: the message type, or the action a handler marked (below);
+//  - target: the first of case_id, org_id, username, flag_id, round_id, appeal_id,
+//    location_id, covenant that the request names, else that the reply names (the case
+//    complaint.submit filed); never a receipt, and nothing else of the body, so no password,
+//    token or text reaches the audit;
+//  - covenant: the request's covenant or its case_id's, else the reply's;
+//  - at: the daemon's clock (imvo_now_ms), unix ms.
+//  Streams are trimmed with XADD MAXLEN ~ IMVO_AUDIT_MAXLEN entries (the environment's
+//  IMVO_AUDIT_MAXLEN overrides it). Pipelined, the entry joins the poll loop's pipeline right
+//  after the script (no round trip waits for it); in a worker, a batch's entries go to Redis
+//  in one pipeline before the batch's replies. An error reply records nothing.
+//
+//  A read that is audited (complaint.get that shows a complainant's identity, an export)
+//  says so from its handler or from its script's done function:
+//
+//      imvo_audit_mark (reply, "complaint.identity", case_id);
+//
+//  The runtime then records the reply, if it is ok, with that action (instead of the message
+//  type) and that target (NULL: the default rule above). It costs the handler no Redis call,
+//  works the same pipelined and in a worker, and a later imvo_reply_reset forgets it.
+void imvo_audit_mark (imvo_reply_t *reply, const char *action, const char *target);
+#define IMVO_AUDIT_MAXLEN 100000L           //  entries a stream keeps, about (XADD MAXLEN ~)
+#define IMVO_AUDIT_NO_COVENANT "audit"      //  the hash tag of entries that name no covenant
+#define IMVO_AUDIT_COVENANT_MAX 32          //  longest covenant code (the catalogue's bound)
+
+//  Records the entries of a batch handled outside the socket (a queue's entries, dispatched
+//  with imvo_service_dispatch and run with imvo_calls_run): every reply the rule above
+//  records, in one pipeline on ctx's connection.
+void imvo_audit_record (imvo_ctx_t *ctx, const imvo_request_t *reqs, const imvo_reply_t *replies, size_t n);
+
 //  Milliseconds since the epoch: the daemon's clock, moved by IMVO_CLOCK_OFFSET_S (seconds,
 //  for tests of time-based rules; the daemon says so in its log).
 int64_t imvo_now_ms (void);

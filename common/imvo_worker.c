@@ -47,6 +47,7 @@ typedef struct {
     s_slot_t *slots;
     imvo_call_t *calls;
     imvo_reply_t *replies;
+    imvo_args_t *audit;             //  the batch's audit commands (two a request at most)
     int cap;
     msgpack_sbuffer out;
 } s_batch_t;
@@ -119,6 +120,13 @@ s_batch_serve (imvo_ctx_t *ctx, void *sock, s_batch_t *b, int n)
         s_dispatch (ctx, &b->slots [i], &b->calls [i], &b->replies [i]);
     }
     imvo_calls_run (ctx, b->calls, b->replies, (size_t) n);
+    //  The audit entries of the batch, in one pipeline, before its replies go out: a client
+    //  that has its reply finds the entry.
+    size_t naudit = 0;
+    for (int i = 0; i < n; i++)
+        if (imvo_audit_wanted (&b->slots [i].req, &b->replies [i]))
+            naudit += (size_t) imvo_audit_cmds (ctx->name, &b->slots [i].req, &b->replies [i], b->audit + naudit);
+    imvo_audit_run (ctx, b->audit, naudit);
     for (int i = 0; i < n; i++) {
         s_slot_t *slot = &b->slots [i];
         imvo_reply_t *reply = &b->replies [i];
@@ -168,7 +176,8 @@ imvo_worker_actor (zsock_t *pipe, void *args)
     b.slots = calloc ((size_t) b.cap, sizeof *b.slots);
     b.calls = calloc ((size_t) b.cap, sizeof *b.calls);
     b.replies = calloc ((size_t) b.cap, sizeof *b.replies);
-    assert (b.slots && b.calls && b.replies);
+    b.audit = calloc (2 * (size_t) b.cap, sizeof *b.audit);
+    assert (b.slots && b.calls && b.replies && b.audit);
     msgpack_sbuffer_init (&b.out);
     //  Say hello: the broker counts a worker as free once it has heard from it.
     zmq_send (zsock_resolve (dealer), "", 0, 0);
@@ -189,6 +198,7 @@ imvo_worker_actor (zsock_t *pipe, void *args)
     free (b.slots);
     free (b.calls);
     free (b.replies);
+    free (b.audit);
     if (ctx.local && ctx.local_free)
         ctx.local_free (&ctx.local);
     zpoller_destroy (&poller);

@@ -107,6 +107,7 @@ s_batch (imvo_ctx_t *ctx, redisReply *list)
             imvo_service_dispatch (ctx, &reqs [e], &calls [e], &replies [e]);
     }
     imvo_calls_run (ctx, calls, replies, n);
+    imvo_audit_record (ctx, reqs, replies, n);      //  every complaint filed, as from the socket
     //  The outcomes under their keys, then one XACK for every entry that is settled.
     imvo_args_t ack;
     imvo_args_init (&ack);
