@@ -130,11 +130,29 @@ static const imvo_field_t s_account_enroll [] = {
     [ACCOUNT_ENROLL_TOKEN] = { "enroll_token", IMVO_F_STR, true, 1, 128, IMVO_FMT_ID, NULL, "the enrollment token account.create or account.reset gave" },
     [ACCOUNT_ENROLL_PASSWORD] = { "password", IMVO_F_STR, true, 12, 200, IMVO_FMT_LINE, NULL, "the new password, 12 to 200 bytes" },
 };
-static const imvo_field_t s_account_verify [] = {
-    [ACCOUNT_VERIFY_USERNAME] = { "username", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, NULL },
-    [ACCOUNT_VERIFY_PASSWORD] = { "password", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL, NULL },
-    [ACCOUNT_VERIFY_TOTP] = { "totp", IMVO_F_STR, true, 6, 6, IMVO_FMT_ID, NULL, "the 6-digit code of the authenticator" },
+static const imvo_field_t s_account_login [] = {
+    [ACCOUNT_LOGIN_USERNAME] = { "username", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, NULL },
+    [ACCOUNT_LOGIN_PASSWORD] = { "password", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL, NULL },
+    [ACCOUNT_LOGIN_TOTP] = { "totp", IMVO_F_STR, true, 6, 6, IMVO_FMT_ID, NULL, "the 6-digit code of the authenticator" },
 };
+#define SESSION(i, req, help) [i] = { "session", IMVO_F_STR, req, 1, 128, IMVO_FMT_ID, NULL, help }
+static const imvo_field_t s_account_session [] = { SESSION (ACCOUNT_SESSION_SESSION, true, "the session token account.login gave") };
+static const imvo_field_t s_account_logout [] = { SESSION (ACCOUNT_LOGOUT_SESSION, true, "the session token account.login gave") };
+static const imvo_field_t s_account_password [] = {
+    USERNAME (ACCOUNT_PASSWORD_USERNAME),
+    [ACCOUNT_PASSWORD_PASSWORD] = { "password", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL, "the present password" },
+    [ACCOUNT_PASSWORD_NEW] = { "new_password", IMVO_F_STR, true, 12, 200, IMVO_FMT_LINE, NULL, "the new password, 12 to 200 bytes" },
+    SESSION (ACCOUNT_PASSWORD_SESSION, false, "the session the change is made in: it stays; every other session of the person ends"),
+};
+
+static int
+s_account_password_check (const imvo_value_t *values, imvo_error_t *err)
+{
+    if (strcmp (values [ACCOUNT_PASSWORD_PASSWORD].str, values [ACCOUNT_PASSWORD_NEW].str) == 0)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "new_password", "the new password is the present one");
+    return 0;
+}
+
 static const imvo_field_t s_account_list [] = {
     [ACCOUNT_LIST_ORG] = { "org", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "only this organisation's accounts" },
 };
@@ -176,16 +194,24 @@ MSG (s_location_counts_msg, "location.counts", "locations per year, with the pub
 MSG (s_location_flags_msg, "location.flags", "ambiguous matches waiting for the secretariat", s_location_covenant, IMVO_STAFF, NULL, .reply = "flags")
 MSG (s_location_resolve_msg, "location.resolve", "confirm (merge into location_id) or reject an ambiguous match", s_location_resolve, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK, .reply = "flag_id decision location_id")
 MSG (s_location_sourcing_msg, "location.sourcing", "staff and services only: the companies that disclosed a location, per covenant, with the years", s_location_sourcing, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, .reply = "location_id companies")
-//  Accounts. account.enroll and account.verify keep no idempotency key: their body holds a
-//  password, and the key's record would keep a fast digest of it; an enrollment token works once
-//  anyway. account.create and account.reset keep theirs, but their stored reply holds only the
-//  token's hash: a retry with the key is told so (conflict), never given the token again.
+//  Accounts. account.enroll, account.login and account.password keep no idempotency key: their
+//  body holds a password, and the key's record would keep a fast digest of it; an enrollment
+//  token works once anyway, and a TOTP code too. account.create and account.reset keep theirs,
+//  but their stored reply holds only the token's hash: a retry with the key is told so
+//  (conflict), never given the token again. Sessions (account.login, .session, .logout) are
+//  for a gateway (the portal) and services.
 static const imvo_proto_msg_t s_account_create_msg = {
     "account.create", "a person's account (the secretariat; a company for its own org, role company): gives an enrollment token, good once for 72 h",
     IMVO_FIELDS (s_account_create), IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMPANY, "org", NULL, s_account_create_check,
     .service = "membership", .idem_ttl = IMVO_WEEK, .reply = "username enroll_token" };
 MSG (s_account_enroll_msg, "account.enroll", "set a password (12-200 bytes) with an enrollment token, once; gives the TOTP secret (base32, RFC 6238: SHA-1, 6 digits, 30 s)", s_account_enroll, IMVO_PUBLIC, NULL, .reply = "username totp_secret")
-MSG (s_account_verify_msg, "account.verify", "services only (the portal): check a person's password and TOTP code; five wrong tries lock the account for 15 minutes", s_account_verify, IMVO_ROLE_SERVICE, NULL, .reply = "username name role org lang")
+MSG (s_account_login_msg, "account.login", "sign a person in with password and TOTP code (a code works once); gives a session token, once (ends after 30 min idle, 12 h in all: expires_at, ms); five wrong tries lock the account for 15 minutes", s_account_login, IMVO_ROLE_GATEWAY | IMVO_ROLE_SERVICE, NULL, .reply = "session username name role org lang expires_at")
+MSG (s_account_session_msg, "account.session", "the person a session is for, and it is used now (idle time starts again); an ended session: forbidden on session", s_account_session, IMVO_ROLE_GATEWAY | IMVO_ROLE_SERVICE, NULL, .reply = "username name role org lang expires_at")
+MSG (s_account_logout_msg, "account.logout", "end a session (ended: true also when it had ended)", s_account_logout, IMVO_ROLE_GATEWAY | IMVO_ROLE_SERVICE, NULL, .reply = "ended")
+static const imvo_proto_msg_t s_account_password_msg = {
+    "account.password", "a person changes her own password (the present one checked, a wrong one counts as a wrong login); her other sessions end",
+    IMVO_FIELDS (s_account_password), IMVO_STAFF | IMVO_ROLE_MONITORING | IMVO_ROLE_COMPANY | IMVO_ROLE_STEERING | IMVO_ROLE_GATEWAY | IMVO_ROLE_SERVICE,
+    NULL, NULL, s_account_password_check, .service = "membership", .reply = "username" };
 MSG (s_account_list_msg, "account.list", "persons' accounts (a company: its own org's), never their secrets", s_account_list, IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMPANY, "org", .reply = "accounts")
 MSG (s_account_disable_msg, "account.disable", "disable a person's account (a company: its own org's)", s_account_disable, IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMPANY, NULL, .idem_ttl = IMVO_WEEK, .reply = "username status")
 MSG (s_account_reset_msg, "account.reset", "a new enrollment token for a person, who then sets a new password and TOTP", s_account_reset, IMVO_ROLE_SECRETARIAT, NULL, .idem_ttl = IMVO_WEEK, .reply = "username enroll_token")
@@ -198,5 +224,6 @@ const imvo_proto_msg_t *const imvo_proto_membership [] = {
     &s_location_add_msg, &s_location_import_msg, &s_location_list_msg, &s_location_export_msg,
     &s_location_publish_msg, &s_location_counts_msg, &s_location_flags_msg, &s_location_resolve_msg,
     &s_location_sourcing_msg,
-    &s_account_create_msg, &s_account_enroll_msg, &s_account_verify_msg, &s_account_list_msg,
-    &s_account_disable_msg, &s_account_reset_msg, NULL };
+    &s_account_create_msg, &s_account_enroll_msg, &s_account_login_msg, &s_account_session_msg,
+    &s_account_logout_msg, &s_account_password_msg, &s_account_list_msg, &s_account_disable_msg,
+    &s_account_reset_msg, NULL };

@@ -142,8 +142,14 @@ class Replies(unittest.TestCase):
                       actor=company)
         enrolled = call("membership", "account.enroll", {"enroll_token": person["enroll_token"],
                                                          "password": "replies password"}, actor=PUBLIC)
-        call("membership", "account.verify", {"username": person["username"], "password": "replies password",
-                                              "totp": totp(enrolled["totp_secret"])}, actor={"role": "service"})
+        gateway = {"role": "gateway"}
+        signed_in = call("membership", "account.login", {"username": person["username"], "password": "replies password",
+                                                         "totp": totp(enrolled["totp_secret"])}, actor=gateway)
+        call("membership", "account.session", {"session": signed_in["session"]}, actor=gateway)
+        call("membership", "account.password", {"username": person["username"], "password": "replies password",
+                                                "new_password": "replies password 2", "session": signed_in["session"]},
+             actor={"role": "company", "org": org, "person": person["username"]})
+        call("membership", "account.logout", {"session": signed_in["session"]}, actor=gateway)
         call("membership", "account.list", {"org": org}, actor=company)
         call("membership", "account.reset", {"username": person["username"], "what": "totp"})
         call("membership", "account.disable", {"username": person["username"]}, actor=company)

@@ -23,8 +23,14 @@ int membership_account_create (imvo_ctx_t *ctx, const imvo_request_t *req, const
                                imvo_reply_t *reply);
 int membership_account_enroll (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
                                imvo_reply_t *reply);
-int membership_account_verify (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+int membership_account_login (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                              imvo_reply_t *reply);
+int membership_account_session (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                                imvo_reply_t *reply);
+int membership_account_logout (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
                                imvo_reply_t *reply);
+int membership_account_password (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                                 imvo_reply_t *reply);
 int membership_account_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
                              imvo_reply_t *reply);
 int membership_account_disable (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,

@@ -1,4 +1,5 @@
--- account_disable.lua: an account disabled (account.disable); its enrollment token, if any, goes.
+-- account_disable.lua: an account disabled (account.disable); its enrollment token, if any, and
+-- its sessions go.
 -- KEYS[1] idempotency record; ARGV: [1] ttl, [2] prefix imvo:membership:{accounts},
 -- [3] username, [4] now (ms), [5] the company actor's org ('' for the secretariat).
 local replay = imvo_replay()
@@ -17,5 +18,11 @@ if a.enroll_hash then
     redis.call('DEL', ARGV[2] .. ':enroll:' .. a.enroll_hash)
     redis.call('HDEL', key, 'enroll_hash', 'enroll_expires')
 end
+-- Its sessions end.
+local index = ARGV[2] .. ':sessions:' .. ARGV[3]
+for _, h in ipairs(redis.call('SMEMBERS', index)) do
+    redis.call('DEL', ARGV[2] .. ':session:' .. h)
+end
+redis.call('DEL', index)
 redis.call('HSET', key, 'status', 'disabled', 'disabled_at', ARGV[4])
 return imvo_commit({ username = ARGV[3], status = 'disabled' })

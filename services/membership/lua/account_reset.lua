@@ -1,5 +1,5 @@
 -- account_reset.lua: a new enrollment for an account (account.reset): the old token, password
--- and TOTP secret go, and the person enrolls again.
+-- and TOTP secret go, and her sessions; the person enrolls again.
 -- KEYS[1] idempotency record; ARGV: [1] ttl, [2] prefix imvo:membership:{accounts},
 -- [3] username, [4] now (ms), [5] when the token lapses (ms), [6] the new token's hash,
 -- [7] what the secretariat asked to reset (password or totp, kept for the record).
@@ -18,7 +18,13 @@ end
 if a.enroll_hash then
     redis.call('DEL', ARGV[2] .. ':enroll:' .. a.enroll_hash)
 end
-redis.call('HDEL', key, 'pwhash', 'totp')
+-- Its sessions end.
+local index = ARGV[2] .. ':sessions:' .. ARGV[3]
+for _, h in ipairs(redis.call('SMEMBERS', index)) do
+    redis.call('DEL', ARGV[2] .. ':session:' .. h)
+end
+redis.call('DEL', index)
+redis.call('HDEL', key, 'pwhash', 'totp', 'totp_step')
 redis.call('HSET', key, 'status', 'pending', 'enroll_hash', ARGV[6], 'enroll_expires', ARGV[5],
            'reset_at', ARGV[4], 'reset_what', ARGV[7])
 redis.call('SET', ARGV[2] .. ':enroll:' .. ARGV[6], ARGV[3])
