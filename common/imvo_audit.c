@@ -19,10 +19,11 @@
 #include <pthread.h>
 
 //  The fields a target is taken from, in order: the request's, then the reply's (the case
-//  complaint.submit filed, the org org.register made). Never receipt: a receipt is the
-//  complainant's key to the case, the audit names the case instead.
+//  complaint.submit filed, the org org.register made), and only then a covenant (a
+//  framework's). Never receipt: a receipt is the complainant's key to the case, the audit
+//  names the case instead.
 static const char *const s_target_fields [] = {
-    "case_id", "org_id", "username", "flag_id", "round_id", "appeal_id", "location_id", "covenant", NULL };
+    "case_id", "org_id", "username", "flag_id", "round_id", "appeal_id", "location_id", NULL };
 
 void
 imvo_audit_mark (imvo_reply_t *reply, const char *action, const char *target)
@@ -101,7 +102,8 @@ imvo_audit_cmds (const char *service, const imvo_request_t *req, const imvo_repl
     for (const char *const *f = s_target_fields; !target [0] && *f; f++)
         s_id_field (req->body, *f, target, sizeof target);
     bool has_covenant = s_covenant (req->body, covenant, sizeof covenant);
-    if ((!target [0] || !has_covenant) && reply->body.size && reply->body.size <= S_REPLY_PEEK_MAX) {
+    bool unpack = !target [0] || !has_covenant;
+    if (unpack && reply->body.size && reply->body.size <= S_REPLY_PEEK_MAX) {
         msgpack_zone_init (&zone, 1024);
         unpacked = true;
         const char *why;
@@ -112,6 +114,8 @@ imvo_audit_cmds (const char *service, const imvo_request_t *req, const imvo_repl
                 has_covenant = s_covenant (&body, covenant, sizeof covenant);
         }
     }
+    if (!target [0] && !s_id_field (req->body, "covenant", target, sizeof target))
+        s_id_field (&body, "covenant", target, sizeof target);
     if (!has_covenant)
         covenant [0] = 0;
     imvo_args_t *xadd = &cmds [0];

@@ -259,9 +259,9 @@ int imvo_commit (imvo_ctx_t *ctx, const imvo_request_t *req, const char *tag, co
 //  - person, role, org: the envelope's actor (person "" for a certificate without a person);
 //  - action: the message type, or the action a handler marked (below);
 //  - target: the first of case_id, org_id, username, flag_id, round_id, appeal_id,
-//    location_id, covenant that the request names, else that the reply names (the case
-//    complaint.submit filed); never a receipt, and nothing else of the body, so no password,
-//    token or text reaches the audit;
+//    location_id that the request names, else that the reply names (the case
+//    complaint.submit filed), else the covenant (framework.put); never a receipt, and nothing
+//    else of the body, so no password, token or text reaches the audit;
 //  - covenant: the request's covenant or its case_id's, else the reply's;
 //  - at: the daemon's clock (imvo_now_ms), unix ms.
 //  Streams are trimmed with XADD MAXLEN ~ IMVO_AUDIT_MAXLEN entries (the environment's
