@@ -17,7 +17,7 @@ static const char s_countries [] =
 
 const imvo_proto_msg_t *const *const imvo_proto_all [] = {
     imvo_proto_core, imvo_proto_complaints, imvo_proto_notify,
-    imvo_proto_membership, imvo_proto_scoring, NULL,
+    imvo_proto_membership, imvo_proto_scoring, imvo_proto_audit, NULL,
 };
 
 const imvo_proto_msg_t *

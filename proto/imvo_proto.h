@@ -191,8 +191,9 @@ extern const imvo_proto_msg_t *const imvo_proto_complaints [];
 extern const imvo_proto_msg_t *const imvo_proto_notify [];
 extern const imvo_proto_msg_t *const imvo_proto_membership [];
 extern const imvo_proto_msg_t *const imvo_proto_scoring [];
+extern const imvo_proto_msg_t *const imvo_proto_audit [];      //  audit.list (answered by complaints)
 
-//  The five catalogues above, NULL-terminated.
+//  The six catalogues above, NULL-terminated.
 extern const imvo_proto_msg_t *const *const imvo_proto_all [];
 
 #define IMVO_FIELDS(arr) (arr), (int) (sizeof (arr) / sizeof ((arr) [0]))

@@ -185,6 +185,7 @@ class Replies(unittest.TestCase):
         call("complaints", "complaint.decisions", {"covenant": "textile"}, actor=PUBLIC)
         call("complaints", "complaint.overdue", {"covenant": "textile"})
         call("complaints", "complaint.stats", {"covenant": "textile"})
+        call("complaints", "audit.list", {"covenant": "textile", "limit": 5})     # the changes above
         loose = call("complaints", "complaint.submit", {k: v for k, v in complaint.items() if k != "respondent"},
                      actor=PUBLIC)
         call("complaints", "complaint.update", {"case_id": loose["case_id"], "respondent": respondent})

@@ -410,6 +410,7 @@ static const imvo_handler_t s_handlers [] = {
     { "complaint.decisions", complaints_decisions },
     { "complaint.overdue", complaints_overdue },
     { "complaint.stats", complaints_stats },
+    { "audit.list", complaints_audit_list },
     { NULL, NULL },
 };
 

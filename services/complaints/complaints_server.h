@@ -46,6 +46,8 @@ imvo_handler_fn complaints_update, complaints_open;
 int complaints_on_own_event (imvo_ctx_t *ctx, const imvo_event_t *ev);
 imvo_handler_fn complaints_transition, complaints_respond, complaints_message, complaints_messages,
     complaints_decisions, complaints_overdue, complaints_stats;
+//  complaints_audit.c: audit.list, every daemon's audit trail merged, newest first.
+imvo_handler_fn complaints_audit_list;
 //  Timers (complaints_reads.c): deadlines that have passed, and retention.
 void complaints_deadlines_run (imvo_ctx_t *ctx);
 void complaints_retention_run (imvo_ctx_t *ctx);

@@ -32,7 +32,7 @@ s_print_names (const char *list)
 int
 imvoctl_print_catalogue (void)
 {
-    static const char *names [] = { "every daemon", "complaints", "notify", "membership", "scoring" };
+    static const char *names [] = { "every daemon", "complaints", "notify", "membership", "scoring", "the audit trail" };
     for (size_t c = 0; imvo_proto_all [c]; c++) {
         printf ("### %s\n\n", names [c]);
         for (const imvo_proto_msg_t *const *m = imvo_proto_all [c]; *m; m++) {

@@ -7,6 +7,11 @@ static const imvoctl_opt_t s_submit [] = {
     { NULL, NULL, 0, false, NULL, NULL },
 };
 
+static const imvoctl_opt_t s_audit [] = {
+    { "--case", "case_id", IMVOCTL_STR, false, NULL, "the same as --case-id" },
+    { NULL, NULL, 0, false, NULL, NULL },
+};
+
 const imvoctl_cmd_t imvoctl_complaints_cmds [] = {
     { "complaint list", "complaints", "complaint.list", { NULL }, NULL, "cases",
       "case_id,status,respondent,received_at,summary", "cases, newest first" },
@@ -34,5 +39,7 @@ const imvoctl_cmd_t imvoctl_complaints_cmds [] = {
       "cases per status and outcome, days to a decision, overdue: complaint stats COVENANT" },
     { "complaint intake-result", "complaints", "complaint.intake_result", { "key" }, NULL, NULL, NULL,
       "the outcome of a complaint queued on imvo:complaints:intake: complaint intake-result KEY" },
+    { "audit list", "complaints", "audit.list", { NULL }, s_audit, "items", "at,person,role,org,action,target,covenant",
+      "the audit trail, newest first: audit list [--covenant C] [--case ID] [--person P] [--limit N]" },
     { NULL, NULL, NULL, { NULL }, NULL, NULL, NULL, NULL },
 };
