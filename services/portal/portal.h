@@ -125,6 +125,9 @@ struct MHD_Connection;
 enum MHD_Result portal_send (struct MHD_Connection *c, unsigned status, const char *type, const char *data,
                              size_t size, const char *cookie);
 enum MHD_Result portal_page (struct MHD_Connection *c, unsigned status, portal_buf_t *b, const char *cookie);
+//  As portal_send, as a download named filename (Content-Disposition: attachment) when not NULL.
+enum MHD_Result portal_send_file (struct MHD_Connection *c, unsigned status, const char *type, const char *data,
+                                  size_t size, const char *cookie, const char *filename);
 //  303 See Other to location (a path of ours), with a Set-Cookie when cookie.
 enum MHD_Result portal_redirect (struct MHD_Connection *c, const char *location, const char *cookie);
 

@@ -29,6 +29,7 @@
 */
 #include "portal.h"
 #include "imvo_curve.h"
+#include "staff.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -129,7 +130,19 @@ enum MHD_Result
 portal_send (struct MHD_Connection *c, unsigned status, const char *type, const char *data, size_t size,
         const char *cookie)
 {
+    return portal_send_file (c, status, type, data, size, cookie, NULL);
+}
+
+enum MHD_Result
+portal_send_file (struct MHD_Connection *c, unsigned status, const char *type, const char *data, size_t size,
+                  const char *cookie, const char *filename)
+{
     struct MHD_Response *resp = MHD_create_response_from_buffer (size, (void *) data, MHD_RESPMEM_MUST_COPY);
+    if (filename) {
+        char disposition [160];
+        snprintf (disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
+        MHD_add_response_header (resp, "Content-Disposition", disposition);
+    }
     MHD_add_response_header (resp, "Content-Type", type);
     MHD_add_response_header (resp, "Content-Security-Policy",
                              "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -244,8 +257,8 @@ s_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool post)
         inet_ntop (AF_INET6, &((struct sockaddr_in6 *) info->client_addr)->sin6_addr, addr, sizeof addr);
     //  Behind the reverse proxy named by IMVO_PORTAL_TRUSTED_PROXY (its address, or its host
     //  name as resolved at start), the client is the last address it put in X-Forwarded-For.
-    const char *forwarded = s_proxy [0] && streq (addr, s_proxy)
-                          ? MHD_lookup_connection_value (c, MHD_HEADER_KIND, "X-Forwarded-For") : NULL;
+    bool from_proxy = s_proxy [0] && streq (addr, s_proxy);
+    const char *forwarded = from_proxy ? MHD_lookup_connection_value (c, MHD_HEADER_KIND, "X-Forwarded-For") : NULL;
     if (forwarded) {
         const char *last = strrchr (forwarded, ',');
         last = last ? last + 1 : forwarded;
@@ -254,6 +267,14 @@ s_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool post)
         snprintf (addr, sizeof addr, "%.63s", last);
     }
     portal_lang_t lang = s_lang (c, r);
+    //  The staff console (staff_*.c) checks its own forms: their CSRF token is bound to the
+    //  session. Its cookie is Secure when the portal runs behind TLS: IMVO_PORTAL_TLS=1, or
+    //  X-Forwarded-Proto: https from the trusted proxy.
+    if (strncmp (url, "/staff", 6) == 0 && (url [6] == 0 || url [6] == '/')) {
+        const char *proto = from_proxy ? MHD_lookup_connection_value (c, MHD_HEADER_KIND, "X-Forwarded-Proto") : NULL;
+        bool tls = streq (imvo_env ("IMVO_PORTAL_TLS", "0"), "1") || (proto && streq (proto, "https"));
+        return staff_route (c, r, url, post, lang, addr, tls);
+    }
     //  Every POST proves it comes from our own form; else 403 and, for the complaint, the
     //  form again with what was typed and a fresh token.
     if (post && !portal_csrf_ok (c, r)) {

@@ -1,0 +1,90 @@
+/*  staff: the staff console under /staff/ (secretariat, committee, monitoring, steering and
+    company persons signed in with their accounts in membership).
+
+    staff_core.c: the dispatcher, the session (cookie, account.session on every page), the
+    CSRF token bound to the session, sign in and out, the page around each page, the asking
+    of daemons as the person and the error pages; staff_cases.c: the queue and a case with
+    everything done to it; staff_pages.c: home, inbox, export, audit, members, locations.
+
+    A session is the token account.login gave, kept only in the browser's cookie
+    `imvo_staff` (HttpOnly, SameSite=Strict, Path=/staff; Secure behind TLS). Every page asks
+    account.session with it (membership ends it after 30 minutes idle or 12 hours); every form
+    carries a token that is an HMAC of "staff:" + the session with the portal's key
+    (portal_guard.c), so a form of an ended session or of another person is refused (403) and
+    nothing is done. Requests go out with the actor {role, org, person} of the session.
+*/
+#ifndef STAFF_H
+#define STAFF_H
+
+#include "portal.h"
+
+typedef struct {
+    char token [65];            //  the session, from the cookie
+    char username [65], name [201], role [33], org [65];
+    char csrf [65];             //  the forms' token for this session
+    portal_actor_t actor;
+} staff_session_t;
+
+typedef struct {
+    struct MHD_Connection *c;
+    portal_req_t *r;
+    const char *url;
+    portal_lang_t lang;
+    bool post;
+    const char *addr;
+    staff_session_t s;
+} staff_t;
+
+//  The one pick between the two languages.
+#define TR(x, nl, en) ((x)->lang == PORTAL_EN ? (en) : (nl))
+
+//  portal_server.c hands every /staff request here (its own CSRF rule: see above).
+enum MHD_Result staff_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool post,
+                             portal_lang_t lang, const char *addr, bool tls);
+
+//  staff_core.c: the page around a body (title escaped) and its end; answers (and releases b).
+void staff_page_start (staff_t *x, portal_buf_t *b, const char *title);
+enum MHD_Result staff_page_end (staff_t *x, portal_buf_t *b, unsigned status);
+//  A form's start: <form method=post action=...> with the CSRF token and the language.
+void staff_form (staff_t *x, portal_buf_t *b, const char *action);
+//  A query parameter ("" when absent).
+const char *staff_query (staff_t *x, const char *name);
+//  A request to a daemon as the signed-in person. spec: one letter per field, each after its
+//  name: 's' a string, 'o' a string left out when "" or NULL, 'i' an int64_t, 'j' an int64_t
+//  left out when < 0, 'b' a bool (int), 'B' a bool sent only when true. As portal_call.
+int staff_ask (staff_t *x, imvo_response_t *resp, const char *service, const char *type, const char *spec, ...);
+//  The page for a refusal or failure of a daemon (rc, resp as from staff_ask): 400, 403, 404,
+//  409 or 503 with the daemon's words; for a form, that nothing was changed.
+enum MHD_Result staff_failed (staff_t *x, int rc, imvo_response_t *resp);
+//  A page saying something went wrong (message ours), with status.
+enum MHD_Result staff_error (staff_t *x, unsigned status, const char *title, const char *message);
+//  A field's bound from the catalogue, or fallback while the message is not in it.
+long staff_max (const char *type, const char *field, long fallback);
+//  Unix ms as "2026-03-01 14:05" (UTC).
+void staff_when (const msgpack_object *ms, char out [32]);
+//  The words for a status (staff), a role, a transition's button.
+const char *staff_status (staff_t *x, const char *status);
+const char *staff_role (staff_t *x, const char *role);
+bool staff_is (staff_t *x, const char *role);
+//  Writes "?lang=xx" or "&lang=xx" suffix helpers: the language code of the page.
+const char *staff_lang (staff_t *x);
+//  A URL part, percent-encoded.
+void staff_buf_url (portal_buf_t *b, const char *s);
+//  A 303 back to path (ours) after a change.
+enum MHD_Result staff_done (staff_t *x, const char *path);
+
+//  staff_cases.c
+enum MHD_Result staff_cases (staff_t *x);
+enum MHD_Result staff_case (staff_t *x, const char *case_id, const char *action);
+
+//  staff_pages.c
+enum MHD_Result staff_home (staff_t *x);
+enum MHD_Result staff_inbox (staff_t *x);
+enum MHD_Result staff_export (staff_t *x);
+enum MHD_Result staff_audit (staff_t *x);
+enum MHD_Result staff_members (staff_t *x, const char *action);
+enum MHD_Result staff_locations (staff_t *x, const char *action);
+
+extern const char staff_css [];
+
+#endif

@@ -1,0 +1,622 @@
+/*  staff_cases: the queue of cases (complaint.list with its filters, a page at a time) and one
+    case (complaint.get: the file, history with persons, deadlines, messages, internal notes,
+    who it is assigned to) with the forms that act on it: a note, assigning, the moves of the
+    life cycle the person's role may make from the current status (each with its reason),
+    setting the respondent, a message, and showing the complainant's identity (a POST: every
+    such read is recorded on the case and audited). See staff.h. */
+#include "staff.h"
+
+#include <microhttpd.h>
+
+static const char *const s_statuses [] = { "received", "admissibility", "inadmissible", "response", "mediation",
+                                           "ruling", "decided", "settled", "withdrawn", "closed", NULL };
+
+//  The life cycle (proto/README.md): who makes which move.
+static const struct {
+    const char *from, *to, *role;
+} s_moves [] = {
+    { "received", "admissibility", "secretariat" },
+    { "admissibility", "inadmissible", "committee" }, { "admissibility", "response", "committee" },
+    { "response", "mediation", "committee" }, { "response", "ruling", "committee" },
+    { "mediation", "settled", "committee" }, { "mediation", "ruling", "committee" },
+    { "ruling", "decided", "committee" },
+    { "received", "withdrawn", "secretariat" }, { "admissibility", "withdrawn", "secretariat" },
+    { "response", "withdrawn", "secretariat" }, { "mediation", "withdrawn", "secretariat" },
+    { "ruling", "withdrawn", "secretariat" },
+    { "inadmissible", "closed", "secretariat" }, { "decided", "closed", "secretariat" },
+    { "settled", "closed", "secretariat" }, { "withdrawn", "closed", "secretariat" },
+};
+
+//  A covenant's members (for names and the respondent choice); 0 when resp holds them.
+static int
+s_members (staff_t *x, const char *covenant, imvo_response_t *resp)
+{
+    int rc = staff_ask (x, resp, "membership", "member.list", "si", "covenant", covenant, "limit", (int64_t) 1000);
+    return rc == 0 && resp->ok ? 0 : -1;
+}
+
+//  An org's name from a member.list reply, or its id.
+static void
+s_org_name (portal_buf_t *b, const imvo_response_t *members, const msgpack_object *id)
+{
+    const msgpack_object *list = members && members->ok ? imvo_map_get (members->body, "members") : NULL;
+    for (uint32_t i = 0; id && list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
+        const msgpack_object *m = &list->via.array.ptr [i], *mid = imvo_map_get (m, "org_id");
+        if (mid && mid->type == MSGPACK_OBJECT_STR && id->type == MSGPACK_OBJECT_STR && mid->via.str.size == id->via.str.size
+        &&  memcmp (mid->via.str.ptr, id->via.str.ptr, id->via.str.size) == 0) {
+            portal_buf_obj (b, imvo_map_get (m, "name"));
+            return;
+        }
+    }
+    portal_buf_obj (b, id);
+}
+
+static bool
+s_true (const msgpack_object *o)
+{
+    return o && o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean;
+}
+
+static void
+s_select_covenant (staff_t *x, portal_buf_t *b, const char *chosen, bool any)
+{
+    imvo_response_t cov;
+    portal_buf_add (b, "<label for=\"covenant\">%s</label><select id=\"covenant\" name=\"covenant\">",
+                    portal_t (x->lang, T_COVENANT));
+    if (any)
+        portal_buf_add (b, "<option value=\"\">%s</option>", TR (x, "Alle", "All"));
+    if (portal_call_cached ("membership", "covenant.list", NULL, 0, 10000, &cov) == 0 && cov.ok) {
+        const msgpack_object *list = imvo_map_get (cov.body, "covenants");
+        for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
+            char code [40] = "";
+            imvo_obj_strcpy (imvo_map_get (&list->via.array.ptr [i], "code"), code, sizeof code);
+            portal_buf_add (b, "<option value=\"");
+            portal_buf_str (b, code);
+            portal_buf_add (b, "\"%s>", streq (code, chosen) ? " selected" : "");
+            portal_buf_obj (b, imvo_map_get (&list->via.array.ptr [i], "name"));
+            portal_buf_add (b, "</option>");
+        }
+    }
+    imvo_response_release (&cov);
+    portal_buf_add (b, "</select>");
+}
+
+static void
+s_text_input (portal_buf_t *b, const char *name, const char *label, const char *value, long max)
+{
+    portal_buf_add (b, "<div><label for=\"%s\">%s</label><input type=\"text\" id=\"%s\" name=\"%s\" maxlength=\"%ld\" "
+                       "value=\"", name, label, name, name, max);
+    portal_buf_str (b, value);
+    portal_buf_add (b, "\"></div>");
+}
+
+//  --- the queue -----------------------------------------------------------------------------------
+
+//  The queue's filters as a query (for the pager): "&covenant=...&q=...".
+static void
+s_filters (staff_t *x, portal_buf_t *q)
+{
+    static const char *const names [] = { "covenant", "status", "overdue", "respondent", "assigned", "q" };
+    for (size_t i = 0; i < sizeof names / sizeof names [0]; i++)
+        if (*staff_query (x, names [i])) {
+            portal_buf_add (q, "&%s=", names [i]);
+            staff_buf_url (q, staff_query (x, names [i]));
+        }
+}
+
+enum MHD_Result
+staff_cases (staff_t *x)
+{
+    const char *covenant = staff_query (x, "covenant"), *status = staff_query (x, "status"),
+               *respondent = staff_query (x, "respondent"), *assigned = staff_query (x, "assigned"),
+               *q = staff_query (x, "q"), *cursor = staff_query (x, "cursor");
+    bool overdue = *staff_query (x, "overdue") != 0;
+    if (*covenant && !portal_code_ok (covenant))
+        return staff_error (x, MHD_HTTP_BAD_REQUEST, TR (x, "Controleer de invoer", "Please check the input"),
+                            TR (x, "Dit convenant bestaat niet.", "No such covenant."));
+    imvo_response_t list;
+    int rc = staff_ask (x, &list, "complaints", "complaint.list", "oooooBio", "covenant", covenant, "status", status,
+                        "respondent", respondent, "assigned", assigned, "q", q, "overdue", (int) overdue,
+                        "limit", (int64_t) 50, "cursor", cursor);
+    if (rc || !list.ok)
+        return staff_failed (x, rc, &list);
+    imvo_response_t members = { 0 };
+    bool have_members = *covenant && s_members (x, covenant, &members) == 0;
+    portal_buf_t b;
+    portal_buf_init (&b);
+    staff_page_start (x, &b, TR (x, "Klachten", "Cases"));
+    //  The filters: a plain GET form.
+    portal_buf_add (&b, "<form method=\"get\" action=\"/staff/cases\" class=\"card\" aria-label=\"%s\">",
+                    TR (x, "Filters", "Filters"));
+    portal_hidden (&b, "lang", staff_lang (x));
+    portal_buf_add (&b, "<div class=\"row\"><div>");
+    s_select_covenant (x, &b, covenant, true);
+    portal_buf_add (&b, "</div><div><label for=\"status\">%s</label><select id=\"status\" name=\"status\">"
+                        "<option value=\"\">%s</option>", portal_t (x->lang, T_STATUS), TR (x, "Alle", "All"));
+    for (int i = 0; s_statuses [i]; i++)
+        portal_buf_add (&b, "<option value=\"%s\"%s>%s</option>", s_statuses [i],
+                        streq (status, s_statuses [i]) ? " selected" : "", staff_status (x, s_statuses [i]));
+    portal_buf_add (&b, "</select></div>");
+    if (have_members) {
+        portal_buf_add (&b, "<div><label for=\"respondent\">%s</label><select id=\"respondent\" name=\"respondent\">"
+                            "<option value=\"\">%s</option>", portal_t (x->lang, T_COMPANY), TR (x, "Alle", "All"));
+        const msgpack_object *m = imvo_map_get (members.body, "members");
+        for (uint32_t i = 0; m && m->type == MSGPACK_OBJECT_ARRAY && i < m->via.array.size; i++) {
+            char id [72] = "";
+            imvo_obj_strcpy (imvo_map_get (&m->via.array.ptr [i], "org_id"), id, sizeof id);
+            portal_buf_add (&b, "<option value=\"");
+            portal_buf_str (&b, id);
+            portal_buf_add (&b, "\"%s>", streq (id, respondent) ? " selected" : "");
+            portal_buf_obj (&b, imvo_map_get (&m->via.array.ptr [i], "name"));
+            portal_buf_add (&b, "</option>");
+        }
+        portal_buf_add (&b, "</select></div>");
+    }
+    else
+        s_text_input (&b, "respondent", TR (x, "Bedrijf (org-id)", "Company (org id)"), respondent, 64);
+    s_text_input (&b, "assigned", TR (x, "Toegewezen aan (gebruikersnaam)", "Assigned to (username)"), assigned, 64);
+    s_text_input (&b, "q", TR (x, "Zoeken (woorden of zaaknummer)", "Search (words or case id)"), q,
+                  staff_max ("complaint.list", "q", 200));
+    portal_buf_add (&b, "</div><label><input type=\"checkbox\" name=\"overdue\" value=\"1\"%s> %s</label>"
+                        "<button type=\"submit\">%s</button> <a href=\"/staff/cases?lang=%s&amp;assigned=",
+                    overdue ? " checked" : "", TR (x, "Alleen met verlopen termijn", "Only with a deadline passed"),
+                    portal_t (x->lang, T_SEARCH), staff_lang (x));
+    staff_buf_url (&b, x->s.username);
+    portal_buf_add (&b, "%s", *covenant ? "&amp;covenant=" : "");
+    staff_buf_url (&b, covenant);
+    portal_buf_add (&b, "\">%s</a></form>", TR (x, "Mijn zaken", "My cases"));
+    //  The list.
+    const msgpack_object *cases = imvo_map_get (list.body, "cases");
+    uint32_t n = cases && cases->type == MSGPACK_OBJECT_ARRAY ? cases->via.array.size : 0;
+    if (!n)
+        portal_buf_add (&b, "<p role=\"status\">%s</p>", TR (x, "Geen zaken gevonden.", "No cases found."));
+    else {
+        portal_buf_add (&b, "<div class=\"table\"><table class=\"list\"><caption class=\"help\">%u %s</caption><thead><tr>"
+                            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>", n,
+                        TR (x, "zaken op deze pagina", "cases on this page"), TR (x, "Zaak", "Case"),
+                        TR (x, "Ontvangen", "Received"), portal_t (x->lang, T_STATUS), portal_t (x->lang, T_COMPANY),
+                        TR (x, "Onderwerp", "Summary"), TR (x, "Toegewezen", "Assigned"));
+        for (uint32_t i = 0; i < n; i++) {
+            const msgpack_object *it = &cases->via.array.ptr [i];
+            char id [72] = "", st [32] = "", when [32], who [72] = "";
+            imvo_obj_strcpy (imvo_map_get (it, "case_id"), id, sizeof id);
+            imvo_obj_strcpy (imvo_map_get (it, "status"), st, sizeof st);
+            staff_when (imvo_map_get (it, "received_at"), when);
+            const msgpack_object *as = imvo_map_get (it, "assigned");
+            if (as && as->type == MSGPACK_OBJECT_MAP)
+                as = imvo_map_get (as, "person");
+            imvo_obj_strcpy (as, who, sizeof who);
+            portal_buf_add (&b, "<tr><td class=\"num\" data-label=\"%s\"><a href=\"/staff/case/", TR (x, "Zaak", "Case"));
+            staff_buf_url (&b, id);
+            portal_buf_add (&b, "?lang=%s\">", staff_lang (x));
+            portal_buf_str (&b, id);
+            portal_buf_add (&b, "</a></td><td class=\"num\" data-label=\"%s\">%s</td><td data-label=\"%s\">%s%s</td>"
+                                "<td data-label=\"%s\">", TR (x, "Ontvangen", "Received"), when,
+                            portal_t (x->lang, T_STATUS), staff_status (x, st),
+                            s_true (imvo_map_get (it, "overdue")) ? TR (x, " <span class=\"late\">(termijn verlopen)</span>",
+                                                                        " <span class=\"late\">(overdue)</span>") : "",
+                            portal_t (x->lang, T_COMPANY));
+            s_org_name (&b, have_members ? &members : NULL, imvo_map_get (it, "respondent"));
+            portal_buf_add (&b, "</td><td data-label=\"%s\">", TR (x, "Onderwerp", "Summary"));
+            portal_buf_obj (&b, imvo_map_get (it, "summary"));
+            portal_buf_add (&b, "</td><td data-label=\"%s\">", TR (x, "Toegewezen", "Assigned"));
+            portal_buf_str (&b, who);
+            portal_buf_add (&b, "</td></tr>");
+        }
+        portal_buf_add (&b, "</tbody></table></div>");
+    }
+    //  The pager: the first page, and the next one by its cursor.
+    portal_buf_t filters;
+    portal_buf_init (&filters);
+    s_filters (x, &filters);
+    portal_buf_add (&b, "<nav class=\"pager\" aria-label=\"%s\">", TR (x, "Pagina's", "Pages"));
+    if (*cursor) {
+        portal_buf_add (&b, "<a href=\"/staff/cases?lang=%s", staff_lang (x));
+        portal_buf_text (&b, filters.data, filters.len);
+        portal_buf_add (&b, "\">%s</a>", TR (x, "Eerste pagina", "First page"));
+    }
+    const msgpack_object *next = imvo_map_get (list.body, "next_cursor");
+    if (next && next->type == MSGPACK_OBJECT_STR && next->via.str.size) {
+        char nc [160] = "";
+        imvo_obj_strcpy (next, nc, sizeof nc);
+        portal_buf_add (&b, "<a href=\"/staff/cases?lang=%s", staff_lang (x));
+        portal_buf_text (&b, filters.data, filters.len);
+        portal_buf_add (&b, "&amp;cursor=");
+        staff_buf_url (&b, nc);
+        portal_buf_add (&b, "\" rel=\"next\">%s</a>", TR (x, "Volgende pagina", "Next page"));
+    }
+    portal_buf_add (&b, "</nav>");
+    portal_buf_release (&filters);
+    if (*covenant && staff_is (x, "secretariat")) {
+        portal_buf_add (&b, "<p><a href=\"/staff/export?lang=%s&amp;covenant=", staff_lang (x));
+        staff_buf_url (&b, covenant);
+        portal_buf_add (&b, "\">%s</a></p>", TR (x, "Alle zaken van dit convenant als CSV", "All this covenant's cases as CSV"));
+    }
+    imvo_response_release (&members);
+    imvo_response_release (&list);
+    return staff_page_end (x, &b, MHD_HTTP_OK);
+}
+
+//  --- one case --------------------------------------------------------------------------------------
+
+static void
+s_textarea (staff_t *x, portal_buf_t *b, const char *id, const char *name, const char *label, long max, bool required)
+{
+    (void) x;
+    portal_buf_add (b, "<label for=\"%s\">%s</label><textarea id=\"%s\" name=\"%s\" maxlength=\"%ld\"%s></textarea>",
+                    id, label, id, name, max, required ? " required" : "");
+}
+
+static void
+s_action (staff_t *x, portal_buf_t *b, const char *case_id, const char *action)
+{
+    char path [160];
+    snprintf (path, sizeof path, "/staff/case/%s/%s", case_id, action);
+    staff_form (x, b, path);
+}
+
+static void
+s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t *got, bool revealed)
+{
+    const msgpack_object *body = got->body;
+    char covenant [40] = "", status [32] = "", when [32];
+    imvo_obj_strcpy (imvo_map_get (body, "covenant"), covenant, sizeof covenant);
+    imvo_obj_strcpy (imvo_map_get (body, "status"), status, sizeof status);
+    imvo_response_t members = { 0 };
+    bool have_members = s_members (x, covenant, &members) == 0;
+    char title [120];
+    snprintf (title, sizeof title, "%s %s", TR (x, "Zaak", "Case"), id);
+    staff_page_start (x, b, title);
+    const char *done = staff_query (x, "done");
+    if (*done)
+        portal_buf_add (b, "<p class=\"ok\" role=\"status\">%s</p>", TR (x, "Opgeslagen.", "Saved."));
+    //  The file.
+    portal_buf_add (b, "<div class=\"grid\"><section class=\"card\" aria-labelledby=\"h-file\"><h2 id=\"h-file\">%s</h2>"
+                       "<dl class=\"facts\"><dt>%s</dt><dd>", TR (x, "Dossier", "File"), TR (x, "Onderwerp", "Summary"));
+    portal_buf_obj (b, imvo_map_get (body, "summary"));
+    portal_buf_add (b, "</dd><dt>%s</dt><dd><span class=\"pill\" id=\"case-status\" data-status=\"%s\">%s</span></dd>"
+                       "<dt>%s</dt><dd>", portal_t (x->lang, T_STATUS), status, staff_status (x, status),
+                    portal_t (x->lang, T_COVENANT));
+    portal_buf_str (b, covenant);
+    portal_buf_add (b, "</dd><dt>%s</dt><dd>", portal_t (x->lang, T_COMPANY));
+    const msgpack_object *resp_id = imvo_map_get (body, "respondent");
+    if (resp_id && resp_id->type == MSGPACK_OBJECT_STR && resp_id->via.str.size)
+        s_org_name (b, have_members ? &members : NULL, resp_id);
+    else
+        portal_buf_add (b, "<em>%s</em>", TR (x, "nog niet bekend", "not known yet"));
+    staff_when (imvo_map_get (body, "received_at"), when);
+    portal_buf_add (b, "</dd><dt>%s</dt><dd>%s</dd>", TR (x, "Ontvangen", "Received"), when);
+    staff_when (imvo_map_get (body, "updated_at"), when);
+    portal_buf_add (b, "<dt>%s</dt><dd>%s</dd>", TR (x, "Bijgewerkt", "Updated"), when);
+    if (imvo_map_get (body, "country")) {
+        portal_buf_add (b, "<dt>%s</dt><dd>", TR (x, "Land", "Country"));
+        portal_buf_obj (b, imvo_map_get (body, "country"));
+        portal_buf_add (b, "</dd>");
+    }
+    const msgpack_object *assigned = imvo_map_get (body, "assigned");
+    portal_buf_add (b, "<dt>%s</dt><dd id=\"assigned\">", TR (x, "Toegewezen aan", "Assigned to"));
+    if (assigned && assigned->type == MSGPACK_OBJECT_MAP) {
+        portal_buf_obj (b, imvo_map_get (assigned, "person"));
+        staff_when (imvo_map_get (assigned, "at"), when);
+        portal_buf_add (b, " <span class=\"help\">(%s ", TR (x, "door", "by"));
+        portal_buf_obj (b, imvo_map_get (assigned, "by"));
+        portal_buf_add (b, ", %s)</span>", when);
+    }
+    else
+        portal_buf_add (b, "<em>%s</em>", TR (x, "niemand", "nobody"));
+    portal_buf_add (b, "</dd>");
+    if (imvo_map_get (body, "outcome")) {
+        portal_buf_add (b, "<dt>%s</dt><dd>", TR (x, "Uitkomst", "Outcome"));
+        portal_buf_obj (b, imvo_map_get (body, "outcome"));
+        portal_buf_add (b, "</dd><dt>%s</dt><dd>", TR (x, "Uitspraak", "Decision"));
+        portal_buf_obj (b, imvo_map_get (body, "decision"));
+        portal_buf_add (b, "</dd>");
+    }
+    portal_buf_add (b, "</dl><h3>%s</h3><p>", TR (x, "Wat er is gebeurd", "What happened"));
+    portal_buf_obj (b, imvo_map_get (body, "description"));
+    portal_buf_add (b, "</p></section>");
+    //  The complainant: the identity only after a POST that is recorded.
+    const msgpack_object *who = imvo_map_get (body, "complainant");
+    portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-who\"><h2 id=\"h-who\">%s</h2>",
+                    TR (x, "Klager", "Complainant"));
+    bool anonymous = s_true (imvo_map_get (who, "anonymous"));
+    const msgpack_object *kind = imvo_map_get (who, "kind"), *name = imvo_map_get (who, "name");
+    portal_buf_add (b, "<p>%s", anonymous ? TR (x, "Anoniem", "Anonymous") : TR (x, "Met naam", "Named"));
+    if (kind && kind->type == MSGPACK_OBJECT_STR) {
+        portal_buf_add (b, " (");
+        portal_buf_obj (b, kind);
+        portal_buf_add (b, ")");
+    }
+    portal_buf_add (b, "</p>");
+    if (name && name->type == MSGPACK_OBJECT_STR && (revealed || !s_true (imvo_map_get (who, "identity_hidden")))) {
+        portal_buf_add (b, "<div class=\"identity\" id=\"identity\"><p><strong>%s:</strong> ", portal_t (x->lang, T_NAME));
+        portal_buf_obj (b, name);
+        portal_buf_add (b, "</p><p><strong>%s:</strong> ", portal_t (x->lang, T_CONTACT));
+        portal_buf_obj (b, imvo_map_get (who, "contact"));
+        portal_buf_add (b, "</p><p class=\"help\">%s</p></div>",
+                        TR (x, "Deze inzage is vastgelegd op de zaak en in het logboek.",
+                            "This reading is recorded on the case and in the audit trail."));
+    }
+    else
+    if (s_true (imvo_map_get (who, "identity_hidden"))) {
+        s_action (x, b, id, "identity");
+        portal_buf_add (b, "<p class=\"help\">%s</p><button type=\"submit\" class=\"secondary\">%s</button></form>",
+                        TR (x, "De naam en het contact zijn verborgen. Inzien wordt vastgelegd op de zaak en in het logboek.",
+                            "The name and contact are hidden. Showing them is recorded on the case and in the audit trail."),
+                        TR (x, "Identiteit tonen", "Show identity"));
+    }
+    const msgpack_object *reads = imvo_map_get (body, "identity_reads");
+    uint32_t nreads = reads && reads->type == MSGPACK_OBJECT_ARRAY ? reads->via.array.size : 0;
+    if (nreads) {
+        portal_buf_add (b, "<details><summary>%s (%u)</summary><ul>", TR (x, "Eerder ingezien", "Read before"), nreads);
+        for (uint32_t i = 0; i < nreads && i < 20; i++) {
+            staff_when (imvo_map_get (&reads->via.array.ptr [i], "at"), when);
+            portal_buf_add (b, "<li>%s ", when);
+            portal_buf_obj (b, imvo_map_get (&reads->via.array.ptr [i], "by"));
+            portal_buf_add (b, " ");
+            portal_buf_obj (b, imvo_map_get (&reads->via.array.ptr [i], "person"));
+            portal_buf_add (b, "</li>");
+        }
+        portal_buf_add (b, "</ul></details>");
+    }
+    portal_buf_add (b, "</section>");
+    //  Deadlines.
+    const msgpack_object *dl = imvo_map_get (body, "deadlines");
+    uint32_t ndl = dl && dl->type == MSGPACK_OBJECT_ARRAY ? dl->via.array.size : 0;
+    portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-dl\"><h2 id=\"h-dl\">%s</h2>",
+                    TR (x, "Termijnen", "Deadlines"));
+    if (!ndl)
+        portal_buf_add (b, "<p>%s</p>", TR (x, "Geen open termijnen.", "No open deadlines."));
+    else
+        portal_buf_add (b, "<ul>");
+    for (uint32_t i = 0; i < ndl; i++) {
+        const msgpack_object *d = &dl->via.array.ptr [i], *left = imvo_map_get (d, "left_s");
+        staff_when (imvo_map_get (d, "due_at"), when);
+        bool late = left && left->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
+        portal_buf_add (b, "<li%s>", late ? " class=\"late\"" : "");
+        portal_buf_obj (b, imvo_map_get (d, "deadline"));
+        portal_buf_add (b, ": %s %s%s</li>", TR (x, "uiterlijk", "by"), when, late ? TR (x, " (verlopen)", " (passed)") : "");
+    }
+    if (ndl)
+        portal_buf_add (b, "</ul>");
+    portal_buf_add (b, "</section></div>");
+    //  What may be done: moves, assigning, the respondent.
+    portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-act\"><h2 id=\"h-act\">%s</h2>",
+                    TR (x, "Behandelen", "Handle"));
+    int moves = 0;
+    for (size_t i = 0; i < sizeof s_moves / sizeof s_moves [0]; i++) {
+        if (!streq (s_moves [i].from, status) || !staff_is (x, s_moves [i].role))
+            continue;
+        const char *to = s_moves [i].to;
+        char fid [48];
+        snprintf (fid, sizeof fid, "reason-%s", to);
+        portal_buf_add (b, "<details%s><summary>%s %s</summary>", moves ? "" : " open", TR (x, "Naar:", "Move to:"),
+                        staff_status (x, to));
+        s_action (x, b, id, "transition");
+        portal_hidden (b, "to", to);
+        s_textarea (x, b, fid, "reason", TR (x, "Reden (de klager ziet deze)", "Reason (the complainant sees it)"),
+                    staff_max ("complaint.transition", "reason", 2000), true);
+        if (streq (to, "decided")) {
+            portal_buf_add (b, "<label for=\"outcome\">%s</label><select id=\"outcome\" name=\"outcome\" required>"
+                               "<option value=\"founded\">%s</option><option value=\"partly_founded\">%s</option>"
+                               "<option value=\"unfounded\">%s</option></select>", TR (x, "Uitkomst", "Outcome"),
+                            TR (x, "Gegrond", "Founded"), TR (x, "Deels gegrond", "Partly founded"),
+                            TR (x, "Ongegrond", "Unfounded"));
+            s_textarea (x, b, "decision", "decision", TR (x, "Uitspraak", "Decision"),
+                        staff_max ("complaint.transition", "decision", 20000), true);
+        }
+        portal_buf_add (b, "<button type=\"submit\" name=\"go\" value=\"%s\">%s: %s</button></form></details>", to,
+                        TR (x, "Zet door naar", "Move to"), staff_status (x, to));
+        moves++;
+    }
+    if (!moves)
+        portal_buf_add (b, "<p>%s</p>", TR (x, "Uw rol kan deze zaak nu niet verder zetten.",
+                                            "Your role cannot move this case on from here."));
+    if (staff_is (x, "secretariat") || staff_is (x, "committee")) {
+        s_action (x, b, id, "assign");
+        portal_buf_add (b, "<div class=\"row\"><div><label for=\"person\">%s</label><input type=\"text\" id=\"person\" "
+                           "name=\"person\" maxlength=\"64\" autocomplete=\"off\" spellcheck=\"false\" "
+                           "aria-describedby=\"person-help\" value=\"", TR (x, "Toewijzen aan (gebruikersnaam)",
+                                                                            "Assign to (username)"));
+        portal_buf_str (b, x->s.username);
+        portal_buf_add (b, "\"><p class=\"help\" id=\"person-help\">%s</p></div><div><button type=\"submit\">%s</button>"
+                           "</div></div></form>", TR (x, "Leeg laten om de toewijzing op te heffen.", "Leave empty to unassign."),
+                        TR (x, "Toewijzen", "Assign"));
+    }
+    if (streq (status, "received") && staff_is (x, "secretariat") && have_members) {
+        s_action (x, b, id, "respondent");
+        portal_buf_add (b, "<div class=\"row\"><div><label for=\"respondent\">%s</label><select id=\"respondent\" "
+                           "name=\"respondent\" required>", TR (x, "Bedrijf waartegen de klacht is", "Company complained about"));
+        const msgpack_object *m = imvo_map_get (members.body, "members");
+        for (uint32_t i = 0; m && m->type == MSGPACK_OBJECT_ARRAY && i < m->via.array.size; i++) {
+            const msgpack_object *it = &m->via.array.ptr [i];
+            if (!imvo_obj_streq (imvo_map_get (it, "kind"), "company"))
+                continue;
+            portal_buf_add (b, "<option value=\"");
+            portal_buf_obj (b, imvo_map_get (it, "org_id"));
+            portal_buf_add (b, "\">");
+            portal_buf_obj (b, imvo_map_get (it, "name"));
+            portal_buf_add (b, "</option>");
+        }
+        portal_buf_add (b, "</select></div><div><button type=\"submit\">%s</button></div></div></form>",
+                        TR (x, "Bedrijf vastleggen", "Set company"));
+    }
+    portal_buf_add (b, "</section>");
+    //  History, with the persons.
+    const msgpack_object *hist = imvo_map_get (body, "history");
+    portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-hist\"><h2 id=\"h-hist\">%s</h2><ol class=\"history\">",
+                    portal_t (x->lang, T_HISTORY));
+    for (uint32_t i = 0; hist && hist->type == MSGPACK_OBJECT_ARRAY && i < hist->via.array.size; i++) {
+        const msgpack_object *h = &hist->via.array.ptr [i];
+        char from [32] = "", to [32] = "", by [32] = "";
+        imvo_obj_strcpy (imvo_map_get (h, "from"), from, sizeof from);
+        imvo_obj_strcpy (imvo_map_get (h, "to"), to, sizeof to);
+        imvo_obj_strcpy (imvo_map_get (h, "by"), by, sizeof by);
+        staff_when (imvo_map_get (h, "at"), when);
+        portal_buf_add (b, "<li><strong>%s</strong> ", when);
+        if (*from)
+            portal_buf_add (b, "%s → ", staff_status (x, from));
+        portal_buf_add (b, "%s, %s %s", staff_status (x, to), TR (x, "door", "by"), staff_role (x, by));
+        if (imvo_map_get (h, "person")) {
+            portal_buf_add (b, " (");
+            portal_buf_obj (b, imvo_map_get (h, "person"));
+            portal_buf_add (b, ")");
+        }
+        if (imvo_map_get (h, "reason")) {
+            portal_buf_add (b, ": ");
+            portal_buf_obj (b, imvo_map_get (h, "reason"));
+        }
+        portal_buf_add (b, "</li>");
+    }
+    portal_buf_add (b, "</ol></section>");
+    //  Internal notes (staff only) and the form to add one.
+    const msgpack_object *notes = imvo_map_get (body, "notes");
+    portal_buf_add (b, "<div class=\"grid\"><section class=\"card\" aria-labelledby=\"h-notes\"><h2 id=\"h-notes\">%s</h2>",
+                    TR (x, "Interne notities", "Internal notes"));
+    uint32_t nnotes = notes && notes->type == MSGPACK_OBJECT_ARRAY ? notes->via.array.size : 0;
+    if (!nnotes)
+        portal_buf_add (b, "<p>%s</p>", TR (x, "Nog geen notities.", "No notes yet."));
+    for (uint32_t i = 0; i < nnotes; i++) {
+        const msgpack_object *n = &notes->via.array.ptr [i];
+        char role [32] = "";
+        imvo_obj_strcpy (imvo_map_get (n, "role"), role, sizeof role);
+        staff_when (imvo_map_get (n, "at"), when);
+        portal_buf_add (b, "<div class=\"note\"><p class=\"help\">%s, ", when);
+        portal_buf_obj (b, imvo_map_get (n, "person"));
+        portal_buf_add (b, " (%s)</p><p>", staff_role (x, role));
+        portal_buf_obj (b, imvo_map_get (n, "text"));
+        portal_buf_add (b, "</p></div>");
+    }
+    if (staff_is (x, "secretariat") || staff_is (x, "committee")) {
+        s_action (x, b, id, "note");
+        s_textarea (x, b, "note-text", "text", TR (x, "Nieuwe notitie (alleen voor het secretariaat en de commissie)",
+                                                   "New note (for the secretariat and the committee only)"),
+                    staff_max ("complaint.note", "text", 4000), true);
+        portal_buf_add (b, "<button type=\"submit\">%s</button></form>", TR (x, "Notitie toevoegen", "Add note"));
+    }
+    portal_buf_add (b, "</section>");
+    //  Messages with the complainant and the company.
+    imvo_response_t msgs;
+    portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-msg\"><h2 id=\"h-msg\">%s</h2>",
+                    portal_t (x->lang, T_MESSAGES));
+    if (staff_ask (x, &msgs, "complaints", "complaint.messages", "s", "case_id", id) == 0 && msgs.ok) {
+        const msgpack_object *list = imvo_map_get (msgs.body, "messages");
+        uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
+        if (!n)
+            portal_buf_add (b, "<p>%s</p>", portal_t (x->lang, T_NO_MESSAGES));
+        for (uint32_t i = 0; i < n; i++) {
+            const msgpack_object *m = &list->via.array.ptr [i];
+            char from [32] = "", to [32] = "";
+            imvo_obj_strcpy (imvo_map_get (m, "from"), from, sizeof from);
+            imvo_obj_strcpy (imvo_map_get (m, "audience"), to, sizeof to);
+            staff_when (imvo_map_get (m, "at"), when);
+            portal_buf_add (b, "<div class=\"msg\"><p class=\"help\">%s, %s", when, staff_role (x, from));
+            if (imvo_map_get (m, "person")) {
+                portal_buf_add (b, " (");
+                portal_buf_obj (b, imvo_map_get (m, "person"));
+                portal_buf_add (b, ")");
+            }
+            if (*to)
+                portal_buf_add (b, " → %s", staff_role (x, to));
+            portal_buf_add (b, "</p><p>");
+            portal_buf_obj (b, imvo_map_get (m, "text"));
+            portal_buf_add (b, "</p></div>");
+        }
+    }
+    else
+        portal_buf_add (b, "<p class=\"error\">%s</p>", portal_t (x->lang, T_UNAVAILABLE));
+    imvo_response_release (&msgs);
+    if (staff_is (x, "secretariat") || staff_is (x, "committee")) {
+        s_action (x, b, id, "message");
+        portal_buf_add (b, "<label for=\"msg-to\">%s</label><select id=\"msg-to\" name=\"to\"><option value=\"complainant\">"
+                           "%s</option><option value=\"company\">%s</option></select>", TR (x, "Aan", "To"),
+                        TR (x, "de klager", "the complainant"), TR (x, "het bedrijf", "the company"));
+        s_textarea (x, b, "msg-text", "text", portal_t (x->lang, T_MESSAGE), staff_max ("complaint.message", "text", 20000),
+                    true);
+        portal_buf_add (b, "<button type=\"submit\">%s</button></form>", portal_t (x->lang, T_SEND));
+    }
+    portal_buf_add (b, "</section></div><p><a href=\"/staff/cases?lang=%s&amp;covenant=", staff_lang (x));
+    staff_buf_url (b, covenant);
+    portal_buf_add (b, "\">%s</a></p>", TR (x, "Terug naar de klachten", "Back to the cases"));
+    imvo_response_release (&members);
+}
+
+//  A POST's required field, or NULL after answering 400.
+static const char *
+s_need (staff_t *x, const char *name, const char *label, enum MHD_Result *answer)
+{
+    const char *v = portal_field (x->r, name);
+    if (*v)
+        return v;
+    char message [200];
+    snprintf (message, sizeof message, "%s %s", portal_t (x->lang, T_MISSING), label);
+    *answer = staff_error (x, MHD_HTTP_BAD_REQUEST, TR (x, "Controleer de invoer", "Please check the input"), message);
+    return NULL;
+}
+
+enum MHD_Result
+staff_case (staff_t *x, const char *case_id, const char *action)
+{
+    if (!imvo_proto_format_ok (IMVO_FMT_CASE_ID, case_id, strlen (case_id)))
+        return staff_error (x, MHD_HTTP_NOT_FOUND, TR (x, "Niet gevonden", "Not found"),
+                            TR (x, "Dit is geen zaaknummer.", "This is not a case id."));
+    enum MHD_Result answer = MHD_NO;
+    imvo_response_t resp;
+    int rc = 0;
+    bool reveal = streq (action, "identity");
+    if (*action && !reveal) {
+        if (streq (action, "note")) {
+            const char *text = s_need (x, "text", TR (x, "de notitie", "the note"), &answer);
+            if (!text)
+                return answer;
+            rc = staff_ask (x, &resp, "complaints", "complaint.note", "ss", "case_id", case_id, "text", text);
+        }
+        else
+        if (streq (action, "assign"))
+            rc = staff_ask (x, &resp, "complaints", "complaint.assign", "ss", "case_id", case_id, "person",
+                            portal_field (x->r, "person"));
+        else
+        if (streq (action, "transition")) {
+            const char *to = s_need (x, "to", TR (x, "de nieuwe stand", "the new status"), &answer);
+            const char *reason = to ? s_need (x, "reason", TR (x, "de reden", "the reason"), &answer) : NULL;
+            if (!reason)
+                return answer;
+            rc = staff_ask (x, &resp, "complaints", "complaint.transition", "sssoo", "case_id", case_id, "to", to,
+                            "reason", reason, "outcome", portal_field (x->r, "outcome"),
+                            "decision", portal_field (x->r, "decision"));
+        }
+        else
+        if (streq (action, "respondent")) {
+            const char *org = s_need (x, "respondent", portal_t (x->lang, T_COMPANY), &answer);
+            if (!org)
+                return answer;
+            rc = staff_ask (x, &resp, "complaints", "complaint.update", "ss", "case_id", case_id, "respondent", org);
+        }
+        else
+        if (streq (action, "message")) {
+            const char *text = s_need (x, "text", portal_t (x->lang, T_MESSAGE), &answer);
+            if (!text)
+                return answer;
+            rc = staff_ask (x, &resp, "complaints", "complaint.message", "sso", "case_id", case_id, "text", text,
+                            "to", portal_field (x->r, "to"));
+        }
+        else
+            return staff_error (x, MHD_HTTP_NOT_FOUND, TR (x, "Niet gevonden", "Not found"),
+                                portal_t (x->lang, T_NOT_FOUND));
+        if (rc || !resp.ok)
+            return staff_failed (x, rc, &resp);
+        imvo_response_release (&resp);
+        char path [160];
+        snprintf (path, sizeof path, "/staff/case/%s?done=%s", case_id, action);
+        return staff_done (x, path);
+    }
+    rc = staff_ask (x, &resp, "complaints", "complaint.get", "sB", "case_id", case_id, "identity", (int) reveal);
+    if (rc || !resp.ok)
+        return staff_failed (x, rc, &resp);
+    portal_buf_t b;
+    portal_buf_init (&b);
+    s_case_page (x, &b, case_id, &resp, reveal);
+    imvo_response_release (&resp);
+    return staff_page_end (x, &b, MHD_HTTP_OK);
+}

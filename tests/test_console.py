@@ -1,0 +1,376 @@
+"""The staff console (/staff/ on the portal) over HTTP against the real daemons: signing in with
+password and TOTP (the test computes the codes, RFC 6238), the session cookie's attributes, the
+pages of every role, the CSRF token bound to the session (a stale or foreign one changes
+nothing), a complaint handled from the queue to its identity (acknowledge, assign, note, show
+identity; the audit trail names the person), a company person kept out of another company's
+case, wrong codes and locked accounts, bad input, the CSV export, both languages; and, on a
+system of its own with membership's clock moved (IMVO_CLOCK_OFFSET_S), an idle session that
+ends. The browser journey is tests/test_console_browser.py."""
+import base64
+import hashlib
+import hmac
+import http.client
+import os
+import re
+import struct
+import subprocess
+import time
+import unittest
+import urllib.parse
+import uuid
+
+from harness import USER_PASSWORD, System, daemon_path
+
+PASSWORD = "correct horse battery"
+
+
+def totp(secret, at=None, step=0):
+    """The RFC 6238 code of a base32 secret at unix time `at` (default now), `step` steps away."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    counter = int((time.time() if at is None else at) // 30) + step
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+def start_portal(s, log_path):
+    """A portal of the test's own on a free port (its log says which): (process, port)."""
+    env = dict(s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0",
+               IMVO_REDIS_URL="redis://intake:%s@127.0.0.1:%d/0" % (USER_PASSWORD % "intake", s.redis.port))
+    log = open(log_path, "ab")
+    proc = subprocess.Popen([daemon_path("portal")], env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    deadline = time.time() + 15
+    while time.time() < deadline and proc.poll() is None:
+        with open(log_path, "rb") as f:
+            ports = re.findall(rb"portal on http://127\.0\.0\.1:(\d+)/", f.read())
+        if ports:
+            return proc, int(ports[-1])
+        time.sleep(0.02)
+    raise AssertionError("the portal did not start")
+
+
+class Browser:
+    """A visitor with its own cookies (no redirects followed)."""
+
+    def __init__(self, port, lang="en"):
+        self.port, self.lang, self.cookies = port, lang, {}
+
+    def request(self, method, path, fields=None, headers=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        h = dict(headers or {})
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        body = None
+        if fields is not None:
+            body = urllib.parse.urlencode(fields).encode()
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        page = r.read()
+        c.close()
+        for header, value in r.getheaders():
+            if header.lower() == "set-cookie":
+                name, rest = value.split("=", 1)
+                v = rest.split(";", 1)[0]
+                if "Max-Age=0" in value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = v
+        r.page = page.decode(errors="replace") if "csv" not in (r.getheader("Content-Type") or "") else page
+        return r
+
+    def get(self, path, **kw):
+        sep = "&" if "?" in path else "?"
+        return self.request("GET", path + ("%slang=%s" % (sep, self.lang) if "lang=" not in path else ""), **kw)
+
+    def csrf(self, page):
+        return re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+
+    def post(self, path, page, **fields):
+        """Posts a form of `page` (its csrf token) with fields."""
+        return self.request("POST", path, dict(fields, csrf=self.csrf(page), lang=self.lang))
+
+    def login(self, user, code, password=PASSWORD):
+        page = self.get("/staff/login").page
+        return self.post("/staff/login", page, username=user, password=password, totp=code)
+
+
+class ConsoleSystem(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = System(["complaints", "notify"]).__enter__()
+        cls.brand = cls.s.company("Console Brand BV", ["textile"])
+        cls.other = cls.s.company("Other Brand BV", ["textile"])
+        cls.logpath = os.path.join(cls.s.workdir, "portal.log")
+        cls.portal, cls.port = start_portal(cls.s, cls.logpath)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.portal.terminate()
+        cls.portal.wait(10)
+        with open(cls.logpath, errors="replace") as f:
+            log = f.read()
+        cls.s.close()
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            assert marker not in log, "portal: " + log[log.index(marker) - 200:][:3000]
+
+    def account(self, role="secretariat", org=None, name="Sanne Jansen"):
+        """An enrolled account: (username, TOTP secret)."""
+        user = "p.%s" % uuid.uuid4().hex[:10]
+        body = {"username": user, "name": name, "email": "%s@example.org" % user, "role": role}
+        if org:
+            body["org"] = org
+        made = self.s.ok("membership", "account.create", body)
+        got = self.s.ok("membership", "account.enroll", {"enroll_token": made["enroll_token"], "password": PASSWORD},
+                        actor=False)
+        return user, got["totp_secret"]
+
+    def signed_in(self, role="secretariat", org=None, lang="en", name="Sanne Jansen"):
+        user, secret = self.account(role, org, name)
+        b = Browser(self.port, lang)
+        r = b.login(user, totp(secret))
+        self.assertEqual(r.status, 303, r.page)
+        b.user, b.secret = user, secret
+        return b
+
+    def complaint(self, name="Rahima Akter", summary="Locked fire exits"):
+        body = {"covenant": "textile", "respondent": self.brand, "summary": summary,
+                "description": "The doors were locked during the night shift.",
+                "complainant": {"anonymous": False, "name": name, "contact": "rahima@example.org", "kind": "worker"}}
+        return self.s.ok("complaints", "complaint.submit", body, actor=False)["case_id"]
+
+    def known(self, mtype):
+        """Whether the daemons already answer mtype (the parts of issue 19 land one by one)."""
+        r = self.s.call("complaints", mtype, {})
+        return r is not None and r.get("error", {}).get("code") != "unknown_type"
+
+
+class Console(ConsoleSystem):
+
+    def test_sign_in_cookie_and_sign_out(self):
+        b = Browser(self.port)
+        r = b.get("/staff/")
+        self.assertEqual(r.status, 303)
+        self.assertTrue(r.getheader("Location").startswith("/staff/login"))
+        user, secret = self.account(name="Anna de Vries")
+        # Wrong password: 401 with a page that says so, and no session cookie.
+        r = b.login(user, totp(secret), password="not the password")
+        self.assertEqual(r.status, 401)
+        self.assertIn("Signing in failed", r.page)
+        self.assertNotIn("imvo_staff", b.cookies)
+        r = b.login(user, totp(secret))
+        self.assertEqual(r.status, 303, r.page)
+        cookie = [v for k, v in r.getheaders() if k.lower() == "set-cookie"][0]
+        self.assertRegex(cookie, r"^imvo_staff=[0-9a-f]{64}; ")
+        for attribute in ("HttpOnly", "SameSite=Strict", "Path=/staff"):
+            self.assertIn(attribute, cookie)
+        self.assertNotIn("Secure", cookie)          # no TLS here
+        r = b.get("/staff/")
+        self.assertEqual(r.status, 200)
+        self.assertIn("Anna de Vries", r.page)
+        self.assertIn("Content-Security-Policy", dict(r.getheaders()))
+        self.assertNotIn("<script", r.page)
+        token = b.cookies["imvo_staff"]
+        r = b.post("/staff/logout", r.page)
+        self.assertEqual(r.status, 303)
+        self.assertNotIn("imvo_staff", b.cookies)
+        # The old token is no good any more: the page sends it to sign in again.
+        b.cookies["imvo_staff"] = token
+        r = b.get("/staff/")
+        self.assertEqual(r.status, 303)
+        self.assertIn("ended=1", r.getheader("Location"))
+        self.assertIn("Your session has ended", b.get(r.getheader("Location")).page)
+
+    def test_wrong_totp_gives_no_session_and_five_wrong_passwords_lock(self):
+        user, secret = self.account()
+        b = Browser(self.port)
+        wrong = "%06d" % ((int(totp(secret)) + 1) % 1000000)
+        r = b.login(user, wrong)
+        self.assertEqual(r.status, 401)
+        self.assertNotIn("imvo_staff", b.cookies)
+        for _ in range(4):
+            self.assertEqual(b.login(user, totp(secret), password="wrong password!").status, 401)
+        # Five wrong: now the right password and code are refused too.
+        r = b.login(user, totp(secret, step=1))
+        self.assertEqual(r.status, 401)
+        self.assertIn("locked", r.page)
+        self.assertNotIn("imvo_staff", b.cookies)
+
+    def test_a_case_from_queue_to_identity(self):
+        case_id = self.complaint(summary="Locked fire exits at the knitting hall")
+        b = self.signed_in()
+        r = b.get("/staff/cases?covenant=textile")
+        self.assertEqual(r.status, 200, r.page)
+        self.assertIn(case_id, r.page)
+        page = b.get("/staff/case/%s" % case_id).page
+        self.assertIn("Locked fire exits", page)
+        self.assertNotIn("Rahima Akter", page)              # hidden until asked
+        # Acknowledge: the transition to admissibility, with its reason.
+        r = b.post("/staff/case/%s/transition" % case_id, page, to="admissibility", reason="Acknowledged")
+        self.assertEqual(r.status, 303, r.page)
+        got = self.s.ok("complaints", "complaint.get", {"case_id": case_id})
+        self.assertEqual(got["status"], "admissibility")
+        self.assertEqual(got["history"][-1].get("person"), b.user)
+        page = b.get("/staff/case/%s" % case_id).page
+        self.assertIn("data-status=\"admissibility\"", page)
+        if self.known("complaint.assign"):
+            r = b.post("/staff/case/%s/assign" % case_id, page, person=b.user)
+            self.assertEqual(r.status, 303, r.page)
+            page = b.get("/staff/case/%s" % case_id).page
+            self.assertRegex(page, r'id="assigned">%s' % re.escape(b.user))
+        if self.known("complaint.note"):
+            r = b.post("/staff/case/%s/note" % case_id, page, text="Called the union <b>today</b>")
+            self.assertEqual(r.status, 303, r.page)
+            page = b.get("/staff/case/%s" % case_id).page
+            self.assertIn("Called the union &lt;b&gt;today&lt;/b&gt;", page)
+        # Show identity: a POST; the page names the complainant.
+        r = b.post("/staff/case/%s/identity" % case_id, page)
+        self.assertEqual(r.status, 200, r.page)
+        self.assertIn("Rahima Akter", r.page)
+        if self.known("audit.list"):
+            items = self.s.ok("complaints", "audit.list", {"case_id": case_id})["items"]
+            self.assertTrue(any(i["person"] == b.user and i["action"] == "complaint.identity" for i in items), items)
+            page = b.get("/staff/audit?case_id=%s" % case_id).page
+            self.assertIn(b.user, page)
+
+    def test_stale_or_foreign_csrf_changes_nothing(self):
+        case_id = self.complaint()
+        a, other = self.signed_in(), self.signed_in()
+        page = a.get("/staff/case/%s" % case_id).page
+        foreign = other.get("/staff/case/%s" % case_id).page
+        for token in ("0" * 64, other.csrf(foreign), ""):
+            with self.subTest(token=token[:8]):
+                r = a.request("POST", "/staff/case/%s/transition" % case_id,
+                              {"csrf": token, "to": "admissibility", "reason": "x", "lang": "en"})
+                self.assertEqual(r.status, 403)
+                self.assertIn("Nothing was changed", r.page)
+        self.assertEqual(self.s.ok("complaints", "complaint.get", {"case_id": case_id})["status"], "received")
+        # A form of an ended session: back to sign in, nothing done.
+        a.post("/staff/logout", page)
+        a.cookies["imvo_staff"] = "f" * 64
+        r = a.post("/staff/case/%s/transition" % case_id, page, to="admissibility", reason="x")
+        self.assertEqual(r.status, 303)
+        self.assertTrue(r.getheader("Location").startswith("/staff/login"))
+        self.assertEqual(self.s.ok("complaints", "complaint.get", {"case_id": case_id})["status"], "received")
+
+    def test_bad_input_is_explained(self):
+        case_id = self.complaint()
+        b = self.signed_in()
+        page = b.get("/staff/case/%s" % case_id).page
+        r = b.post("/staff/case/%s/transition" % case_id, page, to="admissibility", reason="")
+        self.assertEqual(r.status, 400)
+        self.assertIn("Please fill in", r.page)
+        r = b.post("/staff/case/%s/message" % case_id, page, text="x" * 20001, to="complainant")
+        self.assertEqual(r.status, 400)
+        self.assertIn("text", r.page)
+        # A move the life cycle does not allow.
+        r = b.post("/staff/case/%s/transition" % case_id, page, to="decided", reason="no")
+        self.assertIn(r.status, (400, 403, 409))
+        self.assertEqual(self.s.ok("complaints", "complaint.get", {"case_id": case_id})["status"], "received")
+        self.assertEqual(b.get("/staff/case/NOT-A-CASE").status, 404)
+        self.assertEqual(b.get("/staff/case/TEXTILE-2020-9999").status, 404)
+        self.assertEqual(b.get("/staff/nothing-here").status, 404)
+
+    def test_a_company_sees_only_its_own_cases(self):
+        mine = self.complaint()
+        body = {"covenant": "textile", "respondent": self.other, "summary": "Another", "description": "Another",
+                "complainant": {"anonymous": True}}
+        theirs = self.s.ok("complaints", "complaint.submit", body, actor=False)["case_id"]
+        b = self.signed_in(role="company", org=self.brand)
+        self.assertEqual(b.get("/staff/case/%s" % mine).status, 200)
+        r = b.get("/staff/case/%s" % theirs)
+        self.assertEqual(r.status, 403)
+        self.assertIn("Not allowed", r.page)
+        self.assertEqual(b.get("/staff/cases?covenant=textile").status, 403)
+        self.assertEqual(b.get("/staff/inbox").status, 200)
+
+    def test_every_page_in_both_languages(self):
+        b = self.signed_in(lang="nl")
+        case_id = self.complaint()
+        pages = ["/staff/", "/staff/cases?covenant=textile", "/staff/case/%s" % case_id,
+                 "/staff/inbox?covenant=textile", "/staff/members?covenant=textile",
+                 "/staff/locations?covenant=textile"]
+        if self.known("audit.list"):
+            pages.append("/staff/audit")
+        for path in pages:
+            for lang, word in (("nl", "Afmelden"), ("en", "Sign out")):
+                with self.subTest(path=path, lang=lang):
+                    r = b.get(path + ("&" if "?" in path else "?") + "lang=" + lang)
+                    self.assertEqual(r.status, 200, r.page[:2000])
+                    self.assertIn('<html lang="%s"' % lang, r.page)
+                    self.assertIn(word, r.page)
+        # Without ?lang=: Accept-Language, else Dutch.
+        r = b.request("GET", "/staff/", headers={"Accept-Language": "en-GB,en;q=0.8"})
+        self.assertIn('<html lang="en"', r.page)
+        self.assertIn('<html lang="nl"', b.request("GET", "/staff/").page)
+
+    def test_members_register_join_and_leave(self):
+        b = self.signed_in()
+        page = b.get("/staff/members?covenant=textile").page
+        name = "Console Newcomer %s BV" % uuid.uuid4().hex[:6]
+        r = b.post("/staff/members/register", page, covenant="textile", name=name, kind="company", country="NL",
+                   role="supporter")
+        self.assertEqual(r.status, 303, r.page)
+        page = b.get("/staff/members?covenant=textile").page
+        self.assertIn(name, page[page.index('id="members"'):page.index("</table>")])
+        org = [m["org_id"] for m in self.s.ok("membership", "member.list", {"covenant": "textile"})["members"]
+               if m["name"] == name][0]
+        r = b.post("/staff/members/leave", page, covenant="textile", org_id=org, reason="Stopped trading")
+        self.assertEqual(r.status, 303, r.page)
+        page = b.get("/staff/members?covenant=textile").page
+        self.assertNotIn(name, page[page.index('id="members"'):page.index("</table>")])
+
+    def test_export_downloads_csv(self):
+        if not self.known("complaint.export"):
+            self.skipTest("complaint.export has not landed")
+        case_id = self.complaint(summary="Exported case")
+        b = self.signed_in()
+        r = b.get("/staff/export?covenant=textile")
+        self.assertEqual(r.status, 200, r.page)
+        self.assertIn("text/csv", r.getheader("Content-Type"))
+        self.assertIn("attachment", r.getheader("Content-Disposition"))
+        self.assertIn(case_id.encode(), r.page)
+        self.assertNotIn(b"Rahima Akter", r.page)
+        committee = self.signed_in(role="committee")
+        self.assertEqual(committee.get("/staff/export?covenant=textile").status, 403)
+
+
+class ConsoleClock(unittest.TestCase):
+    """An idle session ends on membership's clock (moved by IMVO_CLOCK_OFFSET_S)."""
+
+    def test_an_idle_session_ends(self):
+        s = System(["membership"]).__enter__()
+        portal = None
+        try:
+            made = s.ok("membership", "account.create", {"username": "p.idle", "name": "Idle Person",
+                                                         "email": "idle@example.org", "role": "secretariat"})
+            secret = s.ok("membership", "account.enroll", {"enroll_token": made["enroll_token"],
+                                                            "password": PASSWORD}, actor=False)["totp_secret"]
+            log = os.path.join(s.workdir, "portal.log")
+            portal, port = start_portal(s, log)
+            b = Browser(port)
+            self.assertEqual(b.login("p.idle", totp(secret)).status, 303)
+            self.assertEqual(b.get("/staff/").status, 200)
+            # 31 minutes later on membership's clock (the portal follows the restarted daemon).
+            s.extra_env["IMVO_CLOCK_OFFSET_S"] = str(31 * 60)
+            s.stop("membership")
+            s.start("membership")
+            portal.terminate()
+            portal.wait(10)
+            portal, port = start_portal(s, log + ".2")
+            b.port = port
+            r = b.get("/staff/")
+            self.assertEqual(r.status, 303)
+            self.assertIn("ended=1", r.getheader("Location"))
+            self.assertNotIn("imvo_staff", b.cookies)
+        finally:
+            if portal:
+                portal.terminate()
+                portal.wait(10)
+            s.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
