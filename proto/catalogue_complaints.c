@@ -24,6 +24,7 @@ static const imvo_field_t s_submit [] = {
 
 static const imvo_field_t s_get [] = {
     [COMPLAINT_GET_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_CASE_ID, NULL, NULL },
+    [COMPLAINT_GET_IDENTITY] = { "identity", IMVO_F_BOOL, false, 0, 0, 0, NULL, "staff: show the complainant's name and contact (the read is recorded on the case and audited)" },
 };
 
 static const imvo_field_t s_status [] = {
@@ -95,6 +96,57 @@ static const imvo_field_t s_list [] = {
     [COMPLAINT_LIST_STATUS] = { "status", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, s_statuses, "only cases with this status" },
     [COMPLAINT_LIST_LIMIT] = { "limit", IMVO_F_INT, false, 1, 1000, 0, NULL, "most cases to show (default 100)" },
     [COMPLAINT_LIST_CURSOR] = { "cursor", IMVO_F_STR, false, 3, 128, IMVO_FMT_ID, NULL, "the next page: the next_cursor a page ended with" },
+    [COMPLAINT_LIST_OVERDUE] = { "overdue", IMVO_F_BOOL, false, 0, 0, 0, NULL, "true: only cases with a deadline passed; false: only cases without" },
+    [COMPLAINT_LIST_RESPONDENT] = { "respondent", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "only cases against this company (org_id)" },
+    [COMPLAINT_LIST_ASSIGNED] = { "assigned", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "only cases assigned to this person (username)" },
+    [COMPLAINT_LIST_Q] = { "q", IMVO_F_STR, false, 1, 200, IMVO_FMT_LINE, NULL, "words that must all occur in the summary, the description or the respondent's name; or a case id" },
+};
+
+//  A username as accounts have them (membership's account.create): a-z, 0-9, '-', '_', '.'.
+static int
+s_username (const imvo_value_t *v, const char *field, bool empty_ok, imvo_error_t *err)
+{
+    if (!v->present)
+        return 0;
+    if (v->len == 0 && empty_ok)
+        return 0;
+    for (size_t i = 0; i < v->len; i++) {
+        char c = v->str [i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+            return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, field,
+                                   "%s must be a username: a-z, 0-9, '-', '_' and '.' only", field);
+    }
+    if (v->len < 3)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, field, "%s must be a username of 3 to 64 characters", field);
+    return 0;
+}
+
+static int
+s_list_check (const imvo_value_t *f, imvo_error_t *err)
+{
+    return s_username (&f [COMPLAINT_LIST_ASSIGNED], "assigned", false, err);
+}
+
+static const imvo_field_t s_assign [] = {
+    [COMPLAINT_ASSIGN_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_CASE_ID, NULL, NULL },
+    [COMPLAINT_ASSIGN_PERSON] = { "person", IMVO_F_STR, true, 0, 64, IMVO_FMT_ID, NULL, "the username of the person who handles the case; \"\" unassigns" },
+};
+
+static int
+s_assign_check (const imvo_value_t *f, imvo_error_t *err)
+{
+    return s_username (&f [COMPLAINT_ASSIGN_PERSON], "person", true, err);
+}
+
+static const imvo_field_t s_note [] = {
+    [COMPLAINT_NOTE_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_CASE_ID, NULL, NULL },
+    [COMPLAINT_NOTE_TEXT] = { "text", IMVO_F_STR, true, 1, 4000, IMVO_FMT_TEXT, NULL, "the note: staff only, never shown to the company or the complainant" },
+};
+
+static const imvo_field_t s_export [] = {
+    [COMPLAINT_EXPORT_COVENANT] = { "covenant", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL, "covenant code, e.g. textile" },
+    [COMPLAINT_EXPORT_STATUS] = { "status", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, complaint_statuses, "only cases with this status" },
+    [COMPLAINT_EXPORT_CURSOR] = { "cursor", IMVO_F_STR, false, 3, 128, IMVO_FMT_ID, NULL, "the next page: the cursor the page before ended with" },
 };
 
 //  An anonymous complainant gives no name and does not share an identity; a named one gives
@@ -124,12 +176,12 @@ static const imvo_proto_msg_t s_complaint_submit = {
     .service = "complaints", .mode = IMVO_PIPELINED, .idem_ttl = IMVO_DAY, .reply = "case_id status receipt",
     .script = "complaint_submit", .script_keys = "idem",
     .script_args = "prefix covenant year respondent summary receipt_hash now views_ready "
-                   "file history event reply deadlines" };
+                   "file history event reply deadlines words" };
 static const imvo_proto_msg_t s_complaint_get = {
-    "complaint.get", "a case as the secretariat sees it, with its history (a company: its own cases)",
+    "complaint.get", "a case as staff see it, with its history, assignment and internal notes; the complainant's name and contact only with identity: true (a company: its own cases, the identity only if the complainant shared it)",
     IMVO_FIELDS (s_get), IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, NULL,
     .service = "complaints", .mode = IMVO_PIPELINED,
-    .reply = "case_id covenant respondent summary description status received_at updated_at country? location_id? complainant history outcome? decision? decided_at? deadlines linked? identity_reads?" };
+    .reply = "case_id covenant respondent summary description status received_at updated_at country? location_id? complainant history outcome? decision? decided_at? deadlines linked? identity_reads? assigned? notes?" };
 static const imvo_proto_msg_t s_complaint_status = {
     "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status),
     IMVO_PUBLIC, NULL, NULL, NULL,
@@ -137,8 +189,8 @@ static const imvo_proto_msg_t s_complaint_status = {
     .reply = "case_id status received_at updated_at" };
 
 static const imvo_proto_msg_t s_complaint_list = {
-    "complaint.list", "cases, newest first, of one covenant or all, a page at a time (limit: default 100; cursor: the next_cursor of the page before)", IMVO_FIELDS (s_list),
-    IMVO_STAFF, NULL, NULL, NULL,
+    "complaint.list", "cases, newest first, of one covenant or all, a page at a time (limit: default 100; cursor: the next_cursor of the page before), filtered by status, overdue, respondent, assigned person and words (q); each with assigned and overdue", IMVO_FIELDS (s_list),
+    IMVO_STAFF, NULL, NULL, s_list_check,
     .service = "complaints",
     .reply = "cases next_cursor?" };
 
@@ -209,7 +261,26 @@ static const imvo_proto_msg_t s_complaint_stats = {
     .service = "complaints",
     .reply = "covenant cases per_status per_outcome days_to_decision_median days_to_decision_p90 overdue" };
 
+static const imvo_proto_msg_t s_complaint_assign = {
+    "complaint.assign", "give a case to a person of the secretariat or the committee (\"\" unassigns)",
+    IMVO_FIELDS (s_assign), IMVO_STAFF, NULL, NULL, s_assign_check,
+    .service = "complaints", .idem_ttl = IMVO_DAY,
+    .reply = "case_id assigned?",
+    .script = "complaint_assign", .script_keys = "idem case", .script_args = "prefix person by by_person now" };
+static const imvo_proto_msg_t s_complaint_note = {
+    "complaint.note", "an internal note on a case, for staff only (never shown to the company or the complainant)",
+    IMVO_FIELDS (s_note), IMVO_STAFF, NULL, NULL, NULL,
+    .service = "complaints", .idem_ttl = IMVO_WEEK,
+    .reply = "case_id at",
+    .script = "complaint_internal_note", .script_keys = "idem case", .script_args = "role person text now" };
+static const imvo_proto_msg_t s_complaint_export = {
+    "complaint.export", "a covenant's cases as CSV (case_id, received_at, status, respondent, summary, assigned, overdue), never who complained, up to 1000 a page, newest first; audited",
+    IMVO_FIELDS (s_export), IMVO_ROLE_SECRETARIAT, NULL, NULL, NULL,
+    .service = "complaints",
+    .reply = "csv cursor?" };
+
 const imvo_proto_msg_t *const imvo_proto_complaints [] = {
     &s_complaint_submit, &s_complaint_update, &s_complaint_open, &s_complaint_get, &s_complaint_status, &s_complaint_list, &s_complaint_intake_result,
     &s_complaint_transition, &s_complaint_respond, &s_complaint_message, &s_complaint_messages,
-    &s_complaint_decisions, &s_complaint_overdue, &s_complaint_stats, NULL };
+    &s_complaint_decisions, &s_complaint_overdue, &s_complaint_stats, &s_complaint_assign, &s_complaint_note,
+    &s_complaint_export, NULL };

@@ -23,6 +23,19 @@
       imvo:complaints:{<covenant>}:member_events           hash org id -> last member event applied
       imvo:complaints:{<covenant>}:view                    set once the members were read
       imvo:complaints:{<covenant>}:view_at                 the newest membership event it applied
+      imvo:complaints:{<covenant>}:member_words            hash org id -> packed words of its name
+    The indexes complaint.list filters by, each a zset of case ids scored by received_at:
+      imvo:complaints:{<covenant>}:status:<status>         cases in that status
+      imvo:complaints:{<covenant>}:respondent:<org_id>     cases against that company
+      imvo:complaints:{<covenant>}:assigned:<username>     cases given to that person
+      imvo:complaints:{<covenant>}:late                    cases with a deadline passed
+      imvo:complaints:{<covenant>}:word:<word>             cases whose summary, description or
+                                                           respondent's name has that word
+                                                           (case-folded: complaints_words.c)
+      imvo:complaints:{<covenant>}:index_version           set once the indexes hold every case
+      imvo:complaints:{<covenant>}:index_build             while building: the next case's rank
+    and beside each case: <case>:messages, <case>:notes (internal, staff only), <case>:access
+    (who read the complainant's identity).
     (the complete map of every daemon's keys: docs/ARCHITECTURE.md)
 
     Confidentiality: only a BLAKE2b hash of a complaint's receipt, keyed with the server's
@@ -36,6 +49,7 @@
 #include "catalogue_complaints.h"
 #include "imvo_config.h"
 
+#include <ctype.h>
 #include <time.h>
 
 
@@ -74,7 +88,7 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     msgpack_sbuffer_init (&buf);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
-    size_t at [6];
+    size_t at [7];
     at [0] = buf.size;
     bool share = f [COMPLAINT_SUBMIT_SHARE].present && f [COMPLAINT_SUBMIT_SHARE].b;
     const imvo_value_t *country = &f [COMPLAINT_SUBMIT_COUNTRY], *location = &f [COMPLAINT_SUBMIT_LOCATION];
@@ -122,6 +136,13 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     at [4] = buf.size;
     complaints_pack_first_deadlines (&pk, now);            //  acknowledge, feedback, decision
     at [5] = buf.size;
+    //  The words complaint.list's q finds the case by (the respondent's are the script's).
+    zhashx_t *words = zhashx_new ();
+    complaints_words (f [COMPLAINT_SUBMIT_SUMMARY].str, words, COMPLAINTS_CASE_WORDS);
+    complaints_words (f [COMPLAINT_SUBMIT_DESCRIPTION].str, words, COMPLAINTS_CASE_WORDS);
+    complaints_words_pack (words, &pk);
+    zhashx_destroy (&words);
+    at [6] = buf.size;
 
     imvo_args_t keys, args;
     imvo_args_init (&keys);
@@ -141,12 +162,22 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_named_str (&named, "receipt_hash", receipt_hash);
     imvo_named_str (&named, "now", at_ms);
     imvo_named_str (&named, "views_ready", complaints_views_ready () ? "1" : "0");
-    static const char *const packed [] = { "file", "history", "event", "reply", "deadlines" };
-    for (int i = 0; i < 5; i++)
+    static const char *const packed [] = { "file", "history", "event", "reply", "deadlines", "words" };
+    for (int i = 0; i < 6; i++)
         imvo_named_bytes (&named, packed [i], buf.data + at [i], at [i + 1] - at [i]);
     imvo_named_done (&named, &args);
     int rc = imvo_script_call (ctx, reply, "complaint_submit", &keys, &args, imvo_outbox_commit);
     msgpack_sbuffer_destroy (&buf);
+    return rc;
+}
+
+//  complaint.get that showed staff the complainant's identity: audited as complaint.identity.
+static int
+s_identity_done (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply)
+{
+    int rc = imvo_packed_done (ctx, r, reply);
+    if (rc == 0)
+        imvo_audit_mark (reply, "complaint.identity", NULL);
     return rc;
 }
 
@@ -169,8 +200,14 @@ s_complaint_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
     imvo_args_fmt (&keys, "imvo:complaints:{%s}:case:%s", covenant, case_id);
     imvo_args_str (&args, view);
     imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
-    imvo_args_fmt (&args, "%s:%s", s_actor (req), req->org);
-    return imvo_script_call (ctx, reply, "complaint_get", &keys, &args, imvo_packed_done);
+    if (req->person [0])
+        imvo_args_fmt (&args, "%s:%s:%s", s_actor (req), req->org, req->person);
+    else
+        imvo_args_fmt (&args, "%s:%s", s_actor (req), req->org);
+    //  Only staff see who complained, and only when they ask (a company: when it was shared).
+    bool identity = f [COMPLAINT_GET_IDENTITY].present && f [COMPLAINT_GET_IDENTITY].b && streq (view, "full");
+    imvo_args_str (&args, identity ? "1" : "0");
+    return imvo_script_call (ctx, reply, "complaint_get", &keys, &args, identity ? s_identity_done : imvo_packed_done);
 }
 
 static int
@@ -240,17 +277,37 @@ s_by_position (const void *a, const void *b)
     return s_pos_cmp (&x, &y);
 }
 
+//  complaint.list's filters, checked.
+typedef struct {
+    const char *status;             //  "" for any
+    const char *overdue;            //  "" any, "1" late only, "0" the others
+    const char *respondent, *assigned;      //  NULL for any
+    zlistx_t *words;                //  q's words (case-folded), or NULL
+    char only [72];                 //  q named a case: that case alone ("" otherwise)
+} s_filter_t;
+
+#define S_Q_WORDS 8                 //  words a query may hold
+
 //  One page of one covenant's cases from lua/complaint_list.lua; NULL when Redis is down.
 static redisReply *
-s_list_covenant (imvo_ctx_t *ctx, const char *covenant, long limit, const char *status, const s_pos_t *after)
+s_list_covenant (imvo_ctx_t *ctx, const char *covenant, long limit, const s_filter_t *filter, const s_pos_t *after)
 {
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
     imvo_args_fmt (&keys, "imvo:complaints:{%s}:cases", covenant);
+    imvo_args_fmt (&keys, "imvo:complaints:{%s}:late", covenant);
+    if (filter->status [0])
+        imvo_args_fmt (&keys, "imvo:complaints:{%s}:status:%s", covenant, filter->status);
+    if (filter->respondent)
+        imvo_args_fmt (&keys, "imvo:complaints:{%s}:respondent:%s", covenant, filter->respondent);
+    if (filter->assigned)
+        imvo_args_fmt (&keys, "imvo:complaints:{%s}:assigned:%s", covenant, filter->assigned);
+    for (const char *w = filter->words ? zlistx_first (filter->words) : NULL; w; w = zlistx_next (filter->words))
+        imvo_args_fmt (&keys, "imvo:complaints:{%s}:word:%s", covenant, w);
     imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
     imvo_args_fmt (&args, "%ld", limit);
-    imvo_args_str (&args, status);
+    imvo_args_str (&args, filter->status);
     if (after) {
         imvo_args_fmt (&args, "%lld", (long long) after->at);
         imvo_args_str (&args, after->id);
@@ -260,10 +317,46 @@ s_list_covenant (imvo_ctx_t *ctx, const char *covenant, long limit, const char *
         imvo_args_str (&args, "");
     }
     imvo_args_fmt (&args, "%d", S_LIST_READ_MAX);
+    imvo_args_str (&args, filter->overdue);
+    imvo_args_str (&args, filter->only);
     redisReply *r = imvo_redis_eval (ctx->redis, "complaint_list", &keys, &args);
     imvo_args_release (&keys);
     imvo_args_release (&args);
     return r;
+}
+
+//  q: a case id (any case of letters) finds that case; else its words, each of which a case
+//  must hold. 0, or -1 with the error naming q.
+static int
+s_query (const char *q, s_filter_t *filter, imvo_reply_t *reply)
+{
+    char id [72];
+    size_t n = 0;
+    while (*q == ' ')
+        q++;
+    for (; q [n] && q [n] != ' ' && n < sizeof id - 1; n++)
+        id [n] = (char) toupper ((unsigned char) q [n]);
+    id [n] = 0;
+    const char *rest = q + n;
+    while (*rest == ' ')
+        rest++;
+    if (!*rest && n > 0 && imvo_proto_format_ok (IMVO_FMT_CASE_ID, id, n)) {
+        snprintf (filter->only, sizeof filter->only, "%s", id);
+        return 0;
+    }
+    zhashx_t *words = zhashx_new ();
+    complaints_words (q, words, S_Q_WORDS + 1);
+    int rc = 0;
+    if (zhashx_size (words) == 0)
+        rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "q", "q needs a word of two letters or more, or a case id");
+    else
+    if (zhashx_size (words) > S_Q_WORDS)
+        rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "q", "q takes at most %d words", S_Q_WORDS);
+    else {
+        filter->words = zhashx_keys (words);
+    }
+    zhashx_destroy (&words);
+    return rc;
 }
 
 //  The covenants that have cases: those whose event stream complaints registered.
@@ -301,21 +394,41 @@ s_complaint_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
 {
     (void) req;
     long limit = f [COMPLAINT_LIST_LIMIT].present ? (long) f [COMPLAINT_LIST_LIMIT].i : 100;
-    const char *status = f [COMPLAINT_LIST_STATUS].present ? f [COMPLAINT_LIST_STATUS].str : "";
+    s_filter_t filter = {
+        .status = f [COMPLAINT_LIST_STATUS].present ? f [COMPLAINT_LIST_STATUS].str : "",
+        .overdue = !f [COMPLAINT_LIST_OVERDUE].present ? "" : f [COMPLAINT_LIST_OVERDUE].b ? "1" : "0",
+        .respondent = f [COMPLAINT_LIST_RESPONDENT].present ? f [COMPLAINT_LIST_RESPONDENT].str : NULL,
+        .assigned = f [COMPLAINT_LIST_ASSIGNED].present ? f [COMPLAINT_LIST_ASSIGNED].str : NULL,
+    };
     s_pos_t after;
     if (f [COMPLAINT_LIST_CURSOR].present && s_pos_parse (f [COMPLAINT_LIST_CURSOR].str, &after))
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "cursor",
                                 "cursor must be the next_cursor of an earlier page");
+    if (f [COMPLAINT_LIST_Q].present && s_query (f [COMPLAINT_LIST_Q].str, &filter, reply))
+        return -1;
     const s_pos_t *cursor = f [COMPLAINT_LIST_CURSOR].present ? &after : NULL;
     zlist_t *covenants;
+    char of_case [40];
+    if (filter.only [0]) {
+        //  A case id names its covenant: only there (and not at all in another one asked for).
+        imvo_case_id_covenant (filter.only, of_case, sizeof of_case);
+        covenants = zlist_new ();
+        zlist_autofree (covenants);
+        if (!f [COMPLAINT_LIST_COVENANT].present || streq (f [COMPLAINT_LIST_COVENANT].str, of_case))
+            zlist_append (covenants, of_case);
+        cursor = NULL;
+    }
+    else
     if (f [COMPLAINT_LIST_COVENANT].present) {
         covenants = zlist_new ();
         zlist_autofree (covenants);
         zlist_append (covenants, (void *) f [COMPLAINT_LIST_COVENANT].str);
     }
     else
-    if (!(covenants = s_covenants_with_cases (ctx, reply)))
+    if (!(covenants = s_covenants_with_cases (ctx, reply))) {
+        zlistx_destroy (&filter.words);
         return -1;
+    }
     zlist_t *replies = zlist_new ();
     msgpack_zone zone;
     msgpack_zone_init (&zone, 4096);
@@ -325,7 +438,7 @@ s_complaint_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
     s_pos_t bound = { 0, "" };          //  the newest place where a covenant stopped reading
     int rc = 0;
     for (const char *c = zlist_first (covenants); c && rc == 0; c = zlist_next (covenants)) {
-        redisReply *r = s_list_covenant (ctx, c, limit, status, cursor);
+        redisReply *r = s_list_covenant (ctx, c, limit, &filter, cursor);
         msgpack_object page;
         const char *why;
         if (!r || r->type != REDIS_REPLY_STRING)
@@ -392,6 +505,7 @@ s_complaint_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
         freeReplyObject (r);
     zlist_destroy (&replies);
     zlist_destroy (&covenants);
+    zlistx_destroy (&filter.words);
     return rc;
 }
 
@@ -410,6 +524,9 @@ static const imvo_handler_t s_handlers [] = {
     { "complaint.decisions", complaints_decisions },
     { "complaint.overdue", complaints_overdue },
     { "complaint.stats", complaints_stats },
+    { "complaint.assign", complaints_assign },
+    { "complaint.note", complaints_note },
+    { "complaint.export", complaints_export },
     { "audit.list", complaints_audit_list },
     { NULL, NULL },
 };
@@ -425,6 +542,7 @@ static const imvo_timer_t s_timers [] = {
     { "members views", 2000, complaints_views_build },     //  until every covenant's was read
     { "deadlines", 500, complaints_deadlines_run },
     { "retention", 1000, complaints_retention_run },
+    { "case indexes", 1000, complaints_index_run },      //  until every covenant's are built
     { NULL, 0, NULL },
 };
 

@@ -46,6 +46,17 @@ imvo_handler_fn complaints_update, complaints_open;
 int complaints_on_own_event (imvo_ctx_t *ctx, const imvo_event_t *ev);
 imvo_handler_fn complaints_transition, complaints_respond, complaints_message, complaints_messages,
     complaints_decisions, complaints_overdue, complaints_stats;
+//  complaints_staff.c: what staff do with cases beside moving them.
+imvo_handler_fn complaints_assign, complaints_note, complaints_export;
+//  complaints_words.c: the case-folded words of UTF-8 text (ICU word breaks), each once, into
+//  words (a zhashx of strings), until it holds max; 0, or -1 when the text is not UTF-8.
+#define COMPLAINTS_CASE_WORDS 1000      //  words of one case's summary and description indexed
+int complaints_words (const char *text, zhashx_t *words, size_t max);
+//  Packs words as an array of strings.
+void complaints_words_pack (zhashx_t *words, msgpack_packer *pk);
+//  complaints_index.c: the timer that builds the case indexes (complaint.list's filters) of
+//  covenants whose cases came before complaints kept them, a bounded step at a time.
+void complaints_index_run (imvo_ctx_t *ctx);
 //  complaints_audit.c: audit.list, every daemon's audit trail merged, newest first.
 imvo_handler_fn complaints_audit_list;
 //  Timers (complaints_reads.c): deadlines that have passed, and retention.

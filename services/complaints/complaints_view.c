@@ -29,6 +29,28 @@ s_view_args (const char *covenant, imvo_args_t *keys, imvo_args_t *args)
     imvo_args_fmt (keys, "imvo:complaints:{%s}:member_events", covenant);
     imvo_args_fmt (keys, "imvo:complaints:{%s}:view", covenant);
     imvo_args_fmt (keys, "imvo:complaints:{%s}:view_at", covenant);
+    imvo_args_fmt (keys, "imvo:complaints:{%s}:member_words", covenant);
+}
+
+//  The words of an organisation's name (NULL: none), separated by spaces, appended to args:
+//  a case is found by its respondent's name (complaint.list's q).
+static void
+s_name_words (const msgpack_object *name, imvo_args_t *args)
+{
+    zhashx_t *words = zhashx_new ();
+    char *text = imvo_obj_is_str (name) ? imvo_obj_strdup (name) : NULL;
+    if (text)
+        complaints_words (text, words, 64);
+    free (text);
+    char list [4096] = "";
+    size_t used = 0;
+    for (void *v = zhashx_first (words); v; v = zhashx_next (words)) {
+        const char *w = zhashx_cursor (words);
+        if (used + strlen (w) + 2 < sizeof list)
+            used += (size_t) snprintf (list + used, sizeof list - used, "%s%s", used ? " " : "", w);
+    }
+    imvo_args_fmt (args, "%s", list);
+    zhashx_destroy (&words);
 }
 
 //  Reads one covenant's members from membership into complaints' view. 0 on success.
@@ -66,6 +88,7 @@ s_build_view (imvo_ctx_t *ctx, imvo_client_t *membership, const char *covenant)
                     continue;
                 imvo_args_add (&args, org->via.str.ptr, org->via.str.size);
                 imvo_args_add (&args, kind->via.str.ptr, kind->via.str.size);
+                s_name_words (imvo_map_get (m, "name"), &args);
             }
             redisReply *r = imvo_redis_eval (ctx->redis, "member_view_build", &keys, &args);
             rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : -1;
@@ -175,6 +198,7 @@ complaints_on_member_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
     imvo_args_str (&args, joined ? "joined" : "left");
     imvo_args_str (&args, org);
     imvo_args_str (&args, kind);
+    s_name_words (joined ? imvo_map_get (&ev->body, "name") : NULL, &args);
     imvo_reply_t reply;
     imvo_reply_init (&reply);
     int rc = imvo_script_call (ctx, &reply, "member_view", &keys, &args, s_view_done);

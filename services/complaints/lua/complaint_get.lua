@@ -1,9 +1,12 @@
 -- complaint_get.lua: a case with its history, packed, as one consistent read.
 -- KEYS[1] the case hash; ARGV[1] view: 'full' (secretariat, committee) or 'company:<org>'
 -- (the respondent: no complainant identity unless the complainant agreed to share it); ARGV[2]
--- now (ms, the daemon's clock); ARGV[3] who reads ('<role>:<org>'). Every read of a named
--- complainant's identity by staff is logged on the case (:access, the newest 1000) and shown
--- to staff.
+-- now (ms, the daemon's clock); ARGV[3] who reads ('<role>:<org>', and ':<person>' when a
+-- gateway spoke for a person); ARGV[4] '1' when staff asked for the complainant's identity
+-- (complaint.get's identity: true). Staff see the name and the contact only then: each such
+-- read is logged on the case (:access, the newest 1000) and shown to staff (identity_reads);
+-- otherwise they see identity_hidden. Staff also see the assignment and the internal notes
+-- (the newest 200, oldest first), which a company never does.
 local case = imvo_hash(KEYS[1])
 if not case then
     return imvo_fail('not_found', 'case_id', 'no case with this id')
@@ -22,10 +25,19 @@ local out = {
 local filed = file.complainant
 local complainant = { anonymous = filed.anonymous }
 -- An anonymous complainant may leave a contact for the secretariat; the company never sees it.
-if not company or (filed.share_identity and not filed.anonymous) then
+local identity = ARGV[4] == '1'
+if company and filed.share_identity and not filed.anonymous then
     complainant.name = filed.name
     complainant.contact = filed.contact
     complainant.kind = filed.kind
+elseif not company then
+    complainant.kind = filed.kind
+    if identity then
+        complainant.name = filed.name
+        complainant.contact = filed.contact
+    elseif filed.name or filed.contact then
+        complainant.identity_hidden = true
+    end
 end
 out.complainant = complainant
 out.history = case.history and cmsgpack.unpack(case.history) or {}
@@ -42,10 +54,19 @@ out.deadlines = deadlines
 if not company then
     -- The companies that disclosed the place the complaint names (complaint_link.lua).
     out.linked = case.linked and cmsgpack.unpack(case.linked) or nil
-    if complainant.name then
+    if identity then
         redis.call('LPUSH', KEYS[1] .. ':access', cmsgpack.pack({ at = now, by = ARGV[3] }))
         redis.call('LTRIM', KEYS[1] .. ':access', 0, 999)
     end
+    if (case.assigned or '') ~= '' then
+        out.assigned = { person = case.assigned, by = case.assigned_by, at = tonumber(case.assigned_at),
+                         by_person = (case.assigned_by_person or '') ~= '' and case.assigned_by_person or nil }
+    end
+    local notes = {}
+    for _, n in ipairs(redis.call('LRANGE', KEYS[1] .. ':notes', -200, -1)) do
+        table.insert(notes, cmsgpack.unpack(n))
+    end
+    out.notes = notes
     local access = {}
     for _, a in ipairs(redis.call('LRANGE', KEYS[1] .. ':access', 0, 99)) do
         table.insert(access, cmsgpack.unpack(a))

@@ -42,4 +42,12 @@ redis.call('RPUSH', KEYS[2] .. ':messages', cmsgpack.pack({ at = now, from = a.b
                                                              person = a.person ~= '' and a.person or nil,
                                                              audience = a.audience }))
 redis.call('HSET', KEYS[2], 'deadlines', cmsgpack.pack(dl), 'updated_at', now)
+-- No longer late once none of its open deadlines is in the overdue set (complaint.list's :late).
+local late = false
+for name in pairs(dl) do
+    late = late or redis.call('ZSCORE', p .. ':overdue', cid .. '|' .. name) ~= false
+end
+if not late then
+    redis.call('ZREM', p .. ':late', cid)
+end
 return imvo_commit({ case_id = cid, at = now, from = a.by })

@@ -9,7 +9,12 @@
 --                 covenant without a view is then unknown), '0' while it has not yet
 --   packed by the daemon: file (description, complainant, country, location_id), history (an
 --   array holding the first entry), event and reply (maps without case_id), deadlines
---   ({name = due at}: acknowledge, feedback, decision).
+--   ({name = due at}: acknowledge, feedback, decision), words (the case-folded words of the
+--   summary and the description, each once, at most 1000: complaints_words.c).
+-- The case enters the covenant's indexes (complaint.list's filters, score received_at):
+-- :status:received, :word:<w> for its words and those of the respondent's name
+-- (:member_words, kept from membership's events), and :index_version is set with the
+-- covenant's first case (an older covenant's indexes are built by complaints_index.c).
 -- The respondent must be a company that is a current member of the covenant, by complaints'
 -- own view of the members (member_view.lua), or by membership's newer events that the view
 -- has not applied yet (a member.join acknowledged a moment ago counts: imvo_view_newer reads
@@ -63,7 +68,21 @@ redis.call('HSET', prefix .. ':receipts', a.receipt_hash, case_id)
 for name, due in pairs(cmsgpack.unpack(a.deadlines)) do
     redis.call('ZADD', prefix .. ':deadlines', due, case_id .. '|' .. name)
 end
+if redis.call('EXISTS', prefix .. ':cases') == 0 then
+    redis.call('SET', prefix .. ':index_version', '1')
+end
 redis.call('ZADD', prefix .. ':cases', now, case_id)
+redis.call('ZADD', prefix .. ':status:received', now, case_id)
+local words = cmsgpack.unpack(a.words)
+if a.respondent ~= '' then
+    local named = redis.call('HGET', prefix .. ':member_words', a.respondent)
+    for w in string.gmatch(named or '', '%S+') do
+        table.insert(words, w)
+    end
+end
+for _, w in ipairs(words) do
+    redis.call('ZADD', prefix .. ':word:' .. w, now, case_id)
+end
 if a.respondent ~= '' then
     redis.call('ZADD', prefix .. ':respondent:' .. a.respondent, now, case_id)     -- a company's cases (org.get)
 end

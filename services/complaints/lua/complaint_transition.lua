@@ -7,7 +7,8 @@
 -- to, reason, outcome, decision, by (role), person ('' or the signed-in person a gateway spoke
 -- for), now (ms), covenant, lengths (packed deadline
 -- lengths {name = ms}). The deadline, overdue, decision and closed sets are the covenant's,
--- in its slot.
+-- in its slot, and so are the indexes complaint.list filters by: :status:<status> and :late
+-- (the cases with a deadline passed), both scored by received_at.
 local replay = imvo_replay()
 if replay then
     return replay
@@ -94,6 +95,16 @@ table.insert(history, { at = now, by = by, person = a.person ~= '' and a.person 
                         reason = a.reason })
 redis.call('HSET', KEYS[2], 'status', to, 'updated_at', now, 'history', cmsgpack.pack(history),
            'deadlines', cmsgpack.pack(dl))
+redis.call('ZREM', p .. ':status:' .. from, cid)
+redis.call('ZADD', p .. ':status:' .. to, case.received_at, cid)
+-- Late while one of its open deadlines is in the overdue set.
+local late = false
+for name in pairs(dl) do
+    late = late or redis.call('ZSCORE', p .. ':overdue', cid .. '|' .. name) ~= false
+end
+if not late then
+    redis.call('ZREM', p .. ':late', cid)
+end
 local out = { case_id = cid, covenant = a.covenant, respondent = case.respondent, summary = case.summary,
               status = to, from = from }
 if to == 'decided' then

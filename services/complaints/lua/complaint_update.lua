@@ -35,4 +35,9 @@ if (case.respondent or '') ~= '' then
 end
 redis.call('HSET', KEYS[2], 'respondent', ARGV[3], 'updated_at', ARGV[5])
 redis.call('ZADD', ARGV[2] .. ':respondent:' .. ARGV[3], case.received_at, case.case_id)
+-- The case is found by its respondent's name too (complaint.list's q; complaint_submit.lua).
+local named = redis.call('HGET', ARGV[2] .. ':member_words', ARGV[3])
+for w in string.gmatch(named or '', '%S+') do
+    redis.call('ZADD', ARGV[2] .. ':word:' .. w, case.received_at, case.case_id)
+end
 return imvo_commit({ case_id = case.case_id, respondent = ARGV[3], status = case.status })

@@ -6,7 +6,10 @@
 -- applied for it), KEYS[3] imvo:complaints:{<covenant>}:view (set once the view is built),
 -- KEYS[4] imvo:complaints:{<covenant>}:view_at (the newest event id seen: complaint.submit
 -- reads membership's events after it, imvo_view_newer);
--- ARGV[1] event id, ARGV[2] 'joined' or 'left', ARGV[3] org id, ARGV[4] org kind.
+-- KEYS[5] imvo:complaints:{<covenant>}:member_words (hash org id -> the case-folded
+-- words of its name, separated by spaces: a case is found by its respondent's name);
+-- ARGV[1] event id, ARGV[2] 'joined' or 'left', ARGV[3] org id, ARGV[4] org kind, ARGV[5] the
+-- words of its name (joined).
 -- An event older than the last one applied for the org changes nothing (a redelivery).
 -- Returns 1 when applied, 0 when it was not newer.
 local function older_or_same(a, b)
@@ -26,6 +29,7 @@ end
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[1])
 if ARGV[2] == 'joined' then
     redis.call('HSET', KEYS[1], ARGV[3], ARGV[4])
+    redis.call('HSET', KEYS[5], ARGV[3], ARGV[5])
 else
     redis.call('HDEL', KEYS[1], ARGV[3])
 end
