@@ -131,6 +131,8 @@ class Complaints(unittest.TestCase):
         err = self.error({"case_id": secret}, "complaint.get", actor={"role": "complainant"})
         self.assertEqual(err["code"], "forbidden")
         full = self.s.ok("complaints", "complaint.get", {"case_id": secret}, actor={"role": "secretariat"})
+        self.assertEqual(full["complainant"], {"anonymous": False, "identity_hidden": True})      # until asked for
+        full = self.s.ok("complaints", "complaint.get", {"case_id": secret, "identity": True}, actor={"role": "secretariat"})
         self.assertEqual(full["complainant"]["name"], "Asha")
 
     def test_anonymous_contact_reaches_the_secretariat_only(self):
@@ -141,7 +143,7 @@ class Complaints(unittest.TestCase):
         case = self.s.ok("complaints", "complaint.get", {"case_id": case_id},
                          actor={"role": "company", "org": self.acme})
         self.assertEqual(case["complainant"], {"anonymous": True})
-        full = self.s.ok("complaints", "complaint.get", {"case_id": case_id}, actor={"role": "secretariat"})
+        full = self.s.ok("complaints", "complaint.get", {"case_id": case_id, "identity": True}, actor={"role": "secretariat"})
         self.assertEqual(full["complainant"]["contact"], "+880 1711 000000")
 
     def test_complainant_actor_without_org(self):

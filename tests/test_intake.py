@@ -159,7 +159,7 @@ class MailIntake(unittest.TestCase):
         out = self.s.imvoctl("--json", "complaint", "from-mail", "--covenant", "textile", "--respondent",
                              self.s.respondent, *extra, path)
         self.assertEqual(out.returncode, 0, out.stderr)
-        return self.s.ok("complaints", "complaint.get", {"case_id": json.loads(out.stdout)["case_id"]})
+        return self.s.ok("complaints", "complaint.get", {"case_id": json.loads(out.stdout)["case_id"], "identity": True})
 
     def test_plain_text_mail_with_an_encoded_subject(self):
         m = EmailMessage()

@@ -150,8 +150,9 @@ class LifeCycle(SharedSystem):
                       actor={"role": "complainant"})["messages"]
         self.assertEqual([m["text"] for m in theirs], ["My name is in danger.", "We hear you."])
         self.assertEqual(len(s.ok("complaints", "complaint.messages", {"case_id": case}, actor=SEC)["messages"]), 3)
-        # Staff reading a named complainant's identity leave a trace.
-        got = s.ok("complaints", "complaint.get", {"case_id": case}, actor=SEC)
+        # Staff reading a named complainant's identity (they ask for it) leave a trace.
+        self.assertEqual(s.ok("complaints", "complaint.get", {"case_id": case}, actor=SEC)["identity_reads"], [])
+        got = s.ok("complaints", "complaint.get", {"case_id": case, "identity": True}, actor=SEC)
         self.assertEqual(got["identity_reads"][0]["by"], "secretariat:")
 
     def test_decisions_are_public_and_name_no_complainant(self):
@@ -217,14 +218,14 @@ class Deadlines(unittest.TestCase):
             s.extra_env["IMVO_CLOCK_OFFSET_S"] = str(731 * DAY)
             s.start("complaints")
             self.assertTrue(s.wait_for(lambda: "name" not in s.ok("complaints", "complaint.get",
-                                                                  {"case_id": gone["case_id"]})["complainant"]))
-            after = s.ok("complaints", "complaint.get", {"case_id": gone["case_id"]})
+                                                                  {"case_id": gone["case_id"], "identity": True})["complainant"]))
+            after = s.ok("complaints", "complaint.get", {"case_id": gone["case_id"], "identity": True})
             self.assertEqual(after["complainant"], {"anonymous": False})
             self.assertEqual(s.ok("complaints", "complaint.messages", {"case_id": gone["case_id"]})["messages"], [])
             for field in ("summary", "description", "status", "history", "respondent"):
                 self.assertEqual(after[field], before[field], field)
             # The open case keeps everything.
-            still = s.ok("complaints", "complaint.get", {"case_id": kept["case_id"]})
+            still = s.ok("complaints", "complaint.get", {"case_id": kept["case_id"], "identity": True})
             self.assertEqual(still["complainant"]["name"], "Worker 1")
             self.assertEqual(len(s.ok("complaints", "complaint.messages", {"case_id": kept["case_id"]})["messages"]), 1)
 

@@ -46,7 +46,7 @@ class Browser(test_portal.PortalSystem):
                 self.assertTrue(seen["sent"])
                 self.assertIn(message, seen["messages"])
                 # The complaint as the secretariat sees it: the complainant named, the place kept.
-                got = s.ok("complaints", "complaint.get", {"case_id": case_id})
+                got = s.ok("complaints", "complaint.get", {"case_id": case_id, "identity": True})
                 self.assertEqual(got["respondent"], self.org)
                 self.assertIn("Rahima Akter", json.dumps(got))
         for name in ("form", "registering", "receipt", "status"):

@@ -186,6 +186,14 @@ class Replies(unittest.TestCase):
         call("complaints", "complaint.overdue", {"covenant": "textile"})
         call("complaints", "complaint.stats", {"covenant": "textile"})
         call("complaints", "audit.list", {"covenant": "textile", "limit": 5})     # the changes above
+        # Staff's work on a case: identity on request, assignment, notes, filters, export.
+        call("complaints", "complaint.get", {"case_id": case_id, "identity": True})
+        call("complaints", "complaint.assign", {"case_id": case_id, "person": "lena"})
+        call("complaints", "complaint.note", {"case_id": case_id, "text": "Called the union."})
+        call("complaints", "complaint.get", {"case_id": case_id})                  # assigned and notes
+        call("complaints", "complaint.list", {"covenant": "textile", "q": "fire exits", "assigned": "lena",
+                                              "overdue": False, "respondent": respondent})
+        call("complaints", "complaint.export", {"covenant": "textile"})
         loose = call("complaints", "complaint.submit", {k: v for k, v in complaint.items() if k != "respondent"},
                      actor=PUBLIC)
         call("complaints", "complaint.update", {"case_id": loose["case_id"], "respondent": respondent})
