@@ -13,6 +13,7 @@ struct _imvo_client_t {
     int attempts;               //  attempts before giving up
     char role [33];             //  actor.role, "" for none
     char org [65];              //  actor.org, "" for none
+    char cert [512];            //  its own certificate, "" for IMVO_CERT
 };
 
 static zsock_t *
@@ -21,7 +22,7 @@ s_connect (imvo_client_t *self)
     zsock_t *sock = zsock_new (ZMQ_DEALER);
     assert (sock);
     zsock_set_linger (sock, 0);
-    if (imvo_curve_client (sock, self->service [0] ? self->service : NULL)
+    if (imvo_curve_client_as (sock, self->service [0] ? self->service : NULL, self->cert [0] ? self->cert : NULL)
     ||  zsock_connect (sock, "%s", self->endpoint) < 0) {
         zsock_destroy (&sock);
         return NULL;
@@ -30,12 +31,13 @@ s_connect (imvo_client_t *self)
 }
 
 static imvo_client_t *
-s_new (const char *endpoint, const char *service)
+s_new (const char *endpoint, const char *service, const char *cert)
 {
     imvo_client_t *self = calloc (1, sizeof *self);
     assert (self);
     snprintf (self->endpoint, sizeof self->endpoint, "%s", endpoint);
     snprintf (self->service, sizeof self->service, "%s", service);
+    snprintf (self->cert, sizeof self->cert, "%s", cert ? cert : "");
     self->timeout_ms = 3000;
     self->attempts = 3;
     self->sock = s_connect (self);
@@ -49,7 +51,7 @@ s_new (const char *endpoint, const char *service)
 imvo_client_t *
 imvo_client_new (const char *endpoint)
 {
-    return s_new (endpoint, "");
+    return s_new (endpoint, "", NULL);
 }
 
 imvo_client_t *
@@ -58,7 +60,21 @@ imvo_client_new_for (const char *service)
     char endpoint [256];
     if (imvo_config_endpoint (service, endpoint, sizeof endpoint))
         return NULL;
-    return s_new (endpoint, service);
+    return s_new (endpoint, service, NULL);
+}
+
+imvo_client_t *
+imvo_client_new_gateway (const char *service, const char *cert, int timeout_ms, int attempts)
+{
+    char endpoint [256];
+    if (imvo_config_endpoint (service, endpoint, sizeof endpoint))
+        return NULL;
+    imvo_client_t *self = s_new (endpoint, service, cert);
+    if (self) {
+        imvo_client_set_timeout (self, timeout_ms);
+        imvo_client_set_attempts (self, attempts);
+    }
+    return self;
 }
 
 imvo_client_t *

@@ -31,15 +31,22 @@ imvo_curve_auth_new (bool *ok)
     return auth;
 }
 
+//  The program's own certificate: own_path, else IMVO_CERT.
 static zcert_t *
-s_own_cert (void)
+s_own_cert_at (const char *own_path)
 {
-    const char *path = imvo_env ("IMVO_CERT", NULL);
+    const char *path = own_path ? own_path : imvo_env ("IMVO_CERT", NULL);
     zcert_t *cert = path ? zcert_load (path) : NULL;
     if (!cert)
         zsys_error ("CURVE is on but IMVO_CERT (%s) is not a certificate with its secret key; make one with "
                     "`imvoctl cert new`, or set IMVO_CURVE=off for local development", path ? path : "unset");
     return cert;
+}
+
+static zcert_t *
+s_own_cert (void)
+{
+    return s_own_cert_at (NULL);
 }
 
 int
@@ -60,6 +67,12 @@ imvo_curve_server (zsock_t *sock)
 int
 imvo_curve_client (zsock_t *sock, const char *service)
 {
+    return imvo_curve_client_as (sock, service, NULL);
+}
+
+int
+imvo_curve_client_as (zsock_t *sock, const char *service, const char *own_cert)
+{
     if (!imvo_curve_on ())
         return 0;
     const char *path = NULL;
@@ -78,7 +91,7 @@ imvo_curve_client (zsock_t *sock, const char *service)
                     path ? path : "unset");
         return -1;
     }
-    zcert_t *cert = s_own_cert ();
+    zcert_t *cert = s_own_cert_at (own_cert);
     if (!cert) {
         zcert_destroy (&server);
         return -1;

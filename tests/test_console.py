@@ -1,6 +1,7 @@
 """The staff console (/staff/ on the portal) over HTTP against the real daemons: signing in with
 password and TOTP (the test computes the codes, RFC 6238), the session cookie's attributes, the
-pages of every role, the CSRF token bound to the session (a stale or foreign one changes
+pages of every role (with CURVE: the console speaks through a certificate of role gateway,
+so the person's actor stands), the CSRF token bound to the session (a stale or foreign one changes
 nothing), a complaint handled from the queue to its identity (acknowledge, assign, note, show
 identity; the audit trail names the person), a company person kept out of another company's
 case, wrong codes and locked accounts, bad input, the CSV export, both languages; and, on a
@@ -37,6 +38,10 @@ def start_portal(s, log_path):
     """A portal of the test's own on a free port (its log says which): (process, port)."""
     env = dict(s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0",
                IMVO_REDIS_URL="redis://intake:%s@127.0.0.1:%d/0" % (USER_PASSWORD % "intake", s.redis.port))
+    if s.curve:
+        # With CURVE the portal has two certificates: its own (role service) for the public pages,
+        # and a gateway's for the console, through which the signed-in person's actor stands.
+        env.update(IMVO_CERT=s.cert("portal", "service"), IMVO_PORTAL_STAFF_CERT=s.cert("console", "gateway"))
     log = open(log_path, "ab")
     proc = subprocess.Popen([daemon_path("portal")], env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()
@@ -100,7 +105,7 @@ class ConsoleSystem(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.s = System(["complaints", "notify"]).__enter__()
+        cls.s = System(["complaints", "notify"], curve=True).__enter__()
         cls.brand = cls.s.company("Console Brand BV", ["textile"])
         cls.other = cls.s.company("Other Brand BV", ["textile"])
         cls.logpath = os.path.join(cls.s.workdir, "portal.log")

@@ -158,7 +158,7 @@ staff_cases (staff_t *x)
     s_text_input (&b, "q", TR (x, "Zoeken (woorden of zaaknummer)", "Search (words or case id)"), q,
                   staff_max ("complaint.list", "q", 200));
     portal_buf_add (&b, "</div><label><input type=\"checkbox\" name=\"overdue\" value=\"1\"%s> %s</label>"
-                        "<button type=\"submit\">%s</button> <a href=\"/staff/cases?lang=%s&amp;assigned=",
+                        "<button type=\"submit\">%s</button> <a class=\"aside\" href=\"/staff/cases?lang=%s&amp;assigned=",
                     overdue ? " checked" : "", TR (x, "Alleen met verlopen termijn", "Only with a deadline passed"),
                     portal_t (x->lang, T_SEARCH), staff_lang (x));
     staff_buf_url (&b, x->s.username);
@@ -391,7 +391,9 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
         const char *to = s_moves [i].to;
         char fid [48];
         snprintf (fid, sizeof fid, "reason-%s", to);
-        portal_buf_add (b, "<details%s><summary>%s %s</summary>", moves ? "" : " open", TR (x, "Naar:", "Move to:"),
+        //  The first move opens; withdrawing never does by itself.
+        portal_buf_add (b, "<details%s><summary>%s %s</summary>", moves || streq (to, "withdrawn") ? "" : " open",
+                        TR (x, "Naar:", "Move to:"),
                         staff_status (x, to));
         s_action (x, b, id, "transition");
         portal_hidden (b, "to", to);
@@ -433,9 +435,12 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
             const msgpack_object *it = &m->via.array.ptr [i];
             if (!imvo_obj_streq (imvo_map_get (it, "kind"), "company"))
                 continue;
+            char org [72] = "", current [72] = "";
+            imvo_obj_strcpy (imvo_map_get (it, "org_id"), org, sizeof org);
+            imvo_obj_strcpy (resp_id, current, sizeof current);
             portal_buf_add (b, "<option value=\"");
-            portal_buf_obj (b, imvo_map_get (it, "org_id"));
-            portal_buf_add (b, "\">");
+            portal_buf_str (b, org);
+            portal_buf_add (b, "\"%s>", streq (org, current) ? " selected" : "");
             portal_buf_obj (b, imvo_map_get (it, "name"));
             portal_buf_add (b, "</option>");
         }
