@@ -4,6 +4,8 @@
 #   DIR/daemon.txt          its public part: IMVO_SERVER_CERT of every client
 #   DIR/admin.txt_secret    an administrator's (role secretariat), for imvoctl --cert
 #   DIR/portal.txt_secret   the web portal's (role service: a gateway that limits its users)
+#   DIR/console.txt_secret  the portal's staff console's (role gateway: it speaks for the person
+#                           signed in; IMVO_PORTAL_STAFF_CERT)
 #   DIR/clients/            the public certificates let in (IMVO_CERT_DIR): daemon, admin
 #   DIR/receipt.key         complaints' key for the receipts' hashes (IMVO_RECEIPT_KEY_FILE)
 # Add a client: imvoctl cert new --role company --org org-7 --out DIR2, then copy
@@ -14,7 +16,7 @@ set -euo pipefail
 dir=${1:-deploy/certs}
 ctl=${IMVOCTL:-build/services/imvoctl/imvoctl}
 if [ -s "$dir/daemon.txt_secret" ] && [ -s "$dir/admin.txt_secret" ] && [ -s "$dir/portal.txt_secret" ] \
-   && [ -d "$dir/clients" ] \
+   && [ -s "$dir/console.txt_secret" ] && [ -d "$dir/clients" ] \
    && [ -s "$dir/receipt.key" ]; then
   exit 0
 fi
@@ -23,9 +25,10 @@ umask 077
 "$ctl" cert new --role service --out "$dir" --name daemon >/dev/null
 "$ctl" cert new --role secretariat --out "$dir" --name admin >/dev/null
 "$ctl" cert new --role service --out "$dir" --name portal >/dev/null
+"$ctl" cert new --role gateway --out "$dir" --name console >/dev/null
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/receipt.key"
 mkdir -p "$dir/clients"
-cp "$dir/daemon.txt" "$dir/admin.txt" "$dir/portal.txt" "$dir/clients/"
+cp "$dir/daemon.txt" "$dir/admin.txt" "$dir/portal.txt" "$dir/console.txt" "$dir/clients/"
 chmod 755 "$dir" "$dir/clients"
 chmod 644 "$dir"/*.txt "$dir"/clients/*.txt
 if [ -n "${IMVO_CERT_UID:-}" ]; then

@@ -300,7 +300,14 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
         portal_buf_obj (b, imvo_map_get (assigned, "person"));
         staff_when (imvo_map_get (assigned, "at"), when);
         portal_buf_add (b, " <span class=\"help\">(%s ", TR (x, "door", "by"));
-        portal_buf_obj (b, imvo_map_get (assigned, "by"));
+        const msgpack_object *by = imvo_map_get (assigned, "by_person");
+        if (by && by->type == MSGPACK_OBJECT_STR)
+            portal_buf_obj (b, by);
+        else {
+            char role [32] = "";
+            imvo_obj_strcpy (imvo_map_get (assigned, "by"), role, sizeof role);
+            portal_buf_str (b, staff_role (x, role));
+        }
         portal_buf_add (b, ", %s)</span>", when);
     }
     else
