@@ -34,7 +34,7 @@ def totp(secret, at=None, step=0):
     return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
-def start_portal(s, log_path):
+def start_portal(s, log_path, **extra):
     """A portal of the test's own on a free port (its log says which): (process, port)."""
     env = dict(s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0",
                IMVO_REDIS_URL="redis://intake:%s@127.0.0.1:%d/0" % (USER_PASSWORD % "intake", s.redis.port))
@@ -42,6 +42,8 @@ def start_portal(s, log_path):
         # With CURVE the portal has two certificates: its own (role service) for the public pages,
         # and a gateway's for the console, through which the signed-in person's actor stands.
         env.update(IMVO_CERT=s.cert("portal", "service"), IMVO_PORTAL_STAFF_CERT=s.cert("console", "gateway"))
+    env.update(extra)
+    env = {k: v for k, v in env.items() if v is not None}
     log = open(log_path, "ab")
     proc = subprocess.Popen([daemon_path("portal")], env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()
@@ -326,6 +328,46 @@ class Console(ConsoleSystem):
         self.assertEqual(r.status, 303, r.page)
         page = b.get("/staff/members?covenant=textile").page
         self.assertNotIn(name, page[page.index('id="members"'):page.index("</table>")])
+
+    def test_queue_filters_and_search(self):
+        word = "zq%s" % uuid.uuid4().hex[:8]
+        found = self.complaint(summary="Wages withheld %s" % word)
+        other = self.complaint(summary="Unrelated matter")
+        b = self.signed_in()
+        page = b.get("/staff/cases?covenant=textile&q=%s" % word).page
+        self.assertIn(found, page)
+        self.assertNotIn(other, page)
+        page = b.get("/staff/cases?covenant=textile&status=received&respondent=%s" % self.brand).page
+        self.assertIn(found, page)
+        self.assertIn(other, page)
+        self.assertNotIn(other, b.get("/staff/cases?covenant=textile&status=closed").page)
+        self.assertEqual(b.get("/staff/cases?covenant=textile&status=nonsense").status, 400)
+
+    def test_secure_cookie_behind_tls_and_no_console_without_a_gateway_certificate(self):
+        log = os.path.join(self.s.workdir, "portal-tls.log")
+        portal, port = start_portal(self.s, log, IMVO_PORTAL_TLS="1")
+        try:
+            user, secret = self.account()
+            b = Browser(port)
+            r = b.login(user, totp(secret))
+            self.assertEqual(r.status, 303, r.page)
+            cookie = [v for k, v in r.getheaders() if k.lower() == "set-cookie"][0]
+            self.assertIn("; Secure", cookie)
+        finally:
+            portal.terminate()
+            portal.wait(10)
+        # With CURVE and no gateway certificate the console does not speak as the portal.
+        log = os.path.join(self.s.workdir, "portal-nogw.log")
+        portal, port = start_portal(self.s, log, IMVO_PORTAL_STAFF_CERT=None)
+        try:
+            b = Browser(port)
+            user, secret = self.account()
+            r = b.login(user, totp(secret))
+            self.assertEqual(r.status, 503, r.page)
+            self.assertNotIn("imvo_staff", b.cookies)
+        finally:
+            portal.terminate()
+            portal.wait(10)
 
     def test_export_downloads_csv(self):
         if not self.known("complaint.export"):
