@@ -77,7 +77,6 @@ done
 # The web portal: files complaints through the intake queue (as the Redis user intake).
 portal=${IMVO_PORTAL_LISTEN:-127.0.0.1:7180}
 env $(cat "$run/redis-users/intake.env") IMVO_CERT="$certs/portal.txt_secret" IMVO_PORTAL_LISTEN="$portal" \
-  IMVO_PORTAL_STAFF_CERT="$certs/console.txt_secret" \
   "$build/services/portal/imvo-portal" > "$run/logs/portal.log" 2>&1 &
 pids+=($!)
 for svc in membership complaints scoring notify; do

@@ -13,7 +13,6 @@ struct _imvo_client_t {
     int attempts;               //  attempts before giving up
     char role [33];             //  actor.role, "" for none
     char org [65];              //  actor.org, "" for none
-    char cert [512];            //  its own certificate, "" for IMVO_CERT
 };
 
 static zsock_t *
@@ -22,7 +21,7 @@ s_connect (imvo_client_t *self)
     zsock_t *sock = zsock_new (ZMQ_DEALER);
     assert (sock);
     zsock_set_linger (sock, 0);
-    if (imvo_curve_client_as (sock, self->service [0] ? self->service : NULL, self->cert [0] ? self->cert : NULL)
+    if (imvo_curve_client (sock, self->service [0] ? self->service : NULL)
     ||  zsock_connect (sock, "%s", self->endpoint) < 0) {
         zsock_destroy (&sock);
         return NULL;
@@ -31,13 +30,12 @@ s_connect (imvo_client_t *self)
 }
 
 static imvo_client_t *
-s_new (const char *endpoint, const char *service, const char *cert)
+s_new (const char *endpoint, const char *service)
 {
     imvo_client_t *self = calloc (1, sizeof *self);
     assert (self);
     snprintf (self->endpoint, sizeof self->endpoint, "%s", endpoint);
     snprintf (self->service, sizeof self->service, "%s", service);
-    snprintf (self->cert, sizeof self->cert, "%s", cert ? cert : "");
     self->timeout_ms = 3000;
     self->attempts = 3;
     self->sock = s_connect (self);
@@ -51,7 +49,7 @@ s_new (const char *endpoint, const char *service, const char *cert)
 imvo_client_t *
 imvo_client_new (const char *endpoint)
 {
-    return s_new (endpoint, "", NULL);
+    return s_new (endpoint, "");
 }
 
 imvo_client_t *
@@ -60,19 +58,17 @@ imvo_client_new_for (const char *service)
     char endpoint [256];
     if (imvo_config_endpoint (service, endpoint, sizeof endpoint))
         return NULL;
-    return s_new (endpoint, service, NULL);
+    return s_new (endpoint, service);
 }
 
-imvo_client_t *
-imvo_client_new_gateway (const char *service, const char *cert, int timeout_ms, int attempts)
+static imvo_client_t *
+s_new_as (const char *service, const char *role, int timeout_ms, int attempts)
 {
-    char endpoint [256];
-    if (imvo_config_endpoint (service, endpoint, sizeof endpoint))
-        return NULL;
-    imvo_client_t *self = s_new (endpoint, service, cert);
+    imvo_client_t *self = imvo_client_new_for (service);
     if (self) {
         imvo_client_set_timeout (self, timeout_ms);
         imvo_client_set_attempts (self, attempts);
+        imvo_client_set_actor (self, role, NULL);
     }
     return self;
 }
@@ -80,13 +76,13 @@ imvo_client_new_gateway (const char *service, const char *cert, int timeout_ms, 
 imvo_client_t *
 imvo_client_new_service (const char *service, int timeout_ms, int attempts)
 {
-    imvo_client_t *self = imvo_client_new_for (service);
-    if (self) {
-        imvo_client_set_timeout (self, timeout_ms);
-        imvo_client_set_attempts (self, attempts);
-        imvo_client_set_actor (self, "service", NULL);
-    }
-    return self;
+    return s_new_as (service, "service", timeout_ms, attempts);
+}
+
+imvo_client_t *
+imvo_client_new_gateway (const char *service, int timeout_ms, int attempts)
+{
+    return s_new_as (service, "gateway", timeout_ms, attempts);
 }
 
 void

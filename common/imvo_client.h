@@ -23,9 +23,11 @@ imvo_client_t *imvo_client_new_for (const char *service);
 //  A daemon's (or a gateway's) client of another daemon: the actor `service` (with CURVE its
 //  certificate says so), timeout_ms per attempt. NULL for unknown names.
 imvo_client_t *imvo_client_new_service (const char *service, int timeout_ms, int attempts);
-//  A gateway's client of a daemon: with CURVE it presents the certificate at cert (of role
-//  gateway) instead of IMVO_CERT, and each call states its person's actor (imvo_client_call_as).
-imvo_client_t *imvo_client_new_gateway (const char *service, const char *cert, int timeout_ms, int attempts);
+//  A gateway's client of a daemon (the portal): the actor `gateway` (with CURVE its certificate,
+//  IMVO_CERT, must say so), for what the gateway asks for nobody in particular (the public
+//  form's lists, a complainant's status by receipt); a call for a signed-in person states that
+//  person's actor instead (imvo_client_call_as).
+imvo_client_t *imvo_client_new_gateway (const char *service, int timeout_ms, int attempts);
 void imvo_client_destroy (imvo_client_t **self_p);
 void imvo_client_set_timeout (imvo_client_t *self, int timeout_ms);
 void imvo_client_set_attempts (imvo_client_t *self, int attempts);

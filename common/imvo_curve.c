@@ -31,11 +31,11 @@ imvo_curve_auth_new (bool *ok)
     return auth;
 }
 
-//  The program's own certificate: own_path, else IMVO_CERT.
+//  The program's own certificate: IMVO_CERT.
 static zcert_t *
-s_own_cert_at (const char *own_path)
+s_own_cert (void)
 {
-    const char *path = own_path ? own_path : imvo_env ("IMVO_CERT", NULL);
+    const char *path = imvo_env ("IMVO_CERT", NULL);
     zcert_t *cert = path ? zcert_load (path) : NULL;
     if (!cert)
         zsys_error ("CURVE is on but IMVO_CERT (%s) is not a certificate with its secret key; make one with "
@@ -43,10 +43,16 @@ s_own_cert_at (const char *own_path)
     return cert;
 }
 
-static zcert_t *
-s_own_cert (void)
+int
+imvo_curve_own_role (char *buf, size_t size)
 {
-    return s_own_cert_at (NULL);
+    zcert_t *cert = s_own_cert ();
+    if (!cert)
+        return -1;
+    const char *role = zcert_meta (cert, "role");
+    snprintf (buf, size, "%s", role ? role : "");
+    zcert_destroy (&cert);
+    return 0;
 }
 
 int
@@ -67,12 +73,6 @@ imvo_curve_server (zsock_t *sock)
 int
 imvo_curve_client (zsock_t *sock, const char *service)
 {
-    return imvo_curve_client_as (sock, service, NULL);
-}
-
-int
-imvo_curve_client_as (zsock_t *sock, const char *service, const char *own_cert)
-{
     if (!imvo_curve_on ())
         return 0;
     const char *path = NULL;
@@ -91,7 +91,7 @@ imvo_curve_client_as (zsock_t *sock, const char *service, const char *own_cert)
                     path ? path : "unset");
         return -1;
     }
-    zcert_t *cert = s_own_cert_at (own_cert);
+    zcert_t *cert = s_own_cert ();
     if (!cert) {
         zcert_destroy (&server);
         return -1;

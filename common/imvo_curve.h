@@ -32,9 +32,11 @@ int imvo_curve_server (zsock_t *sock);
 //  Makes sock a CURVE client of service ("complaints", ...; NULL: any daemon) with this
 //  program's certificate. 0, or -1 (logged) when a certificate is missing.
 int imvo_curve_client (zsock_t *sock, const char *service);
-//  As imvo_curve_client, with the certificate at own_cert (NULL: IMVO_CERT): a program that
-//  speaks with two certificates (the portal: its own, and a gateway's for its staff console).
-int imvo_curve_client_as (zsock_t *sock, const char *service, const char *own_cert);
+
+//  The role IMVO_CERT names (its metadata `role`) into buf ("" when it names none): a program
+//  checks at start that it has the certificate its work needs. -1 (logged) when IMVO_CERT
+//  cannot be loaded.
+int imvo_curve_own_role (char *buf, size_t size);
 
 //  The role and org a CURVE client's certificate names, from a message it sent (its metadata,
 //  set by zauth): copied into role and org ("" when absent).

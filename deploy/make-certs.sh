@@ -3,9 +3,8 @@
 #   DIR/daemon.txt_secret   the daemons' own (role service): IMVO_CERT of every daemon
 #   DIR/daemon.txt          its public part: IMVO_SERVER_CERT of every client
 #   DIR/admin.txt_secret    an administrator's (role secretariat), for imvoctl --cert
-#   DIR/portal.txt_secret   the web portal's (role service: a gateway that limits its users)
-#   DIR/console.txt_secret  the portal's staff console's (role gateway: it speaks for the person
-#                           signed in; IMVO_PORTAL_STAFF_CERT)
+#   DIR/portal.txt_secret   the web portal's (role gateway: it speaks for the person signed in
+#                           to its staff console, and limits its public visitors itself)
 #   DIR/clients/            the public certificates let in (IMVO_CERT_DIR): daemon, admin
 #   DIR/receipt.key         complaints' key for the receipts' hashes (IMVO_RECEIPT_KEY_FILE)
 # Add a client: imvoctl cert new --role company --org org-7 --out DIR2, then copy
@@ -16,19 +15,26 @@ set -euo pipefail
 dir=${1:-deploy/certs}
 ctl=${IMVOCTL:-build/services/imvoctl/imvoctl}
 if [ -s "$dir/daemon.txt_secret" ] && [ -s "$dir/admin.txt_secret" ] && [ -s "$dir/portal.txt_secret" ] \
-   && [ -s "$dir/console.txt_secret" ] && [ -d "$dir/clients" ] \
-   && [ -s "$dir/receipt.key" ]; then
+   && [ -d "$dir/clients" ] && [ -s "$dir/receipt.key" ]; then
+  # Certificates made before the portal's became a gateway's: a new one for the portal alone.
+  if ! grep -q 'role = "gateway"' "$dir/portal.txt"; then
+    rm -f "$dir/portal.txt" "$dir/portal.txt_secret" "$dir/clients/portal.txt"
+    (umask 077; "$ctl" cert new --role gateway --out "$dir" --name portal >/dev/null)
+    cp "$dir/portal.txt" "$dir/clients/"
+    chmod 644 "$dir/portal.txt" "$dir/clients/portal.txt"
+    [ -z "${IMVO_CERT_UID:-}" ] || chown "$IMVO_CERT_UID" "$dir"/portal.txt* "$dir/clients/portal.txt"
+    echo "the portal's certificate in $dir is now of role gateway"
+  fi
   exit 0
 fi
 rm -rf "$dir/clients" "$dir"/*.txt "$dir"/*.txt_secret "$dir/receipt.key"
 umask 077
 "$ctl" cert new --role service --out "$dir" --name daemon >/dev/null
 "$ctl" cert new --role secretariat --out "$dir" --name admin >/dev/null
-"$ctl" cert new --role service --out "$dir" --name portal >/dev/null
-"$ctl" cert new --role gateway --out "$dir" --name console >/dev/null
+"$ctl" cert new --role gateway --out "$dir" --name portal >/dev/null
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/receipt.key"
 mkdir -p "$dir/clients"
-cp "$dir/daemon.txt" "$dir/admin.txt" "$dir/portal.txt" "$dir/console.txt" "$dir/clients/"
+cp "$dir/daemon.txt" "$dir/admin.txt" "$dir/portal.txt" "$dir/clients/"
 chmod 755 "$dir" "$dir/clients"
 chmod 644 "$dir"/*.txt "$dir"/clients/*.txt
 if [ -n "${IMVO_CERT_UID:-}" ]; then

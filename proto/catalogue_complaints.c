@@ -185,7 +185,7 @@ static const imvo_proto_msg_t s_complaint_get = {
 static const imvo_proto_msg_t s_complaint_status = {
     "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status),
     IMVO_PUBLIC, NULL, NULL, NULL,
-    .service = "complaints", .mode = IMVO_PIPELINED, .unlimited = IMVO_ROLE_SERVICE,
+    .service = "complaints", .mode = IMVO_PIPELINED, .unlimited = IMVO_FRONT_ENDS,
     .reply = "case_id status received_at updated_at" };
 
 static const imvo_proto_msg_t s_complaint_list = {
@@ -200,14 +200,14 @@ static const imvo_field_t s_intake_result [] = {
 };
 static const imvo_proto_msg_t s_complaint_intake_result = {
     "complaint.intake_result", "the outcome of a complaint queued on imvo:complaints:intake, by its key: pending, done (case_id, receipt for 24 hours) or failed (error)",
-    IMVO_FIELDS (s_intake_result), IMVO_ROLE_SERVICE | IMVO_ROLE_SECRETARIAT, NULL, NULL, NULL,
+    IMVO_FIELDS (s_intake_result), IMVO_FRONT_ENDS | IMVO_ROLE_SECRETARIAT, NULL, NULL, NULL,
     .service = "complaints",
     .reply = "state key case_id? at? receipt? error?" };
 
 static const imvo_proto_msg_t s_complaint_transition = {
     "complaint.transition", "move a case along its life cycle (who may make which move: proto/README.md, the life cycle); the complainant withdraws by receipt",
     IMVO_FIELDS (s_transition), IMVO_STAFF | IMVO_ROLE_COMPLAINANT, NULL, NULL, s_transition_check,
-    .service = "complaints", .idem_ttl = IMVO_WEEK, .for_complainant = IMVO_ROLE_COMPLAINANT, .unlimited = IMVO_ROLE_SERVICE,
+    .service = "complaints", .idem_ttl = IMVO_WEEK, .for_complainant = IMVO_ROLE_COMPLAINANT, .unlimited = IMVO_FRONT_ENDS,
     .reply = "case_id covenant respondent summary status from outcome?",
     .script = "complaint_transition", .script_keys = "idem case", .script_args = "prefix to reason outcome decision by person now covenant lengths" };
 static const imvo_proto_msg_t s_complaint_respond = {
@@ -218,14 +218,14 @@ static const imvo_proto_msg_t s_complaint_respond = {
     .script = "complaint_note", .script_keys = "idem case", .script_args = "prefix kind by person org text audience now feedback_ms" };
 static const imvo_proto_msg_t s_complaint_message = {
     "complaint.message", "a message on a case: from the complainant (by receipt; or a gateway for them), the secretariat or the committee",
-    IMVO_FIELDS (s_message), IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, NULL, NULL, s_case_or_receipt,
-    .service = "complaints", .idem_ttl = IMVO_WEEK, .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, .unlimited = IMVO_ROLE_SERVICE,
+    IMVO_FIELDS (s_message), IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_FRONT_ENDS, NULL, NULL, s_case_or_receipt,
+    .service = "complaints", .idem_ttl = IMVO_WEEK, .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_FRONT_ENDS, .unlimited = IMVO_FRONT_ENDS,
     .reply = "case_id at from",
     .script = "complaint_note", .script_keys = "idem case", .script_args = "prefix kind by person org text audience now feedback_ms" };
 static const imvo_proto_msg_t s_complaint_messages = {
     "complaint.messages", "the messages on a case that the reader may see", IMVO_FIELDS (s_messages),
-    IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_COMPANY | IMVO_ROLE_SERVICE, NULL, NULL, s_case_or_receipt,
-    .service = "complaints", .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_ROLE_SERVICE, .unlimited = IMVO_ROLE_SERVICE,
+    IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_COMPANY | IMVO_FRONT_ENDS, NULL, NULL, s_case_or_receipt,
+    .service = "complaints", .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_FRONT_ENDS, .unlimited = IMVO_FRONT_ENDS,
     .reply = "case_id messages" };
 static const imvo_proto_msg_t s_complaint_decisions = {
     "complaint.decisions", "a covenant's published decisions, newest first, nothing that identifies a complainant",

@@ -74,6 +74,10 @@ typedef enum {
 } imvo_role_t;
 
 #define IMVO_STAFF (IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMMITTEE)
+//  A front end that serves many people and limits each of them itself: the portal (role
+//  gateway) and a trusted service (the mail gateway). On the complainant's messages by receipt
+//  they act for the complainant, and the daemon does not hold them to one client's limit.
+#define IMVO_FRONT_ENDS (IMVO_ROLE_SERVICE | IMVO_ROLE_GATEWAY)
 #define IMVO_ANY_ROLE (IMVO_STAFF | IMVO_ROLE_MONITORING | IMVO_ROLE_COMPANY | IMVO_ROLE_COMPLAINANT \
                        | IMVO_ROLE_STEERING | IMVO_ROLE_SERVICE)
 

@@ -143,7 +143,7 @@ def main():
     with System(["membership", "complaints", "scoring", "notify"], curve=True) as s:
         company = "Dhaka Knitwear Brand BV"
         s.company(company, ["textile"])
-        env = dict(s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0", IMVO_CERT=s.cert("portal", "service"),
+        env = dict(s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0", IMVO_CERT=s.cert("portal", "gateway"),
                    IMVO_REDIS_URL="redis://intake:%s@127.0.0.1:%d/0" % (USER_PASSWORD % "intake", s.redis.port))
         logpath = os.path.join(s.workdir, "portal.log")
         with open(logpath, "wb") as log:

@@ -57,7 +57,7 @@ class PortalSystem(unittest.TestCase):
         # Port 0: the portal takes a free port and its log says which. A request must arrive
         # whole within 3 s and /received waits up to 1.5 s (10 s and 5 s by default), so that
         # the tests of those limits are short.
-        env = dict(s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0", IMVO_CERT=s.cert("portal", "service"),
+        env = dict(s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0", IMVO_CERT=s.cert("portal", "gateway"),
                    IMVO_PORTAL_REQUEST_S="3", IMVO_PORTAL_WAIT_MS="1500",
                    IMVO_REDIS_URL="redis://intake:%s@127.0.0.1:%d/0" % (USER_PASSWORD % "intake", s.redis.port))
         cls.logpath = os.path.join(s.workdir, "portal.log")

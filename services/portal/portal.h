@@ -2,7 +2,8 @@
     and production locations, and the operators' /metrics. An HTTP front end (libmicrohttpd) to
     the other daemons and nothing more: it holds no state of its own, files complaints through
     the intake queue (as the Redis user `intake`) and speaks the protocol (proto/README.md) to the daemons with its
-    own certificate (role service: a gateway that limits its own users).
+    own certificate, of role gateway: as itself for the public pages (a gateway that limits its
+    own users), and for the person signed in to the staff console (staff_*.c).
 
     portal_server.c: the HTTP server; portal_complaint.c and portal_public.c: the pages;
     portal_wait.c: waiting for the intake queue without holding an HTTP thread;
@@ -73,8 +74,8 @@ void portal_clients_init (void);
 void portal_clients_destroy (void);
 int portal_call (const char *service, const char *type, const char *body, size_t size, imvo_response_t *resp);
 //  As portal_call, for the person signed in to the staff console: the envelope's actor is
-//  {role, org, person} of the session (with CURVE the portal's staff certificate is of role
-//  gateway, so that actor stands; proto/README.md, "Roles").
+//  {role, org, person} of the session (with CURVE the portal's certificate is of role gateway,
+//  so that actor stands; proto/README.md, "Roles").
 typedef struct {
     char role [33], org [65], person [65];
 } portal_actor_t;

@@ -19,7 +19,6 @@ static const char *const s_services [] = { "membership", "complaints", "scoring"
 
 typedef struct {
     imvo_client_t *clients [S_SERVICES];    //  one per daemon, made on first use
-    imvo_client_t *staff [S_SERVICES];      //  the staff console's, with the gateway certificate
     imvo_redis_t *redis;                    //  the intake queue, as the Redis user `intake`
 } s_thread_t;
 
@@ -37,7 +36,6 @@ s_thread_destroy (void *arg)
     s_thread_t *t = arg;
     for (int i = 0; i < S_SERVICES; i++) {
         imvo_client_destroy (&t->clients [i]);
-        imvo_client_destroy (&t->staff [i]);
     }
     imvo_redis_destroy (&t->redis);
     free (t);
@@ -80,27 +78,17 @@ s_call (const char *service, const char *type, const char *body, size_t size, in
         imvo_error_set (&resp->err, IMVO_ERR_UNAVAILABLE, "", "%s did not answer a moment ago", service);
         return -1;
     }
-    //  The staff console speaks for a person: with CURVE through a certificate of role gateway
-    //  (IMVO_PORTAL_STAFF_CERT), so that the person's actor stands. Never through the portal's
-    //  own (role service): the daemons would take the request as the service's.
-    imvo_client_t **client = actor ? &t->staff [i] : &t->clients [i];
-    if (!*client && actor) {
-        const char *cert = imvo_env ("IMVO_PORTAL_STAFF_CERT", NULL);
-        if (imvo_curve_on () && !cert) {
-            imvo_error_set (&resp->err, IMVO_ERR_UNAVAILABLE, "",
-                            "the staff console needs IMVO_PORTAL_STAFF_CERT (a certificate of role gateway)");
-            return -1;
-        }
-        *client = imvo_client_new_gateway (service, cert, timeout_ms, attempts);
-    }
-    if (!*client && !actor)
-        *client = imvo_client_new_service (service, timeout_ms, attempts);
+    //  One client per daemon, with the portal's certificate (role gateway): as itself (the
+    //  actor `gateway`) for the public pages, or for the person signed in to the staff console.
+    imvo_client_t **client = &t->clients [i];
+    if (!*client)
+        *client = imvo_client_new_gateway (service, timeout_ms, attempts);
     if (!*client)
         return -1;
     imvo_client_set_timeout (*client, timeout_ms);
     imvo_client_set_attempts (*client, attempts);
     imvo_response_release (resp);
-    int rc = actor ? imvo_client_call_as (*client, type, NULL, actor->role [0] ? actor->role : "service", actor->org,
+    int rc = actor ? imvo_client_call_as (*client, type, NULL, actor->role [0] ? actor->role : "gateway", actor->org,
                                           actor->person, body, size, resp)
                    : imvo_client_call (*client, type, NULL, body, size, resp);
     if (rc && resp->err.code == IMVO_ERR_UNAVAILABLE)

@@ -418,6 +418,19 @@ main (int argc, char **argv)
     }
     if (!imvo_curve_on ())
         zsys_warning ("IMVO_CURVE=off: the portal speaks to the daemons without CURVE (local development only)");
+    else {
+        //  The portal speaks for persons (the staff console) and for anonymous complainants:
+        //  its certificate must be a gateway's. With any other role the daemons would take every
+        //  person's request as that certificate's (a service's could do what no person may).
+        char role [33];
+        if (imvo_curve_own_role (role, sizeof role))
+            return 1;
+        if (!streq (role, "gateway")) {
+            zsys_error ("IMVO_CERT names role '%s': the portal needs a certificate of role gateway "
+                        "(imvoctl cert new --role gateway)", role);
+            return 1;
+        }
+    }
     //  The intake queue, as the Redis user `intake` (IMVO_REDIS_URL): XADD and XLEN only; each
     //  HTTP thread connects on first use.
     imvo_redis_t *probe = imvo_redis_new (imvo_config_redis_url ());

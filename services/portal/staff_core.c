@@ -326,8 +326,8 @@ staff_done (staff_t *x, const char *path)
 
 //  --- the session ------------------------------------------------------------------------------
 
-//  account.login, .session, .logout: the console itself asks (with CURVE through its gateway
-//  certificate, which makes the role `gateway`; without, the role `service`), for nobody.
+//  account.login, .session, .logout: the console itself asks, as the gateway (the portal's
+//  certificate, role gateway), for nobody.
 static int
 s_ask_itself (staff_t *x, imvo_response_t *resp, const char *type, const char *field, const char *value)
 {
