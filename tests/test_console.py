@@ -93,9 +93,21 @@ class Browser:
     def csrf(self, page):
         return re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
 
+    def form_key(self, page, path, fields=None):
+        """The one-time idempotency key of the form of `page` that posts to path (of those, the
+        first whose hidden fields agree with fields), or None."""
+        for form in re.findall(r'<form method="post" action="%s">(.*?)</form>' % re.escape(path), page, re.S):
+            hidden = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', form))
+            if all(hidden.get(k, v) == v for k, v in (fields or {}).items()):
+                return hidden.get("idem")
+        return None
+
     def post(self, path, page, **fields):
-        """Posts a form of `page` (its csrf token) with fields."""
-        return self.request("POST", path, dict(fields, csrf=self.csrf(page), lang=self.lang))
+        """Posts a form of `page` (its csrf token and, when it has one, that form's idempotency
+        key) with fields."""
+        key = self.form_key(page, path, fields)
+        extra = {"idem": key} if key and "idem" not in fields else {}
+        return self.request("POST", path, dict(fields, csrf=self.csrf(page), lang=self.lang, **extra))
 
     def login(self, user, code, password=PASSWORD):
         page = self.get("/staff/login").page
@@ -365,6 +377,148 @@ class Console(ConsoleSystem):
         self.assertNotIn(b"Rahima Akter", r.page)
         committee = self.signed_in(role="committee")
         self.assertEqual(committee.get("/staff/export?covenant=textile").status, 403)
+
+    def test_the_same_form_twice_changes_once(self):
+        case_id = self.complaint()
+        b = self.signed_in()
+        page = b.get("/staff/case/%s" % case_id).page
+        key = b.form_key(page, "/staff/case/%s/note" % case_id)
+        self.assertRegex(key, r"^[0-9a-f]{32}$")
+        # A double-click or a resent form: the same key, one note, one move, one assignment.
+        for _ in range(2):
+            r = b.post("/staff/case/%s/note" % case_id, page, text="Only once, please")
+            self.assertEqual(r.status, 303, r.page)
+            r = b.post("/staff/case/%s/transition" % case_id, page, to="admissibility", reason="Acknowledged once")
+            self.assertEqual(r.status, 303, r.page)
+            r = b.post("/staff/case/%s/assign" % case_id, page, person=b.user)
+            self.assertEqual(r.status, 303, r.page)
+        got = self.s.ok("complaints", "complaint.get", {"case_id": case_id})
+        self.assertEqual([h["to"] for h in got["history"]].count("admissibility"), 1, got["history"])
+        page = b.get("/staff/case/%s" % case_id).page
+        self.assertEqual(page.count("Only once, please"), 1)
+        # Every rendering has keys of its own: the next note is a note of its own.
+        self.assertNotEqual(b.form_key(page, "/staff/case/%s/note" % case_id), key)
+        self.assertEqual(b.post("/staff/case/%s/note" % case_id, page, text="Only once, please").status, 303)
+        self.assertEqual(b.get("/staff/case/%s" % case_id).page.count("Only once, please"), 2)
+
+    def test_other_pages_answer_while_a_sign_in_waits(self):
+        """Sign-in waits for membership on a worker, not on the HTTP thread: with one HTTP thread
+        and membership stopped (SIGSTOP), the sign-in page and /healthz still answer at once."""
+        import signal
+        import threading
+        user, secret = self.account()
+        log = os.path.join(self.s.workdir, "portal-one-thread.log")
+        portal, port = start_portal(self.s, log, IMVO_PORTAL_THREADS="1")
+        membership = self.s.procs["membership"]
+        try:
+            b = Browser(port)
+            page = b.get("/staff/login").page
+            outcome = {}
+            membership.send_signal(signal.SIGSTOP)
+            started = time.monotonic()
+
+            def sign_in():
+                outcome["r"] = b.post("/staff/login", page, username=user, password=PASSWORD, totp=totp(secret))
+                outcome["took"] = time.monotonic() - started
+            t = threading.Thread(target=sign_in)
+            t.start()
+            time.sleep(0.3)
+            other = Browser(port)
+            for path in ("/healthz", "/staff/login?lang=en", "/style.css"):
+                at = time.monotonic()
+                r = other.request("GET", path)
+                self.assertEqual(r.status, 200, path)
+                self.assertLess(time.monotonic() - at, 0.5, path)
+            self.assertNotIn("r", outcome)          # the sign-in is still waiting
+        finally:
+            membership.send_signal(signal.SIGCONT)
+            t.join(20)
+            portal.terminate()
+            portal.wait(10)
+        self.assertIn(outcome["r"].status, (303, 503), outcome["r"].page[:500])
+
+    def test_accounts_enrollment_and_own_password(self):
+        b = self.signed_in()
+        page = b.get("/staff/accounts").page
+        self.assertIn(b.user, page)
+        user, new, newer = "p.%s" % uuid.uuid4().hex[:10], "a long new password 1", "a longer new password 2"
+        # Bad input: said, and nothing made.
+        r = b.post("/staff/accounts/create", page, username=user, name="Noor Bakker", email="", role="committee")
+        self.assertEqual(r.status, 400)
+        self.assertIn("Nothing was changed", r.page)
+        r = b.post("/staff/accounts/create", r.page, username=user, name="Noor Bakker", email="noor", role="committee")
+        self.assertEqual(r.status, 400, r.page)
+        self.assertIn("email", r.page)
+        self.assertIn('value="Noor Bakker"', r.page)            # the form again, as typed
+        listed = self.s.ok("membership", "account.list", {})["accounts"]
+        self.assertNotIn(user, [a["username"] for a in listed])
+        # Made: the enrollment code and the page's address, once; the same form again shows the same.
+        fields = dict(username=user, name="Noor Bakker", email="noor@example.org", role="committee", account_lang="nl")
+        r = b.post("/staff/accounts/create", page, **fields)
+        self.assertEqual(r.status, 200, r.page)
+        token = re.search(r'id="enroll-token" class="secret">([0-9a-f]{64})<', r.page).group(1)
+        self.assertIn("/staff/enroll", r.page)
+        again = b.post("/staff/accounts/create", page, **fields)
+        self.assertEqual(again.status, 200, again.page)
+        self.assertIn(token, again.page)
+        # Enrolling (public): bad input first, then the password, and the TOTP secret shown.
+        e = Browser(self.port)
+        form = e.get("/staff/enroll").page
+        self.assertNotIn("Sign out", form)
+        for pw, repeat, why in ((new, new + "x", "differ"), ("tiny pw", "tiny pw", "too short")):
+            r = e.post("/staff/enroll", form, enroll_token=token, new_password=pw, repeat=repeat)
+            self.assertEqual(r.status, 400)
+            self.assertIn(why, r.page)
+            self.assertIn("Nothing was changed", r.page)
+            self.assertNotIn(pw, r.page)
+        r = e.request("POST", "/staff/enroll", {"csrf": "0" * 64, "enroll_token": token, "new_password": new,
+                                                "repeat": new, "lang": "en"})
+        self.assertEqual(r.status, 403)
+        r = e.post("/staff/enroll", form, enroll_token=token, new_password=new, repeat=new)
+        self.assertEqual(r.status, 200, r.page)
+        secret = re.search(r'id="totp-secret" class="secret">([A-Z2-7 ]+)<', r.page).group(1).replace(" ", "")
+        self.assertIn("otpauth://totp/IMVO:%s?secret=%s&amp;issuer=IMVO" % (user, secret), r.page)
+        # A double-click shows the same secret; another form with the used code is refused.
+        self.assertIn(r.page[r.page.index('id="totp-secret"'):][:80],
+                      e.post("/staff/enroll", form, enroll_token=token, new_password=new, repeat=new).page)
+        r = e.post("/staff/enroll", e.get("/staff/enroll").page, enroll_token=token, new_password=new, repeat=new)
+        self.assertEqual(r.status, 400)
+        self.assertIn("used already", r.page)
+        # She signs in, and changes her password: a wrong present one is refused; her session stays.
+        n = Browser(self.port)
+        self.assertEqual(n.login(user, totp(secret), password=new).status, 303)
+        page = n.get("/staff/account").page
+        self.assertIn(user, page)
+        r = n.post("/staff/account/password", page, password="not my password", new_password=newer, repeat=newer)
+        self.assertEqual(r.status, 400)
+        self.assertIn("present password is wrong", r.page)
+        r = n.post("/staff/account/password", page, password=new, new_password=newer, repeat=newer + "!")
+        self.assertEqual(r.status, 400)
+        r = n.post("/staff/account/password", page, password=new, new_password=newer, repeat=newer)
+        self.assertEqual(r.status, 303, r.page)
+        self.assertIn("password is changed", n.get(r.getheader("Location")).page)
+        self.assertEqual(n.get("/staff/accounts").status, 403)          # the committee manages none
+        self.assertEqual(Browser(self.port).login(user, totp(secret, step=1), password=new).status, 401)
+        # The secretariat gives her a new enrollment (her sessions end), then disables the account.
+        page = b.get("/staff/accounts").page
+        r = b.post("/staff/accounts/reset", page, username=user, what="totp")
+        self.assertEqual(r.status, 200, r.page)
+        self.assertRegex(r.page, r'id="enroll-token" class="secret">[0-9a-f]{64}<')
+        self.assertEqual(n.get("/staff/").status, 303)
+        page = b.get("/staff/accounts").page
+        r = b.post("/staff/accounts/disable", page, username=user)
+        self.assertEqual(r.status, 303, r.page)
+        status = [a["status"] for a in self.s.ok("membership", "account.list", {})["accounts"] if a["username"] == user]
+        self.assertEqual(status, ["disabled"])
+        self.assertIn("disabled", b.get(r.getheader("Location")).page)
+
+    def test_covenant_names_in_the_page_language(self):
+        cov = self.s.ok("membership", "covenant.get", {"code": "textile"})
+        b = self.signed_in()
+        self.assertIn(cov["name_nl"], b.get("/staff/?lang=nl").page)
+        self.assertIn(cov["name_en"], b.get("/staff/?lang=en").page)
+        self.assertIn(cov["name_nl"], b.get("/staff/cases?covenant=textile&lang=nl").page)
+        self.assertIn(cov["name_nl"], Browser(self.port, "nl").get("/").page)
 
 
 class ConsoleClock(unittest.TestCase):

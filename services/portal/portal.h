@@ -40,6 +40,9 @@ typedef enum {
 const char *portal_t (portal_lang_t lang, portal_text_t key);
 const char *portal_status_words (portal_lang_t lang, const char *status);
 const char *portal_who (portal_lang_t lang, const char *role);
+//  A covenant's name (a map of covenant.list or covenant.get) in lang: name_nl on Dutch pages
+//  when it has one, else name.
+const msgpack_object *portal_covenant_name (portal_lang_t lang, const msgpack_object *covenant);
 
 typedef struct {
     char *data;
@@ -101,6 +104,9 @@ long portal_max (const char *type, const char *field);
 //  per-address tables, the kept lists and the open connections, each under its lock) ---
 
 #define PORTAL_MAX_FIELDS 24
+#define PORTAL_MAX_JOBS 4
+
+typedef struct portal_job_s portal_job_t;
 
 //  A request in progress: its POST body and, parsed, its form fields.
 typedef struct {
@@ -115,6 +121,9 @@ typedef struct {
     char error [300];           //  when failed
     char *names [PORTAL_MAX_FIELDS], *values [PORTAL_MAX_FIELDS];
     int nfields;
+    bool parsed;                //  the form fields above are read (once: a resumed request comes again)
+    portal_job_t *jobs [PORTAL_MAX_JOBS];   //  its requests made on a worker (portal_defer.c), in order
+    int njobs;
 } portal_req_t;
 
 //  A form field, trimmed, or "" when absent (r may be NULL).
@@ -129,6 +138,10 @@ enum MHD_Result portal_page (struct MHD_Connection *c, unsigned status, portal_b
 //  As portal_send, as a download named filename (Content-Disposition: attachment) when not NULL.
 enum MHD_Result portal_send_file (struct MHD_Connection *c, unsigned status, const char *type, const char *data,
                                   size_t size, const char *cookie, const char *filename);
+//  As portal_send_file, for a response made by the caller (a stream: MHD_create_response_from_callback),
+//  which it queues and releases (NULL: MHD_NO).
+enum MHD_Result portal_respond (struct MHD_Connection *c, unsigned status, struct MHD_Response *resp, const char *type,
+                                const char *cookie, const char *filename);
 //  303 See Other to location (a path of ours), with a Set-Cookie when cookie.
 enum MHD_Result portal_redirect (struct MHD_Connection *c, const char *location, const char *cookie);
 
@@ -154,6 +167,34 @@ bool portal_allowed (portal_limit_t *table, const char *addr, int max, int64_t w
 int portal_ask (imvo_response_t *resp, const char *service, const char *type, const char *spec, ...);
 
 //  --- the pages -------------------------------------------------------------------------------
+
+//  portal_defer.c: requests to the daemons made on the portal's worker threads while the
+//  connection waits suspended (sign-in, the console's writes with their idempotency key, the
+//  export's pages); see there why.
+int portal_defer_start (void);
+//  Finishes what is queued (every suspended connection is resumed), then stops the workers.
+void portal_defer_stop (void);
+//  Suspends c and asks service for type with body on a worker, as actor when not NULL (else as
+//  the portal), with the idempotency key when not NULL; when it has answered, the connection
+//  resumes and libmicrohttpd calls the handler again, which finds the job in r->jobs (in the
+//  order asked; portal_job_result). false when it cannot (too many waiting, stopping): then
+//  ask with portal_ask_now.
+bool portal_defer (struct MHD_Connection *c, portal_req_t *r, const char *service, const char *type, const char *key,
+                   const char *body, size_t size, const portal_actor_t *actor);
+//  The same request at once, on the calling thread (kept in r->jobs too when r is not NULL).
+int portal_ask_now (portal_req_t *r, const char *service, const char *type, const char *key, const char *body,
+                    size_t size, const portal_actor_t *actor, imvo_response_t *resp);
+//  A job's rc and a copy of its reply (release it); the job keeps its own.
+int portal_job_result (const portal_job_t *job, imvo_response_t *resp);
+bool portal_job_done (const portal_job_t *job);
+void portal_job_free (portal_job_t *job);
+//  Runs fn (arg) on a worker thread; false when stopping or too many wait.
+bool portal_defer_run (void (*fn) (void *), void *arg);
+//  A request on the calling thread's own client of service (the workers'): as portal_call_as,
+//  with key as the envelope's idempotency key when not NULL; actor NULL or without a role: as
+//  the portal.
+int portal_worker_call (const char *service, const char *type, const char *key, const char *body, size_t size,
+                        const portal_actor_t *actor, imvo_response_t *resp);
 
 //  portal_complaint.c
 //  The form; with an error the page says it (status 400, or the status given when not 0).

@@ -89,7 +89,7 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
         portal_buf_add (&b, "<option value=\"");
         portal_buf_str (&b, code);
         portal_buf_add (&b, "\"%s>", streq (code, covenant) ? " selected" : "");
-        portal_buf_obj (&b, imvo_map_get (cv, "name"));
+        portal_buf_obj (&b, portal_covenant_name (lang, cv));
         portal_buf_add (&b, "</option>");
     }
     imvo_response_release (&cov);

@@ -241,3 +241,12 @@ const char portal_css [] =
     "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;"
     "vertical-align:top}ol.history li{margin:.3rem 0}.msg{background:#fff;border:1px solid #ddd;padding:.5rem;"
     "margin:.5rem 0;border-radius:.3rem}";
+
+const msgpack_object *
+portal_covenant_name (portal_lang_t lang, const msgpack_object *covenant)
+{
+    const msgpack_object *nl = lang == PORTAL_NL ? imvo_map_get (covenant, "name_nl") : NULL;
+    if (nl && nl->type == MSGPACK_OBJECT_STR && nl->via.str.size)
+        return nl;
+    return imvo_map_get (covenant, "name");
+}

@@ -10,7 +10,9 @@
     CURVE session) and one Redis connection, made on first use and closed when the thread ends
     (ZeroMQ sockets and hiredis contexts must not be shared between threads). Nothing on an HTTP
     thread sleeps or waits for the intake queue: a submit queues the complaint and answers at
-    once, and the receipt page waits suspended (portal_wait.c). So /healthz, /style.css and /metrics
+    once, and the receipt page waits suspended (portal_wait.c); the staff console's sign-in,
+    changes and export are asked on worker threads while their connection waits suspended
+    (portal_defer.c). So /healthz, /style.css and /metrics
     never wait behind a submit. What a thread still waits for is a daemon's reply (a fraction
     of a millisecond), and that is bounded: the public lists on the form are kept for a moment
     (portal_call_cached), and a daemon that did not answer is not asked again for a second.
@@ -56,6 +58,8 @@ s_req_free (portal_req_t *r)
     if (!r)
         return;
     free (r->body);
+    for (int i = 0; i < r->njobs; i++)
+        portal_job_free (r->jobs [i]);
     for (int i = 0; i < r->nfields; i++) {
         free (r->names [i]);
         free (r->values [i]);
@@ -138,6 +142,15 @@ portal_send_file (struct MHD_Connection *c, unsigned status, const char *type, c
                   const char *cookie, const char *filename)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer (size, (void *) data, MHD_RESPMEM_MUST_COPY);
+    return portal_respond (c, status, resp, type, cookie, filename);
+}
+
+enum MHD_Result
+portal_respond (struct MHD_Connection *c, unsigned status, struct MHD_Response *resp, const char *type,
+                const char *cookie, const char *filename)
+{
+    if (!resp)
+        return MHD_NO;
     if (filename) {
         char disposition [160];
         snprintf (disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
@@ -246,8 +259,9 @@ s_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool post)
         return s_text (c, MHD_HTTP_OK, "ok\n");
     if (streq (url, "/style.css"))
         return portal_send (c, MHD_HTTP_OK, "text/css; charset=utf-8", portal_css, strlen (portal_css), NULL);
-    if (post)
+    if (post && !r->parsed)
         s_parse_form (r);
+    r->parsed = true;
     const union MHD_ConnectionInfo *info = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char addr [64] = "-";
     if (info && info->client_addr && info->client_addr->sa_family == AF_INET)
@@ -442,7 +456,8 @@ main (int argc, char **argv)
     //  Behind a trusted proxy every visitor comes from its address: the proxy limits per client
     //  (nginx limit_conn), the portal only in all.
     unsigned per_address = (unsigned) imvo_env_long ("IMVO_PORTAL_PER_ADDRESS", s_proxy [0] ? 1000 : 64, 1, 1000);
-    if (portal_guard_start (imvo_env_long ("IMVO_PORTAL_REQUEST_S", 10, 1, 3600) * 1000) || portal_wait_start ()) {
+    if (portal_guard_start (imvo_env_long ("IMVO_PORTAL_REQUEST_S", 10, 1, 3600) * 1000) || portal_wait_start ()
+    ||  portal_defer_start ()) {
         zsys_error ("cannot start the watchdog and waiter threads");
         return 1;
     }
@@ -461,6 +476,7 @@ main (int argc, char **argv)
     if (!d) {
         zsys_error ("cannot listen on %s", listen);
         portal_wait_stop ();
+        portal_defer_stop ();
         portal_guard_stop ();
         return 1;
     }
@@ -473,6 +489,7 @@ main (int argc, char **argv)
     //  No new connections, then no suspended ones, then stop.
     MHD_socket listening = MHD_quiesce_daemon (d);
     portal_wait_stop ();
+    portal_defer_stop ();
     MHD_stop_daemon (d);
     if (listening != MHD_INVALID_SOCKET)
         close (listening);              //  quiesced: ours to close

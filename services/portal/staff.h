@@ -12,6 +12,12 @@
     carries a token that is an HMAC of "staff:" + the session with the portal's key
     (portal_guard.c), so a form of an ended session or of another person is refused (403) and
     nothing is done. Requests go out with the actor {role, org, person} of the session.
+
+    Every form also carries a one-time idempotency key (field `idem`, random per rendering):
+    its change goes out with that key as the envelope's, so the same form sent twice (a
+    double-click, a reload) changes things once. The changes, and whatever costs a daemon real
+    time (sign-in, passwords, the export), are asked on the portal's worker threads while the
+    connection waits suspended (staff_call, portal_defer.c), never on an HTTP thread.
 */
 #ifndef STAFF_H
 #define STAFF_H
@@ -32,6 +38,8 @@ typedef struct {
     portal_lang_t lang;
     bool post;
     const char *addr;
+    bool tls;                   //  behind TLS (the cookie's Secure, the enrollment link's scheme)
+    int calls;                  //  staff_call's made so far in this run of the handler
     staff_session_t s;
 } staff_t;
 
@@ -53,6 +61,18 @@ const char *staff_query (staff_t *x, const char *name);
 //  name: 's' a string, 'o' a string left out when "" or NULL, 'i' an int64_t, 'j' an int64_t
 //  left out when < 0, 'b' a bool (int), 'B' a bool sent only when true. As portal_call.
 int staff_ask (staff_t *x, imvo_response_t *resp, const char *service, const char *type, const char *spec, ...);
+//  As staff_ask, on a worker thread while the connection waits suspended (portal_defer.c), with
+//  the posted form's idempotency key (field `idem`) as the envelope's key. The first time it
+//  returns STAFF_WAIT: answer MHD_YES at once and do nothing else (resp is not to be released);
+//  libmicrohttpd runs the handler again when the daemon has answered, and then the same call
+//  (the n-th staff_call of the run) returns rc and resp as staff_ask does.
+#define STAFF_WAIT 1
+int staff_call (staff_t *x, imvo_response_t *resp, const char *service, const char *type, const char *spec, ...);
+//  As staff_call with a body packed by the caller.
+int staff_call_body (staff_t *x, imvo_response_t *resp, const char *service, const char *type, const char *body,
+                     size_t size);
+//  The posted form's idempotency key (32 hex digits), or NULL.
+const char *staff_idem (staff_t *x);
 //  The page for a refusal or failure of a daemon (rc, resp as from staff_ask): 400, 403, 404,
 //  409 or 503 with the daemon's words; for a form, that nothing was changed.
 enum MHD_Result staff_failed (staff_t *x, int rc, imvo_response_t *resp);
@@ -72,6 +92,19 @@ const char *staff_lang (staff_t *x);
 void staff_buf_url (portal_buf_t *b, const char *s);
 //  A 303 back to path (ours) after a change.
 enum MHD_Result staff_done (staff_t *x, const char *path);
+
+//  A covenant's name in the page's language (name_nl on Dutch pages when there is one).
+const msgpack_object *staff_covenant_name (staff_t *x, const msgpack_object *covenant);
+
+//  staff_accounts.c
+enum MHD_Result staff_account (staff_t *x, const char *action);
+enum MHD_Result staff_accounts (staff_t *x, const char *action);
+//  /staff/enroll: public (no session), with the portal's CSRF cookie as the sign-in form.
+enum MHD_Result staff_enroll (staff_t *x);
+//  The portal's CSRF token for the sign-in and enrollment forms (and its Set-Cookie, or "").
+void staff_public_csrf (staff_t *x, char token [65], char set [128]);
+//  The hidden fields of a public form: csrf, lang and a fresh idempotency key.
+void staff_public_form (staff_t *x, portal_buf_t *b, const char *action, const char *token);
 
 //  staff_cases.c
 enum MHD_Result staff_cases (staff_t *x);

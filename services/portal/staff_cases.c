@@ -73,7 +73,7 @@ s_select_covenant (staff_t *x, portal_buf_t *b, const char *chosen, bool any)
             portal_buf_add (b, "<option value=\"");
             portal_buf_str (b, code);
             portal_buf_add (b, "\"%s>", streq (code, chosen) ? " selected" : "");
-            portal_buf_obj (b, imvo_map_get (&list->via.array.ptr [i], "name"));
+            portal_buf_obj (b, staff_covenant_name (x, &list->via.array.ptr [i]));
             portal_buf_add (b, "</option>");
         }
     }
@@ -582,40 +582,42 @@ staff_case (staff_t *x, const char *case_id, const char *action)
             const char *text = s_need (x, "text", TR (x, "de notitie", "the note"), &answer);
             if (!text)
                 return answer;
-            rc = staff_ask (x, &resp, "complaints", "complaint.note", "ss", "case_id", case_id, "text", text);
+            rc = staff_call (x, &resp, "complaints", "complaint.note", "ss", "case_id", case_id, "text", text);
         }
         else
         if (streq (action, "assign"))
-            rc = staff_ask (x, &resp, "complaints", "complaint.assign", "ss", "case_id", case_id, "person",
-                            portal_field (x->r, "person"));
+            rc = staff_call (x, &resp, "complaints", "complaint.assign", "ss", "case_id", case_id, "person",
+                             portal_field (x->r, "person"));
         else
         if (streq (action, "transition")) {
             const char *to = s_need (x, "to", TR (x, "de nieuwe stand", "the new status"), &answer);
             const char *reason = to ? s_need (x, "reason", TR (x, "de reden", "the reason"), &answer) : NULL;
             if (!reason)
                 return answer;
-            rc = staff_ask (x, &resp, "complaints", "complaint.transition", "sssoo", "case_id", case_id, "to", to,
-                            "reason", reason, "outcome", portal_field (x->r, "outcome"),
-                            "decision", portal_field (x->r, "decision"));
+            rc = staff_call (x, &resp, "complaints", "complaint.transition", "sssoo", "case_id", case_id, "to", to,
+                             "reason", reason, "outcome", portal_field (x->r, "outcome"),
+                             "decision", portal_field (x->r, "decision"));
         }
         else
         if (streq (action, "respondent")) {
             const char *org = s_need (x, "respondent", portal_t (x->lang, T_COMPANY), &answer);
             if (!org)
                 return answer;
-            rc = staff_ask (x, &resp, "complaints", "complaint.update", "ss", "case_id", case_id, "respondent", org);
+            rc = staff_call (x, &resp, "complaints", "complaint.update", "ss", "case_id", case_id, "respondent", org);
         }
         else
         if (streq (action, "message")) {
             const char *text = s_need (x, "text", portal_t (x->lang, T_MESSAGE), &answer);
             if (!text)
                 return answer;
-            rc = staff_ask (x, &resp, "complaints", "complaint.message", "sso", "case_id", case_id, "text", text,
-                            "to", portal_field (x->r, "to"));
+            rc = staff_call (x, &resp, "complaints", "complaint.message", "sso", "case_id", case_id, "text", text,
+                             "to", portal_field (x->r, "to"));
         }
         else
             return staff_error (x, MHD_HTTP_NOT_FOUND, TR (x, "Niet gevonden", "Not found"),
                                 portal_t (x->lang, T_NOT_FOUND));
+        if (rc == STAFF_WAIT)
+            return MHD_YES;
         if (rc || !resp.ok)
             return staff_failed (x, rc, &resp);
         imvo_response_release (&resp);

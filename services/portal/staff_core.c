@@ -34,6 +34,9 @@ const char staff_css [] =
     ".note{background:#fffbe6;border:1px solid #e6d58a;padding:.5rem;margin:.5rem 0;border-radius:.3rem}"
     ".pager{display:flex;gap:1rem;margin:1rem 0}.identity{background:#fff3f3;border:2px solid #b00020;padding:.6rem 1rem}"
     "details{margin:.6rem 0}summary{cursor:pointer;font-weight:600;padding:.3rem 0}"
+    ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}"
+    "code{overflow-wrap:anywhere;word-break:break-all}code.secret{font-size:1.15rem;letter-spacing:.04em;"
+    "background:#eef2f5;padding:.1rem .3rem;border-radius:.2rem}"
     "@media (max-width:40rem){table.list thead{display:none}table.list tr{display:block;border-bottom:2px solid #ccd;"
     "padding:.3rem 0}table.list td{display:block;border:0;padding:.1rem .3rem}"
     "table.list td[data-label]::before{content:attr(data-label) \": \";font-weight:600}}";
@@ -184,6 +187,62 @@ staff_ask (staff_t *x, imvo_response_t *resp, const char *service, const char *t
     return rc;
 }
 
+const char *
+staff_idem (staff_t *x)
+{
+    const char *key = x->post ? portal_field (x->r, "idem") : "";
+    if (strlen (key) != 32)
+        return NULL;
+    for (const char *p = key; *p; p++)
+        if (!isxdigit ((unsigned char) *p))
+            return NULL;
+    return key;
+}
+
+int
+staff_call_body (staff_t *x, imvo_response_t *resp, const char *service, const char *type, const char *body,
+                 size_t size)
+{
+    int n = x->calls++;
+    if (n < x->r->njobs && portal_job_done (x->r->jobs [n]))
+        return portal_job_result (x->r->jobs [n], resp);
+    const portal_actor_t *actor = x->s.actor.role [0] ? &x->s.actor : NULL;
+    if (portal_defer (x->c, x->r, service, type, staff_idem (x), body, size, actor)) {
+        memset (resp, 0, sizeof *resp);
+        return STAFF_WAIT;
+    }
+    return portal_ask_now (x->r, service, type, staff_idem (x), body, size, actor, resp);
+}
+
+int
+staff_call (staff_t *x, imvo_response_t *resp, const char *service, const char *type, const char *spec, ...)
+{
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    va_list ap, again;
+    va_start (ap, spec);
+    va_copy (again, ap);
+    s_pack (&pk, spec, ap, true, &n);
+    va_end (ap);
+    msgpack_pack_map (&pk, n);
+    s_pack (&pk, spec, again, false, &n);
+    va_end (again);
+    int rc = staff_call_body (x, resp, service, type, body.data, body.size);
+    //  The body may hold a password.
+    sodium_memzero (body.data, body.size);
+    msgpack_sbuffer_destroy (&body);
+    return rc;
+}
+
+const msgpack_object *
+staff_covenant_name (staff_t *x, const msgpack_object *covenant)
+{
+    return portal_covenant_name (x->lang, covenant);
+}
+
 //  --- the page around -------------------------------------------------------------------------
 
 //  The same page in the other language: the query as it came, lang changed.
@@ -217,7 +276,9 @@ staff_page_start (staff_t *x, portal_buf_t *b, const char *title)
         portal_buf_add (b, "<a href=\"/staff/?lang=%s\">%s</a><a href=\"/staff/inbox?lang=%s\">%s</a>", l,
                         TR (x, "Start", "Home"), l, TR (x, "Postvak", "Inbox"));
         if (staff_is (x, "secretariat"))
-            portal_buf_add (b, "<a href=\"/staff/audit?lang=%s\">%s</a>", l, TR (x, "Logboek", "Audit"));
+            portal_buf_add (b, "<a href=\"/staff/audit?lang=%s\">%s</a><a href=\"/staff/accounts?lang=%s\">%s</a>", l,
+                            TR (x, "Logboek", "Audit"), l, TR (x, "Accounts", "Accounts"));
+        portal_buf_add (b, "<a href=\"/staff/account?lang=%s\">%s</a>", l, TR (x, "Mijn account", "My account"));
     }
     //  The other language: this page (a GET) with its query, else the home page.
     portal_buf_add (b, "<a lang=\"%s\" href=\"", x->lang == PORTAL_EN ? "nl" : "en");
@@ -258,6 +319,17 @@ staff_page_end (staff_t *x, portal_buf_t *b, unsigned status)
     return portal_page (x->c, status, b, NULL);
 }
 
+//  A form's one-time idempotency key: 128 random bits, new on every rendering.
+static void
+s_idem_field (portal_buf_t *b)
+{
+    unsigned char raw [16];
+    char key [33];
+    randombytes_buf (raw, sizeof raw);
+    sodium_bin2hex (key, sizeof key, raw, sizeof raw);
+    portal_hidden (b, "idem", key);
+}
+
 void
 staff_form (staff_t *x, portal_buf_t *b, const char *action)
 {
@@ -266,6 +338,26 @@ staff_form (staff_t *x, portal_buf_t *b, const char *action)
     portal_buf_add (b, "\">");
     portal_hidden (b, "csrf", x->s.csrf);
     portal_hidden (b, "lang", staff_lang (x));
+    s_idem_field (b);
+}
+
+void
+staff_public_csrf (staff_t *x, char token [65], char set [128])
+{
+    char cookie [33];
+    portal_csrf_cookie (x->c, cookie, set);
+    portal_csrf_token (cookie, token);
+}
+
+void
+staff_public_form (staff_t *x, portal_buf_t *b, const char *action, const char *token)
+{
+    portal_buf_add (b, "<form method=\"post\" action=\"");
+    portal_buf_str (b, action);
+    portal_buf_add (b, "\">");
+    portal_hidden (b, "csrf", token);
+    portal_hidden (b, "lang", staff_lang (x));
+    s_idem_field (b);
 }
 
 enum MHD_Result
@@ -407,9 +499,8 @@ s_cookie (bool tls, const char *value, char out [200])
 static enum MHD_Result
 s_login_page (staff_t *x, unsigned status, const char *error, const char *note)
 {
-    char cookie [33], set [128], token [65];
-    portal_csrf_cookie (x->c, cookie, set);
-    portal_csrf_token (cookie, token);
+    char set [128], token [65];
+    staff_public_csrf (x, token, set);
     portal_buf_t b;
     portal_buf_init (&b);
     staff_page_start (x, &b, TR (x, "Aanmelden", "Sign in"));
@@ -423,9 +514,7 @@ s_login_page (staff_t *x, unsigned status, const char *error, const char *note)
         portal_buf_str (&b, error);
         portal_buf_add (&b, "</p>");
     }
-    portal_buf_add (&b, "<form method=\"post\" action=\"/staff/login\">");
-    portal_hidden (&b, "csrf", token);
-    portal_hidden (&b, "lang", staff_lang (x));
+    staff_public_form (x, &b, "/staff/login", token);
     portal_buf_add (&b, "<label for=\"username\">%s</label><input type=\"text\" id=\"username\" name=\"username\" "
                         "required maxlength=\"%ld\" autocomplete=\"username\" autocapitalize=\"none\" "
                         "spellcheck=\"false\" value=\"", TR (x, "Gebruikersnaam", "Username"),
@@ -441,6 +530,10 @@ s_login_page (staff_t *x, unsigned status, const char *error, const char *note)
                     TR (x, "Code uit uw authenticator-app", "Code from your authenticator app"),
                     TR (x, "Zes cijfers; de code verandert elke 30 seconden.", "Six digits; the code changes every 30 seconds."),
                     TR (x, "Aanmelden", "Sign in"));
+    portal_buf_add (&b, "<p class=\"help\">%s <a href=\"/staff/enroll?lang=%s\">%s</a></p>",
+                    TR (x, "Nieuw account of nieuwe inschrijving van het secretariaat gekregen?",
+                        "Given a new account or a new enrollment by the secretariat?"), staff_lang (x),
+                    TR (x, "Stel uw wachtwoord en code in", "Set your password and code"));
     portal_page_end (&b);
     return portal_page (x->c, status, &b, set [0] ? set : NULL);
 }
@@ -463,9 +556,12 @@ s_login (staff_t *x, bool tls)
     for (int i = 0; i < x->r->nfields; i++)
         if (streq (x->r->names [i], "password"))
             password = x->r->values [i];
+    //  Argon2id in membership: asked on a worker while this connection waits suspended.
     imvo_response_t resp;
-    int rc = staff_ask (x, &resp, "membership", "account.login", "sss", "username", user, "password", password,
-                        "totp", code);
+    int rc = staff_call (x, &resp, "membership", "account.login", "sss", "username", user, "password", password,
+                         "totp", code);
+    if (rc == STAFF_WAIT)
+        return MHD_YES;
     if (rc == 0 && resp.ok) {
         char session [80] = "", cookie [200];
         imvo_obj_strcpy (imvo_map_get (resp.body, "session"), session, sizeof session);
@@ -507,7 +603,7 @@ enum MHD_Result
 staff_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool post, portal_lang_t lang,
              const char *addr, bool tls)
 {
-    staff_t x = { .c = c, .r = r, .url = url, .lang = lang, .post = post, .addr = addr };
+    staff_t x = { .c = c, .r = r, .url = url, .lang = lang, .post = post, .addr = addr, .tls = tls };
     if (streq (url, "/staff/style.css") && !post)
         return portal_send (c, MHD_HTTP_OK, "text/css; charset=utf-8", staff_css, strlen (staff_css), NULL);
     if (streq (url, "/staff/login"))
@@ -517,6 +613,8 @@ staff_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool po
                                                                      "Your session has ended. Please sign in again.")
                                     : *staff_query (&x, "bye") ? TR (&x, "U bent afgemeld.", "You have signed out.")
                                     : NULL);
+    if (streq (url, "/staff/enroll"))
+        return staff_enroll (&x);
     bool had = false;
     int in = s_session (&x, &had);
     if (in < 0)
@@ -561,6 +659,14 @@ staff_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool po
         return staff_members (&x, "");
     if (strncmp (url, "/staff/members/", 15) == 0 && post)
         return staff_members (&x, url + 15);
+    if (streq (url, "/staff/account") && !post)
+        return staff_account (&x, "");
+    if (strncmp (url, "/staff/account/", 15) == 0 && post)
+        return staff_account (&x, url + 15);
+    if (streq (url, "/staff/accounts") && !post)
+        return staff_accounts (&x, "");
+    if (strncmp (url, "/staff/accounts/", 16) == 0 && post)
+        return staff_accounts (&x, url + 16);
     if (streq (url, "/staff/locations") && !post)
         return staff_locations (&x, "");
     if (strncmp (url, "/staff/locations/", 17) == 0 && post)

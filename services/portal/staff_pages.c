@@ -6,6 +6,7 @@
     publishing a year's list). See staff.h. */
 #include "staff.h"
 
+#include <pthread.h>
 #include <time.h>
 #include <microhttpd.h>
 
@@ -105,7 +106,7 @@ staff_home (staff_t *x)
         char code [40] = "", recipient [128];
         imvo_obj_strcpy (imvo_map_get (cv, "code"), code, sizeof code);
         portal_buf_add (&b, "<section class=\"card\" aria-labelledby=\"cv-%s\"><h2 id=\"cv-%s\">", code, code);
-        portal_buf_obj (&b, imvo_map_get (cv, "name"));
+        portal_buf_obj (&b, staff_covenant_name (x, cv));
         portal_buf_add (&b, "</h2><ul>");
         if (s_staff_role (x))
             portal_buf_add (&b, "<li><a href=\"/staff/cases?lang=%s&amp;covenant=%s\">%s</a></li>"
@@ -185,8 +186,10 @@ staff_inbox (staff_t *x)
                 imvo_pack_strn (&pk, start, (size_t) (p - start));
         }
         imvo_response_t resp;
-        int rc = portal_call_as ("notify", "inbox.mark_read", body.data, body.size, &x->s.actor, &resp);
+        int rc = staff_call_body (x, &resp, "notify", "inbox.mark_read", body.data, body.size);
         msgpack_sbuffer_destroy (&body);
+        if (rc == STAFF_WAIT)
+            return MHD_YES;
         if (rc || !resp.ok)
             return staff_failed (x, rc, &resp);
         imvo_response_release (&resp);
@@ -215,7 +218,7 @@ staff_inbox (staff_t *x)
                     s_recipient (x, covenant, recipient);
                 }
                 portal_buf_add (&b, "<option value=\"%s\"%s>", code, streq (code, covenant) ? " selected" : "");
-                portal_buf_obj (&b, imvo_map_get (&list->via.array.ptr [i], "name"));
+                portal_buf_obj (&b, staff_covenant_name (x, &list->via.array.ptr [i]));
                 portal_buf_add (&b, "</option>");
             }
         }
@@ -301,9 +304,158 @@ staff_inbox (staff_t *x)
 
 //  --- export ------------------------------------------------------------------------------------
 
-//  At most this many pages of complaint.export (1000 cases each) in one download: the HTTP
-//  thread asks them one after the other.
+//  At most this many pages of complaint.export (1000 cases each) in one download.
 #define S_EXPORT_PAGES 200
+//  The next page is asked for when less than this is left to send.
+#define S_EXPORT_LOW (256 * 1024)
+
+//  A download in progress: the pages asked so far and not yet sent, and the next page's cursor.
+//  The HTTP thread sends (s_export_read); a worker asks for the next page (s_export_fetch) while
+//  the connection, when it has nothing left to send, waits suspended.
+typedef struct {
+    pthread_mutex_t lock;
+    int refs;                           //  the response's, and a page on its way
+    struct MHD_Connection *c;
+    bool suspended, fetching, finished, failed;
+    portal_buf_t data;                  //  to send, from off
+    size_t off;
+    int pages;
+    char header [512];                  //  the CSV's first line, written once
+    char covenant [40], status [40], cursor [160];
+    portal_actor_t actor;
+} s_export_t;
+
+static void
+s_export_unref (s_export_t *e)
+{
+    pthread_mutex_lock (&e->lock);
+    bool last = --e->refs == 0;
+    pthread_mutex_unlock (&e->lock);
+    if (last) {
+        portal_buf_release (&e->data);
+        pthread_mutex_destroy (&e->lock);
+        free (e);
+    }
+}
+
+//  A page's CSV (its header line dropped after the first page), and the next cursor (under lock).
+static void
+s_export_add (s_export_t *e, const imvo_response_t *resp)
+{
+    const msgpack_object *text = imvo_map_get (resp->body, "csv");
+    if (text && text->type == MSGPACK_OBJECT_STR) {
+        const char *p = text->via.str.ptr;
+        size_t n = text->via.str.size;
+        const char *nl = memchr (p, '\n', n);
+        size_t first = nl ? (size_t) (nl - p + 1) : n;
+        if (e->pages == 0)
+            snprintf (e->header, sizeof e->header, "%.*s", (int) (first < sizeof e->header ? first : sizeof e->header - 1), p);
+        else
+        if (first == strlen (e->header) && memcmp (p, e->header, first) == 0)
+            p += first, n -= first;
+        //  What was sent goes: the buffer holds only what is still to send.
+        memmove (e->data.data, e->data.data + e->off, e->data.len - e->off);
+        e->data.len -= e->off;
+        e->off = 0;
+        portal_buf_raw (&e->data, p, n);
+    }
+    e->pages++;
+    e->cursor [0] = 0;
+    imvo_obj_strcpy (imvo_map_get (resp->body, "cursor"), e->cursor, sizeof e->cursor);
+    if (!e->cursor [0] || e->pages >= S_EXPORT_PAGES)
+        e->finished = true;
+}
+
+//  On a worker: the next page.
+static void
+s_export_fetch (void *arg)
+{
+    s_export_t *e = arg;
+    pthread_mutex_lock (&e->lock);
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 2 + (e->status [0] != 0));
+    imvo_pack_kv_str (&pk, "covenant", e->covenant);
+    if (e->status [0])
+        imvo_pack_kv_str (&pk, "status", e->status);
+    imvo_pack_kv_str (&pk, "cursor", e->cursor);
+    pthread_mutex_unlock (&e->lock);
+    imvo_response_t resp;
+    int rc = portal_worker_call ("complaints", "complaint.export", NULL, body.data, body.size, &e->actor, &resp);
+    msgpack_sbuffer_destroy (&body);
+    pthread_mutex_lock (&e->lock);
+    if (rc == 0 && resp.ok)
+        s_export_add (e, &resp);
+    else {
+        zsys_warning ("the export of %s stopped after %d pages: %s", e->covenant, e->pages, resp.err.message);
+        e->failed = true;
+    }
+    e->fetching = false;
+    if (e->suspended) {
+        e->suspended = false;
+        MHD_resume_connection (e->c);
+    }
+    pthread_mutex_unlock (&e->lock);
+    imvo_response_release (&resp);
+    s_export_unref (e);
+}
+
+//  Under lock: asks for the next page on a worker; false when it cannot.
+static bool
+s_export_next (s_export_t *e)
+{
+    if (e->fetching)
+        return true;
+    e->fetching = true;
+    e->refs++;
+    if (portal_defer_run (s_export_fetch, e))
+        return true;
+    e->fetching = false;
+    e->refs--;
+    return false;
+}
+
+//  libmicrohttpd's content reader, on the HTTP thread: what is there, else waits suspended for
+//  the next page (returning 0 with the connection suspended).
+static ssize_t
+s_export_read (void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void) pos;
+    s_export_t *e = cls;
+    ssize_t n;
+    pthread_mutex_lock (&e->lock);
+    if (e->off < e->data.len) {
+        n = (ssize_t) (e->data.len - e->off < max ? e->data.len - e->off : max);
+        memcpy (buf, e->data.data + e->off, (size_t) n);
+        e->off += (size_t) n;
+        if (!e->finished && !e->failed && e->data.len - e->off < S_EXPORT_LOW)
+            s_export_next (e);
+    }
+    else
+    if (e->failed)
+        n = MHD_CONTENT_READER_END_WITH_ERROR;      //  the download breaks off: not a whole file
+    else
+    if (e->finished)
+        n = MHD_CONTENT_READER_END_OF_STREAM;
+    else
+    if (s_export_next (e)) {
+        MHD_suspend_connection (e->c);
+        e->suspended = true;
+        n = 0;
+    }
+    else
+        n = MHD_CONTENT_READER_END_WITH_ERROR;
+    pthread_mutex_unlock (&e->lock);
+    return n;
+}
+
+static void
+s_export_free (void *cls)
+{
+    s_export_unref (cls);
+}
 
 enum MHD_Result
 staff_export (staff_t *x)
@@ -313,43 +465,30 @@ staff_export (staff_t *x)
     if (!covenant)
         return answer;
     const char *status = staff_query (x, "status");
-    portal_buf_t csv;
-    portal_buf_init (&csv);
-    char cursor [160] = "", header [512] = "";
-    for (int page = 0; page < S_EXPORT_PAGES; page++) {
-        imvo_response_t resp;
-        int rc = staff_ask (x, &resp, "complaints", "complaint.export", "soo", "covenant", covenant, "status", status,
-                            "cursor", cursor);
-        if (rc || !resp.ok) {
-            portal_buf_release (&csv);
-            return staff_failed (x, rc, &resp);
-        }
-        const msgpack_object *text = imvo_map_get (resp.body, "csv");
-        if (text && text->type == MSGPACK_OBJECT_STR) {
-            const char *p = text->via.str.ptr;
-            size_t n = text->via.str.size;
-            const char *nl = memchr (p, '\n', n);
-            size_t first = nl ? (size_t) (nl - p + 1) : n;
-            //  Each page may begin with the header line: it is written once.
-            if (page == 0)
-                snprintf (header, sizeof header, "%.*s", (int) (first < sizeof header ? first : sizeof header - 1), p);
-            else
-            if (first == strlen (header) && memcmp (p, header, first) == 0)
-                p += first, n -= first;
-            portal_buf_raw (&csv, p, n);
-        }
-        cursor [0] = 0;
-        imvo_obj_strcpy (imvo_map_get (resp.body, "cursor"), cursor, sizeof cursor);
-        imvo_response_release (&resp);
-        if (!cursor [0])
-            break;
-    }
+    //  The first page before the answer: a refusal is a page of its own (403 for the
+    //  committee); then the file, a page at a time.
+    imvo_response_t resp;
+    int rc = staff_call (x, &resp, "complaints", "complaint.export", "so", "covenant", covenant, "status", status);
+    if (rc == STAFF_WAIT)
+        return MHD_YES;
+    if (rc || !resp.ok)
+        return staff_failed (x, rc, &resp);
+    s_export_t *e = calloc (1, sizeof *e);
+    assert (e);
+    pthread_mutex_init (&e->lock, NULL);
+    e->refs = 1;
+    e->c = x->c;
+    e->actor = x->s.actor;
+    snprintf (e->covenant, sizeof e->covenant, "%s", covenant);
+    snprintf (e->status, sizeof e->status, "%s", status);
+    portal_buf_init (&e->data);
+    s_export_add (e, &resp);
+    imvo_response_release (&resp);
     char filename [96];
     snprintf (filename, sizeof filename, "imvo-%s-cases.csv", covenant);
-    enum MHD_Result rc = portal_send_file (x->c, MHD_HTTP_OK, "text/csv; charset=utf-8", csv.data, csv.len, NULL,
-                                           filename);
-    portal_buf_release (&csv);
-    return rc;
+    struct MHD_Response *r = MHD_create_response_from_callback (MHD_SIZE_UNKNOWN, 64 * 1024, s_export_read, e,
+                                                               s_export_free);
+    return portal_respond (x->c, MHD_HTTP_OK, r, "text/csv; charset=utf-8", NULL, filename);
 }
 
 //  --- audit -----------------------------------------------------------------------------------------
@@ -457,8 +596,10 @@ s_members_post (staff_t *x, const char *covenant, const char *action)
             msgpack_pack_map (&pk, 1);
             imvo_pack_kv_str (&pk, "email", email);
         }
-        rc = portal_call_as ("membership", "org.register", body.data, body.size, &x->s.actor, &resp);
+        rc = staff_call_body (x, &resp, "membership", "org.register", body.data, body.size);
         msgpack_sbuffer_destroy (&body);
+        if (rc == STAFF_WAIT)
+            return MHD_YES;
         if (rc || !resp.ok)
             return staff_failed (x, rc, &resp);
         char id [72] = "";
@@ -466,8 +607,10 @@ s_members_post (staff_t *x, const char *covenant, const char *action)
         imvo_response_release (&resp);
         //  And join at once when a role was chosen.
         if (*portal_field (x->r, "role")) {
-            rc = staff_ask (x, &resp, "membership", "member.join", "sss", "covenant", covenant, "org_id", id, "role",
-                            portal_field (x->r, "role"));
+            rc = staff_call (x, &resp, "membership", "member.join", "sss", "covenant", covenant, "org_id", id, "role",
+                             portal_field (x->r, "role"));
+            if (rc == STAFF_WAIT)
+                return MHD_YES;
             if (rc || !resp.ok)
                 return staff_failed (x, rc, &resp);
             imvo_response_release (&resp);
@@ -475,24 +618,26 @@ s_members_post (staff_t *x, const char *covenant, const char *action)
     }
     else
     if (streq (action, "join"))
-        rc = staff_ask (x, &resp, "membership", "member.join", "sss", "covenant", covenant, "org_id", org, "role",
-                        portal_field (x->r, "role"));
+        rc = staff_call (x, &resp, "membership", "member.join", "sss", "covenant", covenant, "org_id", org, "role",
+                         portal_field (x->r, "role"));
     else
     if (streq (action, "leave"))
-        rc = staff_ask (x, &resp, "membership", "member.leave", "sso", "covenant", covenant, "org_id", org, "reason",
-                        portal_field (x->r, "reason"));
+        rc = staff_call (x, &resp, "membership", "member.leave", "sso", "covenant", covenant, "org_id", org, "reason",
+                         portal_field (x->r, "reason"));
     else
     if (streq (action, "pay")) {
         char *end;
         long year = strtol (portal_field (x->r, "year"), &end, 10), amount = -1;
         if (*portal_field (x->r, "amount_eur"))
             amount = strtol (portal_field (x->r, "amount_eur"), &end, 10);
-        rc = staff_ask (x, &resp, "membership", "member.pay", "ssij", "covenant", covenant, "org_id", org, "year",
-                        (int64_t) year, "amount_eur", (int64_t) amount);
+        rc = staff_call (x, &resp, "membership", "member.pay", "ssij", "covenant", covenant, "org_id", org, "year",
+                         (int64_t) year, "amount_eur", (int64_t) amount);
     }
     else
         return staff_error (x, MHD_HTTP_NOT_FOUND, TR (x, "Niet gevonden", "Not found"), portal_t (x->lang, T_NOT_FOUND));
     if (!streq (action, "register")) {
+        if (rc == STAFF_WAIT)
+            return MHD_YES;
         if (rc || !resp.ok)
             return staff_failed (x, rc, &resp);
         imvo_response_release (&resp);
@@ -655,19 +800,21 @@ staff_locations (staff_t *x, const char *action)
     if (x->post) {
         if (streq (action, "resolve")) {
             const char *decision = portal_field (x->r, "decision");
-            rc = staff_ask (x, &resp, "membership", "location.resolve", "ssso", "covenant", covenant, "flag_id",
-                            portal_field (x->r, "flag_id"), "decision", decision, "location_id",
-                            streq (decision, "confirm") ? portal_field (x->r, "location_id") : "");
+            rc = staff_call (x, &resp, "membership", "location.resolve", "ssso", "covenant", covenant, "flag_id",
+                             portal_field (x->r, "flag_id"), "decision", decision, "location_id",
+                             streq (decision, "confirm") ? portal_field (x->r, "location_id") : "");
         }
         else
         if (streq (action, "publish")) {
             char *end;
             long year = strtol (portal_field (x->r, "year"), &end, 10);
-            rc = staff_ask (x, &resp, "membership", "location.publish", "si", "covenant", covenant, "year", (int64_t) year);
+            rc = staff_call (x, &resp, "membership", "location.publish", "si", "covenant", covenant, "year", (int64_t) year);
         }
         else
             return staff_error (x, MHD_HTTP_NOT_FOUND, TR (x, "Niet gevonden", "Not found"),
                                 portal_t (x->lang, T_NOT_FOUND));
+        if (rc == STAFF_WAIT)
+            return MHD_YES;
         if (rc || !resp.ok)
             return staff_failed (x, rc, &resp);
         imvo_response_release (&resp);

@@ -1,0 +1,453 @@
+/*  portal_defer: requests to the daemons that an HTTP thread does not wait for.
+
+    Why: libmicrohttpd's pool gives each HTTP thread its own connections, so whatever one
+    thread waits for, its share of the visitors waits with it. Most pages ask the daemons for
+    a fraction of a millisecond; some requests cost more: signing in (account.login: membership
+    checks the password with Argon2id, about 100 ms), changing a password and enrolling (the
+    same, once or twice), and the CSV export (up to 200 pages of complaint.export). Those, and
+    every write of the staff console, are made on the portal's own worker threads (S_WORKERS)
+    while the HTTP connection is suspended (MHD_suspend_connection: it leaves its thread's poll
+    set, the thread goes on serving the others); when the daemon has answered, the worker
+    resumes the connection and libmicrohttpd calls the handler again, which finds the outcome
+    in the request's jobs (portal_req_t.jobs) and answers. The export's later pages are asked
+    the same way, one page at a time as the download drains (staff_pages.c).
+
+    The idempotency key: a console form carries a one-time key (its field `idem`), which goes
+    out as the envelope's key, so a double-click or a resent form is one change: the daemon
+    answers the second with the first's stored reply. For the account.* messages whose daemon
+    keeps no record (login, enroll, password: their bodies hold passwords) or whose reply
+    holds a secret given once (create, reset: the enrollment token), the portal itself keeps
+    the first outcome for S_KEPT_MS under the message's type and key, with a hash of the body:
+    the same form again (while the first is still on its way, it waits for it) gets the same
+    outcome, and nothing is asked twice; different values under that key are `conflict` after
+    a success, and asked anew after a refusal (the form corrected). So a
+    double-clicked sign-in does not burn its TOTP code and count a failure, and a double-clicked
+    "create account" still shows its enrollment link. The kept replies are wiped when they go.
+
+    Each worker has its own client of each daemon (ZeroMQ sockets are not shared between
+    threads), with the portal's certificate; a request for a person states her actor.
+
+    At most S_QUEUE jobs wait; beyond that (and while the portal stops) the caller asks at
+    once, on its own thread. At stop the workers finish what is queued (each ask is bounded by
+    its timeout), so every suspended connection is resumed before libmicrohttpd stops.
+*/
+#include "portal.h"
+
+#include <pthread.h>
+#include <microhttpd.h>
+#include <sodium.h>
+
+#define S_WORKERS 4
+#define S_QUEUE 256
+#define S_KEPT 256
+#define S_KEPT_MS (2 * 60 * 1000)
+#define S_TIMEOUT_MS 1500
+#define S_ATTEMPTS 2
+
+struct portal_job_s {
+    char service [16], type [48], key [IMVO_KEY_MAX + 1];
+    bool as;                        //  for a person (actor), else as the portal itself
+    portal_actor_t actor;
+    char *body;
+    size_t size;
+    struct MHD_Connection *c;       //  suspended until done
+    bool done;
+    int rc;
+    imvo_response_t resp;
+};
+
+typedef struct {
+    void (*fn) (void *);
+    void *arg;
+} s_task_t;
+
+static s_task_t s_queue [S_QUEUE];
+static int s_head, s_count;
+static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t s_wake = PTHREAD_COND_INITIALIZER;
+static bool s_stopping;
+static bool s_started;
+static pthread_t s_threads [S_WORKERS];
+static int s_nthreads;
+
+//  --- each thread's clients (the workers', and an HTTP thread's when it asks at once) --------
+
+static const char *const s_services [] = { "membership", "complaints", "scoring", "notify" };
+#define S_SERVICES 4
+
+static pthread_key_t s_clients_key;
+
+static void
+s_clients_destroy (void *arg)
+{
+    imvo_client_t **clients = arg;
+    for (int i = 0; i < S_SERVICES; i++)
+        imvo_client_destroy (&clients [i]);
+    free (clients);
+}
+
+int
+portal_worker_call (const char *service, const char *type, const char *key, const char *body, size_t size,
+                    const portal_actor_t *actor, imvo_response_t *resp)
+{
+    memset (resp, 0, sizeof *resp);
+    msgpack_zone_init (&resp->zone, 64);
+    int i = 0;
+    while (i < S_SERVICES && !streq (s_services [i], service))
+        i++;
+    if (i == S_SERVICES)
+        return -1;
+    imvo_client_t **clients = pthread_getspecific (s_clients_key);
+    if (!clients) {
+        clients = calloc (S_SERVICES, sizeof *clients);
+        assert (clients);
+        pthread_setspecific (s_clients_key, clients);
+    }
+    if (!clients [i])
+        clients [i] = imvo_client_new_gateway (service, S_TIMEOUT_MS, S_ATTEMPTS);
+    if (!clients [i]) {
+        imvo_error_set (&resp->err, IMVO_ERR_UNAVAILABLE, "", "%s cannot be reached", service);
+        return -1;
+    }
+    imvo_response_release (resp);
+    return actor && actor->role [0]
+         ? imvo_client_call_as (clients [i], type, key, actor->role, actor->org, actor->person, body, size, resp)
+         : imvo_client_call (clients [i], type, key, body, size, resp);
+}
+
+//  --- outcomes the portal keeps (account.*) ---------------------------------------------------
+
+typedef struct {
+    char type [48], key [IMVO_KEY_MAX + 1];
+    unsigned char hash [32];        //  of the body
+    int state;                      //  0 free, 1 on its way, 2 done
+    int64_t expires;                //  zclock_mono
+    int rc;
+    bool ok;
+    imvo_error_t err;
+    char *reply;                    //  the reply's body, packed, when ok
+    size_t reply_size;
+} s_kept_t;
+
+static s_kept_t s_kept [S_KEPT];
+static pthread_cond_t s_kept_done = PTHREAD_COND_INITIALIZER;
+
+static void
+s_kept_clear (s_kept_t *k)
+{
+    if (k->reply) {
+        sodium_memzero (k->reply, k->reply_size);
+        free (k->reply);
+    }
+    memset (k, 0, sizeof *k);
+}
+
+//  The outcome as a response of its own.
+static void
+s_kept_give (const s_kept_t *k, imvo_response_t *resp)
+{
+    memset (resp, 0, sizeof *resp);
+    msgpack_zone_init (&resp->zone, 1024);
+    resp->ok = k->ok;
+    resp->err = k->err;
+    size_t off = 0;
+    if (k->ok && msgpack_unpack (k->reply, k->reply_size, &off, &resp->zone, &resp->root) == MSGPACK_UNPACK_SUCCESS)
+        resp->body = &resp->root;
+    else
+    if (k->ok) {
+        resp->ok = false;
+        imvo_error_set (&resp->err, IMVO_ERR_INTERNAL, "", "the kept reply is not readable");
+    }
+}
+
+static bool
+s_keeps (const portal_job_t *job)
+{
+    return job->key [0] && strncmp (job->type, "account.", 8) == 0;
+}
+
+//  Asks, or gives the outcome kept for the same type and key.
+static void
+s_ask (portal_job_t *job)
+{
+    const portal_actor_t *actor = job->as ? &job->actor : NULL;
+    const char *key = job->key [0] ? job->key : NULL;
+    if (!s_keeps (job)) {
+        job->rc = portal_worker_call (job->service, job->type, key, job->body, job->size, actor, &job->resp);
+        return;
+    }
+    unsigned char hash [32];
+    crypto_generichash_state st;
+    crypto_generichash_init (&st, NULL, 0, sizeof hash);
+    crypto_generichash_update (&st, (const unsigned char *) job->service, strlen (job->service) + 1);
+    if (actor)
+        crypto_generichash_update (&st, (const unsigned char *) actor, sizeof *actor);
+    if (job->size)
+        crypto_generichash_update (&st, (const unsigned char *) job->body, job->size);
+    crypto_generichash_final (&st, hash, sizeof hash);
+    pthread_mutex_lock (&s_lock);
+    s_kept_t *mine = NULL;
+    for (;;) {
+        int64_t now = zclock_mono ();
+        s_kept_t *same = NULL, *free_slot = NULL;
+        for (int i = 0; i < S_KEPT; i++) {
+            s_kept_t *k = &s_kept [i];
+            if (k->state == 2 && k->expires < now)
+                s_kept_clear (k);
+            if (k->state && streq (k->type, job->type) && streq (k->key, job->key))
+                same = k;
+            else
+            if (!k->state && !free_slot)
+                free_slot = k;
+        }
+        if (same && same->state == 2 && !same->ok && sodium_memcmp (same->hash, hash, sizeof hash) != 0) {
+            //  A refusal answers only the same values again: the form corrected is asked anew.
+            s_kept_clear (same);
+            continue;
+        }
+        if (same && sodium_memcmp (same->hash, hash, sizeof hash) != 0) {
+            pthread_mutex_unlock (&s_lock);
+            memset (&job->resp, 0, sizeof job->resp);
+            msgpack_zone_init (&job->resp.zone, 64);
+            imvo_error_set (&job->resp.err, IMVO_ERR_CONFLICT, "key", "this form was sent already, with other values");
+            job->rc = 0;
+            return;
+        }
+        if (same && same->state == 2) {
+            job->rc = same->rc;
+            s_kept_give (same, &job->resp);
+            pthread_mutex_unlock (&s_lock);
+            return;
+        }
+        if (same) {                     //  on its way: wait for it (a worker thread, not an HTTP one)
+            struct timespec until;
+            clock_gettime (CLOCK_REALTIME, &until);
+            until.tv_sec += 1;
+            pthread_cond_timedwait (&s_kept_done, &s_lock, &until);
+            continue;
+        }
+        mine = free_slot;               //  NULL when all are in use: asked without keeping
+        if (mine) {
+            snprintf (mine->type, sizeof mine->type, "%s", job->type);
+            snprintf (mine->key, sizeof mine->key, "%s", job->key);
+            memcpy (mine->hash, hash, sizeof hash);
+            mine->state = 1;
+        }
+        break;
+    }
+    pthread_mutex_unlock (&s_lock);
+    job->rc = portal_worker_call (job->service, job->type, key, job->body, job->size, actor, &job->resp);
+    if (!mine)
+        return;
+    pthread_mutex_lock (&s_lock);
+    //  A daemon that did not answer is not kept: the same form may try again.
+    bool keep = job->rc == 0 || job->resp.ok;
+    if (keep) {
+        mine->rc = job->rc;
+        mine->ok = job->resp.ok;
+        mine->err = job->resp.err;
+        if (job->resp.ok) {
+            msgpack_sbuffer packed;
+            msgpack_sbuffer_init (&packed);
+            msgpack_packer pk;
+            msgpack_packer_init (&pk, &packed, msgpack_sbuffer_write);
+            msgpack_pack_object (&pk, *job->resp.body);
+            mine->reply = packed.data;
+            mine->reply_size = packed.size;
+        }
+        mine->state = 2;
+        mine->expires = zclock_mono () + S_KEPT_MS;
+    }
+    else
+        s_kept_clear (mine);
+    pthread_cond_broadcast (&s_kept_done);
+    pthread_mutex_unlock (&s_lock);
+}
+
+//  --- the workers ------------------------------------------------------------------------------
+
+static void *
+s_worker (void *arg)
+{
+    (void) arg;
+    pthread_mutex_lock (&s_lock);
+    for (;;) {
+        while (!s_count && !s_stopping)
+            pthread_cond_wait (&s_wake, &s_lock);
+        if (!s_count)
+            break;                      //  stopping, and nothing left to do
+        s_task_t task = s_queue [s_head];
+        s_head = (s_head + 1) % S_QUEUE;
+        s_count--;
+        pthread_mutex_unlock (&s_lock);
+        task.fn (task.arg);
+        pthread_mutex_lock (&s_lock);
+    }
+    pthread_mutex_unlock (&s_lock);
+    return NULL;
+}
+
+bool
+portal_defer_run (void (*fn) (void *), void *arg)
+{
+    bool queued = false;
+    pthread_mutex_lock (&s_lock);
+    if (s_started && !s_stopping && s_count < S_QUEUE) {
+        s_queue [(s_head + s_count) % S_QUEUE] = (s_task_t) { fn, arg };
+        s_count++;
+        queued = true;
+        pthread_cond_signal (&s_wake);
+    }
+    pthread_mutex_unlock (&s_lock);
+    return queued;
+}
+
+int
+portal_defer_start (void)
+{
+    pthread_key_create (&s_clients_key, s_clients_destroy);
+    s_started = true;
+    for (s_nthreads = 0; s_nthreads < S_WORKERS; s_nthreads++)
+        if (pthread_create (&s_threads [s_nthreads], NULL, s_worker, NULL))
+            return -1;
+    return 0;
+}
+
+void
+portal_defer_stop (void)
+{
+    pthread_mutex_lock (&s_lock);
+    s_stopping = true;
+    pthread_cond_broadcast (&s_wake);
+    pthread_mutex_unlock (&s_lock);
+    for (int i = 0; i < s_nthreads; i++)
+        pthread_join (s_threads [i], NULL);
+    for (int i = 0; i < S_KEPT; i++)
+        s_kept_clear (&s_kept [i]);
+}
+
+//  --- a request's jobs ----------------------------------------------------------------------------
+
+static void
+s_job_run (void *arg)
+{
+    portal_job_t *job = arg;
+    s_ask (job);
+    struct MHD_Connection *c = job->c;
+    pthread_mutex_lock (&s_lock);
+    job->done = true;
+    pthread_mutex_unlock (&s_lock);
+    //  The last touch of the job: once resumed, the connection may end and free it.
+    MHD_resume_connection (c);
+}
+
+static portal_job_t *
+s_job_new (const char *service, const char *type, const char *key, const char *body, size_t size,
+           const portal_actor_t *actor)
+{
+    portal_job_t *job = calloc (1, sizeof *job);
+    assert (job);
+    snprintf (job->service, sizeof job->service, "%s", service);
+    snprintf (job->type, sizeof job->type, "%s", type);
+    snprintf (job->key, sizeof job->key, "%s", key ? key : "");
+    if (actor) {
+        job->as = true;
+        job->actor = *actor;
+    }
+    if (size) {
+        job->body = malloc (size);
+        assert (job->body);
+        memcpy (job->body, body, size);
+        job->size = size;
+    }
+    return job;
+}
+
+bool
+portal_defer (struct MHD_Connection *c, portal_req_t *r, const char *service, const char *type, const char *key,
+              const char *body, size_t size, const portal_actor_t *actor)
+{
+    if (r->njobs >= PORTAL_MAX_JOBS)
+        return false;
+    portal_job_t *job = s_job_new (service, type, key, body, size, actor);
+    job->c = c;
+    //  Suspended before a worker can resume it: resuming a connection that is not suspended
+    //  is undefined.
+    MHD_suspend_connection (c);
+    if (!portal_defer_run (s_job_run, job)) {
+        MHD_resume_connection (c);
+        free (job->body);
+        free (job);
+        return false;
+    }
+    r->jobs [r->njobs++] = job;
+    return true;
+}
+
+int
+portal_ask_now (portal_req_t *r, const char *service, const char *type, const char *key, const char *body,
+                size_t size, const portal_actor_t *actor, imvo_response_t *resp)
+{
+    //  Through the same keeping as a worker's, so the outcome is the same either way.
+    portal_job_t *job = s_job_new (service, type, key, body, size, actor);
+    s_ask (job);
+    job->done = true;
+    int rc = portal_job_result (job, resp);
+    if (r && r->njobs < PORTAL_MAX_JOBS)
+        r->jobs [r->njobs++] = job;
+    else
+        portal_job_free (job);
+    return rc;
+}
+
+int
+portal_job_result (const portal_job_t *job, imvo_response_t *resp)
+{
+    memset (resp, 0, sizeof *resp);
+    msgpack_zone_init (&resp->zone, 1024);
+    resp->ok = job->resp.ok;
+    resp->err = job->resp.err;
+    if (job->resp.ok && job->resp.body) {
+        //  A copy of its own: the job keeps its reply for the next time the handler runs.
+        msgpack_sbuffer packed;
+        msgpack_sbuffer_init (&packed);
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &packed, msgpack_sbuffer_write);
+        msgpack_pack_object (&pk, *job->resp.body);
+        char *copy = msgpack_zone_malloc (&resp->zone, packed.size ? packed.size : 1);
+        memcpy (copy, packed.data, packed.size);
+        size_t off = 0;
+        if (msgpack_unpack (copy, packed.size, &off, &resp->zone, &resp->root) == MSGPACK_UNPACK_SUCCESS)
+            resp->body = &resp->root;
+        else {
+            resp->ok = false;
+            imvo_error_set (&resp->err, IMVO_ERR_INTERNAL, "", "the reply could not be copied");
+        }
+        sodium_memzero (packed.data, packed.size);
+        msgpack_sbuffer_destroy (&packed);
+    }
+    return job->rc;
+}
+
+bool
+portal_job_done (const portal_job_t *job)
+{
+    pthread_mutex_lock (&s_lock);
+    bool done = job->done;
+    pthread_mutex_unlock (&s_lock);
+    return done;
+}
+
+void
+portal_job_free (portal_job_t *job)
+{
+    if (!job)
+        return;
+    if (job->done)
+        imvo_response_release (&job->resp);
+    if (job->body) {
+        sodium_memzero (job->body, job->size);
+        free (job->body);
+    }
+    free (job);
+}
