@@ -4,66 +4,30 @@
 
 Files CASES complaints (default 100,000) into one covenant through complaint.submit (64 in
 flight on one DEALER), with summaries and descriptions drawn from a vocabulary of 2,000 words
-so that word sets have realistic sizes. Then times, each 200 times, one request at a time:
-complaint.list's first page (limit 50), a page of one status, a one-word search of a rare
-word, a two-word search of common words, an overdue page, and an export page. Prints
-p50/p99 in ms and the Redis SLOWLOG (commands over 1 ms) of the query phase.
+so that word sets have realistic sizes (bench_cases.py, shared with bench_console.py). Then
+times, each 200 times, one request at a time: complaint.list's first page (limit 50), a page
+of one status, a one-word search of a rare word, a two-word search of common words, an overdue
+page, and an export page. Prints p50/p99 in ms and the Redis SLOWLOG (commands over 1 ms) of
+the query phase.
 Not a test: it prints figures.
 """
 import os
-import random
 import sys
 import time
 import uuid
 
 import msgpack
-import zmq
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_cases import VOCAB, dealer, fill  # noqa: E402
 from harness import System  # noqa: E402
 
 CASES = int(sys.argv[1]) if len(sys.argv) > 1 else 100000
 ROUNDS = 200
-rng = random.Random(19)
-VOCAB = ["w%04d" % i for i in range(2000)]
-# Zipf-like: a few words in many cases, most in few.
-WEIGHTS = [1.0 / (i + 1) for i in range(len(VOCAB))]
-
-
-def text(n):
-    return " ".join(rng.choices(VOCAB, WEIGHTS, k=n))
-
-
-def fill(s, covenant):
-    sock = zmq.Context.instance().socket(zmq.DEALER)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.connect(s.endpoint("complaints"))
-    sent = acked = errors = 0
-    started = time.time()
-    while acked + errors < CASES:
-        while sent < CASES and sent - acked - errors < 64:
-            body = {"covenant": covenant, "respondent": s.respondent, "summary": text(6), "description": text(40),
-                    "complainant": {"anonymous": True}}
-            sock.send(msgpack.packb({"v": 1, "id": uuid.uuid4().hex, "type": "complaint.submit", "body": body}))
-            sent += 1
-        if sock.poll(30000):
-            r = msgpack.unpackb(sock.recv_multipart()[-1], raw=False)
-            if r.get("ok"):
-                acked += 1
-            else:
-                errors += 1
-                if errors < 3:
-                    print("error:", r, file=sys.stderr)
-        else:
-            raise SystemExit("the daemon stopped answering")
-    sock.close()
-    return acked, time.time() - started
 
 
 def timed(s, mtype, body):
-    sock = zmq.Context.instance().socket(zmq.DEALER)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.connect(s.endpoint("complaints"))
+    sock = dealer(s, "complaints")
     times, last = [], None
     for _ in range(ROUNDS):
         req = msgpack.packb({"v": 1, "id": uuid.uuid4().hex, "type": mtype, "body": body,
@@ -82,7 +46,7 @@ def timed(s, mtype, body):
 def main():
     with System(["complaints"]) as s:
         covenant = "textile"
-        n, secs = fill(s, covenant)
+        n, secs = fill(s, covenant, CASES)
         print("filed %d cases in %.1f s (%.0f/s)" % (n, secs, n / secs))
         s.redis.cli("CONFIG", "SET", "slowlog-log-slower-than", "1000")
         s.redis.cli("SLOWLOG", "RESET")
