@@ -168,6 +168,11 @@ int portal_ask (imvo_response_t *resp, const char *service, const char *type, co
 
 //  --- the pages -------------------------------------------------------------------------------
 
+//  A covenant's current members (member.list, public: the same for every visitor), as kept
+//  for a second (portal_call_cached) or fresh; 0 when resp holds them. The form's company list
+//  and the console's names and respondent choice.
+int portal_members (const char *covenant, bool fresh, imvo_response_t *resp);
+
 //  portal_defer.c: requests to the daemons made on the portal's worker threads while the
 //  connection waits suspended (sign-in, the console's writes with their idempotency key, the
 //  export's pages); see there why.

@@ -29,10 +29,8 @@ s_input (portal_buf_t *b, const char *name, const char *label, const char *value
     portal_buf_add (b, "\" %s>", extra);
 }
 
-//  The covenant's active members, for the company list and for matching the name typed: as
-//  kept for a second, or fresh.
-static int
-s_members (const char *covenant, bool fresh, imvo_response_t *resp)
+int
+portal_members (const char *covenant, bool fresh, imvo_response_t *resp)
 {
     msgpack_sbuffer body;
     msgpack_sbuffer_init (&body);
@@ -113,7 +111,7 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
     portal_buf_add (&b, "<p class=\"help\" id=\"company-help\">%s</p><datalist id=\"companies\">",
                     portal_t (lang, T_COMPANY_HELP));
     imvo_response_t members;
-    if (s_members (covenant, false, &members) == 0) {
+    if (portal_members (covenant, false, &members) == 0) {
         const msgpack_object *m = imvo_map_get (members.body, "members");
         for (uint32_t i = 0; m && m->type == MSGPACK_OBJECT_ARRAY && i < m->via.array.size; i++)
             if (imvo_obj_streq (imvo_map_get (&m->via.array.ptr [i], "kind"), "company")) {
@@ -221,7 +219,7 @@ s_respondent (const char *covenant, const char *typed, char *respondent, size_t 
     respondent [0] = 0;
     for (int fresh = 0; fresh < 2 && !respondent [0] && *typed && portal_code_ok (covenant); fresh++) {
         imvo_response_t members;
-        if (s_members (covenant, fresh, &members) == 0) {
+        if (portal_members (covenant, fresh, &members) == 0) {
             const msgpack_object *m = imvo_map_get (members.body, "members");
             for (uint32_t i = 0; m && m->type == MSGPACK_OBJECT_ARRAY && i < m->via.array.size && !respondent [0]; i++) {
                 const msgpack_object *one = &m->via.array.ptr [i], *name = imvo_map_get (one, "name");

@@ -27,13 +27,6 @@ static const struct {
     { "settled", "closed", "secretariat" }, { "withdrawn", "closed", "secretariat" },
 };
 
-//  A covenant's members (for names and the respondent choice); 0 when resp holds them.
-static int
-s_members (staff_t *x, const char *covenant, imvo_response_t *resp)
-{
-    int rc = staff_ask (x, resp, "membership", "member.list", "si", "covenant", covenant, "limit", (int64_t) 1000);
-    return rc == 0 && resp->ok ? 0 : -1;
-}
 
 //  An org's name from a member.list reply, or its id.
 static void
@@ -121,7 +114,7 @@ staff_cases (staff_t *x)
     if (rc || !list.ok)
         return staff_failed (x, rc, &list);
     imvo_response_t members = { 0 };
-    bool have_members = *covenant && s_members (x, covenant, &members) == 0;
+    bool have_members = *covenant && portal_members (covenant, false, &members) == 0;
     portal_buf_t b;
     portal_buf_init (&b);
     staff_page_start (x, &b, TR (x, "Klachten", "Cases"));
@@ -264,7 +257,7 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
     imvo_obj_strcpy (imvo_map_get (body, "covenant"), covenant, sizeof covenant);
     imvo_obj_strcpy (imvo_map_get (body, "status"), status, sizeof status);
     imvo_response_t members = { 0 };
-    bool have_members = s_members (x, covenant, &members) == 0;
+    bool have_members = portal_members (covenant, false, &members) == 0;
     char title [120];
     snprintf (title, sizeof title, "%s %s", TR (x, "Zaak", "Case"), id);
     staff_page_start (x, b, title);

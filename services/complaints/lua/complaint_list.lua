@@ -61,11 +61,15 @@ for i, key in ipairs(sets) do
     end
 end
 local top = ARGV[4] ~= '' and ARGV[4] or '+inf'
+-- When every case the lead set gives is shown (no other set, no overdue or status test), a
+-- batch need hold no more than the page lacks (and one for a tie with the cursor's case).
+local every = #sets <= 1 and ARGV[7] ~= '0' and not scan_status
 local after_score, after_id = tonumber(ARGV[4]), ARGV[5]
 local out, read, offset, ended = {}, 0, 0, false
 local frontier
 while #out < limit and read < max_read do
-    local batch = redis.call('ZREVRANGEBYSCORE', lead, top, '-inf', 'WITHSCORES', 'LIMIT', offset, 200)
+    local want = every and math.min(200, limit - #out + 1) or 200
+    local batch = redis.call('ZREVRANGEBYSCORE', lead, top, '-inf', 'WITHSCORES', 'LIMIT', offset, want)
     if #batch == 0 then
         ended = true
         break
