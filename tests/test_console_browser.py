@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import unittest
+import uuid
 
 import test_console
 import test_portal
@@ -39,9 +40,15 @@ class ConsoleBrowser(test_console.ConsoleSystem):
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
         return json.loads(out.stdout.strip().splitlines()[-1])
 
+    def enroll_token(self):
+        """A new account's enrollment token (the secretariat would hand it over)."""
+        body = {"username": "p.%s" % uuid.uuid4().hex[:10], "name": "Noor Bakker", "email": "noor@example.org",
+                "role": "committee"}
+        return self.s.ok("membership", "account.create", body)["enroll_token"]
+
     def test_journey_from_public_form_to_identity(self):
         user, secret = self.account(name="Sanne Jansen")
-        out = self.browser("journey", user, PASSWORD, totp(secret), "Console Brand BV")
+        out = self.browser("journey", user, PASSWORD, totp(secret), "Console Brand BV", self.enroll_token())
         self.assertRegex(out["receipt"], r"^TEXTILE(-[0-9A-Z]{4}){4}$")
         self.assertIn("/staff/login", out["login_url"])
         self.assertIn("Signing in failed", out["wrong"])
@@ -60,17 +67,18 @@ class ConsoleBrowser(test_console.ConsoleSystem):
         self.assertIn(user, out["audit"])
         self.assertEqual(out["focus"], "skip")
         self.assertIn("/staff/login", out["after_logout"])
+        self.assertRegex(out["totp_secret"], r"^[A-Z2-7]{32}$")
         for name in ("login", "login-failed", "home", "cases", "case", "identity", "inbox", "members", "locations",
-                     "audit", "home-nl"):
+                     "audit", "account", "accounts", "enroll", "enrolled", "home-nl"):
             for size in ("phone", "desktop"):
                 self.assertGreater(os.path.getsize(os.path.join(SHOTS, "console-%s-%s.png" % (name, size))), 5000)
 
     def test_every_console_page_passes_axe(self):
         case_id = self.complaint()
         user, secret = self.account()
-        out = self.browser("axe", user, PASSWORD, totp(secret), case_id)
+        out = self.browser("axe", user, PASSWORD, totp(secret), case_id, self.enroll_token())
         pages = {page: v for page, v in out.items() if page.endswith(("-phone", "-desktop"))}
-        self.assertEqual(len(pages), 24, out)
+        self.assertEqual(len(pages), 32, out)
         self.assertEqual({page: v for page, v in pages.items() if v}, {})
 
 

@@ -273,9 +273,14 @@ s_accounts_page (staff_t *x, unsigned status, const char *error)
         portal_buf_obj (&b, imvo_map_get (a, "email"));
         portal_buf_add (&b, "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">", heads [3], staff_role (x, role),
                         heads [4]);
-        portal_buf_obj (&b, imvo_map_get (a, "org"));
+        const msgpack_object *org = imvo_map_get (a, "org");
+        if (org && org->type == MSGPACK_OBJECT_STR && org->via.str.size)
+            portal_buf_obj (&b, org);
+        else
+            portal_buf_add (&b, "–");
+        //  The last cell has its own summary: no label before it on a phone.
         portal_buf_add (&b, "</td><td data-label=\"%s\"><span class=\"pill\" data-status=\"%s\">%s</span></td>"
-                            "<td data-label=\"%s\">", heads [5], st, s_status (x, st), heads [6]);
+                            "<td>", heads [5], st, s_status (x, st));
         if (!streq (st, "disabled") && !streq (user, x->s.username)) {
             portal_buf_add (&b, "<details><summary>%s<span class=\"visually-hidden\"> ", TR (x, "Beheren", "Manage"));
             portal_buf_str (&b, user);
@@ -310,7 +315,7 @@ s_accounts_page (staff_t *x, unsigned status, const char *error)
              "required autocomplete=\"off\"", x->post ? portal_field (x->r, "name") : "");
     s_input (&b, "email", TR (x, "E-mail", "E-mail"), "email", staff_max ("account.create", "email", 200),
              "required autocomplete=\"off\"", x->post ? portal_field (x->r, "email") : "");
-    portal_buf_add (&b, "</div><div class=\"row\"><div><label for=\"role\">%s</label><select id=\"role\" name=\"role\">",
+    portal_buf_add (&b, "</div><div class=\"row top\"><div><label for=\"role\">%s</label><select id=\"role\" name=\"role\">",
                     TR (x, "Rol", "Role"));
     for (int i = 0; s_roles [i]; i++)
         portal_buf_add (&b, "<option value=\"%s\"%s>%s</option>", s_roles [i], streq (role, s_roles [i]) ? " selected" : "",

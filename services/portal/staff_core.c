@@ -34,6 +34,7 @@ const char staff_css [] =
     ".note{background:#fffbe6;border:1px solid #e6d58a;padding:.5rem;margin:.5rem 0;border-radius:.3rem}"
     ".pager{display:flex;gap:1rem;margin:1rem 0}.identity{background:#fff3f3;border:2px solid #b00020;padding:.6rem 1rem}"
     "details{margin:.6rem 0}summary{cursor:pointer;font-weight:600;padding:.3rem 0}"
+    "td details{margin:0}.row.top{align-items:flex-start}"
     ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}"
     "code{overflow-wrap:anywhere;word-break:break-all}code.secret{font-size:1.15rem;letter-spacing:.04em;"
     "background:#eef2f5;padding:.1rem .3rem;border-radius:.2rem}"

@@ -1,8 +1,8 @@
 // The staff console in a real browser (Debian's Chromium through playwright-core), one step per
 // run; tests/test_console_browser.py runs the steps and checks the system between them. The test
 // computes the TOTP codes and passes them in. Prints one JSON line.
-//   node console.mjs journey BASE SHOTS USER PASSWORD TOTP COMPANY -> {receipt, case_id, status, identity, note, ...}
-//   node console.mjs axe     BASE SHOTS USER PASSWORD TOTP CASE_ID -> {page: [violations]} for every page
+//   node console.mjs journey BASE SHOTS USER PASSWORD TOTP COMPANY ENROLL_TOKEN -> {receipt, case_id, status, identity, note, ...}
+//   node console.mjs axe     BASE SHOTS USER PASSWORD TOTP CASE_ID ENROLL_TOKEN -> {page: [violations]} for every page
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
@@ -32,7 +32,7 @@ async function signIn (p, user, password, code, lang = 'en') {
 }
 
 if (step === 'journey') {
-  const [user, password, code, company] = args;
+  const [user, password, code, company, enrollToken] = args;
   const context = await browser.newContext({ viewport: sizes.desktop, locale: 'en-GB', javaScriptEnabled: false });
   const p = await context.newPage();
   // A worker files a named complaint through the public form.
@@ -85,10 +85,21 @@ if (step === 'journey') {
                               ['members', '/staff/members?lang=en&covenant=textile'],
                               ['locations', '/staff/locations?lang=en&covenant=textile'],
                               ['audit', `/staff/audit?lang=en&case_id=${out.case_id}`],
+                              ['account', '/staff/account?lang=en'],
+                              ['accounts', '/staff/accounts?lang=en'],
                               ['home-nl', '/staff/?lang=nl']]) {
     await p.goto(`${base}${path}`);
     await shoot(p, `console-${name}`);
   }
+  // A new colleague enrolls with the code the secretariat gave her (a page of its own).
+  await p.goto(`${base}/staff/enroll?lang=en`);
+  await shoot(p, 'console-enroll');
+  await p.fill('#enroll_token', enrollToken);
+  await p.fill('#new_password', 'a sentence that is long enough');
+  await p.fill('#repeat', 'a sentence that is long enough');
+  await p.click('form[action="/staff/enroll"] button');
+  out.totp_secret = (await p.textContent('#totp-secret')).replace(/ /g, '');
+  await shoot(p, 'console-enrolled');
   out.audit = (await p.goto(`${base}/staff/audit?lang=en&case_id=${out.case_id}`), await p.textContent('main'));
   // Keyboard: the first Tab shows the skip link, visibly focused.
   await p.keyboard.press('Tab');
@@ -98,7 +109,7 @@ if (step === 'journey') {
   out.after_logout = p.url();
 } else if (step === 'axe') {
   // axe-core on every console page, at both sizes (this context runs the script past the CSP).
-  const [user, password, code, caseId] = args;
+  const [user, password, code, caseId, enrollToken] = args;
   const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
   const context = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
   const p = await context.newPage();
@@ -112,6 +123,14 @@ if (step === 'journey') {
   };
   await p.goto(`${base}/staff/login?lang=en`);
   await check('login');
+  await p.goto(`${base}/staff/enroll?lang=en`);
+  await check('enroll');
+  await p.fill('#enroll_token', enrollToken);
+  await p.fill('#new_password', 'a sentence that is long enough');
+  await p.fill('#repeat', 'a sentence that is long enough');
+  await p.click('form[action="/staff/enroll"] button');
+  await check('enrolled');
+  await p.goto(`${base}/staff/login?lang=en`);
   await p.fill('#username', user);
   await p.fill('#password', 'wrong password!');
   await p.fill('#totp', '000000');
@@ -125,6 +144,8 @@ if (step === 'journey') {
                               ['members', '/staff/members?lang=en&covenant=textile'],
                               ['locations', '/staff/locations?lang=en&covenant=textile'],
                               ['audit', '/staff/audit?lang=en'],
+                              ['account', '/staff/account?lang=en'],
+                              ['accounts', '/staff/accounts?lang=en'],
                               ['not-found', '/staff/nothing?lang=en'],
                               ['home-nl', '/staff/?lang=nl']]) {
     await p.goto(`${base}${path}`);
