@@ -17,6 +17,9 @@ them at their next connection.
 call() returns the decoded reply envelope (a dict). Hostile tests use send_raw().
 """
 import atexit
+import base64
+import hashlib
+import hmac
 import json
 import os
 import random
@@ -24,6 +27,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -67,6 +71,16 @@ def daemon_path(name):
 
 def imvoctl_path():
     return os.path.join(BUILD_DIR, "services", "imvoctl", "imvoctl")
+
+
+def totp(secret, at=None, step=0):
+    """The RFC 6238 code of a base32 secret at unix time `at` (default now), `step` steps away."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    counter = int((time.time() if at is None else at) // 30) + step
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    code = (struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000
+    return "%06d" % code
 
 
 class Redis:

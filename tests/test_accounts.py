@@ -9,27 +9,15 @@ HMAC-SHA1, 6 digits, 30 s steps). The clock-bound rules are tested on a system o
 membership is restarted with IMVO_CLOCK_OFFSET_S."""
 import base64
 import hashlib
-import hmac
-import struct
 import time
 import unittest
 import uuid
 
-from harness import SharedSystem, System
+from harness import SharedSystem, System, totp
 
 SERVICE = {"role": "service"}
 GATEWAY = {"role": "gateway"}
 PASSWORD = "correct horse battery"
-
-
-def totp(secret, at=None, step=0):
-    """The RFC 6238 code of a base32 secret at unix time `at` (default now), `step` steps away."""
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    counter = int((time.time() if at is None else at) // 30) + step
-    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    code = (struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000
-    return "%06d" % code
 
 
 def username():

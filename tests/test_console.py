@@ -7,31 +7,18 @@ identity; the audit trail names the person), a company person kept out of anothe
 case, wrong codes and locked accounts, bad input, the CSV export, both languages; and, on a
 system of its own with membership's clock moved (IMVO_CLOCK_OFFSET_S), an idle session that
 ends. The browser journey is tests/test_console_browser.py."""
-import base64
-import hashlib
-import hmac
 import http.client
 import os
 import re
-import struct
 import subprocess
 import time
 import unittest
 import urllib.parse
 import uuid
 
-from harness import USER_PASSWORD, System, daemon_path
+from harness import USER_PASSWORD, System, daemon_path, totp
 
 PASSWORD = "correct horse battery"
-
-
-def totp(secret, at=None, step=0):
-    """The RFC 6238 code of a base32 secret at unix time `at` (default now), `step` steps away."""
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    counter = int((time.time() if at is None else at) // 30) + step
-    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
 def start_portal(s, log_path, **extra):

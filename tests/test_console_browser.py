@@ -14,8 +14,8 @@ import uuid
 
 import test_console
 import test_portal
-from harness import HERE
-from test_console import PASSWORD, totp
+from harness import HERE, totp
+from test_console import PASSWORD
 from test_portal import SHOTS
 
 

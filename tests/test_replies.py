@@ -12,8 +12,7 @@ import uuid
 
 import msgpack
 
-from harness import System, imvoctl_path
-from test_accounts import totp
+from harness import System, imvoctl_path, totp
 
 SECRETARIAT = {"role": "secretariat"}
 COMMITTEE = {"role": "committee"}

@@ -92,6 +92,11 @@ const char *staff_lang (staff_t *x);
 void staff_buf_url (portal_buf_t *b, const char *s);
 //  A 303 back to path (ours) after a change.
 enum MHD_Result staff_done (staff_t *x, const char *path);
+//  After a form's staff_call (rc, resp): MHD_YES while the connection waits (STAFF_WAIT), the
+//  refusal page (staff_failed), or resp released and a 303 back to path.
+enum MHD_Result staff_changed (staff_t *x, int rc, imvo_response_t *resp, const char *path);
+//  The 404 page (a form's action or a page we do not have).
+enum MHD_Result staff_not_found (staff_t *x);
 
 //  A covenant's name in the page's language (name_nl on Dutch pages when there is one).
 const msgpack_object *staff_covenant_name (staff_t *x, const msgpack_object *covenant);

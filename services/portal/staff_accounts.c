@@ -136,7 +136,7 @@ staff_account (staff_t *x, const char *action)
     if (!x->post)
         return s_account_page (x, MHD_HTTP_OK, NULL);
     if (!streq (action, "password"))
-        return staff_error (x, MHD_HTTP_NOT_FOUND, TR (x, "Niet gevonden", "Not found"), portal_t (x->lang, T_NOT_FOUND));
+        return staff_not_found (x);
     const char *present = s_raw (x, "password"), *error = NULL;
     const char *pw = s_new_password (x, &error);
     if (!*present)
@@ -387,7 +387,7 @@ staff_accounts (staff_t *x, const char *action)
         rc = staff_call (x, &resp, "membership", "account.disable", "s", "username", user);
     }
     else
-        return staff_error (x, MHD_HTTP_NOT_FOUND, TR (x, "Niet gevonden", "Not found"), portal_t (x->lang, T_NOT_FOUND));
+        return staff_not_found (x);
     if (rc == STAFF_WAIT)
         return MHD_YES;
     if (rc == 0 && !resp.ok && (resp.err.code == IMVO_ERR_INVALID_ARGUMENT || resp.err.code == IMVO_ERR_CONFLICT

@@ -607,16 +607,10 @@ staff_case (staff_t *x, const char *case_id, const char *action)
                              "to", portal_field (x->r, "to"));
         }
         else
-            return staff_error (x, MHD_HTTP_NOT_FOUND, TR (x, "Niet gevonden", "Not found"),
-                                portal_t (x->lang, T_NOT_FOUND));
-        if (rc == STAFF_WAIT)
-            return MHD_YES;
-        if (rc || !resp.ok)
-            return staff_failed (x, rc, &resp);
-        imvo_response_release (&resp);
+            return staff_not_found (x);
         char path [160];
         snprintf (path, sizeof path, "/staff/case/%s?done=%s", case_id, action);
-        return staff_done (x, path);
+        return staff_changed (x, rc, &resp, path);
     }
     rc = staff_ask (x, &resp, "complaints", "complaint.get", "sB", "case_id", case_id, "identity", (int) reveal);
     if (rc || !resp.ok)

@@ -167,22 +167,30 @@ s_pack (msgpack_packer *pk, const char *spec, va_list ap, bool count_only, uint3
     }
 }
 
+//  A request's body from spec and its values (as staff_ask), into body (initialised here).
+static void
+s_pack_body (msgpack_sbuffer *body, const char *spec, va_list ap)
+{
+    msgpack_sbuffer_init (body);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, body, msgpack_sbuffer_write);
+    uint32_t n = 0;
+    va_list again;
+    va_copy (again, ap);
+    s_pack (&pk, spec, ap, true, &n);
+    msgpack_pack_map (&pk, n);
+    s_pack (&pk, spec, again, false, &n);
+    va_end (again);
+}
+
 int
 staff_ask (staff_t *x, imvo_response_t *resp, const char *service, const char *type, const char *spec, ...)
 {
     msgpack_sbuffer body;
-    msgpack_sbuffer_init (&body);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    uint32_t n = 0;
-    va_list ap, again;
+    va_list ap;
     va_start (ap, spec);
-    va_copy (again, ap);
-    s_pack (&pk, spec, ap, true, &n);
+    s_pack_body (&body, spec, ap);
     va_end (ap);
-    msgpack_pack_map (&pk, n);
-    s_pack (&pk, spec, again, false, &n);
-    va_end (again);
     int rc = portal_call_as (service, type, body.data, body.size, &x->s.actor, resp);
     msgpack_sbuffer_destroy (&body);
     return rc;
@@ -219,18 +227,10 @@ int
 staff_call (staff_t *x, imvo_response_t *resp, const char *service, const char *type, const char *spec, ...)
 {
     msgpack_sbuffer body;
-    msgpack_sbuffer_init (&body);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    uint32_t n = 0;
-    va_list ap, again;
+    va_list ap;
     va_start (ap, spec);
-    va_copy (again, ap);
-    s_pack (&pk, spec, ap, true, &n);
+    s_pack_body (&body, spec, ap);
     va_end (ap);
-    msgpack_pack_map (&pk, n);
-    s_pack (&pk, spec, again, false, &n);
-    va_end (again);
     int rc = staff_call_body (x, resp, service, type, body.data, body.size);
     //  The body may hold a password.
     sodium_memzero (body.data, body.size);
@@ -415,6 +415,23 @@ staff_done (staff_t *x, const char *path)
     char location [512];
     snprintf (location, sizeof location, "%s%slang=%s", path, strchr (path, '?') ? "&" : "?", staff_lang (x));
     return portal_redirect (x->c, location, NULL);
+}
+
+enum MHD_Result
+staff_changed (staff_t *x, int rc, imvo_response_t *resp, const char *path)
+{
+    if (rc == STAFF_WAIT)
+        return MHD_YES;
+    if (rc || !resp->ok)
+        return staff_failed (x, rc, resp);
+    imvo_response_release (resp);
+    return staff_done (x, path);
+}
+
+enum MHD_Result
+staff_not_found (staff_t *x)
+{
+    return staff_error (x, MHD_HTTP_NOT_FOUND, TR (x, "Niet gevonden", "Not found"), portal_t (x->lang, T_NOT_FOUND));
 }
 
 //  --- the session ------------------------------------------------------------------------------

@@ -188,14 +188,9 @@ staff_inbox (staff_t *x)
         imvo_response_t resp;
         int rc = staff_call_body (x, &resp, "notify", "inbox.mark_read", body.data, body.size);
         msgpack_sbuffer_destroy (&body);
-        if (rc == STAFF_WAIT)
-            return MHD_YES;
-        if (rc || !resp.ok)
-            return staff_failed (x, rc, &resp);
-        imvo_response_release (&resp);
         char path [96];
         snprintf (path, sizeof path, "/staff/inbox?covenant=%s", covenant);
-        return staff_done (x, path);
+        return staff_changed (x, rc, &resp, path);
     }
     const char *l = staff_lang (x);
     portal_buf_t b;
@@ -634,7 +629,7 @@ s_members_post (staff_t *x, const char *covenant, const char *action)
                          (int64_t) year, "amount_eur", (int64_t) amount);
     }
     else
-        return staff_error (x, MHD_HTTP_NOT_FOUND, TR (x, "Niet gevonden", "Not found"), portal_t (x->lang, T_NOT_FOUND));
+        return staff_not_found (x);
     if (!streq (action, "register")) {
         if (rc == STAFF_WAIT)
             return MHD_YES;
@@ -811,16 +806,10 @@ staff_locations (staff_t *x, const char *action)
             rc = staff_call (x, &resp, "membership", "location.publish", "si", "covenant", covenant, "year", (int64_t) year);
         }
         else
-            return staff_error (x, MHD_HTTP_NOT_FOUND, TR (x, "Niet gevonden", "Not found"),
-                                portal_t (x->lang, T_NOT_FOUND));
-        if (rc == STAFF_WAIT)
-            return MHD_YES;
-        if (rc || !resp.ok)
-            return staff_failed (x, rc, &resp);
-        imvo_response_release (&resp);
+            return staff_not_found (x);
         char path [96];
         snprintf (path, sizeof path, "/staff/locations?done=1&covenant=%s", covenant);
-        return staff_done (x, path);
+        return staff_changed (x, rc, &resp, path);
     }
     rc = staff_ask (x, &resp, "membership", "location.flags", "s", "covenant", covenant);
     if (rc || !resp.ok)
