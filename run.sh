@@ -105,15 +105,17 @@ if account=$("$ctl" account create --username secretariat --name Secretariat --e
     --role secretariat 2>&1); then
   token=$(echo "$account" | awk '/^enroll_token:/ { print $2 }')
   echo
-  echo "The first account, 'secretariat', waits for its person (the token works once, for 72 hours):"
-  echo "  $ctl account enroll --token $token --password 'A PASSWORD OF 12+ BYTES'"
-  echo "  (it prints the TOTP secret and an otpauth:// URI for an authenticator app)"
+  echo "The first account, 'secretariat', waits for its person (the code works once, for 72 hours):"
+  echo "  open http://$portal/staff/enroll and give the enrollment code $token"
+  echo "  (or: $ctl account enroll --token $token --password 'A PASSWORD OF 12+ BYTES')"
+  echo "  then add the TOTP secret to an authenticator app and sign in at http://$portal/staff/"
 elif ! echo "$account" | grep -q '^imvoctl: conflict'; then
   echo "run.sh: the secretariat's account was not made: $account" >&2
 fi
 echo
 echo "IMVO covenant services are running (logs in $run/logs)."
-echo "The complaint form: http://$portal/ (metrics: http://$portal/metrics). Try:"
+echo "The complaint form: http://$portal/ (staff console: http://$portal/staff/; metrics: http://$portal/metrics)."
+echo "Try:"
 echo "  $ctl covenant list"
 echo "  $ctl covenant show gold"
 if [ -n "$respondent" ]; then
