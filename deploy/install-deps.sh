@@ -6,9 +6,11 @@
 # One list, used by run.sh, test.sh, .ci/run and the Dockerfile's build stage.
 set -euo pipefail
 build=(build-essential cmake pkg-config libczmq-dev libzmq3-dev libmsgpack-dev libhiredis-dev libicu-dev libjansson-dev
-       libgmime-3.0-dev libxml2-dev libcurl4-openssl-dev libsodium-dev libmicrohttpd-dev liboath-dev)
+       libgmime-3.0-dev libxml2-dev libcurl4-openssl-dev libsodium-dev libmicrohttpd-dev liboath-dev
+       libqrencode-dev)
 run=(redis-server redis-tools iso-codes)
-test=(python3 python3-zmq python3-msgpack python3-yaml python3-aiosmtpd python3-prometheus-client chromium)
+test=(python3 python3-zmq python3-msgpack python3-yaml python3-aiosmtpd python3-prometheus-client chromium
+      zbar-tools)
 # Node.js (the portal's browser tests): Debian's, unless one is on the machine already.
 if [ "${1:-run}" = test ] && ! command -v npm >/dev/null; then
   test+=(nodejs npm)

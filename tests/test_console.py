@@ -43,6 +43,22 @@ def start_portal(s, log_path, **extra):
     raise AssertionError("the portal did not start")
 
 
+def read_qr(page, workdir):
+    """The text of the QR code a page draws as an SVG path of unit squares (M x y h1v1h-1z),
+    read by zbarimg from a picture of it (8 pixels a module, white around)."""
+    svg = re.search(r'<figure class="qr"><svg [^>]*viewBox="0 0 (\d+) \d+"[^>]*>.*?<path [^>]*d="([^"]*)"', page)
+    size, dark = int(svg.group(1)), set(re.findall(r"M(\d+) (\d+)h1v1h-1z", svg.group(2)))
+    scale = 8
+    path = os.path.join(workdir, "qr-%s.pgm" % uuid.uuid4().hex)
+    with open(path, "wb") as f:
+        f.write(b"P5 %d %d 255\n" % (size * scale, size * scale))
+        for y in range(size):
+            row = bytes(0 if (str(x), str(y)) in dark else 255 for x in range(size) for _ in range(scale))
+            f.write(row * scale)
+    out = subprocess.run(["zbarimg", "--quiet", "--raw", path], capture_output=True, text=True, timeout=30)
+    return out.stdout.strip()
+
+
 class Browser:
     """A visitor with its own cookies (no redirects followed)."""
 
@@ -465,6 +481,9 @@ class Console(ConsoleSystem):
         self.assertEqual(r.status, 200, r.page)
         secret = re.search(r'id="totp-secret" class="secret">([A-Z2-7 ]+)<', r.page).group(1).replace(" ", "")
         self.assertIn("otpauth://totp/IMVO:%s?secret=%s&amp;issuer=IMVO" % (user, secret), r.page)
+        # The QR code beside them reads back as that link (zbarimg, as a phone's camera would).
+        self.assertEqual(read_qr(r.page, self.s.workdir),
+                         "otpauth://totp/IMVO:%s?secret=%s&issuer=IMVO&algorithm=SHA1&digits=6&period=30" % (user, secret))
         # A double-click shows the same secret; another form with the used code is refused.
         self.assertIn(r.page[r.page.index('id="totp-secret"'):][:80],
                       e.post("/staff/enroll", form, enroll_token=token, new_password=new, repeat=new).page)

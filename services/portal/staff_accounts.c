@@ -18,6 +18,7 @@
 
 #include <ctype.h>
 #include <microhttpd.h>
+#include <qrencode.h>
 #include <sodium.h>
 
 #define S_PASSWORD_MIN 12
@@ -457,6 +458,32 @@ s_grouped (portal_buf_t *b, const char *secret)
     }
 }
 
+//  The otpauth URI as a QR code (libqrencode), drawn as an inline SVG of dark squares with the
+//  quiet zone of four modules the standard asks for: a phone's authenticator app scans it.
+//  Nothing is drawn when the URI does not encode (the key and the link stay on the page).
+static void
+s_qr_svg (staff_t *x, portal_buf_t *b, const char *uri)
+{
+    QRcode *qr = QRcode_encodeString (uri, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (!qr)
+        return;
+    int w = qr->width, size = w + 8;
+    portal_buf_add (b, "<figure class=\"qr\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+                       "width=\"%d\" height=\"%d\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"%s\">"
+                       "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
+                    size, size, size * 5, size * 5,
+                    TR (x, "QR-code met de sleutel voor uw authenticator-app", "QR code with the key for your authenticator app"),
+                    size, size);
+    for (int row = 0; row < w; row++)
+        for (int col = 0; col < w; col++)
+            if (qr->data [row * w + col] & 1)
+                portal_buf_add (b, "M%d %dh1v1h-1z", col + 4, row + 4);
+    portal_buf_add (b, "\"/></svg><figcaption>%s</figcaption></figure>",
+                    TR (x, "Scan deze code met uw authenticator-app.", "Scan this code with your authenticator app."));
+    sodium_memzero (qr->data, (size_t) w * (size_t) w);     //  it holds the key
+    QRcode_free (qr);
+}
+
 static enum MHD_Result
 s_enrolled (staff_t *x, const imvo_response_t *resp)
 {
@@ -479,17 +506,19 @@ s_enrolled (staff_t *x, const imvo_response_t *resp)
     portal_buf_add (&b, "</strong>.</p><section class=\"card\" aria-labelledby=\"h-totp\"><h2 id=\"h-totp\">%s</h2>"
                         "<ol><li>%s</li><li>%s</li></ol><dl class=\"facts\"><dt>%s</dt><dd><code id=\"totp-secret\" "
                         "class=\"secret\">", TR (x, "Uw authenticator-app instellen", "Set up your authenticator app"),
-                    TR (x, "Voeg in uw authenticator-app een account toe met ‘sleutel invoeren’ en typ of plak de "
-                           "sleutel hieronder (of open de otpauth-link op uw telefoon).",
-                        "In your authenticator app, add an account with ‘enter a setup key’ and type or paste the key "
-                        "below (or open the otpauth link on your phone)."),
+                    TR (x, "Scan de QR-code hieronder met uw authenticator-app, of voeg daarin een account toe met "
+                           "‘sleutel invoeren’ en typ of plak de sleutel (op de telefoon zelf: open de otpauth-link).",
+                        "Scan the QR code below with your authenticator app, or add an account there with ‘enter a "
+                        "setup key’ and type or paste the key (on the phone itself: open the otpauth link)."),
                     TR (x, "Meld u daarna aan met uw gebruikersnaam, uw wachtwoord en de code die de app toont.",
                         "Then sign in with your username, your password and the code the app shows."),
                     TR (x, "Sleutel", "Key"));
     s_grouped (&b, secret);
     portal_buf_add (&b, "</code></dd><dt>%s</dt><dd><code id=\"otpauth\">", TR (x, "Link", "Link"));
     portal_buf_text (&b, uri.data, uri.len);
-    portal_buf_add (&b, "</code></dd></dl><p class=\"help\">%s</p></section><p><a href=\"/staff/login?lang=%s\">%s</a></p>",
+    portal_buf_add (&b, "</code></dd></dl>");
+    s_qr_svg (x, &b, uri.data);
+    portal_buf_add (&b, "<p class=\"help\">%s</p></section><p><a href=\"/staff/login?lang=%s\">%s</a></p>",
                     TR (x, "Deze sleutel is alleen nu te zien. Bewaar hem nergens anders dan in uw app. Kwijt? Vraag het "
                            "secretariaat om een nieuwe inschrijving.",
                         "This key is shown only now. Keep it nowhere but in your app. Lost? Ask the secretariat for "

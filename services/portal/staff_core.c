@@ -38,6 +38,7 @@ const char staff_css [] =
     ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}"
     "code{overflow-wrap:anywhere;word-break:break-all}code.secret{font-size:1.15rem;letter-spacing:.04em;"
     "background:#eef2f5;padding:.1rem .3rem;border-radius:.2rem}"
+    "figure.qr{margin:1rem 0}figure.qr svg{display:block;max-width:100%;height:auto;border:1px solid #ccd}"
     "@media (max-width:40rem){table.list thead{display:none}table.list tr{display:block;border-bottom:2px solid #ccd;"
     "padding:.3rem 0}table.list td{display:block;border:0;padding:.1rem .3rem}"
     "table.list td[data-label]::before{content:attr(data-label) \": \";font-weight:600}}";
