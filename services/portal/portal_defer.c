@@ -43,6 +43,10 @@
 #define S_KEPT_MS (2 * 60 * 1000)
 #define S_TIMEOUT_MS 1500
 #define S_ATTEMPTS 2
+//  A password's check (Argon2id, ~80 ms of a core) may queue behind others' on a busy
+//  membership: it gets longer, and one attempt only: the daemon keeps no key for it, so a
+//  second try after a late first would find the TOTP code used and refuse the person.
+#define S_PASSWORD_TIMEOUT_MS 10000
 
 struct portal_job_s {
     char service [16], type [48], key [IMVO_KEY_MAX + 1];
@@ -109,6 +113,9 @@ portal_worker_call (const char *service, const char *type, const char *key, cons
         imvo_error_set (&resp->err, IMVO_ERR_UNAVAILABLE, "", "%s cannot be reached", service);
         return -1;
     }
+    bool password = streq (type, "account.login") || streq (type, "account.enroll") || streq (type, "account.password");
+    imvo_client_set_timeout (clients [i], password ? S_PASSWORD_TIMEOUT_MS : S_TIMEOUT_MS);
+    imvo_client_set_attempts (clients [i], password ? 1 : S_ATTEMPTS);
     imvo_response_release (resp);
     return actor && actor->role [0]
          ? imvo_client_call_as (clients [i], type, key, actor->role, actor->org, actor->person, body, size, resp)
