@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include "imvo_config.h"
 #include "imvo_curve.h"
+#include "imvo_keys.h"
 
 static const char s_base32 [] = IMVO_CROCKFORD;
 
@@ -53,31 +54,7 @@ static pthread_once_t s_key_once = PTHREAD_ONCE_INIT;
 static void
 s_key_load (void)
 {
-    const char *path = imvo_env ("IMVO_RECEIPT_KEY_FILE", NULL);
-    if (!path) {
-        //  Only a system without CURVE (development, tests) may run without one.
-        if (imvo_curve_on ()) {
-            zsys_error ("IMVO_RECEIPT_KEY_FILE is not set: complaints needs the server's receipt key "
-                        "(deploy/make-certs.sh makes one)");
-            return;
-        }
-        zsys_warning ("IMVO_RECEIPT_KEY_FILE is not set: receipts are hashed with a development key");
-        memset (s_key, 0x42, sizeof s_key);
-        s_key_rc = 0;
-        return;
-    }
-    char hex [2 * sizeof s_key + 2] = "";
-    FILE *f = fopen (path, "r");
-    size_t got = f ? fread (hex, 1, sizeof hex - 1, f) : 0;
-    if (f)
-        fclose (f);
-    hex [got] = 0;
-    size_t len = 0;
-    if (sodium_hex2bin (s_key, sizeof s_key, hex, got, " \n", &len, NULL) || len != sizeof s_key) {
-        zsys_error ("IMVO_RECEIPT_KEY_FILE %s does not hold a key of %zu bytes in hex", path, sizeof s_key);
-        return;
-    }
-    s_key_rc = 0;
+    s_key_rc = imvo_key_env_load ("IMVO_RECEIPT_KEY_FILE", s_key, 0x42);
 }
 
 int

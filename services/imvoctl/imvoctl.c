@@ -43,6 +43,7 @@ s_usage (FILE *f)
                 "  call SERVICE TYPE [JSON]          send any message type with a JSON body\n"
                 "  catalogue                         every message and its fields (Markdown; JSON with --json)\n"
                 "  cert new --role ROLE [--org ORG] --out DIR [--name NAME]\n"
+                "  key new FILE | key public DATA_KEY_FILE   (the data key at rest; its public half)\n"
                 "                                    a CURVE certificate (--cert FILE or IMVO_CERT uses one)\n"
                 "  demo                              load the demo data: the gold covenant's signatories\n"
                 "  complaint from-mail --covenant CODE [--respondent ORG_ID] [FILE.eml | -]\n"
@@ -383,6 +384,8 @@ main (int argc, char **argv)
         return g.json ? imvoctl_print_catalogue_json () : imvoctl_print_catalogue ();
     if (n >= 2 && streq (rest [0], "cert") && streq (rest [1], "new"))
         return imvoctl_cert_new (n - 2, rest + 2);
+    if (streq (rest [0], "key"))
+        return imvoctl_key (n - 1, rest + 1);
     if (streq (rest [0], "demo") && n == 1)
         return imvoctl_demo (g.timeout_ms, g.json);
     if (n >= 2 && streq (rest [0], "complaint") && streq (rest [1], "from-mail"))

@@ -96,5 +96,7 @@ int imvoctl_demo (int timeout_ms, bool json);
 
 //  imvoctl cert new (imvoctl_cert.c): argv after "cert new"; returns the exit status.
 int imvoctl_cert_new (int argc, char **argv);
+//  imvoctl key new FILE | key public DATA_KEY_FILE (imvoctl_cert.c).
+int imvoctl_key (int argc, char **argv);
 
 #endif
