@@ -71,6 +71,9 @@ void portal_guard_stop (void);
 void portal_guard_connection (void *cls, struct MHD_Connection *c, void **socket_context,
                               enum MHD_ConnectionNotificationCode code);
 void portal_guard_mark (struct MHD_Connection *c, bool whole);
+//  Moves the deadline of the request on c ms later, but never past now + its allowance (an
+//  upload that keeps coming keeps its connection).
+void portal_guard_extend (struct MHD_Connection *c, int64_t ms);
 
 //  portal_clients.c: once at start (before the HTTP threads), and at the end.
 void portal_clients_init (void);
@@ -107,6 +110,7 @@ long portal_max (const char *type, const char *field);
 #define PORTAL_MAX_JOBS 4
 
 typedef struct portal_job_s portal_job_t;
+typedef struct portal_upload_s portal_upload_t;
 
 //  A request in progress: its POST body and, parsed, its form fields.
 typedef struct {
@@ -124,6 +128,7 @@ typedef struct {
     bool parsed;                //  the form fields above are read (once: a resumed request comes again)
     portal_job_t *jobs [PORTAL_MAX_JOBS];   //  its requests made on a worker (portal_defer.c), in order
     int njobs;
+    portal_upload_t *upload;    //  a multipart/form-data body's files (portal_evidence.c), or NULL
 } portal_req_t;
 
 //  A form field, trimmed, or "" when absent (r may be NULL).
@@ -228,6 +233,37 @@ enum MHD_Result portal_not_found (struct MHD_Connection *c, portal_lang_t lang);
 enum MHD_Result portal_decisions (struct MHD_Connection *c, portal_lang_t lang, const char *covenant);
 enum MHD_Result portal_locations (struct MHD_Connection *c, portal_lang_t lang, const char *covenant,
                                   const char *year_text);
+
+//  portal_evidence.c: files with the form and from the status page (multipart/form-data, field
+//  evidence): streamed into encrypted temporary files, sent to complaints by receipt in parts.
+int portal_evidence_start (void);
+//  After portal_defer_stop: nothing sends any more; the kept files go.
+void portal_evidence_stop (void);
+//  The request's body, when it is multipart/form-data to /submit or /status: begin at its
+//  headers, feed each piece (true when it took it), end when it is whole, free with the request.
+void portal_evidence_begin (struct MHD_Connection *c, portal_req_t *r, const char *url);
+bool portal_evidence_feed (struct MHD_Connection *c, portal_req_t *r, const char *data, size_t size);
+void portal_evidence_end (portal_req_t *r);
+void portal_evidence_free (portal_req_t *r);
+//  The number of files the request brought (0 when refused).
+int portal_evidence_files (const portal_req_t *r);
+//  A limit the files broke while they came: 0, or an HTTP status with error (naming the limit).
+unsigned portal_evidence_refusal (const portal_req_t *r, portal_lang_t lang, char *error, size_t size);
+//  The form's file input.
+void portal_evidence_input (portal_buf_t *b, portal_lang_t lang);
+//  The submit's files wait for the case of the intake entry key (false: no room, do not queue);
+//  forgotten when the entry was not queued after all.
+bool portal_evidence_keep (portal_req_t *r, const char *key);
+void portal_evidence_forget (const char *key);
+//  GET /received, once the entry is done: suspends c while its files are sent (true), and the
+//  receipt page's list of them.
+bool portal_evidence_wait (struct MHD_Connection *c, const char *key, const char *receipt);
+void portal_evidence_report (portal_buf_t *b, portal_lang_t lang, const char *key);
+//  POST /status with files: sends them by receipt while c waits suspended (true); when they
+//  are sent (or refused), their outcome into b (and *status on a refusal).
+bool portal_evidence_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, const char *receipt,
+                             portal_buf_t *b, unsigned *status);
+void portal_evidence_status_form (portal_buf_t *b, portal_lang_t lang, const char *token, const char *receipt);
 
 //  /metrics in the Prometheus text format (portal_metrics.c).
 void portal_metrics (portal_buf_t *b);

@@ -101,7 +101,7 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
     char key [33];
     randombytes_buf (raw, sizeof raw);
     sodium_bin2hex (key, sizeof key, raw, sizeof raw);
-    portal_buf_add (&b, "<form method=\"post\" action=\"/submit\">");
+    portal_buf_add (&b, "<form method=\"post\" action=\"/submit\" enctype=\"multipart/form-data\">");
     portal_hidden (&b, "csrf", token);
     portal_hidden (&b, "key", *portal_field (r, "key") ? portal_field (r, "key") : key);      //  one complaint per form
     portal_hidden (&b, "covenant", covenant);
@@ -136,6 +136,7 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
     snprintf (extra, sizeof extra, "maxlength=\"%ld\" pattern=\"[A-Za-z]{2}\" autocomplete=\"country\"",
               portal_max ("complaint.submit", "country"));
     s_input (&b, "country", portal_t (lang, T_COUNTRY), portal_field (r, "country"), extra);
+    portal_evidence_input (&b, lang);
     bool named = streq (portal_field (r, "who"), "named");
     portal_buf_add (&b, "<fieldset><legend>%s</legend>"
                         "<label><input type=\"radio\" name=\"who\" value=\"anonymous\"%s> %s</label>"
@@ -160,7 +161,7 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
 
 static enum MHD_Result
 s_receipt_page (struct MHD_Connection *c, portal_lang_t lang, const char *state, const char *receipt,
-                const char *error)
+                const char *error, const char *key)
 {
     portal_buf_t b;
     portal_buf_init (&b);
@@ -177,6 +178,7 @@ s_receipt_page (struct MHD_Connection *c, portal_lang_t lang, const char *state,
         portal_buf_add (&b, portal_t (lang, T_NEXT), due);
         portal_buf_add (&b, "</p><p><a href=\"/status?lang=%s\">%s</a></p>", lang == PORTAL_EN ? "en" : "nl",
                         portal_t (lang, T_FOLLOW));
+        portal_evidence_report (&b, lang, key);
     }
     else
     if (streq (state, "failed")) {
@@ -199,7 +201,7 @@ portal_received (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang)
 {
     const char *key = MHD_lookup_connection_value (c, MHD_COOKIE_KIND, "intake");
     if (!key || strlen (key) != 32)
-        return s_receipt_page (c, lang, "failed", NULL, portal_t (lang, T_EXPIRED));
+        return s_receipt_page (c, lang, "failed", NULL, portal_t (lang, T_EXPIRED), "");
     if (!r->waited) {
         //  One short question; while the entry is pending, wait for it (suspended).
         portal_intake_outcome (key, 500, r->state, r->receipt, r->error);
@@ -207,8 +209,11 @@ portal_received (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang)
             return MHD_YES;
     }
     if (streq (r->state, "done") && !r->receipt [0])
-        return s_receipt_page (c, lang, "failed", NULL, portal_t (lang, T_EXPIRED));   //  shown for 24 hours only
-    return s_receipt_page (c, lang, r->state, r->receipt, r->error);
+        return s_receipt_page (c, lang, "failed", NULL, portal_t (lang, T_EXPIRED), "");   //  shown for 24 hours only
+    //  The case exists: the files sent with the form go now (the page waits for them).
+    if (streq (r->state, "done") && portal_evidence_wait (c, key, r->receipt))
+        return MHD_YES;
+    return s_receipt_page (c, lang, r->state, r->receipt, r->error, key);
 }
 
 //  The company by the name typed (or its id) among the covenant's members, into respondent
@@ -312,12 +317,16 @@ portal_submit (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
     msgpack_sbuffer body;
     msgpack_sbuffer_init (&body);
     s_submit_body (r, lang, respondent, &body);
-    char error [640];
-    const char *refusal = s_submit_check (r, lang, &body, error, sizeof error) ? error
+    char error [640], files_error [700];
+    unsigned files_status = portal_evidence_refusal (r, lang, files_error, sizeof files_error);
+    const char *refusal = files_status ? files_error
+                        : s_submit_check (r, lang, &body, error, sizeof error) ? error
                         : !respondent [0] ? portal_t (lang, T_NO_COMPANY)
                         : !portal_allowed (portal_submits, addr, 5, 600000, true) ? portal_t (lang, T_TOO_MANY)
                         : NULL;
     bool queued = false;
+    if (!refusal && !portal_evidence_keep (r, key))     //  its files wait for the case
+        refusal = portal_t (lang, T_UNAVAILABLE);
     if (!refusal) {
         //  The envelope, as on the socket, into the intake queue.
         char id [33];
@@ -334,13 +343,16 @@ portal_submit (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
         if (x)
             freeReplyObject (x);
         msgpack_sbuffer_destroy (&env);
-        if (!queued)
+        if (!queued) {
+            portal_evidence_forget (key);
             refusal = portal_t (lang, T_UNAVAILABLE);
+        }
     }
     msgpack_sbuffer_destroy (&body);
     if (refusal)
         return portal_form (c, r, lang, form_covenant, refusal,
-                            refusal == portal_t (lang, T_UNAVAILABLE) ? MHD_HTTP_SERVICE_UNAVAILABLE : 0);
+                            refusal == files_error ? files_status
+                            : refusal == portal_t (lang, T_UNAVAILABLE) ? MHD_HTTP_SERVICE_UNAVAILABLE : 0);
     char cookie [128], location [64];
     snprintf (cookie, sizeof cookie, "intake=%s; Path=/received; Max-Age=86400; HttpOnly; SameSite=Strict", key);
     snprintf (location, sizeof location, "/received?lang=%s", lang == PORTAL_EN ? "en" : "nl");

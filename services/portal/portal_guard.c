@@ -149,6 +149,19 @@ portal_guard_mark (struct MHD_Connection *c, bool whole)
 static int64_t s_request_ms = 10000;        //  a request must arrive whole within this
 static pthread_t s_watchdog_thread;
 
+void
+portal_guard_extend (struct MHD_Connection *c, int64_t ms)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info (c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    pthread_mutex_lock (&s_conns_lock);
+    s_conn_t *conn = info ? info->socket_context : NULL;
+    if (conn) {
+        int64_t now = zclock_mono ();
+        conn->started = conn->started + ms < now ? conn->started + ms : now;
+    }
+    pthread_mutex_unlock (&s_conns_lock);
+}
+
 static void *
 s_watchdog (void *arg)
 {

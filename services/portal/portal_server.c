@@ -58,6 +58,7 @@ s_req_free (portal_req_t *r)
     if (!r)
         return;
     free (r->body);
+    portal_evidence_free (r);
     for (int i = 0; i < r->njobs; i++)
         portal_job_free (r->jobs [i]);
     for (int i = 0; i < r->nfields; i++) {
@@ -348,9 +349,16 @@ s_handle (void *cls, struct MHD_Connection *c, const char *url, const char *meth
     portal_req_t *r = *con_cls;
     if (!r->begun) {
         r->begun = true;
+        if (post && !r->refuse)
+            portal_evidence_begin (c, r, url);      //  multipart/form-data: streamed, files aside
         if (!r->refuse)
             return MHD_YES;
     }
+    if (post && *upload_size && !r->refuse && portal_evidence_feed (c, r, upload, *upload_size)) {
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    portal_evidence_end (r);
     if (post && *upload_size && !r->refuse) {
         if (r->size + *upload_size > S_MAX_BODY)
             r->too_large = true;
@@ -457,7 +465,7 @@ main (int argc, char **argv)
     //  (nginx limit_conn), the portal only in all.
     unsigned per_address = (unsigned) imvo_env_long ("IMVO_PORTAL_PER_ADDRESS", s_proxy [0] ? 1000 : 64, 1, 1000);
     if (portal_guard_start (imvo_env_long ("IMVO_PORTAL_REQUEST_S", 10, 1, 3600) * 1000) || portal_wait_start ()
-    ||  portal_defer_start ()) {
+    ||  portal_defer_start () || portal_evidence_start ()) {
         zsys_error ("cannot start the watchdog and waiter threads");
         return 1;
     }
@@ -477,6 +485,7 @@ main (int argc, char **argv)
         zsys_error ("cannot listen on %s", listen);
         portal_wait_stop ();
         portal_defer_stop ();
+        portal_evidence_stop ();
         portal_guard_stop ();
         return 1;
     }
@@ -490,6 +499,7 @@ main (int argc, char **argv)
     MHD_socket listening = MHD_quiesce_daemon (d);
     portal_wait_stop ();
     portal_defer_stop ();
+    portal_evidence_stop ();
     MHD_stop_daemon (d);
     if (listening != MHD_INVALID_SOCKET)
         close (listening);              //  quiesced: ours to close

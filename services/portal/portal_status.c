@@ -25,6 +25,11 @@ portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
     }
     else
     if (post) {
+        //  Files from the form below: sent by the receipt while the page waits, then listed.
+        if (portal_evidence_status (c, r, lang, receipt, &b, &status)) {
+            portal_buf_release (&b);
+            return MHD_YES;
+        }
         if (*portal_field (r, "text")) {
             //  The catalogue checks the message first; a wrong receipt is told below.
             msgpack_sbuffer message;
@@ -115,6 +120,7 @@ portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
             portal_buf_add (&b, "<label for=\"text\">%s</label><textarea id=\"text\" name=\"text\" required "
                                 "maxlength=\"%ld\"></textarea><button type=\"submit\">%s</button></form>",
                             portal_t (lang, T_MESSAGE), portal_max ("complaint.message", "text"), portal_t (lang, T_SEND));
+            portal_evidence_status_form (&b, lang, token, receipt);
         }
         else
         if (rc == 0 && (st.err.code == IMVO_ERR_NOT_FOUND || st.err.code == IMVO_ERR_INVALID_ARGUMENT
