@@ -181,7 +181,7 @@ static const imvo_proto_msg_t s_complaint_get = {
     "complaint.get", "a case as staff see it, with its history, assignment and internal notes; the complainant's name and contact only with identity: true (a company: its own cases, the identity only if the complainant shared it)",
     IMVO_FIELDS (s_get), IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, NULL,
     .service = "complaints", .mode = IMVO_PIPELINED,
-    .reply = "case_id covenant respondent summary description status received_at updated_at country? location_id? complainant history outcome? decision? decided_at? deadlines linked? identity_reads? assigned? notes?" };
+    .reply = "case_id covenant respondent summary description status received_at updated_at country? location_id? complainant history outcome? decision? decided_at? statement? published_at? deadlines linked? identity_reads? assigned? notes?" };
 static const imvo_proto_msg_t s_complaint_status = {
     "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status),
     IMVO_PUBLIC, NULL, NULL, NULL,
@@ -228,7 +228,7 @@ static const imvo_proto_msg_t s_complaint_messages = {
     .service = "complaints", .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_FRONT_ENDS, .unlimited = IMVO_FRONT_ENDS,
     .reply = "case_id messages" };
 static const imvo_proto_msg_t s_complaint_decisions = {
-    "complaint.decisions", "a covenant's published decisions, newest first, nothing that identifies a complainant",
+    "complaint.decisions", "a covenant's published statements (complaint.publish), newest first: each case's statement, how it ended (decided with its outcome, settled, inadmissible) and when; never the complainant's summary or description, nor the decision text",
     IMVO_FIELDS (s_covenant_req), IMVO_PUBLIC, NULL, NULL, NULL,
     .service = "complaints",
     .reply = "covenant decisions" };
@@ -279,8 +279,32 @@ static const imvo_proto_msg_t s_complaint_export = {
     .service = "complaints",
     .reply = "csv cursor?" };
 
+//  Publication: the committee's statement is what the public reads of a case, never the
+//  complainant's own summary or description (complaints_publish.c).
+static const imvo_field_t s_publish [] = {
+    [COMPLAINT_PUBLISH_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_CASE_ID, NULL, NULL },
+    [COMPLAINT_PUBLISH_STATEMENT] = { "statement", IMVO_F_STR, true, 1, 4000, IMVO_FMT_TEXT, NULL, "the committee's public statement: in its own words, with nothing that identifies the complainant" },
+};
+
+static int
+s_publish_check (const imvo_value_t *f, imvo_error_t *err)
+{
+    const imvo_value_t *v = &f [COMPLAINT_PUBLISH_STATEMENT];
+    for (size_t i = 0; i < v->len; i++)
+        if (v->str [i] != ' ' && v->str [i] != '\t' && v->str [i] != '\n' && v->str [i] != '\r')
+            return 0;
+    return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "statement", "statement must hold more than white space");
+}
+
+static const imvo_proto_msg_t s_complaint_publish = {
+    "complaint.publish", "the committee's public statement on a decided, settled or inadmissible case (or one closed from there): complaint.decisions and /decisions/<covenant> show it, and never the complainant's own words; publishing again corrects it (published_at stays)",
+    IMVO_FIELDS (s_publish), IMVO_ROLE_COMMITTEE, NULL, NULL, s_publish_check,
+    .service = "complaints", .idem_ttl = IMVO_WEEK,
+    .reply = "case_id published_at",
+    .script = "complaint_publish", .script_keys = "idem case", .script_args = "prefix statement by person now" };
+
 const imvo_proto_msg_t *const imvo_proto_complaints [] = {
     &s_complaint_submit, &s_complaint_update, &s_complaint_open, &s_complaint_get, &s_complaint_status, &s_complaint_list, &s_complaint_intake_result,
     &s_complaint_transition, &s_complaint_respond, &s_complaint_message, &s_complaint_messages,
     &s_complaint_decisions, &s_complaint_overdue, &s_complaint_stats, &s_complaint_assign, &s_complaint_note,
-    &s_complaint_export, NULL };
+    &s_complaint_export, &s_complaint_publish, NULL };

@@ -161,9 +161,16 @@ class LifeCycle(SharedSystem):
         for to, actor in (("admissibility", SEC), ("response", COM), ("ruling", COM)):
             self.ok(move(s, case, to, actor))
         self.ok(move(s, case, "decided", COM, outcome="founded", decision="The wages must be paid within 30 days."))
+        # Listed once the committee published its statement, and then only that (test_publication.py).
+        decisions = s.ok("complaints", "complaint.decisions", {"covenant": "textile"}, actor=False)["decisions"]
+        self.assertNotIn(case, [d["case_id"] for d in decisions])
+        s.ok("complaints", "complaint.publish", {"case_id": case, "statement": "The company must pay the wages."},
+             actor=COM)
         decisions = s.ok("complaints", "complaint.decisions", {"covenant": "textile"}, actor=False)["decisions"]
         mine = [d for d in decisions if d["case_id"] == case][0]
-        self.assertEqual((mine["outcome"], mine["summary"]), ("founded", "Case 500"))
+        self.assertEqual((mine["outcome"], mine["statement"]), ("founded", "The company must pay the wages."))
+        self.assertNotIn("Case 500", str(decisions))
+        self.assertNotIn("within 30 days", str(decisions))
         self.assertNotIn("Worker 500", str(decisions))
         self.assertNotIn("w500@example.org", str(decisions))
         stats = s.ok("complaints", "complaint.stats", {"covenant": "textile"})

@@ -180,7 +180,9 @@ class Replies(unittest.TestCase):
         call("complaints", "complaint.transition", {"case_id": case_id, "to": "decided", "reason": "heard both",
                                                     "outcome": "partly_founded", "decision": "Keep the exits open."},
              actor=COMMITTEE)
-        call("complaints", "complaint.get", {"case_id": case_id})                  # with outcome and decision
+        call("complaints", "complaint.publish", {"case_id": case_id, "statement": "The exits must stay open."},
+             actor=COMMITTEE)
+        call("complaints", "complaint.get", {"case_id": case_id})                  # with outcome, decision, statement
         call("complaints", "complaint.decisions", {"covenant": "textile"}, actor=PUBLIC)
         call("complaints", "complaint.overdue", {"covenant": "textile"})
         call("complaints", "complaint.stats", {"covenant": "textile"})

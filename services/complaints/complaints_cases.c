@@ -7,7 +7,10 @@
     Deadline lengths (the same for every covenant for now): acknowledge 7 days after receipt
     (the EU whistle-blower directive), admissibility 6 weeks, the company's response 6 weeks
     after it was asked, feedback to the complainant every 3 months while the case is open, a
-    decision within 12 months of receipt. They run on the daemon's clock (imvo_now_ms, which
+    decision within 12 months of receipt, and once decided the committee's follow_up: its check
+    on what was decided, 26 weeks after the decision (the six months a covenant gives itself
+    for what it agrees, e.g. the gold covenant's code of conduct "binnen zes maanden"); closing
+    the case ends it. They run on the daemon's clock (imvo_now_ms, which
     IMVO_CLOCK_OFFSET_S moves for tests).
 */
 #include "complaints_server.h"
@@ -20,8 +23,8 @@ static const struct {
     int64_t ms;
 } s_lengths [] = {
     { "acknowledge", 7 * S_DAY }, { "admissibility", 42 * S_DAY }, { "response", 42 * S_DAY },
-    { "feedback", 91 * S_DAY }, { "decision", 365 * S_DAY } };
-#define S_NLENGTHS 5
+    { "feedback", 91 * S_DAY }, { "decision", 365 * S_DAY }, { "follow_up", 182 * S_DAY } };
+#define S_NLENGTHS 6
 
 static int64_t
 s_length (const char *name)

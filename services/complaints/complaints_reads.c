@@ -1,5 +1,5 @@
 /*  complaints_reads: what readers see of cases after intake: the messages each reader may
-    see, the published decisions, what is overdue, the secretariat's figures, and the deadline
+    see (the published statements: complaints_publish.c), what is overdue, the secretariat's figures, and the deadline
     runner of the consumer's rounds. Every read is bounded: lists in pages or capped. */
 #include "complaints_server.h"
 #include "catalogue_complaints.h"
@@ -7,7 +7,6 @@
 #include <math.h>
 
 #define S_MAX_MESSAGES 1000
-#define S_MAX_DECISIONS 100
 #define COMPLAINTS_RETENTION_DAYS (2 * 365)     //  after closing, then personal data goes
 
 static redisReply *
@@ -90,70 +89,12 @@ complaints_messages (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_valu
     return rc;
 }
 
-//  complaint.decisions: public; the newest S_MAX_DECISIONS, nothing about the complainant.
-int
-complaints_decisions (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
-{
-    (void) req;
-    const char *covenant = f [COMPLAINT_COVENANT_CODE].str;
-    redisReply *ids = s_ok (imvo_redis_cmd (ctx->redis, "ZREVRANGE imvo:complaints:{%s}:decisions 0 %d", covenant,
-                                            S_MAX_DECISIONS - 1), reply);
-    if (!ids)
-        return -1;
-    size_t n = ids->type == REDIS_REPLY_ARRAY ? ids->elements : 0;
-    imvo_args_t cmds [S_MAX_DECISIONS];
-    redisReply *out [S_MAX_DECISIONS];
-    for (size_t i = 0; i < n; i++) {
-        imvo_args_init (&cmds [i]);
-        imvo_args_str (&cmds [i], "HMGET");
-        imvo_args_fmt (&cmds [i], "imvo:complaints:{%s}:case:%s", covenant, ids->element [i]->str);
-        static const char *const fields [] = { "case_id", "respondent", "outcome", "decided_at", "summary", "decision" };
-        for (int k = 0; k < 6; k++)
-            imvo_args_str (&cmds [i], fields [k]);
-    }
-    int rc = imvo_redis_run_all (ctx->redis, cmds, n, out) ? imvo_redis_fail (NULL, reply) : 0;
-    if (rc == 0) {
-        msgpack_packer *pk = imvo_reply_pk (reply);
-        msgpack_pack_map (pk, 2);
-        imvo_pack_kv_str (pk, "covenant", covenant);
-        imvo_pack_str (pk, "decisions");
-        msgpack_pack_array (pk, (uint32_t) n);
-        static const char *const names [] = { "case_id", "respondent", "outcome", "decided_on", "summary", "decision" };
-        for (size_t i = 0; i < n; i++) {
-            msgpack_pack_map (pk, 6);
-            for (int k = 0; k < 6; k++) {
-                redisReply *v = out [i]->type == REDIS_REPLY_ARRAY && out [i]->elements == 6 ? out [i]->element [k] : NULL;
-                imvo_pack_str (pk, names [k]);
-                if (!v || v->type != REDIS_REPLY_STRING)
-                    msgpack_pack_nil (pk);
-                else
-                if (k == 3) {
-                    char day [11];
-                    time_t secs = (time_t) (strtoll (v->str, NULL, 10) / 1000);
-                    struct tm tm;
-                    gmtime_r (&secs, &tm);
-                    strftime (day, sizeof day, "%Y-%m-%d", &tm);
-                    imvo_pack_str (pk, day);
-                }
-                else
-                    imvo_pack_strn (pk, v->str, v->len);
-            }
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        imvo_args_release (&cmds [i]);
-        if (out [i])
-            freeReplyObject (out [i]);
-    }
-    freeReplyObject (ids);
-    return rc;
-}
-
 static const char *
 s_owner (const char *deadline)
 {
-    return streq (deadline, "response") ? "company" : streq (deadline, "admissibility") || streq (deadline, "decision")
-         ? "committee" : "secretariat";
+    return streq (deadline, "response") ? "company"
+         : streq (deadline, "admissibility") || streq (deadline, "decision") || streq (deadline, "follow_up") ? "committee"
+         : "secretariat";
 }
 
 //  complaint.overdue: the deadlines that passed without their action (at most 1000).

@@ -527,6 +527,7 @@ static const imvo_handler_t s_handlers [] = {
     { "complaint.assign", complaints_assign },
     { "complaint.note", complaints_note },
     { "complaint.export", complaints_export },
+    { "complaint.publish", complaints_publish },
     { "audit.list", complaints_audit_list },
     { NULL, NULL },
 };

@@ -45,7 +45,9 @@ int complaints_case_named (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
 imvo_handler_fn complaints_update, complaints_open;
 int complaints_on_own_event (imvo_ctx_t *ctx, const imvo_event_t *ev);
 imvo_handler_fn complaints_transition, complaints_respond, complaints_message, complaints_messages,
-    complaints_decisions, complaints_overdue, complaints_stats;
+    complaints_overdue, complaints_stats;
+//  complaints_publish.c: the committee's public statements, and the public list of them.
+imvo_handler_fn complaints_publish, complaints_decisions;
 //  complaints_staff.c: what staff do with cases beside moving them.
 imvo_handler_fn complaints_assign, complaints_note, complaints_export;
 //  complaints_words.c: the case-folded words of UTF-8 text (ICU word breaks), each once, into

@@ -240,7 +240,7 @@ const char portal_css [] =
     "padding:1rem;text-align:center;word-break:break-all;margin:1rem 0}"
     "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;"
     "vertical-align:top}ol.history li{margin:.3rem 0}.msg{background:#fff;border:1px solid #ddd;padding:.5rem;"
-    "margin:.5rem 0;border-radius:.3rem}";
+    "margin:.5rem 0;border-radius:.3rem}.statement{white-space:pre-line}";
 
 const msgpack_object *
 portal_covenant_name (portal_lang_t lang, const msgpack_object *covenant)

@@ -25,6 +25,24 @@ portal_not_found (struct MHD_Connection *c, portal_lang_t lang)
     return portal_page (c, MHD_HTTP_NOT_FOUND, &b, NULL);
 }
 
+//  How a published case ended, in words: the outcome of a decision, or settled, inadmissible.
+static const char *
+s_conclusion (portal_lang_t lang, const char *conclusion, const char *outcome)
+{
+    static const char *const words [][3] = {
+        { "founded", "Uitspraak: gegrond", "Decided: founded" },
+        { "partly_founded", "Uitspraak: deels gegrond", "Decided: partly founded" },
+        { "unfounded", "Uitspraak: ongegrond", "Decided: unfounded" },
+        { "settled", "Geschikt", "Settled" },
+        { "inadmissible", "Niet-ontvankelijk", "Inadmissible" },
+    };
+    const char *key = streq (conclusion, "decided") ? outcome : conclusion;
+    for (size_t i = 0; i < sizeof words / sizeof words [0]; i++)
+        if (streq (words [i][0], key))
+            return words [i][1 + (lang == PORTAL_EN)];
+    return lang == PORTAL_EN ? "Decided" : "Uitspraak";
+}
+
 enum MHD_Result
 portal_decisions (struct MHD_Connection *c, portal_lang_t lang, const char *covenant)
 {
@@ -42,20 +60,39 @@ portal_decisions (struct MHD_Connection *c, portal_lang_t lang, const char *cove
     else
     if (!n)
         portal_buf_add (&b, "<p>%s</p>", portal_t (lang, T_NO_DECISIONS));
+    //  The committee's statements only (complaint.publish): never the complainant's summary or
+    //  description, nor the decision text, which may quote her.
+    imvo_response_t members;
+    bool asked = n > 0, have_members = asked && portal_members (covenant, false, &members) == 0;
+    const msgpack_object *mlist = have_members ? imvo_map_get (members.body, "members") : NULL;
     for (uint32_t i = 0; i < n; i++) {
-        const msgpack_object *d = &list->via.array.ptr [i];
-        portal_buf_add (&b, "<article class=\"msg\"><h2>");
+        const msgpack_object *d = &list->via.array.ptr [i], *respondent = imvo_map_get (d, "respondent");
+        char conclusion [32] = "", outcome [32] = "";
+        imvo_obj_strcpy (imvo_map_get (d, "conclusion"), conclusion, sizeof conclusion);
+        imvo_obj_strcpy (imvo_map_get (d, "outcome"), outcome, sizeof outcome);
+        portal_buf_add (&b, "<article class=\"msg decision\"><h2>");
         portal_buf_obj (&b, imvo_map_get (d, "case_id"));
-        portal_buf_add (&b, ": ");
-        portal_buf_obj (&b, imvo_map_get (d, "summary"));
-        portal_buf_add (&b, "</h2><p><strong>");
-        portal_buf_obj (&b, imvo_map_get (d, "outcome"));
-        portal_buf_add (&b, "</strong> (");
+        portal_buf_add (&b, "</h2><p><strong>%s</strong> (", s_conclusion (lang, conclusion, outcome));
         portal_buf_obj (&b, imvo_map_get (d, "decided_on"));
-        portal_buf_add (&b, ")</p><p>");
-        portal_buf_obj (&b, imvo_map_get (d, "decision"));
+        portal_buf_add (&b, ")</p>");
+        if (respondent && respondent->type == MSGPACK_OBJECT_STR && respondent->via.str.size) {
+            const msgpack_object *name = respondent;
+            for (uint32_t k = 0; mlist && mlist->type == MSGPACK_OBJECT_ARRAY && k < mlist->via.array.size; k++) {
+                const msgpack_object *id = imvo_map_get (&mlist->via.array.ptr [k], "org_id");
+                if (id && id->type == MSGPACK_OBJECT_STR && id->via.str.size == respondent->via.str.size
+                &&  memcmp (id->via.str.ptr, respondent->via.str.ptr, id->via.str.size) == 0)
+                    name = imvo_map_get (&mlist->via.array.ptr [k], "name");
+            }
+            portal_buf_add (&b, "<p>%s: ", portal_t (lang, T_COMPANY));
+            portal_buf_obj (&b, name);
+            portal_buf_add (&b, "</p>");
+        }
+        portal_buf_add (&b, "<p class=\"statement\">");
+        portal_buf_obj (&b, imvo_map_get (d, "statement"));
         portal_buf_add (&b, "</p></article>");
     }
+    if (asked)
+        imvo_response_release (&members);
     imvo_response_release (&resp);
     portal_page_end (&b);
     return portal_page (c, rc || !resp.ok ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK, &b, NULL);

@@ -2,8 +2,9 @@
     case (complaint.get: the file, history with persons, deadlines, messages, internal notes,
     who it is assigned to) with the forms that act on it: a note, assigning, the moves of the
     life cycle the person's role may make from the current status (each with its reason),
-    setting the respondent, a message, and showing the complainant's identity (a POST: every
-    such read is recorded on the case and audited). See staff.h. */
+    setting the respondent, a message, the committee's public statement on a case that ended,
+    and showing the complainant's identity (a POST: every such read is recorded on the case and
+    audited). See staff.h. */
 #include "staff.h"
 
 #include <microhttpd.h>
@@ -249,6 +250,66 @@ s_action (staff_t *x, portal_buf_t *b, const char *case_id, const char *action)
     staff_form (x, b, path);
 }
 
+//  How the case ended, for publication: decided, settled or inadmissible (a closed case: the
+//  status it was closed from); "" when it may not be published.
+static void
+s_concluded (const msgpack_object *body, char *out, size_t size)
+{
+    char status [32] = "";
+    imvo_obj_strcpy (imvo_map_get (body, "status"), status, sizeof status);
+    const msgpack_object *hist = imvo_map_get (body, "history");
+    if (streq (status, "closed") && hist && hist->type == MSGPACK_OBJECT_ARRAY && hist->via.array.size)
+        imvo_obj_strcpy (imvo_map_get (&hist->via.array.ptr [hist->via.array.size - 1], "from"), status, sizeof status);
+    snprintf (out, size, "%s", streq (status, "decided") || streq (status, "settled") || streq (status, "inadmissible")
+                               ? status : "");
+}
+
+//  The public statement (complaint.publish): shown to staff; the committee writes or corrects it
+//  once the case ended decided, settled or inadmissible.
+static void
+s_publication (staff_t *x, portal_buf_t *b, const char *id, const msgpack_object *body)
+{
+    char concluded [32], covenant [40] = "";
+    s_concluded (body, concluded, sizeof concluded);
+    imvo_obj_strcpy (imvo_map_get (body, "covenant"), covenant, sizeof covenant);
+    const msgpack_object *statement = imvo_map_get (body, "statement");
+    bool published = statement && statement->type == MSGPACK_OBJECT_STR;
+    if (!published && !(*concluded && staff_is (x, "committee")))
+        return;
+    portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-pub\"><h2 id=\"h-pub\">%s</h2>",
+                    TR (x, "Openbare verklaring", "Public statement"));
+    if (published) {
+        char when [32];
+        staff_when (imvo_map_get (body, "published_at"), when);
+        portal_buf_add (b, "<p class=\"help\">%s %s, <a href=\"/decisions/", TR (x, "Gepubliceerd op", "Published on"), when);
+        staff_buf_url (b, covenant);
+        portal_buf_add (b, "?lang=%s\">/decisions/", staff_lang (x));
+        portal_buf_str (b, covenant);
+        portal_buf_add (b, "</a></p><p class=\"statement\" id=\"statement\">");
+        portal_buf_obj (b, statement);
+        portal_buf_add (b, "</p>");
+    }
+    if (*concluded && staff_is (x, "committee")) {
+        s_action (x, b, id, "publish");
+        portal_buf_add (b, "<label for=\"statement-text\">%s</label><p class=\"help\" id=\"statement-help\">%s</p>"
+                           "<textarea id=\"statement-text\" name=\"statement\" maxlength=\"%ld\" required "
+                           "aria-describedby=\"statement-help\">",
+                        published ? TR (x, "Verklaring verbeteren", "Correct the statement")
+                                  : TR (x, "Verklaring van de commissie", "The committee's statement"),
+                        TR (x, "Iedereen kan dit lezen. Schrijf in de woorden van de commissie: citeer de klager niet en "
+                               "noem niets waaraan zij te herkennen is.",
+                            "Anyone can read this. Write in the committee's own words: do not quote the complainant, "
+                            "and name nothing she could be recognised by."),
+                        staff_max ("complaint.publish", "statement", 4000));
+        if (published)
+            portal_buf_obj (b, statement);
+        portal_buf_add (b, "</textarea><button type=\"submit\">%s</button></form>",
+                        published ? TR (x, "Verbetering publiceren", "Publish the correction")
+                                  : TR (x, "Publiceren", "Publish"));
+    }
+    portal_buf_add (b, "</section>");
+}
+
 static void
 s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t *got, bool revealed)
 {
@@ -448,6 +509,7 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
                         TR (x, "Bedrijf vastleggen", "Set company"));
     }
     portal_buf_add (b, "</section>");
+    s_publication (x, b, id, body);
     //  History, with the persons.
     const msgpack_object *hist = imvo_map_get (body, "history");
     portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-hist\"><h2 id=\"h-hist\">%s</h2><ol class=\"history\">",
@@ -597,6 +659,13 @@ staff_case (staff_t *x, const char *case_id, const char *action)
             if (!org)
                 return answer;
             rc = staff_call (x, &resp, "complaints", "complaint.update", "ss", "case_id", case_id, "respondent", org);
+        }
+        else
+        if (streq (action, "publish")) {
+            const char *statement = s_need (x, "statement", TR (x, "de verklaring", "the statement"), &answer);
+            if (!statement)
+                return answer;
+            rc = staff_call (x, &resp, "complaints", "complaint.publish", "ss", "case_id", case_id, "statement", statement);
         }
         else
         if (streq (action, "message")) {

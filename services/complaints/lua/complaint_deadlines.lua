@@ -5,12 +5,12 @@
 -- KEYS[1] idempotency record (none: ':idem:-'), KEYS[2] the deadlines set (score: due at,
 -- member: case_id|name); ARGV: [1] '0', [2] key prefix, [3] limit, [4] now (ms), [5] covenant.
 local owners = { acknowledge = 'secretariat', admissibility = 'committee', response = 'company',
-                 feedback = 'secretariat', decision = 'committee' }
+                 feedback = 'secretariat', decision = 'committee', follow_up = 'committee' }
 local p = ARGV[2]
 local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[4], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
 for i = 1, #due, 2 do
     local member, at = due[i], tonumber(due[i + 1])
-    local cid, name = string.match(member, '^(.*)|([a-z]+)$')
+    local cid, name = string.match(member, '^(.*)|([a-z_]+)$')
     redis.call('ZREM', KEYS[2], member)
     redis.call('ZADD', p .. ':overdue', at, member)
     local c = redis.call('HMGET', p .. ':case:' .. cid, 'respondent', 'received_at')

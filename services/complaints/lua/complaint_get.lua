@@ -44,6 +44,9 @@ out.history = case.history and cmsgpack.unpack(case.history) or {}
 out.outcome = case.outcome
 out.decision = case.decision
 out.decided_at = case.decided_at and tonumber(case.decided_at) or nil
+-- The committee's public statement (complaint.publish), as the public reads it.
+out.statement = case.statement
+out.published_at = case.published_at and tonumber(case.published_at) or nil
 -- The open deadlines, each with what is left (negative: overdue).
 local deadlines, now = {}, tonumber(ARGV[2])
 for name, due in pairs(case.deadlines and cmsgpack.unpack(case.deadlines) or {}) do

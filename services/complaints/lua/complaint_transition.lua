@@ -6,7 +6,8 @@
 -- (imvo_named; complaint.transition's script_args): prefix (imvo:complaints:{<covenant>}),
 -- to, reason, outcome, decision, by (role), person ('' or the signed-in person a gateway spoke
 -- for), now (ms), covenant, lengths (packed deadline
--- lengths {name = ms}). The deadline, overdue, decision and closed sets are the covenant's,
+-- lengths {name = ms}; a decided case gets follow_up, which closing it ends). The deadline,
+-- overdue, decision and closed sets are the covenant's,
 -- in its slot, and so are the indexes complaint.list filters by: :status:<status> and :late
 -- (the cases with a deadline passed), both scored by received_at.
 local replay = imvo_replay()
@@ -108,7 +109,11 @@ end
 local out = { case_id = cid, covenant = a.covenant, respondent = case.respondent, summary = case.summary,
               status = to, from = from }
 if to == 'decided' then
-    redis.call('HSET', KEYS[2], 'outcome', a.outcome, 'decision', a.decision, 'decided_at', now)
+    -- The committee's check on what it decided: follow_up, until the case is closed.
+    dl.follow_up = now + lengths.follow_up
+    redis.call('ZADD', p .. ':deadlines', dl.follow_up, cid .. '|follow_up')
+    redis.call('HSET', KEYS[2], 'outcome', a.outcome, 'decision', a.decision, 'decided_at', now,
+               'deadlines', cmsgpack.pack(dl))
     redis.call('ZADD', p .. ':decisions', now, cid)
     redis.call('ZADD', p .. ':decision_days', (now - tonumber(case.received_at)) / 86400000, cid)
     out.outcome = a.outcome
