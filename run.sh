@@ -69,7 +69,10 @@ IMVOCTL="$ctl" deploy/make-certs.sh "$certs"
 export IMVO_REDIS_URL="redis://:$pass@127.0.0.1:$port/0"
 export IMVO_RUN_DIR="$run" IMVO_SERVER_CERT="$certs/daemon.txt" IMVO_CERT="$certs/admin.txt_secret"
 for svc in membership complaints scoring notify; do
-  env $(cat "$run/redis-users/$svc.env") \
+  # complaints alone holds the data key (the complainant's name, contact and files at rest).
+  data=()
+  [ "$svc" != complaints ] || data=(IMVO_DATA_KEY_FILE="$certs/data.key")
+  env $(cat "$run/redis-users/$svc.env") ${data[@]+"${data[@]}"} \
   IMVO_CERT="$certs/daemon.txt_secret" IMVO_CERT_DIR="$certs/clients" IMVO_RECEIPT_KEY_FILE="$certs/receipt.key" \
     "$build/services/$svc/imvo-$svc" > "$run/logs/$svc.log" 2>&1 &
   pids+=($!)
@@ -77,6 +80,7 @@ done
 # The web portal: files complaints through the intake queue (as the Redis user intake).
 portal=${IMVO_PORTAL_LISTEN:-127.0.0.1:7180}
 env $(cat "$run/redis-users/intake.env") IMVO_CERT="$certs/portal.txt_secret" IMVO_PORTAL_LISTEN="$portal" \
+  IMVO_DATA_PUBLIC_KEY_FILE="$certs/data.pub" \
   "$build/services/portal/imvo-portal" > "$run/logs/portal.log" 2>&1 &
 pids+=($!)
 for svc in membership complaints scoring notify; do

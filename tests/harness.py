@@ -294,6 +294,12 @@ class System:
                 self.cert(name, role)
             with open(os.path.join(self.certs, "receipt.key"), "w") as f:
                 f.write(os.urandom(32).hex())
+            # The complainant's data at rest: complaints' key, and its public half for the portal.
+            data_key = os.path.join(self.certs, "data.key")
+            subprocess.run([imvoctl_path(), "key", "new", data_key], check=True)
+            with open(os.path.join(self.certs, "data.pub"), "w") as f:
+                f.write(subprocess.run([imvoctl_path(), "key", "public", data_key], check=True,
+                                       capture_output=True, text=True).stdout)
 
     def cert(self, name, role, org=""):
         """A new certificate, allowed in (its public part in the daemons' IMVO_CERT_DIR).
@@ -320,7 +326,9 @@ class System:
             env.update({"IMVO_CURVE": "on", "IMVO_CERT": os.path.join(self.certs, "daemon.txt_secret"),
                         "IMVO_CERT_DIR": os.path.join(self.certs, "clients"),
                         "IMVO_SERVER_CERT": os.path.join(self.certs, "daemon.txt"),
-                        "IMVO_RECEIPT_KEY_FILE": os.path.join(self.certs, "receipt.key")})
+                        "IMVO_RECEIPT_KEY_FILE": os.path.join(self.certs, "receipt.key"),
+                        "IMVO_DATA_KEY_FILE": os.path.join(self.certs, "data.key"),            # complaints
+                        "IMVO_DATA_PUBLIC_KEY_FILE": os.path.join(self.certs, "data.pub")})    # the portal
         else:
             env["IMVO_CURVE"] = "off"
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")

@@ -8,7 +8,10 @@
     and the same handler as a request on the socket (imvo_service_dispatch), the read's script
     calls run as one pipeline, and each entry's outcome is kept under its key
     (imvo:complaints:intake:result:<key>, for 24 hours: the receipt of an anonymous complaint
-    with it) before the entries are acknowledged. The submit script is idempotent by key, so an
+    with it) before the entries are acknowledged and deleted (XDEL: the stream keeps only what
+    is still to be done). An entry's complainant may come sealed to complaints' key
+    ({"sealed": bin}, as the portal always sends it): opened before the checks
+    (complaints_identity.c); the outcome never holds it. The submit script is idempotent by key, so an
     entry delivered again after a crash makes no second case. An invalid entry fails with the
     error a request would get and never holds up the entries behind it; an entry that met Redis
     unavailable stays pending and is read again.
@@ -94,7 +97,8 @@ s_batch (imvo_ctx_t *ctx, redisReply *list)
             continue;
         }
         decoded [e] = true;
-        if (imvo_request_decode (&reqs [e], msg, msg_len, &replies [e].err))
+        if (imvo_request_decode (&reqs [e], msg, msg_len, &replies [e].err)
+        ||  complaints_identity_unseal (&reqs [e], &replies [e].err))       //  the portal's sealed complainant
             continue;
         if (!streq (reqs [e].type, "complaint.submit"))
             imvo_reply_fail (&replies [e], IMVO_ERR_INVALID_ARGUMENT, "type",
@@ -109,11 +113,14 @@ s_batch (imvo_ctx_t *ctx, redisReply *list)
     imvo_calls_run (ctx, calls, replies, n);
     imvo_audit_record (ctx, reqs, replies, n);      //  every complaint filed, as from the socket
     //  The outcomes under their keys, then one XACK for every entry that is settled.
-    imvo_args_t ack;
+    imvo_args_t ack, del;
     imvo_args_init (&ack);
     imvo_args_str (&ack, "XACK");
     imvo_args_str (&ack, S_STREAM);
     imvo_args_str (&ack, S_GROUP);
+    imvo_args_init (&del);
+    imvo_args_str (&del, "XDEL");
+    imvo_args_str (&del, S_STREAM);
     msgpack_sbuffer result;
     msgpack_sbuffer_init (&result);
     size_t writes = 0;
@@ -134,8 +141,10 @@ s_batch (imvo_ctx_t *ctx, redisReply *list)
             writes += imvo_redis_append_argv (ctx->redis, &set) == 0;
             imvo_args_release (&set);
         }
-        if (!transient && ids [e])
+        if (!transient && ids [e]) {
             imvo_args_str (&ack, ids [e]);
+            imvo_args_str (&del, ids [e]);
+        }
         some_pending |= transient;
         if (!transient && code != IMVO_ERR_NONE)
             zsys_info ("intake entry %s (key '%s') failed: %s %s", ids [e] ? ids [e] : "?", key,
@@ -152,12 +161,21 @@ s_batch (imvo_ctx_t *ctx, redisReply *list)
     //  An outcome that was not recorded leaves its entry pending: read again, replayed by key.
     if (written && ack.argc > 3) {
         redisReply *a = imvo_redis_argv (ctx->redis, &ack);
-        some_pending |= !a || a->type != REDIS_REPLY_INTEGER;
+        bool acked = a && a->type == REDIS_REPLY_INTEGER;
+        some_pending |= !acked;
         if (a)
             freeReplyObject (a);
+        //  Settled: the entry (the complainant's words, her identity sealed) goes; its outcome
+        //  stays under its key. Left behind, it goes at the next start (s_trim_settled).
+        redisReply *d = acked ? imvo_redis_argv (ctx->redis, &del) : NULL;
+        if (acked && (!d || d->type != REDIS_REPLY_INTEGER))
+            zsys_warning ("intake: settled entries not deleted (%s): at the next start", d && d->str ? d->str : "no Redis");
+        if (d)
+            freeReplyObject (d);
     }
     some_pending |= !written;
     imvo_args_release (&ack);
+    imvo_args_release (&del);
     msgpack_sbuffer_destroy (&result);
     for (size_t e = 0; e < n; e++) {
         imvo_reply_release (&replies [e]);
@@ -167,14 +185,62 @@ s_batch (imvo_ctx_t *ctx, redisReply *list)
     return some_pending ? -1 : 0;
 }
 
+//  The entries settled before (acknowledged but kept: every entry until 2026-12, or one whose
+//  XDEL failed) are deleted: those below both the group's last delivered id and the oldest
+//  pending entry.
+static void
+s_trim_settled (imvo_ctx_t *ctx)
+{
+    redisReply *g = imvo_redis_cmd (ctx->redis, "XINFO GROUPS " S_STREAM);
+    char last [64] = "";
+    for (size_t i = 0; g && g->type == REDIS_REPLY_ARRAY && i < g->elements; i++) {
+        redisReply *group = g->element [i];
+        bool ours = false;
+        const char *delivered = NULL;
+        for (size_t k = 0; group->type == REDIS_REPLY_ARRAY && k + 1 < group->elements; k += 2) {
+            const char *name = group->element [k]->str, *value = group->element [k + 1]->str;
+            if (name && value && streq (name, "name"))
+                ours = streq (value, S_GROUP);
+            if (name && value && streq (name, "last-delivered-id"))
+                delivered = value;
+        }
+        if (ours && delivered)
+            snprintf (last, sizeof last, "%s", delivered);
+    }
+    if (g)
+        freeReplyObject (g);
+    if (!last [0])
+        return;                     //  no stream or no group yet: nothing settled
+    unsigned long long ms = 0, seq = 0;
+    if (sscanf (last, "%llu-%llu", &ms, &seq) != 2)
+        return;
+    char below [64];
+    snprintf (below, sizeof below, "%llu-%llu", ms, seq + 1);   //  the last delivered one too
+    redisReply *p = imvo_redis_cmd (ctx->redis, "XPENDING " S_STREAM " " S_GROUP);
+    if (p && p->type == REDIS_REPLY_ARRAY && p->elements >= 2 && p->element [0]->type == REDIS_REPLY_INTEGER
+    &&  p->element [0]->integer > 0 && p->element [1]->str)
+        snprintf (below, sizeof below, "%s", p->element [1]->str);
+    bool known = p && p->type == REDIS_REPLY_ARRAY;
+    if (p)
+        freeReplyObject (p);
+    if (!known)
+        return;
+    redisReply *t = imvo_redis_cmd (ctx->redis, "XTRIM " S_STREAM " MINID %s", below);
+    if (t && t->type == REDIS_REPLY_INTEGER && t->integer > 0)
+        zsys_info ("intake: %lld settled entries deleted", (long long) t->integer);
+    if (t)
+        freeReplyObject (t);
+}
+
 //  At start: the older hash of outcomes (S_LEGACY_RESULTS) lasts a day after the first start of
-//  this version, as every outcome now does, and is then gone.
+//  this version, as every outcome now does, and is then gone; settled entries left are deleted.
 void
 complaints_intake_start (imvo_ctx_t *ctx)
 {
     redisReply *r = imvo_redis_cmd (ctx->redis, "EXPIRE " S_LEGACY_RESULTS " %d NX", S_RESULT_TTL);
     if (r)
         freeReplyObject (r);
+    s_trim_settled (ctx);
 }
 
 static bool

@@ -13,7 +13,8 @@
       imvo:complaints:{<covenant>}:case:<case_id>          hash, the case: case_id, covenant,
                                                            respondent, summary, status, received_at,
                                                            updated_at, receipt_hash; file (packed:
-                                                           description, complainant, country,
+                                                           description, complainant (name and
+                                                           contact sealed: complaints_identity.c), country,
                                                            location_id); history (packed array)
       imvo:complaints:{<covenant>}:cases                   zset of case ids by arrival
       imvo:complaints:{<covenant>}:seq:<year>              case counter
@@ -48,6 +49,7 @@
 #include "complaints_server.h"
 #include "catalogue_complaints.h"
 #include "imvo_config.h"
+#include "imvo_keys.h"
 
 #include <ctype.h>
 #include <time.h>
@@ -90,7 +92,6 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
     size_t at [7];
     at [0] = buf.size;
-    bool share = f [COMPLAINT_SUBMIT_SHARE].present && f [COMPLAINT_SUBMIT_SHARE].b;
     const imvo_value_t *country = &f [COMPLAINT_SUBMIT_COUNTRY], *location = &f [COMPLAINT_SUBMIT_LOCATION];
     msgpack_pack_map (&pk, 2 + country->present + location->present);
     imvo_pack_kv_str (&pk, "description", f [COMPLAINT_SUBMIT_DESCRIPTION].str);
@@ -98,17 +99,12 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
         imvo_pack_kv_str (&pk, "country", country->str);
     if (location->present)
         imvo_pack_kv_str (&pk, "location_id", location->str);
+    //  The name and the contact only sealed under the data key (complaints_identity.c).
     imvo_pack_str (&pk, "complainant");
-    msgpack_pack_map (&pk, 2 + f [COMPLAINT_SUBMIT_NAME].present + f [COMPLAINT_SUBMIT_CONTACT].present
-                           + f [COMPLAINT_SUBMIT_KIND].present);
-    imvo_pack_kv_bool (&pk, "anonymous", anonymous);
-    imvo_pack_kv_bool (&pk, "share_identity", share);
-    if (f [COMPLAINT_SUBMIT_NAME].present)
-        imvo_pack_kv_str (&pk, "name", f [COMPLAINT_SUBMIT_NAME].str);
-    if (f [COMPLAINT_SUBMIT_CONTACT].present)
-        imvo_pack_kv_str (&pk, "contact", f [COMPLAINT_SUBMIT_CONTACT].str);
-    if (f [COMPLAINT_SUBMIT_KIND].present)
-        imvo_pack_kv_str (&pk, "kind", f [COMPLAINT_SUBMIT_KIND].str);
+    if (complaints_identity_pack (&pk, f, receipt_hash)) {
+        msgpack_sbuffer_destroy (&buf);
+        return imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "", "complaints has no data key (IMVO_DATA_KEY_FILE)");
+    }
     at [1] = buf.size;
     msgpack_pack_array (&pk, 1);                            //  the history
     msgpack_pack_map (&pk, 5 + (req->person [0] != 0));
@@ -175,7 +171,7 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
 static int
 s_identity_done (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply)
 {
-    int rc = imvo_packed_done (ctx, r, reply);
+    int rc = complaints_identity_done (ctx, r, reply);
     if (rc == 0)
         imvo_audit_mark (reply, "complaint.identity", NULL);
     return rc;
@@ -207,7 +203,7 @@ s_complaint_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
     //  Only staff see who complained, and only when they ask (a company: when it was shared).
     bool identity = f [COMPLAINT_GET_IDENTITY].present && f [COMPLAINT_GET_IDENTITY].b && streq (view, "full");
     imvo_args_str (&args, identity ? "1" : "0");
-    return imvo_script_call (ctx, reply, "complaint_get", &keys, &args, identity ? s_identity_done : imvo_packed_done);
+    return imvo_script_call (ctx, reply, "complaint_get", &keys, &args, identity ? s_identity_done : complaints_identity_done);
 }
 
 static int
@@ -547,12 +543,15 @@ static const imvo_timer_t s_timers [] = {
     { NULL, 0, NULL },
 };
 
-//  Once Redis is up: the receipt key, the intake queue's older results, the members views.
+//  Once Redis is up: the receipt and data keys, the intake queue's older results and settled
+//  entries, the members views.
 static int
 s_start (imvo_ctx_t *ctx)
 {
     if (complaints_receipt_key ())
         return -1;                  //  no receipt can be made or checked without the key
+    if (!imvo_data_key ())
+        return -1;                  //  nor a complainant's identity kept (IMVO_DATA_KEY_FILE)
     complaints_intake_start (ctx);
     return complaints_views_start (ctx);
 }

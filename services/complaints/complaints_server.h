@@ -59,6 +59,15 @@ void complaints_words_pack (zhashx_t *words, msgpack_packer *pk);
 //  complaints_index.c: the timer that builds the case indexes (complaint.list's filters) of
 //  covenants whose cases came before complaints kept them, a bounded step at a time.
 void complaints_index_run (imvo_ctx_t *ctx);
+//  complaints_identity.c: the complainant's name and contact encrypted at rest. Packs the
+//  complainant map of a case's file (name and contact sealed under the data key, bound to the
+//  receipt's hash); -1 without a data key.
+int complaints_identity_pack (msgpack_packer *pk, const imvo_value_t *f, const char *receipt_hash);
+//  imvo_done_fn of complaint.get: the complainant's sealed identity in the script's reply opened.
+int complaints_identity_done (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply);
+//  An intake entry's sealed complainant ({"sealed": bin}, crypto_box_seal) opened in place in
+//  the request's body; 0 (also when there is none), or -1 with err naming the field.
+int complaints_identity_unseal (imvo_request_t *req, imvo_error_t *err);
 //  complaints_audit.c: audit.list, every daemon's audit trail merged, newest first.
 imvo_handler_fn complaints_audit_list;
 //  Timers (complaints_reads.c): deadlines that have passed, and retention.

@@ -13,6 +13,7 @@
     an HTTP thread (portal_wait.c says how and why), and then shows the receipt, the error, or
     that the complaint is being registered, with a link to look again. */
 #include "portal.h"
+#include "imvo_keys.h"
 
 #include <ctype.h>
 #include <microhttpd.h>
@@ -302,6 +303,50 @@ s_submit_check (portal_req_t *r, portal_lang_t lang, const msgpack_sbuffer *body
     return -1;
 }
 
+//  The body as queued: the complainant map sealed to complaints' public key (crypto_box_seal,
+//  IMVO_DATA_PUBLIC_KEY_FILE), so that neither the stream nor the AOF holds her name and
+//  contact (PROTOCOL.md third part). -1 without the key: nothing is queued then.
+static int
+s_sealed_body (const msgpack_sbuffer *plain, msgpack_sbuffer *out)
+{
+    const unsigned char *public = imvo_data_public_key ();
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 1024);
+    msgpack_object body;
+    const char *why;
+    int rc = public && imvo_msg_unpack (plain->data, plain->size, &zone, &body, &why) == 0
+          && body.type == MSGPACK_OBJECT_MAP ? 0 : -1;
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, out, msgpack_sbuffer_write);
+    if (rc == 0)
+        msgpack_pack_map (&pk, body.via.map.size);
+    for (uint32_t i = 0; rc == 0 && i < body.via.map.size; i++) {
+        msgpack_pack_object (&pk, body.via.map.ptr [i].key);
+        if (!imvo_obj_streq (&body.via.map.ptr [i].key, "complainant")) {
+            msgpack_pack_object (&pk, body.via.map.ptr [i].val);
+            continue;
+        }
+        msgpack_sbuffer one;
+        msgpack_sbuffer_init (&one);
+        msgpack_packer opk;
+        msgpack_packer_init (&opk, &one, msgpack_sbuffer_write);
+        msgpack_pack_object (&opk, body.via.map.ptr [i].val);
+        size_t n = one.size + crypto_box_SEALBYTES;
+        unsigned char *sealed = malloc (n);
+        rc = sealed ? crypto_box_seal (sealed, (const unsigned char *) one.data, one.size, public) : -1;
+        sodium_memzero (one.data, one.size);
+        msgpack_sbuffer_destroy (&one);
+        msgpack_pack_map (&pk, 1);
+        imvo_pack_str (&pk, "sealed");
+        msgpack_pack_bin (&pk, n);
+        if (sealed)
+            msgpack_pack_bin_body (&pk, sealed, n);
+        free (sealed);
+    }
+    msgpack_zone_destroy (&zone);
+    return rc;
+}
+
 enum MHD_Result
 portal_submit (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, const char *addr)
 {
@@ -333,10 +378,13 @@ portal_submit (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
         unsigned char raw [16];
         randombytes_buf (raw, sizeof raw);
         sodium_bin2hex (id, sizeof id, raw, sizeof raw);
-        msgpack_sbuffer env;
+        msgpack_sbuffer env, sealed;
         msgpack_sbuffer_init (&env);
-        imvo_request_pack (&env, id, "complaint.submit", key, NULL, NULL, body.data, body.size);
-        imvo_redis_t *redis = portal_redis ();
+        msgpack_sbuffer_init (&sealed);
+        int seal = s_sealed_body (&body, &sealed);
+        imvo_request_pack (&env, id, "complaint.submit", key, NULL, NULL, sealed.data, sealed.size);
+        msgpack_sbuffer_destroy (&sealed);
+        imvo_redis_t *redis = seal == 0 ? portal_redis () : NULL;
         redisReply *x = redis ? imvo_redis_cmd (redis, "XADD imvo:complaints:intake * msg %b", env.data, env.size)
                               : NULL;
         queued = x && x->type == REDIS_REPLY_STRING;

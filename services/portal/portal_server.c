@@ -31,6 +31,7 @@
 */
 #include "portal.h"
 #include "imvo_curve.h"
+#include "imvo_keys.h"
 #include "staff.h"
 
 #include <stdarg.h>
@@ -453,6 +454,10 @@ main (int argc, char **argv)
             return 1;
         }
     }
+    //  A complainant is sealed to complaints' key before she is queued (IMVO_DATA_PUBLIC_KEY_FILE,
+    //  required with CURVE): without it no complaint could be filed.
+    if (!imvo_data_public_key ())
+        return 1;
     //  The intake queue, as the Redis user `intake` (IMVO_REDIS_URL): XADD and XLEN only; each
     //  HTTP thread connects on first use.
     imvo_redis_t *probe = imvo_redis_new (imvo_config_redis_url ());

@@ -24,18 +24,27 @@ local out = {
 }
 local filed = file.complainant
 local complainant = { anonymous = filed.anonymous }
+-- The name and the contact: sealed under the data key (complaints_identity.c opens them, with
+-- the receipt's hash they are bound to), or in plain in a case filed before they were.
+local function reveal()
+    if filed.sealed then
+        complainant.sealed = filed.sealed
+        complainant.sealed_for = case.receipt_hash
+    else
+        complainant.name = filed.name
+        complainant.contact = filed.contact
+    end
+end
 -- An anonymous complainant may leave a contact for the secretariat; the company never sees it.
 local identity = ARGV[4] == '1'
 if company and filed.share_identity and not filed.anonymous then
-    complainant.name = filed.name
-    complainant.contact = filed.contact
+    reveal()
     complainant.kind = filed.kind
 elseif not company then
     complainant.kind = filed.kind
     if identity then
-        complainant.name = filed.name
-        complainant.contact = filed.contact
-    elseif filed.name or filed.contact then
+        reveal()
+    elseif filed.sealed or filed.name or filed.contact then
         complainant.identity_hidden = true
     end
 end
