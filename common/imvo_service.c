@@ -142,11 +142,11 @@ s_serve (const imvo_service_def_t *def, const char *bind_arg, const char *events
     assert (nhandlers <= IMVO_MAX_HANDLERS);    //  stats counts each type (imvo_internal.h)
     //  A field that may be longer than the socket lets a message be is a promise the daemon
     //  cannot keep: refuse to start, naming it.
-    long max_msg = imvo_env_long ("IMVO_MAX_MSG_BYTES", 1 << 20, 1024, 1 << 30);
+    long max_msg = imvo_env_long ("IMVO_MAX_MSG_BYTES", def->max_msg_bytes ? def->max_msg_bytes : 1 << 20, 1024, 1 << 30);
     for (const imvo_handler_t *h = def->handlers; h && h->type; h++) {
         const imvo_proto_msg_t *msg = imvo_proto_find (h->type);
         for (int i = 0; msg && i < msg->nfields; i++)
-            if (msg->fields [i].kind == IMVO_F_STR
+            if ((msg->fields [i].kind == IMVO_F_STR || msg->fields [i].kind == IMVO_F_BIN)
             &&  msg->fields [i].max > max_msg) {
                 zsys_error ("%s.%s may be %lld bytes, but IMVO_MAX_MSG_BYTES is %ld: raise it",
                             h->type, msg->fields [i].name, (long long) msg->fields [i].max, max_msg);

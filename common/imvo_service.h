@@ -19,7 +19,8 @@
       catalogue, checks the own-org rule, and only then calls the handler; answers `ping` and
       `stats` itself;
     - binds a PUB socket (IMVO_<SERVICE>_EVENTS_BIND) and publishes committed events there;
-    - sets ZMQ_MAXMSGSIZE (IMVO_MAX_MSG_BYTES, default 1 MiB) on the request socket;
+    - sets ZMQ_MAXMSGSIZE (IMVO_MAX_MSG_BYTES, default the description's max_msg_bytes or
+      1 MiB) on the request socket;
     - waits for Redis at start, runs the start hook, starts the event consumers, the timers
       and the queues of the description (imvo_jobs.c), each on a thread of its own;
     - on SIGTERM or SIGINT stops taking requests, lets each worker finish the message in hand,
@@ -162,6 +163,9 @@ typedef struct {
     const imvo_queue_t *queues;             //  ends with {NULL}, or NULL
     //  Optional: packs one more stats field (its key and value), in a worker; returns 0.
     int (*stats) (imvo_ctx_t *ctx, msgpack_packer *pk);
+    //  Optional: the default of IMVO_MAX_MSG_BYTES (0: 1 MiB), for a daemon whose messages carry
+    //  files (complaints: complaint.attach's 10 MiB in one call).
+    long max_msg_bytes;
 } imvo_service_def_t;
 
 //  Event handlers may use imvo_script_call too: the consumer pipelines a batch of events,

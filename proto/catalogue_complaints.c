@@ -1,6 +1,7 @@
 /*  The complaints daemon's messages (proto/README.md "complaints", with the extra fields). */
 #include "imvo_proto.h"
 #include "catalogue_complaints.h"
+#include "catalogue_evidence.h"
 
 #include <string.h>
 
@@ -307,4 +308,4 @@ const imvo_proto_msg_t *const imvo_proto_complaints [] = {
     &s_complaint_submit, &s_complaint_update, &s_complaint_open, &s_complaint_get, &s_complaint_status, &s_complaint_list, &s_complaint_intake_result,
     &s_complaint_transition, &s_complaint_respond, &s_complaint_message, &s_complaint_messages,
     &s_complaint_decisions, &s_complaint_overdue, &s_complaint_stats, &s_complaint_assign, &s_complaint_note,
-    &s_complaint_export, &s_complaint_publish, NULL };
+    &s_complaint_export, &complaint_attach_msg, &complaint_attachment_msg, &s_complaint_publish, NULL };

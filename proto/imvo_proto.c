@@ -208,6 +208,7 @@ imvo_proto_kind_name (imvo_kind_t kind)
         case IMVO_F_MAP: return "a map";
         case IMVO_F_STRLIST: return "an array of strings";
         case IMVO_F_ARRAY: return "an array";
+        case IMVO_F_BIN: return "bytes";
     }
     return "?";
 }
@@ -364,6 +365,18 @@ imvo_proto_validate (const imvo_proto_msg_t *msg, const msgpack_object *body,
                 if (f->max && o->via.map.size > f->max)
                     return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, f->name, "%s holds more than %lld entries",
                                            f->name, (long long) f->max);
+                continue;
+            case IMVO_F_BIN:
+                if (o->type != MSGPACK_OBJECT_BIN && o->type != MSGPACK_OBJECT_STR)
+                    break;
+                v->str = o->type == MSGPACK_OBJECT_BIN ? o->via.bin.ptr : o->via.str.ptr;
+                v->len = o->type == MSGPACK_OBJECT_BIN ? o->via.bin.size : o->via.str.size;
+                if (f->max && (int64_t) v->len > f->max)
+                    return imvo_error_set (err, IMVO_ERR_TOO_LARGE, f->name, "%s holds %zu bytes: at most %lld are allowed",
+                                           f->name, v->len, (long long) f->max);
+                if (f->min && (int64_t) v->len < f->min)
+                    return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, f->name, "%s must hold at least %lld bytes",
+                                           f->name, (long long) f->min);
                 continue;
             case IMVO_F_STRLIST:
             case IMVO_F_ARRAY:

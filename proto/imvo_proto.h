@@ -22,7 +22,9 @@ typedef enum {
     IMVO_F_BOOL,
     IMVO_F_MAP,         //  map; max is the number of entries
     IMVO_F_STRLIST,     //  array of strings; max is the number of items, each item uses format
-    IMVO_F_ARRAY        //  array of anything; max is the number of items
+    IMVO_F_ARRAY,       //  array of anything; max is the number of items
+    IMVO_F_BIN          //  bytes (msgpack bin, or str); min/max are byte lengths, more than
+                        //  max is too_large; str points at the bytes (not NUL-terminated)
 } imvo_kind_t;
 
 typedef enum {

@@ -171,6 +171,16 @@ class Replies(unittest.TestCase):
         call("complaints", "complaint.message", {"case_id": case_id, "text": "We are looking into it."})
         call("complaints", "complaint.messages", {"case_id": case_id})
         call("complaints", "complaint.messages", {"receipt": receipt}, actor={"role": "complainant"})
+        # Evidence: a photo in one call by receipt, a note in two parts by case id, both read back.
+        jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(64) + b"\xff\xd9"
+        photo = call("complaints", "complaint.attach", {"receipt": receipt, "name": "exit.jpg", "content_type": "image/jpeg",
+                                                        "data": jpeg}, actor={"role": "complainant"})
+        upload = call("complaints", "complaint.attach", {"case_id": case_id, "name": "visit.txt", "content_type": "text/plain",
+                                                         "data": b"The exits were locked at 23:00.\n", "part": 0})["upload"]
+        call("complaints", "complaint.attach", {"upload": upload, "part": 1, "data": b"And at 02:00.\n", "last": True})
+        call("complaints", "complaint.attachment", {"case_id": case_id, "attachment_id": photo["attachment_id"]})
+        call("complaints", "complaint.attachment", {"receipt": receipt, "attachment_id": photo["attachment_id"], "part": 0},
+             actor={"role": "complainant"})
         call("complaints", "complaint.transition", {"case_id": case_id, "to": "admissibility", "reason": "complete"})
         call("complaints", "complaint.transition", {"case_id": case_id, "to": "response", "reason": "admissible"},
              actor=COMMITTEE)

@@ -523,6 +523,8 @@ static const imvo_handler_t s_handlers [] = {
     { "complaint.assign", complaints_assign },
     { "complaint.note", complaints_note },
     { "complaint.export", complaints_export },
+    { "complaint.attach", complaints_attach },
+    { "complaint.attachment", complaints_attachment },
     { "complaint.publish", complaints_publish },
     { "audit.list", complaints_audit_list },
     { NULL, NULL },
@@ -564,4 +566,5 @@ const imvo_service_def_t complaints_service = {
     .subscriptions = s_subscriptions,
     .timers = s_timers,
     .queues = complaints_queues,
+    .max_msg_bytes = 11L << 20,     //  complaint.attach: a file of 10 MiB in one call
 };

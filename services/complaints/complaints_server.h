@@ -48,6 +48,8 @@ imvo_handler_fn complaints_transition, complaints_respond, complaints_message, c
     complaints_overdue, complaints_stats;
 //  complaints_publish.c: the committee's public statements, and the public list of them.
 imvo_handler_fn complaints_publish, complaints_decisions;
+//  complaints_evidence.c: attachments, kept encrypted (complaint.attach in one call or in parts).
+imvo_handler_fn complaints_attach, complaints_attachment;
 //  complaints_staff.c: what staff do with cases beside moving them.
 imvo_handler_fn complaints_assign, complaints_note, complaints_export;
 //  complaints_words.c: the case-folded words of UTF-8 text (ICU word breaks), each once, into

@@ -100,7 +100,7 @@ imvoctl_print_catalogue (void)
 static const char *
 s_kind_code (imvo_kind_t kind)
 {
-    static const char *const names [] = { "str", "int", "bool", "map", "strlist", "array" };
+    static const char *const names [] = { "str", "int", "bool", "map", "strlist", "array", "bin" };
     return (size_t) kind < sizeof names / sizeof names [0] ? names [kind] : "unknown";
 }
 

@@ -560,7 +560,7 @@ test_dates_and_other_kinds (void)
     CHECK (!imvo_proto_format_ok (IMVO_FMT_EMAIL, "", 0) && !imvo_proto_format_ok (IMVO_FMT_URL, "", 0));
     for (int f = IMVO_FMT_TEXT; f <= IMVO_FMT_URL; f++)
         CHECK (strcmp (imvo_proto_format_name ((imvo_format_t) f), "?") != 0);
-    for (int k = IMVO_F_STR; k <= IMVO_F_ARRAY; k++)
+    for (int k = IMVO_F_STR; k <= IMVO_F_BIN; k++)
         CHECK (strcmp (imvo_proto_kind_name ((imvo_kind_t) k), "?") != 0);
 }
 
