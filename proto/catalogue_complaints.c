@@ -20,7 +20,8 @@ static const imvo_field_t s_submit [] = {
     [COMPLAINT_SUBMIT_KIND] = { "complainant.kind", IMVO_F_STR, false, 1, 32, IMVO_FMT_CODE, s_complainant_kinds, "worker, union, ngo, representative or other" },
     [COMPLAINT_SUBMIT_SHARE] = { "complainant.share_identity", IMVO_F_BOOL, false, 0, 0, 0, NULL, "let the company see who complains" },
     [COMPLAINT_SUBMIT_COUNTRY] = { "country", IMVO_F_STR, false, 2, 2, IMVO_FMT_COUNTRY, NULL, "where the harm happened (ISO code)" },
-    [COMPLAINT_SUBMIT_LOCATION] = { "location_id", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "production location id" },
+    [COMPLAINT_SUBMIT_LOCATION] = { "location_id", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "production location id (location.search finds it in the published lists)" },
+    [COMPLAINT_SUBMIT_PLACE] = { "place", IMVO_F_STR, false, 1, 300, IMVO_FMT_LINE, NULL, "a place not on the published lists, in the complainant's words (name, town, country): kept in the case file for the secretariat to match" },
 };
 
 static const imvo_field_t s_get [] = {
@@ -182,7 +183,7 @@ static const imvo_proto_msg_t s_complaint_get = {
     "complaint.get", "a case as staff see it, with its history, assignment and internal notes; the complainant's name and contact only with identity: true (a company: its own cases, the identity only if the complainant shared it)",
     IMVO_FIELDS (s_get), IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, NULL,
     .service = "complaints", .mode = IMVO_PIPELINED,
-    .reply = "case_id covenant respondent summary description status received_at updated_at country? location_id? complainant history outcome? decision? decided_at? statement? published_at? deadlines linked? identity_reads? assigned? notes?" };
+    .reply = "case_id covenant respondent summary description status received_at updated_at country? location_id? place? complainant history outcome? decision? decided_at? statement? published_at? deadlines linked? identity_reads? assigned? notes?" };
 static const imvo_proto_msg_t s_complaint_status = {
     "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status),
     IMVO_PUBLIC, NULL, NULL, NULL,

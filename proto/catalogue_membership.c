@@ -86,6 +86,23 @@ static const imvo_field_t s_location_sourcing [] = {
     [LOCATION_SOURCING_LOCATION] = { "location_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, NULL },
     [LOCATION_SOURCING_YEAR] = { "year", IMVO_F_INT, false, 2000, 2100, 0, NULL, "one year (default: every year)" },
 };
+static const imvo_field_t s_location_search [] = {
+    COVENANT (LOCATION_SEARCH_COVENANT),
+    [LOCATION_SEARCH_Q] = { "q", IMVO_F_STR, false, 1, 200, IMVO_FMT_LINE, NULL, "words of the place's name, city, region, address or country (each word the start of one; case, accents and scripts do not count)" },
+    [LOCATION_SEARCH_COUNTRY] = { "country", IMVO_F_STR, false, 2, 2, IMVO_FMT_COUNTRY, NULL, "only this country (ISO code)" },
+    [LOCATION_SEARCH_CITY] = { "city", IMVO_F_STR, false, 1, 100, IMVO_FMT_LINE, NULL, "only this city (its words)" },
+    [LOCATION_SEARCH_LIMIT] = { "limit", IMVO_F_INT, false, 1, 50, 0, NULL, "most to show (default 20)" },
+};
+
+static int
+s_location_search_check (const imvo_value_t *values, imvo_error_t *err)
+{
+    if (!values [LOCATION_SEARCH_Q].present && !values [LOCATION_SEARCH_COUNTRY].present
+    &&  !values [LOCATION_SEARCH_CITY].present)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "q", "give q, country or city to search by");
+    return 0;
+}
+
 static const imvo_field_t s_location_resolve [] = {
     COVENANT (LOCATION_RESOLVE_COVENANT),
     [LOCATION_RESOLVE_FLAG] = { "flag_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, NULL },
@@ -194,6 +211,10 @@ MSG (s_location_counts_msg, "location.counts", "locations per year, with the pub
 MSG (s_location_flags_msg, "location.flags", "ambiguous matches waiting for the secretariat", s_location_covenant, IMVO_STAFF, NULL, .reply = "flags")
 MSG (s_location_resolve_msg, "location.resolve", "confirm (merge into location_id) or reject an ambiguous match", s_location_resolve, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK, .reply = "flag_id decision location_id")
 MSG (s_location_sourcing_msg, "location.sourcing", "staff and services only: the companies that disclosed a location, per covenant, with the years", s_location_sourcing, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, .reply = "location_id companies")
+static const imvo_proto_msg_t s_location_search_msg = {
+    "location.search", "find a place in a covenant's published lists (every year's, each location once) by words of its name, city or country: the workplace a complainant knows; no company names",
+    IMVO_FIELDS (s_location_search), IMVO_PUBLIC, NULL, NULL, s_location_search_check,
+    .service = "membership", .reply = "locations more" };
 //  Accounts. account.enroll, account.login and account.password keep no idempotency key: their
 //  body holds a password, and the key's record would keep a fast digest of it; an enrollment
 //  token works once anyway, and a TOTP code too. account.create and account.reset keep theirs,
@@ -223,7 +244,7 @@ const imvo_proto_msg_t *const imvo_proto_membership [] = {
     &s_member_pay_msg, &s_member_unpaid_msg,
     &s_location_add_msg, &s_location_import_msg, &s_location_list_msg, &s_location_export_msg,
     &s_location_publish_msg, &s_location_counts_msg, &s_location_flags_msg, &s_location_resolve_msg,
-    &s_location_sourcing_msg,
+    &s_location_sourcing_msg, &s_location_search_msg,
     &s_account_create_msg, &s_account_enroll_msg, &s_account_login_msg, &s_account_session_msg,
     &s_account_logout_msg, &s_account_password_msg, &s_account_list_msg, &s_account_disable_msg,
     &s_account_reset_msg, NULL };

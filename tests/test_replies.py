@@ -134,6 +134,7 @@ class Replies(unittest.TestCase):
         call("membership", "location.list", {"covenant": "gold", "year": 2021})          # the draft, for staff
         call("membership", "location.counts", {"covenant": "gold"}, actor=PUBLIC)
         call("membership", "location.sourcing", {"location_id": x["location_id"]})
+        call("membership", "location.search", {"covenant": "gold", "q": "kampala"}, actor=PUBLIC)
 
         # --- accounts: one created by the company for itself, enrolled, signed in, reset, disabled ---
         person = call("membership", "account.create", {"username": "replies." + uuid.uuid4().hex[:8], "name": "Ria",

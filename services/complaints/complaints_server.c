@@ -15,7 +15,7 @@
                                                            updated_at, receipt_hash; file (packed:
                                                            description, complainant (name and
                                                            contact sealed: complaints_identity.c), country,
-                                                           location_id); history (packed array)
+                                                           location_id, place); history (packed array)
       imvo:complaints:{<covenant>}:cases                   zset of case ids by arrival
       imvo:complaints:{<covenant>}:seq:<year>              case counter
       imvo:complaints:{<covenant>}:receipts                hash: receipt hash -> case id
@@ -93,12 +93,15 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     size_t at [7];
     at [0] = buf.size;
     const imvo_value_t *country = &f [COMPLAINT_SUBMIT_COUNTRY], *location = &f [COMPLAINT_SUBMIT_LOCATION];
-    msgpack_pack_map (&pk, 2 + country->present + location->present);
+    const imvo_value_t *place = &f [COMPLAINT_SUBMIT_PLACE];        //  for the secretariat to match
+    msgpack_pack_map (&pk, 2 + country->present + location->present + place->present);
     imvo_pack_kv_str (&pk, "description", f [COMPLAINT_SUBMIT_DESCRIPTION].str);
     if (country->present)
         imvo_pack_kv_str (&pk, "country", country->str);
     if (location->present)
         imvo_pack_kv_str (&pk, "location_id", location->str);
+    if (place->present)
+        imvo_pack_kv_str (&pk, "place", place->str);
     //  The name and the contact only sealed under the data key (complaints_identity.c).
     imvo_pack_str (&pk, "complainant");
     if (complaints_identity_pack (&pk, f, receipt_hash)) {

@@ -59,6 +59,8 @@ int membership_location_publish (imvo_ctx_t *ctx, const imvo_request_t *req,
                                  const imvo_value_t *f, imvo_reply_t *reply);
 int membership_location_resolve (imvo_ctx_t *ctx, const imvo_request_t *req,
                                  const imvo_value_t *f, imvo_reply_t *reply);
+int membership_location_search (imvo_ctx_t *ctx, const imvo_request_t *req,
+                                const imvo_value_t *f, imvo_reply_t *reply);
 int membership_location_sourcing (imvo_ctx_t *ctx, const imvo_request_t *req,
                                   const imvo_value_t *f, imvo_reply_t *reply);
 int membership_member_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,

@@ -116,6 +116,7 @@ static const imvo_handler_t s_handlers [] = {
     { "location.flags", membership_location_flags },
     { "location.resolve", membership_location_resolve },
     { "location.sourcing", membership_location_sourcing },
+    { "location.search", membership_location_search },
     { "account.create", membership_account_create },
     { "account.enroll", membership_account_enroll },
     { "account.login", membership_account_login },

@@ -13,6 +13,7 @@
     an HTTP thread (portal_wait.c says how and why), and then shows the receipt, the error, or
     that the complaint is being registered, with a link to look again. */
 #include "portal.h"
+#include "portal_places.h"
 #include "imvo_keys.h"
 
 #include <ctype.h>
@@ -97,7 +98,10 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
         portal_page_end (&b);
         return portal_page (c, status ? status : MHD_HTTP_OK, &b, set [0] ? set : NULL);
     }
-    //  Step 2: the complaint, with the covenant's companies to choose from.
+    //  Step 2: the place where it happened (a GET form of its own: portal_places.c), then the
+    //  complaint, with the places found and the covenant's companies to choose from.
+    portal_places_t places;
+    portal_places_search (&b, c, r, lang, covenant, &places);
     unsigned char raw [16];
     char key [33];
     randombytes_buf (raw, sizeof raw);
@@ -107,10 +111,11 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
     portal_hidden (&b, "key", *portal_field (r, "key") ? portal_field (r, "key") : key);      //  one complaint per form
     portal_hidden (&b, "covenant", covenant);
     portal_hidden (&b, "lang", lang == PORTAL_EN ? "en" : "nl");
+    portal_places_choice (&b, r, lang, &places);
     s_input (&b, "company", portal_t (lang, T_COMPANY), portal_field (r, "company"),
-             "list=\"companies\" required autocomplete=\"off\" aria-describedby=\"company-help\"");
-    portal_buf_add (&b, "<p class=\"help\" id=\"company-help\">%s</p><datalist id=\"companies\">",
-                    portal_t (lang, T_COMPANY_HELP));
+             "list=\"companies\" autocomplete=\"off\" aria-describedby=\"company-help\"");
+    portal_buf_add (&b, "<p class=\"help\" id=\"company-help\">%s %s</p><datalist id=\"companies\">",
+                    portal_t (lang, T_COMPANY_HELP), portal_places_text (lang, PLACES_COMPANY_HELP));
     imvo_response_t members;
     if (portal_members (covenant, false, &members) == 0) {
         const msgpack_object *m = imvo_map_get (members.body, "members");
@@ -123,8 +128,7 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
     }
     imvo_response_release (&members);
     portal_buf_add (&b, "</datalist>");
-    //  The limits are the catalogue's (complaint.submit); the place is the portal's own
-    //  field, added to the description.
+    //  The limits are the catalogue's (complaint.submit).
     char extra [96];
     snprintf (extra, sizeof extra, "required maxlength=\"%ld\"", portal_max ("complaint.submit", "summary"));
     s_input (&b, "summary", portal_t (lang, T_SUMMARY), portal_field (r, "summary"), extra);
@@ -133,7 +137,6 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
                     portal_max ("complaint.submit", "description"));
     portal_buf_str (&b, portal_field (r, "description"));
     portal_buf_add (&b, "</textarea>");
-    s_input (&b, "place", portal_t (lang, T_PLACE), portal_field (r, "place"), "maxlength=\"300\"");
     snprintf (extra, sizeof extra, "maxlength=\"%ld\" pattern=\"[A-Za-z]{2}\" autocomplete=\"country\"",
               portal_max ("complaint.submit", "country"));
     s_input (&b, "country", portal_t (lang, T_COUNTRY), portal_field (r, "country"), extra);
@@ -243,26 +246,26 @@ s_respondent (const char *covenant, const char *typed, char *respondent, size_t 
 
 //  complaint.submit's body from the form: the fields as typed (trimmed), nothing checked here.
 static void
-s_submit_body (portal_req_t *r, portal_lang_t lang, const char *respondent, msgpack_sbuffer *out)
+s_submit_body (portal_req_t *r, const char *respondent, msgpack_sbuffer *out)
 {
     msgpack_packer pk;
     msgpack_packer_init (&pk, out, msgpack_sbuffer_write);
-    const char *place = portal_field (r, "place");
+    const char *place = portal_field (r, "place"), *location = portal_field (r, "location_id");
     char *country = strdup (portal_field (r, "country"));
     assert (country);
     for (char *p = country; *p; p++)
         *p = (char) toupper ((unsigned char) *p);
     bool named = streq (portal_field (r, "who"), "named");
-    msgpack_pack_map (&pk, 4 + (*respondent != 0) + (*country != 0));
+    msgpack_pack_map (&pk, 4 + (*respondent != 0) + (*country != 0) + (*place != 0) + (*location != 0));
     imvo_pack_kv_str (&pk, "covenant", portal_field (r, "covenant"));
     if (*respondent)
         imvo_pack_kv_str (&pk, "respondent", respondent);
     imvo_pack_kv_str (&pk, "summary", portal_field (r, "summary"));
-    char *description = *place ? zsys_sprintf ("%s\n\n%s: %s", portal_field (r, "description"),
-                                               portal_t (lang, T_PLACE), place)
-                               : strdup (portal_field (r, "description"));
-    imvo_pack_kv_str (&pk, "description", description);
-    zstr_free (&description);
+    imvo_pack_kv_str (&pk, "description", portal_field (r, "description"));
+    if (*location)                  //  a place from the published list (portal_places.c)
+        imvo_pack_kv_str (&pk, "location_id", location);
+    if (*place)                     //  one in her own words, for the secretariat to match
+        imvo_pack_kv_str (&pk, "place", place);
     imvo_pack_str (&pk, "complainant");
     const char *name = portal_field (r, "name"), *contact = portal_field (r, "contact");
     msgpack_pack_map (&pk, named ? 2 + (*name != 0) + (*contact != 0) : 1);
@@ -291,7 +294,8 @@ s_submit_check (portal_req_t *r, portal_lang_t lang, const msgpack_sbuffer *body
         { "covenant", "covenant", T_COVENANT }, { "respondent", "company", T_COMPANY },
         { "summary", "summary", T_SUMMARY }, { "description", "description", T_DESCRIPTION },
         { "complainant.name", "name", T_NAME }, { "complainant.contact", "contact", T_CONTACT },
-        { "country", "country", T_COUNTRY }, { "complainant", "who", T_WHO } };
+        { "country", "country", T_COUNTRY }, { "location_id", "location_id", T_PLACE }, { "place", "place", T_PLACE },
+        { "complainant", "who", T_WHO } };
     size_t i = 0;
     while (i < sizeof labels / sizeof labels [0] - 1 && !streq (labels [i].field, err.field))
         i++;
@@ -361,12 +365,14 @@ portal_submit (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
     s_respondent (covenant, portal_field (r, "company"), respondent, sizeof respondent);
     msgpack_sbuffer body;
     msgpack_sbuffer_init (&body);
-    s_submit_body (r, lang, respondent, &body);
+    s_submit_body (r, respondent, &body);
     char error [640], files_error [700];
     unsigned files_status = portal_evidence_refusal (r, lang, files_error, sizeof files_error);
     const char *refusal = files_status ? files_error
                         : s_submit_check (r, lang, &body, error, sizeof error) ? error
-                        : !respondent [0] ? portal_t (lang, T_NO_COMPANY)
+                        : *portal_field (r, "company") && !respondent [0] ? portal_t (lang, T_NO_COMPANY)
+                        : !respondent [0] && !*portal_field (r, "location_id") && !*portal_field (r, "place")
+                          ? portal_places_text (lang, PLACES_NEED_ONE)
                         : !portal_allowed (portal_submits, addr, 5, 600000, true) ? portal_t (lang, T_TOO_MANY)
                         : NULL;
     bool queued = false;

@@ -6,6 +6,7 @@
     and showing the complainant's identity (a POST: every such read is recorded on the case and
     audited). See staff.h. */
 #include "staff.h"
+#include "portal_places.h"
 
 #include <microhttpd.h>
 
@@ -348,6 +349,7 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
         portal_buf_obj (b, imvo_map_get (body, "country"));
         portal_buf_add (b, "</dd>");
     }
+    portal_places_facts (b, x->lang, body);
     const msgpack_object *assigned = imvo_map_get (body, "assigned");
     portal_buf_add (b, "<dt>%s</dt><dd id=\"assigned\">", TR (x, "Toegewezen aan", "Assigned to"));
     if (assigned && assigned->type == MSGPACK_OBJECT_MAP) {

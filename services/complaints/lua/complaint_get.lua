@@ -66,6 +66,8 @@ out.deadlines = deadlines
 if not company then
     -- The companies that disclosed the place the complaint names (complaint_link.lua).
     out.linked = case.linked and cmsgpack.unpack(case.linked) or nil
+    -- A place not on the published lists, as the complainant named it, for staff to match.
+    out.place = file.place
     if identity then
         redis.call('LPUSH', KEYS[1] .. ':access', cmsgpack.pack({ at = now, by = ARGV[3] }))
         redis.call('LTRIM', KEYS[1] .. ':access', 0, 999)
