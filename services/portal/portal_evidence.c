@@ -44,6 +44,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <unistd.h>
@@ -694,8 +695,9 @@ s_send_part (void *arg)
     }
     else {
         bool last = f->sent + (uint64_t) n >= f->size;
-        msgpack_sbuffer body;
-        msgpack_sbuffer_init (&body);
+        //  Its body's buffer of its final size at once (not grown by doubling).
+        msgpack_sbuffer body = { 0, malloc ((size_t) n + 1024), (size_t) n + 1024 };
+        assert (body.data);
         s_part_body (up, f, (size_t) n, last, &body);
         sodium_memzero (up->buf, (size_t) n);
         char key [IMVO_KEY_MAX + 1];
@@ -939,6 +941,10 @@ portal_evidence_start (void)
     const char *dir = imvo_env ("IMVO_PORTAL_UPLOAD_DIR", imvo_env ("TMPDIR", "/tmp"));
     snprintf (s_dir, sizeof s_dir, "%s", dir);
     s_disk_max = imvo_env_long ("IMVO_PORTAL_UPLOAD_MAX_MB", 1024, 30, 1L << 20) * 1024 * 1024;
+    //  A part's buffers (its plaintext, its message, the envelope, ZeroMQ's copy: 512 KiB each)
+    //  are mapped and given back when freed, whichever worker sent it: glibc would otherwise
+    //  raise its threshold after the first and keep them in each worker's arena.
+    mallopt (M_MMAP_THRESHOLD, 256 * 1024);
     s_stop = false;
     if (pthread_create (&s_thread, NULL, s_keeper, NULL))
         return -1;
