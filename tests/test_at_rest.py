@@ -1,0 +1,188 @@
+"""Confidentiality at rest (PROTOCOL.md, third part; docs/SECURITY.md, "The complainant's data
+at rest"): with CURVE and Redis's AOF on, complaints are filed on the socket and through the
+portal's form (the intake queue), then the AOF files and a dump (SAVE, uncompressed) are read
+byte for byte: the complainants' names and contacts are in neither, while the words that are
+not secret (a summary) are, so the search would have found them. The secretariat still reads
+the identity with identity: true, the respondent when it was shared, and the intake stream
+keeps no entry once its case exists."""
+import glob
+import http.client
+import os
+import re
+import subprocess
+import time
+import unittest
+import urllib.parse
+
+import msgpack
+
+from harness import USER_PASSWORD, System, daemon_path
+
+# Words that must never be at rest in plain text, and words that must be (they are not secret):
+# the second list shows the search finds what is there.
+NAMED = {"name": "Rahima Begum-Secretname", "contact": "rahima.secretcontact@example.org"}
+SHARED = {"name": "Kulsum Sharedname", "contact": "+880 1711 000042"}
+FORM = {"name": "Nasrin Formname", "contact": "nasrin.formcontact@example.net"}
+ANONYMOUS_CONTACT = "anon.secretcontact@example.com"
+
+
+class AtRest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.s = System(["complaints"], curve=True).__enter__()
+        s = cls.s
+        cls.company = "Chittagong Denim Brand BV"
+        cls.org = s.company(cls.company, ["textile"])
+        cls.secrets = [v.encode() for d in (NAMED, SHARED, FORM) for v in d.values()] + [ANONYMOUS_CONTACT.encode()]
+        cls.visible = []
+        cls.cases = {}
+        # On the socket: named, named and shared with the company, anonymous with a contact.
+        for label, complainant in (("named", dict(NAMED, anonymous=False)),
+                                   ("shared", dict(SHARED, anonymous=False, share_identity=True)),
+                                   ("anonymous", {"anonymous": True, "contact": ANONYMOUS_CONTACT})):
+            summary = "Visible summary %s socket" % label
+            cls.visible.append(summary.encode())
+            got = s.ok("complaints", "complaint.submit",
+                       {"covenant": "textile", "respondent": cls.org, "summary": summary,
+                        "description": "Wages withheld for three months", "complainant": complainant},
+                       key="at-rest-" + label)
+            cls.cases[label] = got["case_id"]
+        # Through the portal's form: the portal seals her before it queues her.
+        cls.start_portal()
+        cls.cases["form"] = cls.file_by_form()
+        # Attachments (issue 20, E): file each one here with bytes of its own (a marker that
+        # occurs nowhere else), and add those bytes to cls.secrets: every test below then
+        # checks the AOF and the dump for them as for the names.
+
+    @classmethod
+    def start_portal(cls):
+        s = cls.s
+        env = dict(s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0", IMVO_CERT=s.cert("portal", "gateway"),
+                   IMVO_REDIS_URL="redis://intake:%s@127.0.0.1:%d/0" % (USER_PASSWORD % "intake", s.redis.port))
+        cls.logpath = os.path.join(s.workdir, "portal.log")
+        cls.log = open(cls.logpath, "wb")
+        cls.portal = subprocess.Popen([daemon_path("portal")], env=env, stdout=cls.log, stderr=subprocess.STDOUT)
+        cls.port = None
+
+        def listening():
+            with open(cls.logpath, "rb") as f:
+                m = re.search(rb"portal on http://127\.0\.0\.1:(\d+)/", f.read())
+            cls.port = int(m.group(1)) if m else None
+            return cls.port is not None or cls.portal.poll() is not None
+        s.wait_for(listening, timeout=15)
+        assert cls.port, "the portal did not start"
+
+    @classmethod
+    def file_by_form(cls):
+        c = http.client.HTTPConnection("127.0.0.1", cls.port, timeout=10)
+        c.request("GET", "/?lang=en&covenant=textile")
+        r = c.getresponse()
+        page = r.read().decode()
+        c.close()
+        cookie = re.search(r"csrf=([0-9a-f]{32})", r.getheader("Set-Cookie")).group(1)
+        hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page))
+        summary = "Visible summary of the form"
+        cls.visible.append(summary.encode())
+        fields = dict(hidden, company=cls.company, summary=summary, description="Locked in at night",
+                      who="named", name=FORM["name"], contact=FORM["contact"], share="no")
+        c = http.client.HTTPConnection("127.0.0.1", cls.port, timeout=10)
+        c.request("POST", "/submit", body=urllib.parse.urlencode(fields).encode(),
+                  headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": "csrf=" + cookie})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        assert r.status == 303, r.status
+        outcome = {}
+
+        def done():
+            outcome.update(cls.s.ok("complaints", "complaint.intake_result", {"key": hidden["key"]}))
+            return outcome["state"] != "pending"
+        assert cls.s.wait_for(done), outcome
+        assert outcome["state"] == "done", outcome
+        return outcome["case_id"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.portal.terminate()
+        cls.portal.wait(10)
+        cls.log.close()
+        cls.s.close()
+
+    def found_in(self, data):
+        return [x.decode() for x in self.secrets if x in data]
+
+    def test_the_aof_holds_no_name_or_contact(self):
+        files = glob.glob(os.path.join(self.s.redis.dir, "appendonlydir", "*"))
+        self.assertTrue(files)
+        data = b""
+        for name in files:
+            with open(name, "rb") as f:
+                data += f.read()
+        self.assertEqual(self.found_in(data), [])
+        for word in self.visible:               # the search finds what is there in plain text
+            self.assertIn(word, data)
+
+    def test_a_dump_holds_no_name_or_contact(self):
+        # Uncompressed (LZF), so that a plain name would show as it is.
+        self.s.redis.cli("CONFIG", "SET", "rdbcompression", "no")
+        self.assertIn("OK", self.s.redis.cli("SAVE"))
+        with open(os.path.join(self.s.redis.dir, "dump.rdb"), "rb") as f:
+            data = f.read()
+        self.assertEqual(self.found_in(data), [])
+        for word in self.visible:
+            self.assertIn(word, data)
+
+    def identity(self, label, **kw):
+        got = self.s.ok("complaints", "complaint.get", {"case_id": self.cases[label], "identity": True}, **kw)
+        return {k: got["complainant"][k] for k in ("name", "contact") if k in got["complainant"]}
+
+    def test_staff_read_the_identity_with_identity_true(self):
+        self.assertEqual(self.identity("named"), NAMED)
+        self.assertEqual(self.identity("shared"), SHARED)
+        self.assertEqual(self.identity("form"), FORM)
+        self.assertEqual(self.identity("anonymous"), {"contact": ANONYMOUS_CONTACT})
+        plain = self.s.ok("complaints", "complaint.get", {"case_id": self.cases["named"]})["complainant"]
+        self.assertEqual(plain, {"anonymous": False, "identity_hidden": True})
+
+    def test_the_company_reads_only_what_was_shared(self):
+        cert = self.s.cert("company-at-rest", "company", org=self.org)
+        shared = self.s.ok("complaints", "complaint.get", {"case_id": self.cases["shared"]}, cert=cert)
+        self.assertEqual({k: shared["complainant"].get(k) for k in ("name", "contact")}, SHARED)
+        for label in ("named", "form", "anonymous"):
+            got = self.s.ok("complaints", "complaint.get", {"case_id": self.cases[label]}, cert=cert)
+            self.assertEqual(set(got["complainant"]) & {"name", "contact", "sealed", "sealed_for"}, set(), label)
+
+    def test_the_intake_stream_keeps_no_settled_entry(self):
+        stream = "imvo:complaints:intake"
+        self.assertTrue(self.s.wait_for(lambda: self.s.redis.cli("XLEN", stream).strip() == "0"))
+        # An entry sealed to another key fails naming the field, and goes too.
+        sealed = bytes(range(88))           # not crypto_box_seal to complaints' key
+        body = {"covenant": "textile", "respondent": self.org, "summary": "s", "description": "d",
+                "complainant": {"sealed": sealed}}
+        env = msgpack.packb({"v": 1, "id": "x" * 8, "type": "complaint.submit", "key": "at-rest-wrong-key",
+                             "body": body}, use_bin_type=True)
+        self.s.redis.pipe([["XADD", stream, "*", "msg", env]])
+        outcome = {}
+
+        def settled():
+            outcome.update(self.s.ok("complaints", "complaint.intake_result", {"key": "at-rest-wrong-key"}))
+            return outcome["state"] != "pending"
+        self.assertTrue(self.s.wait_for(settled), outcome)
+        self.assertEqual(outcome["state"], "failed")
+        self.assertEqual(outcome["error"]["field"], "complainant.sealed")
+        self.assertTrue(self.s.wait_for(lambda: self.s.redis.cli("XLEN", stream).strip() == "0"))
+
+    def test_without_its_key_neither_complaints_nor_the_portal_starts(self):
+        for name, var in (("complaints", "IMVO_DATA_KEY_FILE"), ("portal", "IMVO_DATA_PUBLIC_KEY_FILE")):
+            with self.subTest(name=name):
+                env = dict(self.s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0")
+                if name == "portal":
+                    env["IMVO_CERT"] = os.path.join(self.s.certs, "portal.txt_secret")
+                env.pop(var)
+                out = subprocess.run([daemon_path(name)], env=env, capture_output=True, text=True, timeout=15)
+                self.assertNotEqual(out.returncode, 0)
+                self.assertIn(var + " is not set", out.stdout + out.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
