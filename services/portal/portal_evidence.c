@@ -558,8 +558,9 @@ portal_evidence_input (portal_buf_t *b, portal_lang_t lang)
 void
 portal_evidence_status_form (portal_buf_t *b, portal_lang_t lang, const char *token, const char *receipt)
 {
-    portal_buf_add (b, "<h2>%s</h2><form method=\"post\" action=\"/status\" enctype=\"multipart/form-data\">",
-                    s_t (lang, E_ADD));
+    //  Its action names the language: a form of its own beside the message's.
+    portal_buf_add (b, "<h2>%s</h2><form method=\"post\" action=\"/status?lang=%s\" enctype=\"multipart/form-data\">",
+                    s_t (lang, E_ADD), lang == PORTAL_EN ? "en" : "nl");
     portal_hidden (b, "csrf", token);
     portal_hidden (b, "receipt", receipt);
     portal_hidden (b, "lang", lang == PORTAL_EN ? "en" : "nl");
