@@ -32,6 +32,8 @@ const imvoctl_cmd_t imvoctl_membership_cmds [] = {
       "location_id,country,city,name,address", "the published list: location list COVENANT --year Y" },
     { "location export", "membership", "location.export", { "covenant" }, NULL, "csv", NULL,
       "the published list as CSV (--json for the raw reply)" },
+    { "location search", "membership", "location.search", { "covenant" }, NULL, "locations",
+      "location_id,country,city,name", "find a place in the published lists: location search COVENANT --q WORDS" },
     { "location counts", "membership", "location.counts", { "covenant" }, NULL, "years", "year,locations,published_on",
       "locations per year: location counts COVENANT" },
     { "account create", "membership", "account.create", { NULL }, NULL, NULL, NULL,

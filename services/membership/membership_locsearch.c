@@ -91,40 +91,46 @@ typedef struct {
     char whole [3];                 //  the country q names as a whole ("viet nam"), or ""
 } s_query_t;
 
-//  Whether the location (an HMGET reply) matches; its rank when it does.
+//  Whether the location (an HMGET reply) matches; its rank when it does. The stored normal form
+//  (name and address) is tried first; the city and region are normalised only when a word is
+//  not there, and the name only for a match (its rank and order): ICU's transliteration is
+//  what costs, and most places match nothing.
 static bool
 s_match (const s_query_t *q, redisReply *r, int *rank, char **name_norm)
 {
     const char *country = s_value (r, F_COUNTRY);
     if (*q->country && strcasecmp (country, q->country) != 0)
         return false;
-    char city [S_NORM], region [S_NORM] = "";
-    location_normalise (s_value (r, F_CITY), city, sizeof city, false);
-    if (q->has_city)
+    char city [S_NORM] = "", region [S_NORM] = "";
+    bool normalised = false;
+    if (q->has_city) {
+        location_normalise (s_value (r, F_CITY), city, sizeof city, false);
         for (int i = 0; i < q->city.n; i++)
             if (!s_starts_a_word (city, q->city.words [i]))
                 return false;
-    //  The stored normal form is the name's and the address's; the city and region are added.
+    }
     const char *norm = s_value (r, F_NORM);
-    bool all = true, all_in_name = true;
+    bool by_country = q->has_q && *q->whole && strcasecmp (country, q->whole) == 0;
+    for (int i = 0; q->has_q && !by_country && i < q->q.n; i++) {
+        const char *w = q->q.words [i];
+        if ((*q->q.country [i] && strcasecmp (country, q->q.country [i]) == 0)
+        ||  (strlen (w) == 2 && strncasecmp (country, w, 2) == 0)
+        ||  s_starts_a_word (norm, w))
+            continue;
+        if (!normalised) {
+            if (!q->has_city)
+                location_normalise (s_value (r, F_CITY), city, sizeof city, false);
+            location_normalise (s_value (r, F_REGION), region, sizeof region, false);
+            normalised = true;
+        }
+        if (!s_starts_a_word (city, w) && !s_starts_a_word (region, w))
+            return false;
+    }
     char name [S_NORM];
     location_normalise (s_value (r, F_NAME), name, sizeof name, false);
-    if (q->has_q && *q->whole && strcasecmp (country, q->whole) == 0)
-        all_in_name = false;            //  q names the place's country
-    else
-    if (q->has_q) {
-        location_normalise (s_value (r, F_REGION), region, sizeof region, false);
-        for (int i = 0; all && i < q->q.n; i++) {
-            const char *w = q->q.words [i];
-            bool in_name = s_starts_a_word (name, w);
-            all_in_name &= in_name;
-            all = in_name || s_starts_a_word (norm, w) || s_starts_a_word (city, w) || s_starts_a_word (region, w)
-               || (*q->q.country [i] && strcasecmp (country, q->q.country [i]) == 0)
-               || (strlen (w) == 2 && strncasecmp (country, w, 2) == 0);
-        }
-    }
-    if (!all)
-        return false;
+    bool all_in_name = q->has_q && !by_country;
+    for (int i = 0; all_in_name && i < q->q.n; i++)
+        all_in_name = s_starts_a_word (name, q->q.words [i]);
     *rank = all_in_name ? 0 : 1;
     *name_norm = strdup (name);
     return *name_norm != NULL;
