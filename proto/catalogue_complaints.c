@@ -183,7 +183,7 @@ static const imvo_proto_msg_t s_complaint_get = {
     "complaint.get", "a case as staff see it, with its history, assignment and internal notes; the complainant's name and contact only with identity: true (a company: its own cases, the identity only if the complainant shared it)",
     IMVO_FIELDS (s_get), IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, NULL,
     .service = "complaints", .mode = IMVO_PIPELINED,
-    .reply = "case_id covenant respondent summary description status received_at updated_at country? location_id? place? complainant history outcome? decision? decided_at? statement? published_at? deadlines linked? identity_reads? assigned? notes?" };
+    .reply = "case_id covenant respondent summary description status received_at updated_at country? location_id? place? complainant history outcome? decision? decided_at? statement? published_at? deadlines attachments linked? identity_reads? assigned? notes?" };
 static const imvo_proto_msg_t s_complaint_status = {
     "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status),
     IMVO_PUBLIC, NULL, NULL, NULL,

@@ -65,14 +65,14 @@ s_attach_check (const imvo_value_t *f, imvo_error_t *err)
 }
 
 const imvo_proto_msg_t complaint_attach_msg = {
-    "complaint.attach", "evidence on a case: a file (up to 10 MiB; 25 MiB a case) of a fixed type checked against its bytes, kept encrypted; by the complainant (by receipt; or a gateway for her) or staff (by case id); in one call or in parts of up to 512 KiB (part 0 gets the upload, the last says last: true)",
+    "complaint.attach", "evidence on a case: a file (up to 10 MiB; 25 MiB and 100 files a case) of a fixed type checked against its bytes, kept encrypted; by the complainant (by receipt; or a gateway for her) or staff (by case id); in one call or in parts of up to 512 KiB (part 0 gets the upload, the last says last: true)",
     IMVO_FIELDS (s_attach), IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_FRONT_ENDS, NULL, NULL, s_attach_check,
     .service = "complaints", .idem_ttl = IMVO_DAY, .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_FRONT_ENDS,
     .unlimited = IMVO_FRONT_ENDS,
     .reply = "attachment_id? sha256? size? upload?",
     .script = "complaint_attach", .script_keys = "idem case",
     .script_args = "step upload attachment_id part last name content_type size digest state from by person "
-                   "shared now parts file_max case_max ttl" };
+                   "shared now parts file_max case_max files_max ttl" };
 
 static const imvo_field_t s_attachment [] = {
     CASE_OR_RECEIPT (COMPLAINT_ATTACHMENT_CASE_ID, COMPLAINT_ATTACHMENT_RECEIPT),

@@ -9,6 +9,7 @@
 #define EVIDENCE_CASE_MAX (25L << 20)           //  bytes a case's attachments may hold together
 #define EVIDENCE_PART_MAX (512L << 10)          //  bytes one part of a streamed upload holds
 #define EVIDENCE_PARTS_MAX 1024                 //  parts a file may be sent (and kept) in
+#define EVIDENCE_CASE_FILES 100                 //  attachments a case may hold
 
 enum { COMPLAINT_ATTACH_CASE_ID, COMPLAINT_ATTACH_RECEIPT, COMPLAINT_ATTACH_NAME, COMPLAINT_ATTACH_CONTENT_TYPE,
        COMPLAINT_ATTACH_DATA, COMPLAINT_ATTACH_UPLOAD, COMPLAINT_ATTACH_PART, COMPLAINT_ATTACH_LAST,

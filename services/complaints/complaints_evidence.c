@@ -318,6 +318,7 @@ complaints_attach (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_
     imvo_named_bytes (&nm, "parts", parts.data, parts.size);
     imvo_named_fmt (&nm, "file_max", "%ld", EVIDENCE_FILE_MAX);
     imvo_named_fmt (&nm, "case_max", "%ld", EVIDENCE_CASE_MAX);
+    imvo_named_fmt (&nm, "files_max", "%d", EVIDENCE_CASE_FILES);
     imvo_named_fmt (&nm, "ttl", "%d", S_UPLOAD_TTL_S);
     imvo_args_init (&args);
     imvo_named_done (&nm, &args);

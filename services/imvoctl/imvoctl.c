@@ -19,13 +19,7 @@
 #include <czmq.h>
 #include <time.h>
 
-typedef struct {
-    bool json;                  //  --json
-    int timeout_ms;             //  --timeout, per attempt
-    const char *key;            //  --key: idempotency key
-    const char *role;           //  --actor-role: actor role
-    const char *org;            //  --actor-org: actor org
-} s_globals_t;
+typedef imvoctl_globals_t s_globals_t;   //  imvoctl.h
 
 static const imvoctl_cmd_t *const s_tables [] = {
     imvoctl_complaints_cmds, imvoctl_notify_cmds, imvoctl_membership_cmds, imvoctl_scoring_cmds,
@@ -47,7 +41,11 @@ s_usage (FILE *f)
                 "                                    a CURVE certificate (--cert FILE or IMVO_CERT uses one)\n"
                 "  demo                              load the demo data: the gold covenant's signatories\n"
                 "  complaint from-mail --covenant CODE [--respondent ORG_ID] [FILE.eml | -]\n"
-                "                                    a mail as a complaint (its Message-ID the key)\n");
+                "                                    a mail as a complaint (its Message-ID the key), and its attachments\n"
+                "  complaint attach CASE_ID|RECEIPT FILE [--name NAME] [--content-type TYPE] [--shared]\n"
+                "                                    evidence on a case (the type read from its bytes unless given)\n"
+                "  complaint attachment CASE_ID|RECEIPT ATTACHMENT_ID --out FILE\n"
+                "                                    an attachment's bytes into FILE (- for stdout)\n");
     for (size_t t = 0; t < sizeof s_tables / sizeof s_tables [0]; t++)
         for (const imvoctl_cmd_t *c = s_tables [t]; c->words; c++) {
             char line [160];
@@ -296,12 +294,11 @@ s_from_mail (const s_globals_t *g, int argc, char **argv)
     msgpack_sbuffer_init (&body);
     char key [IMVO_KEY_MAX + 1];
     int status = 1;
-    if (imvoctl_mail_body (path, covenant, respondent, &body, key, sizeof key) == 0) {
-        s_globals_t with_key = *g;
-        if (!with_key.key && key [0])
-            with_key.key = key;
-        status = s_call (&with_key, "complaints", "complaint.submit", body.data, body.size, NULL, NULL);
-    }
+    zlistx_t *files = zlistx_new ();
+    zlistx_set_destructor (files, imvoctl_mail_file_destroy);
+    if (imvoctl_mail_body_files (path, covenant, respondent, &body, key, sizeof key, files) == 0)
+        status = imvoctl_mail_submit (g, &body, g->key ? g->key : key, files);
+    zlistx_destroy (&files);
     msgpack_sbuffer_destroy (&body);
     return status;
 }
@@ -390,6 +387,8 @@ main (int argc, char **argv)
         return imvoctl_demo (g.timeout_ms, g.json);
     if (n >= 2 && streq (rest [0], "complaint") && streq (rest [1], "from-mail"))
         return s_from_mail (&g, n - 2, rest + 2);
+    if (n >= 2 && streq (rest [0], "complaint") && (streq (rest [1], "attach") || streq (rest [1], "attachment")))
+        return imvoctl_evidence (&g, rest [1], n - 2, rest + 2);
     if (streq (rest [0], "stats") && n == 2)
         return s_call (&g, rest [1], "stats", NULL, 0, NULL, NULL);
     if (streq (rest [0], "call") && (n == 3 || n == 4)) {

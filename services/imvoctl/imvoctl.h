@@ -91,6 +91,31 @@ int imvoctl_pack_fields (msgpack_packer *pk, const imvoctl_field_t *fields, int 
 int imvoctl_mail_body (const char *path, const char *covenant, const char *respondent, msgpack_sbuffer *body,
                        char *key, size_t key_size);
 
+//  Evidence (imvoctl_evidence.c). The options every command shares.
+typedef struct {
+    bool json;                  //  --json
+    int timeout_ms;             //  --timeout, per attempt
+    const char *key;            //  --key: idempotency key
+    const char *role;           //  --actor-role: actor role
+    const char *org;            //  --actor-org: actor org
+} imvoctl_globals_t;
+//  complaint attach CASE_ID FILE [--name N] [--content-type T] [--shared] and complaint
+//  attachment CASE_ID ID --out FILE (what: "attach" or "attachment"); the exit status.
+int imvoctl_evidence (const imvoctl_globals_t *g, const char *what, int argc, char **argv);
+//  A mail's attachment: its name, the type the mail says, its decoded bytes.
+#include <czmq.h>
+typedef struct {
+    char *name, *type;
+    zchunk_t *data;
+} imvoctl_mail_file_t;
+void imvoctl_mail_file_destroy (void **item);
+//  imvoctl_mail_body that also keeps the mail's attachments in files (of imvoctl_mail_file_t).
+int imvoctl_mail_body_files (const char *path, const char *covenant, const char *respondent, msgpack_sbuffer *body,
+                             char *key, size_t key_size, zlistx_t *files);
+//  Files the complaint (key: the mail's), prints the reply, then attaches each file by the
+//  complaint's receipt (a type not allowed is noted, not fatal); the exit status.
+int imvoctl_mail_submit (const imvoctl_globals_t *g, const msgpack_sbuffer *body, const char *key, zlistx_t *files);
+
 //  imvoctl demo (imvoctl_demo.c): loads the demo data set; returns the exit status.
 int imvoctl_demo (int timeout_ms, bool json);
 

@@ -72,23 +72,31 @@ s_html_text (const char *html)
     return out;
 }
 
-//  The decoded size of a part's content.
-static size_t
-s_part_size (GMimePart *part)
+//  A part's content, decoded.
+static zchunk_t *
+s_part_bytes (GMimePart *part)
 {
     GMimeDataWrapper *content = g_mime_part_get_content (part);
     if (!content)
-        return 0;
+        return zchunk_new (NULL, 0);
     GMimeStream *mem = g_mime_stream_mem_new ();
     g_mime_data_wrapper_write_to_stream (content, mem);
-    size_t size = (size_t) g_mime_stream_length (mem);
+    GByteArray *bytes = g_mime_stream_mem_get_byte_array ((GMimeStreamMem *) mem);
+    zchunk_t *chunk = zchunk_new (bytes->data, bytes->len);
     g_object_unref (mem);
-    return size;
+    return chunk;
 }
 
 int
 imvoctl_mail_body (const char *path, const char *covenant, const char *respondent, msgpack_sbuffer *body, char *key,
                    size_t key_size)
+{
+    return imvoctl_mail_body_files (path, covenant, respondent, body, key, key_size, NULL);
+}
+
+int
+imvoctl_mail_body_files (const char *path, const char *covenant, const char *respondent, msgpack_sbuffer *body,
+                         char *key, size_t key_size, zlistx_t *files)
 {
     g_mime_init ();
     GError *err = NULL;
@@ -132,9 +140,20 @@ imvoctl_mail_body (const char *path, const char *covenant, const char *responden
         if (g_mime_part_is_attachment (part) || g_mime_part_get_filename (part)) {
             char *mime = g_mime_content_type_get_mime_type (type);
             const char *file = g_mime_part_get_filename (part);
-            char *line = zsys_sprintf ("\n- %s (%s, %zu bytes)", file ? file : "(no name)", mime, s_part_size (part));
+            zchunk_t *bytes = s_part_bytes (part);
+            char *line = zsys_sprintf ("\n- %s (%s, %zu bytes)", file ? file : "(no name)", mime, zchunk_size (bytes));
             zchunk_extend (attachments, line, strlen (line));
             zstr_free (&line);
+            if (files) {                //  kept, to attach once the mail is a case
+                imvoctl_mail_file_t *kept = calloc (1, sizeof *kept);
+                assert (kept);
+                kept->name = s_clip (file && *file ? file : "attachment", 200, true);
+                kept->type = strdup (mime);
+                kept->data = bytes;
+                bytes = NULL;
+                zlistx_add_end (files, kept);
+            }
+            zchunk_destroy (&bytes);
             g_free (mime);
             nattach++;
         }

@@ -8,7 +8,7 @@
 -- digest (the SHA-256 in hex, once the file is whole); state (the sealed running hash, while it is not); from
 -- ('complainant' or the role), by (who may go on with the upload), person; shared ('1', '0', or
 -- '': the complaint's share_identity); now (ms); parts (a packed array of sealed parts);
--- file_max, case_max (bytes); ttl (seconds an upload lasts after its last part).
+-- file_max, case_max (bytes), files_max (attachments a case holds); ttl (seconds an upload lasts after its last part).
 local replay = imvo_replay()
 if replay then
     return replay
@@ -47,6 +47,9 @@ if held + size > tonumber(a.case_max) then
     return refuse('too_large', 'data', string.format('a case holds at most %d MiB of attachments (%d bytes): it holds %d, '
                                                      .. 'and this file would make %d', tonumber(a.case_max) / mib,
                                                      tonumber(a.case_max), held, held + size))
+end
+if redis.call('HLEN', ckey .. ':attachments') >= tonumber(a.files_max) then
+    return refuse('too_large', 'data', 'a case holds at most ' .. a.files_max .. ' attachments')
 end
 local file = {}
 if a.step == 'next' then

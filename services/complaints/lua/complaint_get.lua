@@ -87,4 +87,21 @@ if not company then
     end
     out.identity_reads = access
 end
+-- The attachments (complaint.attach, complaints_evidence.c) the reader may see: staff every
+-- one, the company those the complainant shared; oldest first.
+local attachments = {}
+for _, packed in ipairs(redis.call('HVALS', KEYS[1] .. ':attachments')) do
+    local m = cmsgpack.unpack(packed)
+    if not company or m.shared then
+        table.insert(attachments, { attachment_id = m.attachment_id, name = m.name, content_type = m.content_type,
+                                    size = m.size, sha256 = m.sha256, at = m.at, from = m.from, shared = m.shared })
+    end
+end
+table.sort(attachments, function(x, y)
+    if x.at ~= y.at then
+        return x.at < y.at
+    end
+    return x.attachment_id < y.attachment_id
+end)
+out.attachments = attachments
 return cmsgpack.pack(out)
