@@ -7,7 +7,7 @@
 set -euo pipefail
 build=(build-essential cmake pkg-config libczmq-dev libzmq3-dev libmsgpack-dev libhiredis-dev libicu-dev libjansson-dev
        libgmime-3.0-dev libxml2-dev libcurl4-openssl-dev libsodium-dev libmicrohttpd-dev liboath-dev
-       libqrencode-dev)
+       libqrencode-dev libmagic-dev)
 run=(redis-server redis-tools iso-codes)
 test=(python3 python3-zmq python3-msgpack python3-yaml python3-aiosmtpd python3-prometheus-client chromium
       zbar-tools)

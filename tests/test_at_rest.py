@@ -50,9 +50,18 @@ class AtRest(unittest.TestCase):
         # Through the portal's form: the portal seals her before it queues her.
         cls.start_portal()
         cls.cases["form"] = cls.file_by_form()
-        # Attachments (issue 20, E): file each one here with bytes of its own (a marker that
-        # occurs nowhere else), and add those bytes to cls.secrets: every test below then
-        # checks the AOF and the dump for them as for the names.
+        # Attachments (issue 20, E): each with bytes of its own (a marker that occurs nowhere
+        # else), in one call and in parts; every test below checks the AOF and the dump for them
+        # as for the names.
+        whole = b"Evidence-whole-7f3a: payslip of March, 4000 taka for 60 hours a week\n" * 3
+        part0 = b"Evidence-part0-91c2: the gate was locked at 23:00\n" * 2
+        part1 = b"Evidence-part1-c05e: and again at 02:00\n"
+        cls.secrets += [whole[:60], part0[:50], part1[:40]]
+        s.ok("complaints", "complaint.attach", {"case_id": cls.cases["named"], "name": "payslip.txt",
+                                                "content_type": "text/plain", "data": whole})
+        upload = s.ok("complaints", "complaint.attach", {"case_id": cls.cases["named"], "name": "gate.txt",
+                                                         "content_type": "text/plain", "data": part0, "part": 0})["upload"]
+        s.ok("complaints", "complaint.attach", {"upload": upload, "part": 1, "data": part1, "last": True})
 
     @classmethod
     def start_portal(cls):

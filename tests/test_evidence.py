@@ -4,12 +4,14 @@ bytes say (libmagic); 10 MiB a file and 25 MiB a case; Redis holds them sealed; 
 company reads only what the complainant shared."""
 import email.message
 import hashlib
+import http.client
 import os
 import tempfile
 import unittest
 import uuid
 
 from harness import SharedSystem
+from test_console import ConsoleSystem
 
 COMPLAINANT = {"role": "complainant"}
 MIB = 1024 * 1024
@@ -241,6 +243,47 @@ class Evidence(SharedSystem):
             got = self.read({"case_id": case_id, "attachment_id": next(x["attachment_id"] for x in listed
                                                                        if x["name"] == "payslip.pdf")})
             self.assertEqual(got["body"]["data"], pdf())
+
+
+class EvidenceConsole(ConsoleSystem):
+    """The staff console's case page lists the attachments; each downloads as a file only."""
+
+    def download(self, b, path):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        c.request("GET", path, headers={"Cookie": "; ".join("%s=%s" % kv for kv in b.cookies.items())})
+        r = c.getresponse()
+        r.data = r.read()
+        c.close()
+        return r
+
+    def test_the_case_page_lists_the_files_and_each_downloads_as_an_attachment(self):
+        case_id = self.complaint()
+        photo = jpeg(5000, os.urandom(16))
+        mine = self.s.ok("complaints", "complaint.attach", {"case_id": case_id, "name": "fire exit \"north\".jpg",
+                                                              "content_type": "image/jpeg", "data": photo})
+        told = self.s.ok("complaints", "complaint.attach", {"case_id": case_id, "name": "letter.pdf",
+                                                              "content_type": "application/pdf", "data": pdf(),
+                                                              "shared": True})
+        b = self.signed_in()
+        page = b.get("/staff/case/%s" % case_id).page
+        self.assertIn("fire exit &quot;north&quot;.jpg", page)
+        link = "/staff/case/%s/attachment/%s" % (case_id, mine["attachment_id"])
+        self.assertIn('href="%s?lang=en"' % link, page)
+        r = self.download(b, link)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.data, photo)
+        self.assertEqual(r.getheader("Content-Type"), "image/jpeg")
+        self.assertEqual(r.getheader("Content-Disposition"), 'attachment; filename="fire_exit__north_.jpg"')
+        self.assertEqual(r.getheader("X-Content-Type-Options"), "nosniff")
+        # The company's person: only what was shared, on the page and as a download.
+        company = self.signed_in(role="company", org=self.brand)
+        page = company.get("/staff/case/%s" % case_id).page
+        self.assertIn("letter.pdf", page)
+        self.assertNotIn("north", page)
+        self.assertEqual(self.download(company, "/staff/case/%s/attachment/%s" % (case_id, told["attachment_id"])).data,
+                         pdf())
+        self.assertEqual(self.download(company, link).status, 404)
+        self.assertEqual(self.download(b, "/staff/case/%s/attachment/nothing-here" % case_id).status, 404)
 
 
 if __name__ == "__main__":

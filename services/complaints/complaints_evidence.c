@@ -72,7 +72,8 @@ static const struct {
     const char *type, *seen;
 } s_seen_as [] = {
     { "image/jpeg", "image/jpeg" }, { "image/png", "image/png" }, { "application/pdf", "application/pdf" },
-    { "text/plain", "text/plain" }, { "audio/mpeg", "audio/mpeg" }, { "audio/ogg", "audio/ogg" },
+    { "text/plain", "text/plain" }, { "text/plain", "text/csv" },       //  a note with commas on each line
+    { "audio/mpeg", "audio/mpeg" }, { "audio/ogg", "audio/ogg" },
     { "audio/ogg", "application/ogg" }, { "audio/ogg", "audio/x-vorbis+ogg" }, { "video/mp4", "video/mp4" },
 };
 

@@ -75,6 +75,9 @@ imvoctl_print_catalogue (void)
                 if (f->kind == IMVO_F_STR && f->max)
                     printf (", %lld to %lld bytes", (long long) f->min, (long long) f->max);
                 else
+                if (f->kind == IMVO_F_BIN && f->max)
+                    printf (", at most %lld bytes", (long long) f->max);
+                else
                 if (f->max)
                     printf (", at most %lld items", (long long) f->max);
                 if (f->choices) {

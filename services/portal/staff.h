@@ -114,6 +114,10 @@ void staff_public_form (staff_t *x, portal_buf_t *b, const char *action, const c
 //  staff_cases.c
 enum MHD_Result staff_cases (staff_t *x);
 enum MHD_Result staff_case (staff_t *x, const char *case_id, const char *action);
+//  staff_evidence.c: a case's attachments on its page (from complaint.get's reply), and one of
+//  them as a download (GET /staff/case/<id>/attachment/<attachment_id>).
+void staff_attachments (staff_t *x, portal_buf_t *b, const char *case_id, const msgpack_object *case_body);
+enum MHD_Result staff_attachment (staff_t *x, const char *case_id, const char *attachment_id);
 
 //  staff_pages.c
 enum MHD_Result staff_home (staff_t *x);

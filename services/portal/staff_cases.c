@@ -565,6 +565,7 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
         portal_buf_add (b, "<button type=\"submit\">%s</button></form>", TR (x, "Notitie toevoegen", "Add note"));
     }
     portal_buf_add (b, "</section>");
+    staff_attachments (x, b, id, body);
     //  Messages with the complainant and the company.
     imvo_response_t msgs;
     portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-msg\"><h2 id=\"h-msg\">%s</h2>",

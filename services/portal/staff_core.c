@@ -664,6 +664,8 @@ staff_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool po
             memcpy (id, rest, n);
             id [n] = 0;
             const char *action = slash ? slash + 1 : "";
+            if (!post && strncmp (action, "attachment/", 11) == 0)
+                return staff_attachment (&x, id, action + 11);
             if (post ? *action != 0 : *action == 0)
                 return staff_case (&x, id, action);
         }
