@@ -2,6 +2,7 @@
 #include "imvo_proto.h"
 #include "catalogue_complaints.h"
 #include "catalogue_evidence.h"
+#include "catalogue_translation.h"
 
 #include <string.h>
 
@@ -22,6 +23,7 @@ static const imvo_field_t s_submit [] = {
     [COMPLAINT_SUBMIT_COUNTRY] = { "country", IMVO_F_STR, false, 2, 2, IMVO_FMT_COUNTRY, NULL, "where the harm happened (ISO code)" },
     [COMPLAINT_SUBMIT_LOCATION] = { "location_id", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "production location id (location.search finds it in the published lists)" },
     [COMPLAINT_SUBMIT_PLACE] = { "place", IMVO_F_STR, false, 1, 300, IMVO_FMT_LINE, NULL, "a place not on the published lists, in the complainant's words (name, town, country): kept in the case file for the secretariat to match" },
+    [COMPLAINT_SUBMIT_LANG] = { "lang", IMVO_F_STR, false, 2, 2, IMVO_FMT_CODE, complaint_langs, "the language the complainant wrote in: nl (default), en, fr, es, bn, hi, zh, tr or vi (the portal sends its page's)" },
 };
 
 static const imvo_field_t s_get [] = {
@@ -178,17 +180,17 @@ static const imvo_proto_msg_t s_complaint_submit = {
     .service = "complaints", .mode = IMVO_PIPELINED, .idem_ttl = IMVO_DAY, .reply = "case_id status receipt",
     .script = "complaint_submit", .script_keys = "idem",
     .script_args = "prefix covenant year respondent summary receipt_hash now views_ready "
-                   "file history event reply deadlines words" };
+                   "file history event reply deadlines words lang" };
 static const imvo_proto_msg_t s_complaint_get = {
     "complaint.get", "a case as staff see it, with its history, assignment and internal notes; the complainant's name and contact only with identity: true (a company: its own cases, the identity only if the complainant shared it)",
     IMVO_FIELDS (s_get), IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, NULL,
     .service = "complaints", .mode = IMVO_PIPELINED,
-    .reply = "case_id covenant respondent summary description status received_at updated_at country? location_id? place? complainant history outcome? decision? decided_at? statement? published_at? deadlines attachments linked? identity_reads? assigned? notes?" };
+    .reply = "case_id covenant respondent summary description lang translations? status received_at updated_at country? location_id? place? complainant history outcome? decision? decided_at? statement? published_at? deadlines attachments linked? identity_reads? assigned? notes?" };
 static const imvo_proto_msg_t s_complaint_status = {
     "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status),
     IMVO_PUBLIC, NULL, NULL, NULL,
     .service = "complaints", .mode = IMVO_PIPELINED, .unlimited = IMVO_FRONT_ENDS,
-    .reply = "case_id status received_at updated_at" };
+    .reply = "case_id status lang received_at updated_at" };
 
 static const imvo_proto_msg_t s_complaint_list = {
     "complaint.list", "cases, newest first, of one covenant or all, a page at a time (limit: default 100; cursor: the next_cursor of the page before), filtered by status, overdue, respondent, assigned person and words (q); each with assigned and overdue", IMVO_FIELDS (s_list),
@@ -309,4 +311,4 @@ const imvo_proto_msg_t *const imvo_proto_complaints [] = {
     &s_complaint_submit, &s_complaint_update, &s_complaint_open, &s_complaint_get, &s_complaint_status, &s_complaint_list, &s_complaint_intake_result,
     &s_complaint_transition, &s_complaint_respond, &s_complaint_message, &s_complaint_messages,
     &s_complaint_decisions, &s_complaint_overdue, &s_complaint_stats, &s_complaint_assign, &s_complaint_note,
-    &s_complaint_export, &complaint_attach_msg, &complaint_attachment_msg, &s_complaint_publish, NULL };
+    &s_complaint_export, &complaint_attach_msg, &complaint_attachment_msg, &s_complaint_publish, &complaint_translate_msg, NULL };

@@ -202,7 +202,9 @@ class Replies(unittest.TestCase):
         call("complaints", "complaint.get", {"case_id": case_id, "identity": True})
         call("complaints", "complaint.assign", {"case_id": case_id, "person": "lena"})
         call("complaints", "complaint.note", {"case_id": case_id, "text": "Called the union."})
-        call("complaints", "complaint.get", {"case_id": case_id})                  # assigned and notes
+        call("complaints", "complaint.translate", {"case_id": case_id, "lang": "en", "summary": "Locked fire exits",
+                                                   "description": "The fire exits are locked during night shifts."})
+        call("complaints", "complaint.get", {"case_id": case_id})                  # assigned, notes, translations
         call("complaints", "complaint.list", {"covenant": "textile", "q": "fire exits", "assigned": "lena",
                                               "overdue": False, "respondent": respondent})
         call("complaints", "complaint.export", {"covenant": "textile"})

@@ -36,7 +36,9 @@
       imvo:complaints:{<covenant>}:index_version           set once the indexes hold every case
       imvo:complaints:{<covenant>}:index_build             while building: the next case's rank
     and beside each case: <case>:messages, <case>:notes (internal, staff only), <case>:access
-    (who read the complainant's identity).
+    (who read the complainant's identity), <case>:translations (hash lang -> packed translation
+    of the summary and description: complaint.translate, staff only). The case's lang is the
+    language the complainant wrote in.
     (the complete map of every daemon's keys: docs/ARCHITECTURE.md)
 
     Confidentiality: only a BLAKE2b hash of a complaint's receipt, keyed with the server's
@@ -164,6 +166,8 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     static const char *const packed [] = { "file", "history", "event", "reply", "deadlines", "words" };
     for (int i = 0; i < 6; i++)
         imvo_named_bytes (&named, packed [i], buf.data + at [i], at [i + 1] - at [i]);
+    //  The language she wrote in: the case keeps it (translations: complaints_translate.c).
+    imvo_named_str (&named, "lang", f [COMPLAINT_SUBMIT_LANG].present ? f [COMPLAINT_SUBMIT_LANG].str : "nl");
     imvo_named_done (&named, &args);
     int rc = imvo_script_call (ctx, reply, "complaint_submit", &keys, &args, imvo_outbox_commit);
     msgpack_sbuffer_destroy (&buf);
@@ -529,6 +533,7 @@ static const imvo_handler_t s_handlers [] = {
     { "complaint.attach", complaints_attach },
     { "complaint.attachment", complaints_attachment },
     { "complaint.publish", complaints_publish },
+    { "complaint.translate", complaints_translate },
     { "audit.list", complaints_audit_list },
     { NULL, NULL },
 };

@@ -50,6 +50,8 @@ imvo_handler_fn complaints_transition, complaints_respond, complaints_message, c
 imvo_handler_fn complaints_publish, complaints_decisions;
 //  complaints_evidence.c: attachments, kept encrypted (complaint.attach in one call or in parts).
 imvo_handler_fn complaints_attach, complaints_attachment;
+//  complaints_translate.c: the secretariat's translations of a complaint, beside the original.
+imvo_handler_fn complaints_translate;
 //  complaints_staff.c: what staff do with cases beside moving them.
 imvo_handler_fn complaints_assign, complaints_note, complaints_export;
 //  complaints_words.c: the case-folded words of UTF-8 text (ICU word breaks), each once, into

@@ -15,6 +15,7 @@
 #include "portal.h"
 #include "portal_places.h"
 #include "imvo_keys.h"
+#include "catalogue_translation.h"
 
 #include <ctype.h>
 #include <microhttpd.h>
@@ -256,8 +257,12 @@ s_submit_body (portal_req_t *r, const char *respondent, msgpack_sbuffer *out)
     for (char *p = country; *p; p++)
         *p = (char) toupper ((unsigned char) *p);
     bool named = streq (portal_field (r, "who"), "named");
-    msgpack_pack_map (&pk, 4 + (*respondent != 0) + (*country != 0) + (*place != 0) + (*location != 0));
+    //  The page's language (the form's hidden lang) is the complaint's: the case keeps it.
+    const char *lang = complaint_lang_ok (portal_field (r, "lang")) ? portal_field (r, "lang") : "";
+    msgpack_pack_map (&pk, 4 + (*respondent != 0) + (*country != 0) + (*place != 0) + (*location != 0) + (*lang != 0));
     imvo_pack_kv_str (&pk, "covenant", portal_field (r, "covenant"));
+    if (*lang)
+        imvo_pack_kv_str (&pk, "lang", lang);
     if (*respondent)
         imvo_pack_kv_str (&pk, "respondent", respondent);
     imvo_pack_kv_str (&pk, "summary", portal_field (r, "summary"));

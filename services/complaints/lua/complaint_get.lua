@@ -19,6 +19,7 @@ local file = cmsgpack.unpack(case.file)
 local out = {
     case_id = case.case_id, covenant = case.covenant, respondent = case.respondent,
     summary = case.summary, description = file.description, status = case.status,
+    lang = case.lang or 'nl',       -- the language she wrote in (before complaints kept it: nl)
     received_at = tonumber(case.received_at), updated_at = tonumber(case.updated_at),
     country = file.country, location_id = file.location_id,
 }
@@ -86,6 +87,17 @@ if not company then
         table.insert(access, cmsgpack.unpack(a))
     end
     out.identity_reads = access
+    -- The secretariat's translations (complaint.translate), beside the original, by language;
+    -- staff only: never the company's (nor the complainant's, whose view is complaint.status).
+    local translations = {}
+    local t = redis.call('HGETALL', KEYS[1] .. ':translations')
+    for i = 2, #t, 2 do
+        table.insert(translations, cmsgpack.unpack(t[i]))
+    end
+    table.sort(translations, function(x, y) return x.lang < y.lang end)
+    if #translations > 0 then
+        out.translations = translations
+    end
 end
 -- The attachments (complaint.attach, complaints_evidence.c) the reader may see: staff every
 -- one, the company those the complainant shared; oldest first.

@@ -7,6 +7,8 @@ local case_id, err = imvo_limited_hget(KEYS[1], ARGV[2], KEYS[2], ARGV[3], ARGV[
 if not case_id then
     return err
 end
-local s = redis.call('HMGET', ARGV[1] .. ':case:' .. case_id, 'status', 'received_at', 'updated_at')
+local s = redis.call('HMGET', ARGV[1] .. ':case:' .. case_id, 'status', 'received_at', 'updated_at', 'lang')
+-- lang: the language she wrote in (a case filed before complaints kept it: nl). Never the
+-- secretariat's translations.
 return cmsgpack.pack({ case_id = case_id, status = s[1], received_at = tonumber(s[2]),
-                       updated_at = tonumber(s[3]) })
+                       updated_at = tonumber(s[3]), lang = s[4] or 'nl' })

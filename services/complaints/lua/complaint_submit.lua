@@ -11,6 +11,7 @@
 --   array holding the first entry), event and reply (maps without case_id), deadlines
 --   ({name = due at}: acknowledge, feedback, decision), words (the case-folded words of the
 --   summary and the description, each once, at most 1000: complaints_words.c).
+--   lang          the language the complainant wrote in (a catalogue code; nl by default)
 -- The case enters the covenant's indexes (complaint.list's filters, score received_at):
 -- :status:received, :word:<w> for its words and those of the respondent's name
 -- (:member_words, kept from membership's events), and :index_version is set with the
@@ -63,7 +64,7 @@ local key = prefix .. ':case:' .. case_id
 local now = a.now
 redis.call('HSET', key, 'case_id', case_id, 'covenant', a.covenant, 'respondent', a.respondent, 'summary', a.summary,
            'status', 'received', 'received_at', now, 'updated_at', now, 'file', a.file,
-           'history', a.history, 'receipt_hash', a.receipt_hash, 'deadlines', a.deadlines)
+           'history', a.history, 'receipt_hash', a.receipt_hash, 'deadlines', a.deadlines, 'lang', a.lang)
 redis.call('HSET', prefix .. ':receipts', a.receipt_hash, case_id)
 for name, due in pairs(cmsgpack.unpack(a.deadlines)) do
     redis.call('ZADD', prefix .. ':deadlines', due, case_id .. '|' .. name)
