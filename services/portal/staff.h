@@ -118,6 +118,11 @@ enum MHD_Result staff_case (staff_t *x, const char *case_id, const char *action)
 //  them as a download (GET /staff/case/<id>/attachment/<attachment_id>).
 void staff_attachments (staff_t *x, portal_buf_t *b, const char *case_id, const msgpack_object *case_body);
 enum MHD_Result staff_attachment (staff_t *x, const char *case_id, const char *attachment_id);
+//  staff_translation.c: the complaint's language, her words and the secretariat's translations
+//  beside them on its page (from complaint.get's reply), and the form's POST
+//  /staff/case/<id>/translate (complaint.translate).
+void staff_translations (staff_t *x, portal_buf_t *b, const char *case_id, const msgpack_object *case_body);
+enum MHD_Result staff_translate (staff_t *x, const char *case_id);
 
 //  staff_pages.c
 enum MHD_Result staff_home (staff_t *x);

@@ -3,8 +3,8 @@
     who it is assigned to) with the forms that act on it: a note, assigning, the moves of the
     life cycle the person's role may make from the current status (each with its reason),
     setting the respondent, a message, the committee's public statement on a case that ended,
-    and showing the complainant's identity (a POST: every such read is recorded on the case and
-    audited). See staff.h. */
+    the secretariat's translations (staff_translation.c), and showing the complainant's
+    identity (a POST: every such read is recorded on the case and audited). See staff.h. */
 #include "staff.h"
 #include "portal_places.h"
 
@@ -376,7 +376,10 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
         portal_buf_obj (b, imvo_map_get (body, "decision"));
         portal_buf_add (b, "</dd>");
     }
-    portal_buf_add (b, "</dl><h3>%s</h3><p>", TR (x, "Wat er is gebeurd", "What happened"));
+    char lang [8] = "nl";           //  the language she wrote in (staff_translation.c)
+    imvo_obj_strcpy (imvo_map_get (body, "lang"), lang, sizeof lang);
+    portal_buf_add (b, "</dl><h3>%s</h3><p lang=\"%s\">", TR (x, "Wat er is gebeurd", "What happened"),
+                    portal_code_ok (lang) ? lang : "nl");
     portal_buf_obj (b, imvo_map_get (body, "description"));
     portal_buf_add (b, "</p></section>");
     //  The complainant: the identity only after a POST that is recorded.
@@ -444,6 +447,7 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
     if (ndl)
         portal_buf_add (b, "</ul>");
     portal_buf_add (b, "</section></div>");
+    staff_translations (x, b, id, body);
     //  What may be done: moves, assigning, the respondent.
     portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-act\"><h2 id=\"h-act\">%s</h2>",
                     TR (x, "Behandelen", "Handle"));
@@ -670,6 +674,9 @@ staff_case (staff_t *x, const char *case_id, const char *action)
                 return answer;
             rc = staff_call (x, &resp, "complaints", "complaint.publish", "ss", "case_id", case_id, "statement", statement);
         }
+        else
+        if (streq (action, "translate"))
+            return staff_translate (x, case_id);
         else
         if (streq (action, "message")) {
             const char *text = s_need (x, "text", portal_t (x->lang, T_MESSAGE), &answer);
