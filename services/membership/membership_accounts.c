@@ -17,9 +17,10 @@
 
     An enrollment token and a session token are 32 random bytes in hex, given once; Redis holds
     only their BLAKE2b hash (crypto_generichash). Passwords are hashed with Argon2id
-    (crypto_pwhash_str at crypto_pwhash_OPSLIMIT_INTERACTIVE and
-    crypto_pwhash_MEMLIMIT_INTERACTIVE: 2 passes over 64 MiB) on the worker thread, never in
-    Lua. TOTP codes (RFC 6238: SHA-1, 6 digits, 30 s, one step either side) are checked with
+    (crypto_pwhash_str; by default at crypto_pwhash_OPSLIMIT_INTERACTIVE and
+    crypto_pwhash_MEMLIMIT_INTERACTIVE: 2 passes over 64 MiB; IMVO_ARGON2_OPSLIMIT and
+    IMVO_ARGON2_MEMLIMIT_KIB set another cost, for new hashes: a stored hash names its own) on
+    the worker thread, never in Lua. TOTP codes (RFC 6238: SHA-1, 6 digits, 30 s, one step either side) are checked with
     liboath, and each works once: a code of the step last used or an older one is refused.
     A session ends after 30 minutes without use and 12 hours in all, on the daemon's clock
     (imvo_now_ms); its Redis expiry (12 h) only collects the garbage. A new password ends the
@@ -43,6 +44,8 @@
 
 static pthread_once_t s_once = PTHREAD_ONCE_INIT;
 static bool s_ready = false;
+static unsigned long long s_opslimit;       //  Argon2id's cost for new hashes (s_init)
+static size_t s_memlimit;
 //  An Argon2id string of a random password: an unknown or unusable account costs a login as
 //  much time as a real one, so the time taken does not tell which usernames exist.
 static char s_dummy_hash [crypto_pwhash_STRBYTES];
@@ -52,10 +55,13 @@ s_init (void)
 {
     if (sodium_init () < 0 || oath_init () != OATH_OK)
         return;
+    s_opslimit = (unsigned long long) imvo_env_long ("IMVO_ARGON2_OPSLIMIT", crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                     crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_OPSLIMIT_SENSITIVE);
+    s_memlimit = (size_t) imvo_env_long ("IMVO_ARGON2_MEMLIMIT_KIB", crypto_pwhash_MEMLIMIT_INTERACTIVE / 1024,
+                                         8, crypto_pwhash_MEMLIMIT_SENSITIVE / 1024) * 1024;
     unsigned char pw [16];
     randombytes_buf (pw, sizeof pw);
-    if (crypto_pwhash_str (s_dummy_hash, (const char *) pw, sizeof pw, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                           crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0)
+    if (crypto_pwhash_str (s_dummy_hash, (const char *) pw, sizeof pw, s_opslimit, s_memlimit) == 0)
         s_ready = true;
 }
 
@@ -200,7 +206,7 @@ membership_account_enroll (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
                                 "this enrollment token is unknown, used already or lapsed");
     char pwhash [crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str (pwhash, f [ACCOUNT_ENROLL_PASSWORD].str, f [ACCOUNT_ENROLL_PASSWORD].len,
-                           crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+                           s_opslimit, s_memlimit) != 0)
         return imvo_reply_fail (reply, IMVO_ERR_INTERNAL, NULL, "out of memory hashing the password");
     unsigned char secret [TOTP_BYTES];
     randombytes_buf (secret, sizeof secret);
@@ -458,7 +464,7 @@ membership_account_password (imvo_ctx_t *ctx, const imvo_request_t *req, const i
         return -1;
     char newhash [crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str (newhash, f [ACCOUNT_PASSWORD_NEW].str, f [ACCOUNT_PASSWORD_NEW].len,
-                           crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+                           s_opslimit, s_memlimit) != 0) {
         sodium_memzero (pwhash, sizeof pwhash);
         return imvo_reply_fail (reply, IMVO_ERR_INTERNAL, NULL, "out of memory hashing the password");
     }
