@@ -18,7 +18,7 @@ static const imvo_proto_msg_t s_inbox_list_msg = {
 
 #define RECIPIENT(i) [i] = { "recipient", IMVO_F_STR, true, 3, 128, IMVO_FMT_ID, NULL, "secretariat:<covenant>, committee:<covenant>, monitoring:<covenant> or org:<org_id>" }
 static const char *const s_channels [] = { "inbox", "webhook", "email", NULL };
-static const char *const s_langs [] = { "nl", "en", NULL };
+static const char *const s_langs [] = { "nl", "en", "fr", "es", "bn", "hi", "zh", "tr", "vi", NULL };
 
 static const imvo_field_t s_mark [] = {
     RECIPIENT (INBOX_MARK_RECIPIENT),
@@ -29,7 +29,7 @@ static const imvo_field_t s_sub_put [] = {
     [SUB_PUT_CHANNEL] = { "channel", IMVO_F_STR, true, 1, 16, IMVO_FMT_CODE, s_channels, "inbox, webhook or email" },
     [SUB_PUT_ADDRESS] = { "address", IMVO_F_STR, false, 3, 500, IMVO_FMT_LINE, NULL, "the webhook's URL or the e-mail address" },
     [SUB_PUT_SECRET] = { "secret", IMVO_F_STR, false, 16, 200, IMVO_FMT_LINE, NULL, "webhooks: signs each POST (X-IMVO-Signature, HMAC-SHA256)" },
-    [SUB_PUT_LANG] = { "lang", IMVO_F_STR, true, 2, 2, IMVO_FMT_CODE, s_langs, "nl or en" },
+    [SUB_PUT_LANG] = { "lang", IMVO_F_STR, true, 2, 2, IMVO_FMT_CODE, s_langs, "nl, en, fr, es, bn, hi, zh, tr or vi (PROTOCOL.md, \"Languages\")" },
     [SUB_PUT_TYPES] = { "types", IMVO_F_STRLIST, false, 0, 50, IMVO_FMT_ID, NULL, "only these event types (default: all the recipient hears)" },
 };
 static const imvo_field_t s_sub_list [] = { RECIPIENT (SUB_LIST_RECIPIENT) };

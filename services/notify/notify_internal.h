@@ -23,13 +23,15 @@
 
 #define NOTIFY_RECIPIENT_MAX 160
 #define NOTIFY_SUBSCRIBERS "imvo:notify:subscribers"
+//  notify's text domain: po/imvo-notify/<lang>.po (imvo_i18n.h).
+#define NOTIFY_DOMAIN "imvo-notify"
 
 typedef struct {
     char *title, *text, *html;
 } notify_text_t;
 
 //  The templates (notify_route.c): loaded once at start; rendered for an event type and a
-//  language ("nl", "en") with the event body's fields; org_name, when not NULL or "", is the
+//  language (imvo_lang_codes: "nl", "en", "fr", ...) with the event body's fields; org_name, when not NULL or "", is the
 //  name of the organisation the event is about. 0, or -1 when there is no template.
 int notify_templates_load (void);
 int notify_render (const char *type, const char *lang, const msgpack_object *body, const char *org_name,

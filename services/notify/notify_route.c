@@ -6,13 +6,16 @@
     (deploy/notify/templates/<type>.<lang>.tmpl: title, text and html lines, {field} the event
     body's field; {respondent} and {org_id} name the organisation, "<name> (<id>)", when notify
     knows its name), built into the daemon, or read from the directory IMVO_NOTIFY_TEMPLATES
-    (an operator's own wording). At start every template is checked against the catalogue's
-    entry of its event type (proto/catalogue_events.c): a template of an unknown type, or one
+    (an operator's own wording). The languages without files of their own (fr, es, bn, hi, zh,
+    tr, vi) get the English templates translated through gettext: each line is a msgid of
+    po/imvo-notify/<lang>.po (po/update.sh extracts them). At start every template is checked
+    against the catalogue's entry of its event type (proto/catalogue_events.c): a template of an unknown type, or one
     that names a field the event's body does not have, stops notify, naming it; so does a
     routed type without its templates in both languages.
 */
 #include "notify_internal.h"
 #include "imvo_config.h"
+#include "imvo_i18n.h"
 
 extern const char notify_templates [];
 
@@ -21,7 +24,8 @@ typedef struct {
     char *title, *text, *html;
 } s_template_t;
 
-static s_template_t s_templates [64];
+#define S_TEMPLATES 256
+static s_template_t s_templates [S_TEMPLATES];
 static int s_ntemplates;
 
 //  IMVO_NOTIFY_TEMPLATES's *.tmpl files in the embedded form ("== <file name>\n" and the file,
@@ -114,6 +118,59 @@ s_check_templates (void)
     return 0;
 }
 
+//  One line of an English template in language l (po/imvo-notify/<lang>.po); the English line
+//  when the translation names a field the event does not carry.
+static char *
+s_translated (const s_template_t *t, const char *line, int l, const imvo_proto_event_t *event)
+{
+    s_template_t one = *t;
+    one.title = (char *) imvo_gettext (NOTIFY_DOMAIN, l, line);
+    if (one.title != line && s_check_fields (&one, one.title, event)) {
+        zsys_warning ("template %s: the %s translation names a field it should not; English instead", t->name,
+                      imvo_lang_codes [l]);
+        return strdup (line);
+    }
+    return strdup (one.title);
+}
+
+//  The languages without templates of their own (files <type>.<lang>.tmpl win): each English
+//  template through gettext, the lines being the msgids.
+static void
+s_translate (void)
+{
+    int missing = imvo_i18n_init (NOTIFY_DOMAIN);
+    if (missing)
+        zsys_warning ("%d languages have no locale on this machine: their notifications are in English", missing);
+    int n = s_ntemplates;
+    for (int i = 0; i < n; i++) {
+        const s_template_t *en = &s_templates [i];
+        size_t len = strlen (en->name);
+        if (len < 4 || strcmp (en->name + len - 3, ".en") != 0)
+            continue;
+        char type [92];
+        snprintf (type, sizeof type, "%.*s", (int) (len - 3), en->name);
+        const imvo_proto_event_t *event = imvo_proto_event_find (type);
+        for (int l = 0; l < IMVO_LANGS && event; l++) {
+            char name [96];
+            snprintf (name, sizeof name, "%s.%s", type, imvo_lang_codes [l]);
+            int k = 0;
+            while (k < s_ntemplates && strcmp (s_templates [k].name, name) != 0)
+                k++;
+            if (k < s_ntemplates)
+                continue;
+            if (s_ntemplates == S_TEMPLATES) {
+                zsys_error ("more than %d templates: %s is English", S_TEMPLATES, name);
+                continue;
+            }
+            s_template_t *t = &s_templates [s_ntemplates++];
+            snprintf (t->name, sizeof t->name, "%s", name);
+            t->title = s_translated (en, en->title, l, event);
+            t->text = s_translated (en, en->text, l, event);
+            t->html = s_translated (en, en->html, l, event);
+        }
+    }
+}
+
 int
 notify_templates_load (void)
 {
@@ -125,7 +182,7 @@ notify_templates_load (void)
         return -1;
     s_template_t *t = NULL;
     for (char *line = strtok_r (all, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
-        if (strncmp (line, "== ", 3) == 0 && s_ntemplates < 64) {
+        if (strncmp (line, "== ", 3) == 0 && s_ntemplates < S_TEMPLATES) {
             t = &s_templates [s_ntemplates++];
             snprintf (t->name, sizeof t->name, "%.*s", (int) (strlen (line + 3) - 5), line + 3);   //  less ".tmpl"
         }
@@ -147,7 +204,10 @@ notify_templates_load (void)
         }
     if (!s_ntemplates)
         zsys_error ("there are no templates%s%s", dir ? " in " : "", dir ? dir : "");
-    return s_ntemplates && s_check_templates () == 0 ? 0 : -1;
+    if (!s_ntemplates || s_check_templates ())
+        return -1;
+    s_translate ();
+    return 0;
 }
 
 //  Appends the value of a body field to out, as text. The organisation an event is about

@@ -6,6 +6,7 @@
     reclaimed event never shows twice, and queues each webhook or e-mail delivery once.
 */
 #include "notify_internal.h"
+#include "imvo_i18n.h"
 #include "imvo_client.h"
 
 #include <pthread.h>
@@ -131,7 +132,7 @@ s_pack_content (msgpack_sbuffer *buf, const imvo_event_t *ev, const char *lang, 
 }
 
 //  Every event of every daemon: its recipients by the table (notify_route.c), each given the
-//  item and the delivery in both languages, packed here; lua/inbox_add.lua keeps the one in the
+//  item and the delivery in every language (imvo_lang_codes' order), packed here; lua/inbox_add.lua keeps the one in the
 //  recipient's language and queues a delivery per webhook or e-mail subscription, once per
 //  event and channel.
 static int
@@ -176,21 +177,23 @@ s_on_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
         imvo_obj_strcpy (imvo_map_get (&ev->body, "org_id"), about, sizeof about);
     if (*about && !*name)
         s_name_get (ctx, about, name, sizeof name);
-    notify_text_t nl = { 0 }, en = { 0 };
-    if (notify_render (ev->type, "nl", &ev->body, name, &nl) || notify_render (ev->type, "en", &ev->body, name, &en)) {
-        zsys_error ("no template for %s: the event %s is not delivered", ev->type, ev->id);
-        notify_text_release (&nl);
-        notify_text_release (&en);
-        return 0;
-    }
+    notify_text_t texts [IMVO_LANGS] = { { 0 } };
+    for (int l = 0; l < IMVO_LANGS; l++)
+        if (notify_render (ev->type, imvo_lang_codes [l], &ev->body, name, &texts [l])) {
+            zsys_error ("no template for %s in %s: the event %s is not delivered", ev->type, imvo_lang_codes [l], ev->id);
+            for (int k = 0; k < IMVO_LANGS; k++)
+                notify_text_release (&texts [k]);
+            return 0;
+        }
     const msgpack_object *case_id = imvo_map_get (&ev->body, "case_id");
-    msgpack_sbuffer packed [4];
-    for (int k = 0; k < 4; k++)
+    //  The items in every language, then the deliveries in every language.
+    msgpack_sbuffer packed [2 * IMVO_LANGS];
+    for (int k = 0; k < 2 * IMVO_LANGS; k++)
         msgpack_sbuffer_init (&packed [k]);
-    s_pack_item (&packed [0], ev, case_id, &nl);
-    s_pack_item (&packed [1], ev, case_id, &en);
-    s_pack_content (&packed [2], ev, "nl", &nl);
-    s_pack_content (&packed [3], ev, "en", &en);
+    for (int l = 0; l < IMVO_LANGS; l++) {
+        s_pack_item (&packed [l], ev, case_id, &texts [l]);
+        s_pack_content (&packed [IMVO_LANGS + l], ev, imvo_lang_codes [l], &texts [l]);
+    }
     int rc = 0;
     for (int i = 0; i < n && rc != -1; i++) {
         imvo_args_t keys, args;
@@ -202,17 +205,17 @@ s_on_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
         imvo_args_str (&args, ev->id);
         imvo_args_fmt (&args, "%lld", (long long) ev->at);
         imvo_args_str (&args, ev->type);
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < 2 * IMVO_LANGS; k++)
             imvo_args_add (&args, packed [k].data, packed [k].size);
         imvo_reply_t reply;
         imvo_reply_init (&reply);
         rc = imvo_script_call_merged (ctx, &reply, "inbox_add", &keys, &args, s_inbox_done);
         imvo_reply_release (&reply);
     }
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 2 * IMVO_LANGS; k++)
         msgpack_sbuffer_destroy (&packed [k]);
-    notify_text_release (&nl);
-    notify_text_release (&en);
+    for (int l = 0; l < IMVO_LANGS; l++)
+        notify_text_release (&texts [l]);
     return rc == -1 ? -1 : rc;
 }
 

@@ -7,7 +7,8 @@
 
     portal_server.c: the HTTP server; portal_complaint.c and portal_public.c: the pages;
     portal_wait.c: waiting for the intake queue without holding an HTTP thread;
-    portal_html.c: the texts in Dutch and English and the escaping page buffer;
+    portal_html.c: the texts (English, translated through gettext: po/imvo-portal), the menu of
+    languages and the escaping page buffer;
     portal_metrics.c: /metrics.
 */
 #ifndef PORTAL_H
@@ -15,6 +16,7 @@
 
 #include "imvo_client.h"
 #include "imvo_config.h"
+#include "imvo_i18n.h"
 #include "imvo_msg.h"
 #include "imvo_proto.h"
 #include "imvo_redis.h"
@@ -26,7 +28,13 @@
 #include <sys/socket.h>
 #include <microhttpd.h>
 
-typedef enum { PORTAL_NL = 0, PORTAL_EN = 1 } portal_lang_t;
+//  The languages, in imvo_lang_codes' order (imvo_i18n.h).
+typedef enum {
+    PORTAL_NL = 0, PORTAL_EN = 1, PORTAL_FR, PORTAL_ES, PORTAL_BN, PORTAL_HI, PORTAL_ZH, PORTAL_TR, PORTAL_VI
+} portal_lang_t;
+#define PORTAL_LANGS IMVO_LANGS
+//  The portal's text domain: po/imvo-portal/<lang>.po.
+#define PORTAL_DOMAIN "imvo-portal"
 
 typedef enum {
     T_TITLE, T_INTRO, T_COVENANT, T_CHOOSE, T_COMPANY, T_COMPANY_HELP, T_SUMMARY, T_DESCRIPTION, T_PLACE,
@@ -38,6 +46,13 @@ typedef enum {
 } portal_text_t;
 
 const char *portal_t (portal_lang_t lang, portal_text_t key);
+//  msgid (English, marked N_ or written in the call) in lang, through gettext (imvo_i18n.h).
+const char *portal_tr (portal_lang_t lang, const char *msgid) __attribute__ ((format_arg (2)));
+//  A language's code ("nl").
+const char *portal_lang_code (portal_lang_t lang);
+//  The page's language: chosen (?lang= or the form's lang) when it is one of ours, else the
+//  Accept-Language header's preference, else Dutch.
+portal_lang_t portal_lang_choose (const char *chosen, const char *accept);
 const char *portal_status_words (portal_lang_t lang, const char *status);
 const char *portal_who (portal_lang_t lang, const char *role);
 //  A covenant's name (a map of covenant.list or covenant.get) in lang: name_nl on Dutch pages
@@ -56,7 +71,9 @@ void portal_buf_text (portal_buf_t *b, const char *s, size_t n);
 void portal_buf_str (portal_buf_t *b, const char *s);
 void portal_buf_obj (portal_buf_t *b, const msgpack_object *o);
 void portal_buf_release (portal_buf_t *b);
-void portal_page_start (portal_buf_t *b, portal_lang_t lang, const char *title, const char *other_lang_href);
+//  here: the page's own address without lang (a path, with its query or not, or "" for the
+//  same page), for the menu of languages, each a link to here in that language.
+void portal_page_start (portal_buf_t *b, portal_lang_t lang, const char *title, const char *here);
 void portal_page_end (portal_buf_t *b);
 extern const char portal_css [];
 

@@ -57,10 +57,9 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
     portal_csrf_token (cookie, token);
     portal_buf_t b;
     portal_buf_init (&b);
-    char other [96];
-    snprintf (other, sizeof other, "/?lang=%s%s%s", lang == PORTAL_EN ? "nl" : "en", *covenant ? "&covenant=" : "",
-              covenant);
-    portal_page_start (&b, lang, portal_t (lang, T_TITLE), other);
+    char here [96];
+    snprintf (here, sizeof here, "/%s%s", *covenant ? "?covenant=" : "", covenant);
+    portal_page_start (&b, lang, portal_t (lang, T_TITLE), here);
     portal_buf_add (&b, "<p>%s</p>", portal_t (lang, T_INTRO));
     if (error && *error) {
         portal_buf_add (&b, "<p class=\"error\" role=\"alert\">");
@@ -78,7 +77,7 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
     const msgpack_object *list = imvo_map_get (cov.body, "covenants");
     portal_buf_add (&b, "<form method=\"get\" action=\"/\"><input type=\"hidden\" name=\"lang\" value=\"%s\">"
                         "<label for=\"covenant\">%s</label><select id=\"covenant\" name=\"covenant\">",
-                    lang == PORTAL_EN ? "en" : "nl", portal_t (lang, T_COVENANT));
+                    portal_lang_code (lang), portal_t (lang, T_COVENANT));
     bool known = false;
     for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
         const msgpack_object *cv = &list->via.array.ptr [i];
@@ -111,7 +110,7 @@ portal_form (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, cons
     portal_hidden (&b, "csrf", token);
     portal_hidden (&b, "key", *portal_field (r, "key") ? portal_field (r, "key") : key);      //  one complaint per form
     portal_hidden (&b, "covenant", covenant);
-    portal_hidden (&b, "lang", lang == PORTAL_EN ? "en" : "nl");
+    portal_hidden (&b, "lang", portal_lang_code (lang));
     portal_places_choice (&b, r, lang, &places);
     s_input (&b, "company", portal_t (lang, T_COMPANY), portal_field (r, "company"),
              "list=\"companies\" autocomplete=\"off\" aria-describedby=\"company-help\"");
@@ -172,7 +171,7 @@ s_receipt_page (struct MHD_Connection *c, portal_lang_t lang, const char *state,
     portal_buf_init (&b);
     bool pending = streq (state, "pending");
     portal_page_start (&b, lang, portal_t (lang, streq (state, "failed") ? T_FAILED : T_RECEIPT_TITLE),
-                       lang == PORTAL_EN ? "/received?lang=nl" : "/received?lang=en");
+                       "/received");
     if (streq (state, "done")) {
         portal_buf_add (&b, "<p>%s</p><p class=\"receipt\" id=\"receipt\">", portal_t (lang, T_RECEIPT_KEEP));
         portal_buf_str (&b, receipt);
@@ -181,7 +180,7 @@ s_receipt_page (struct MHD_Connection *c, portal_lang_t lang, const char *state,
         strftime (due, sizeof due, "%Y-%m-%d", gmtime (&t));
         portal_buf_add (&b, "</p><p>");
         portal_buf_add (&b, portal_t (lang, T_NEXT), due);
-        portal_buf_add (&b, "</p><p><a href=\"/status?lang=%s\">%s</a></p>", lang == PORTAL_EN ? "en" : "nl",
+        portal_buf_add (&b, "</p><p><a href=\"/status?lang=%s\">%s</a></p>", portal_lang_code (lang),
                         portal_t (lang, T_FOLLOW));
         portal_evidence_report (&b, lang, key);
     }
@@ -189,12 +188,12 @@ s_receipt_page (struct MHD_Connection *c, portal_lang_t lang, const char *state,
     if (streq (state, "failed")) {
         portal_buf_add (&b, "<p class=\"error\" role=\"alert\">");
         portal_buf_str (&b, error);
-        portal_buf_add (&b, "</p><p><a href=\"/?lang=%s\">%s</a></p>", lang == PORTAL_EN ? "en" : "nl",
+        portal_buf_add (&b, "</p><p><a href=\"/?lang=%s\">%s</a></p>", portal_lang_code (lang),
                         portal_t (lang, T_TITLE));
     }
     else
         portal_buf_add (&b, "<p role=\"status\">%s</p><p><a href=\"/received?lang=%s\">%s</a></p>",
-                        portal_t (lang, T_PENDING), lang == PORTAL_EN ? "en" : "nl", portal_t (lang, T_REFRESH));
+                        portal_t (lang, T_PENDING), portal_lang_code (lang), portal_t (lang, T_REFRESH));
     portal_page_end (&b);
     //  Shown once: the browser forgets the key when the outcome is on the screen.
     return portal_page (c, streq (state, "failed") ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b,
@@ -414,6 +413,6 @@ portal_submit (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
                             : refusal == portal_t (lang, T_UNAVAILABLE) ? MHD_HTTP_SERVICE_UNAVAILABLE : 0);
     char cookie [128], location [64];
     snprintf (cookie, sizeof cookie, "intake=%s; Path=/received; Max-Age=86400; HttpOnly; SameSite=Strict", key);
-    snprintf (location, sizeof location, "/received?lang=%s", lang == PORTAL_EN ? "en" : "nl");
+    snprintf (location, sizeof location, "/received?lang=%s", portal_lang_code (lang));
     return portal_redirect (c, location, cookie);
 }

@@ -79,37 +79,29 @@ typedef enum {
     E_SENDING, E_BAD_CONTENT, E_ADD, E_SEND_FILES, E_AGAIN
 } s_text_t;
 
-static const char *const s_texts [][2] = {
-    [E_LABEL] = { "Foto's of documenten (niet verplicht)", "Photos or documents (optional)" },
-    [E_HELP] = { "JPEG, PNG, PDF, tekst, MP3, Ogg of MP4; tot 10 MiB per bestand en 25 MiB samen.",
-                 "JPEG, PNG, PDF, text, MP3, Ogg or MP4; up to 10 MiB a file and 25 MiB in all." },
-    [E_FILE_MAX] = { "Het bestand %s is groter dan 10 MiB, de grens voor één bestand. Er is niets ingediend.",
-                     "The file %s is larger than 10 MiB, the limit for one file. Nothing was filed." },
-    [E_TOTAL_MAX] = { "Uw bestanden zijn samen groter dan 25 MiB, de grens voor één klacht. Er is niets ingediend.",
-                      "Your files together are larger than 25 MiB, the limit for one complaint. Nothing was filed." },
-    [E_TYPE] = { "Het bestand %s is geen JPEG, PNG, PDF, tekst, MP3, Ogg of MP4. Er is niets ingediend.",
-                 "The file %s is not a JPEG, PNG, PDF, text, MP3, Ogg or MP4 file. Nothing was filed." },
-    [E_COUNT] = { "Hoogstens 20 bestanden tegelijk. Er is niets ingediend.",
-                  "At most 20 files at once. Nothing was filed." },
-    [E_BUSY] = { "We kunnen nu geen bestanden aannemen. Probeer het later opnieuw. Er is niets ingediend.",
-                 "We cannot take files at the moment. Please try again later. Nothing was filed." },
-    [E_BROKEN] = { "De bestanden kwamen niet goed aan. Er is niets ingediend.",
-                   "The files did not arrive whole. Nothing was filed." },
-    [E_FILES] = { "Uw bestanden", "Your files" },
-    [E_RECEIVED] = { "ontvangen", "received" },
-    [E_NOT_RECEIVED] = { "niet ontvangen", "not received" },
-    [E_SENDING] = { "wordt nog verzonden", "still being sent" },
-    [E_BAD_CONTENT] = { "de inhoud is geen JPEG, PNG, PDF, tekst, MP3, Ogg of MP4",
-                        "its content is not a JPEG, PNG, PDF, text, MP3, Ogg or MP4 file" },
-    [E_ADD] = { "Foto's of documenten toevoegen", "Add photos or documents" },
-    [E_SEND_FILES] = { "Bestanden versturen", "Send the files" },
-    [E_AGAIN] = { "Kies uw bestanden opnieuw.", "Please choose your files again." },
+static const char *const s_texts [] = {
+    [E_LABEL] = N_("Photos or documents (optional)"),
+    [E_HELP] = N_("JPEG, PNG, PDF, text, MP3, Ogg or MP4; up to 10 MiB a file and 25 MiB in all."),
+    [E_FILE_MAX] = N_("The file %s is larger than 10 MiB, the limit for one file. Nothing was filed."),
+    [E_TOTAL_MAX] = N_("Your files together are larger than 25 MiB, the limit for one complaint. Nothing was filed."),
+    [E_TYPE] = N_("The file %s is not a JPEG, PNG, PDF, text, MP3, Ogg or MP4 file. Nothing was filed."),
+    [E_COUNT] = N_("At most 20 files at once. Nothing was filed."),
+    [E_BUSY] = N_("We cannot take files at the moment. Please try again later. Nothing was filed."),
+    [E_BROKEN] = N_("The files did not arrive whole. Nothing was filed."),
+    [E_FILES] = N_("Your files"),
+    [E_RECEIVED] = N_("received"),
+    [E_NOT_RECEIVED] = N_("not received"),
+    [E_SENDING] = N_("still being sent"),
+    [E_BAD_CONTENT] = N_("its content is not a JPEG, PNG, PDF, text, MP3, Ogg or MP4 file"),
+    [E_ADD] = N_("Add photos or documents"),
+    [E_SEND_FILES] = N_("Send the files"),
+    [E_AGAIN] = N_("Please choose your files again."),
 };
 
 static const char *
 s_t (portal_lang_t lang, s_text_t key)
 {
-    return s_texts [key][lang == PORTAL_EN ? 1 : 0];
+    return portal_tr (lang, s_texts [key]);
 }
 
 //  --- a batch of files -------------------------------------------------------------------------
@@ -560,10 +552,10 @@ portal_evidence_status_form (portal_buf_t *b, portal_lang_t lang, const char *to
 {
     //  Its action names the language: a form of its own beside the message's.
     portal_buf_add (b, "<h2>%s</h2><form method=\"post\" action=\"/status?lang=%s\" enctype=\"multipart/form-data\">",
-                    s_t (lang, E_ADD), lang == PORTAL_EN ? "en" : "nl");
+                    s_t (lang, E_ADD), portal_lang_code (lang));
     portal_hidden (b, "csrf", token);
     portal_hidden (b, "receipt", receipt);
-    portal_hidden (b, "lang", lang == PORTAL_EN ? "en" : "nl");
+    portal_hidden (b, "lang", portal_lang_code (lang));
     portal_buf_add (b, "<label for=\"evidence\">%s</label><input type=\"file\" id=\"evidence\" name=\"evidence\" "
                        "multiple required accept=\"", s_t (lang, E_FILES));
     for (int i = 0; s_types [i]; i++)

@@ -1,100 +1,112 @@
-/*  portal_html: the portal's page text in Dutch and English, and a small buffer for building
-    pages with everything from outside escaped. */
+/*  portal_html: the portal's page text, the menu of languages, and a small buffer for building
+    pages with everything from outside escaped. The texts are English here, marked N_ for
+    xgettext, and translated through gettext (po/imvo-portal/<lang>.po, imvo_i18n.h). */
 #include "portal.h"
 
 #include <stdarg.h>
 
-static const char *const s_text [][2] = {
-    [T_TITLE] = { "Klacht indienen bij het IMVO-convenant", "File a complaint with an IMVO covenant" },
-    [T_INTRO] = { "Hier meldt u schade door een bedrijf dat bij een IMVO-convenant is aangesloten. "
-                  "Een onafhankelijke commissie behandelt uw klacht. U kunt anoniem blijven.",
-                  "Report harm caused by a company that takes part in an IMVO covenant. An independent "
-                  "committee handles your complaint. You may stay anonymous." },
-    [T_COVENANT] = { "Convenant", "Covenant" },
-    [T_CHOOSE] = { "Verder", "Continue" },
-    [T_COMPANY] = { "Bedrijf", "Company" },
-    [T_COMPANY_HELP] = { "Typ de naam van het bedrijf zoals die in de lijst staat.",
-                         "Type the company's name as it appears in the list." },
-    [T_SUMMARY] = { "Waar gaat het over? (één regel)", "What is it about? (one line)" },
-    [T_DESCRIPTION] = { "Wat is er gebeurd?", "What happened?" },
-    [T_PLACE] = { "Waar (fabriek, adres)", "Where (factory, address)" },
-    [T_COUNTRY] = { "Land (bijvoorbeeld BD, TR, IN)", "Country (for example BD, TR, IN)" },
-    [T_WHO] = { "Wie bent u?", "Who are you?" },
-    [T_ANONYMOUS] = { "Anoniem: ik volg mijn klacht met een ontvangstcode", "Anonymous: I follow my complaint with a receipt" },
-    [T_NAMED] = { "Met mijn naam", "With my name" },
-    [T_NAME] = { "Naam", "Name" },
-    [T_CONTACT] = { "E-mail of telefoon", "E-mail or phone" },
-    [T_SHARE] = { "Het bedrijf mag weten wie ik ben", "The company may know who I am" },
-    [T_SUBMIT] = { "Klacht indienen", "File the complaint" },
-    [T_RECEIPT_TITLE] = { "Uw klacht is ontvangen", "Your complaint was received" },
-    [T_RECEIPT_KEEP] = { "Bewaar deze ontvangstcode goed. Alleen hiermee volgt u uw klacht; wij kunnen hem niet "
-                         "opnieuw tonen.",
-                         "Keep this receipt safe. Only with it can you follow your complaint; we cannot show it "
-                         "again." },
-    [T_NEXT] = { "Wat gebeurt er nu? Het secretariaat bevestigt de ontvangst binnen 7 dagen (uiterlijk %s) en "
-                 "de commissie beoordeelt binnen 6 weken of zij de klacht behandelt.",
-                 "What happens next? The secretariat acknowledges your complaint within 7 days (by %s), and "
-                 "the committee decides within 6 weeks whether it takes the case." },
-    [T_FOLLOW] = { "Klacht volgen", "Follow your complaint" },
-    [T_RECEIPT] = { "Ontvangstcode", "Receipt" },
-    [T_SHOW] = { "Tonen", "Show" },
-    [T_STATUS] = { "Stand van zaken", "Status" },
-    [T_HISTORY] = { "Verloop", "History" },
-    [T_MESSAGES] = { "Berichten", "Messages" },
-    [T_NO_MESSAGES] = { "Nog geen berichten.", "No messages yet." },
-    [T_SEND] = { "Bericht sturen", "Send a message" },
-    [T_MESSAGE] = { "Uw bericht", "Your message" },
-    [T_SENT] = { "Uw bericht is verstuurd.", "Your message was sent." },
-    [T_WRONG_RECEIPT] = { "Deze ontvangstcode kennen wij niet. Controleer hem en probeer het opnieuw.",
-                          "We do not know this receipt. Check it and try again." },
-    [T_TOO_MANY] = { "Te veel pogingen. Probeer het over een minuut opnieuw.", "Too many tries. Try again in a minute." },
-    [T_MISSING] = { "Vul dit in:", "Please fill in:" },
-    [T_NO_COMPANY] = { "Dit bedrijf staat niet in de lijst van dit convenant. Kies een naam uit de lijst.",
-                       "This company is not in this covenant's list. Choose a name from the list." },
-    [T_PENDING] = { "Uw klacht is ontvangen en wordt nu geregistreerd. Kijk zo meteen opnieuw om uw ontvangstcode "
-                    "te zien.",
-                    "Your complaint was received and is being registered. Look again in a moment to see your "
-                    "receipt." },
-    [T_REFRESH] = { "Opnieuw kijken", "Look again" },
-    [T_FAILED] = { "Uw klacht kon niet worden ingediend:", "Your complaint could not be filed:" },
-    [T_UNAVAILABLE] = { "De dienst is even niet bereikbaar. Probeer het later opnieuw.",
-                        "The service cannot be reached just now. Please try again later." },
-    [T_EXPIRED] = { "Dit formulier is verlopen. Probeer het opnieuw.", "This form has expired. Please try again." },
-    [T_DECISIONS] = { "Gepubliceerde uitspraken", "Published decisions" },
-    [T_NO_DECISIONS] = { "Nog geen gepubliceerde uitspraken.", "No published decisions yet." },
-    [T_LOCATIONS] = { "Gepubliceerde productielocaties", "Published production locations" },
-    [T_SEARCH] = { "Zoeken", "Search" },
-    [T_DOWNLOAD] = { "Download als CSV", "Download as CSV" },
-    [T_NOT_FOUND] = { "Deze pagina bestaat niet.", "This page does not exist." },
-    [T_LANG_OTHER] = { "English", "Nederlands" },
-    [T_CHECK] = { "Controleer dit veld:", "Please check this field:" },
+static const char *const s_text [] = {
+    [T_TITLE] = N_("File a complaint with an IMVO covenant"),
+    [T_INTRO] = N_("Report harm caused by a company that takes part in an IMVO covenant. An independent "
+                  "committee handles your complaint. You may stay anonymous."),
+    [T_COVENANT] = N_("Covenant"),
+    [T_CHOOSE] = N_("Continue"),
+    [T_COMPANY] = N_("Company"),
+    [T_COMPANY_HELP] = N_("Type the company's name as it appears in the list."),
+    [T_SUMMARY] = N_("What is it about? (one line)"),
+    [T_DESCRIPTION] = N_("What happened?"),
+    [T_PLACE] = N_("Where (factory, address)"),
+    [T_COUNTRY] = N_("Country (for example BD, TR, IN)"),
+    [T_WHO] = N_("Who are you?"),
+    [T_ANONYMOUS] = N_("Anonymous: I follow my complaint with a receipt"),
+    [T_NAMED] = N_("With my name"),
+    [T_NAME] = N_("Name"),
+    [T_CONTACT] = N_("E-mail or phone"),
+    [T_SHARE] = N_("The company may know who I am"),
+    [T_SUBMIT] = N_("File the complaint"),
+    [T_RECEIPT_TITLE] = N_("Your complaint was received"),
+    [T_RECEIPT_KEEP] = N_("Keep this receipt safe. Only with it can you follow your complaint; we cannot show it "
+                         "again."),
+    [T_NEXT] = N_("What happens next? The secretariat acknowledges your complaint within 7 days (by %s), and "
+                 "the committee decides within 6 weeks whether it takes the case."),
+    [T_FOLLOW] = N_("Follow your complaint"),
+    [T_RECEIPT] = N_("Receipt"),
+    [T_SHOW] = N_("Show"),
+    [T_STATUS] = N_("Status"),
+    [T_HISTORY] = N_("History"),
+    [T_MESSAGES] = N_("Messages"),
+    [T_NO_MESSAGES] = N_("No messages yet."),
+    [T_SEND] = N_("Send a message"),
+    [T_MESSAGE] = N_("Your message"),
+    [T_SENT] = N_("Your message was sent."),
+    [T_WRONG_RECEIPT] = N_("We do not know this receipt. Check it and try again."),
+    [T_TOO_MANY] = N_("Too many tries. Try again in a minute."),
+    [T_MISSING] = N_("Please fill in:"),
+    [T_NO_COMPANY] = N_("This company is not in this covenant's list. Choose a name from the list."),
+    [T_PENDING] = N_("Your complaint was received and is being registered. Look again in a moment to see your "
+                    "receipt."),
+    [T_REFRESH] = N_("Look again"),
+    [T_FAILED] = N_("Your complaint could not be filed:"),
+    [T_UNAVAILABLE] = N_("The service cannot be reached just now. Please try again later."),
+    [T_EXPIRED] = N_("This form has expired. Please try again."),
+    [T_DECISIONS] = N_("Published decisions"),
+    [T_NO_DECISIONS] = N_("No published decisions yet."),
+    [T_LOCATIONS] = N_("Published production locations"),
+    [T_SEARCH] = N_("Search"),
+    [T_DOWNLOAD] = N_("Download as CSV"),
+    [T_NOT_FOUND] = N_("This page does not exist."),
+    [T_LANG_OTHER] = NULL,              //  the staff console's switch: portal_t answers it
+    [T_CHECK] = N_("Please check this field:"),
 };
+
+const char *
+portal_tr (portal_lang_t lang, const char *msgid)
+{
+    return imvo_gettext (PORTAL_DOMAIN, (int) lang, msgid);
+}
 
 const char *
 portal_t (portal_lang_t lang, portal_text_t key)
 {
-    return s_text [key][lang];
+    if (key == T_LANG_OTHER)
+        return lang == PORTAL_EN ? "Nederlands" : "English";
+    return portal_tr (lang, s_text [key]);
+}
+
+const char *
+portal_lang_code (portal_lang_t lang)
+{
+    return (unsigned) lang < PORTAL_LANGS ? imvo_lang_codes [lang] : "nl";
+}
+
+portal_lang_t
+portal_lang_choose (const char *chosen, const char *accept)
+{
+    int i = chosen ? imvo_lang_index (chosen) : -1;
+    if (i < 0)
+        i = accept ? imvo_lang_accept (accept) : -1;
+    return i < 0 ? PORTAL_NL : (portal_lang_t) i;
 }
 
 //  The words for a case's status, for the complainant.
 const char *
 portal_status_words (portal_lang_t lang, const char *status)
 {
-    static const char *const words [][3] = {
-        { "received", "Ontvangen: het secretariaat bekijkt uw klacht.", "Received: the secretariat is looking at your complaint." },
-        { "admissibility", "De commissie beoordeelt of zij uw klacht behandelt.", "The committee is deciding whether it takes your complaint." },
-        { "inadmissible", "De commissie behandelt uw klacht niet; de reden staat hieronder.", "The committee does not take your complaint; the reason is below." },
-        { "response", "Het bedrijf is gevraagd te reageren.", "The company has been asked to respond." },
-        { "mediation", "De commissie bemiddelt tussen u en het bedrijf.", "The committee is mediating between you and the company." },
-        { "ruling", "De commissie onderzoekt de zaak en doet een uitspraak.", "The committee is examining the case and will rule." },
-        { "decided", "De commissie heeft een uitspraak gedaan.", "The committee has made its decision." },
-        { "settled", "U en het bedrijf zijn tot een oplossing gekomen.", "You and the company reached a settlement." },
-        { "withdrawn", "De klacht is ingetrokken.", "The complaint was withdrawn." },
-        { "closed", "De zaak is gesloten.", "The case is closed." },
+    static const char *const words [][2] = {
+        { "received", N_("Received: the secretariat is looking at your complaint.") },
+        { "admissibility", N_("The committee is deciding whether it takes your complaint.") },
+        { "inadmissible", N_("The committee does not take your complaint; the reason is below.") },
+        { "response", N_("The company has been asked to respond.") },
+        { "mediation", N_("The committee is mediating between you and the company.") },
+        { "ruling", N_("The committee is examining the case and will rule.") },
+        { "decided", N_("The committee has made its decision.") },
+        { "settled", N_("You and the company reached a settlement.") },
+        { "withdrawn", N_("The complaint was withdrawn.") },
+        { "closed", N_("The case is closed.") },
     };
     for (size_t i = 0; i < sizeof words / sizeof words [0]; i++)
         if (streq (words [i][0], status))
-            return words [i][1 + lang];
+            return portal_tr (lang, words [i][1]);
     return status;
 }
 
@@ -102,12 +114,12 @@ portal_status_words (portal_lang_t lang, const char *status)
 const char *
 portal_who (portal_lang_t lang, const char *role)
 {
-    static const char *const words [][3] = {
-        { "complainant", "U", "You" }, { "secretariat", "Het secretariaat", "The secretariat" },
-        { "committee", "De commissie", "The committee" }, { "company", "Het bedrijf", "The company" } };
+    static const char *const words [][2] = {
+        { "complainant", N_("You") }, { "secretariat", N_("The secretariat") },
+        { "committee", N_("The committee") }, { "company", N_("The company") } };
     for (size_t i = 0; i < sizeof words / sizeof words [0]; i++)
         if (streq (words [i][0], role))
-            return words [i][1 + lang];
+            return portal_tr (lang, words [i][1]);
     return role;
 }
 
@@ -197,20 +209,28 @@ portal_buf_release (portal_buf_t *b)
     b->data = NULL;
 }
 
-//  The page around a body: language, the switch to the other language, the style sheet.
+//  The page around a body: its language, the menu of languages (each a link to here in that
+//  language, named in itself), the style sheet.
 void
-portal_page_start (portal_buf_t *b, portal_lang_t lang, const char *title, const char *other_lang_href)
+portal_page_start (portal_buf_t *b, portal_lang_t lang, const char *title, const char *here)
 {
+    const char *code = portal_lang_code (lang);
     portal_buf_add (b, "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                       "<title>", lang == PORTAL_EN ? "en" : "nl");
+                       "<title>", code);
     portal_buf_str (b, title);
     portal_buf_add (b, "</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body><header>"
-                       "<a class=\"home\" href=\"/?lang=%s\">IMVO</a> <nav><a href=\"/status?lang=%s\">%s</a> ",
-                    lang == PORTAL_EN ? "en" : "nl", lang == PORTAL_EN ? "en" : "nl", portal_t (lang, T_FOLLOW));
-    portal_buf_add (b, "<a lang=\"%s\" href=\"", lang == PORTAL_EN ? "nl" : "en");
-    portal_buf_str (b, other_lang_href);
-    portal_buf_add (b, "\">%s</a></nav></header><main><h1>", portal_t (lang, T_LANG_OTHER));
+                       "<a class=\"home\" href=\"/?lang=%s\">IMVO</a> <nav aria-label=\"%s\"><a href=\"/status?lang=%s\">%s</a>"
+                       "</nav></header><nav class=\"langs\" aria-label=\"%s\"><ul>",
+                    code, portal_tr (lang, "Main"), code, portal_t (lang, T_FOLLOW), portal_tr (lang, "Language"));
+    const char *sep = strchr (here, '?') ? "&amp;" : "?";
+    for (int i = 0; i < PORTAL_LANGS; i++) {
+        portal_buf_add (b, "<li><a lang=\"%s\" hreflang=\"%s\" href=\"", imvo_lang_codes [i], imvo_lang_codes [i]);
+        portal_buf_str (b, here);
+        portal_buf_add (b, "%slang=%s\"%s>%s</a></li>", sep, imvo_lang_codes [i],
+                        i == (int) lang ? " aria-current=\"page\"" : "", imvo_lang_names [i]);
+    }
+    portal_buf_add (b, "</ul></nav><main><h1>");
     portal_buf_str (b, title);
     portal_buf_add (b, "</h1>");
 }
@@ -222,9 +242,12 @@ portal_page_end (portal_buf_t *b)
 }
 
 const char portal_css [] =
-    "body{font:1.05rem/1.5 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}"
+    "body{font:1.05rem/1.5 system-ui,'Noto Sans','Noto Sans Bengali','Noto Sans Devanagari','Noto Sans CJK SC',sans-serif;margin:0;color:#1b1b1b;background:#fafafa}"
     "header{display:flex;justify-content:space-between;align-items:center;padding:.6rem 1rem;background:#0b3d60}"
     "header a{color:#fff;margin-left:1rem}header a.home{font-weight:700;margin:0;text-decoration:none}"
+    "nav.langs ul{list-style:none;margin:0;padding:.3rem 1rem;display:flex;flex-wrap:wrap;gap:.2rem 1rem;"
+    "justify-content:flex-end;background:#e8eef3}nav.langs a{color:#0b3d60;display:inline-block;padding:.35rem 0}"
+    "nav.langs a[aria-current]{font-weight:700;text-decoration:none}"
     "main{max-width:42rem;margin:0 auto;padding:1rem}h1{font-size:1.5rem;line-height:1.25}"
     "label{display:block;font-weight:600;margin-top:1rem}"
     "input[type=text],input[type=email],textarea,select{width:100%;box-sizing:border-box;font:inherit;"

@@ -13,38 +13,27 @@
 #include "portal.h"
 #include "portal_places.h"
 
-static const char *const s_text [][2] = {
-    [PLACES_SEARCH_LABEL] = { "Zoek de fabriek of werkplek: naam, plaats of land",
-                              "Find the factory or workplace: its name, town or country" },
-    [PLACES_SEARCH_HELP] = { "U hoeft het merk niet te kennen: de bedrijven die bij deze plek inkopen, horen "
-                             "van uw klacht. Niet wie u bent.",
-                             "You do not need to know the brand: the companies that buy from this place hear "
-                             "of your complaint. Not who you are." },
-    [PLACES_SEARCH] = { "Zoeken", "Search" },
-    [PLACES_LEGEND] = { "Waar is het gebeurd?", "Where did it happen?" },
-    [PLACES_FOUND] = { "Kies de plek uit de gepubliceerde lijst:", "Choose the place from the published list:" },
-    [PLACES_MORE] = { "Er zijn meer plekken gevonden. Typ meer woorden om te verfijnen.",
-                      "More places were found. Type more words to narrow the search." },
-    [PLACES_NONE_FOUND] = { "Geen plek gevonden in de gepubliceerde lijst. Probeer andere woorden, of noem de plek "
-                            "hieronder.",
-                            "No place found in the published list. Try other words, or name the place below." },
-    [PLACES_NOT_SEARCHED] = { "Zoek de plek hierboven, of noem haar hieronder.",
-                              "Search for the place above, or name it below." },
-    [PLACES_NONE_OF_THESE] = { "Geen van deze", "None of these" },
-    [PLACES_FREE] = { "Staat de plek niet in de lijst? Noem haar: fabriek, straat, plaats",
-                      "Not on the list? Name the place: factory, street, town" },
-    [PLACES_UNAVAILABLE] = { "Zoeken kan nu even niet. Noem de plek hieronder.",
-                             "Searching is not possible right now. Name the place below." },
-    [PLACES_COMPANY_HELP] = { "Niet nodig als u de plek hierboven koos of noemde.",
-                              "Not needed when you chose or named the place above." },
-    [PLACES_NEED_ONE] = { "Noem het bedrijf, of kies of noem de plek waar het gebeurde.",
-                          "Name the company, or choose or name the place where it happened." },
+static const char *const s_text [] = {
+    [PLACES_SEARCH_LABEL] = N_("Find the factory or workplace: its name, town or country"),
+    [PLACES_SEARCH_HELP] = N_("You do not need to know the brand: the companies that buy from this place hear "
+                             "of your complaint. Not who you are."),
+    [PLACES_SEARCH] = N_("Search"),
+    [PLACES_LEGEND] = N_("Where did it happen?"),
+    [PLACES_FOUND] = N_("Choose the place from the published list:"),
+    [PLACES_MORE] = N_("More places were found. Type more words to narrow the search."),
+    [PLACES_NONE_FOUND] = N_("No place found in the published list. Try other words, or name the place below."),
+    [PLACES_NOT_SEARCHED] = N_("Search for the place above, or name it below."),
+    [PLACES_NONE_OF_THESE] = N_("None of these"),
+    [PLACES_FREE] = N_("Not on the list? Name the place: factory, street, town"),
+    [PLACES_UNAVAILABLE] = N_("Searching is not possible right now. Name the place below."),
+    [PLACES_COMPANY_HELP] = N_("Not needed when you chose or named the place above."),
+    [PLACES_NEED_ONE] = N_("Name the company, or choose or name the place where it happened."),
 };
 
 const char *
 portal_places_text (portal_lang_t lang, portal_places_text_t key)
 {
-    return s_text [key][lang == PORTAL_EN ? 1 : 0];
+    return portal_tr (lang, s_text [key]);
 }
 
 //  The search words: the GET form's, or those the complaint's form carried on.
@@ -70,7 +59,7 @@ portal_places_search (portal_buf_t *b, struct MHD_Connection *c, portal_req_t *r
     snprintf (p->q, sizeof p->q, "%s", q);
     portal_buf_add (b, "<form method=\"get\" action=\"/\" role=\"search\" aria-label=\"%s\">"
                        "<input type=\"hidden\" name=\"lang\" value=\"%s\">",
-                    portal_places_text (lang, PLACES_LEGEND), lang == PORTAL_EN ? "en" : "nl");
+                    portal_places_text (lang, PLACES_LEGEND), portal_lang_code (lang));
     portal_hidden (b, "covenant", covenant);
     portal_buf_add (b, "<label for=\"place_q\">%s</label><p class=\"help\" id=\"place_q-help\">%s</p>"
                        "<input type=\"text\" id=\"place_q\" name=\"place_q\" maxlength=\"%ld\" "
@@ -160,14 +149,13 @@ portal_places_facts (portal_buf_t *b, portal_lang_t lang, const msgpack_object *
 {
     const msgpack_object *location = imvo_map_get (body, "location_id"), *place = imvo_map_get (body, "place");
     if (location && location->type == MSGPACK_OBJECT_STR) {
-        portal_buf_add (b, "<dt>%s</dt><dd id=\"location\">", lang == PORTAL_EN ? "Workplace (published list)"
-                                                                              : "Werkplek (gepubliceerde lijst)");
+        portal_buf_add (b, "<dt>%s</dt><dd id=\"location\">", portal_tr (lang, "Workplace (published list)"));
         portal_buf_obj (b, location);
         //  The companies that disclosed it, linked to the case (complaints_links.c).
         const msgpack_object *linked = imvo_map_get (body, "linked");
         uint32_t n = linked && linked->type == MSGPACK_OBJECT_ARRAY ? linked->via.array.size : 0;
         portal_buf_add (b, "<br><span class=\"help\">%s:</span> ",
-                        lang == PORTAL_EN ? "companies that source there" : "bedrijven die er inkopen");
+                        portal_tr (lang, "companies that source there"));
         for (uint32_t i = 0; i < n; i++) {
             const msgpack_object *one = &linked->via.array.ptr [i];
             portal_buf_add (b, "%s", i ? ", " : "");
@@ -177,12 +165,11 @@ portal_places_facts (portal_buf_t *b, portal_lang_t lang, const msgpack_object *
             portal_buf_add (b, ")");
         }
         if (n == 0)
-            portal_buf_add (b, "<em>%s</em>", lang == PORTAL_EN ? "none (yet)" : "(nog) geen");
+            portal_buf_add (b, "<em>%s</em>", portal_tr (lang, "none (yet)"));
         portal_buf_add (b, "</dd>");
     }
     if (place && place->type == MSGPACK_OBJECT_STR) {
-        portal_buf_add (b, "<dt>%s</dt><dd id=\"place\">", lang == PORTAL_EN ? "Place in her words (to match)"
-                                                                           : "Plek in haar woorden (te koppelen)");
+        portal_buf_add (b, "<dt>%s</dt><dd id=\"place\">", portal_tr (lang, "Place in her words (to match)"));
         portal_buf_obj (b, place);
         portal_buf_add (b, "</dd>");
     }

@@ -20,7 +20,7 @@ portal_not_found (struct MHD_Connection *c, portal_lang_t lang)
 {
     portal_buf_t b;
     portal_buf_init (&b);
-    portal_page_start (&b, lang, portal_t (lang, T_NOT_FOUND), lang == PORTAL_EN ? "/?lang=nl" : "/?lang=en");
+    portal_page_start (&b, lang, portal_t (lang, T_NOT_FOUND), "/");
     portal_page_end (&b);
     return portal_page (c, MHD_HTTP_NOT_FOUND, &b, NULL);
 }
@@ -29,18 +29,18 @@ portal_not_found (struct MHD_Connection *c, portal_lang_t lang)
 static const char *
 s_conclusion (portal_lang_t lang, const char *conclusion, const char *outcome)
 {
-    static const char *const words [][3] = {
-        { "founded", "Uitspraak: gegrond", "Decided: founded" },
-        { "partly_founded", "Uitspraak: deels gegrond", "Decided: partly founded" },
-        { "unfounded", "Uitspraak: ongegrond", "Decided: unfounded" },
-        { "settled", "Geschikt", "Settled" },
-        { "inadmissible", "Niet-ontvankelijk", "Inadmissible" },
+    static const char *const words [][2] = {
+        { "founded", N_("Decided: founded") },
+        { "partly_founded", N_("Decided: partly founded") },
+        { "unfounded", N_("Decided: unfounded") },
+        { "settled", N_("Settled") },
+        { "inadmissible", N_("Inadmissible") },
     };
     const char *key = streq (conclusion, "decided") ? outcome : conclusion;
     for (size_t i = 0; i < sizeof words / sizeof words [0]; i++)
         if (streq (words [i][0], key))
-            return words [i][1 + (lang == PORTAL_EN)];
-    return lang == PORTAL_EN ? "Decided" : "Uitspraak";
+            return portal_tr (lang, words [i][1]);
+    return portal_tr (lang, "Decided");
 }
 
 enum MHD_Result
@@ -52,7 +52,7 @@ portal_decisions (struct MHD_Connection *c, portal_lang_t lang, const char *cove
     int rc = portal_ask (&resp, "complaints", "complaint.decisions", "s", "covenant", covenant);
     portal_buf_t b;
     portal_buf_init (&b);
-    portal_page_start (&b, lang, portal_t (lang, T_DECISIONS), lang == PORTAL_EN ? "?lang=nl" : "?lang=en");
+    portal_page_start (&b, lang, portal_t (lang, T_DECISIONS), "");
     const msgpack_object *list = rc == 0 && resp.ok ? imvo_map_get (resp.body, "decisions") : NULL;
     uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
     if (rc || !resp.ok)
@@ -129,9 +129,9 @@ portal_locations (struct MHD_Connection *c, portal_lang_t lang, const char *cove
     portal_buf_init (&b);
     char title [160];
     snprintf (title, sizeof title, "%s %ld", portal_t (lang, T_LOCATIONS), year);
-    portal_page_start (&b, lang, title, lang == PORTAL_EN ? "?lang=nl" : "?lang=en");
+    portal_page_start (&b, lang, title, "");
     portal_buf_add (&b, "<form method=\"get\"><input type=\"hidden\" name=\"lang\" value=\"%s\"><label for=\"q\">%s"
-                        "</label><input type=\"text\" id=\"q\" name=\"q\" value=\"", lang == PORTAL_EN ? "en" : "nl",
+                        "</label><input type=\"text\" id=\"q\" name=\"q\" value=\"", portal_lang_code (lang),
                     portal_t (lang, T_SEARCH));
     portal_buf_str (&b, q);
     portal_buf_add (&b, "\"><button type=\"submit\">%s</button></form><p><a href=\"/locations/%s/%ld.csv\">%s</a></p>"

@@ -201,13 +201,8 @@ s_lang (struct MHD_Connection *c, portal_req_t *r)
 {
     const char *q = MHD_lookup_connection_value (c, MHD_GET_ARGUMENT_KIND, "lang");
     const char *f = portal_field (r, "lang");
-    const char *chosen = *f ? f : q;
-    if (chosen)
-        return streq (chosen, "en") ? PORTAL_EN : PORTAL_NL;
-    const char *accept = MHD_lookup_connection_value (c, MHD_HEADER_KIND, "Accept-Language");
-    //  The first of nl and en the browser names; Dutch when it names neither.
-    const char *nl = accept ? strstr (accept, "nl") : NULL, *en = accept ? strstr (accept, "en") : NULL;
-    return en && (!nl || en < nl) ? PORTAL_EN : PORTAL_NL;
+    //  ?lang= or the form's lang, else the browser's Accept-Language (q-values), else Dutch.
+    return portal_lang_choose (*f ? f : q, MHD_lookup_connection_value (c, MHD_HEADER_KIND, "Accept-Language"));
 }
 
 void
@@ -289,7 +284,8 @@ s_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool post)
     if (strncmp (url, "/staff", 6) == 0 && (url [6] == 0 || url [6] == '/')) {
         const char *proto = from_proxy ? MHD_lookup_connection_value (c, MHD_HEADER_KIND, "X-Forwarded-Proto") : NULL;
         bool tls = streq (imvo_env ("IMVO_PORTAL_TLS", "0"), "1") || (proto && streq (proto, "https"));
-        return staff_route (c, r, url, post, lang, addr, tls);
+        //  The console speaks Dutch and English only.
+        return staff_route (c, r, url, post, lang == PORTAL_EN ? PORTAL_EN : PORTAL_NL, addr, tls);
     }
     //  Every POST proves it comes from our own form; else 403 and, for the complaint, the
     //  form again with what was typed and a fresh token.
@@ -300,8 +296,8 @@ s_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool post)
                                 MHD_HTTP_FORBIDDEN);
         portal_buf_t b;
         portal_buf_init (&b);
-        portal_page_start (&b, lang, portal_t (lang, T_EXPIRED), lang == PORTAL_EN ? "/?lang=nl" : "/?lang=en");
-        portal_buf_add (&b, "<p><a href=\"/?lang=%s\">%s</a></p>", lang == PORTAL_EN ? "en" : "nl",
+        portal_page_start (&b, lang, portal_t (lang, T_EXPIRED), "/");
+        portal_buf_add (&b, "<p><a href=\"/?lang=%s\">%s</a></p>", portal_lang_code (lang),
                         portal_t (lang, T_TITLE));
         portal_page_end (&b);
         return portal_page (c, MHD_HTTP_FORBIDDEN, &b, NULL);
@@ -465,6 +461,9 @@ main (int argc, char **argv)
         zsys_warning ("IMVO_REDIS_URL is not a redis:// URL: complaints cannot be filed");
     imvo_redis_destroy (&probe);
     portal_clients_init ();
+    //  The pages' languages (gettext; the locales must exist: deploy/install-deps.sh).
+    imvo_i18n_init (PORTAL_DOMAIN);
+    zsys_info ("translations from %s", imvo_i18n_dir ());
     unsigned threads = (unsigned) imvo_env_long ("IMVO_PORTAL_THREADS", 4, 1, 64);
     //  Behind a trusted proxy every visitor comes from its address: the proxy limits per client
     //  (nginx limit_conn), the portal only in all.

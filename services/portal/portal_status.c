@@ -15,7 +15,7 @@ portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
     portal_csrf_token (cookie, token);
     portal_buf_t b;
     portal_buf_init (&b);
-    portal_page_start (&b, lang, portal_t (lang, T_FOLLOW), lang == PORTAL_EN ? "/status?lang=nl" : "/status?lang=en");
+    portal_page_start (&b, lang, portal_t (lang, T_FOLLOW), "/status");
     const char *receipt = portal_field (r, "receipt");
     unsigned status = MHD_HTTP_OK;
     bool shown = false;
@@ -116,7 +116,7 @@ portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
             portal_buf_add (&b, "<form method=\"post\" action=\"/status\">");
             portal_hidden (&b, "csrf", token);
             portal_hidden (&b, "receipt", receipt);
-            portal_hidden (&b, "lang", lang == PORTAL_EN ? "en" : "nl");
+            portal_hidden (&b, "lang", portal_lang_code (lang));
             portal_buf_add (&b, "<label for=\"text\">%s</label><textarea id=\"text\" name=\"text\" required "
                                 "maxlength=\"%ld\"></textarea><button type=\"submit\">%s</button></form>",
                             portal_t (lang, T_MESSAGE), portal_max ("complaint.message", "text"), portal_t (lang, T_SEND));
@@ -140,7 +140,7 @@ portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
     if (!shown) {
         portal_buf_add (&b, "<form method=\"post\" action=\"/status\">");
         portal_hidden (&b, "csrf", token);
-        portal_hidden (&b, "lang", lang == PORTAL_EN ? "en" : "nl");
+        portal_hidden (&b, "lang", portal_lang_code (lang));
         portal_buf_add (&b, "<label for=\"receipt\">%s</label><input type=\"text\" id=\"receipt\" name=\"receipt\" "
                             "required autocomplete=\"off\" autocapitalize=\"characters\" spellcheck=\"false\">"
                             "<button type=\"submit\">%s</button></form>", portal_t (lang, T_RECEIPT),
