@@ -148,11 +148,16 @@ class ConsoleSystem(unittest.TestCase):
                         actor=False)
         return user, got["totp_secret"]
 
+    def log_tail(self, path=None):
+        """The end of a portal's log (the shared one by default), for a failure's message."""
+        with open(path or self.logpath, errors="replace") as f:
+            return "\n--- portal log ---\n" + f.read()[-3000:]
+
     def signed_in(self, role="secretariat", org=None, lang="en", name="Sanne Jansen"):
         user, secret = self.account(role, org, name)
         b = Browser(self.port, lang)
         r = b.login(user, totp(secret))
-        self.assertEqual(r.status, 303, r.page)
+        self.assertEqual(r.status, 303, r.page[-600:] + self.log_tail())
         b.user, b.secret = user, secret
         return b
 
@@ -355,7 +360,7 @@ class Console(ConsoleSystem):
             user, secret = self.account()
             b = Browser(port)
             r = b.login(user, totp(secret))
-            self.assertEqual(r.status, 303, r.page)
+            self.assertEqual(r.status, 303, r.page[-600:] + self.log_tail(log))
             cookie = [v for k, v in r.getheaders() if k.lower() == "set-cookie"][0]
             self.assertIn("; Secure", cookie)
         finally:

@@ -594,6 +594,9 @@ s_login (staff_t *x, bool tls)
     }
     bool refused = rc == 0 && (resp.err.code == IMVO_ERR_FORBIDDEN || resp.err.code == IMVO_ERR_INVALID_ARGUMENT
                                || resp.err.code == IMVO_ERR_NOT_FOUND || resp.err.code == IMVO_ERR_BUSY);
+    if (!refused)
+        zsys_warning ("sign-in: account.login failed (%s%s%s: %s)", imvo_err_name (resp.err.code),
+                      resp.err.field [0] ? " on " : "", resp.err.field, resp.err.message);
     imvo_response_release (&resp);
     if (!refused)
         return s_login_page (x, MHD_HTTP_SERVICE_UNAVAILABLE, portal_t (x->lang, T_UNAVAILABLE), NULL);
