@@ -151,7 +151,8 @@ class ConsoleSystem(unittest.TestCase):
     def log_tail(self, path=None):
         """The end of a portal's log (the shared one by default), for a failure's message."""
         with open(path or self.logpath, errors="replace") as f:
-            return "\n--- portal log ---\n" + f.read()[-3000:]
+            return ("\n--- portal log ---\n" + f.read()[-3000:]
+                    + "\n--- membership log ---\n" + self.s.log("membership")[-3000:])
 
     def signed_in(self, role="secretariat", org=None, lang="en", name="Sanne Jansen"):
         user, secret = self.account(role, org, name)
