@@ -47,8 +47,8 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_cases import VOCAB, fill  # noqa: E402
 from bench_portal import Conn, cpu_seconds, pct  # noqa: E402
-from harness import SERVICES, System, totp  # noqa: E402
-from test_console import PASSWORD, start_portal  # noqa: E402
+from harness import SERVICES, System, start_portal, totp  # noqa: E402
+from test_console import PASSWORD  # noqa: E402
 
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 4.0
 CASES = int(sys.argv[2]) if len(sys.argv) > 2 else 100000

@@ -20,13 +20,12 @@ the latencies. Not a test: it prints figures (exit status 1 when the submit figu
 import asyncio
 import os
 import re
-import subprocess
 import sys
 import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import USER_PASSWORD, System, daemon_path  # noqa: E402
+from harness import System, start_portal  # noqa: E402
 
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 5.0
 VISITORS = 32
@@ -143,20 +142,12 @@ def main():
     with System(["membership", "complaints", "scoring", "notify"], curve=True) as s:
         company = "Dhaka Knitwear Brand BV"
         s.company(company, ["textile"])
-        env = dict(s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0", IMVO_CERT=s.cert("portal", "gateway"),
-                   IMVO_REDIS_URL="redis://intake:%s@127.0.0.1:%d/0" % (USER_PASSWORD % "intake", s.redis.port))
         logpath = os.path.join(s.workdir, "portal.log")
-        with open(logpath, "wb") as log:
-            portal = subprocess.Popen([daemon_path("portal")], env=env, stdout=log, stderr=subprocess.STDOUT)
+        portal, port = start_portal(s, logpath)
         try:
-            port = None
-            while port is None and portal.poll() is None:
-                with open(logpath, "rb") as f:
-                    m = re.search(rb"portal on http://127\.0\.0\.1:(\d+)/ \(IMVO_PORTAL_LISTEN\), (\d+) threads", f.read())
-                if m:
-                    port, threads = int(m.group(1)), int(m.group(2))
-                else:
-                    time.sleep(0.02)
+            with open(logpath, "rb") as f:
+                threads = int(re.search(rb"portal on http://127\.0\.0\.1:\d+/ \(IMVO_PORTAL_LISTEN\), (\d+) threads",
+                                        f.read()).group(1))
             print("portal: %d HTTP threads; %d visitors, %.0f s per page, CURVE on" % (threads, VISITORS, SECONDS))
             pages = (("1. /healthz (constant)", "/healthz"), ("2. the form", "/?lang=en&covenant=textile"),
                      ("3. /metrics", "/metrics"))

@@ -16,12 +16,11 @@ file than for the 1 MiB one.
 import http.client
 import os
 import re
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import USER_PASSWORD, System, daemon_path  # noqa: E402
+from harness import System, start_portal  # noqa: E402
 from test_upload import jpeg, multipart  # noqa: E402
 
 MiB = 1024 * 1024
@@ -70,20 +69,8 @@ def run(size):
     with System(["complaints", "notify"], curve=True) as s:
         company = "Dhaka Knitwear Brand BV"
         s.company(company, ["textile"])
-        env = dict(s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0", IMVO_CERT=s.cert("portal", "gateway"),
-                   IMVO_REDIS_URL="redis://intake:%s@127.0.0.1:%d/0" % (USER_PASSWORD % "intake", s.redis.port))
-        logpath = os.path.join(s.workdir, "portal.log")
-        with open(logpath, "wb") as log:
-            portal = subprocess.Popen([daemon_path("portal")], env=env, stdout=log, stderr=subprocess.STDOUT)
+        portal, port = start_portal(s, os.path.join(s.workdir, "portal.log"))
         try:
-            port = None
-            while port is None and portal.poll() is None:
-                with open(logpath, "rb") as f:
-                    m = re.search(rb"portal on http://127\.0\.0\.1:(\d+)/", f.read())
-                if m:
-                    port = int(m.group(1))
-                else:
-                    time.sleep(0.02)
             complaints = s.procs["complaints"].pid
             file_one(port, company, jpeg(64 * 1024))
             before = hwm_kib(portal.pid), hwm_kib(complaints)

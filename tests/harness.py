@@ -552,6 +552,28 @@ class System:
         return predicate()
 
 
+def start_portal(s, log_path, **extra):
+    """A portal of the test's own on a free port (its log says which): (process, port)."""
+    env = dict(s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0",
+               IMVO_REDIS_URL="redis://intake:%s@127.0.0.1:%d/0" % (USER_PASSWORD % "intake", s.redis.port))
+    if s.curve:
+        # With CURVE the portal's certificate is a gateway's: the signed-in person's actor stands.
+        env.update(IMVO_CERT=s.cert("portal", "gateway"))
+    env.update(extra)
+    env = {k: v for k, v in env.items() if v is not None}
+    log = open(log_path, "ab")
+    proc = subprocess.Popen([daemon_path("portal")], env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    deadline = time.time() + 15
+    while time.time() < deadline and proc.poll() is None:
+        with open(log_path, "rb") as f:
+            ports = re.findall(rb"portal on http://127\.0\.0\.1:(\d+)/", f.read())
+        if ports:
+            return proc, int(ports[-1])
+        time.sleep(0.02)
+    raise AssertionError("the portal did not start")
+
+
 class SharedSystem(unittest.TestCase):
     """A test class whose tests share one System, self.s, started once for the class: each test
     works in covenants, recipients or organisations of its own, so that none depends on

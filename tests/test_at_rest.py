@@ -10,13 +10,12 @@ import http.client
 import os
 import re
 import subprocess
-import time
 import unittest
 import urllib.parse
 
 import msgpack
 
-from harness import USER_PASSWORD, System, daemon_path
+from harness import System, daemon_path, start_portal
 
 # Words that must never be at rest in plain text, and words that must be (they are not secret):
 # the second list shows the search finds what is there.
@@ -65,21 +64,8 @@ class AtRest(unittest.TestCase):
 
     @classmethod
     def start_portal(cls):
-        s = cls.s
-        env = dict(s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0", IMVO_CERT=s.cert("portal", "gateway"),
-                   IMVO_REDIS_URL="redis://intake:%s@127.0.0.1:%d/0" % (USER_PASSWORD % "intake", s.redis.port))
-        cls.logpath = os.path.join(s.workdir, "portal.log")
-        cls.log = open(cls.logpath, "wb")
-        cls.portal = subprocess.Popen([daemon_path("portal")], env=env, stdout=cls.log, stderr=subprocess.STDOUT)
-        cls.port = None
-
-        def listening():
-            with open(cls.logpath, "rb") as f:
-                m = re.search(rb"portal on http://127\.0\.0\.1:(\d+)/", f.read())
-            cls.port = int(m.group(1)) if m else None
-            return cls.port is not None or cls.portal.poll() is not None
-        s.wait_for(listening, timeout=15)
-        assert cls.port, "the portal did not start"
+        cls.logpath = os.path.join(cls.s.workdir, "portal.log")
+        cls.portal, cls.port = start_portal(cls.s, cls.logpath)
 
     @classmethod
     def file_by_form(cls):
@@ -114,7 +100,6 @@ class AtRest(unittest.TestCase):
     def tearDownClass(cls):
         cls.portal.terminate()
         cls.portal.wait(10)
-        cls.log.close()
         cls.s.close()
 
     def found_in(self, data):

@@ -3,7 +3,6 @@
 indexes built for older cases, and the CSV export."""
 import csv
 import io
-import time
 import unittest
 
 from harness import SharedSystem

@@ -1,6 +1,5 @@
 """membership daemon against a real Redis: seeded covenants and their sources, restart
 idempotency, organisations, role rules, locations with matching, CSV import, hostile values."""
-import time
 import unicodedata
 import unittest
 

@@ -24,7 +24,7 @@ import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness import BUILD_DIR, HERE, USER_PASSWORD, System, daemon_path, imvoctl_path
+from harness import BUILD_DIR, HERE, System, start_portal
 
 CACHE = os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "imvo-playwright")
 SHOTS = os.path.join(BUILD_DIR, "screenshots")
@@ -57,29 +57,14 @@ class PortalSystem(unittest.TestCase):
         # Port 0: the portal takes a free port and its log says which. A request must arrive
         # whole within 3 s and /received waits up to 1.5 s (10 s and 5 s by default), so that
         # the tests of those limits are short.
-        env = dict(s.env(), IMVO_PORTAL_LISTEN="127.0.0.1:0", IMVO_CERT=s.cert("portal", "gateway"),
-                   IMVO_PORTAL_REQUEST_S="3", IMVO_PORTAL_WAIT_MS="1500",
-                   IMVO_REDIS_URL="redis://intake:%s@127.0.0.1:%d/0" % (USER_PASSWORD % "intake", s.redis.port))
         cls.logpath = os.path.join(s.workdir, "portal.log")
-        cls.log = open(cls.logpath, "wb")
-        cls.portal = subprocess.Popen([daemon_path("portal")], env=env, stdout=cls.log, stderr=subprocess.STDOUT)
-        cls.port = None
-        deadline = time.time() + 15
-        while cls.port is None and time.time() < deadline and cls.portal.poll() is None:
-            with open(cls.logpath, "rb") as f:
-                m = re.search(rb"portal on http://127\.0\.0\.1:(\d+)/", f.read())
-            if m:
-                cls.port = int(m.group(1))
-            else:
-                time.sleep(0.02)
-        assert cls.port, "the portal did not start"
+        cls.portal, cls.port = start_portal(s, cls.logpath, IMVO_PORTAL_REQUEST_S="3", IMVO_PORTAL_WAIT_MS="1500")
         cls.base = "http://127.0.0.1:%d" % cls.port
 
     @classmethod
     def tearDownClass(cls):
         cls.portal.terminate()
         cls.portal.wait(10)
-        cls.log.close()
         # A sanitizer build reports into the portal's log as into the daemons': it fails the test.
         with open(cls.logpath, errors="replace") as f:
             log = f.read()

@@ -8,7 +8,6 @@ corrects from the staff console's case page. And, on a system of its own with co
 clock moved (IMVO_CLOCK_OFFSET_S), a decided case's follow_up deadline falls due for the
 committee, while a case closed before then has none."""
 import html
-import os
 import unittest
 import urllib.request
 import uuid

@@ -11,9 +11,8 @@ import uuid
 
 import msgpack
 
-from harness import System
-from test_console import Browser, PASSWORD, start_portal
-from harness import totp
+from harness import System, start_portal, totp
+from test_console import Browser, PASSWORD
 
 BN_SUMMARY = "রাতের শিফটে আগুন থেকে বের হওয়ার দরজা তালাবদ্ধ"
 BN_DESCRIPTION = "রাতের শিফটে কারখানার আগুন থেকে বের হওয়ার দরজা তালাবদ্ধ থাকে।"

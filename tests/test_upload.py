@@ -10,7 +10,6 @@ import http.client
 import os
 import re
 import socket
-import time
 import unittest
 import uuid
 
