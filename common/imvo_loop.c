@@ -160,6 +160,11 @@ s_finish (s_loop_t *loop, s_held_t *h, redisReply *r)
 {
     imvo_call_t *call = &h->call;
     if (h->audit) {
+        if (imvo_redis_redirected (r)) {
+            //  IMVO_REDIS_CLUSTER: the slot moved; the blocking connection follows it.
+            freeReplyObject (r);
+            r = imvo_redis_argv (loop->ctx.redis, &call->args);
+        }
         imvo_audit_settle (&call->args, r);
         if (r)
             freeReplyObject (r);
@@ -168,8 +173,9 @@ s_finish (s_loop_t *loop, s_held_t *h, redisReply *r)
         s_held_free (loop, h);
         return;
     }
-    if (r && r->type == REDIS_REPLY_ERROR && strncmp (r->str, "NOSCRIPT", 8) == 0) {
-        //  The script cache was flushed: the blocking connection loads it and runs it.
+    if (r && r->type == REDIS_REPLY_ERROR && (strncmp (r->str, "NOSCRIPT", 8) == 0 || imvo_redis_redirected (r))) {
+        //  The script cache was flushed, or (IMVO_REDIS_CLUSTER) the slot moved: the blocking
+        //  connection loads the script, follows MOVED/ASK, and runs it.
         freeReplyObject (r);
         r = imvo_redis_eval (loop->ctx.redis, call->script, &call->keys, &call->args);
     }

@@ -63,6 +63,7 @@ imvo_redis_new (const char *url)
     }
     self->timeout_ms = imvo_env_long ("IMVO_REDIS_TIMEOUT_MS", 2000, 10, 600000);
     self->backoff_ms = 100;
+    self->cluster = imvo_cluster_new (self);       //  NULL unless IMVO_REDIS_CLUSTER=on or WAIT
     return self;
 }
 
@@ -70,6 +71,7 @@ void
 imvo_redis_destroy (imvo_redis_t **self_p)
 {
     if (*self_p) {
+        imvo_cluster_destroy (&(*self_p)->cluster);
         if ((*self_p)->ctx)
             redisFree ((*self_p)->ctx);
         free (*self_p);
@@ -82,6 +84,8 @@ imvo_redis_add_scripts (imvo_redis_t *self, const imvo_script_t *scripts)
 {
     assert (self->ntables < S_MAX_TABLES);
     self->tables [self->ntables++] = scripts;
+    if (self->cluster)
+        imvo_cluster_add_scripts (self, scripts);
 }
 
 //  Finds a script by name: its flat index (for shas) and entry.
@@ -166,6 +170,8 @@ s_stale (imvo_redis_t *self)
 int
 imvo_redis_ensure (imvo_redis_t *self)
 {
+    if (self->cluster)
+        return imvo_cluster_ensure (self);
     if (self->ctx && self->pending == 0 && s_stale (self)) {
         zsys_info ("redis %s:%d closed the connection; reconnecting", self->host, self->port);
         redisFree (self->ctx);
@@ -232,6 +238,8 @@ imvo_redis_ensure (imvo_redis_t *self)
 int
 imvo_redis_probe (imvo_redis_t *self)
 {
+    if (self->cluster)
+        return imvo_cluster_probe (self);
     if (!self->ctx)
         self->next_attempt = 0;
     return imvo_redis_ensure (self);
@@ -240,6 +248,8 @@ imvo_redis_probe (imvo_redis_t *self)
 bool
 imvo_redis_connected (imvo_redis_t *self)
 {
+    if (self->cluster)
+        return imvo_cluster_connected (self);
     return self->ctx != NULL;
 }
 
@@ -268,9 +278,15 @@ s_checked (imvo_redis_t *self, redisReply *r)
 redisReply *
 imvo_redis_cmd (imvo_redis_t *self, const char *fmt, ...)
 {
+    va_list ap;
+    if (self->cluster) {
+        va_start (ap, fmt);
+        redisReply *r = imvo_cluster_vcmd (self, fmt, ap);
+        va_end (ap);
+        return r;
+    }
     if (imvo_redis_ensure (self))
         return NULL;
-    va_list ap;
     va_start (ap, fmt);
     redisReply *r = redisvCommand (self->ctx, fmt, ap);
     va_end (ap);
@@ -280,6 +296,8 @@ imvo_redis_cmd (imvo_redis_t *self, const char *fmt, ...)
 redisReply *
 imvo_redis_argv (imvo_redis_t *self, const imvo_args_t *args)
 {
+    if (self->cluster)
+        return imvo_cluster_argv (self, args);
     if (imvo_redis_ensure (self))
         return NULL;
     return s_checked (self, redisCommandArgv (self->ctx, args->argc, args->argv, args->lens));
@@ -289,6 +307,8 @@ redisReply *
 imvo_redis_eval (imvo_redis_t *self, const char *script,
                  const imvo_args_t *keys, const imvo_args_t *args)
 {
+    if (self->cluster)
+        return imvo_cluster_eval (self, script, keys, args);
     int index = -1;
     const imvo_script_t *entry = imvo_redis_script (self, script, &index);
     assert (entry);                     //  a script name is a programming constant
@@ -318,6 +338,8 @@ imvo_redis_eval (imvo_redis_t *self, const char *script,
         break;
     }
     imvo_args_release (&all);
+    if (self->wait_replicas > 0 && r && r->type != REDIS_REPLY_ERROR && imvo_redis_script_writes (self, index))
+        r = imvo_redis_after_write (self, r);       //  IMVO_REDIS_WAIT_REPLICAS
     return r;
 }
 
@@ -345,6 +367,12 @@ imvo_redis_fail (redisReply *r, imvo_reply_t *reply)
             int mlen = tail ? (int) (tail - msg) : (int) strlen (msg);
             return imvo_reply_fail (reply, c, field, "%.*s", mlen, msg);
         }
+        if (strncmp (s, "NOREPLICAS", 10) == 0)
+            return imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "",
+                                    "the write is not yet confirmed by enough replicas; it may have been saved, "
+                                    "and a retry with the same idempotency key is safe");
+        if (strncmp (s, "MOVED ", 6) == 0 || strncmp (s, "ASK ", 4) == 0)
+            return imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "", "the data store is moving this data; try again shortly");
         if (strncmp (s, "BUSY", 4) == 0)
             return imvo_reply_fail (reply, IMVO_ERR_BUSY, "", "the data store is busy; try again shortly");
         if (strncmp (s, "LOADING", 7) == 0 || strncmp (s, "MASTERDOWN", 10) == 0
@@ -372,5 +400,7 @@ imvo_redis_packed_reply (redisReply *r, imvo_reply_t *reply)
 size_t
 imvo_redis_connects (imvo_redis_t *self)
 {
+    if (self->cluster)
+        return imvo_cluster_connects (self);
     return self->connects;
 }

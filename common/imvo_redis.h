@@ -115,6 +115,10 @@ int imvo_redis_fail (redisReply *r, imvo_reply_t *reply);
 //  the failure into an error reply. Frees r. 0 or -1.
 int imvo_redis_packed_reply (redisReply *r, imvo_reply_t *reply);
 
+//  True for a MOVED or ASK answer (IMVO_REDIS_CLUSTER=on): a poll loop's pipelined call that
+//  got one is run again on a blocking connection, which follows it.
+bool imvo_redis_redirected (const redisReply *r);
+
 //  Number of successful (re)connects so far, for stats and tests.
 size_t imvo_redis_connects (imvo_redis_t *self);
 

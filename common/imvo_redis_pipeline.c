@@ -13,6 +13,8 @@ int
 imvo_redis_append_eval (imvo_redis_t *self, const char *script,
                         const imvo_args_t *keys, const imvo_args_t *args)
 {
+    if (self->cluster)
+        return imvo_cluster_append_eval (self, script, keys, args);
     //  Before the first call of a pipeline: replace a connection Redis closed meanwhile.
     if ((self->pending == 0 || !self->ctx) && imvo_redis_ensure (self))
         return -1;
@@ -56,6 +58,8 @@ imvo_redis_append_eval (imvo_redis_t *self, const char *script,
 int
 imvo_redis_append_argv (imvo_redis_t *self, const imvo_args_t *args)
 {
+    if (self->cluster)
+        return imvo_cluster_append_argv (self, args);
     if ((self->pending == 0 || !self->ctx) && imvo_redis_ensure (self))
         return -1;
     if (redisAppendCommandArgv (self->ctx, args->argc, args->argv, args->lens) != REDIS_OK)
@@ -67,6 +71,8 @@ imvo_redis_append_argv (imvo_redis_t *self, const imvo_args_t *args)
 redisReply *
 imvo_redis_next_reply (imvo_redis_t *self)
 {
+    if (self->cluster)
+        return imvo_cluster_next_reply (self);
     if (!self->ctx || self->pending == 0)
         return NULL;
     void *r = NULL;
@@ -81,6 +87,8 @@ imvo_redis_next_reply (imvo_redis_t *self)
 int
 imvo_redis_connect_async (imvo_redis_t *self)
 {
+    if (self->cluster)
+        return imvo_cluster_connect_async (self);
     self->async = true;
     return imvo_redis_ensure (self);
 }
@@ -88,18 +96,24 @@ imvo_redis_connect_async (imvo_redis_t *self)
 int
 imvo_redis_fd (imvo_redis_t *self)
 {
+    if (self->cluster)
+        return imvo_cluster_fd (self);
     return self->ctx ? self->ctx->fd : -1;
 }
 
 size_t
 imvo_redis_pending (imvo_redis_t *self)
 {
+    if (self->cluster)
+        return imvo_cluster_pending (self);
     return self->ctx ? self->pending : 0;
 }
 
 int
 imvo_redis_flush (imvo_redis_t *self)
 {
+    if (self->cluster)
+        return imvo_cluster_flush (self);
     if (!self->ctx)
         return -1;
     int done = 0;
@@ -113,6 +127,8 @@ imvo_redis_flush (imvo_redis_t *self)
 int
 imvo_redis_feed (imvo_redis_t *self)
 {
+    if (self->cluster)
+        return imvo_cluster_feed (self);
     if (!self->ctx)
         return -1;
     if (redisBufferRead (self->ctx) != REDIS_OK) {
@@ -125,6 +141,8 @@ imvo_redis_feed (imvo_redis_t *self)
 redisReply *
 imvo_redis_take (imvo_redis_t *self)
 {
+    if (self->cluster)
+        return imvo_cluster_take (self);
     if (!self->ctx || self->pending == 0)
         return NULL;
     void *r = NULL;

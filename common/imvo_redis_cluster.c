@@ -1,0 +1,1018 @@
+/*  imvo_redis_cluster: Redis Cluster routing and WAIT for imvo_redis (imvo_redis.h).
+
+    Active only with IMVO_REDIS_CLUSTER=on, or with IMVO_REDIS_WAIT_REPLICAS > 0 on one Redis
+    (then a "cluster" of one node, the URL's, without CLUSTER SLOTS). The imvo_redis_t the
+    caller holds then routes every call to an imvo_redis_t per node (each reconnecting, with
+    its own backoff and script cache, as a lone connection does):
+
+    - the slot of a command is the CRC16 of its first key (of the {tag} when there is one)
+      modulo 16384; keyless commands (PING, SCAN, ...) go to the first master;
+    - the slot map comes from CLUSTER SLOTS, asked on a short-lived connection of any node
+      that answers (the ones known first, then the URL's); empty host names are the asked
+      node's;
+    - MOVED updates the slot's node and retries, ASK sends ASKING and retries (5 hops);
+    - a node that cannot be reached, or whose connection broke, marks the map stale: it is
+      asked again at most every 200 ms until it changes (a failover promotes a replica after
+      cluster-node-timeout). A command that was never sent is retried on the slot's new node;
+      one that was sent is not (unavailable: the client retries with its idempotency key);
+    - pipelines: each call is appended to its node's connection and remembered in one FIFO;
+      its reply is the next unread one of that node. Blocking readers (workers, consumers)
+      send every node's pipeline at once, read them all, then hand out the replies in the
+      order of the calls, retrying a MOVED or ASK one on its own. The poll loop watches one
+      epoll descriptor that holds every node's socket; a node that fails answers its calls
+      with an error (unavailable), and a MOVED reply is left for the loop to run again on
+      its blocking connection (imvo_redis_redirected);
+    - IMVO_REDIS_WAIT_REPLICAS=N: after the write scripts of a pipeline, one WAIT N
+      IMVO_REDIS_WAIT_MS per node; when fewer replicas acknowledged, the successful replies
+      of those writes become "NOREPLICAS ..." errors, which imvo_redis_fail answers
+      `unavailable` (the write may have happened: the idempotency key makes a retry safe).
+*/
+#include "imvo_redis.h"
+#include "imvo_config.h"
+#include "imvo_redis_internal.h"
+
+#include <czmq.h>
+#include <hiredis/sds.h>
+#include <strings.h>
+#include <sys/epoll.h>
+
+#define S_SLOTS 16384
+#define S_MAX_NODES 64
+#define S_MAX_HOPS 5
+#define S_REFRESH_MS 200
+
+typedef struct {
+    char host [256];
+    int port;
+    imvo_redis_t *conn;             //  its connection (never freed before the router)
+    int epoll_fd;                   //  the socket registered in the epoll set, or -1
+    uint32_t epoll_events;
+    bool unwaited;                  //  write scripts appended since its last WAIT
+    uint64_t assigned;              //  sequence number after the last call given a reply
+} s_node_t;
+
+//  A call in a pipeline, in the order of the calls.
+typedef struct {
+    uint64_t seq;
+    int node;
+    int slot;                       //  -1: keyless
+    bool have;                      //  its reply came (or its node failed)
+    bool wait;                      //  our own WAIT, not the caller's
+    bool write;                     //  a write script that a WAIT must confirm
+    bool waited;                    //  that WAIT answered
+    redisReply *reply;
+    const char *script;             //  for a retry after MOVED/ASK (blocking readers)
+    imvo_args_t keys, args;         //  owned copies (script), or the command (args)
+    bool copied;
+} s_entry_t;
+
+struct _imvo_cluster_t {
+    bool single;                    //  one Redis (WAIT only): every slot on node 0
+    s_node_t nodes [S_MAX_NODES];
+    int nnodes;
+    int16_t slots [S_SLOTS];        //  node by slot, -1 unknown
+    bool mapped, stale;
+    int64_t next_refresh;
+    s_entry_t *fifo;
+    size_t cap, head, count;
+    uint64_t next_seq;
+    int epfd;                       //  the poll loop's descriptor, -1 until connect_async
+};
+
+static bool
+s_cluster_on (void)
+{
+    const char *v = imvo_env ("IMVO_REDIS_CLUSTER", "off");
+    return streq (v, "on") || streq (v, "1") || streq (v, "yes") || streq (v, "true");
+}
+
+//  CRC16-CCITT (XMODEM), as the cluster specification gives it.
+static uint16_t
+s_crc16 (const char *buf, size_t len)
+{
+    uint16_t crc = 0;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= (uint16_t) ((unsigned char) buf [i] << 8);
+        for (int b = 0; b < 8; b++)
+            crc = crc & 0x8000 ? (uint16_t) ((crc << 1) ^ 0x1021) : (uint16_t) (crc << 1);
+    }
+    return crc;
+}
+
+static int
+s_keyslot (const char *key, size_t len)
+{
+    const char *open = memchr (key, '{', len);
+    if (open) {
+        size_t before = (size_t) (open - key);
+        const char *close = memchr (open + 1, '}', len - before - 1);
+        if (close && close > open + 1) {
+            key = open + 1;
+            len = (size_t) (close - open - 1);
+        }
+    }
+    return s_crc16 (key, len) & (S_SLOTS - 1);
+}
+
+static bool
+s_is (const char *word, size_t len, const char *name)
+{
+    return len == strlen (name) && strncasecmp (word, name, len) == 0;
+}
+
+//  The argument that holds a command's first key, or -1 when it has none.
+static int
+s_key_index (int argc, const char *const *argv, const size_t *lens)
+{
+    if (argc < 2)
+        return -1;
+    const char *c = argv [0];
+    size_t n = lens [0];
+    if (s_is (c, n, "EVALSHA") || s_is (c, n, "EVAL") || s_is (c, n, "EVALSHA_RO") || s_is (c, n, "EVAL_RO")
+    ||  s_is (c, n, "FCALL") || s_is (c, n, "FCALL_RO"))
+        return argc > 3 && lens [2] > 0 && argv [2][0] != '0' ? 3 : -1;
+    if (s_is (c, n, "XREAD") || s_is (c, n, "XREADGROUP")) {
+        for (int i = 1; i + 1 < argc; i++)
+            if (s_is (argv [i], lens [i], "STREAMS"))
+                return i + 1;
+        return -1;
+    }
+    if (s_is (c, n, "XGROUP") || s_is (c, n, "XINFO") || s_is (c, n, "OBJECT") || s_is (c, n, "MEMORY"))
+        return argc > 2 ? 2 : -1;
+    static const char *keyless [] = {
+        "PING", "SCAN", "INFO", "DBSIZE", "TIME", "CLUSTER", "SCRIPT", "CONFIG", "WAIT", "ASKING",
+        "FLUSHALL", "FLUSHDB", "KEYS", "RANDOMKEY", "CLIENT", "COMMAND", "ACL", "SLOWLOG", "LATENCY",
+        "DEBUG", "ECHO", "AUTH", "HELLO", "SELECT", "PUBLISH", "LASTSAVE", "SAVE", "BGSAVE",
+        "BGREWRITEAOF", "ROLE", "FUNCTION", "READONLY", "READWRITE", NULL
+    };
+    for (const char **k = keyless; *k; k++)
+        if (s_is (c, n, *k))
+            return -1;
+    return 1;
+}
+
+static int
+s_args_slot (const imvo_args_t *a)
+{
+    int k = s_key_index (a->argc, a->argv, a->lens);
+    return k < 0 ? -1 : s_keyslot (a->argv [k], a->lens [k]);
+}
+
+//  A MOVED or ASK error: its slot, and the node it names ("" host: the answering node's).
+static bool
+s_redirect (const redisReply *r, bool *ask, int *slot, char *host, size_t hostsz, int *port)
+{
+    if (!r || r->type != REDIS_REPLY_ERROR)
+        return false;
+    const char *p;
+    if (strncmp (r->str, "MOVED ", 6) == 0) {
+        *ask = false;
+        p = r->str + 6;
+    }
+    else
+    if (strncmp (r->str, "ASK ", 4) == 0) {
+        *ask = true;
+        p = r->str + 4;
+    }
+    else
+        return false;
+    char *end;
+    long s = strtol (p, &end, 10);
+    if (*end != ' ' || s < 0 || s >= S_SLOTS)
+        return false;
+    const char *hp = end + 1;
+    const char *colon = strrchr (hp, ':');
+    if (!colon)
+        return false;
+    snprintf (host, hostsz, "%.*s", (int) (colon - hp), hp);
+    *port = atoi (colon + 1);
+    *slot = (int) s;
+    return *port > 0;
+}
+
+bool
+imvo_redis_redirected (const redisReply *r)
+{
+    return r && r->type == REDIS_REPLY_ERROR
+        && (strncmp (r->str, "MOVED ", 6) == 0 || strncmp (r->str, "ASK ", 4) == 0);
+}
+
+redisReply *
+imvo_redis_error_reply (const char *message)
+{
+    redisReply *r = calloc (1, sizeof *r);
+    assert (r);
+    r->type = REDIS_REPLY_ERROR;
+    r->str = strdup (message);
+    assert (r->str);
+    r->len = strlen (message);
+    return r;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Which scripts write
+
+bool
+imvo_redis_script_writes (imvo_redis_t *self, int index)
+{
+    assert (index >= 0 && index < S_MAX_SCRIPTS);
+    if (self->writes [index])
+        return self->writes [index] == 1;
+    //  Every script starts with the same prelude: what follows the longest prefix shared
+    //  with another script (cut back to a line) is the script's own text.
+    const imvo_script_t *mine = NULL, *other = NULL;
+    int flat = 0;
+    for (int t = 0; t < self->ntables; t++)
+        for (const imvo_script_t *s = self->tables [t]; s->name; s++, flat++) {
+            if (flat == index)
+                mine = s;
+            else
+            if (!other)
+                other = s;
+        }
+    assert (mine);
+    size_t shared = 0;
+    if (other)
+        while (mine->source [shared] && mine->source [shared] == other->source [shared])
+            shared++;
+    while (shared > 0 && mine->source [shared - 1] != '\n')
+        shared--;
+    const char *body = mine->source + shared;
+    static const char *writers [] = {
+        "imvo_commit", "imvo_emit", "imvo_limited_hget",
+        "SET", "SETEX", "PSETEX", "SETNX", "GETDEL", "APPEND", "DEL", "UNLINK", "RENAME", "EXPIRE",
+        "PEXPIRE", "EXPIREAT", "PEXPIREAT", "PERSIST", "INCR", "INCRBY", "DECR", "DECRBY", "HSET",
+        "HMSET", "HSETNX", "HDEL", "HINCRBY", "SADD", "SREM", "SMOVE", "ZADD", "ZREM", "ZINCRBY",
+        "ZREMRANGEBYSCORE", "ZREMRANGEBYRANK", "ZPOPMIN", "ZPOPMAX", "LPUSH", "RPUSH", "LPOP", "RPOP",
+        "LTRIM", "LSET", "LREM", "XADD", "XDEL", "XTRIM", "XACK", "XCLAIM", "XAUTOCLAIM", "XGROUP",
+        "XREADGROUP", "COPY", "RESTORE", NULL
+    };
+    bool writes = false;
+    for (const char **w = writers; *w && !writes; w++) {
+        char quoted [40];
+        if (strncmp (*w, "imvo_", 5) == 0)
+            writes = strstr (body, *w) != NULL;
+        else {
+            snprintf (quoted, sizeof quoted, "'%s'", *w);
+            writes = strstr (body, quoted) != NULL;
+            snprintf (quoted, sizeof quoted, "\"%s\"", *w);
+            writes = writes || strstr (body, quoted) != NULL;
+        }
+    }
+    self->writes [index] = writes ? 1 : 2;
+    return writes;
+}
+
+redisReply *
+imvo_redis_after_write (imvo_redis_t *self, redisReply *r)
+{
+    if (!self->ctx)
+        return r;
+    redisReply *w = redisCommand (self->ctx, "WAIT %d %ld", self->wait_replicas, self->wait_ms);
+    if (!w) {
+        imvo_redis_drop (self, self->ctx->errstr [0] ? self->ctx->errstr : "no reply to WAIT");
+        freeReplyObject (r);
+        return NULL;
+    }
+    long long acks = w->type == REDIS_REPLY_INTEGER ? w->integer : -1;
+    if (w->type == REDIS_REPLY_ERROR)
+        zsys_error ("redis: WAIT failed: %s", w->str);
+    freeReplyObject (w);
+    if (acks >= self->wait_replicas)
+        return r;
+    freeReplyObject (r);
+    return imvo_redis_error_reply ("NOREPLICAS the write is not confirmed by enough replicas in time");
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Nodes and the slot map
+
+static imvo_redis_t *
+s_conn_new (imvo_redis_t *parent, const char *host, int port)
+{
+    imvo_redis_t *c = calloc (1, sizeof *c);
+    assert (c);
+    snprintf (c->host, sizeof c->host, "%s", host);
+    c->port = port;
+    memcpy (c->user, parent->user, sizeof c->user);
+    memcpy (c->password, parent->password, sizeof c->password);
+    c->db = parent->cluster && !parent->cluster->single ? 0 : parent->db;
+    c->timeout_ms = parent->timeout_ms;
+    c->backoff_ms = 100;
+    memcpy (c->tables, parent->tables, sizeof c->tables);
+    c->ntables = parent->ntables;
+    c->async = parent->async;
+    c->wait_replicas = parent->wait_replicas;
+    c->wait_ms = parent->wait_ms;
+    return c;
+}
+
+//  The node host:port, added when new; -1 when the table is full.
+static int
+s_node (imvo_redis_t *self, const char *host, int port)
+{
+    imvo_cluster_t *cl = self->cluster;
+    for (int i = 0; i < cl->nnodes; i++)
+        if (cl->nodes [i].port == port && streq (cl->nodes [i].host, host))
+            return i;
+    if (cl->nnodes == S_MAX_NODES)
+        return -1;
+    s_node_t *n = &cl->nodes [cl->nnodes];
+    snprintf (n->host, sizeof n->host, "%s", host);
+    n->port = port;
+    n->conn = s_conn_new (self, host, port);
+    n->epoll_fd = -1;
+    return cl->nnodes++;
+}
+
+//  CLUSTER SLOTS from host:port on a connection of its own (a node connection may be
+//  non-blocking, or in the middle of a pipeline).
+static redisReply *
+s_ask_slots (imvo_redis_t *self, const char *host, int port)
+{
+    struct timeval tv = { self->timeout_ms / 1000, (self->timeout_ms % 1000) * 1000 };
+    redisContext *c = redisConnectWithTimeout (host, port, tv);
+    if (!c || c->err) {
+        if (c)
+            redisFree (c);
+        return NULL;
+    }
+    redisSetTimeout (c, tv);
+    redisReply *r = NULL;
+    if (self->password [0]) {
+        r = self->user [0] ? redisCommand (c, "AUTH %s %s", self->user, self->password)
+                           : redisCommand (c, "AUTH %s", self->password);
+        if (!r || r->type == REDIS_REPLY_ERROR) {
+            if (r)
+                freeReplyObject (r);
+            redisFree (c);
+            return NULL;
+        }
+        freeReplyObject (r);
+    }
+    r = redisCommand (c, "CLUSTER SLOTS");
+    redisFree (c);
+    return r;
+}
+
+static void
+s_map_all_to (imvo_cluster_t *cl, int node)
+{
+    for (int s = 0; s < S_SLOTS; s++)
+        cl->slots [s] = (int16_t) node;
+    cl->mapped = true;
+    cl->stale = false;
+}
+
+//  Asks the known nodes (connected ones first), then the URL's, for the slot map.
+static int
+s_refresh (imvo_redis_t *self)
+{
+    imvo_cluster_t *cl = self->cluster;
+    cl->next_refresh = zclock_mono () + S_REFRESH_MS;
+    self->next_attempt = cl->next_refresh;
+    if (cl->single) {
+        s_map_all_to (cl, 0);
+        return 0;
+    }
+    int order [S_MAX_NODES], n = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < cl->nnodes; i++)
+            if ((cl->nodes [i].conn->ctx != NULL) == (pass == 0))
+                order [n++] = i;
+    for (int k = 0; k < n; k++) {
+        char asked [256];
+        snprintf (asked, sizeof asked, "%s", cl->nodes [order [k]].host);
+        redisReply *r = s_ask_slots (self, asked, cl->nodes [order [k]].port);
+        if (!r)
+            continue;
+        if (r->type == REDIS_REPLY_ERROR) {
+            //  A user without CLUSTER SLOTS: everything to this node, and MOVED teaches the rest.
+            zsys_warning ("redis: CLUSTER SLOTS refused by %s:%d (%s); following MOVED only",
+                          asked, cl->nodes [order [k]].port, r->str);
+            freeReplyObject (r);
+            if (!cl->mapped)
+                s_map_all_to (cl, order [k]);
+            cl->stale = false;
+            return 0;
+        }
+        if (r->type != REDIS_REPLY_ARRAY) {
+            freeReplyObject (r);
+            continue;
+        }
+        int16_t slots [S_SLOTS];
+        for (int s = 0; s < S_SLOTS; s++)
+            slots [s] = -1;
+        for (size_t i = 0; i < r->elements; i++) {
+            redisReply *range = r->element [i];
+            if (range->type != REDIS_REPLY_ARRAY || range->elements < 3
+            ||  range->element [2]->type != REDIS_REPLY_ARRAY || range->element [2]->elements < 2)
+                continue;
+            redisReply *master = range->element [2];
+            const char *host = master->element [0]->type == REDIS_REPLY_STRING && master->element [0]->len
+                             ? master->element [0]->str : asked;
+            int node = s_node (self, host, (int) master->element [1]->integer);
+            long long from = range->element [0]->integer, to = range->element [1]->integer;
+            for (long long s = from; node >= 0 && s <= to && s < S_SLOTS; s++)
+                if (s >= 0)
+                    slots [s] = (int16_t) node;
+        }
+        freeReplyObject (r);
+        bool changed = !cl->mapped || memcmp (slots, cl->slots, sizeof slots) != 0;
+        memcpy (cl->slots, slots, sizeof slots);
+        if (changed && cl->mapped)
+            zsys_info ("redis cluster: slot map changed (asked %s:%d)", asked, cl->nodes [order [k]].port);
+        cl->mapped = true;
+        cl->stale = false;
+        return 0;
+    }
+    return -1;
+}
+
+static void
+s_maybe_refresh (imvo_redis_t *self)
+{
+    imvo_cluster_t *cl = self->cluster;
+    if ((!cl->mapped || cl->stale) && zclock_mono () >= cl->next_refresh)
+        s_refresh (self);
+}
+
+//  The node for a slot (-1: keyless, the first master), or -1 when none is known.
+static int
+s_route (imvo_redis_t *self, int slot)
+{
+    imvo_cluster_t *cl = self->cluster;
+    s_maybe_refresh (self);
+    if (!cl->mapped)
+        return -1;
+    if (slot >= 0)
+        return cl->slots [slot];
+    for (int s = 0; s < S_SLOTS; s += 64)
+        if (cl->slots [s] >= 0)
+            return cl->slots [s];
+    return -1;
+}
+
+imvo_cluster_t *
+imvo_cluster_new (imvo_redis_t *self)
+{
+    self->wait_replicas = (int) imvo_env_long ("IMVO_REDIS_WAIT_REPLICAS", 0, 0, 64);
+    self->wait_ms = imvo_env_long ("IMVO_REDIS_WAIT_MS", 1000, 1, 600000);
+    bool on = s_cluster_on ();
+    if (!on && self->wait_replicas == 0)
+        return NULL;
+    imvo_cluster_t *cl = calloc (1, sizeof *cl);
+    assert (cl);
+    cl->single = !on;
+    cl->epfd = -1;
+    for (int s = 0; s < S_SLOTS; s++)
+        cl->slots [s] = -1;
+    self->cluster = cl;
+    s_node (self, self->host, self->port);      //  node 0: the URL's
+    return cl;
+}
+
+void
+imvo_cluster_destroy (imvo_cluster_t **self_p)
+{
+    imvo_cluster_t *cl = *self_p;
+    if (!cl)
+        return;
+    for (size_t i = 0; i < cl->count; i++) {
+        s_entry_t *e = &cl->fifo [(cl->head + i) % cl->cap];
+        if (e->reply)
+            freeReplyObject (e->reply);
+        if (e->copied) {
+            imvo_args_release (&e->keys);
+            imvo_args_release (&e->args);
+        }
+    }
+    free (cl->fifo);
+    for (int i = 0; i < cl->nnodes; i++)
+        imvo_redis_destroy (&cl->nodes [i].conn);
+    if (cl->epfd >= 0)
+        close (cl->epfd);
+    free (cl);
+    *self_p = NULL;
+}
+
+void
+imvo_cluster_add_scripts (imvo_redis_t *self, const imvo_script_t *scripts)
+{
+    for (int i = 0; i < self->cluster->nnodes; i++)
+        imvo_redis_add_scripts (self->cluster->nodes [i].conn, scripts);
+}
+
+int
+imvo_cluster_ensure (imvo_redis_t *self)
+{
+    s_maybe_refresh (self);
+    if (!self->cluster->mapped)
+        return -1;
+    int node = s_route (self, -1);
+    return node >= 0 ? imvo_redis_ensure (self->cluster->nodes [node].conn) : -1;
+}
+
+int
+imvo_cluster_probe (imvo_redis_t *self)
+{
+    self->cluster->next_refresh = 0;
+    if (!self->cluster->mapped || self->cluster->stale)
+        s_refresh (self);
+    int node = s_route (self, -1);
+    return node >= 0 ? imvo_redis_probe (self->cluster->nodes [node].conn) : -1;
+}
+
+bool
+imvo_cluster_connected (imvo_redis_t *self)
+{
+    return self->cluster->mapped;
+}
+
+size_t
+imvo_cluster_connects (imvo_redis_t *self)
+{
+    size_t n = 0;
+    for (int i = 0; i < self->cluster->nnodes; i++)
+        n += imvo_redis_connects (self->cluster->nodes [i].conn);
+    return n;
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Blocking calls, following redirections
+
+static redisReply *
+s_run (imvo_redis_t *self, int slot, const char *script, const imvo_args_t *keys,
+       const imvo_args_t *args)
+{
+    imvo_cluster_t *cl = self->cluster;
+    int node = s_route (self, slot);
+    bool ask = false;
+    for (int hop = 0; hop < S_MAX_HOPS && node >= 0; hop++) {
+        imvo_redis_t *c = cl->nodes [node].conn;
+        if (imvo_redis_ensure (c)) {
+            //  Not sent: after a failover the slot's new master takes it.
+            cl->stale = true;
+            int again = s_route (self, slot);
+            if (again == node || again < 0 || ask)
+                return NULL;
+            node = again;
+            continue;
+        }
+        if (ask) {
+            redisReply *a = imvo_redis_cmd (c, "ASKING");
+            if (!a) {
+                cl->stale = true;
+                return NULL;
+            }
+            freeReplyObject (a);
+        }
+        redisReply *r = script ? imvo_redis_eval (c, script, keys, args) : imvo_redis_argv (c, args);
+        if (!r) {
+            cl->stale = true;
+            return NULL;
+        }
+        int rslot, port;
+        char host [256];
+        if (!s_redirect (r, &ask, &rslot, host, sizeof host, &port))
+            return r;
+        int target = s_node (self, host [0] ? host : c->host, port);
+        if (target < 0)
+            return r;
+        if (!ask) {
+            cl->slots [rslot] = (int16_t) target;
+            cl->stale = true;
+        }
+        freeReplyObject (r);
+        node = target;
+    }
+    return NULL;
+}
+
+redisReply *
+imvo_cluster_argv (imvo_redis_t *self, const imvo_args_t *args)
+{
+    return s_run (self, s_args_slot (args), NULL, NULL, args);
+}
+
+//  A printf-style command: formatted as Redis's protocol, then read back as arguments.
+redisReply *
+imvo_cluster_vcmd (imvo_redis_t *self, const char *fmt, va_list ap)
+{
+    char *cmd = NULL;
+    int len = redisvFormatCommand (&cmd, fmt, ap);
+    if (len < 0 || !cmd)
+        return NULL;
+    imvo_args_t a;
+    imvo_args_init (&a);
+    const char *p = cmd, *end = cmd + len;
+    long argc = *p == '*' ? strtol (p + 1, NULL, 10) : 0;
+    p = strstr (p, "\r\n");
+    for (long i = 0; p && i < argc; i++) {
+        p += 2;
+        if (p >= end || *p != '$')
+            break;
+        long n = strtol (p + 1, NULL, 10);
+        p = strstr (p, "\r\n");
+        if (!p || p + 2 + n > end)
+            break;
+        imvo_args_add (&a, p + 2, (size_t) n);
+        p += 2 + n;
+    }
+    redisReply *r = a.argc == argc ? imvo_cluster_argv (self, &a) : NULL;
+    imvo_args_release (&a);
+    free (cmd);
+    return r;
+}
+
+redisReply *
+imvo_cluster_eval (imvo_redis_t *self, const char *script,
+                   const imvo_args_t *keys, const imvo_args_t *args)
+{
+    int slot = keys && keys->argc ? s_keyslot (keys->argv [0], keys->lens [0]) : -1;
+    return s_run (self, slot, script, keys, args);
+}
+
+//  ---------------------------------------------------------------------------------------
+//  Pipelines
+
+static s_entry_t *
+s_at (imvo_cluster_t *cl, size_t i)
+{
+    return &cl->fifo [(cl->head + i) % cl->cap];
+}
+
+static s_entry_t *
+s_push (imvo_cluster_t *cl)
+{
+    if (cl->count == cl->cap) {
+        size_t cap = cl->cap ? cl->cap * 2 : 64;
+        s_entry_t *fifo = malloc (cap * sizeof *fifo);
+        assert (fifo);
+        for (size_t i = 0; i < cl->count; i++)
+            fifo [i] = *s_at (cl, i);
+        free (cl->fifo);
+        cl->fifo = fifo;
+        cl->cap = cap;
+        cl->head = 0;
+    }
+    s_entry_t *e = &cl->fifo [(cl->head + cl->count++) % cl->cap];
+    memset (e, 0, sizeof *e);
+    e->seq = cl->next_seq++;
+    return e;
+}
+
+static s_entry_t
+s_pop (imvo_cluster_t *cl)
+{
+    s_entry_t e = *s_at (cl, 0);
+    cl->head = (cl->head + 1) % cl->cap;
+    cl->count--;
+    return e;
+}
+
+static void
+s_entry_release (s_entry_t *e)
+{
+    if (e->copied) {
+        imvo_args_release (&e->keys);
+        imvo_args_release (&e->args);
+        e->copied = false;
+    }
+}
+
+//  A WAIT's answer settles the write scripts of its node before it.
+static void
+s_apply_wait (imvo_redis_t *self, size_t upto, int node, const redisReply *w)
+{
+    imvo_cluster_t *cl = self->cluster;
+    long long acks = w && w->type == REDIS_REPLY_INTEGER ? w->integer : -1;
+    if (w && w->type == REDIS_REPLY_ERROR)
+        zsys_error ("redis: WAIT failed: %s", w->str);
+    for (size_t i = 0; i < upto; i++) {
+        s_entry_t *e = s_at (cl, i);
+        if (e->node != node || !e->write || e->waited)
+            continue;
+        e->waited = true;
+        if (acks < self->wait_replicas && e->reply && e->reply->type != REDIS_REPLY_ERROR) {
+            freeReplyObject (e->reply);
+            e->reply = imvo_redis_error_reply ("NOREPLICAS the write is not confirmed by enough replicas in time");
+        }
+    }
+}
+
+//  Gives a reply of node to its oldest call without one.
+static void
+s_assign (imvo_redis_t *self, int node, redisReply *r)
+{
+    imvo_cluster_t *cl = self->cluster;
+    uint64_t head_seq = cl->count ? s_at (cl, 0)->seq : cl->next_seq;
+    uint64_t from = cl->nodes [node].assigned > head_seq ? cl->nodes [node].assigned : head_seq;
+    for (size_t i = (size_t) (from - head_seq); i < cl->count; i++) {
+        s_entry_t *e = s_at (cl, i);
+        if (e->node != node || e->have)
+            continue;
+        e->have = true;
+        e->reply = r;
+        cl->nodes [node].assigned = e->seq + 1;
+        if (e->wait)
+            s_apply_wait (self, i, node, r);
+        else {
+            bool ask;
+            int slot, port;
+            char host [256];
+            if (s_redirect (r, &ask, &slot, host, sizeof host, &port) && !ask) {
+                int target = s_node (self, host [0] ? host : cl->nodes [node].host, port);
+                if (target >= 0)
+                    cl->slots [slot] = (int16_t) target;
+                cl->stale = true;
+            }
+        }
+        return;
+    }
+    freeReplyObject (r);        //  nobody's (cannot happen)
+}
+
+//  A node's connection broke: its calls without a reply get none (blocking readers) or an
+//  error reply (the poll loop), and the map is asked again.
+static void
+s_node_failed (imvo_redis_t *self, int node)
+{
+    imvo_cluster_t *cl = self->cluster;
+    cl->stale = true;
+    for (size_t i = 0; i < cl->count; i++) {
+        s_entry_t *e = s_at (cl, i);
+        if (e->node != node || e->have)
+            continue;
+        e->have = true;
+        e->waited = true;
+        e->reply = self->async ? imvo_redis_error_reply ("TRYAGAIN the connection to a cluster node broke") : NULL;
+    }
+    cl->nodes [node].assigned = cl->next_seq;
+    cl->nodes [node].unwaited = false;
+}
+
+static bool
+s_ready (const s_entry_t *e)
+{
+    return e->have && (!e->write || e->waited);
+}
+
+//  Appends one WAIT to each node that took write scripts since its last one.
+static void
+s_seal (imvo_redis_t *self)
+{
+    imvo_cluster_t *cl = self->cluster;
+    for (int i = 0; i < cl->nnodes; i++) {
+        if (!cl->nodes [i].unwaited)
+            continue;
+        cl->nodes [i].unwaited = false;
+        imvo_args_t w;
+        imvo_args_init (&w);
+        imvo_args_str (&w, "WAIT");
+        imvo_args_fmt (&w, "%d", self->wait_replicas);
+        imvo_args_fmt (&w, "%ld", self->wait_ms);
+        if (imvo_redis_append_argv (cl->nodes [i].conn, &w) == 0) {
+            s_entry_t *e = s_push (cl);
+            e->node = i;
+            e->slot = -1;
+            e->wait = true;
+        }
+        else
+            s_node_failed (self, i);
+        imvo_args_release (&w);
+    }
+}
+
+static int
+s_append (imvo_redis_t *self, int slot, const char *script, const imvo_args_t *keys,
+          const imvo_args_t *args)
+{
+    imvo_cluster_t *cl = self->cluster;
+    int node = s_route (self, slot);
+    if (node < 0)
+        return -1;
+    imvo_redis_t *c = cl->nodes [node].conn;
+    int rc = script ? imvo_redis_append_eval (c, script, keys, args) : imvo_redis_append_argv (c, args);
+    if (rc) {
+        cl->stale = true;
+        return -1;
+    }
+    s_entry_t *e = s_push (cl);
+    e->node = node;
+    e->slot = slot;
+    e->script = script;
+    if (script && self->wait_replicas > 0) {
+        int index = -1;
+        imvo_redis_script (self, script, &index);
+        e->write = imvo_redis_script_writes (self, index);
+        cl->nodes [node].unwaited |= e->write;
+    }
+    if (!self->async) {
+        //  Kept for a retry after MOVED or ASK.
+        imvo_args_init (&e->keys);
+        imvo_args_init (&e->args);
+        for (int i = 0; keys && i < keys->argc; i++)
+            imvo_args_add (&e->keys, keys->argv [i], keys->lens [i]);
+        for (int i = 0; args && i < args->argc; i++)
+            imvo_args_add (&e->args, args->argv [i], args->lens [i]);
+        imvo_args_own (&e->keys);
+        imvo_args_own (&e->args);
+        e->copied = true;
+    }
+    return 0;
+}
+
+int
+imvo_cluster_append_eval (imvo_redis_t *self, const char *script,
+                          const imvo_args_t *keys, const imvo_args_t *args)
+{
+    int slot = keys && keys->argc ? s_keyslot (keys->argv [0], keys->lens [0]) : -1;
+    return s_append (self, slot, script, keys, args);
+}
+
+int
+imvo_cluster_append_argv (imvo_redis_t *self, const imvo_args_t *args)
+{
+    return s_append (self, s_args_slot (args), NULL, NULL, args);
+}
+
+//  Blocking readers: every node's pipeline goes out at once, then every reply is read.
+static void
+s_gather (imvo_redis_t *self)
+{
+    imvo_cluster_t *cl = self->cluster;
+    s_seal (self);
+    for (int i = 0; i < cl->nnodes; i++) {
+        imvo_redis_t *c = cl->nodes [i].conn;
+        int done = 0;
+        while (c->ctx && c->pending && !done)
+            if (redisBufferWrite (c->ctx, &done) != REDIS_OK) {
+                imvo_redis_drop (c, c->ctx->errstr [0] ? c->ctx->errstr : "write failed");
+                s_node_failed (self, i);
+            }
+    }
+    for (size_t i = 0; i < cl->count; i++) {
+        s_entry_t *e = s_at (cl, i);
+        if (e->have)
+            continue;
+        redisReply *r = imvo_redis_next_reply (cl->nodes [e->node].conn);
+        if (r)
+            s_assign (self, e->node, r);
+        else
+            s_node_failed (self, e->node);
+    }
+}
+
+//  Drops our own WAITs from the head of the FIFO once answered.
+static void
+s_skip_waits (imvo_cluster_t *cl)
+{
+    while (cl->count && s_at (cl, 0)->wait && s_at (cl, 0)->have) {
+        s_entry_t e = s_pop (cl);
+        if (e.reply)
+            freeReplyObject (e.reply);
+    }
+}
+
+redisReply *
+imvo_cluster_next_reply (imvo_redis_t *self)
+{
+    imvo_cluster_t *cl = self->cluster;
+    s_skip_waits (cl);
+    if (!cl->count)
+        return NULL;
+    if (!s_ready (s_at (cl, 0)))
+        s_gather (self);
+    s_skip_waits (cl);
+    if (!cl->count)
+        return NULL;
+    s_entry_t e = s_pop (cl);
+    redisReply *r = e.reply;
+    if (imvo_redis_redirected (r) && e.copied) {
+        //  Every pipelined reply is read by now: the connections are free for a retry.
+        freeReplyObject (r);
+        r = s_run (self, e.slot, e.script, &e.keys, &e.args);
+    }
+    s_entry_release (&e);
+    return r;
+}
+
+//  The poll loop's side: one epoll descriptor over every node's socket.
+static void
+s_epoll_sync (imvo_redis_t *self)
+{
+    imvo_cluster_t *cl = self->cluster;
+    if (cl->epfd < 0)
+        return;
+    for (int i = 0; i < cl->nnodes; i++) {
+        s_node_t *n = &cl->nodes [i];
+        redisContext *ctx = n->conn->ctx;
+        int fd = ctx ? ctx->fd : -1;
+        uint32_t events = EPOLLIN | (ctx && ctx->obuf && sdslen (ctx->obuf) ? EPOLLOUT : 0);
+        if (fd != n->epoll_fd) {
+            if (n->epoll_fd >= 0)
+                epoll_ctl (cl->epfd, EPOLL_CTL_DEL, n->epoll_fd, NULL);
+            n->epoll_fd = -1;
+            if (fd >= 0) {
+                struct epoll_event ev = { .events = events, .data.fd = fd };
+                if (epoll_ctl (cl->epfd, EPOLL_CTL_ADD, fd, &ev) == 0
+                ||  (errno == EEXIST && epoll_ctl (cl->epfd, EPOLL_CTL_MOD, fd, &ev) == 0)) {
+                    n->epoll_fd = fd;
+                    n->epoll_events = events;
+                }
+            }
+        }
+        else
+        if (fd >= 0 && events != n->epoll_events) {
+            struct epoll_event ev = { .events = events, .data.fd = fd };
+            epoll_ctl (cl->epfd, EPOLL_CTL_MOD, fd, &ev);
+            n->epoll_events = events;
+        }
+    }
+}
+
+int
+imvo_cluster_connect_async (imvo_redis_t *self)
+{
+    imvo_cluster_t *cl = self->cluster;
+    self->async = true;
+    for (int i = 0; i < cl->nnodes; i++)
+        cl->nodes [i].conn->async = true;
+    if (cl->epfd < 0)
+        cl->epfd = epoll_create1 (EPOLL_CLOEXEC);
+    int rc = imvo_cluster_ensure (self);
+    s_epoll_sync (self);
+    return rc;
+}
+
+int
+imvo_cluster_fd (imvo_redis_t *self)
+{
+    s_epoll_sync (self);
+    return self->cluster->epfd;
+}
+
+size_t
+imvo_cluster_pending (imvo_redis_t *self)
+{
+    return self->cluster->count;
+}
+
+int
+imvo_cluster_flush (imvo_redis_t *self)
+{
+    imvo_cluster_t *cl = self->cluster;
+    s_seal (self);
+    int more = 0;
+    for (int i = 0; i < cl->nnodes; i++) {
+        imvo_redis_t *c = cl->nodes [i].conn;
+        if (!c->ctx || !c->ctx->obuf || !sdslen (c->ctx->obuf))
+            continue;
+        int done = 0;
+        if (redisBufferWrite (c->ctx, &done) != REDIS_OK) {
+            imvo_redis_drop (c, c->ctx->errstr [0] ? c->ctx->errstr : "write failed");
+            s_node_failed (self, i);
+        }
+        else
+        if (!done)
+            more = 1;
+    }
+    s_epoll_sync (self);
+    return more;
+}
+
+int
+imvo_cluster_feed (imvo_redis_t *self)
+{
+    imvo_cluster_t *cl = self->cluster;
+    for (int i = 0; i < cl->nnodes; i++) {
+        imvo_redis_t *c = cl->nodes [i].conn;
+        if (!c->ctx)
+            continue;                   //  (an idle one is read too: a close must drop it)
+        if (redisBufferRead (c->ctx) != REDIS_OK) {
+            imvo_redis_drop (c, c->ctx->errstr [0] ? c->ctx->errstr : "read failed");
+            s_node_failed (self, i);
+            continue;
+        }
+        redisReply *r;
+        while ((r = imvo_redis_take (c)))
+            s_assign (self, i, r);
+        if (!c->ctx)
+            s_node_failed (self, i);
+    }
+    imvo_cluster_flush (self);          //  a node may have become writable
+    return 0;
+}
+
+redisReply *
+imvo_cluster_take (imvo_redis_t *self)
+{
+    imvo_cluster_t *cl = self->cluster;
+    s_skip_waits (cl);
+    if (!cl->count || !s_ready (s_at (cl, 0)))
+        return NULL;
+    s_entry_t e = s_pop (cl);
+    s_entry_release (&e);
+    return e.reply;
+}
