@@ -12,6 +12,10 @@
     with EVALSHA; a NOSCRIPT answer (Redis restarted without its script cache) loads the script
     again and retries once.
 
+    With IMVO_REDIS_CLUSTER=on (or IMVO_REDIS_WAIT_REPLICAS > 0) every function below routes
+    through imvo_redis_cluster.c: a connection per cluster node, calls by their key's slot,
+    MOVED/ASK and failovers followed, WAIT after write scripts; the interface stays the same.
+
     Lua scripts report domain errors as error replies "code|field|message" (see
     common/lua/prelude.lua); imvo_redis_fail turns such a reply into an envelope error.
 */

@@ -46,6 +46,7 @@ typedef struct {
     int port;
     imvo_redis_t *conn;             //  its connection (never freed before the router)
     int epoll_fd;                   //  the socket registered in the epoll set, or -1
+    size_t epoll_connects;          //  of which connection (a new one may reuse the number)
     uint32_t epoll_events;
     bool unwaited;                  //  write scripts appended since its last WAIT
     uint64_t assigned;              //  sequence number after the last call given a reply
@@ -742,11 +743,20 @@ s_node_failed (imvo_redis_t *self, int node)
     cl->stale = true;
     for (size_t i = 0; i < cl->count; i++) {
         s_entry_t *e = s_at (cl, i);
-        if (e->node != node || e->have)
+        if (e->node != node)
             continue;
-        e->have = true;
-        e->waited = true;
-        e->reply = self->async ? imvo_redis_error_reply ("TRYAGAIN the connection to a cluster node broke") : NULL;
+        if (!e->have) {
+            e->have = true;
+            e->reply = self->async ? imvo_redis_error_reply ("TRYAGAIN the connection to a cluster node broke") : NULL;
+        }
+        if (e->write && !e->waited) {
+            //  Done on the master, but its WAIT never answered: not acknowledged.
+            e->waited = true;
+            if (e->reply && e->reply->type != REDIS_REPLY_ERROR) {
+                freeReplyObject (e->reply);
+                e->reply = imvo_redis_error_reply ("NOREPLICAS the connection broke before WAIT answered");
+            }
+        }
     }
     cl->nodes [node].assigned = cl->next_seq;
     cl->nodes [node].unwaited = false;
@@ -910,7 +920,8 @@ s_epoll_sync (imvo_redis_t *self)
         redisContext *ctx = n->conn->ctx;
         int fd = ctx ? ctx->fd : -1;
         uint32_t events = EPOLLIN | (ctx && ctx->obuf && sdslen (ctx->obuf) ? EPOLLOUT : 0);
-        if (fd != n->epoll_fd) {
+        //  A closed socket left the set by itself; its number may be the new one's.
+        if (fd != n->epoll_fd || (fd >= 0 && n->conn->connects != n->epoll_connects)) {
             if (n->epoll_fd >= 0)
                 epoll_ctl (cl->epfd, EPOLL_CTL_DEL, n->epoll_fd, NULL);
             n->epoll_fd = -1;
@@ -920,6 +931,7 @@ s_epoll_sync (imvo_redis_t *self)
                 ||  (errno == EEXIST && epoll_ctl (cl->epfd, EPOLL_CTL_MOD, fd, &ev) == 0)) {
                     n->epoll_fd = fd;
                     n->epoll_events = events;
+                    n->epoll_connects = n->conn->connects;
                 }
             }
         }

@@ -1,0 +1,223 @@
+"""A Redis Cluster of three masters, each with a replica (issue 21, PROTOCOL.md "Beyond one
+machine"): the daemons with IMVO_REDIS_CLUSTER=on route every call by its key's slot, follow
+MOVED, and find the new master after a failover. Complaints to several covenants land on
+different masters; the master holding textile's slot is killed with SIGKILL mid-load, and with
+IMVO_REDIS_WAIT_REPLICAS=1 every acknowledged complaint is there after its replica took over,
+none twice."""
+import collections
+import concurrent.futures
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import uuid
+
+from harness import Redis, System
+
+
+class Node(Redis):
+    """A cluster node; redis-cli follows MOVED (-c)."""
+
+    def cli(self, *args):
+        cmd = ["redis-cli", "-c", "-p", str(self.port)]
+        return subprocess.run(cmd + [str(a) for a in args], check=True,
+                              capture_output=True, text=True, errors="replace", timeout=10).stdout
+
+    def start(self):
+        if not self.proc or self.proc.poll() is not None:
+            self.spawn()
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+
+def complaint(s, covenant, n):
+    return {"covenant": covenant, "respondent": s.respondent, "summary": "Unpaid overtime %d" % n,
+            "description": "Overtime in week %d was not paid." % n,
+            "complainant": {"anonymous": False, "name": "Worker %d" % n, "contact": "w%d@example.org" % n}}
+
+
+class Cluster(unittest.TestCase):
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="imvo-cluster-")
+        self.nodes = []
+        for i in range(6):
+            workdir = os.path.join(self.dir, "n%d" % i)
+            os.makedirs(workdir)
+            node = Node(workdir, None, True)
+            node.spawn()
+            self.nodes.append(node)
+        deadline = time.time() + 10
+        for node in self.nodes:
+            while True:
+                try:
+                    if "PONG" in node.cli("PING"):
+                        break
+                except subprocess.CalledProcessError:
+                    pass
+                self.assertLess(time.time(), deadline, "redis node did not start")
+                time.sleep(0.02)
+        subprocess.run(["redis-cli", "--cluster", "create"] + ["127.0.0.1:%d" % n.port for n in self.nodes]
+                       + ["--cluster-replicas", "1", "--cluster-yes"], check=True, capture_output=True, timeout=30)
+        deadline = time.time() + 15
+        while not all("cluster_state:ok" in n.cli("CLUSTER", "INFO") for n in self.nodes):
+            self.assertLess(time.time(), deadline, "the cluster did not become ok")
+            time.sleep(0.05)
+        # Each master has its replica in sync and acknowledging (after a diskless sync the
+        # master streams nothing until the replica's first ACK, up to 1 s later): else WAIT 1
+        # would answer 0.
+        while len(re.findall(r"state=online,offset=[1-9]", "".join(n.cli("INFO", "replication")
+                                                                  for n in self.nodes))) < 3:
+            self.assertLess(time.time(), deadline, "the replicas did not come in sync")
+            time.sleep(0.05)
+
+    def tearDown(self):
+        for n in self.nodes:
+            if n.alive():
+                n.proc.kill()
+                n.proc.wait(10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def master_of(self, key):
+        """The node that holds key's slot as a master now."""
+        slot = int(self.nodes[0].cli("CLUSTER", "KEYSLOT", key))
+        for n in self.nodes:
+            if not n.alive():
+                continue
+            for line in n.cli("CLUSTER", "NODES").splitlines():
+                f = line.split()
+                if "myself" in f[2] and "master" in f[2]:
+                    for r in f[8:]:
+                        lo, _, hi = r.partition("-")
+                        if not lo.startswith("[") and int(lo) <= slot <= int(hi or lo):
+                            return n
+        return None
+
+    @staticmethod
+    def info(node):
+        try:
+            return node.cli("INFO", "replication")
+        except subprocess.CalledProcessError:
+            return ""
+
+    def system(self, env):
+        s = System(["complaints"], cluster=False, env=dict(env, IMVO_REDIS_CLUSTER="on"))
+        s.redis = self.nodes[0]         # the URL names one node; the daemons find the rest
+        s.redis.stop = lambda: None     # tearDown stops the nodes
+        return s
+
+    def test_complaints_spread_over_masters_and_survive_a_failover(self):
+        covenants = ["textile", "gold", "food", "insurance", "pensions", "natural-stone", "metals", "floriculture"]
+        with self.system({"IMVO_REDIS_WAIT_REPLICAS": "1"}) as s:
+            known = [c["code"] for c in s.ok("membership", "covenant.list", {})["covenants"]]
+            covenants = [c for c in covenants if c in known]
+            masters = {c: self.master_of("imvo:complaints:{%s}:seq" % c).port for c in covenants}
+            self.assertGreaterEqual(len(set(masters.values())), 2, masters)
+            # Every covenant takes complaints, whichever master holds it.
+            others = {}                 # key -> (covenant, n): the calls outside the load
+            for c in covenants:
+                others["first-%s" % c] = (c, 0)
+                case = s.ok("complaints", "complaint.submit", complaint(s, c, 0), key="first-%s" % c)["case_id"]
+                self.assertEqual(s.ok("complaints", "complaint.get", {"case_id": case})["case_id"], case)
+
+            # Mid-load, textile's master dies.
+            victim = self.master_of("imvo:complaints:{textile}:seq")
+            acked, tried, failed, lock = {}, [], [], threading.Lock()
+            stop = threading.Event()
+
+            def load(worker):
+                n = 0
+                while not stop.is_set():
+                    c = covenants[n % len(covenants)]
+                    key = "load-%d-%d" % (worker, n)
+                    with lock:
+                        tried.append((key, c, n))
+                    r = s.call("complaints", "complaint.submit", complaint(s, c, n), key=key, timeout=5000)
+                    if r and r.get("ok"):
+                        with lock:
+                            acked[key] = r["body"]["case_id"]
+                    else:
+                        with lock:
+                            failed.append((time.time(), c, (r or {}).get("error", {}).get("message")))
+                        time.sleep(0.05)    # as a client backs off
+                    n += 1
+
+            threads = [threading.Thread(target=load, args=(w,), daemon=True) for w in range(4)]
+            self.addCleanup(stop.set)
+            for t in threads:
+                t.start()
+            time.sleep(0.7)
+            killed_at = time.time()
+            victim.proc.send_signal(signal.SIGKILL)
+            victim.proc.wait(10)
+            before_kill = len(acked)
+            # The replica takes over after cluster-node-timeout.
+            deadline = time.time() + 30
+            while (self.master_of("imvo:complaints:{textile}:seq") or victim).port == victim.port:
+                self.assertLess(time.time(), deadline, "no replica took over")
+                time.sleep(0.1)
+            # The new master has no replica left, so WAIT 1 answers `unavailable` until the lost
+            # node is replaced: it comes back with its data directory and joins as a replica.
+            victim.spawn()
+            while not re.search(r"state=online,offset=[1-9]", self.master_of("imvo:complaints:{textile}:seq")
+                                .cli("INFO", "replication")):
+                self.assertLess(time.time(), deadline, "the lost node did not come back as a replica")
+                time.sleep(0.1)
+            # textile takes complaints again.
+            while True:
+                key = "after-%s" % uuid.uuid4().hex
+                others[key] = ("textile", 999)
+                r = s.call("complaints", "complaint.submit", complaint(s, "textile", 999), key=key, timeout=3000)
+                if r and r.get("ok"):
+                    break
+                self.assertLess(time.time(), deadline, "textile took no complaint after the failover: %r\n%s"
+                                % (r, s.log("complaints")[-3000:]))
+                time.sleep(0.2)
+            time.sleep(0.5)
+            stop.set()
+            for t in threads:
+                t.join(30)
+            self.assertGreater(len(acked), before_kill, "no complaint was acknowledged after the kill")
+            self.assertNotEqual(self.master_of("imvo:complaints:{textile}:seq").port, victim.port)
+
+            # Every acknowledged complaint is there, with its case.
+            with concurrent.futures.ThreadPoolExecutor(8) as pool:
+                got = dict(zip(acked, pool.map(lambda case: s.call("complaints", "complaint.get", {"case_id": case}),
+                                               acked.values())))
+            for key, case in acked.items():
+                self.assertTrue(got[key] and got[key]["ok"] and got[key]["body"]["case_id"] == case, (key, got[key]))
+
+            # None twice: each key again gives its case (or files it now, once) ...
+            def again(item):
+                key, c, n = item
+                for _ in range(20):
+                    r = s.call("complaints", "complaint.submit", complaint(s, c, n), key=key, timeout=5000)
+                    if r and r.get("ok"):
+                        return r["body"]["case_id"]
+                    time.sleep(0.1)
+                return r
+            everything = tried + [(key, c, n) for key, (c, n) in others.items()]
+            with concurrent.futures.ThreadPoolExecutor(8) as pool:
+                cases = dict(zip((k for k, _, _ in everything), pool.map(again, everything)))
+            for key, case in cases.items():
+                self.assertIsInstance(case, str, (key, case))
+                if key in acked:
+                    self.assertEqual(case, acked[key], key)
+            self.assertEqual(len(set(cases.values())), len(cases), "a case was filed twice")
+            # ... and the case counters count each key once: no case was made twice and lost.
+            year = time.gmtime().tm_year
+            made = sum(int(self.nodes[0 if self.nodes[0].alive() else 1].cli(
+                "GET", "imvo:complaints:{%s}:seq:%d" % (c, year)).strip() or 0) for c in covenants)
+            self.assertEqual(made, len(cases))
+            print("acknowledged %d of %d complaints (%d before the kill); failures by second after the kill: %s"
+                  % (len(acked), len(tried), before_kill,
+                     sorted(collections.Counter(round(t - killed_at) for t, _, _ in failed).items())))
+
+if __name__ == "__main__":
+    unittest.main()
