@@ -18,6 +18,7 @@ call() returns the decoded reply envelope (a dict). Hostile tests use send_raw()
 """
 import atexit
 import base64
+import glob
 import hashlib
 import hmac
 import json
@@ -386,10 +387,13 @@ class System:
         self.redis.stop()
         if getattr(self, "spare_dir", None):
             shutil.rmtree(self.spare_dir, ignore_errors=True)
-        # A sanitizer build reports into the daemons' logs: any report fails the test.
+        # A sanitizer build reports into the logs of the daemons and of the portals a test ran
+        # (every *.log in the work directory): any report fails the test.
         reports = []
-        for name in SERVICES:
-            text = self.log(name)
+        for path in sorted(glob.glob(os.path.join(self.workdir, "*.log"))):
+            name = os.path.basename(path)[:-4]
+            with open(path, errors="replace") as f:
+                text = f.read()
             for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
                 if marker in text:
                     at = text.rfind("\n", 0, text.index(marker)) + 1
