@@ -7,23 +7,20 @@ Every console page passes axe-core at phone and desktop size; the screenshots (p
 desktop 1280x900) go to <build>/screenshots/console-*.png."""
 import json
 import os
-import shutil
 import subprocess
 import unittest
 import uuid
 
 import test_console
 import test_portal
-from harness import HERE, totp
+from harness import totp
 from test_console import PASSWORD
 from test_portal import SHOTS
 
 
 def console_script():
     script = test_portal.playwright()           # playwright-core and axe-core, once per machine
-    target = os.path.join(os.path.dirname(script), "console.mjs")
-    shutil.copy(os.path.join(HERE, "portal", "console.mjs"), target)
-    return target
+    return os.path.join(os.path.dirname(script), "console.mjs")
 
 
 class ConsoleBrowser(test_console.ConsoleSystem):

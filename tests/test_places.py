@@ -223,7 +223,6 @@ class Places(test_portal.PortalSystem):
 
     def browser_places(self):
         script = os.path.join(os.path.dirname(self.script), "places.mjs")
-        test_portal.shutil.copy(os.path.join(test_portal.HERE, "portal", "places.mjs"), script)
         out = test_portal.subprocess.run(["node", script, self.base, SHOTS], capture_output=True, text=True,
                                          timeout=120)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)

@@ -34,8 +34,10 @@ def playwright():
     """playwright-core and axe-core from the npm registry, once per machine (it never downloads a
     browser)."""
     os.makedirs(CACHE, exist_ok=True)
-    for name in ("package.json", "browser.mjs"):
-        shutil.copy(os.path.join(HERE, "portal", name), CACHE)
+    # Every journey and the module they share (pages.mjs), beside the node_modules they import.
+    for name in os.listdir(os.path.join(HERE, "portal")):
+        if name == "package.json" or name.endswith(".mjs"):
+            shutil.copy(os.path.join(HERE, "portal", name), CACHE)
     if not all(os.path.isdir(os.path.join(CACHE, "node_modules", m)) for m in ("playwright-core", "axe-core")):
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=CACHE, check=True,
                        capture_output=True, timeout=300)

@@ -4,20 +4,18 @@ test_portal_browser). A worker attaches a JPEG and a PDF to her complaint, the r
 a photo later from the status page. Screenshots (phone and desktop) of the form with its files,
 the receipt and the status page go to <build>/screenshots; axe-core finds nothing on them."""
 import os
-import shutil
 import subprocess
 import json
 import tempfile
 
 import test_portal
-from test_portal import CACHE, HERE, SHOTS
+from test_portal import CACHE, SHOTS
 from test_upload import jpeg, pdf
 
 
 class UploadBrowser(test_portal.PortalSystem):
 
     def test_files_from_the_form_and_the_status_page(self):
-        shutil.copy(os.path.join(HERE, "portal", "evidence.mjs"), CACHE)
         script = os.path.join(CACHE, "evidence.mjs")
         with tempfile.TemporaryDirectory() as tmp:
             files = {"photo.jpg": jpeg(300 * 1024), "payslip.pdf": pdf(900 * 1024), "notice.jpg": jpeg(40 * 1024)}

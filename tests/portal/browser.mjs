@@ -4,12 +4,10 @@
 //   node browser.mjs status BASE SHOTS LANG RECEIPT [MESSAGE] -> {status, words, sent, messages}
 //   node browser.mjs wrong BASE SHOTS                          -> {wrong, missing}
 //   node browser.mjs axe   BASE SHOTS RECEIPT                  -> {page: [violations]} for every page
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { axeBoth, axeViolations, launch, shoot as pagesShoot, sizes } from './pages.mjs';
 
 const [step, base, shots, ...args] = process.argv.slice(2);
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-const sizes = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } };
+const browser = await launch();
 const out = {};
 
 async function page (lang, size = 'desktop') {
@@ -20,14 +18,7 @@ async function page (lang, size = 'desktop') {
 
 // Phone and desktop widths; the window as tall as the page, so that headless Chromium paints
 // all of it (with JavaScript off it leaves what lies below the first window blank).
-async function shoot (p, name) {
-  for (const [size, viewport] of Object.entries(sizes)) {
-    await p.setViewportSize({ width: viewport.width, height: 1800 });
-    const height = Math.max(viewport.height, Math.ceil((await p.locator('body').boundingBox()).height));
-    await p.setViewportSize({ width: viewport.width, height });
-    await p.screenshot({ path: `${shots}/${name}-${size}.png` });
-  }
-}
+const shoot = (p, name) => pagesShoot(p, shots, name);
 
 if (step === 'file') {
   const [lang, covenant, company] = args;
@@ -100,16 +91,10 @@ if (step === 'file') {
   // axe-core on every page, at both sizes. axe is a script: this context runs it (the pages
   // have none of their own) and lets it past the pages' Content-Security-Policy.
   const [receipt] = args;
-  const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
   const context = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
   const p = await context.newPage();
   const check = async (name) => {
-    for (const [size, viewport] of Object.entries(sizes)) {
-      await p.setViewportSize(viewport);
-      await p.addScriptTag({ path: axe });
-      const result = await p.evaluate(() => axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }));
-      out[`${name}-${size}`] = result.violations.map(v => `${v.id}: ${v.nodes.map(n => n.target).join(' ')}`);
-    }
+    await axeBoth(p, name, out);
   };
   await p.goto(`${base}/?lang=en`);
   await check('covenant');

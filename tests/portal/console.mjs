@@ -3,24 +3,14 @@
 // computes the TOTP codes and passes them in. Prints one JSON line.
 //   node console.mjs journey BASE SHOTS USER PASSWORD TOTP COMPANY ENROLL_TOKEN -> {receipt, case_id, status, identity, note, ...}
 //   node console.mjs axe     BASE SHOTS USER PASSWORD TOTP CASE_ID ENROLL_TOKEN -> {page: [violations]} for every page
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { axeBoth, axeViolations, launch, shoot as pagesShoot, sizes } from './pages.mjs';
 
 const [step, base, shots, ...args] = process.argv.slice(2);
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-const sizes = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } };
+const browser = await launch();
 const out = {};
 
 // Phone and desktop widths, the window as tall as the page (as browser.mjs does).
-async function shoot (p, name) {
-  for (const [size, viewport] of Object.entries(sizes)) {
-    await p.setViewportSize({ width: viewport.width, height: 1800 });
-    const height = Math.max(viewport.height, Math.ceil((await p.locator('body').boundingBox()).height));
-    await p.setViewportSize({ width: viewport.width, height });
-    await p.screenshot({ path: `${shots}/${name}-${size}.png` });
-  }
-  await p.setViewportSize(sizes.desktop);
-}
+const shoot = (p, name) => pagesShoot(p, shots, name);
 
 async function signIn (p, user, password, code, lang = 'en') {
   await p.goto(`${base}/staff/?lang=${lang}`);           // sent to the sign-in page
@@ -110,16 +100,10 @@ if (step === 'journey') {
 } else if (step === 'axe') {
   // axe-core on every console page, at both sizes (this context runs the script past the CSP).
   const [user, password, code, caseId, enrollToken] = args;
-  const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
   const context = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
   const p = await context.newPage();
   const check = async (name) => {
-    for (const [size, viewport] of Object.entries(sizes)) {
-      await p.setViewportSize(viewport);
-      await p.addScriptTag({ path: axe });
-      const result = await p.evaluate(() => axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }));
-      out[`${name}-${size}`] = result.violations.map(v => `${v.id}: ${v.nodes.map(n => n.target).join(' ')}`);
-    }
+    await axeBoth(p, name, out);
   };
   await p.goto(`${base}/staff/login?lang=en`);
   await check('login');

@@ -5,23 +5,13 @@
 // Files the complaint with the JPEG and the PDF, keeps the receipt, adds LATER from the status
 // page; screenshots (phone and desktop) of the form with its files, the receipt with their
 // list and the status page after adding; axe-core on those pages at both sizes.
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { axeBoth, axeViolations, launch, shoot as pagesShoot, sizes } from './pages.mjs';
 
 const [base, shots, lang, covenant, company, jpeg, pdf, later] = process.argv.slice(2);
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-const sizes = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } };
+const browser = await launch();
 const out = { axe: {} };
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-async function shoot (p, name) {
-  for (const [size, viewport] of Object.entries(sizes)) {
-    await p.setViewportSize({ width: viewport.width, height: 1800 });
-    const height = Math.max(viewport.height, Math.ceil((await p.locator('body').boundingBox()).height));
-    await p.setViewportSize({ width: viewport.width, height });
-    await p.screenshot({ path: `${shots}/${name}-${size}.png` });
-  }
-}
+const shoot = (p, name) => pagesShoot(p, shots, name);
 
 // axe in a context of its own that lets it past the Content-Security-Policy, on the same HTML.
 const axeContext = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
@@ -31,9 +21,7 @@ async function axe (name, html) {
     await q.setViewportSize(viewport);
     await q.route(`${base}/axe-${name}`, route => route.fulfill({ contentType: 'text/html', body: html }));
     await q.goto(`${base}/axe-${name}`);
-    await q.addScriptTag({ path: axePath });
-    const result = await q.evaluate(() => axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }));
-    out.axe[`${name}-${size}`] = result.violations.map(v => `${v.id}: ${v.nodes.map(n => n.target).join(' ')}`);
+    out.axe[`${name}-${size}`] = await axeViolations(q);
   }
   await q.close();
 }

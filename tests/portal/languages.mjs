@@ -4,15 +4,12 @@
 // Vietnamese, not boxes), axe-core on each; and the menu of languages followed from the Dutch
 // form to each other language. tests/test_languages_browser.py runs it. Prints one JSON line:
 //   node languages.mjs languages BASE SHOTS -> {pages: {code: {lang, title, menu}}, followed: [codes], axe: {page-size: [violations]}}
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { axeBoth, axeViolations, launch, shoot as pagesShoot, sizes } from './pages.mjs';
 
 const [, base, shots] = process.argv.slice(2);     // languages BASE SHOTS
 const langs = ['nl', 'en', 'fr', 'es', 'bn', 'hi', 'zh', 'tr', 'vi'];
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-const sizes = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } };
+const browser = await launch();
 const out = { pages: {}, followed: [], axe: {} };
-const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const context = await browser.newContext({ viewport: sizes.desktop, javaScriptEnabled: false });
 const p = await context.newPage();
@@ -26,19 +23,9 @@ for (const lang of langs) {
     title: await p.title(),
     menu: await p.$$eval('nav.langs a', els => els.map(e => [e.getAttribute('lang'), e.textContent])),
   };
-  for (const [size, viewport] of Object.entries(sizes)) {
-    await p.setViewportSize({ width: viewport.width, height: 1800 });
-    const height = Math.max(viewport.height, Math.ceil((await p.locator('body').boundingBox()).height));
-    await p.setViewportSize({ width: viewport.width, height });
-    await p.screenshot({ path: `${shots}/lang-${lang}-${size}.png` });
-  }
+  await pagesShoot(p, shots, `lang-${lang}`);
   await checker.goto(url);
-  for (const [size, viewport] of Object.entries(sizes)) {
-    await checker.setViewportSize(viewport);
-    await checker.addScriptTag({ path: axe });
-    const result = await checker.evaluate(() => axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }));
-    out.axe[`form-${lang}-${size}`] = result.violations.map(v => `${v.id}: ${v.nodes.map(n => n.target).join(' ')}`);
-  }
+  await axeBoth(checker, `form-${lang}`, out.axe);
 }
 // The menu, as she would use it: from the Dutch form, each language's link.
 for (const lang of langs) {

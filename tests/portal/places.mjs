@@ -3,34 +3,19 @@
 // files without naming a company; axe-core checks every page of the way at phone and desktop
 // size. tests/test_places.py runs it. Prints one JSON line:
 //   node places.mjs BASE SHOTS -> {found: [labels], receipt, axe: {page-size: [violations]}}
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { axeBoth, axeViolations, launch, shoot as pagesShoot, sizes } from './pages.mjs';
 
 const [base, shots] = process.argv.slice(2);
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-const sizes = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } };
+const browser = await launch();
 const out = { axe: {} };
-const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-async function shoot (p, name) {
-  for (const [size, viewport] of Object.entries(sizes)) {
-    await p.setViewportSize({ width: viewport.width, height: 1800 });
-    const height = Math.max(viewport.height, Math.ceil((await p.locator('body').boundingBox()).height));
-    await p.setViewportSize({ width: viewport.width, height });
-    await p.screenshot({ path: `${shots}/${name}-${size}.png` });
-  }
-}
+const shoot = (p, name) => pagesShoot(p, shots, name);
 
 // axe is a script: a context of its own runs it on the same page, past the page's CSP.
 const checker = await (await browser.newContext({ bypassCSP: true, locale: 'en-GB' })).newPage();
 async function check (name, url) {
   await checker.goto(url);
-  for (const [size, viewport] of Object.entries(sizes)) {
-    await checker.setViewportSize(viewport);
-    await checker.addScriptTag({ path: axe });
-    const result = await checker.evaluate(() => axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }));
-    out.axe[`${name}-${size}`] = result.violations.map(v => `${v.id}: ${v.nodes.map(n => n.target).join(' ')}`);
-  }
+  await axeBoth(checker, name, out.axe);
 }
 
 const context = await browser.newContext({ viewport: sizes.desktop, locale: 'en-GB', javaScriptEnabled: false });
