@@ -304,7 +304,16 @@ class System:
 
     def cert(self, name, role, org=""):
         """A new certificate, allowed in (its public part in the daemons' IMVO_CERT_DIR).
-        Returns the path of its secret file."""
+        Returns the path of its secret file. A name already made gives the same certificate:
+        czmq's zauth rereads the directory only when its count, size or newest mtime (in whole
+        seconds) changes, so a key replaced under the same name within a second would go
+        unseen and its every handshake be refused (a portal's first sign-in got no reply)."""
+        made = getattr(self, "_certs_made", {})
+        self._certs_made = made
+        if name in made:
+            assert made[name] == (role, org), "certificate %s was made for %s" % (name, made[name])
+            return os.path.join(self.certs, name + ".txt_secret")
+        made[name] = (role, org)
         args = [imvoctl_path(), "cert", "new", "--role", role, "--out", self.certs, "--name", name]
         if org:
             args += ["--org", org]
