@@ -304,6 +304,17 @@ imvo_redis_argv (imvo_redis_t *self, const imvo_args_t *args)
 }
 
 redisReply *
+imvo_redis_write_argv (imvo_redis_t *self, const imvo_args_t *args)
+{
+    if (self->cluster)
+        return imvo_cluster_write_argv (self, args);
+    redisReply *r = imvo_redis_argv (self, args);
+    if (self->wait_replicas > 0 && r && r->type != REDIS_REPLY_ERROR)
+        r = imvo_redis_after_write (self, r);       //  IMVO_REDIS_WAIT_REPLICAS
+    return r;
+}
+
+redisReply *
 imvo_redis_eval (imvo_redis_t *self, const char *script,
                  const imvo_args_t *keys, const imvo_args_t *args)
 {

@@ -69,6 +69,10 @@ int imvo_redis_wait (imvo_redis_t *self, long timeout_ms, volatile int *stop);
 //  retried). The caller frees the reply with freeReplyObject.
 redisReply *imvo_redis_cmd (imvo_redis_t *self, const char *fmt, ...);
 redisReply *imvo_redis_argv (imvo_redis_t *self, const imvo_args_t *args);
+//  A write outside a script (the portal's XADD to the intake queue): with
+//  IMVO_REDIS_WAIT_REPLICAS=N its reply stands only once N replicas hold it (WAIT on the
+//  node that took it), else a "NOREPLICAS ..." error, as after a write script.
+redisReply *imvo_redis_write_argv (imvo_redis_t *self, const imvo_args_t *args);
 //  Runs a registered script with EVALSHA; keys and args may be NULL.
 redisReply *imvo_redis_eval (imvo_redis_t *self, const char *script,
                              const imvo_args_t *keys, const imvo_args_t *args);

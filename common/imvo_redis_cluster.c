@@ -500,9 +500,27 @@ imvo_cluster_connects (imvo_redis_t *self)
 //  ---------------------------------------------------------------------------------------
 //  Blocking calls, following redirections
 
+static redisReply *
+s_run (imvo_redis_t *self, int slot, const char *script, const imvo_args_t *keys,
+       const imvo_args_t *args, bool write);
+
 redisReply *
 cluster_run (imvo_redis_t *self, int slot, const char *script, const imvo_args_t *keys,
        const imvo_args_t *args)
+{
+    return s_run (self, slot, script, keys, args, false);
+}
+
+//  A write command outside a script: WAIT follows it on the node that took it.
+redisReply *
+imvo_cluster_write_argv (imvo_redis_t *self, const imvo_args_t *args)
+{
+    return s_run (self, cluster_args_slot (args), NULL, NULL, args, true);
+}
+
+static redisReply *
+s_run (imvo_redis_t *self, int slot, const char *script, const imvo_args_t *keys,
+       const imvo_args_t *args, bool write)
 {
     imvo_cluster_t *cl = self->cluster;
     int node = cluster_route (self, slot);
@@ -526,7 +544,8 @@ cluster_run (imvo_redis_t *self, int slot, const char *script, const imvo_args_t
             }
             freeReplyObject (a);
         }
-        redisReply *r = script ? imvo_redis_eval (c, script, keys, args) : imvo_redis_argv (c, args);
+        redisReply *r = script ? imvo_redis_eval (c, script, keys, args)
+                      : write ? imvo_redis_write_argv (c, args) : imvo_redis_argv (c, args);
         if (!r) {
             cl->stale = true;
             return NULL;

@@ -51,6 +51,7 @@ int imvo_cluster_probe (imvo_redis_t *self);
 bool imvo_cluster_connected (imvo_redis_t *self);
 size_t imvo_cluster_connects (imvo_redis_t *self);
 redisReply *imvo_cluster_argv (imvo_redis_t *self, const imvo_args_t *args);
+redisReply *imvo_cluster_write_argv (imvo_redis_t *self, const imvo_args_t *args);
 redisReply *imvo_cluster_vcmd (imvo_redis_t *self, const char *fmt, va_list ap);
 redisReply *imvo_cluster_eval (imvo_redis_t *self, const char *script,
                                const imvo_args_t *keys, const imvo_args_t *args);

@@ -6,6 +6,7 @@ IMVO_REDIS_WAIT_REPLICAS=1 every acknowledged complaint is there after its repli
 none twice."""
 import collections
 import concurrent.futures
+import http.client
 import os
 import re
 import shutil
@@ -15,9 +16,12 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
+import urllib.request
 import uuid
 
-from harness import Redis, System
+from harness import Redis, System, start_portal
+from test_scoring import ANSWERS, FRAMEWORK, company as party
 
 
 class Node(Redis):
@@ -63,6 +67,9 @@ class Cluster(unittest.TestCase):
                     pass
                 self.assertLess(time.time(), deadline, "redis node did not start")
                 time.sleep(0.02)
+            # A replica's full sync at once (not after the default 5 s), and the master's
+            # offset moving every second without writes (PING), which the wait below looks for.
+            node.cli("CONFIG", "SET", "repl-diskless-sync-delay", "0", "repl-ping-replica-period", "1")
         subprocess.run(["redis-cli", "--cluster", "create"] + ["127.0.0.1:%d" % n.port for n in self.nodes]
                        + ["--cluster-replicas", "1", "--cluster-yes"], check=True, capture_output=True, timeout=30)
         deadline = time.time() + 15
@@ -106,8 +113,8 @@ class Cluster(unittest.TestCase):
         except subprocess.CalledProcessError:
             return ""
 
-    def system(self, env):
-        s = System(["complaints"], cluster=False, env=dict(env, IMVO_REDIS_CLUSTER="on"))
+    def system(self, env, services=("complaints",), curve=False):
+        s = System(services, cluster=False, env=dict(env, IMVO_REDIS_CLUSTER="on"), curve=curve)
         s.redis = self.nodes[0]         # the URL names one node; the daemons find the rest
         s.redis.stop = lambda: None     # tearDown stops the nodes
         return s
@@ -224,6 +231,105 @@ class Cluster(unittest.TestCase):
             print("acknowledged %d of %d complaints (%d before the kill); failures by second after the kill: %s"
                   % (len(acked), len(tried), before_kill,
                      sorted(collections.Counter(round(t - killed_at) for t, _, _ in failed).items())))
+
+    def migrate_slot(self, tag, target):
+        """Moves the slot of {tag} to target as redis-cli --cluster reshard does: IMPORTING on
+        target, MIGRATING on its master, every key MIGRATEd; returns a function that ends the
+        migration (SETSLOT NODE on every master). In between the old master answers ASK."""
+        slot = int(self.nodes[0].cli("CLUSTER", "KEYSLOT", "{%s}" % tag))
+        source = self.master_of("{%s}" % tag)
+        ids = {n.port: n.cli("CLUSTER", "MYID").strip() for n in (source, target)}
+        target.cli("CLUSTER", "SETSLOT", slot, "IMPORTING", ids[source.port])
+        source.cli("CLUSTER", "SETSLOT", slot, "MIGRATING", ids[target.port])
+        while True:
+            keys = source.cli("CLUSTER", "GETKEYSINSLOT", slot, 100).split()
+            if not keys:
+                break
+            source.cli("MIGRATE", "127.0.0.1", target.port, "", 0, 5000, "KEYS", *keys)
+
+        def end():
+            for n in self.nodes:
+                if n.alive() and "master" in n.cli("ROLE").split("\n")[0]:
+                    n.cli("CLUSTER", "SETSLOT", slot, "NODE", ids[target.port])
+        return source, end
+
+    def test_portal_notify_and_scoring_on_the_cluster_and_ask_followed(self):
+        env = {"IMVO_REDIS_WAIT_REPLICAS": "1"}
+        with self.system(env, ["membership", "complaints", "scoring", "notify"], curve=True) as s:
+            # The portal as the Redis user intake (deploy/redis/intake.acl): it reads the slot
+            # map (CLUSTER SLOTS) and its queued complaint waits for a replica, as the daemons'.
+            log = os.path.join(s.workdir, "portal.log")
+            portal, port = start_portal(s, log, **env)
+            self.addCleanup(portal.wait, 10)
+            self.addCleanup(portal.terminate)
+            base = "http://127.0.0.1:%d" % port
+            with urllib.request.urlopen(base + "/?lang=en&covenant=textile", timeout=10) as r:
+                page = r.read().decode()
+                cookie = re.search(r"csrf=([0-9a-f]{32})", r.headers["Set-Cookie"]).group(1)
+            fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page),
+                          company="Respondent Brand BV", summary="Locked exits", description="Locked at night",
+                          who="anonymous")
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c.request("POST", "/submit", body=urllib.parse.urlencode(fields),
+                      headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": "csrf=" + cookie})
+            r = c.getresponse()
+            r.read()
+            self.assertEqual(r.status, 303, open(log).read()[-2000:])
+            intake = re.search(r"intake=([0-9a-f]{32})", r.getheader("Set-Cookie")).group(1)
+
+            def receipt():
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                c.request("GET", "/received?lang=en", headers={"Cookie": "intake=" + intake})
+                m = re.search(r'id="receipt">([^<]+)<', c.getresponse().read().decode())
+                return m and m.group(1)
+            got = s.wait_for(receipt, timeout=15, interval=0.1)
+            self.assertRegex(got or "", r"^TEXTILE(-[0-9A-Z]{4}){4}$", s.log("complaints")[-2000:])
+            self.assertNotIn("CLUSTER SLOTS refused", open(log).read())
+            case_id = s.ok("complaints", "complaint.status", {"receipt": got})["case_id"]
+
+            # notify hears of it from textile's stream, on whichever master holds it.
+            self.assertTrue(s.wait_for(lambda: case_id in str(s.ok("notify", "inbox.list", {
+                "recipient": "secretariat:textile", "limit": 100})["items"]), timeout=15), s.log("notify")[-2000:])
+
+            # A scoring round over gold's companies; each hears its result through notify.
+            mon = s.cert("monitoring", "monitoring")      # with CURVE the certificate names the role
+            s.ok("scoring", "framework.put", FRAMEWORK, cert=mon)
+            orgs = {k: party(s, "Gold %s BV" % k) for k in ANSWERS}
+            for k, answers in ANSWERS.items():
+                s.ok("scoring", "submission.put", {"covenant": "gold", "org_id": orgs[k], "year": 2026,
+                                                   "answers": answers}, cert=s.cert(k, "company", orgs[k]))
+            s.ok("scoring", "assessment.start", {"covenant": "gold", "year": 2026}, cert=mon)
+            done = s.wait_for(lambda: s.ok("scoring", "assessment.get", {"round_id": "gold-2026"}, cert=mon)
+                              ["status"] == "completed", timeout=20)
+            self.assertTrue(done, s.log("scoring")[-2000:])
+            scores = {r["org_id"]: r["score"] for r in s.ok("scoring", "assessment.get", {"round_id": "gold-2026"},
+                                                              cert=mon)["results"]}
+            self.assertEqual(scores, {orgs["X"]: 70, orgs["Y"]: 40, orgs["Z"]: 8})
+            for k, org in orgs.items():
+                self.assertTrue(s.wait_for(lambda: any(i["type"] == "assessment.scored" for i in s.ok(
+                    "notify", "inbox.list", {"recipient": "org:" + org}, cert=s.cert(k, "company", org))
+                    ["items"]), timeout=15), k)
+
+            # food's slot moves to another master mid-test: while it migrates, its old master
+            # answers ASK for the keys already moved, and the daemons follow it (ASKING).
+            before = s.ok("complaints", "complaint.submit", complaint(s, "food", 1), key="ask-before")["case_id"]
+            target = next(n for n in self.nodes if n.alive() and n is not self.master_of("{food}")
+                          and "master" in n.cli("ROLE").split("\n")[0])
+            source, end = self.migrate_slot("food", target)
+            self.addCleanup(end)
+            self.assertEqual(s.ok("complaints", "complaint.get", {"case_id": before})["case_id"], before)
+            during = s.ok("complaints", "complaint.submit", complaint(s, "food", 2), key="ask-during")["case_id"]
+            self.assertEqual(s.ok("complaints", "complaint.get", {"case_id": during})["case_id"], during)
+            self.assertRegex(source.cli("INFO", "errorstats"), r"errorstat_ASK:count=[1-9]")
+            self.assertEqual(source.cli("CLUSTER", "COUNTKEYSINSLOT", source.cli("CLUSTER", "KEYSLOT", "{food}")
+                                        .strip()).strip(), "0")
+            end()
+            # Moved for good: MOVED teaches the daemons the new master.
+            after = s.ok("complaints", "complaint.submit", complaint(s, "food", 3), key="ask-after")["case_id"]
+            for case in (before, during, after):
+                self.assertEqual(s.ok("complaints", "complaint.get", {"case_id": case})["case_id"], case)
+            self.assertEqual(self.master_of("{food}").port, target.port)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -395,8 +395,15 @@ portal_submit (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
         imvo_request_pack (&env, id, "complaint.submit", key, NULL, NULL, sealed.data, sealed.size);
         msgpack_sbuffer_destroy (&sealed);
         imvo_redis_t *redis = seal == 0 ? portal_redis () : NULL;
-        redisReply *x = redis ? imvo_redis_cmd (redis, "XADD imvo:complaints:intake * msg %b", env.data, env.size)
-                              : NULL;
+        imvo_args_t xadd;           //  with IMVO_REDIS_WAIT_REPLICAS, queued once replicas hold it
+        imvo_args_init (&xadd);
+        imvo_args_str (&xadd, "XADD");
+        imvo_args_str (&xadd, "imvo:complaints:intake");
+        imvo_args_str (&xadd, "*");
+        imvo_args_str (&xadd, "msg");
+        imvo_args_add (&xadd, env.data, env.size);
+        redisReply *x = redis ? imvo_redis_write_argv (redis, &xadd) : NULL;
+        imvo_args_release (&xadd);
         queued = x && x->type == REDIS_REPLY_STRING;
         if (x)
             freeReplyObject (x);
