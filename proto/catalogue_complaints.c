@@ -260,8 +260,8 @@ static const imvo_proto_msg_t s_complaint_overdue = {
     .service = "complaints",
     .reply = "covenant deadlines" };
 static const imvo_proto_msg_t s_complaint_stats = {
-    "complaint.stats", "a covenant's cases per status and outcome, days from receipt to decision (median, p90), overdue",
-    IMVO_FIELDS (s_covenant_req), IMVO_STAFF, NULL, NULL, NULL,
+    "complaint.stats", "a covenant's cases per status and outcome, days from receipt to decision (median, p90), overdue (the steering group reads it too)",
+    IMVO_FIELDS (s_covenant_req), IMVO_STAFF | IMVO_ROLE_STEERING, NULL, NULL, NULL,
     .service = "complaints",
     .reply = "covenant cases per_status per_outcome days_to_decision_median days_to_decision_p90 overdue" };
 

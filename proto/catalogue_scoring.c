@@ -54,6 +54,16 @@ static const imvo_field_t s_assessment_report [] = {
     [ASSESSMENT_REPORT_FORMAT] = { "format", IMVO_F_STR, false, 1, 16, IMVO_FMT_CODE, s_formats, "markdown (default) or html" },
 };
 
+static const char *const s_plan_statuses [] = { "submitted", "late", "missing", NULL };
+static const imvo_field_t s_assessment_round [] = {
+    COVENANT (ASSESSMENT_ROUND_COVENANT),
+    YEAR (ASSESSMENT_ROUND_YEAR),
+    [ASSESSMENT_ROUND_Q] = { "q", IMVO_F_STR, false, 1, 100, IMVO_FMT_LINE, NULL, "only companies whose name or org_id holds these letters (any case)" },
+    [ASSESSMENT_ROUND_STATUS] = { "status", IMVO_F_STR, false, 1, 16, IMVO_FMT_CODE, s_plan_statuses, "only companies whose plan is submitted (on time), late or missing" },
+    [ASSESSMENT_ROUND_OFFSET] = { "offset", IMVO_F_INT, false, 0, 1000000, 0, NULL, "skip this many companies (default 0)" },
+    [ASSESSMENT_ROUND_LIMIT] = { "limit", IMVO_F_INT, false, 0, 500, 0, NULL, "most companies to show (default 100; 0: the counts only)" },
+};
+
 static bool
 s_is_str (const msgpack_object *o)
 {
@@ -159,8 +169,9 @@ MSG (s_assessment_start_msg, "assessment.start", "the monitoring committee start
 MSG (s_assessment_get_msg, "assessment.get", "a round: results, summary, collective risks (a company sees only its own result)", s_assessment_get, MONITORING | IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, .reply = "round_id covenant year status version started_at completed_at run_ms results summary collective_risks")
 MSG (s_assessment_appeal_msg, "assessment.appeal", "a company appeals its result, within 4 weeks of the round's completion", s_assessment_appeal, IMVO_ROLE_COMPANY | IMVO_ROLE_SECRETARIAT, "org_id", NULL, .idem_ttl = IMVO_WEEK, .reply = "appeal_id status")
 MSG (s_assessment_decide_msg, "assessment.appeal_decide", "the monitoring committee decides an appeal (accepted: rescored with the corrected answers)", s_assessment_decide, MONITORING, NULL, NULL, .idem_ttl = IMVO_WEEK, .reply = "appeal_id round_id org_id reason status at by decision_reason decided_at old_score new_score published")
+MSG (s_assessment_round_msg, "assessment.round", "a covenant's year as it runs: per company submitted, late or missing with its result, a page at a time in the round's order (the steering group: the counts only); before the round starts, the plans received so far", s_assessment_round, MONITORING | IMVO_STAFF | IMVO_ROLE_STEERING, NULL, NULL, .reply = "round_id covenant year status version? started_at? completed_at? counts total offset companies summary? collective_risks? appeals")
 MSG (s_assessment_report_msg, "assessment.report", "the sector report as Markdown or one HTML page (public: no company below the threshold named)", s_assessment_report, IMVO_PUBLIC, NULL, NULL, .reply = "format report")
 
 const imvo_proto_msg_t *const imvo_proto_scoring [] = {
     &s_framework_put_msg, &s_framework_get_msg, &s_submission_put_msg, &s_assessment_start_msg,
-    &s_assessment_get_msg, &s_assessment_appeal_msg, &s_assessment_decide_msg, &s_assessment_report_msg, NULL };
+    &s_assessment_get_msg, &s_assessment_appeal_msg, &s_assessment_decide_msg, &s_assessment_report_msg, &s_assessment_round_msg, NULL };

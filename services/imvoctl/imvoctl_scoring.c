@@ -36,5 +36,7 @@ const imvoctl_cmd_t imvoctl_scoring_cmds [] = {
       "appeal a result within 4 weeks: assessment appeal ROUND --org-id ORG --reason TEXT" },
     { "assessment decide", "scoring", "assessment.appeal_decide", { "appeal_id" }, s_decide, NULL, NULL,
       "decide an appeal: assessment decide APPEAL_ID [--accept --answers JSON] [--reason TEXT]" },
+    { "assessment round", "scoring", "assessment.round", { "covenant" }, NULL, "companies", "org_id,name,status",
+      "a year's round as it runs, 100 companies a page: assessment round COVENANT --year Y [--q TEXT] [--status late] [--offset N]" },
     { NULL, NULL, NULL, { NULL }, NULL, NULL, NULL, NULL },
 };

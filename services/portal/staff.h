@@ -132,6 +132,26 @@ enum MHD_Result staff_audit (staff_t *x);
 enum MHD_Result staff_members (staff_t *x, const char *action);
 enum MHD_Result staff_locations (staff_t *x, const char *action);
 
+//  staff_chart.c: a bar chart drawn by the portal, inline: <svg role="img"> named by its <title>,
+//  each value written beside its bar, and the figures again in a table (under <details>).
+void staff_chart_bars (staff_t *x, portal_buf_t *b, const char *title, const char *const *labels,
+                       const double *values, int n, const char *unit);
+
+//  The monitoring committee's pages under /staff/monitoring/ (rest: what follows that): its
+//  covenant's frameworks and the draft of the next version (staff_monitoring.c), the round
+//  started and watched with every company's plan and result (staff_monitoring_round.c), the
+//  appeals and the sector report (staff_monitoring_report.c).
+enum MHD_Result staff_monitoring (staff_t *x, const char *rest);
+enum MHD_Result staff_monitoring_round (staff_t *x, const char *covenant, int64_t year, const char *action);
+enum MHD_Result staff_monitoring_appeals (staff_t *x, const char *covenant, int64_t year, const char *action);
+enum MHD_Result staff_monitoring_report (staff_t *x, const char *covenant, int64_t year, const char *action);
+//  The links between the monitoring pages of a covenant and year (here: the page shown).
+void staff_monitoring_nav (staff_t *x, portal_buf_t *b, const char *covenant, int64_t year, const char *here);
+//  A result's finding code in words.
+const char *staff_finding (staff_t *x, const char *code);
+//  staff_steering.c: the steering group's overview (read only), per covenant.
+enum MHD_Result staff_steering (staff_t *x);
+
 extern const char staff_css [];
 
 #endif

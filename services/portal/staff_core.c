@@ -38,6 +38,10 @@ const char staff_css [] =
     ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}"
     "code{overflow-wrap:anywhere;word-break:break-all}code.secret{font-size:1.15rem;letter-spacing:.04em;"
     "background:#eef2f5;padding:.1rem .3rem;border-radius:.2rem}"
+    "figure.chart{margin:.8rem 0;max-width:40rem}figure.chart svg{display:block;width:100%;height:auto}"
+    "figure.chart figcaption{font-size:.9rem;color:#444}ul.tabs{display:flex;flex-wrap:wrap;gap:.3rem 1rem;list-style:none;"
+    "padding:0;margin:.5rem 0 1rem}ul.tabs a[aria-current]{font-weight:700;text-decoration:none;border-bottom:3px solid #0b3d60}"
+    "textarea{width:100%;box-sizing:border-box;font-family:monospace}fieldset label{display:block;font-weight:400}"
     "figure.qr{margin:1rem 0}figure.qr svg{display:block;max-width:100%;height:auto;border:1px solid #ccd}"
     "@media (max-width:40rem){table.list thead{display:none}table.list tr{display:block;border-bottom:2px solid #ccd;"
     "padding:.3rem 0}table.list td{display:block;border:0;padding:.1rem .3rem}"
@@ -691,6 +695,10 @@ staff_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool po
         return staff_accounts (&x, "");
     if (strncmp (url, "/staff/accounts/", 16) == 0 && post)
         return staff_accounts (&x, url + 16);
+    if (strncmp (url, "/staff/monitoring/", 18) == 0)
+        return staff_monitoring (&x, url + 18);
+    if (streq (url, "/staff/steering") && !post)
+        return staff_steering (&x);
     if (streq (url, "/staff/locations") && !post)
         return staff_locations (&x, "");
     if (strncmp (url, "/staff/locations/", 17) == 0 && post)

@@ -96,6 +96,9 @@ staff_home (staff_t *x)
                         TR (x, "Zaken tegen uw bedrijf opent u vanuit een bericht in het postvak.",
                             "Open a case against your company from a message in the inbox."));
     }
+    if (staff_is (x, "steering") || staff_is (x, "secretariat"))
+        portal_buf_add (&b, "<p><a href=\"/staff/steering?lang=%s\" id=\"steering\">%s</a></p>", l,
+                        TR (x, "Overzicht voor de stuurgroep: alle convenanten", "Steering group overview: every covenant"));
     const msgpack_object *list = imvo_map_get (cov.body, "covenants");
     portal_buf_add (&b, "<div class=\"grid\">");
     for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size && !staff_is (x, "company");
@@ -132,6 +135,17 @@ staff_home (staff_t *x)
             portal_buf_add (&b, "<li><a href=\"/staff/members?lang=%s&amp;covenant=%s\">%s</a></li>"
                                 "<li><a href=\"/staff/locations?lang=%s&amp;covenant=%s\">%s</a></li>",
                             l, code, TR (x, "Leden", "Members"), l, code, TR (x, "Productielocaties", "Production locations"));
+        if (staff_is (x, "monitoring"))
+            portal_buf_add (&b, "<li><a href=\"/staff/monitoring/frameworks?lang=%s&amp;covenant=%s\">%s</a></li>"
+                                "<li><a href=\"/staff/monitoring/round?lang=%s&amp;covenant=%s\">%s</a></li>"
+                                "<li><a href=\"/staff/monitoring/appeals?lang=%s&amp;covenant=%s\">%s</a></li>"
+                                "<li><a href=\"/staff/monitoring/report?lang=%s&amp;covenant=%s\">%s</a></li>",
+                            l, code, TR (x, "Beoordelingskaders", "Frameworks"), l, code,
+                            TR (x, "Ronde en resultaten", "Round and results"), l, code, TR (x, "Bezwaren", "Appeals"),
+                            l, code, TR (x, "Sectorrapport", "Sector report"));
+        if (staff_is (x, "steering"))
+            portal_buf_add (&b, "<li><a href=\"/staff/steering?lang=%s&amp;covenant=%s\">%s</a></li>", l, code,
+                            TR (x, "Overzicht", "Overview"));
         if (staff_is (x, "secretariat"))
             portal_buf_add (&b, "<li><a href=\"/staff/export?lang=%s&amp;covenant=%s\">%s</a></li>"
                                 "<li><a href=\"/staff/audit?lang=%s&amp;covenant=%s\">%s</a></li>",

@@ -5,6 +5,7 @@
 
     Keys, all under imvo:scoring:{<covenant>}: frameworks (hash version -> packed framework),
     frozen (set of versions a round used), sub:<year> (hash org -> packed submission),
+    late:<year> (set of the orgs whose plan came after the due date),
     round:<year> (hash: the round), round:<year>:results (hash org -> packed result),
     round:<year>:lease (the runner's lease), appeals (hash appeal id -> packed appeal), events
     (stream). imvo:scoring:running is the set of rounds to run ("<covenant>|<year>").
@@ -111,6 +112,8 @@ int scoring_framework_read (imvo_ctx_t *ctx, const char *covenant, int64_t versi
 //  The round runner (scoring_round.c): runs every round in SCORING_RUNNING that no replica
 //  holds; the daemon's timer (four times a second).
 void scoring_rounds_tick (imvo_ctx_t *ctx);
+//  The covenant's current company parties, asked of membership, packed as [{org_id, name, since}].
+int scoring_fetch_parties (const char *covenant, msgpack_sbuffer *out);
 
 //  The sector report (scoring_report.c) for a completed round; named: the committee's
 //  version (every company named).
@@ -119,6 +122,8 @@ int scoring_report (imvo_ctx_t *ctx, const char *covenant, int64_t year, bool ht
 //  The handlers of scoring_results.c.
 imvo_handler_fn scoring_assessment_get, scoring_assessment_appeal, scoring_assessment_decide,
     scoring_assessment_report;
+//  assessment.round (scoring_watch.c): the year as it runs, a page of companies at a time.
+imvo_handler_fn scoring_assessment_round;
 
 //  A round's stored results as (org id, packed result) chunk pairs sorted by org id, count in
 //  *n; *keep owns the chunks (destroy it after). NULL when Redis failed.

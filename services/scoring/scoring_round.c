@@ -26,8 +26,8 @@ typedef struct {
 } s_party_t;
 
 //  The covenant's current company parties, from membership, packed as [{org_id, name, since}].
-static int
-s_fetch_parties (const char *covenant, msgpack_sbuffer *out)
+int
+scoring_fetch_parties (const char *covenant, msgpack_sbuffer *out)
 {
     imvo_client_t *membership = imvo_client_new_service ("membership", 5000, 3);
     if (!membership)
@@ -332,7 +332,7 @@ s_run (imvo_ctx_t *ctx, const char *covenant, int64_t year)
         msgpack_sbuffer_write (&parties_packed, r->element [2]->str, r->element [2]->len);
     else {
         //  The parties on the day the round runs, fetched once and kept with the round.
-        rc = s_fetch_parties (covenant, &parties_packed);
+        rc = scoring_fetch_parties (covenant, &parties_packed);
         redisReply *w = rc ? NULL : imvo_redis_cmd (ctx->redis, "HSET imvo:scoring:{%s}:round:%lld parties %b", covenant,
                                                     (long long) year, parties_packed.data, parties_packed.size);
         rc = w && w->type == REDIS_REPLY_INTEGER ? 0 : -1;

@@ -184,6 +184,7 @@ static const imvo_handler_t s_handlers [] = {
     { "assessment.appeal", scoring_assessment_appeal },
     { "assessment.appeal_decide", scoring_assessment_decide },
     { "assessment.report", scoring_assessment_report },
+    { "assessment.round", scoring_assessment_round },
     { NULL, NULL },
 };
 

@@ -11,4 +11,6 @@ if redis.call('HGET', ARGV[2] .. ':round:' .. ARGV[4], 'status') == 'completed' 
     return imvo_fail('conflict', 'year', 'the round of ' .. ARGV[4] .. ' is completed: appeal the result instead')
 end
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[5])
+-- Who was late, counted without reading every plan (assessment.round).
+redis.call(ARGV[6] == '1' and 'SADD' or 'SREM', ARGV[2] .. ':late:' .. ARGV[4], ARGV[3])
 return imvo_commit({ org_id = ARGV[3], year = tonumber(ARGV[4]), late = ARGV[6] == '1', at = tonumber(ARGV[7]) })

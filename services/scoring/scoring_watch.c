@@ -1,0 +1,298 @@
+/*  scoring_watch: assessment.round, a covenant's year as the monitoring committee watches it
+    run: per company whether its plan is submitted (on time), late or missing, its result once
+    scored, a page at a time (the console's pages of 10,000 companies), with the counts, the
+    summary, the collective risks and the round's appeals.
+
+    The companies are the round's parties (kept with the round when it starts to run), in their
+    order; before that, the covenant's company parties as membership has them now. A page costs
+    one read of the parties, one pipeline of HLEN/SCARD for the counts and one for the page's
+    results and plan states; a status filter reads the plans' org ids (HKEYS) and the late set
+    once. The steering group gets the counts, summary and risks, never a company's result. */
+#include "scoring_internal.h"
+
+#include <strings.h>
+
+#define S_DEFAULT_LIMIT 100
+
+//  A string field of a party (a map) as a NUL-terminated copy in buf.
+static const char *
+s_str (const msgpack_object *party, const char *key, char *buf, size_t size)
+{
+    buf [0] = 0;
+    imvo_obj_strcpy (imvo_map_get (party, key), buf, size);
+    return buf;
+}
+
+//  Every value of a set-like reply (HKEYS, SMEMBERS) as the keys of a hash.
+static zhashx_t *
+s_keys (redisReply *r)
+{
+    zhashx_t *h = zhashx_new ();
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
+        if (r->element [i]->type == REDIS_REPLY_STRING)
+            zhashx_insert (h, r->element [i]->str, (void *) 1);
+    return h;
+}
+
+static int64_t
+s_int (redisReply *r)
+{
+    return r && r->type == REDIS_REPLY_INTEGER ? (int64_t) r->integer : 0;
+}
+
+static int64_t
+s_summary_int (const msgpack_object *summary, const char *key, int64_t fallback)
+{
+    int64_t v;
+    return summary && imvo_obj_int (imvo_map_get (summary, key), &v) == 0 ? v : fallback;
+}
+
+//  A round hash field as an int, or nil.
+static void
+s_pack_opt_int (msgpack_packer *pk, const char *key, redisReply *v)
+{
+    imvo_pack_str (pk, key);
+    if (v && v->type == REDIS_REPLY_STRING)
+        msgpack_pack_int64 (pk, strtoll (v->str, NULL, 10));
+    else
+        msgpack_pack_nil (pk);
+}
+
+static void
+s_pack_raw (msgpack_packer *pk, const char *key, redisReply *v)
+{
+    imvo_pack_str (pk, key);
+    if (v && v->type == REDIS_REPLY_STRING && v->len)
+        msgpack_sbuffer_write (pk->data, v->str, v->len);
+    else
+        msgpack_pack_nil (pk);
+}
+
+//  The round's appeals (the covenant's appeals hash, those of this round), by appeal id.
+static int
+s_cmp_str (const void *a, const void *b)
+{
+    return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static void
+s_pack_appeals (imvo_ctx_t *ctx, msgpack_packer *pk, const char *covenant, const char *round_id, bool allowed)
+{
+    redisReply *r = allowed ? imvo_redis_cmd (ctx->redis, "HGETALL imvo:scoring:{%s}:appeals", covenant) : NULL;
+    size_t n = r && r->type == REDIS_REPLY_ARRAY ? r->elements / 2 : 0, k = 0, len = strlen (round_id);
+    const char **ids = calloc (n + 1, sizeof *ids);
+    for (size_t i = 0; i < n; i++) {
+        const char *id = r->element [2 * i]->str;
+        if (id && strncmp (id, round_id, len) == 0 && id [len] == '-')
+            ids [k++] = id;
+    }
+    qsort (ids, k, sizeof *ids, s_cmp_str);
+    imvo_pack_str (pk, "appeals");
+    msgpack_pack_array (pk, (uint32_t) k);
+    for (size_t j = 0; j < k; j++)
+        for (size_t i = 0; i < n; i++)
+            if (r->element [2 * i]->str == ids [j])
+                msgpack_sbuffer_write (pk->data, r->element [2 * i + 1]->str, r->element [2 * i + 1]->len);
+    free (ids);
+    if (r)
+        freeReplyObject (r);
+}
+
+int
+scoring_assessment_round (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    const char *covenant = f [ASSESSMENT_ROUND_COVENANT].str;
+    long long year = (long long) f [ASSESSMENT_ROUND_YEAR].i;
+    const char *q = f [ASSESSMENT_ROUND_Q].present ? f [ASSESSMENT_ROUND_Q].str : "";
+    const char *want = f [ASSESSMENT_ROUND_STATUS].present ? f [ASSESSMENT_ROUND_STATUS].str : NULL;
+    int64_t offset = f [ASSESSMENT_ROUND_OFFSET].present ? f [ASSESSMENT_ROUND_OFFSET].i : 0;
+    int64_t limit = f [ASSESSMENT_ROUND_LIMIT].present ? f [ASSESSMENT_ROUND_LIMIT].i : S_DEFAULT_LIMIT;
+    //  The steering group reads the counts, never a company's result.
+    bool steering = streq (req->role, "steering");
+    if (steering)
+        limit = 0;
+    char round_id [64];
+    snprintf (round_id, sizeof round_id, "%s-%lld", covenant, year);
+
+    redisReply *round = imvo_redis_cmd (ctx->redis, "HMGET imvo:scoring:{%s}:round:%lld status version started_at "
+                                        "completed_at summary risks parties", covenant, year);
+    if (!round || round->type != REDIS_REPLY_ARRAY || round->elements != 7) {
+        int rc = imvo_redis_fail (round, reply);
+        if (round)
+            freeReplyObject (round);
+        return rc;
+    }
+    bool started = round->element [0]->type == REDIS_REPLY_STRING;
+    bool completed = started && streq (round->element [0]->str, "completed");
+
+    //  The counts: plans, late plans, results so far.
+    imvo_args_t cmds [3];
+    redisReply *counts [3] = { NULL, NULL, NULL };
+    for (int i = 0; i < 3; i++)
+        imvo_args_init (&cmds [i]);
+    imvo_args_str (&cmds [0], "HLEN");
+    imvo_args_fmt (&cmds [0], "imvo:scoring:{%s}:sub:%lld", covenant, year);
+    imvo_args_str (&cmds [1], "SCARD");
+    imvo_args_fmt (&cmds [1], "imvo:scoring:{%s}:late:%lld", covenant, year);
+    imvo_args_str (&cmds [2], "HLEN");
+    imvo_args_fmt (&cmds [2], "imvo:scoring:{%s}:round:%lld:results", covenant, year);
+    int rc = imvo_redis_run_all (ctx->redis, cmds, 3, counts);
+    for (int i = 0; i < 3; i++)
+        imvo_args_release (&cmds [i]);
+
+    //  The companies: the round's parties, or (not yet running) membership's now.
+    msgpack_sbuffer fetched;
+    msgpack_sbuffer_init (&fetched);
+    const char *pdata = NULL;
+    size_t plen = 0;
+    if (rc == 0 && round->element [6]->type == REDIS_REPLY_STRING) {
+        pdata = round->element [6]->str;
+        plen = round->element [6]->len;
+    }
+    else
+    if (rc == 0) {
+        if (scoring_fetch_parties (covenant, &fetched))
+            rc = imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "covenant", "membership did not give the parties of %s",
+                                  covenant);
+        pdata = fetched.data;
+        plen = fetched.size;
+    }
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 65536);
+    msgpack_object parties = { .type = MSGPACK_OBJECT_NIL }, summary = { .type = MSGPACK_OBJECT_NIL };
+    const char *why;
+    if (rc == 0 && imvo_msg_unpack_items (pdata, plen, IMVO_MSG_MAX_REPLY_ITEMS, &zone, &parties, &why))
+        rc = imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "covenant", "the round's parties are unreadable");
+    if (rc == 0 && round->element [4]->type == REDIS_REPLY_STRING
+    &&  imvo_msg_unpack (round->element [4]->str, round->element [4]->len, &zone, &summary, &why))
+        summary.type = MSGPACK_OBJECT_NIL;
+    size_t n = parties.type == MSGPACK_OBJECT_ARRAY ? parties.via.array.size : 0;
+
+    //  A status filter: every plan's org id and the late ones, once.
+    zhashx_t *subs = NULL, *late = NULL;
+    if (rc == 0 && want && limit > 0) {
+        redisReply *k = imvo_redis_cmd (ctx->redis, "HKEYS imvo:scoring:{%s}:sub:%lld", covenant, year);
+        redisReply *l = imvo_redis_cmd (ctx->redis, "SMEMBERS imvo:scoring:{%s}:late:%lld", covenant, year);
+        if (!k || k->type != REDIS_REPLY_ARRAY || !l || l->type != REDIS_REPLY_ARRAY)
+            rc = imvo_redis_fail (NULL, reply);
+        subs = s_keys (k);
+        late = s_keys (l);
+        if (k)
+            freeReplyObject (k);
+        if (l)
+            freeReplyObject (l);
+    }
+    //  The matching companies, and the page of them.
+    size_t *page = calloc ((size_t) limit + 1, sizeof *page), npage = 0, total = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const msgpack_object *p = &parties.via.array.ptr [i];
+        char org [72], name [208];
+        if (*q && !strcasestr (s_str (p, "org_id", org, sizeof org), q) && !strcasestr (s_str (p, "name", name, sizeof name), q))
+            continue;
+        if (want && limit > 0) {
+            s_str (p, "org_id", org, sizeof org);
+            const char *st = zhashx_lookup (late, org) ? "late" : zhashx_lookup (subs, org) ? "submitted" : "missing";
+            if (!streq (st, want))
+                continue;
+        }
+        if (total >= (size_t) offset && npage < (size_t) limit)
+            page [npage++] = i;
+        total++;
+    }
+    //  The page's results and plan states, in one pipeline.
+    //  (HEXISTS and SISMEMBER: the commands scoring's Redis user has, deploy/redis/users.acl.)
+    size_t ncmds = npage ? 1 + 2 * npage : 0;
+    imvo_args_t *pc = calloc (ncmds + 1, sizeof *pc);
+    redisReply **pr = calloc (ncmds + 1, sizeof *pr);
+    char (*orgs) [72] = calloc (npage + 1, sizeof *orgs);
+    for (size_t c = 0; c < ncmds; c++)
+        imvo_args_init (&pc [c]);
+    if (npage) {
+        imvo_args_str (&pc [0], "HMGET");
+        imvo_args_fmt (&pc [0], "imvo:scoring:{%s}:round:%lld:results", covenant, year);
+        for (size_t j = 0; j < npage; j++) {
+            s_str (&parties.via.array.ptr [page [j]], "org_id", orgs [j], sizeof orgs [j]);
+            imvo_args_str (&pc [0], orgs [j]);
+            imvo_args_str (&pc [1 + 2 * j], "SISMEMBER");
+            imvo_args_fmt (&pc [1 + 2 * j], "imvo:scoring:{%s}:late:%lld", covenant, year);
+            imvo_args_str (&pc [1 + 2 * j], orgs [j]);
+            imvo_args_str (&pc [2 + 2 * j], "HEXISTS");
+            imvo_args_fmt (&pc [2 + 2 * j], "imvo:scoring:{%s}:sub:%lld", covenant, year);
+            imvo_args_str (&pc [2 + 2 * j], orgs [j]);
+        }
+        if (rc == 0 && imvo_redis_run_all (ctx->redis, pc, ncmds, pr))
+            rc = imvo_redis_fail (NULL, reply);
+        if (rc == 0 && (!pr [0] || pr [0]->type != REDIS_REPLY_ARRAY || pr [0]->elements != npage))
+            rc = imvo_redis_fail (NULL, reply);
+    }
+    if (rc == 0) {
+        const msgpack_object *sm = summary.type == MSGPACK_OBJECT_MAP ? &summary : NULL;
+        int64_t plans = s_int (counts [0]), nlate = s_int (counts [1]), scored = s_int (counts [2]);
+        int64_t missing = (int64_t) n > plans ? (int64_t) n - plans : 0;
+        if (completed && sm) {
+            nlate = s_summary_int (sm, "late", nlate);
+            missing = s_summary_int (sm, "missing", missing);
+            plans = s_summary_int (sm, "scored", plans);
+        }
+        msgpack_packer *pk = imvo_reply_pk (reply);
+        msgpack_pack_map (pk, 14);
+        imvo_pack_kv_str (pk, "round_id", round_id);
+        imvo_pack_kv_str (pk, "covenant", covenant);
+        imvo_pack_kv_int (pk, "year", year);
+        imvo_pack_str (pk, "status");
+        if (started)
+            imvo_pack_strn (pk, round->element [0]->str, round->element [0]->len);
+        else
+            imvo_pack_str (pk, "not_started");
+        s_pack_opt_int (pk, "version", round->element [1]);
+        s_pack_opt_int (pk, "started_at", round->element [2]);
+        s_pack_opt_int (pk, "completed_at", round->element [3]);
+        imvo_pack_str (pk, "counts");
+        msgpack_pack_map (pk, 5);
+        imvo_pack_kv_int (pk, "companies", (int64_t) n);
+        imvo_pack_kv_int (pk, "submitted", plans > nlate ? plans - nlate : 0);
+        imvo_pack_kv_int (pk, "late", nlate);
+        imvo_pack_kv_int (pk, "missing", missing);
+        imvo_pack_kv_int (pk, "scored", scored);
+        imvo_pack_kv_int (pk, "total", (int64_t) total);
+        imvo_pack_kv_int (pk, "offset", offset);
+        imvo_pack_str (pk, "companies");
+        msgpack_pack_array (pk, (uint32_t) npage);
+        for (size_t j = 0; j < npage; j++) {
+            const msgpack_object *p = &parties.via.array.ptr [page [j]];
+            redisReply *res = pr [0]->element [j];
+            bool is_late = s_int (pr [1 + 2 * j]) > 0, has_plan = s_int (pr [2 + 2 * j]) > 0;
+            msgpack_pack_map (pk, 4);
+            imvo_pack_kv_str (pk, "org_id", orgs [j]);
+            imvo_pack_str (pk, "name");
+            const msgpack_object *name = imvo_map_get (p, "name");
+            if (name && name->type == MSGPACK_OBJECT_STR)
+                msgpack_pack_object (pk, *name);
+            else
+                msgpack_pack_nil (pk);
+            imvo_pack_kv_str (pk, "status", is_late ? "late" : has_plan ? "submitted" : "missing");
+            s_pack_raw (pk, "result", res);
+        }
+        s_pack_raw (pk, "summary", round->element [4]);
+        s_pack_raw (pk, "collective_risks", round->element [5]);
+        s_pack_appeals (ctx, pk, covenant, round_id, !steering);
+    }
+    for (size_t c = 0; c < ncmds; c++) {
+        imvo_args_release (&pc [c]);
+        if (pr [c])
+            freeReplyObject (pr [c]);
+    }
+    for (int i = 0; i < 3; i++)
+        if (counts [i])
+            freeReplyObject (counts [i]);
+    free (pc);
+    free (pr);
+    free (orgs);
+    free (page);
+    zhashx_destroy (&subs);
+    zhashx_destroy (&late);
+    msgpack_zone_destroy (&zone);
+    msgpack_sbuffer_destroy (&fetched);
+    freeReplyObject (round);
+    return rc;
+}

@@ -1,0 +1,91 @@
+// The monitoring committee's and the steering group's console in a real browser (Debian's
+// Chromium through playwright-core), one step per run; tests/test_monitoring_browser.py runs the
+// steps and checks the system between them (it computes the TOTP codes). Every page is shot at
+// phone and desktop size (SHOTS/monitoring-<page>-<size>.png) and checked by axe-core at both
+// (out[`${page}-${size}`]: the violations). Prints one JSON line.
+//   node monitoring.mjs start    BASE SHOTS USER PASSWORD TOTP COVENANT YEAR -> {status, scored, ...}
+//   node monitoring.mjs read     BASE SHOTS USER PASSWORD TOTP COVENANT YEAR -> {appeal, report, risks, ...}
+//   node monitoring.mjs steering BASE SHOTS USER PASSWORD TOTP COVENANT YEAR -> {members, round, ...}
+import { axeBoth, launch, shoot } from './pages.mjs';
+
+const [step, base, shots, user, password, code, covenant, year] = process.argv.slice(2);
+const browser = await launch();
+const out = {};
+// bypassCSP: axe is a script, and the console's pages allow none of their own.
+const context = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
+const p = await context.newPage();
+const look = async (name) => {
+  await shoot(p, shots, `monitoring-${name}`);
+  await axeBoth(p, name, out);
+};
+const text = async (selector) => (await p.textContent(selector)).trim();
+
+await p.goto(`${base}/staff/?lang=en`);                  // sent to the sign-in page
+await p.fill('#username', user);
+await p.fill('#password', password);
+await p.fill('#totp', code);
+await p.click('form[action="/staff/login"] button');
+out.home = p.url();
+
+if (step === 'start') {
+  await look('home');
+  // The covenant's frameworks, from the home page.
+  await p.click(`a[href="/staff/monitoring/frameworks?lang=en&covenant=${covenant}"]`);
+  out.version = await text('#fw-version');
+  await look('frameworks');
+  // The round of the year: not started; the plans so far.
+  await p.goto(`${base}/staff/monitoring/round?lang=en&covenant=${covenant}&year=${year}`);
+  out.before = await text('#round-status');
+  await look('round-before');
+  await p.click('form[action="/staff/monitoring/round/start"] button');
+  // Watched as it runs: the page again until the round is completed (no script needed).
+  for (let i = 0; i < 80 && (await text('#round-status')) !== 'Completed'; i++) {
+    await p.waitForTimeout(250);
+    await p.reload();
+  }
+  out.status = await text('#round-status');
+  out.scored = await text('#count-scored');
+  await look('round');
+  // A search by company.
+  await p.fill('#q', 'Gold 00001');
+  await p.click('form[role="search"] button');
+  out.found = await text('#shown');
+  await look('round-search');
+  await p.goto(`${base}/staff/monitoring/round?lang=nl&covenant=${covenant}&year=${year}`);
+  await look('round-nl');
+} else if (step === 'read') {
+  // The appeal to decide, then decided.
+  await p.goto(`${base}/staff/monitoring/appeals?lang=en&covenant=${covenant}&year=${year}`);
+  await look('appeals');
+  await p.check('input[name=decision][value=reject]');
+  await p.fill('textarea[name=reason]', 'The policy was adopted after the due date.');
+  await p.click('form[action="/staff/monitoring/appeals/decide"] button');
+  out.appeal = await text('.appeal .pill');
+  await look('appeals-decided');
+  // The sector report: its chart inline, the collective risks.
+  await p.click('a[href^="/staff/monitoring/report?"]');
+  out.report = await text('h1');
+  out.chart = await p.locator('figure.chart svg[role="img"] title').first().textContent();
+  out.risks = await p.locator('#risks tbody tr').count();
+  await p.click('figure.chart summary');
+  out.table = await p.locator('figure.chart table.figures tbody tr').count();
+  await look('report');
+  const download = p.waitForEvent('download');
+  await p.click('a[href*="format=html"]');
+  out.download = (await download).suggestedFilename();
+  // Bad input explained: a year that cannot be.
+  await p.goto(`${base}/staff/monitoring/round?lang=en&covenant=${covenant}&year=1999`);
+  out.bad = await text('.error');
+  await look('bad-year');
+} else if (step === 'steering') {
+  await look('steering-home');
+  await p.click('#steering');
+  out.members = await text(`#members-${covenant}`);
+  out.round = await text(`#round-${covenant}`);
+  out.charts = await p.locator('figure.chart svg[role="img"]').count();
+  await look('steering');
+  await p.goto(`${base}/staff/steering?lang=nl&covenant=${covenant}&year=${year}`);
+  await look('steering-one-nl');
+}
+await browser.close();
+console.log(JSON.stringify(out));
