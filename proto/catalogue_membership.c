@@ -2,6 +2,7 @@
     locations, and the accounts of persons (account.*). Market shares are in basis points (hundredths of a percent: 48 % = 4800). */
 #include "imvo_proto.h"
 #include "catalogue_membership.h"
+#include "catalogue_dates.h"
 
 #include <string.h>
 
@@ -47,6 +48,9 @@ static const imvo_field_t s_member_join [] = {
     COVENANT (MEMBER_JOIN_COVENANT), ORG_ID (MEMBER_JOIN_ORG_ID),
     [MEMBER_JOIN_ROLE] = { "role", IMVO_F_STR, true, 1, 16, IMVO_FMT_CODE, s_roles, "party, supporter or expert" },
     [MEMBER_JOIN_GROUPS] = { "working_groups", IMVO_F_STRLIST, false, 0, 20, IMVO_FMT_CODE, NULL, "comma-separated working group codes" },
+    //  The real signing date (today or earlier; staff only when earlier) and where it is written.
+    [MEMBER_JOIN_SINCE] = { "since", IMVO_F_STR, false, 10, 10, IMVO_FMT_DATE, NULL, "signing date YYYY-MM-DD, today or earlier (default today)" },
+    [MEMBER_JOIN_SOURCE] = { "source", IMVO_F_STR, false, 1, 300, IMVO_FMT_LINE, NULL, "where the signing date is written (needed for an earlier date)" },
 };
 static const imvo_field_t s_member_leave [] = {
     COVENANT (MEMBER_LEAVE_COVENANT), ORG_ID (MEMBER_LEAVE_ORG_ID),
@@ -190,16 +194,16 @@ static const imvo_proto_msg_t s_covenant_list_msg = {
     "covenant.list", "the covenants: code, name, sector, status, dates", s_none, 0, IMVO_PUBLIC, NULL, NULL, NULL,
     .service = "membership",
     .reply = "covenants" };
-MSG (s_covenant_get_msg, "covenant.get", "a covenant with its facts and sources, counts per role and constituency, targets, market coverage", s_covenant_get, IMVO_PUBLIC, NULL, .reply = "code name name_nl name_en sector status signed_on? ends_on? term_years? secretariat chair? targets? figures? notes? sources? working_groups counts summary market_coverage_pct target_progress")
+MSG (s_covenant_get_msg, "covenant.get", "a covenant with its facts and sources, counts per role and constituency, targets, market coverage", s_covenant_get, IMVO_PUBLIC, NULL, .reply = "code name name_nl name_en sector status signed_on? ends_on? term_years? secretariat chair? targets? figures? notes? sources? term? disclosure? working_groups counts summary market_coverage_pct target_progress")
 MSG (s_org_register_msg, "org.register", "register an organisation (market share in basis points)", s_org_register, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, .idem_ttl = IMVO_WEEK, .reply = "org_id")
 MSG (s_org_get_msg, "org.get", "an organisation", s_org_get, IMVO_ANY_ROLE, NULL, .reply = "org_id name kind country registered_at updated_at? market_share_bp? contacts memberships? open_cases?")
 MSG (s_org_list_msg, "org.list", "organisations, optionally of one kind or country, a page at a time (limit: default 500; cursor: next_cursor)", s_org_list, IMVO_ANY_ROLE, NULL, .reply = "orgs next_cursor?")
 MSG (s_org_update_msg, "org.update", "change an organisation's name, country, contacts or market share", s_org_update, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "org_id name kind country registered_at updated_at email? webhook? market_share_bp?")
 MSG (s_member_join_msg, "member.join", "join a covenant as party, supporter or expert", s_member_join, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "membership", .script = "member_join", .script_keys = "idem covenant",
-     .script_args = "prefix org_id role working_groups name kind share_bp today actor country")
+     .script_args = "prefix org_id role working_groups name kind share_bp today actor country since source")
 MSG (s_member_leave_msg, "member.leave", "leave a covenant (the history is kept)", s_member_leave, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "covenant org_id status left_on")
 MSG (s_member_list_msg, "member.list", "a covenant's current members, optionally of one role, a page at a time (limit: default 500; cursor: next_cursor)", s_member_list, IMVO_PUBLIC, NULL, .reply = "members next_cursor?")
-MSG (s_member_get_msg, "member.get", "one membership with its history", s_member_get, IMVO_ANY_ROLE, NULL, .reply = "org_id role status since joined_at name kind market_share_bp? working_groups votes owes_contribution left_on? history")
+MSG (s_member_get_msg, "member.get", "one membership with its history", s_member_get, IMVO_ANY_ROLE, NULL, .reply = "org_id role status since source? joined_at name kind market_share_bp? working_groups votes owes_contribution left_on? history")
 MSG (s_member_pay_msg, "member.pay", "record a party's yearly contribution", s_member_pay, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK, .reply = "org_id year amount_eur?")
 MSG (s_member_unpaid_msg, "member.unpaid", "parties that are companies and have not paid for a year", s_member_unpaid, IMVO_STAFF, NULL, .reply = "year unpaid")
 MSG (s_location_add_msg, "location.add", "disclose one production location for a year", s_location_add, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "rows counts near flagged location_id match similarity flag_id? candidates?")
@@ -244,7 +248,7 @@ const imvo_proto_msg_t *const imvo_proto_membership [] = {
     &s_member_pay_msg, &s_member_unpaid_msg,
     &s_location_add_msg, &s_location_import_msg, &s_location_list_msg, &s_location_export_msg,
     &s_location_publish_msg, &s_location_counts_msg, &s_location_flags_msg, &s_location_resolve_msg,
-    &s_location_sourcing_msg, &s_location_search_msg,
+    &s_location_sourcing_msg, &s_location_search_msg, &location_disclosures_msg, &covenant_term_record_msg,
     &s_account_create_msg, &s_account_enroll_msg, &s_account_login_msg, &s_account_session_msg,
     &s_account_logout_msg, &s_account_password_msg, &s_account_list_msg, &s_account_disable_msg,
     &s_account_reset_msg, NULL };

@@ -95,6 +95,10 @@ class Replies(unittest.TestCase):
         # --- membership: a company that is a party of gold, one that joins and leaves ------
         call("membership", "covenant.list", {}, actor=PUBLIC)
         call("membership", "covenant.get", {"code": "gold"}, actor=PUBLIC)
+        call("membership", "covenant.get", {"code": "metals"}, actor=PUBLIC)       # with its term
+        call("membership", "covenant.term_record", {"covenant": "metals", "decision": "extended",
+                                                    "until": "2029-05-23", "source": "replies test"})
+        call("membership", "location.disclosures", {"covenant": "textile", "year": 2021})
         org = call("membership", "org.register", {"name": "Replies Party BV", "kind": "company", "country": "NL",
                                                   "contacts": {"email": "csr@replies.example"},
                                                   "market_share_bp": 120})["org_id"]

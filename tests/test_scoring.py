@@ -213,8 +213,9 @@ class Appeals(unittest.TestCase):
 class Years(unittest.TestCase):
 
     def test_late_plans_and_the_third_year_findings(self):
-        # Companies that joined three years ago (membership's clock moved back for the joins).
-        with System(["membership", "scoring"], env={"IMVO_CLOCK_OFFSET_S": str(-3 * 365 * 86400)}) as s:
+        # Companies that joined four calendar years ago (membership's clock moved back for the
+        # joins): last year's round is their third year after signing (tests/test_dates.py).
+        with System(["membership", "scoring"], env={"IMVO_CLOCK_OFFSET_S": str(-4 * 365 * 86400)}) as s:
             old = company(s, "Old Textile BV", covenant="textile")
             good = company(s, "Good Textile BV", covenant="textile")
             for name in ("membership", "scoring"):

@@ -18,6 +18,8 @@ const imvoctl_cmd_t imvoctl_membership_cmds [] = {
       "code,status,signed_on,ends_on,name", "the covenants" },
     { "covenant show", "membership", "covenant.get", { "code" }, NULL, NULL, NULL,
       "a covenant with its facts, sources, counts and targets: covenant show CODE" },
+    { "covenant term", "membership", "covenant.term_record", { "covenant" }, NULL, NULL, NULL,
+      "record what happened when a term ran out: covenant term CODE --decision extended|ended [--until DATE] --source TEXT" },
     { "org register", "membership", "org.register", { NULL }, NULL, NULL, NULL, "register an organisation" },
     { "org show", "membership", "org.get", { "org_id" }, NULL, NULL, NULL, "an organisation: org show ORG_ID" },
     { "org list", "membership", "org.list", { NULL }, NULL, "orgs", "org_id,kind,country,name", "organisations" },
@@ -54,5 +56,8 @@ const imvoctl_cmd_t imvoctl_membership_cmds [] = {
       "disable an account: account disable USERNAME" },
     { "account reset", "membership", "account.reset", { "username" }, NULL, NULL, NULL,
       "a new enrollment token (new password and TOTP): account reset USERNAME --what password|totp" },
+    { "location disclosures", "membership", "location.disclosures", { "covenant" }, NULL, "companies",
+      "org_id,disclosed,reminded,overdue,since,name",
+      "the 4 July list's deadline: who disclosed, was reminded, is overdue: location disclosures COVENANT [--year Y]" },
     { NULL, NULL, NULL, { NULL }, NULL, NULL, NULL, NULL },
 };

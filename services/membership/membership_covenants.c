@@ -108,6 +108,9 @@ membership_covenant_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_
     s_covenant_keys (&keys, f [COVENANT_GET_CODE].str);
     imvo_args_fmt (&args, "imvo:membership:{%s}", f [COVENANT_GET_CODE].str);
     imvo_args_str (&args, "full");
+    char today [11];
+    membership_today (today);
+    imvo_args_str (&args, today);
     int rc = membership_read (ctx, "covenant_get", &keys, &args, reply);
     imvo_args_release (&keys);
     imvo_args_release (&args);
@@ -131,6 +134,8 @@ membership_covenant_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
     msgpack_sbuffer_init (&items);
     uint32_t n = 0;
     int rc = 0;
+    char today [11];
+    membership_today (today);
     for (size_t i = 0; i < codes->elements && rc == 0; i++) {
         imvo_args_t keys, args;
         imvo_args_init (&keys);
@@ -138,6 +143,7 @@ membership_covenant_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
         s_covenant_keys (&keys, codes->element [i]->str);
         imvo_args_fmt (&args, "imvo:membership:{%s}", codes->element [i]->str);
         imvo_args_str (&args, "summary");
+        imvo_args_str (&args, today);
         redisReply *r = imvo_redis_eval (ctx->redis, "covenant_get", &keys, &args);
         if (r && r->type == REDIS_REPLY_STRING) {
             msgpack_sbuffer_write (&items, r->str, r->len);

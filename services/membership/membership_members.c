@@ -1,5 +1,6 @@
 /*  membership_members: joining and leaving covenants, contributions, member lists. */
 #include "membership_internal.h"
+#include "membership_dates.h"
 
 //  --- memberships ---------------------------------------------------------------------------
 
@@ -31,6 +32,11 @@ membership_member_join (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
         msgpack_pack_array (&pk, 0);
     char today [11];
     membership_today (today);
+    if (membership_check_since (req, &f [MEMBER_JOIN_SINCE], &f [MEMBER_JOIN_SOURCE], today, reply)) {
+        msgpack_sbuffer_destroy (&groups);
+        freeReplyObject (o);
+        return -1;
+    }
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
@@ -49,6 +55,8 @@ membership_member_join (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
     imvo_named_str (&named, "today", today);
     imvo_named_str (&named, "actor", req->role [0] ? req->role : "local");
     imvo_named_str (&named, "country", o->element [3]->type == REDIS_REPLY_STRING ? o->element [3]->str : "");
+    imvo_named_str (&named, "since", f [MEMBER_JOIN_SINCE].present ? f [MEMBER_JOIN_SINCE].str : today);
+    imvo_named_str (&named, "source", membership_opt (&f [MEMBER_JOIN_SOURCE]));
     imvo_named_done (&named, &args);
     int rc = imvo_commit (ctx, req, covenant, "member_join", &keys, &args, reply);
     msgpack_sbuffer_destroy (&groups);

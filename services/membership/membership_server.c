@@ -16,6 +16,7 @@
     a way that matters.
 */
 #include "membership_internal.h"
+#include "membership_dates.h"
 
 #include <stdarg.h>
 
@@ -117,6 +118,8 @@ static const imvo_handler_t s_handlers [] = {
     { "location.resolve", membership_location_resolve },
     { "location.sourcing", membership_location_sourcing },
     { "location.search", membership_location_search },
+    { "location.disclosures", membership_location_disclosures },
+    { "covenant.term_record", membership_covenant_term_record },
     { "account.create", membership_account_create },
     { "account.enroll", membership_account_enroll },
     { "account.login", membership_account_login },
@@ -129,9 +132,18 @@ static const imvo_handler_t s_handlers [] = {
     { NULL, NULL },
 };
 
+//  On the daemon's clock (membership_dates.c, membership_deadlines.c): terms that ran out, and
+//  the 4 July list's reminders, flags and publication.
+static const imvo_timer_t s_timers [] = {
+    { "terms", 1000, membership_terms_run },
+    { "disclosure deadlines", 1000, membership_disclosure_run },
+    { NULL, 0, NULL },
+};
+
 const imvo_service_def_t membership_service = {
     .name = "membership",
     .handlers = s_handlers,
     .scripts = membership_scripts,
     .on_start = membership_load_seeds,
+    .timers = s_timers,
 };

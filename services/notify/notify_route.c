@@ -347,10 +347,25 @@ notify_route (const char *type, const msgpack_object *body, char out [][NOTIFY_R
     else
     if (streq (type, "member.joined") || streq (type, "member.left") || streq (type, "location.list_published"))
         n = s_add (out, n, max, "secretariat", covenant);
+    else
+    //  A covenant's term ran out, or what happened was recorded: its secretariat (the deadline
+    //  is theirs). The 4 July list: a company hears its own reminder; an overdue disclosure
+    //  both the company and the secretariat.
+    if (streq (type, "covenant.term_due") || streq (type, "covenant.term_recorded"))
+        n = s_add (out, n, max, "secretariat", covenant);
+    else
+    if (streq (type, "location.disclosure_reminder"))
+        n = s_add (out, n, max, "org", org);
+    else
+    if (streq (type, "location.disclosure_overdue")) {
+        n = s_add (out, n, max, "secretariat", covenant);
+        n = s_add (out, n, max, "org", org);
+    }
     return n;
 }
 
 const char *const notify_routed_types [] = {
     "complaint.received", "complaint.status_changed", "complaint.decided", "complaint.deadline_due",
     "complaint.linked", "assessment.started", "assessment.scored", "assessment.completed", "assessment.corrected",
-    "member.joined", "member.left", "location.list_published", NULL };
+    "member.joined", "member.left", "location.list_published", "covenant.term_due", "covenant.term_recorded",
+    "location.disclosure_reminder", "location.disclosure_overdue", NULL };

@@ -177,11 +177,11 @@ scoring_assessment_decide (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
         s_pack_corrected (&mpk, s.type == MSGPACK_OBJECT_MAP ? &s : NULL, answers);
         redisReply as_reply = { .type = REDIS_REPLY_STRING, .str = merged.data, .len = merged.size };
         msgpack_object m = s_unpack (&as_reply, &zone);
-        int64_t company_year = 1;
+        int64_t company_year = 0;
         imvo_obj_int (imvo_map_get (&o, "company_year"), &company_year);
         snprintf (r.org_id, sizeof r.org_id, "%s", org);
         imvo_obj_strcpy (imvo_map_get (&o, "name"), r.name, sizeof r.name);
-        scoring_score (&fw, covenant, year, year - company_year + 1, &m, pr.type == MSGPACK_OBJECT_MAP ? &pr : NULL,
+        scoring_score (&fw, covenant, year, year - company_year, &m, pr.type == MSGPACK_OBJECT_MAP ? &pr : NULL,
                        &r);
         new_score = round (r.score * 10) / 10;
         publish = fabs (new_score - old_score) >= SCORING_CORRECTION_POINTS;

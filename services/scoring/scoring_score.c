@@ -5,10 +5,17 @@
     min at or below the total. Totals are kept to 6 decimals, so that a hand-computed 40 is 40
     and falls in the band that starts at 40.
 
-    A company's first year in the covenant sets its threshold: 20 in year 1, 40 in year 2, 60
+    A company's year in the covenant sets its threshold: 20 up to year 1, 40 in year 2, 60
     from year 3; at or above it the company is on track. Findings: below the threshold; late;
     missing; from year 3 no public communication, and (textile) not in the living-wage project;
     below the threshold two rounds in a row.
+
+    The years count after signing, as seed 001 does: "Van bedrijven die zich aansluiten bij het
+    convenant, wordt uiterlijk in het derde jaar verwacht dat zij publiek communiceren over hun
+    due diligence. Dit betekent dat in 2019 bedrijven die het convenant in 2016 hebben getekend
+    [...] publiek zijn gaan communiceren." So company year = round year - signing year: a
+    company that signed in 2016 is in year 3 in 2019 (and year 0 in 2016, the year it signed).
+    The signing date is member.join's since, which may be the real, earlier date.
 */
 #include "scoring_internal.h"
 
@@ -115,7 +122,7 @@ void
 scoring_score (const scoring_fw_t *fw, const char *covenant, int64_t year, int64_t since_year,
                const msgpack_object *submission, const msgpack_object *previous, scoring_result_t *r)
 {
-    r->company_year = since_year > 0 && since_year <= year ? (int) (year - since_year + 1) : 1;
+    r->company_year = since_year > 0 && since_year <= year ? (int) (year - since_year) : 0;
     r->threshold = scoring_threshold (r->company_year);
     r->nfindings = 0;
     r->has_score = submission != NULL;

@@ -1,18 +1,49 @@
 -- covenant_get.lua: a covenant with its facts, working groups, counts, targets, coverage.
 -- KEYS[1] covenant hash, KEYS[2] working groups hash, KEYS[3] current members set;
--- ARGV[1] key prefix imvo:membership:{<covenant>}, ARGV[2] 'full' or 'summary'.
+-- ARGV[1] key prefix imvo:membership:{<covenant>}, ARGV[2] 'full' or 'summary', ARGV[3] today
+-- (the daemon's clock, YYYY-MM-DD).
 local c = imvo_hash(KEYS[1])
 if not c then
     return imvo_fail('not_found', 'code', 'no covenant with this code')
 end
+-- The term as the sources give it, with when it runs out now (its end, or starts_on + years,
+-- or the date an extension recorded) and its state: running, due (run out, nothing recorded
+-- yet: the secretariat's deadline), extended, ended (membership_dates.c).
+local function term_of(c, today)
+    if not c.term then
+        return nil
+    end
+    local t = cmsgpack.unpack(c.term)
+    local runs_out = c.term_until or t.ends_on
+    if not runs_out and t.starts_on and t.years then
+        local y, rest = string.match(t.starts_on, '^(%d%d%d%d)(.*)$')
+        runs_out = string.format('%04d', tonumber(y) + t.years) .. (rest == '-02-29' and '-02-28' or rest)
+    end
+    t.runs_out_on = runs_out
+    t.extended_until = c.term_until
+    if c.term_decision then
+        t.decision = cmsgpack.unpack(c.term_decision)
+    end
+    if c.status == 'ended' then
+        t.state = 'ended'
+    elseif runs_out and today and today >= runs_out then
+        t.state = 'due'
+        t.due_since = runs_out
+    elseif c.term_until then
+        t.state = 'extended'
+    else
+        t.state = 'running'
+    end
+    return t
+end
 local out = { code = c.code, name = c.name_en, name_nl = c.name_nl, name_en = c.name_en,
               sector = c.sector, status = c.status, signed_on = c.signed_on, ends_on = c.ends_on,
               secretariat = c.secretariat, chair = c.chair,
-              term_years = c.term_years and tonumber(c.term_years) }
+              term_years = c.term_years and tonumber(c.term_years), term = term_of(c, ARGV[3]) }
 if ARGV[2] == 'summary' then
     return cmsgpack.pack(out)
 end
-for _, f in ipairs({ 'targets', 'figures', 'notes', 'sources' }) do
+for _, f in ipairs({ 'targets', 'figures', 'notes', 'sources', 'disclosure' }) do
     if c[f] then
         out[f] = cmsgpack.unpack(c[f])
     end

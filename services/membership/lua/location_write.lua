@@ -45,4 +45,8 @@ for _, o in ipairs(rows) do
     redis.call('SADD', p .. ':year:' .. year .. ':src:' .. o.id, org)
 end
 redis.call('ZADD', p .. ':years', tonumber(year), year)
+-- Who disclosed for the year: the 4 July list's deadline reads it (disclosure_clock.lua).
+if #rows > 0 then
+    redis.call('SADD', p .. ':year:' .. year .. ':orgs', org)
+end
 return #rows

@@ -10,9 +10,26 @@ for _, f in ipairs({ 'code', 'name_nl', 'name_en', 'sector', 'signed_on', 'term_
         redis.call('HSETNX', KEYS[1], f, tostring(c[f]))
     end
 end
-for _, f in ipairs({ 'targets', 'figures', 'notes', 'sources' }) do
+-- term {starts_on, years?, ends_on?} and disclosure {publish_on, deadline, reminders_days}
+-- (membership_dates.c, membership_deadlines.c) are packed like the lists.
+for _, f in ipairs({ 'targets', 'figures', 'notes', 'sources', 'term', 'disclosure' }) do
     if c[f] ~= nil then
         redis.call('HSETNX', KEYS[1], f, cmsgpack.pack(c[f]))
+    end
+end
+-- A source the file gained since the first start (term.*, disclosure.*) joins the stored
+-- sources; one stored already is kept.
+if not created and c.sources ~= nil then
+    local stored = cmsgpack.unpack(redis.call('HGET', KEYS[1], 'sources'))
+    local added = false
+    for k, v in pairs(c.sources) do
+        if stored[k] == nil then
+            stored[k] = v
+            added = true
+        end
+    end
+    if added then
+        redis.call('HSET', KEYS[1], 'sources', cmsgpack.pack(stored))
     end
 end
 for i, wg in ipairs(c.working_groups or {}) do
