@@ -124,7 +124,7 @@ class MonitoringPages(MonitoringSystem):
         page = mon.get("/staff/monitoring/round?covenant=natural-stone&year=%d" % YEAR).page
         self.assertIn("Not started", page)
         self.assertIn('<svg xmlns="http://www.w3.org/2000/svg" role="img"', page)
-        self.assertRegex(page, r'<th scope="row">Missing</th><td class="num">11 companies</td>')
+        self.assertRegex(page, r'<th scope="row">Missing</th><td class="num">11</td>')
         self.assertIn("Companies 1–100 of 105", page)
         key = mon.form_key(page, "/staff/monitoring/round/start")
         for _ in range(2):
@@ -195,7 +195,7 @@ class MonitoringPages(MonitoringSystem):
         self.assertRegex(report, r'<svg [^>]*role="img" aria-labelledby="chart-[0-9a-f]+"[^>]*><title id="chart-[0-9a-f]+">'
                                  r'Companies per band</title>')
         self.assertIn('<th scope="row">high</th>', report)
-        self.assertIn("living_wage", report)
+        self.assertIn(">living wage<", report)
         self.assertRegex(report, r"<dt>Companies</dt><dd>4</dd>")
         r = mon.get("/staff/monitoring/report/download?covenant=gold&year=%d&format=html" % YEAR)
         self.assertEqual(r.status, 200)
@@ -213,7 +213,7 @@ class MonitoringPages(MonitoringSystem):
         self.assertTrue(case.get("ok"), case)
         steering = self.signed_in("steering")
         page = steering.get("/staff/steering?covenant=gold&year=%d" % YEAR).page
-        self.assertRegex(page, r'id="members-gold">\d+ \(4 parties')
+        self.assertIn('id="parties-gold">4<', page)
         self.assertTrue(self.s.wait_for(lambda: int(re.search(r'id="cases-gold">(\d+)<', steering.get(
             "/staff/steering?covenant=gold").page).group(1)) >= 1))
         self.assertIn('id="overdue-gold"', page)

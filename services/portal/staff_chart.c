@@ -6,9 +6,11 @@
 
 #include <math.h>
 
-#define S_ROW 30                    //  px per bar
-#define S_LABEL 190                 //  px for the labels, left of the bars
-#define S_WIDTH 640                 //  the viewBox's width
+#define S_ROW 28                    //  px per bar
+#define S_LABEL 152                 //  px for the labels, left of the bars
+#define S_VALUE 60                  //  px for the values, right of the longest bar
+#define S_WIDTH 392                 //  the viewBox's width: drawn at 1 to 1.2 times on a phone and a desktop
+#define S_LABEL_MAX 18              //  letters of a label in the picture (the table has it whole)
 
 //  A value as the chart writes it: whole numbers without decimals, else one.
 static void
@@ -44,17 +46,24 @@ staff_chart_bars (staff_t *x, portal_buf_t *b, const char *title, const char *co
     portal_buf_str (b, title);
     portal_buf_add (b, "</title>");
     if (n == 0)
-        portal_buf_add (b, "<text x=\"0\" y=\"20\" font-size=\"14\" fill=\"#222\">%s</text>",
+        portal_buf_add (b, "<text x=\"0\" y=\"20\" font-size=\"16\" fill=\"#222\">%s</text>",
                         TR (x, "Nog geen cijfers", "No figures yet"));
     for (int i = 0; i < n; i++) {
         double v = isfinite (values [i]) && values [i] > 0 ? values [i] : 0;
-        int y = 8 + S_ROW * i, w = max > 0 ? (int) lround ((S_WIDTH - S_LABEL - 70) * v / max) : 0;
-        portal_buf_add (b, "<text x=\"%d\" y=\"%d\" font-size=\"14\" text-anchor=\"end\" fill=\"#222\">",
-                        S_LABEL - 8, y + 15);
-        portal_buf_str (b, labels [i]);
+        int y = 8 + S_ROW * i, w = max > 0 ? (int) lround ((S_WIDTH - S_LABEL - S_VALUE) * v / max) : 0;
+        portal_buf_add (b, "<text x=\"%d\" y=\"%d\" font-size=\"16\" text-anchor=\"end\" fill=\"#222\">",
+                        S_LABEL - 8, y + 17);
+        //  A long label cut after S_LABEL_MAX letters (not inside a UTF-8 sequence), with an ellipsis.
+        size_t len = 0, letters = 0;
+        for (const unsigned char *p = (const unsigned char *) labels [i]; p [len]; len++)
+            if ((p [len] & 0xC0) != 0x80 && ++letters > S_LABEL_MAX)
+                break;
+        portal_buf_text (b, labels [i], len);
+        if (labels [i][len])
+            portal_buf_add (b, "…");
         portal_buf_add (b, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#2a6f97\"/>"
-                           "<text x=\"%d\" y=\"%d\" font-size=\"14\" fill=\"#222\">",
-                        S_LABEL, y + 2, w > 0 ? w : 1, S_ROW - 10, S_LABEL + (w > 0 ? w : 1) + 6, y + 15);
+                           "<text x=\"%d\" y=\"%d\" font-size=\"16\" fill=\"#222\">",
+                        S_LABEL, y + 3, w > 0 ? w : 1, S_ROW - 8, S_LABEL + (w > 0 ? w : 1) + 6, y + 17);
         s_value (b, values [i], unit);
         portal_buf_add (b, "</text>");
     }

@@ -64,6 +64,16 @@ s_textarea (staff_t *x, portal_buf_t *b, const char *id, const char *label, cons
     (void) x;
 }
 
+//  A textarea's height: its lines and two more, up to 30.
+static int
+s_rows (const char *text)
+{
+    int n = 3;
+    for (const char *p = text; p && *p && n < 30; p++)
+        n += *p == '\n';
+    return n;
+}
+
 static enum MHD_Result
 s_frameworks (staff_t *x, const char *covenant, int64_t year)
 {
@@ -186,13 +196,16 @@ s_frameworks (staff_t *x, const char *covenant, int64_t year)
     portal_buf_add (&b, "\"></div></div>");
     s_textarea (x, &b, "parts", TR (x, "Onderdelen", "Parts"),
                 TR (x, "Eén per regel: code | gewicht | naam. De gewichten tellen op tot 100.",
-                    "One a line: code | weight | name. The weights add up to 100."), parts.data ? parts.data : "", 6);
+                    "One a line: code | weight | name. The weights add up to 100."), parts.data ? parts.data : "",
+                s_rows (parts.data));
     s_textarea (x, &b, "criteria", TR (x, "Criteria", "Criteria"),
                 TR (x, "Eén per regel: onderdeel | id | max. punten | omschrijving.",
-                    "One a line: part | id | max points | text."), criteria.data ? criteria.data : "", 14);
+                    "One a line: part | id | max points | text."), criteria.data ? criteria.data : "",
+                s_rows (criteria.data));
     s_textarea (x, &b, "bands", TR (x, "Klassen", "Bands"),
                 TR (x, "Eén per regel: code | vanaf score (0-100); één klas begint bij 0.",
-                    "One a line: code | from score (0-100); one band starts at 0."), bands.data ? bands.data : "", 4);
+                    "One a line: code | from score (0-100); one band starts at 0."), bands.data ? bands.data : "",
+                s_rows (bands.data));
     portal_buf_add (&b, "<button type=\"submit\">%s %lld</button></form></section>",
                     TR (x, "Bewaar als versie", "Save as version"), (long long) last + 1);
     portal_buf_release (&parts);

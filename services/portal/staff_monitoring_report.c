@@ -98,10 +98,40 @@ s_appeals (staff_t *x, const char *covenant, int64_t year)
         char id [96] = "", status [16] = "", when [32];
         imvo_obj_strcpy (imvo_map_get (a, "appeal_id"), id, sizeof id);
         imvo_obj_strcpy (imvo_map_get (a, "status"), status, sizeof status);
+        //  The company's name and its result now, to decide on.
+        char org [72] = "";
+        imvo_obj_strcpy (imvo_map_get (a, "org_id"), org, sizeof org);
+        imvo_response_t one;
+        const msgpack_object *company = NULL;
+        if (staff_ask (x, &one, "scoring", "assessment.round", "sisi", "covenant", covenant, "year", year, "q", org,
+                       "limit", (int64_t) 20) == 0 && one.ok) {
+            const msgpack_object *cs = imvo_map_get (one.body, "companies");
+            for (uint32_t k = 0; cs && cs->type == MSGPACK_OBJECT_ARRAY && k < cs->via.array.size; k++)
+                if (imvo_obj_streq (imvo_map_get (&cs->via.array.ptr [k], "org_id"), org))
+                    company = &cs->via.array.ptr [k];
+        }
+        const msgpack_object *name = company ? imvo_map_get (company, "name") : NULL;
+        const msgpack_object *result = company ? imvo_map_get (company, "result") : NULL;
         portal_buf_add (&b, "<section class=\"card appeal\" aria-labelledby=\"appeal-%u\"><h2 id=\"appeal-%u\">", i, i);
-        portal_buf_obj (&b, imvo_map_get (a, "org_id"));
-        portal_buf_add (&b, " <span class=\"pill\">%s</span></h2><dl class=\"facts\"><dt>%s</dt><dd><code>",
-                        s_appeal_status (x, status), TR (x, "Bezwaar", "Appeal"));
+        portal_buf_obj (&b, name && name->type == MSGPACK_OBJECT_STR ? name : imvo_map_get (a, "org_id"));
+        portal_buf_add (&b, " <span class=\"pill\">%s</span></h2><dl class=\"facts\">", s_appeal_status (x, status));
+        if (result && result->type == MSGPACK_OBJECT_MAP) {
+            s_fact (&b, TR (x, "Score in de ronde", "Score in the round"), s_num (imvo_map_get (result, "score")), "");
+            const msgpack_object *fs = imvo_map_get (result, "findings");
+            portal_buf_add (&b, "<dt>%s</dt><dd>", TR (x, "Bevindingen", "Findings"));
+            uint32_t nf = fs && fs->type == MSGPACK_OBJECT_ARRAY ? fs->via.array.size : 0;
+            if (!nf)
+                portal_buf_add (&b, "%s", TR (x, "geen", "none"));
+            for (uint32_t k = 0; k < nf; k++) {
+                char code [48] = "";
+                imvo_obj_strcpy (&fs->via.array.ptr [k], code, sizeof code);
+                portal_buf_add (&b, "%s", k ? "; " : "");
+                portal_buf_str (&b, staff_finding (x, code));
+            }
+            portal_buf_add (&b, "</dd>");
+        }
+        imvo_response_release (&one);
+        portal_buf_add (&b, "<dt>%s</dt><dd><code>", TR (x, "Bezwaar", "Appeal"));
         portal_buf_str (&b, id);
         staff_when (imvo_map_get (a, "at"), when);
         portal_buf_add (&b, "</code></dd><dt>%s</dt><dd>%s UTC</dd><dt>%s</dt><dd>", TR (x, "Ingediend", "Filed"), when,
@@ -273,8 +303,7 @@ s_report (staff_t *x, const char *covenant, int64_t year)
     }
     portal_buf_add (&b, "<section class=\"card\" aria-labelledby=\"bands-h\"><h2 id=\"bands-h\">%s</h2>",
                     TR (x, "Bedrijven per klasse", "Companies per band"));
-    staff_chart_bars (x, &b, TR (x, "Bedrijven per klasse", "Companies per band"), labels, values, k,
-                      TR (x, "bedrijven", "companies"));
+    staff_chart_bars (x, &b, TR (x, "Bedrijven per klasse", "Companies per band"), labels, values, k, "");
     portal_buf_add (&b, "</section>");
     //  The collective risks, heaviest first; the two to act on marked.
     const msgpack_object *risks = imvo_map_get (resp.body, "collective_risks");
@@ -292,7 +321,11 @@ s_report (staff_t *x, const char *covenant, int64_t year)
         for (uint32_t i = 0; i < nr; i++) {
             const msgpack_object *r = &risks->via.array.ptr [i], *act = imvo_map_get (r, "act_on");
             portal_buf_add (&b, "<tr><td data-label=\"#\">%u</td><td data-label=\"%s\">", i + 1, TR (x, "Thema", "Theme"));
-            portal_buf_obj (&b, imvo_map_get (r, "theme"));
+            char theme [64] = "";
+            imvo_obj_strcpy (imvo_map_get (r, "theme"), theme, sizeof theme);
+            for (char *c = theme; *c; c++)
+                *c = *c == '_' ? ' ' : *c;
+            portal_buf_str (&b, theme);
             portal_buf_add (&b, "</td><td data-label=\"%s\">", TR (x, "Land", "Country"));
             portal_buf_obj (&b, imvo_map_get (r, "country"));
             portal_buf_add (&b, "</td><td class=\"num\" data-label=\"%s\">%.0f</td><td class=\"num\" data-label=\"%s\">%.0f</td>"

@@ -52,11 +52,10 @@ s_counts (staff_t *x, portal_buf_t *b, const msgpack_object *body)
     portal_buf_add (b, "<dt>%s</dt><dd id=\"count-companies\">%lld</dd><dt>%s</dt><dd id=\"count-scored\">%lld</dd></dl>",
                     TR (x, "Bedrijven", "Companies"), (long long) s_count (counts, "companies"),
                     TR (x, "Beoordeeld", "Scored"), (long long) s_count (counts, "scored"));
-    const char *labels [] = { s_plan (x, "submitted"), s_plan (x, "late"), s_plan (x, "missing") };
+    const char *labels [] = { TR (x, "Op tijd", "On time"), TR (x, "Te laat", "Late"), TR (x, "Ontbreekt", "Missing") };
     double values [] = { (double) s_count (counts, "submitted"), (double) s_count (counts, "late"),
                          (double) s_count (counts, "missing") };
-    staff_chart_bars (x, b, TR (x, "Plannen van aanpak", "Action plans"), labels, values, 3,
-                      TR (x, "bedrijven", "companies"));
+    staff_chart_bars (x, b, TR (x, "Plannen van aanpak", "Action plans"), labels, values, 3, "");
 }
 
 //  One company's row: its plan and, once scored, its result with findings.

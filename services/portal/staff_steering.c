@@ -35,11 +35,12 @@ s_covenant (staff_t *x, portal_buf_t *b, const msgpack_object *cv, const char *c
     const msgpack_object *counts = has_got ? imvo_map_get (got.body, "counts") : NULL;
     const msgpack_object *roles = counts ? imvo_map_get (counts, "roles") : NULL;
     if (counts)
-        portal_buf_add (b, "<dt>%s</dt><dd id=\"members-%s\">%lld (%lld %s, %lld %s, %lld %s)</dd>",
+        portal_buf_add (b, "<dt>%s</dt><dd id=\"members-%s\">%lld</dd><dt>%s</dt><dd id=\"parties-%s\">%lld</dd>"
+                           "<dt>%s</dt><dd>%lld</dd><dt>%s</dt><dd>%lld</dd>",
                         TR (x, "Leden", "Members"), code, (long long) s_int (imvo_map_get (counts, "total")),
-                        (long long) s_int (imvo_map_get (roles, "party")), TR (x, "partijen", "parties"),
-                        (long long) s_int (imvo_map_get (roles, "supporter")), TR (x, "ondersteuners", "supporters"),
-                        (long long) s_int (imvo_map_get (roles, "expert")), TR (x, "experts", "experts"));
+                        TR (x, "Partijen", "Parties"), code, (long long) s_int (imvo_map_get (roles, "party")),
+                        TR (x, "Ondersteuners", "Supporters"), (long long) s_int (imvo_map_get (roles, "supporter")),
+                        TR (x, "Experts", "Experts"), (long long) s_int (imvo_map_get (roles, "expert")));
     else
         portal_buf_add (b, "<dt>%s</dt><dd>%s</dd>", TR (x, "Leden", "Members"), portal_t (x->lang, T_UNAVAILABLE));
     if (has_stats) {
@@ -77,16 +78,19 @@ s_covenant (staff_t *x, portal_buf_t *b, const msgpack_object *cv, const char *c
     if (has_stats) {
         char title [200];
         snprintf (title, sizeof title, "%s: %s", code, TR (x, "klachten per fase", "cases per status"));
-        staff_chart_bars (x, b, title, labels, values, n, TR (x, "zaken", "cases"));
+        if (n)
+            staff_chart_bars (x, b, title, labels, values, n, "");
+        else
+            portal_buf_add (b, "<p>%s</p>", TR (x, "Nog geen klachten.", "No cases yet."));
     }
     if (rc && s_int (imvo_map_get (rc, "companies")) > 0) {
-        const char *pl [] = { TR (x, "Op tijd ingediend", "Submitted on time"), TR (x, "Te laat", "Late"),
+        const char *pl [] = { TR (x, "Op tijd", "On time"), TR (x, "Te laat", "Late"),
                               TR (x, "Ontbreekt", "Missing") };
         double pv [] = { (double) s_int (imvo_map_get (rc, "submitted")), (double) s_int (imvo_map_get (rc, "late")),
                          (double) s_int (imvo_map_get (rc, "missing")) };
         char title [200];
         snprintf (title, sizeof title, "%s: %s %lld", code, TR (x, "plannen van aanpak", "action plans"), (long long) year);
-        staff_chart_bars (x, b, title, pl, pv, 3, TR (x, "bedrijven", "companies"));
+        staff_chart_bars (x, b, title, pl, pv, 3, "");
     }
     portal_buf_add (b, "<p><a href=\"/staff/steering?lang=%s&amp;covenant=%s&amp;year=%lld\">%s</a></p></section>", l,
                     code, (long long) year, TR (x, "Alleen dit convenant", "This covenant only"));
@@ -130,7 +134,7 @@ staff_steering (staff_t *x)
     const char *labels [S_MAX_COVENANTS];
     double cases [S_MAX_COVENANTS], overdue [S_MAX_COVENANTS];
     int n = 0;
-    portal_buf_add (&cards, "<div class=\"grid\">");
+    portal_buf_add (&cards, "<div class=\"grid wide\">");
     for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size && n < S_MAX_COVENANTS; i++) {
         const msgpack_object *cv = &list->via.array.ptr [i];
         if (!imvo_obj_streq (imvo_map_get (cv, "status"), "active"))
@@ -148,8 +152,7 @@ staff_steering (staff_t *x)
     if (n > 1) {
         portal_buf_add (&b, "<section class=\"card\" aria-labelledby=\"all-h\"><h2 id=\"all-h\">%s</h2><div class=\"grid\"><div>",
                         TR (x, "Alle convenanten", "All covenants"));
-        staff_chart_bars (x, &b, TR (x, "Klachten per convenant", "Cases per covenant"), labels, cases, n,
-                          TR (x, "zaken", "cases"));
+        staff_chart_bars (x, &b, TR (x, "Klachten per convenant", "Cases per covenant"), labels, cases, n, "");
         portal_buf_add (&b, "</div><div>");
         staff_chart_bars (x, &b, TR (x, "Verlopen termijnen per convenant", "Deadlines overdue per covenant"), labels,
                           overdue, n, "");

@@ -80,7 +80,7 @@ if (step === 'start') {
 } else if (step === 'steering') {
   await look('steering-home');
   await p.click('#steering');
-  out.members = await text(`#members-${covenant}`);
+  out.parties = await text(`#parties-${covenant}`);
   out.round = await text(`#round-${covenant}`);
   out.charts = await p.locator('figure.chart svg[role="img"]').count();
   await look('steering');
