@@ -190,7 +190,7 @@ static const imvo_proto_msg_t s_complaint_status = {
     "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status),
     IMVO_PUBLIC, NULL, NULL, NULL,
     .service = "complaints", .mode = IMVO_PIPELINED, .unlimited = IMVO_FRONT_ENDS,
-    .reply = "case_id status lang received_at updated_at" };
+    .reply = "case_id status lang received_at updated_at statement? published_at? conclusion? outcome?" };
 
 static const imvo_proto_msg_t s_complaint_list = {
     "complaint.list", "cases, newest first, of one covenant or all, a page at a time (limit: default 100; cursor: the next_cursor of the page before), filtered by status, overdue, respondent, assigned person and words (q); each with assigned and overdue", IMVO_FIELDS (s_list),

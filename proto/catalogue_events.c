@@ -27,6 +27,8 @@ const imvo_proto_event_t imvo_proto_events [] = {
       "case_id covenant respondent from to by reason" },
     { "complaint.decided", "complaints", "the committee decided a case",
       "case_id covenant respondent outcome decided_at summary decision" },
+    { "complaint.published", "complaints", "the committee published (or corrected) the public statement on a case",
+      "case_id covenant respondent? conclusion statement published_at corrected" },
     { "complaint.deadline_due", "complaints", "a case's deadline passed without the action it asks for",
       "case_id covenant deadline due_at owner respondent?" },
     { "complaint.linked", "complaints", "the companies that disclosed the place a complaint names",

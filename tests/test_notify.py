@@ -23,8 +23,8 @@ from harness import SharedSystem, System, daemon_path, free_port
 SEC, COM = {"role": "secretariat"}, {"role": "committee"}
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deploy", "notify", "templates")
 # Every event that reaches people (notify's own notification.* go to operators).
-EVENTS = ["complaint.received", "complaint.status_changed", "complaint.decided", "complaint.deadline_due",
-          "complaint.linked", "assessment.started", "assessment.scored", "assessment.completed",
+EVENTS = ["complaint.received", "complaint.status_changed", "complaint.decided", "complaint.published",
+          "complaint.deadline_due", "complaint.linked", "assessment.started", "assessment.scored", "assessment.completed",
           "assessment.corrected", "member.joined", "member.left", "location.list_published"]
 FAST = {"IMVO_NOTIFY_RETRY_MS": "100", "IMVO_NOTIFY_TIMEOUT_MS": "800"}
 

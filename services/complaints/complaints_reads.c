@@ -65,13 +65,25 @@ complaints_messages (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_valu
                      || (company && imvo_obj_streq (audience, "company"));
             if (!mine)
                 continue;
-            msgpack_pack_map (&opk, 3);
+            //  Staff also read whom it was for (the thread: complainant or company) and who wrote it.
+            const msgpack_object *person = imvo_map_get (&m, "person");
+            bool staff = !(complainant || company);
+            bool with_audience = staff && audience, with_person = staff && person;
+            msgpack_pack_map (&opk, 3 + with_audience + with_person);
             imvo_pack_str (&opk, "at");
             msgpack_pack_object (&opk, *imvo_map_get (&m, "at"));
             imvo_pack_str (&opk, "from");
             msgpack_pack_object (&opk, *imvo_map_get (&m, "from"));
             imvo_pack_str (&opk, "text");
             msgpack_pack_object (&opk, *imvo_map_get (&m, "text"));
+            if (with_audience) {
+                imvo_pack_str (&opk, "audience");
+                msgpack_pack_object (&opk, *audience);
+            }
+            if (with_person) {
+                imvo_pack_str (&opk, "person");
+                msgpack_pack_object (&opk, *person);
+            }
             shown++;
         }
         msgpack_packer *pk = imvo_reply_pk (reply);

@@ -317,12 +317,13 @@ notify_route (const char *type, const msgpack_object *body, char out [][NOTIFY_R
         char to [32] = "";
         imvo_obj_strcpy (imvo_map_get (body, "to"), to, sizeof to);
         if ((streq (type, "complaint.status_changed") && (streq (to, "admissibility") || (*from && !streq (from, "received"))))
-        ||  streq (type, "complaint.decided")
+        ||  streq (type, "complaint.decided") || streq (type, "complaint.published")
         ||  (streq (type, "complaint.deadline_due") && streq (owner, "company")))
             n = s_add (out, n, max, "org", respondent);
         //  The complainant hears of every move of the case, in the inbox its receipt opens
         //  (inbox.by_receipt); the events carry nothing that identifies the complainant.
-        if (streq (type, "complaint.status_changed") || streq (type, "complaint.decided")) {
+        if (streq (type, "complaint.status_changed") || streq (type, "complaint.decided")
+        ||  streq (type, "complaint.published")) {
             char case_id [40] = "";
             imvo_obj_strcpy (imvo_map_get (body, "case_id"), case_id, sizeof case_id);
             n = s_add (out, n, max, "complainant", case_id);
@@ -365,7 +366,7 @@ notify_route (const char *type, const msgpack_object *body, char out [][NOTIFY_R
 }
 
 const char *const notify_routed_types [] = {
-    "complaint.received", "complaint.status_changed", "complaint.decided", "complaint.deadline_due",
+    "complaint.received", "complaint.status_changed", "complaint.decided", "complaint.published", "complaint.deadline_due",
     "complaint.linked", "assessment.started", "assessment.scored", "assessment.completed", "assessment.corrected",
     "member.joined", "member.left", "location.list_published", "covenant.term_due", "covenant.term_recorded",
     "location.disclosure_reminder", "location.disclosure_overdue", NULL };

@@ -55,6 +55,9 @@ const char *portal_lang_code (portal_lang_t lang);
 portal_lang_t portal_lang_choose (const char *chosen, const char *accept);
 const char *portal_status_words (portal_lang_t lang, const char *status);
 const char *portal_who (portal_lang_t lang, const char *role);
+//  How a published case ended, in words (portal_public.c): conclusion decided (with its outcome),
+//  settled or inadmissible.
+const char *portal_conclusion (portal_lang_t lang, const char *conclusion, const char *outcome);
 //  A covenant's name (a map of covenant.list or covenant.get) in lang: name_nl on Dutch pages
 //  when it has one, else name.
 const msgpack_object *portal_covenant_name (portal_lang_t lang, const msgpack_object *covenant);

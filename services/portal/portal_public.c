@@ -26,8 +26,8 @@ portal_not_found (struct MHD_Connection *c, portal_lang_t lang)
 }
 
 //  How a published case ended, in words: the outcome of a decision, or settled, inadmissible.
-static const char *
-s_conclusion (portal_lang_t lang, const char *conclusion, const char *outcome)
+const char *
+portal_conclusion (portal_lang_t lang, const char *conclusion, const char *outcome)
 {
     static const char *const words [][2] = {
         { "founded", N_("Decided: founded") },
@@ -72,7 +72,7 @@ portal_decisions (struct MHD_Connection *c, portal_lang_t lang, const char *cove
         imvo_obj_strcpy (imvo_map_get (d, "outcome"), outcome, sizeof outcome);
         portal_buf_add (&b, "<article class=\"msg decision\"><h2>");
         portal_buf_obj (&b, imvo_map_get (d, "case_id"));
-        portal_buf_add (&b, "</h2><p><strong>%s</strong> (", s_conclusion (lang, conclusion, outcome));
+        portal_buf_add (&b, "</h2><p><strong>%s</strong> (", portal_conclusion (lang, conclusion, outcome));
         portal_buf_obj (&b, imvo_map_get (d, "decided_on"));
         portal_buf_add (&b, ")</p>");
         if (respondent && respondent->type == MSGPACK_OBJECT_STR && respondent->via.str.size) {

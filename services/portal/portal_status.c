@@ -69,6 +69,19 @@ portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
             imvo_obj_strcpy (imvo_map_get (st.body, "status"), word, sizeof word);
             portal_buf_add (&b, "<h2>%s</h2><p id=\"status\" data-status=\"%s\">%s</p>", portal_t (lang, T_STATUS),
                             word, portal_status_words (lang, word));
+            //  The committee's public statement, once published: what the public reads of the case.
+            const msgpack_object *statement = imvo_map_get (st.body, "statement");
+            if (statement && statement->type == MSGPACK_OBJECT_STR) {
+                char conclusion [32] = "", outcome [32] = "";
+                imvo_obj_strcpy (imvo_map_get (st.body, "conclusion"), conclusion, sizeof conclusion);
+                imvo_obj_strcpy (imvo_map_get (st.body, "outcome"), outcome, sizeof outcome);
+                portal_buf_add (&b, "<section class=\"msg decision\" aria-labelledby=\"h-statement\"><h2 id=\"h-statement\">%s"
+                                    "</h2><p><strong>%s</strong></p><p class=\"statement\" id=\"statement\">",
+                                portal_tr (lang, "The committee's public statement"),
+                                portal_conclusion (lang, conclusion, outcome));
+                portal_buf_obj (&b, statement);
+                portal_buf_add (&b, "</p></section>");
+            }
             //  The history: the status changes notify keeps for the complainant.
             imvo_response_t inbox;
             if (portal_call ("notify", "inbox.by_receipt", body.data, body.size, &inbox) == 0 && inbox.ok) {
@@ -88,6 +101,9 @@ portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
                     portal_buf_add (&b, "<li>%s: ", when);
                     if (imvo_obj_strcpy (imvo_map_get (it, "status"), to, sizeof to) == 0)
                         portal_buf_str (&b, portal_status_words (lang, to));
+                    else
+                    if (imvo_obj_streq (imvo_map_get (it, "type"), "complaint.published"))
+                        portal_buf_str (&b, portal_tr (lang, "The committee's public statement"));
                     else
                         portal_buf_obj (&b, imvo_map_get (it, "title"));
                     portal_buf_add (&b, "</li>");

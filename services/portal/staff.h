@@ -124,6 +124,15 @@ enum MHD_Result staff_attachment (staff_t *x, const char *case_id, const char *a
 void staff_translations (staff_t *x, portal_buf_t *b, const char *case_id, const msgpack_object *case_body);
 enum MHD_Result staff_translate (staff_t *x, const char *case_id);
 
+//  staff_committee.c: GET /staff/committee?covenant= (the committee's cases by stage); on a
+//  case's page the committee's decisions from its history, and the messages as two threads
+//  (with the complainant, with the company), each with its form while the case takes messages.
+enum MHD_Result staff_committee (staff_t *x);
+void staff_case_decisions (staff_t *x, portal_buf_t *b, const msgpack_object *case_body);
+void staff_case_messages (staff_t *x, portal_buf_t *b, const char *case_id, const msgpack_object *case_body);
+//  staff_cases.c: an org's name from a member.list reply (members may be NULL), or its id.
+void staff_org_name (portal_buf_t *b, const imvo_response_t *members, const msgpack_object *id);
+
 //  staff_pages.c
 enum MHD_Result staff_home (staff_t *x);
 enum MHD_Result staff_inbox (staff_t *x);

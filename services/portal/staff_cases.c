@@ -31,8 +31,8 @@ static const struct {
 
 
 //  An org's name from a member.list reply, or its id.
-static void
-s_org_name (portal_buf_t *b, const imvo_response_t *members, const msgpack_object *id)
+void
+staff_org_name (portal_buf_t *b, const imvo_response_t *members, const msgpack_object *id)
 {
     const msgpack_object *list = members && members->ok ? imvo_map_get (members->body, "members") : NULL;
     for (uint32_t i = 0; id && list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
@@ -192,7 +192,7 @@ staff_cases (staff_t *x)
                             s_true (imvo_map_get (it, "overdue")) ? TR (x, " <span class=\"late\">(termijn verlopen)</span>",
                                                                         " <span class=\"late\">(overdue)</span>") : "",
                             portal_t (x->lang, T_COMPANY));
-            s_org_name (&b, have_members ? &members : NULL, imvo_map_get (it, "respondent"));
+            staff_org_name (&b, have_members ? &members : NULL, imvo_map_get (it, "respondent"));
             portal_buf_add (&b, "</td><td data-label=\"%s\">", TR (x, "Onderwerp", "Summary"));
             portal_buf_obj (&b, imvo_map_get (it, "summary"));
             portal_buf_add (&b, "</td><td data-label=\"%s\">", TR (x, "Toegewezen", "Assigned"));
@@ -337,7 +337,7 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
     portal_buf_add (b, "</dd><dt>%s</dt><dd>", portal_t (x->lang, T_COMPANY));
     const msgpack_object *resp_id = imvo_map_get (body, "respondent");
     if (resp_id && resp_id->type == MSGPACK_OBJECT_STR && resp_id->via.str.size)
-        s_org_name (b, have_members ? &members : NULL, resp_id);
+        staff_org_name (b, have_members ? &members : NULL, resp_id);
     else
         portal_buf_add (b, "<em>%s</em>", TR (x, "nog niet bekend", "not known yet"));
     staff_when (imvo_map_get (body, "received_at"), when);
@@ -369,13 +369,7 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
     else
         portal_buf_add (b, "<em>%s</em>", TR (x, "niemand", "nobody"));
     portal_buf_add (b, "</dd>");
-    if (imvo_map_get (body, "outcome")) {
-        portal_buf_add (b, "<dt>%s</dt><dd>", TR (x, "Uitkomst", "Outcome"));
-        portal_buf_obj (b, imvo_map_get (body, "outcome"));
-        portal_buf_add (b, "</dd><dt>%s</dt><dd>", TR (x, "Uitspraak", "Decision"));
-        portal_buf_obj (b, imvo_map_get (body, "decision"));
-        portal_buf_add (b, "</dd>");
-    }
+    //  The outcome and the decision text: the committee's decisions (staff_committee.c).
     char lang [8] = "nl";           //  the language she wrote in (staff_translation.c)
     imvo_obj_strcpy (imvo_map_get (body, "lang"), lang, sizeof lang);
     portal_buf_add (b, "</dl><h3>%s</h3><p lang=\"%s\">", TR (x, "Wat er is gebeurd", "What happened"),
@@ -515,6 +509,7 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
                         TR (x, "Bedrijf vastleggen", "Set company"));
     }
     portal_buf_add (b, "</section>");
+    staff_case_decisions (x, b, body);
     s_publication (x, b, id, body);
     //  History, with the persons.
     const msgpack_object *hist = imvo_map_get (body, "history");
@@ -570,47 +565,9 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
     }
     portal_buf_add (b, "</section>");
     staff_attachments (x, b, id, body);
-    //  Messages with the complainant and the company.
-    imvo_response_t msgs;
-    portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-msg\"><h2 id=\"h-msg\">%s</h2>",
-                    portal_t (x->lang, T_MESSAGES));
-    if (staff_ask (x, &msgs, "complaints", "complaint.messages", "s", "case_id", id) == 0 && msgs.ok) {
-        const msgpack_object *list = imvo_map_get (msgs.body, "messages");
-        uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
-        if (!n)
-            portal_buf_add (b, "<p>%s</p>", portal_t (x->lang, T_NO_MESSAGES));
-        for (uint32_t i = 0; i < n; i++) {
-            const msgpack_object *m = &list->via.array.ptr [i];
-            char from [32] = "", to [32] = "";
-            imvo_obj_strcpy (imvo_map_get (m, "from"), from, sizeof from);
-            imvo_obj_strcpy (imvo_map_get (m, "audience"), to, sizeof to);
-            staff_when (imvo_map_get (m, "at"), when);
-            portal_buf_add (b, "<div class=\"msg\"><p class=\"help\">%s, %s", when, staff_role (x, from));
-            if (imvo_map_get (m, "person")) {
-                portal_buf_add (b, " (");
-                portal_buf_obj (b, imvo_map_get (m, "person"));
-                portal_buf_add (b, ")");
-            }
-            if (*to)
-                portal_buf_add (b, " → %s", staff_role (x, to));
-            portal_buf_add (b, "</p><p>");
-            portal_buf_obj (b, imvo_map_get (m, "text"));
-            portal_buf_add (b, "</p></div>");
-        }
-    }
-    else
-        portal_buf_add (b, "<p class=\"error\">%s</p>", portal_t (x->lang, T_UNAVAILABLE));
-    imvo_response_release (&msgs);
-    if (staff_is (x, "secretariat") || staff_is (x, "committee")) {
-        s_action (x, b, id, "message");
-        portal_buf_add (b, "<label for=\"msg-to\">%s</label><select id=\"msg-to\" name=\"to\"><option value=\"complainant\">"
-                           "%s</option><option value=\"company\">%s</option></select>", TR (x, "Aan", "To"),
-                        TR (x, "de klager", "the complainant"), TR (x, "het bedrijf", "the company"));
-        s_textarea (x, b, "msg-text", "text", portal_t (x->lang, T_MESSAGE), staff_max ("complaint.message", "text", 20000),
-                    true);
-        portal_buf_add (b, "<button type=\"submit\">%s</button></form>", portal_t (x->lang, T_SEND));
-    }
-    portal_buf_add (b, "</section></div><p><a href=\"/staff/cases?lang=%s&amp;covenant=", staff_lang (x));
+    //  Messages with the complainant and with the company: two threads (staff_committee.c).
+    staff_case_messages (x, b, id, body);
+    portal_buf_add (b, "</div><p><a href=\"/staff/cases?lang=%s&amp;covenant=", staff_lang (x));
     staff_buf_url (b, covenant);
     portal_buf_add (b, "\">%s</a></p>", TR (x, "Terug naar de klachten", "Back to the cases"));
     imvo_response_release (&members);

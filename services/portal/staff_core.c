@@ -35,6 +35,9 @@ const char staff_css [] =
     ".pager{display:flex;gap:1rem;margin:1rem 0}.identity{background:#fff3f3;border:2px solid #b00020;padding:.6rem 1rem}"
     "details{margin:.6rem 0}summary{cursor:pointer;font-weight:600;padding:.3rem 0}"
     "td details{margin:0}.row.top{align-items:flex-start}"
+    "nav.tabs ul{display:flex;flex-wrap:wrap;gap:.4rem;list-style:none;padding:0;margin:.6rem 0}"
+    "nav.tabs a{display:inline-block;padding:.35rem .7rem;border:1px solid #ccd;border-radius:.3rem;background:#fff}"
+    "ol.decisions{padding-left:1.2rem}ol.decisions li{margin:.4rem 0}"
     ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}"
     "code{overflow-wrap:anywhere;word-break:break-all}code.secret{font-size:1.15rem;letter-spacing:.04em;"
     "background:#eef2f5;padding:.1rem .3rem;border-radius:.2rem}"
@@ -667,6 +670,8 @@ staff_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool po
         return staff_home (&x);
     if (streq (url, "/staff/cases") && !post)
         return staff_cases (&x);
+    if (streq (url, "/staff/committee") && !post)
+        return staff_committee (&x);
     if (strncmp (url, "/staff/case/", 12) == 0) {
         char id [72];
         const char *rest = url + 12, *slash = strchr (rest, '/');

@@ -116,6 +116,9 @@ staff_home (staff_t *x)
                                 "<li><a href=\"/staff/cases?lang=%s&amp;covenant=%s&amp;overdue=1\">%s</a></li>",
                             l, code, TR (x, "Klachten", "Cases"), l, code,
                             TR (x, "Klachten met verlopen termijn", "Cases with a deadline passed"));
+        if (staff_is (x, "committee"))
+            portal_buf_add (&b, "<li><a href=\"/staff/committee?lang=%s&amp;covenant=%s\">%s</a></li>", l, code,
+                            TR (x, "Zaken per fase (commissie)", "Cases by stage (committee)"));
         s_recipient (x, code, recipient);
         if (*recipient) {
             imvo_response_t inbox;

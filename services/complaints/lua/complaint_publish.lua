@@ -3,7 +3,7 @@
 -- the case (complaint.decisions, /decisions/<covenant>): never the complainant's summary or
 -- description, nor the decision text, which may quote her. Publishing again corrects the
 -- statement; the case keeps its first published_at (and its place in the list) and notes when
--- it was corrected.
+-- it was corrected. Emits complaint.published.
 -- The case keeps statement, published_at, published_by (role), published_by_person,
 -- statement_updated_at, and how it ended: concluded (decided, settled or inadmissible) and
 -- concluded_at (the time it entered that status). The covenant's :published zset (score
@@ -44,4 +44,10 @@ redis.call('HSET', KEYS[2], 'statement', a.statement, 'published_at', published_
            'published_by_person', a.person, 'statement_updated_at', now, 'concluded', concluded,
            'concluded_at', concluded_at)
 redis.call('ZADD', a.prefix .. ':published', 'NX', published_at, case.case_id)
+-- complaint.published: notify tells the complainant (the inbox her receipt opens), the company,
+-- the secretariat and the committee; corrected when an earlier statement is replaced. The
+-- statement is public; the event carries nothing else of the case.
+imvo_emit(a.prefix .. ':events', 'complaint.published', 'complaints',
+          { case_id = case.case_id, covenant = case.covenant, respondent = case.respondent, conclusion = concluded,
+            statement = a.statement, published_at = published_at, corrected = case.published_at ~= nil })
 return imvo_commit({ case_id = case.case_id, published_at = published_at })
