@@ -2,6 +2,7 @@
     locations, and the accounts of persons (account.*). Market shares are in basis points (hundredths of a percent: 48 % = 4800). */
 #include "imvo_proto.h"
 #include "catalogue_membership.h"
+#include "catalogue_collective.h"
 #include "catalogue_dates.h"
 
 #include <string.h>
@@ -194,7 +195,7 @@ static const imvo_proto_msg_t s_covenant_list_msg = {
     "covenant.list", "the covenants: code, name, sector, status, dates", s_none, 0, IMVO_PUBLIC, NULL, NULL, NULL,
     .service = "membership",
     .reply = "covenants" };
-MSG (s_covenant_get_msg, "covenant.get", "a covenant with its facts and sources, counts per role and constituency, targets, market coverage", s_covenant_get, IMVO_PUBLIC, NULL, .reply = "code name name_nl name_en sector status signed_on? ends_on? term_years? secretariat chair? targets? figures? notes? sources? term? disclosure? working_groups counts summary market_coverage_pct target_progress")
+MSG (s_covenant_get_msg, "covenant.get", "a covenant with its facts and sources, counts per role and constituency, targets, market coverage", s_covenant_get, IMVO_PUBLIC, NULL, .reply = "code name name_nl name_en sector status signed_on? ends_on? term_years? secretariat chair? targets? figures? notes? themes? sources? term? disclosure? working_groups counts summary market_coverage_pct target_progress")
 MSG (s_org_register_msg, "org.register", "register an organisation (market share in basis points)", s_org_register, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, .idem_ttl = IMVO_WEEK, .reply = "org_id")
 MSG (s_org_get_msg, "org.get", "an organisation", s_org_get, IMVO_ANY_ROLE, NULL, .reply = "org_id name kind country registered_at updated_at? market_share_bp? contacts memberships? open_cases?")
 MSG (s_org_list_msg, "org.list", "organisations, optionally of one kind or country, a page at a time (limit: default 500; cursor: next_cursor)", s_org_list, IMVO_ANY_ROLE, NULL, .reply = "orgs next_cursor?")
@@ -251,4 +252,5 @@ const imvo_proto_msg_t *const imvo_proto_membership [] = {
     &s_location_sourcing_msg, &s_location_search_msg, &location_disclosures_msg, &covenant_term_record_msg,
     &s_account_create_msg, &s_account_enroll_msg, &s_account_login_msg, &s_account_session_msg,
     &s_account_logout_msg, &s_account_password_msg, &s_account_list_msg, &s_account_disable_msg,
-    &s_account_reset_msg, NULL };
+    &s_account_reset_msg,
+    &sector_list_msg, &meeting_record_msg, &meeting_list_msg, &steering_put_msg, &steering_get_msg, NULL };

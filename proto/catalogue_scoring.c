@@ -3,6 +3,7 @@
     (proto/README.md "scoring"). Round ids read "<covenant>-<year>". */
 #include "imvo_proto.h"
 #include "catalogue_scoring.h"
+#include "catalogue_collective.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -174,4 +175,6 @@ MSG (s_assessment_report_msg, "assessment.report", "the sector report as Markdow
 
 const imvo_proto_msg_t *const imvo_proto_scoring [] = {
     &s_framework_put_msg, &s_framework_get_msg, &s_submission_put_msg, &s_assessment_start_msg,
-    &s_assessment_get_msg, &s_assessment_appeal_msg, &s_assessment_decide_msg, &s_assessment_report_msg, &s_assessment_round_msg, NULL };
+    &s_assessment_get_msg, &s_assessment_appeal_msg, &s_assessment_decide_msg, &s_assessment_report_msg, &s_assessment_round_msg,
+    &collective_choose_msg, &project_put_msg, &project_list_msg, &assessment_verify_msg, &assessment_comment_msg,
+    &assessment_review_msg, &assessment_publish_msg, &assessment_results_msg, NULL };

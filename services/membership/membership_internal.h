@@ -71,6 +71,9 @@ int membership_member_leave (imvo_ctx_t *ctx, const imvo_request_t *req, const i
                              imvo_reply_t *reply);
 int membership_member_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
                             imvo_reply_t *reply);
+//  membership_collective.c: the SRA's sectors, general meetings, the steering group.
+imvo_handler_fn membership_sector_list, membership_meeting_record, membership_meeting_list, membership_steering_put,
+    membership_steering_get;
 int membership_member_pay (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
                            imvo_reply_t *reply);
 int membership_member_unpaid (imvo_ctx_t *ctx, const imvo_request_t *req,

@@ -33,8 +33,8 @@ s_unpack (redisReply *v, msgpack_zone *zone)
 }
 
 //  The submission with the corrected answers over its own.
-static void
-s_pack_corrected (msgpack_packer *pk, const msgpack_object *sub, const msgpack_object *answers)
+void
+scoring_pack_corrected (msgpack_packer *pk, const msgpack_object *sub, const msgpack_object *answers)
 {
     const msgpack_object *old = sub ? imvo_map_get (sub, "answers") : NULL;
     uint32_t nfields = sub ? sub->via.map.size : 0, kept = 0;
@@ -76,8 +76,8 @@ s_num (const msgpack_object *o)
 }
 
 //  After a correction: the summary again from every stored result, the risks as they were.
-static int
-s_resummarise (imvo_ctx_t *ctx, const char *covenant, int64_t year, const scoring_fw_t *fw, msgpack_zone *zone)
+int
+scoring_resummarise (imvo_ctx_t *ctx, const char *covenant, int64_t year, const scoring_fw_t *fw, msgpack_zone *zone)
 {
     size_t n = 0;
     zlistx_t *keep = NULL;
@@ -174,13 +174,17 @@ scoring_assessment_decide (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
     if (rc == 0 && accept) {
         msgpack_packer mpk;
         msgpack_packer_init (&mpk, &merged, msgpack_sbuffer_write);
-        s_pack_corrected (&mpk, s.type == MSGPACK_OBJECT_MAP ? &s : NULL, answers);
+        scoring_pack_corrected (&mpk, s.type == MSGPACK_OBJECT_MAP ? &s : NULL, answers);
         redisReply as_reply = { .type = REDIS_REPLY_STRING, .str = merged.data, .len = merged.size };
         msgpack_object m = s_unpack (&as_reply, &zone);
         int64_t company_year = 0;
         imvo_obj_int (imvo_map_get (&o, "company_year"), &company_year);
         snprintf (r.org_id, sizeof r.org_id, "%s", org);
         imvo_obj_strcpy (imvo_map_get (&o, "name"), r.name, sizeof r.name);
+        scoring_mandatory_t mp;
+        if (scoring_mandatory_load (ctx, covenant, year, &mp) == 0)
+            scoring_mandatory_apply (&mp, org, &r);
+        scoring_mandatory_release (&mp);
         scoring_score (&fw, covenant, year, year - company_year, &m, pr.type == MSGPACK_OBJECT_MAP ? &pr : NULL,
                        &r);
         new_score = round (r.score * 10) / 10;
@@ -235,7 +239,7 @@ scoring_assessment_decide (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
         imvo_args_add (&args, result.data ? result.data : "", result.size);
         imvo_args_add (&args, corrected.data ? corrected.data : "", corrected.size);
         rc = imvo_commit (ctx, req, covenant, "appeal_decide", &keys, &args, reply);
-        if (rc == 0 && publish && s_resummarise (ctx, covenant, year, &fw, &zone))
+        if (rc == 0 && publish && scoring_resummarise (ctx, covenant, year, &fw, &zone))
             zsys_warning ("scoring: the summary of %s was not updated after %s; it is on the next correction", round_id,
                           appeal_id);
     }

@@ -60,7 +60,46 @@ typedef struct {
     bool on_track;
     const char *findings [8];
     int nfindings;
+    //  The covenant's mandatory collective project (scoring_collective.c), set before scoring:
+    int mandatory_from;                     //  the company year it is mandatory from; 0: none
+    const char *mandatory_project;          //  its code
+    bool in_project;                        //  the company is among its participants
+    char association [64];                  //  the trade association that lists it ("": none)
 } scoring_result_t;
+
+//  Trade associations' member companies in a round (scoring_assoc.c): appends to the packed
+//  parties [{org_id, name, since}] the companies the covenant's associations list (membership's
+//  member.associated), each with its association; 0, or -1 when membership did not answer.
+int scoring_assoc_append (const char *covenant, msgpack_sbuffer *parties);
+//  After scoring_score: a listed company's result names its association, and a plan without
+//  identified risks gets the finding risks_not_mapped (association "" or NULL: nothing).
+void scoring_assoc_apply (const char *association, const msgpack_object *submission, scoring_result_t *r);
+
+//  A covenant's mandatory collective project in a year (textile's living wage from year 3):
+//  code "" when it has none. scoring_collective.c.
+typedef struct {
+    char code [48];
+    int from_company_year;
+    zhashx_t *participants;                 //  org id -> "1"
+} scoring_mandatory_t;
+int scoring_mandatory_load (imvo_ctx_t *ctx, const char *covenant, int64_t year, scoring_mandatory_t *m);
+//  Sets r's mandatory_from, mandatory_project and in_project for org (m may be NULL: none).
+void scoring_mandatory_apply (const scoring_mandatory_t *m, const char *org, scoring_result_t *r);
+void scoring_mandatory_release (scoring_mandatory_t *m);
+//  The collective handlers (scoring_collective.c) and the assessor's step (scoring_assessor.c).
+imvo_handler_fn scoring_collective_choose, scoring_project_put, scoring_project_list, scoring_assessment_verify,
+    scoring_assessment_comment, scoring_assessment_publish, scoring_assessment_results, scoring_assessment_review;
+//  Runs lua/record_put.lua: record under field of hash (and value2 under field2 of hash2), an
+//  optional event; round_key: a round that must be completed and not published.
+int scoring_record_put (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *hash,
+                        const char *field, const msgpack_sbuffer *record, const char *round_key, const char *event,
+                        const msgpack_sbuffer *body, const char *hash2, const char *field2,
+                        const msgpack_sbuffer *value2, imvo_reply_t *reply);
+//  scoring_appeals.c: the submission with corrected answers over its own; the round's summary
+//  again from every stored result.
+void scoring_pack_corrected (msgpack_packer *pk, const msgpack_object *sub, const msgpack_object *answers);
+int scoring_resummarise (imvo_ctx_t *ctx, const char *covenant, int64_t year, const scoring_fw_t *fw,
+                         msgpack_zone *zone);
 
 //  Parses a packed framework map; 0, or -1 when it is not one (framework.put checked it).
 int scoring_fw_parse (const msgpack_object *fw, scoring_fw_t *out);
@@ -92,7 +131,7 @@ void scoring_brief_from (const msgpack_object *result, scoring_brief_t *b);
 void scoring_pack_summary (msgpack_packer *pk, const scoring_fw_t *fw, const scoring_brief_t *b, size_t n,
                            const msgpack_object *previous);
 //  Adds a submission's risks to risks (theme|country -> counts; the caller sets free as the
-//  destructor), and packs the ten heaviest, the first two to act on.
+//  destructor), and packs the ten heaviest (act_on false: the working group chooses, collective.choose).
 void scoring_risks_add (zhashx_t *risks, const msgpack_object *submission);
 void scoring_pack_risks (msgpack_packer *pk, zhashx_t *risks);
 

@@ -261,6 +261,14 @@ scoring_report (imvo_ctx_t *ctx, const char *covenant, int64_t year, bool html, 
         s_row (&d, false, cells);
     }
     s_put (&d, html ? "</table>\n" : "");
+    bool chosen = false;
+    for (uint32_t i = 0; risks.type == MSGPACK_OBJECT_ARRAY && i < risks.via.array.size; i++) {
+        const msgpack_object *act = imvo_map_get (&risks.via.array.ptr [i], "act_on");
+        chosen |= act && act->type == MSGPACK_OBJECT_BOOLEAN && act->via.boolean;
+    }
+    s_put (&d, html ? "<p>%s</p>\n" : "\n%s\n", chosen
+           ? "The working group chose the two risks marked to act on (collective.choose)."
+           : "The working group has not yet chosen the two collective risks to act on from this ranking.");
 
     s_heading (&d, 2, "Companies");
     s_put (&d, html ? "<table>\n" : "");

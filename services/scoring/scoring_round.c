@@ -198,6 +198,10 @@ s_score_all (imvo_ctx_t *ctx, const char *covenant, int64_t year, const char *to
     zhashx_t *risks = zhashx_new ();
     zhashx_set_destructor (risks, (zhashx_destructor_fn *) zstr_free);
     size_t nchunks = (n + S_CHUNK - 1) / S_CHUNK;
+    //  The covenant's mandatory collective project: its participants, read once.
+    scoring_mandatory_t mandatory = { .participants = NULL };
+    if (rc == 0 && scoring_mandatory_load (ctx, covenant, year, &mandatory))
+        rc = -1;
     //  Every chunk's call in one pipeline, then their results in order.
     msgpack_sbuffer *chunks = calloc (nchunks + 1, sizeof *chunks);
     imvo_args_t *ckeys = calloc (nchunks + 1, sizeof *ckeys), *cargs = calloc (nchunks + 1, sizeof *cargs);
@@ -214,6 +218,7 @@ s_score_all (imvo_ctx_t *ctx, const char *covenant, int64_t year, const char *to
             memset (&r, 0, sizeof r);
             snprintf (r.org_id, sizeof r.org_id, "%s", parties [i].org_id);
             snprintf (r.name, sizeof r.name, "%s", parties [i].name);
+            scoring_mandatory_apply (&mandatory, r.org_id, &r);
             scoring_score (fw, covenant, year, parties [i].since, sub.type == MSGPACK_OBJECT_MAP ? &sub : NULL,
                            prev.type == MSGPACK_OBJECT_MAP ? &prev : NULL, &r);
             if (sub.type == MSGPACK_OBJECT_MAP)
@@ -288,6 +293,7 @@ s_score_all (imvo_ctx_t *ctx, const char *covenant, int64_t year, const char *to
             freeReplyObject (p);
     }
     zhashx_destroy (&risks);
+    scoring_mandatory_release (&mandatory);
     free (briefs);
     s_free_batches (sb, nsb);
     s_free_batches (pb, npb);

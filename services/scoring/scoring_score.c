@@ -7,7 +7,8 @@
 
     A company's year in the covenant sets its threshold: 20 up to year 1, 40 in year 2, 60
     from year 3; at or above it the company is on track. Findings: below the threshold; late;
-    missing; from year 3 no public communication, and (textile) not in the living-wage project;
+    missing; from year 3 no public communication, and not among the participants of a mandatory
+    collective project (textile's living wage, project.list);
     below the threshold two rounds in a row.
 
     The years count after signing, as seed 001 does: "Van bedrijven die zich aansluiten bij het
@@ -109,19 +110,11 @@ scoring_threshold (int company_year)
     return company_year <= 1 ? 20 : company_year == 2 ? 40 : 60;
 }
 
-static bool
-s_has (const msgpack_object *list, const char *s)
-{
-    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++)
-        if (imvo_obj_streq (&list->via.array.ptr [i], s))
-            return true;
-    return false;
-}
-
 void
 scoring_score (const scoring_fw_t *fw, const char *covenant, int64_t year, int64_t since_year,
                const msgpack_object *submission, const msgpack_object *previous, scoring_result_t *r)
 {
+    (void) covenant;                        //  covenant rules come from data (projects, frameworks)
     r->company_year = since_year > 0 && since_year <= year ? (int) (year - since_year) : 0;
     r->threshold = scoring_threshold (r->company_year);
     r->nfindings = 0;
@@ -169,8 +162,10 @@ scoring_score (const scoring_fw_t *fw, const char *covenant, int64_t year, int64
     const msgpack_object *url = imvo_map_get (submission, "public_report_url");
     if (r->company_year >= 3 && !imvo_obj_is_str (url))
         r->findings [r->nfindings++] = "no_public_communication";
-    if (r->company_year >= 3 && streq (covenant, "textile") && !s_has (imvo_map_get (submission, "projects"), "living_wage"))
-        r->findings [r->nfindings++] = "not_in_living_wage_project";
+    //  The mandatory project's participants, not the plan's own words (scoring_collective.c).
+    if (r->mandatory_from && r->company_year >= r->mandatory_from && !r->in_project)
+        r->findings [r->nfindings++] = streq (r->mandatory_project, "living-wage") ? "not_in_living_wage_project"
+                                                                                    : "not_in_mandatory_project";
     const msgpack_object *before = previous ? imvo_map_get (previous, "on_track") : NULL;
     if (!r->on_track && before && before->type == MSGPACK_OBJECT_BOOLEAN && !before->via.boolean)
         r->findings [r->nfindings++] = "improvement_twice";
@@ -186,6 +181,7 @@ scoring_recommendation (const char *finding)
                              "prioritised risk before the next round." },
         { "no_public_communication", "Communicate publicly about due diligence: it is expected by the third year." },
         { "not_in_living_wage_project", "Join the living-wage project: it is mandatory from the third year." },
+        { "not_in_mandatory_project", "Join the covenant's mandatory collective project." },
         { "improvement_twice", "Below the threshold two rounds in a row: agree an improvement plan with the "
                                "committee; the committee may escalate to the disputes mechanism." },
         { NULL, NULL } };

@@ -144,7 +144,8 @@ scoring_pack_risks (msgpack_packer *pk, zhashx_t *risks)
         imvo_pack_kv_str (pk, "country", all [i]->country);
         imvo_pack_kv_int (pk, "weight", all [i]->weight);
         imvo_pack_kv_int (pk, "companies", all [i]->companies);
-        imvo_pack_kv_bool (pk, "act_on", i < 2);
+        //  The working group chooses the two to act on (collective.choose), not the ranking.
+        imvo_pack_kv_bool (pk, "act_on", false);
     }
     free (all);
 }

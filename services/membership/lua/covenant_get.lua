@@ -43,7 +43,7 @@ local out = { code = c.code, name = c.name_en, name_nl = c.name_nl, name_en = c.
 if ARGV[2] == 'summary' then
     return cmsgpack.pack(out)
 end
-for _, f in ipairs({ 'targets', 'figures', 'notes', 'sources', 'disclosure' }) do
+for _, f in ipairs({ 'targets', 'figures', 'notes', 'sources', 'disclosure', 'themes' }) do
     if c[f] then
         out[f] = cmsgpack.unpack(c[f])
     end

@@ -12,7 +12,7 @@ for _, f in ipairs({ 'code', 'name_nl', 'name_en', 'sector', 'signed_on', 'term_
 end
 -- term {starts_on, years?, ends_on?} and disclosure {publish_on, deadline, reminders_days}
 -- (membership_dates.c, membership_deadlines.c) are packed like the lists.
-for _, f in ipairs({ 'targets', 'figures', 'notes', 'sources', 'term', 'disclosure' }) do
+for _, f in ipairs({ 'targets', 'figures', 'notes', 'sources', 'term', 'disclosure', 'themes' }) do
     if c[f] ~= nil then
         redis.call('HSETNX', KEYS[1], f, cmsgpack.pack(c[f]))
     end

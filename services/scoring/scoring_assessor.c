@@ -1,0 +1,419 @@
+/*  scoring_assessor: the monitoring committee's own step, and publication (issue 23, item 7).
+
+    "De jaarlijkse plannen van aanpak van bedrijven hierover, worden beoordeeld volgens een
+    vast Beoordelingskader." (001_efafd7b1e78fecd8.txt): the committee does not only add up
+    what a company says of itself. Per criterion it verifies the answer or adjusts its score,
+    always with a comment (assessment.verify); an adjustment rescores the company at once.
+    The company may comment for two weeks (COLLECTIVE_COMMENT_DAYS) from the round's
+    completion (assessment.comment); the committee publishes the results only after that
+    window (assessment.publish). The published results (assessment.results) name the companies
+    on track, with the link to every company's public due-diligence report (the plan's
+    public_report_url): "Tot nu toe hebben 5 van de aangesloten bedrijven in het tweede jaar
+    een due diligence rapportage gepubliceerd" (001).
+
+    Keys under imvo:scoring:{<covenant>}: round:<year>:review:<org> (hash "v:<criterion>" ->
+    packed verdict, "c:<at>" -> packed comment); the round hash's published_at.
+*/
+#include "scoring_internal.h"
+#include "catalogue_collective.h"
+
+#define S_WINDOW_MS ((int64_t) COLLECTIVE_COMMENT_DAYS * 86400000LL)
+
+typedef struct {
+    char covenant [40];
+    int64_t year;
+    char status [16];
+    int64_t version, completed_at, published_at;
+} s_round_t;
+
+//  The round of round_id; 0, or -1 with the reply's error (not_found, invalid_argument).
+static int
+s_round (imvo_ctx_t *ctx, const char *round_id, s_round_t *rd, imvo_reply_t *reply)
+{
+    memset (rd, 0, sizeof *rd);
+    if (scoring_round_parse (round_id, rd->covenant, sizeof rd->covenant, &rd->year))
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "round_id", "a round id reads <covenant>-<year>");
+    redisReply *r = imvo_redis_cmd (ctx->redis, "HMGET imvo:scoring:{%s}:round:%lld status version completed_at "
+                                    "published_at", rd->covenant, (long long) rd->year);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 4) {
+        int rc = imvo_redis_fail (r, reply);
+        if (r)
+            freeReplyObject (r);
+        return rc;
+    }
+    int rc = 0;
+    if (r->element [0]->type != REDIS_REPLY_STRING)
+        rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "round_id", "no round %s", round_id);
+    else {
+        snprintf (rd->status, sizeof rd->status, "%s", r->element [0]->str);
+        int64_t *out [] = { &rd->version, &rd->completed_at, &rd->published_at };
+        for (int i = 0; i < 3; i++)
+            *out [i] = r->element [i + 1]->type == REDIS_REPLY_STRING ? strtoll (r->element [i + 1]->str, NULL, 10) : 0;
+        if (strcmp (rd->status, "completed"))
+            rc = imvo_reply_fail (reply, IMVO_ERR_CONFLICT, "round_id", "the round %s is still running", round_id);
+    }
+    freeReplyObject (r);
+    return rc;
+}
+
+static void
+s_day (int64_t ms, char *buf, size_t size)
+{
+    time_t t = (time_t) (ms / 1000);
+    struct tm tm;
+    gmtime_r (&t, &tm);
+    strftime (buf, size, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+static msgpack_object
+s_unpack (redisReply *v, msgpack_zone *zone)
+{
+    msgpack_object o = { .type = MSGPACK_OBJECT_NIL };
+    const char *why;
+    if (!v || v->type != REDIS_REPLY_STRING || imvo_msg_unpack (v->str, v->len, zone, &o, &why))
+        o.type = MSGPACK_OBJECT_NIL;
+    return o;
+}
+
+static double
+s_num (const msgpack_object *o)
+{
+    return !o ? 0 : o->type == MSGPACK_OBJECT_FLOAT64 ? o->via.f64
+         : o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (double) o->via.u64 : 0;
+}
+
+int
+scoring_assessment_verify (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    const char *round_id = f [ASSESSMENT_VERIFY_ROUND].str, *org = f [ASSESSMENT_VERIFY_ORG_ID].str;
+    const char *criterion = f [ASSESSMENT_VERIFY_CRITERION].str;
+    bool adjusted = streq (f [ASSESSMENT_VERIFY_VERDICT].str, "adjusted");
+    s_round_t rd;
+    if (s_round (ctx, round_id, &rd, reply))
+        return -1;
+    if (rd.published_at)
+        return imvo_reply_fail (reply, IMVO_ERR_CONFLICT, "round_id", "the results of %s are published: appeal instead",
+                                round_id);
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 8192);
+    scoring_fw_t fw;
+    char *fw_packed = NULL;
+    size_t fw_len;
+    int rc = scoring_framework_read (ctx, rd.covenant, rd.version, &fw, &zone, &fw_packed, &fw_len, reply);
+    int c = rc == 0 ? scoring_fw_criterion (&fw, criterion, strlen (criterion)) : -1;
+    if (rc == 0 && c < 0)
+        rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "criterion", "%s is not a criterion of framework version %lld",
+                              criterion, (long long) fw.version);
+    if (rc == 0 && adjusted && (uint64_t) f [ASSESSMENT_VERIFY_SCORE].i > fw.criteria [c].max)
+        rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "score", "%s gives 0 to %llu points", criterion,
+                              (unsigned long long) fw.criteria [c].max);
+    long long y = (long long) rd.year;
+    redisReply *sub = NULL, *old = NULL, *prev = NULL, *review = NULL;
+    if (rc == 0) {
+        sub = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:sub:%lld %s", rd.covenant, y, org);
+        old = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:round:%lld:results %s", rd.covenant, y, org);
+        prev = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:round:%lld:results %s", rd.covenant, y - 1, org);
+        review = imvo_redis_cmd (ctx->redis, "HGETALL imvo:scoring:{%s}:round:%lld:review:%s", rd.covenant, y, org);
+        if (!sub || !old || !prev || !review || review->type != REDIS_REPLY_ARRAY)
+            rc = imvo_redis_fail (NULL, reply);
+        else
+        if (old->type != REDIS_REPLY_STRING)
+            rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "org_id", "%s has no result in %s", org, round_id);
+        else
+        if (sub->type != REDIS_REPLY_STRING)
+            rc = imvo_reply_fail (reply, IMVO_ERR_CONFLICT, "org_id", "%s sent no action plan for %lld: nothing to verify",
+                                  org, y);
+    }
+    msgpack_sbuffer verdict, result, answers, merged;
+    msgpack_sbuffer_init (&verdict);
+    msgpack_sbuffer_init (&result);
+    msgpack_sbuffer_init (&answers);
+    msgpack_sbuffer_init (&merged);
+    if (rc == 0) {
+        msgpack_object s = s_unpack (sub, &zone), o = s_unpack (old, &zone), pr = s_unpack (prev, &zone);
+        //  The committee's scores: every earlier adjustment, and this one.
+        msgpack_packer apk;
+        msgpack_packer_init (&apk, &answers, msgpack_sbuffer_write);
+        uint32_t n = adjusted;
+        msgpack_object *adj = calloc (review->elements / 2 + 1, sizeof *adj);
+        for (size_t i = 0; i + 1 < review->elements; i += 2) {
+            msgpack_object v = s_unpack (review->element [i + 1], &zone);
+            if (strncmp (review->element [i]->str, "v:", 2) || streq (review->element [i]->str + 2, criterion)
+            ||  !imvo_obj_streq (imvo_map_get (&v, "verdict"), "adjusted"))
+                continue;
+            adj [i / 2] = v;
+            n++;
+        }
+        msgpack_pack_map (&apk, n);
+        for (size_t i = 0; i + 1 < review->elements; i += 2)
+            if (adj [i / 2].type == MSGPACK_OBJECT_MAP) {
+                imvo_pack_str (&apk, review->element [i]->str + 2);
+                msgpack_pack_object (&apk, *imvo_map_get (&adj [i / 2], "score"));
+            }
+        if (adjusted) {
+            imvo_pack_str (&apk, criterion);
+            msgpack_pack_int64 (&apk, f [ASSESSMENT_VERIFY_SCORE].i);
+        }
+        free (adj);
+        msgpack_object committee;
+        const char *why;
+        imvo_msg_unpack (answers.data, answers.size, &zone, &committee, &why);
+        msgpack_packer mpk;
+        msgpack_packer_init (&mpk, &merged, msgpack_sbuffer_write);
+        scoring_pack_corrected (&mpk, &s, &committee);
+        redisReply as = { .type = REDIS_REPLY_STRING, .str = merged.data, .len = merged.size };
+        msgpack_object m = s_unpack (&as, &zone);
+        scoring_result_t r;
+        memset (&r, 0, sizeof r);
+        int64_t company_year = 0;
+        imvo_obj_int (imvo_map_get (&o, "company_year"), &company_year);
+        snprintf (r.org_id, sizeof r.org_id, "%s", org);
+        imvo_obj_strcpy (imvo_map_get (&o, "name"), r.name, sizeof r.name);
+        scoring_mandatory_t mp;
+        if (scoring_mandatory_load (ctx, rd.covenant, rd.year, &mp) == 0)
+            scoring_mandatory_apply (&mp, org, &r);
+        scoring_mandatory_release (&mp);
+        scoring_score (&fw, rd.covenant, rd.year, rd.year - company_year, &m, pr.type == MSGPACK_OBJECT_MAP ? &pr : NULL,
+                       &r);
+        msgpack_packer rpk, vpk;
+        msgpack_packer_init (&rpk, &result, msgpack_sbuffer_write);
+        scoring_pack_result (&rpk, &fw, &r);
+        msgpack_packer_init (&vpk, &verdict, msgpack_sbuffer_write);
+        msgpack_pack_map (&vpk, 11);
+        imvo_pack_kv_str (&vpk, "round_id", round_id);
+        imvo_pack_kv_str (&vpk, "org_id", org);
+        imvo_pack_kv_str (&vpk, "criterion", criterion);
+        imvo_pack_kv_str (&vpk, "verdict", f [ASSESSMENT_VERIFY_VERDICT].str);
+        imvo_pack_str (&vpk, "score");
+        if (adjusted)
+            msgpack_pack_int64 (&vpk, f [ASSESSMENT_VERIFY_SCORE].i);
+        else
+            msgpack_pack_nil (&vpk);
+        const msgpack_object *own = imvo_map_get (imvo_map_get (&s, "answers"), criterion);
+        imvo_pack_str (&vpk, "answer");
+        if (own)
+            msgpack_pack_object (&vpk, *own);
+        else
+            msgpack_pack_nil (&vpk);
+        imvo_pack_kv_str (&vpk, "comment", f [ASSESSMENT_VERIFY_COMMENT].str);
+        imvo_pack_str (&vpk, "score_before");
+        scoring_pack_value (&vpk, s_num (imvo_map_get (&o, "score")));
+        imvo_pack_str (&vpk, "score_after");
+        scoring_pack_value (&vpk, r.score);
+        imvo_pack_kv_int (&vpk, "at", imvo_now_ms ());
+        imvo_pack_kv_str (&vpk, "by", req->person [0] ? req->person : req->role);
+        char hash [160], field [220], results [128], round_key [96];
+        snprintf (hash, sizeof hash, "imvo:scoring:{%s}:round:%lld:review:%s", rd.covenant, y, org);
+        snprintf (field, sizeof field, "v:%s", criterion);
+        snprintf (results, sizeof results, "imvo:scoring:{%s}:round:%lld:results", rd.covenant, y);
+        snprintf (round_key, sizeof round_key, "imvo:scoring:{%s}:round:%lld", rd.covenant, y);
+        rc = scoring_record_put (ctx, req, rd.covenant, hash, field, &verdict, round_key, NULL, NULL, results, org,
+                                 &result, reply);
+        if (rc == 0 && scoring_resummarise (ctx, rd.covenant, rd.year, &fw, &zone))
+            zsys_warning ("scoring: the summary of %s was not updated after a verdict on %s", round_id, org);
+    }
+    msgpack_sbuffer_destroy (&verdict);
+    msgpack_sbuffer_destroy (&result);
+    msgpack_sbuffer_destroy (&answers);
+    msgpack_sbuffer_destroy (&merged);
+    redisReply *all [] = { sub, old, prev, review };
+    for (int i = 0; i < 4; i++)
+        if (all [i])
+            freeReplyObject (all [i]);
+    free (fw_packed);
+    msgpack_zone_destroy (&zone);
+    return rc;
+}
+
+int
+scoring_assessment_comment (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    const char *round_id = f [ASSESSMENT_COMMENT_ROUND].str, *org = f [ASSESSMENT_COMMENT_ORG_ID].str;
+    s_round_t rd;
+    if (s_round (ctx, round_id, &rd, reply))
+        return -1;
+    int64_t now = imvo_now_ms (), ends = rd.completed_at + S_WINDOW_MS;
+    char day [40];
+    s_day (ends, day, sizeof day);
+    if (rd.published_at || now > ends)
+        return imvo_reply_fail (reply, IMVO_ERR_CONFLICT, "round_id",
+                                "the two-week comment window on %s closed on %s", round_id, day);
+    msgpack_sbuffer c;
+    msgpack_sbuffer_init (&c);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &c, msgpack_sbuffer_write);
+    const imvo_value_t *criterion = &f [ASSESSMENT_COMMENT_CRITERION];
+    msgpack_pack_map (&pk, 7);
+    imvo_pack_kv_str (&pk, "round_id", round_id);
+    imvo_pack_kv_str (&pk, "org_id", org);
+    imvo_pack_kv_str (&pk, "criterion", criterion->present ? criterion->str : NULL);
+    imvo_pack_kv_str (&pk, "comment", f [ASSESSMENT_COMMENT_TEXT].str);
+    imvo_pack_kv_int (&pk, "at", now);
+    imvo_pack_kv_int (&pk, "window_ends_at", ends);
+    imvo_pack_kv_str (&pk, "by", req->person [0] ? req->person : req->role);
+    char hash [160], field [64], round_key [96];
+    snprintf (hash, sizeof hash, "imvo:scoring:{%s}:round:%lld:review:%s", rd.covenant, (long long) rd.year, org);
+    snprintf (field, sizeof field, "c:%lld", (long long) now);
+    snprintf (round_key, sizeof round_key, "imvo:scoring:{%s}:round:%lld", rd.covenant, (long long) rd.year);
+    int rc = scoring_record_put (ctx, req, rd.covenant, hash, field, &c, round_key, NULL, NULL, NULL, NULL, NULL, reply);
+    msgpack_sbuffer_destroy (&c);
+    return rc;
+}
+
+//  assessment.review {round_id, org_id}: the committee's verdicts and the company's comments.
+int
+scoring_assessment_review (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    const char *round_id = f [ASSESSMENT_REVIEW_ROUND].str, *org = f [ASSESSMENT_REVIEW_ORG_ID].str;
+    s_round_t rd;
+    if (s_round (ctx, round_id, &rd, reply))
+        return -1;
+    redisReply *r = imvo_redis_cmd (ctx->redis, "HGETALL imvo:scoring:{%s}:round:%lld:review:%s", rd.covenant,
+                                    (long long) rd.year, org);
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        int rc = imvo_redis_fail (r, reply);
+        if (r)
+            freeReplyObject (r);
+        return rc;
+    }
+    uint32_t nv = 0, nc = 0;
+    for (size_t i = 0; i + 1 < r->elements; i += 2)
+        r->element [i]->str [0] == 'v' ? nv++ : nc++;
+    msgpack_packer *pk = imvo_reply_pk (reply);
+    msgpack_pack_map (pk, 6);
+    imvo_pack_kv_str (pk, "round_id", round_id);
+    imvo_pack_kv_str (pk, "org_id", org);
+    imvo_pack_kv_int (pk, "window_ends_at", rd.completed_at + S_WINDOW_MS);
+    imvo_pack_str (pk, "published_at");
+    if (rd.published_at)
+        msgpack_pack_int64 (pk, rd.published_at);
+    else
+        msgpack_pack_nil (pk);
+    for (int pass = 0; pass < 2; pass++) {
+        imvo_pack_str (pk, pass ? "comments" : "verifications");
+        msgpack_pack_array (pk, pass ? nc : nv);
+        for (size_t i = 0; i + 1 < r->elements; i += 2)
+            if ((r->element [i]->str [0] == 'v') == !pass)
+                msgpack_sbuffer_write (pk->data, r->element [i + 1]->str, r->element [i + 1]->len);
+    }
+    freeReplyObject (r);
+    return 0;
+}
+
+int
+scoring_assessment_publish (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    const char *round_id = f [ASSESSMENT_PUBLISH_ROUND].str;
+    s_round_t rd;
+    if (s_round (ctx, round_id, &rd, reply))
+        return -1;
+    int64_t now = imvo_now_ms (), ends = rd.completed_at + S_WINDOW_MS;
+    if (!rd.published_at && now <= ends) {
+        char day [40];
+        s_day (ends, day, sizeof day);
+        return imvo_reply_fail (reply, IMVO_ERR_CONFLICT, "round_id",
+                                "the companies may comment for two weeks: the results of %s are published after %s",
+                                round_id, day);
+    }
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:scoring:{%s}:round:%lld", rd.covenant, (long long) rd.year);
+    imvo_args_fmt (&args, "imvo:scoring:{%s}", rd.covenant);
+    imvo_args_str (&args, round_id);
+    imvo_args_str (&args, rd.covenant);
+    imvo_args_fmt (&args, "%lld", (long long) rd.year);
+    imvo_args_fmt (&args, "%lld", (long long) now);
+    return imvo_commit (ctx, req, rd.covenant, "round_publish", &keys, &args, reply);
+}
+
+//  The published results: the companies on track by name (the public report's rule), and
+//  every company's public due-diligence report.
+int
+scoring_assessment_results (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    const char *round_id = f [ASSESSMENT_PUBLISH_ROUND].str;
+    s_round_t rd;
+    if (s_round (ctx, round_id, &rd, reply))
+        return -1;
+    if (!rd.published_at)
+        return imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "round_id",
+                                "the results of %s are not published yet (after the companies' two weeks)", round_id);
+    size_t n = 0;
+    zlistx_t *keep = NULL;
+    zchunk_t **pairs = scoring_results_read (ctx, rd.covenant, rd.year, &n, &keep);
+    redisReply *subs = pairs ? imvo_redis_cmd (ctx->redis, "HGETALL imvo:scoring:{%s}:sub:%lld", rd.covenant,
+                                               (long long) rd.year) : NULL;
+    if (!subs || subs->type != REDIS_REPLY_ARRAY) {
+        int rc = imvo_redis_fail (subs, reply);
+        if (subs)
+            freeReplyObject (subs);
+        free (pairs);
+        zlistx_destroy (&keep);
+        return rc;
+    }
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 8192);
+    msgpack_object *res = calloc (n + 1, sizeof *res);
+    const char **urls = calloc (n + 1, sizeof *urls);
+    uint32_t named = 0, reports = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *why;
+        if (imvo_msg_unpack ((const char *) zchunk_data (pairs [2 * i + 1]), zchunk_size (pairs [2 * i + 1]) - 1, &zone,
+                             &res [i], &why))
+            res [i].type = MSGPACK_OBJECT_NIL;
+        const msgpack_object *on = imvo_map_get (&res [i], "on_track");
+        named += on && on->type == MSGPACK_OBJECT_BOOLEAN && on->via.boolean;
+        for (size_t k = 0; k + 1 < subs->elements; k += 2)
+            if (streq (subs->element [k]->str, (const char *) zchunk_data (pairs [2 * i]))) {
+                redisReply *v = subs->element [k + 1];
+                msgpack_object s = s_unpack (v, &zone);
+                const msgpack_object *url = imvo_map_get (&s, "public_report_url");
+                if (imvo_obj_is_str (url)) {
+                    char *copy = msgpack_zone_malloc (&zone, url->via.str.size + 1);
+                    memcpy (copy, url->via.str.ptr, url->via.str.size);
+                    copy [url->via.str.size] = 0;
+                    urls [i] = copy;
+                    reports++;
+                }
+            }
+    }
+    msgpack_packer *pk = imvo_reply_pk (reply);
+    msgpack_pack_map (pk, 7);
+    imvo_pack_kv_str (pk, "round_id", round_id);
+    imvo_pack_kv_str (pk, "covenant", rd.covenant);
+    imvo_pack_kv_int (pk, "year", rd.year);
+    imvo_pack_kv_int (pk, "published_at", rd.published_at);
+    static const char *const shown [] = { "org_id", "name", "score", "band", "track" };
+    for (int pass = 0; pass < 2; pass++) {
+        imvo_pack_str (pk, pass ? "reports" : "results");
+        msgpack_pack_array (pk, pass ? reports : named);
+        for (size_t i = 0; i < n; i++) {
+            const msgpack_object *on = imvo_map_get (&res [i], "on_track");
+            bool is_on = on && on->type == MSGPACK_OBJECT_BOOLEAN && on->via.boolean;
+            if (pass ? !urls [i] : !is_on)
+                continue;
+            msgpack_pack_map (pk, pass ? 3 : 6);
+            for (int k = 0; k < (pass ? 2 : 5); k++) {
+                const msgpack_object *v = imvo_map_get (&res [i], shown [k]);
+                imvo_pack_str (pk, shown [k]);
+                if (v)
+                    msgpack_pack_object (pk, *v);
+                else
+                    msgpack_pack_nil (pk);
+            }
+            imvo_pack_kv_str (pk, "report_url", urls [i]);
+        }
+        if (!pass)
+            imvo_pack_kv_int (pk, "not_named", (int64_t) (n - named));
+    }
+    free (res);
+    free (urls);
+    msgpack_zone_destroy (&zone);
+    freeReplyObject (subs);
+    free (pairs);
+    zlistx_destroy (&keep);
+    return 0;
+}
