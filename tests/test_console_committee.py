@@ -103,7 +103,12 @@ class CommitteeConsole(CommitteeSystem):
         page = b.get("/staff/case/%s" % case_id).page
         self.assertIn('name="outcome"', page)
         self.assertIn('id="decision"', page)
-        # Without the decision's text: refused, explained, nothing changed.
+        self.assertIn('<option value="">Choose the outcome</option>', page)      # none chosen beforehand
+        # Without an outcome, or without the decision's text: refused, explained, nothing changed.
+        r = b.post("/staff/case/%s/transition" % case_id, page, to="decided", reason="Investigated.", outcome="",
+                   decision="A text.")
+        self.assertEqual(r.status, 400, r.page[-600:])
+        self.assertIn("outcome", r.page)
         r = b.post("/staff/case/%s/transition" % case_id, page, to="decided", reason="Investigated.",
                    outcome="founded")
         self.assertEqual(r.status, 400, r.page[-600:])

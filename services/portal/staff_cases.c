@@ -461,12 +461,15 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
         s_textarea (x, b, fid, "reason", TR (x, "Reden (de klager ziet deze)", "Reason (the complainant sees it)"),
                     staff_max ("complaint.transition", "reason", 2000), true);
         if (streq (to, "decided")) {
+            //  No outcome chosen beforehand: the committee picks one.
             portal_buf_add (b, "<label for=\"outcome\">%s</label><select id=\"outcome\" name=\"outcome\" required>"
-                               "<option value=\"founded\">%s</option><option value=\"partly_founded\">%s</option>"
-                               "<option value=\"unfounded\">%s</option></select>", TR (x, "Uitkomst", "Outcome"),
+                               "<option value=\"\">%s</option><option value=\"founded\">%s</option>"
+                               "<option value=\"partly_founded\">%s</option><option value=\"unfounded\">%s</option></select>",
+                            TR (x, "Uitkomst", "Outcome"), TR (x, "Kies de uitkomst", "Choose the outcome"),
                             TR (x, "Gegrond", "Founded"), TR (x, "Deels gegrond", "Partly founded"),
                             TR (x, "Ongegrond", "Unfounded"));
-            s_textarea (x, b, "decision", "decision", TR (x, "Uitspraak", "Decision"),
+            s_textarea (x, b, "decision", "decision", TR (x, "Tekst van de uitspraak (de klager en het bedrijf lezen deze)",
+                                                          "The decision's text (the complainant and the company read it)"),
                         staff_max ("complaint.transition", "decision", 20000), true);
         }
         portal_buf_add (b, "<button type=\"submit\" name=\"go\" value=\"%s\">%s: %s</button></form></details>", to,
