@@ -60,7 +60,7 @@ static const imvo_field_t s_respond [] = {
 static const imvo_field_t s_message [] = {
     CASE_OR_RECEIPT (COMPLAINT_MESSAGE_CASE_ID, COMPLAINT_MESSAGE_RECEIPT),
     [COMPLAINT_MESSAGE_TEXT] = { "text", IMVO_F_STR, true, 1, 20000, IMVO_FMT_TEXT, NULL, "the message" },
-    [COMPLAINT_MESSAGE_TO] = { "to", IMVO_F_STR, false, 1, 16, IMVO_FMT_CODE, s_audiences, "staff only: complainant (default) or company" },
+    [COMPLAINT_MESSAGE_TO] = { "to", IMVO_F_STR, false, 1, 16, IMVO_FMT_CODE, s_audiences, "staff only: complainant (default) or company (a company's own message always goes to its thread)" },
 };
 static const imvo_field_t s_messages [] = {
     CASE_OR_RECEIPT (COMPLAINT_MESSAGES_CASE_ID, COMPLAINT_MESSAGES_RECEIPT),
@@ -221,8 +221,8 @@ static const imvo_proto_msg_t s_complaint_respond = {
     .reply = "case_id at from",
     .script = "complaint_note", .script_keys = "idem case", .script_args = "prefix kind by person org text audience now feedback_ms" };
 static const imvo_proto_msg_t s_complaint_message = {
-    "complaint.message", "a message on a case: from the complainant (by receipt; or a gateway for them), the secretariat or the committee",
-    IMVO_FIELDS (s_message), IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_FRONT_ENDS, NULL, NULL, s_case_or_receipt,
+    "complaint.message", "a message on a case: from the complainant (by receipt; or a gateway for them), the secretariat, the committee, or the respondent company (its own thread with them, never to the complainant)",
+    IMVO_FIELDS (s_message), IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_COMPANY | IMVO_FRONT_ENDS, NULL, NULL, s_case_or_receipt,
     .service = "complaints", .idem_ttl = IMVO_WEEK, .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_FRONT_ENDS, .unlimited = IMVO_FRONT_ENDS,
     .reply = "case_id at from",
     .script = "complaint_note", .script_keys = "idem case", .script_args = "prefix kind by person org text audience now feedback_ms" };

@@ -83,6 +83,7 @@ static const imvo_field_t s_location_import [] = {
     COVENANT (LOCATION_IMPORT_COVENANT), ORG_ID (LOCATION_IMPORT_ORG_ID), YEAR (LOCATION_IMPORT_YEAR),
     //  Under the default IMVO_MAX_MSG_BYTES (1 MiB) with room for the envelope: 10,000 rows.
     [LOCATION_IMPORT_CSV] = { "csv", IMVO_F_STR, true, 1, 1000000, IMVO_FMT_TEXT, NULL, NULL },
+    [LOCATION_IMPORT_PREVIEW] = { "preview", IMVO_F_BOOL, false, 0, 0, 0, NULL, "true: check and match every row and answer as an import would, writing nothing (no flag, no location)" },
 };
 static const imvo_field_t s_location_year [] = { COVENANT (LOCATION_YEAR_COVENANT), YEAR (LOCATION_YEAR_YEAR) };
 static const imvo_field_t s_location_covenant [] = { COVENANT (LOCATION_COUNTS_COVENANT) };
@@ -147,6 +148,7 @@ static const imvo_field_t s_account_create [] = {
     [ACCOUNT_CREATE_ROLE] = { "role", IMVO_F_STR, true, 1, 16, IMVO_FMT_CODE, s_account_roles, "secretariat, committee, monitoring, company or steering" },
     [ACCOUNT_CREATE_ORG] = { "org", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "the person's organisation (required for role company), e.g. org-12" },
     [ACCOUNT_CREATE_LANG] = { "lang", IMVO_F_STR, false, 2, 2, IMVO_FMT_CODE, s_langs, "nl (default), en, fr, es, bn, hi, zh, tr or vi" },
+    [ACCOUNT_CREATE_ADMIN] = { "admin", IMVO_F_BOOL, false, 0, 0, 0, NULL, "role company: the company's administrator, who creates and disables its accounts (set by the secretariat only)" },
 };
 static const imvo_field_t s_account_enroll [] = {
     [ACCOUNT_ENROLL_TOKEN] = { "enroll_token", IMVO_F_STR, true, 1, 128, IMVO_FMT_ID, NULL, "the enrollment token account.create or account.reset gave" },
@@ -197,7 +199,7 @@ static const imvo_proto_msg_t s_covenant_list_msg = {
     .reply = "covenants" };
 MSG (s_covenant_get_msg, "covenant.get", "a covenant with its facts and sources, counts per role and constituency, targets, market coverage", s_covenant_get, IMVO_PUBLIC, NULL, .reply = "code name name_nl name_en sector status signed_on? ends_on? term_years? secretariat chair? targets? figures? notes? themes? sources? term? disclosure? working_groups counts summary market_coverage_pct target_progress")
 MSG (s_org_register_msg, "org.register", "register an organisation (market share in basis points)", s_org_register, IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, .idem_ttl = IMVO_WEEK, .reply = "org_id")
-MSG (s_org_get_msg, "org.get", "an organisation", s_org_get, IMVO_ANY_ROLE, NULL, .reply = "org_id name kind country registered_at updated_at? market_share_bp? contacts memberships? open_cases?")
+MSG (s_org_get_msg, "org.get", "an organisation (staff, and a company of itself: its memberships and open cases too)", s_org_get, IMVO_ANY_ROLE, NULL, .reply = "org_id name kind country registered_at updated_at? market_share_bp? contacts memberships? open_cases?")
 MSG (s_org_list_msg, "org.list", "organisations, optionally of one kind or country, a page at a time (limit: default 500; cursor: next_cursor)", s_org_list, IMVO_ANY_ROLE, NULL, .reply = "orgs next_cursor?")
 MSG (s_org_update_msg, "org.update", "change an organisation's name, country, contacts or market share", s_org_update, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "org_id name kind country registered_at updated_at email? webhook? market_share_bp?")
 MSG (s_member_join_msg, "member.join", "join a covenant as party, supporter or expert", s_member_join, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "membership", .script = "member_join", .script_keys = "idem covenant",
@@ -206,9 +208,9 @@ MSG (s_member_leave_msg, "member.leave", "leave a covenant (the history is kept)
 MSG (s_member_list_msg, "member.list", "a covenant's current members, optionally of one role, a page at a time (limit: default 500; cursor: next_cursor)", s_member_list, IMVO_PUBLIC, NULL, .reply = "members next_cursor?")
 MSG (s_member_get_msg, "member.get", "one membership with its history", s_member_get, IMVO_ANY_ROLE, NULL, .reply = "org_id role status since source? joined_at name kind market_share_bp? working_groups votes owes_contribution left_on? history")
 MSG (s_member_pay_msg, "member.pay", "record a party's yearly contribution", s_member_pay, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK, .reply = "org_id year amount_eur?")
-MSG (s_member_unpaid_msg, "member.unpaid", "parties that are companies and have not paid for a year", s_member_unpaid, IMVO_STAFF, NULL, .reply = "year unpaid")
+MSG (s_member_unpaid_msg, "member.unpaid", "parties that are companies and have not paid for a year (a company: only itself, when it has not)", s_member_unpaid, IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, .reply = "year unpaid")
 MSG (s_location_add_msg, "location.add", "disclose one production location for a year", s_location_add, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "rows counts near flagged location_id match similarity flag_id? candidates?")
-MSG (s_location_import_msg, "location.import", "disclose a year's locations as CSV (all rows or none)", s_location_import, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "rows counts near flagged location_id? match? similarity? flag_id? candidates?")
+MSG (s_location_import_msg, "location.import", "disclose a year's locations as CSV (all rows or none; preview: true writes nothing and answers what would match and be flagged)", s_location_import, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "rows counts near flagged location_id? match? similarity? flag_id? candidates?")
 MSG (s_location_list_msg, "location.list", "the published list for a covenant and year, each location once, no company names", s_location_year, IMVO_PUBLIC, NULL, .reply = "year count published_on draft locations")
 MSG (s_location_export_msg, "location.export", "the published list as CSV", s_location_year, IMVO_PUBLIC, NULL, .reply = "year count published_on draft csv")
 MSG (s_location_publish_msg, "location.publish", "publish a year's list (event location.list_published)", s_location_year, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK, .reply = "covenant year locations published_on")
@@ -227,7 +229,7 @@ static const imvo_proto_msg_t s_location_search_msg = {
 //  (conflict), never given the token again. Sessions (account.login, .session, .logout) are
 //  for a gateway (the portal) and services.
 static const imvo_proto_msg_t s_account_create_msg = {
-    "account.create", "a person's account (the secretariat; a company for its own org, role company): gives an enrollment token, good once for 72 h",
+    "account.create", "a person's account (the secretariat; a company's admin, or its certificate, for its own org, role company): gives an enrollment token, good once for 72 h",
     IMVO_FIELDS (s_account_create), IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMPANY, "org", NULL, s_account_create_check,
     .service = "membership", .idem_ttl = IMVO_WEEK, .reply = "username enroll_token" };
 MSG (s_account_enroll_msg, "account.enroll", "set a password (12-200 bytes) with an enrollment token, once; gives the TOTP secret (base32, RFC 6238: SHA-1, 6 digits, 30 s)", s_account_enroll, IMVO_PUBLIC, NULL, .reply = "username totp_secret")
@@ -238,8 +240,8 @@ static const imvo_proto_msg_t s_account_password_msg = {
     "account.password", "a person changes her own password (the present one checked, a wrong one counts as a wrong login); her other sessions end",
     IMVO_FIELDS (s_account_password), IMVO_STAFF | IMVO_ROLE_MONITORING | IMVO_ROLE_COMPANY | IMVO_ROLE_STEERING | IMVO_ROLE_GATEWAY | IMVO_ROLE_SERVICE,
     NULL, NULL, s_account_password_check, .service = "membership", .reply = "username" };
-MSG (s_account_list_msg, "account.list", "persons' accounts (a company: its own org's), never their secrets", s_account_list, IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMPANY, "org", .reply = "accounts")
-MSG (s_account_disable_msg, "account.disable", "disable a person's account (a company: its own org's)", s_account_disable, IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMPANY, NULL, .idem_ttl = IMVO_WEEK, .reply = "username status")
+MSG (s_account_list_msg, "account.list", "persons' accounts (a company: its own org's; admin marks a company's administrator), never their secrets", s_account_list, IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMPANY, "org", .reply = "accounts")
+MSG (s_account_disable_msg, "account.disable", "disable a person's account (a company's admin or certificate: its own org's)", s_account_disable, IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMPANY, NULL, .idem_ttl = IMVO_WEEK, .reply = "username status")
 MSG (s_account_reset_msg, "account.reset", "a new enrollment token for a person, who then sets a new password and TOTP", s_account_reset, IMVO_ROLE_SECRETARIAT, NULL, .idem_ttl = IMVO_WEEK, .reply = "username enroll_token")
 
 const imvo_proto_msg_t *const imvo_proto_membership [] = {

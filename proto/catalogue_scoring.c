@@ -37,6 +37,11 @@ static const imvo_field_t s_submission_put [] = {
     [SUBMISSION_PUT_REPORT_URL] = { "public_report_url", IMVO_F_STR, false, 8, 500, IMVO_FMT_URL, NULL, "the company's public due-diligence report" },
     [SUBMISSION_PUT_PROJECTS] = { "projects", IMVO_F_STRLIST, false, 0, 20, IMVO_FMT_CODE, NULL, "collective projects taken part in, e.g. living_wage" },
 };
+static const imvo_field_t s_submission_get [] = {
+    COVENANT (SUBMISSION_GET_COVENANT),
+    [SUBMISSION_GET_ORG_ID] = { "org_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "the company (a company: itself)" },
+    YEAR (SUBMISSION_GET_YEAR),
+};
 static const imvo_field_t s_assessment_start [] = { COVENANT (ASSESSMENT_START_COVENANT), YEAR (ASSESSMENT_START_YEAR) };
 static const imvo_field_t s_assessment_get [] = { ROUND (ASSESSMENT_GET_ROUND) };
 static const imvo_field_t s_assessment_appeal [] = {
@@ -166,6 +171,7 @@ s_submission_check (const imvo_value_t *f, imvo_error_t *err)
 MSG (s_framework_put_msg, "framework.put", "set a covenant's assessment framework (a version a round used is frozen)", s_framework_put, MONITORING | IMVO_ROLE_SECRETARIAT, NULL, s_framework_check, .idem_ttl = IMVO_WEEK, .reply = "covenant version replaced")
 MSG (s_framework_get_msg, "framework.get", "a covenant's assessment framework (the latest version by default)", s_framework_get, IMVO_PUBLIC, NULL, NULL, .reply = "covenant version due parts bands name? sources?")
 MSG (s_submission_put_msg, "submission.put", "a company's yearly due-diligence action plan: answers per criterion, risks, public report", s_submission_put, IMVO_ROLE_COMPANY | IMVO_ROLE_SECRETARIAT, "org_id", s_submission_check, .idem_ttl = IMVO_WEEK, .reply = "org_id year late at")
+MSG (s_submission_get_msg, "submission.get", "a company's action plan of a year as submitted (a company sees only its own)", s_submission_get, IMVO_ROLE_COMPANY | IMVO_STAFF | MONITORING, "org_id", NULL, .reply = "org_id year answers late at by version risks? public_report_url? projects?")
 MSG (s_assessment_start_msg, "assessment.start", "the monitoring committee starts a covenant's yearly round (the same round again when started twice)", s_assessment_start, MONITORING, NULL, NULL, .idem_ttl = IMVO_WEEK, .reply = "round_id status started")
 MSG (s_assessment_get_msg, "assessment.get", "a round: results, summary, collective risks (a company sees only its own result)", s_assessment_get, MONITORING | IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, .reply = "round_id covenant year status version started_at completed_at run_ms results summary collective_risks")
 MSG (s_assessment_appeal_msg, "assessment.appeal", "a company appeals its result, within 4 weeks of the round's completion", s_assessment_appeal, IMVO_ROLE_COMPANY | IMVO_ROLE_SECRETARIAT, "org_id", NULL, .idem_ttl = IMVO_WEEK, .reply = "appeal_id status")
@@ -174,7 +180,7 @@ MSG (s_assessment_round_msg, "assessment.round", "a covenant's year as it runs: 
 MSG (s_assessment_report_msg, "assessment.report", "the sector report as Markdown or one HTML page (public: no company below the threshold named)", s_assessment_report, IMVO_PUBLIC, NULL, NULL, .reply = "format report")
 
 const imvo_proto_msg_t *const imvo_proto_scoring [] = {
-    &s_framework_put_msg, &s_framework_get_msg, &s_submission_put_msg, &s_assessment_start_msg,
+    &s_framework_put_msg, &s_framework_get_msg, &s_submission_put_msg, &s_submission_get_msg, &s_assessment_start_msg,
     &s_assessment_get_msg, &s_assessment_appeal_msg, &s_assessment_decide_msg, &s_assessment_report_msg, &s_assessment_round_msg,
     &collective_choose_msg, &project_put_msg, &project_list_msg, &assessment_verify_msg, &assessment_comment_msg,
     &assessment_review_msg, &assessment_publish_msg, &assessment_results_msg, NULL };

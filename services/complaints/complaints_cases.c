@@ -176,8 +176,10 @@ complaints_message (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     ||  complaints_case_named (ctx, req, &f [COMPLAINT_MESSAGE_CASE_ID], &f [COMPLAINT_MESSAGE_RECEIPT], covenant, sizeof covenant, case_id,
                 sizeof case_id, reply))
         return -1;
-    //  The complainant's messages are between them and the committee; staff choose.
-    const char *to = f [COMPLAINT_MESSAGE_TO].present && !imvo_proto_for_complainant (req)
+    //  The complainant's messages are between them and the committee; staff choose; the
+    //  respondent company writes in its own thread (complaint_note.lua checks it is the one).
+    const char *to = streq (req->role, "company") ? "company"
+                   : f [COMPLAINT_MESSAGE_TO].present && !imvo_proto_for_complainant (req)
                    ? f [COMPLAINT_MESSAGE_TO].str : "complainant";
     return s_note (ctx, req, covenant, case_id, "message", f [COMPLAINT_MESSAGE_TEXT].str, to, reply);
 }

@@ -26,6 +26,8 @@ const imvoctl_cmd_t imvoctl_scoring_cmds [] = {
       "set a framework version from a JSON file: framework put --file FRAMEWORK.json" },
     { "submission put", "scoring", "submission.put", { NULL }, s_submission_put, NULL, NULL,
       "a company's action plan for a year: --covenant C --org-id ORG --year Y --file PLAN.json|PLAN.csv" },
+    { "submission show", "scoring", "submission.get", { "covenant", "org_id" }, NULL, NULL, NULL,
+      "a company's action plan of a year as submitted: submission show COVENANT ORG --year Y" },
     { "assessment start", "scoring", "assessment.start", { "covenant" }, NULL, NULL, NULL,
       "start the yearly round (monitoring committee): assessment start COVENANT --year Y" },
     { "assessment get", "scoring", "assessment.get", { "round_id" }, NULL, "results",

@@ -3,6 +3,7 @@
 
     Keys (hash tag {accounts}):
       imvo:membership:{accounts}:account:<username>  hash: username name email role org lang
+                                                     admin ('1': a company's administrator)
                                                      status (pending, active, disabled),
                                                      created_at, pwhash (Argon2id string),
                                                      totp (base32 secret), totp_step (the time
@@ -124,6 +125,26 @@ s_token_reply (imvo_reply_t *reply, const char *username, const char *token, con
     return 0;
 }
 
+//  A company's accounts are made and disabled by its administrator (the account flag admin,
+//  which only the secretariat gives, with account.create), or by the company's own certificate
+//  (no person): a company person who is not its admin is refused.
+static int
+s_company_admin (imvo_ctx_t *ctx, const imvo_request_t *req, imvo_reply_t *reply)
+{
+    if (strcmp (req->role, "company") != 0 || !req->person [0])
+        return 0;
+    redisReply *r = imvo_redis_cmd (ctx->redis, "HMGET " ACCOUNT_PREFIX ":account:%s org admin status", req->person);
+    if (!r)
+        return imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, NULL, "Redis is unavailable");
+    bool admin = r->type == REDIS_REPLY_ARRAY && r->elements == 3 && r->element [0]->type == REDIS_REPLY_STRING
+              && strcmp (r->element [0]->str, req->org) == 0 && r->element [1]->type == REDIS_REPLY_STRING
+              && strcmp (r->element [1]->str, "1") == 0 && r->element [2]->type == REDIS_REPLY_STRING
+              && strcmp (r->element [2]->str, "active") == 0;
+    freeReplyObject (r);
+    return admin ? 0 : imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "username",
+                                        "only the company's administrator manages its accounts; ask the secretariat");
+}
+
 int
 membership_account_create (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
@@ -131,8 +152,15 @@ membership_account_create (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
         return -1;
     const char *role = f [ACCOUNT_CREATE_ROLE].str;
     const char *org = membership_opt (&f [ACCOUNT_CREATE_ORG]);
+    bool admin = f [ACCOUNT_CREATE_ADMIN].present && f [ACCOUNT_CREATE_ADMIN].b;
     if (strcmp (req->role, "company") == 0 && strcmp (role, "company") != 0)
         return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "role", "a company creates accounts with role company only");
+    if (admin && strcmp (req->role, "secretariat") != 0)
+        return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "admin", "only the secretariat makes a company's administrator");
+    if (admin && strcmp (role, "company") != 0)
+        return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "admin", "admin is for accounts of role company");
+    if (s_company_admin (ctx, req, reply))
+        return -1;
     if (*org) {
         redisReply *r = imvo_redis_cmd (ctx->redis, "EXISTS imvo:membership:{orgs}:org:%s", org);
         if (!r)
@@ -159,6 +187,7 @@ membership_account_create (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
     imvo_args_fmt (&args, "%lld", (long long) now);
     imvo_args_fmt (&args, "%lld", (long long) (now + ENROLL_LIFETIME_MS));
     imvo_args_str (&args, hash);
+    imvo_args_str (&args, admin ? "1" : "");
     if (imvo_commit (ctx, req, ACCOUNT_TAG, "account_create", &keys, &args, reply))
         return -1;
     return s_token_reply (reply, f [ACCOUNT_CREATE_USERNAME].str, token, hash);
@@ -512,6 +541,8 @@ membership_account_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_
 int
 membership_account_disable (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
+    if (s_company_admin (ctx, req, reply))
+        return -1;
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);

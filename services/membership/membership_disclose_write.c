@@ -252,10 +252,10 @@ s_replayed (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, im
 
 int
 membership_upsert (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *org, int64_t year,
-                   const char *rows, size_t rows_len, imvo_reply_t *reply)
+                   const char *rows, size_t rows_len, bool preview, imvo_reply_t *reply)
 {
     int rc = 0;
-    if (s_replayed (ctx, req, covenant, reply, &rc))
+    if (!preview && s_replayed (ctx, req, covenant, reply, &rc))
         return rc;
     msgpack_zone zone;
     msgpack_zone_init (&zone, 4096);
@@ -293,8 +293,9 @@ membership_upsert (imvo_ctx_t *ctx, const imvo_request_t *req, const char *coven
             rc = imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "out of memory");
     }
     char token [33] = "";
-    bool locked = rc == 0 && membership_lock (ctx, covenant, token, reply) == 0;
-    if (!locked)
+    //  A preview reads only: it takes no lock (a write in between may make the import differ).
+    bool locked = rc == 0 && !preview && membership_lock (ctx, covenant, token, reply) == 0;
+    if (!locked && !preview)
         rc = -1;
     if (rc == 0)
         rc = disclose_read_index (&job, reply);
@@ -302,9 +303,16 @@ membership_upsert (imvo_ctx_t *ctx, const imvo_request_t *req, const char *coven
         rc = disclose_read_buckets (&job, reply);
     if (rc == 0)
         rc = disclose_match (&job, reply);
-    if (rc == 0)
+    if (rc == 0 && preview) {
+        msgpack_sbuffer out;
+        msgpack_sbuffer_init (&out);
+        s_pack_reply (&job, &out);
+        imvo_reply_raw (reply, out.data, out.size);
+        msgpack_sbuffer_destroy (&out);
+    }
+    if (rc == 0 && !preview)
         rc = s_write (&job, token, org, year, reply);
-    if (rc == 0) {
+    if (rc == 0 && !preview) {
         msgpack_sbuffer out;
         msgpack_sbuffer_init (&out);
         s_pack_reply (&job, &out);

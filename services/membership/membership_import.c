@@ -78,7 +78,9 @@ s_check_cell (const char *value, s_column_t c, int line, imvo_reply_t *reply)
 //  the rows are committed by one script. Columns are read by their header's names, in any
 //  order: name, address and country are needed, city, region, workers and product_type may
 //  be there, and up to S_MAX_EXTRA others (a sector, coordinates) are kept with the location.
-//  A country may be a code or a name ("CHINA", "Viet Nam", "tr").
+//  A country may be a code or a name ("CHINA", "Viet Nam", "tr"). With preview: true the rows
+//  are checked and matched the same way and the reply is the same, but nothing is written: the
+//  console shows a company what matches and what would be flagged before it confirms.
 int
 membership_location_import (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
@@ -196,7 +198,8 @@ membership_location_import (imvo_ctx_t *ctx, const imvo_request_t *req, const im
     if (rc == 0) {
         msgpack_pack_array (&pk, (uint32_t) count);
         msgpack_sbuffer_write (&rows, body.data, body.size);
-        rc = membership_upsert (ctx, req, covenant, org, f [LOCATION_IMPORT_YEAR].i, rows.data, rows.size, reply);
+        rc = membership_upsert (ctx, req, covenant, org, f [LOCATION_IMPORT_YEAR].i, rows.data, rows.size,
+                                f [LOCATION_IMPORT_PREVIEW].present && f [LOCATION_IMPORT_PREVIEW].b, reply);
     }
     msgpack_sbuffer_destroy (&body);
     msgpack_sbuffer_destroy (&rows);

@@ -121,8 +121,8 @@ int membership_check_discloser (imvo_ctx_t *ctx, const imvo_request_t *req, cons
 int membership_lock (imvo_ctx_t *ctx, const char *covenant, char token [33], imvo_reply_t *reply);
 void membership_unlock (imvo_ctx_t *ctx, const char *covenant, const char *token);
 //  Matches and commits packed rows (an array of membership_pack_row maps) for org and year
-//  (membership_disclose*.c).
+//  (membership_disclose*.c); preview: matches and answers the same, writing nothing.
 int membership_upsert (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *org,
-                       int64_t year, const char *rows, size_t rows_len, imvo_reply_t *reply);
+                       int64_t year, const char *rows, size_t rows_len, bool preview, imvo_reply_t *reply);
 
 #endif

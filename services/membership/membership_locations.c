@@ -72,7 +72,7 @@ membership_location_add (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_
     msgpack_packer_init (&pk, &rows, msgpack_sbuffer_write);
     msgpack_pack_array (&pk, 1);
     membership_pack_row (&pk, &row);
-    int rc = membership_upsert (ctx, req, covenant, org, f [LOCATION_ADD_YEAR].i, rows.data, rows.size, reply);
+    int rc = membership_upsert (ctx, req, covenant, org, f [LOCATION_ADD_YEAR].i, rows.data, rows.size, false, reply);
     msgpack_sbuffer_destroy (&rows);
     return rc;
 }

@@ -218,14 +218,50 @@ membership_member_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_va
     return s_member_read (ctx, f [MEMBER_GET_COVENANT].str, "get", f [MEMBER_GET_ORG_ID].str, reply);
 }
 
+//  member.unpaid for a company: only itself, in the list when it owes the year's contribution
+//  and has not paid it (the same rule as lua/member_read.lua's 'unpaid').
+static int
+s_unpaid_self (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, int64_t year, imvo_reply_t *reply)
+{
+    redisReply *m = imvo_redis_cmd (ctx->redis, "HMGET imvo:membership:{%s}:member:%s owes_contribution status name since",
+                                    covenant, req->org);
+    redisReply *paid = imvo_redis_cmd (ctx->redis, "HEXISTS imvo:membership:{%s}:paid:%lld %s", covenant,
+                                       (long long) year, req->org);
+    int rc = 0;
+    if (!m || m->type != REDIS_REPLY_ARRAY || m->elements != 4 || !paid || paid->type != REDIS_REPLY_INTEGER)
+        rc = imvo_redis_fail (!m || m->type != REDIS_REPLY_ARRAY ? m : paid, reply);
+    else {
+        bool owes = m->element [0]->type == REDIS_REPLY_STRING && streq (m->element [0]->str, "1")
+                 && m->element [1]->type == REDIS_REPLY_STRING && streq (m->element [1]->str, "active")
+                 && paid->integer == 0;
+        msgpack_packer *pk = imvo_reply_pk (reply);
+        msgpack_pack_map (pk, 2);
+        imvo_pack_kv_int (pk, "year", year);
+        imvo_pack_str (pk, "unpaid");
+        msgpack_pack_array (pk, owes);
+        if (owes) {
+            msgpack_pack_map (pk, 3);
+            imvo_pack_kv_str (pk, "org_id", req->org);
+            imvo_pack_kv_str (pk, "name", m->element [2]->type == REDIS_REPLY_STRING ? m->element [2]->str : "");
+            imvo_pack_kv_str (pk, "since", m->element [3]->type == REDIS_REPLY_STRING ? m->element [3]->str : "");
+        }
+    }
+    if (m)
+        freeReplyObject (m);
+    if (paid)
+        freeReplyObject (paid);
+    return rc;
+}
+
 int
 membership_member_unpaid (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    (void) req;
     if (membership_check_covenant (ctx, f [MEMBER_UNPAID_COVENANT].str, reply))
         return -1;
     char year [8];
     snprintf (year, sizeof year, "%lld", (long long) f [MEMBER_UNPAID_YEAR].i);
+    if (streq (req->role, "company"))
+        return s_unpaid_self (ctx, req, f [MEMBER_UNPAID_COVENANT].str, f [MEMBER_UNPAID_YEAR].i, reply);
     return s_member_read (ctx, f [MEMBER_UNPAID_COVENANT].str, "unpaid", year, reply);
 }
 

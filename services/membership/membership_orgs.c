@@ -79,8 +79,8 @@ s_org_read (imvo_ctx_t *ctx, const char *mode, const char *a, const char *b, imv
     return membership_read_tagged (ctx, "org_read", "orgs", "all", mode, a, b, reply);
 }
 
-//  Staff see one view of a company across covenants: its memberships and, per covenant, its
-//  open cases (asked of complaints, complaint.open, as a service).
+//  Staff (and the company itself) see one view of a company across covenants: its memberships
+//  and, per covenant, its open cases (asked of complaints, complaint.open, as a service).
 static void
 s_pack_across (imvo_ctx_t *ctx, const char *org, msgpack_packer *pk)
 {
@@ -151,7 +151,9 @@ int
 membership_org_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     const char *org = f [ORG_GET_ORG_ID].str;
-    if (!streq (req->role, "secretariat") && !streq (req->role, "committee"))
+    //  A company sees the same view of itself (its memberships and open cases), no other's.
+    bool self = streq (req->role, "company") && streq (req->org, org);
+    if (!streq (req->role, "secretariat") && !streq (req->role, "committee") && !self)
         return s_org_read (ctx, "get", org, "", reply);
     imvo_reply_t got;
     imvo_reply_init (&got);

@@ -285,6 +285,21 @@ bool portal_evidence_status (struct MHD_Connection *c, portal_req_t *r, portal_l
                              portal_buf_t *b, unsigned *status);
 void portal_evidence_status_form (portal_buf_t *b, portal_lang_t lang, const char *token, const char *receipt);
 
+//  A staff console form that takes one file (field `file`) as multipart/form-data: its URL,
+//  the declared types it takes (NULL-terminated) and the most bytes. staff_company_*.c says
+//  which (portal_evidence_staff: the form of a URL, or NULL); the file streams as the
+//  complaint's do, its CSRF token checked first (staff_csrf_early, staff_core.c).
+typedef struct {
+    const char *url;
+    const char *const *types;
+    long max;
+} portal_staff_upload_t;
+const portal_staff_upload_t *portal_evidence_staff (const char *url);
+bool staff_csrf_early (struct MHD_Connection *c, portal_req_t *r);
+//  File i of the request, decrypted whole into out (size bytes, NUL-terminated): its length,
+//  or -1 (no such file, refused, larger than size - 1, or it does not read back).
+long portal_evidence_read (portal_req_t *r, int i, char *out, size_t size);
+
 //  /metrics in the Prometheus text format (portal_metrics.c).
 void portal_metrics (portal_buf_t *b);
 

@@ -38,6 +38,11 @@
 
     Memory: one record buffer a request while it streams, one part's buffer (and its message)
     a file being sent; neither grows with the size of a file (tests/bench_upload.py).
+
+    The staff console's file forms (portal_evidence_staff: a company's locations CSV) stream the
+    same way into one temporary file, field `file`, with their own types and limit, the console's
+    CSRF token first (staff_csrf_early); the page reads the file back whole
+    (portal_evidence_read), bounded by that limit.
 */
 #include "portal.h"
 
@@ -141,6 +146,7 @@ struct portal_upload_s {
     uint64_t since_grace;
     s_refusal_t refused;
     char refused_name [256];
+    const portal_staff_upload_t *staff;     //  a staff console form's file, or NULL
     //  after the body
     s_state_t state;
     char intake [33];               //  the intake entry's key (kept batches)
@@ -275,6 +281,25 @@ s_type_ok (const char *declared, char out [32])
     return false;
 }
 
+//  A staff form's file: its declared type among the form's (lower case, without parameters).
+static bool
+s_staff_type_ok (const portal_staff_upload_t *staff, const char *declared, char out [32])
+{
+    char t [64];
+    snprintf (t, sizeof t, "%s", declared ? declared : "");
+    char *semi = strchr (t, ';');
+    if (semi)
+        *semi = 0;
+    for (char *p = t; *p; p++)
+        *p = (char) tolower ((unsigned char) *p);
+    for (int i = 0; staff->types [i]; i++)
+        if (streq (t, staff->types [i])) {
+            snprintf (out, 32, "%.31s", t);
+            return true;
+        }
+    return false;
+}
+
 //  A file's name as shown and sent: its last path component (old browsers send the path), no
 //  control characters, at most what complaint.attach takes.
 static void
@@ -322,12 +347,12 @@ s_file_begin (portal_upload_t *up, const char *filename, const char *content_typ
 {
     char name [256];
     s_file_name (filename, name, sizeof name);
-    if (up->nfiles == S_MAX_FILES) {
+    if (up->nfiles == (up->staff ? 1 : S_MAX_FILES)) {
         s_refuse (up, R_COUNT, name);
         return;
     }
     char type [32];
-    if (!s_type_ok (content_type, type)) {
+    if (up->staff ? !s_staff_type_ok (up->staff, content_type, type) : !s_type_ok (content_type, type)) {
         s_refuse (up, R_TYPE, name);
         return;
     }
@@ -363,7 +388,7 @@ static void
 s_file_data (portal_upload_t *up, const char *data, size_t size)
 {
     s_file_t *f = &up->files [up->nfiles - 1];
-    if (f->size + size > S_FILE_MAX) {
+    if (f->size + size > (up->staff ? (uint64_t) up->staff->max : (uint64_t) S_FILE_MAX)) {
         s_refuse (up, R_FILE_MAX, f->name);
         return;
     }
@@ -394,7 +419,7 @@ s_iterate (void *cls, enum MHD_ValueKind kind, const char *key, const char *file
     portal_upload_t *up = cls;
     portal_req_t *r = up->r;
     if (filename) {
-        if (!streq (key, "evidence"))
+        if (!streq (key, up->staff ? "file" : "evidence"))
             return MHD_YES;             //  files in another field: not ours to keep
         if (off == 0) {
             s_file_t *cur = up->writing ? &up->files [up->nfiles - 1] : NULL;
@@ -409,7 +434,7 @@ s_iterate (void *cls, enum MHD_ValueKind kind, const char *key, const char *file
                     return MHD_YES;
                 //  The form's CSRF token comes before its files: without it nothing is written
                 //  (the route refuses the form with 403).
-                if (!up->refused && !portal_csrf_ok (up->c, r))
+                if (!up->refused && !(up->staff ? staff_csrf_early (up->c, r) : portal_csrf_ok (up->c, r)))
                     up->refused = R_BROKEN;
                 if (!up->refused)
                     s_file_begin (up, filename, content_type);
@@ -449,11 +474,13 @@ void
 portal_evidence_begin (struct MHD_Connection *c, portal_req_t *r, const char *url)
 {
     const char *type = MHD_lookup_connection_value (c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    const portal_staff_upload_t *staff = portal_evidence_staff (url);
     if (!type || strncasecmp (type, "multipart/form-data", 19) != 0
-    ||  (!streq (url, "/submit") && !streq (url, "/status")))
+    ||  (!streq (url, "/submit") && !streq (url, "/status") && !staff))
         return;
     portal_upload_t *up = calloc (1, sizeof *up);
     assert (up);
+    up->staff = staff;
     up->c = c;
     up->r = r;
     up->state = S_STREAMING;
@@ -506,6 +533,28 @@ portal_evidence_free (portal_req_t *r)
         return;
     s_upload_free (r->upload);
     r->upload = NULL;
+}
+
+static long s_read_part (portal_upload_t *up, s_file_t *f);
+
+long
+portal_evidence_read (portal_req_t *r, int i, char *out, size_t size)
+{
+    portal_upload_t *up = r ? r->upload : NULL;
+    if (!up || up->refused || i < 0 || i >= up->nfiles || up->files [i].fd < 0 || up->files [i].size >= size)
+        return -1;
+    s_file_t *f = &up->files [i];
+    f->sent = f->offset = 0;
+    while (f->sent < f->size) {
+        long n = s_read_part (up, f);
+        if (n <= 0)
+            return -1;
+        memcpy (out + f->sent, up->buf, (size_t) n);
+        sodium_memzero (up->buf, (size_t) n);
+        f->sent += (uint64_t) n;
+    }
+    out [f->size] = 0;
+    return (long) f->size;
 }
 
 int

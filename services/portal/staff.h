@@ -104,6 +104,9 @@ const msgpack_object *staff_covenant_name (staff_t *x, const msgpack_object *cov
 //  staff_accounts.c
 enum MHD_Result staff_account (staff_t *x, const char *action);
 enum MHD_Result staff_accounts (staff_t *x, const char *action);
+//  After account.create or account.reset (resp): the enrollment address and token, once; back:
+//  the accounts page to return to.
+enum MHD_Result staff_account_token_page (staff_t *x, const imvo_response_t *resp, bool reset, const char *back);
 //  /staff/enroll: public (no session), with the portal's CSRF cookie as the sign-in form.
 enum MHD_Result staff_enroll (staff_t *x);
 //  The portal's CSRF token for the sign-in and enrollment forms (and its Set-Cookie, or "").
@@ -160,6 +163,26 @@ void staff_monitoring_nav (staff_t *x, portal_buf_t *b, const char *covenant, in
 const char *staff_finding (staff_t *x, const char *code);
 //  staff_steering.c: the steering group's overview (read only), per covenant.
 enum MHD_Result staff_steering (staff_t *x);
+
+//  staff_company*.c: a company's own console (role company, its own organisation only; the
+//  daemons keep it so too). staff_company.c: its part of the home page, the dispatcher of
+//  /staff/company/<page>, the action plan and the results with the appeal;
+//  staff_company_case.c: a case against the company (respond, messages);
+//  staff_company_locations.c: the locations CSV with its preview; staff_company_settings.c:
+//  subscriptions, memberships and contributions, the company's accounts.
+void staff_company_home (staff_t *x, portal_buf_t *b);
+enum MHD_Result staff_company (staff_t *x, const char *page);
+enum MHD_Result staff_company_case (staff_t *x, const char *case_id, const char *action);
+enum MHD_Result staff_company_locations (staff_t *x, const char *action);
+enum MHD_Result staff_company_settings (staff_t *x, const char *page);
+//  Shared by those files: this year (UTC); org.get of the company itself (0 when resp holds
+//  it); the covenant a page is about (?covenant= or the posted one when the company is an
+//  active member, else its first; "" when none) and the form choosing it (year shown when > 0).
+int64_t staff_company_year (void);
+int staff_company_org (staff_t *x, imvo_response_t *org);
+const char *staff_company_covenant (staff_t *x, const imvo_response_t *org, char out [40]);
+void staff_company_choose (staff_t *x, portal_buf_t *b, const imvo_response_t *org, const char *page,
+                           const char *covenant, int64_t year);
 
 extern const char staff_css [];
 

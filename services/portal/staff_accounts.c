@@ -189,9 +189,9 @@ s_enroll_link (staff_t *x, portal_buf_t *b)
     portal_buf_add (b, "/staff/enroll?lang=%s", staff_lang (x));
 }
 
-//  After account.create or account.reset: the token, once.
-static enum MHD_Result
-s_token_page (staff_t *x, const imvo_response_t *resp, bool reset)
+//  After account.create or account.reset: the token, once (staff.h).
+enum MHD_Result
+staff_account_token_page (staff_t *x, const imvo_response_t *resp, bool reset, const char *back)
 {
     portal_buf_t b;
     portal_buf_init (&b);
@@ -214,11 +214,11 @@ s_token_page (staff_t *x, const imvo_response_t *resp, bool reset)
     portal_buf_add (&b, "</code></dd><dt>%s</dt><dd><code id=\"enroll-token\" class=\"secret\">",
                     TR (x, "Inschrijfcode", "Enrollment code"));
     portal_buf_obj (&b, imvo_map_get (resp->body, "enroll_token"));
-    portal_buf_add (&b, "</code></dd></dl><p class=\"help\">%s</p></section><p><a href=\"/staff/accounts?lang=%s\">%s</a></p>",
+    portal_buf_add (&b, "</code></dd></dl><p class=\"help\">%s</p></section><p><a href=\"%s?lang=%s\">%s</a></p>",
                     TR (x, "Deze code wordt nergens bewaard en is hierna niet meer te zien. Kwijt? Geef een nieuwe "
                            "inschrijving.",
                         "This code is kept nowhere and cannot be seen after this. Lost? Give a new enrollment."),
-                    staff_lang (x), TR (x, "Terug naar de accounts", "Back to the accounts"));
+                    back, staff_lang (x), TR (x, "Terug naar de accounts", "Back to the accounts"));
     return staff_page_end (x, &b, MHD_HTTP_OK);
 }
 
@@ -340,11 +340,15 @@ s_accounts_page (staff_t *x, unsigned status, const char *error)
     imvo_response_release (&orgs);
     portal_buf_add (&b, "</select><p class=\"help\" id=\"org-help\">%s</p></div><div><label for=\"account_lang\">%s</label>"
                         "<select id=\"account_lang\" name=\"account_lang\"><option value=\"nl\">Nederlands</option>"
-                        "<option value=\"en\"%s>English</option></select></div></div><button type=\"submit\">%s</button>"
+                        "<option value=\"en\"%s>English</option></select></div></div><p><label><input type=\"checkbox\" "
+                        "name=\"admin\" value=\"1\"%s> %s</label></p><button type=\"submit\">%s</button>"
                         "</form></section>",
                     TR (x, "Voor de persoon van een bedrijf: het bedrijf.", "For a company's person: the company."),
                     TR (x, "Taal van de berichten", "Language of messages"),
                     streq (portal_field (x->r, "account_lang"), "en") ? " selected" : "",
+                    streq (portal_field (x->r, "admin"), "1") ? " checked" : "",
+                    TR (x, "Beheerder van het bedrijf (maakt en sluit de accounts van het eigen bedrijf)",
+                        "The company's administrator (makes and disables its own company's accounts)"),
                     TR (x, "Account maken", "Make account"));
     return staff_page_end (x, &b, status);
 }
@@ -370,8 +374,9 @@ staff_accounts (staff_t *x, const char *action)
         if (streq (role, "company") && !*org)
             return s_accounts_page (x, MHD_HTTP_BAD_REQUEST,
                                     TR (x, "Kies het bedrijf van de persoon.", "Choose the person's company."));
-        rc = staff_call (x, &resp, "membership", "account.create", "ssssoo", "username", user, "name", name,
-                         "email", email, "role", role, "org", org, "lang", portal_field (x->r, "account_lang"));
+        rc = staff_call (x, &resp, "membership", "account.create", "ssssooB", "username", user, "name", name,
+                         "email", email, "role", role, "org", org, "lang", portal_field (x->r, "account_lang"),
+                         "admin", (int) streq (portal_field (x->r, "admin"), "1"));
     }
     else
     if (streq (action, "reset")) {
@@ -407,7 +412,7 @@ staff_accounts (staff_t *x, const char *action)
         imvo_response_release (&resp);
         return staff_done (x, "/staff/accounts?done=disabled");
     }
-    enum MHD_Result answer = s_token_page (x, &resp, streq (action, "reset"));
+    enum MHD_Result answer = staff_account_token_page (x, &resp, streq (action, "reset"), "/staff/accounts");
     imvo_response_release (&resp);
     return answer;
 }

@@ -595,6 +595,8 @@ staff_case (staff_t *x, const char *case_id, const char *action)
     if (!imvo_proto_format_ok (IMVO_FMT_CASE_ID, case_id, strlen (case_id)))
         return staff_error (x, MHD_HTTP_NOT_FOUND, TR (x, "Niet gevonden", "Not found"),
                             TR (x, "Dit is geen zaaknummer.", "This is not a case id."));
+    if (staff_is (x, "company"))
+        return staff_company_case (x, case_id, action);     //  staff_company_case.c
     enum MHD_Result answer = MHD_NO;
     imvo_response_t resp;
     int rc = 0;

@@ -15,8 +15,8 @@
 static portal_limit_t s_logins [1024];
 
 const char staff_css [] =
-    "input[type=password]{width:100%;box-sizing:border-box;font:inherit;padding:.55rem;border:2px solid #555;"
-    "border-radius:.3rem;background:#fff}a.aside{margin-left:1rem}"
+    "input[type=password],input[type=number],input[type=url]{width:100%;box-sizing:border-box;font:inherit;padding:.55rem;"
+    "border:2px solid #555;border-radius:.3rem;background:#fff}input[type=number]{max-width:9rem}a.aside{margin-left:1rem}"
     ".skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:#fff;color:#0b3d60;padding:.4rem;z-index:9}"
     "header nav{display:flex;flex-wrap:wrap;gap:.2rem .9rem;align-items:center}header nav a{margin:0}"
     "header nav form{display:inline;margin:0}header nav button{margin:0;padding:.2rem .6rem;min-height:32px;"
@@ -509,6 +509,20 @@ s_session (staff_t *x, bool *had)
     return out;
 }
 
+//  A staff form's file streams only after the form's token (portal_evidence.c): the token of
+//  the session in the cookie. Whether the session is alive is asked when the form is whole.
+bool
+staff_csrf_early (struct MHD_Connection *c, portal_req_t *r)
+{
+    const char *token = MHD_lookup_connection_value (c, MHD_COOKIE_KIND, S_COOKIE);
+    const char *got = portal_field (r, "csrf");
+    char want [65];
+    if (!s_token_ok (token) || strlen (got) != 64)
+        return false;
+    s_csrf (token, want);
+    return sodium_memcmp (got, want, 64) == 0;
+}
+
 static bool
 s_csrf_ok (staff_t *x)
 {
@@ -708,6 +722,8 @@ staff_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool po
         return staff_monitoring (&x, url + 18);
     if (streq (url, "/staff/steering") && !post)
         return staff_steering (&x);
+    if (strncmp (url, "/staff/company/", 15) == 0)
+        return staff_company (&x, url + 15);            //  staff_company.c
     if (streq (url, "/staff/locations") && !post)
         return staff_locations (&x, "");
     if (strncmp (url, "/staff/locations/", 17) == 0 && post)

@@ -78,24 +78,8 @@ staff_home (staff_t *x)
                                                            "Find a case (words or case id)"),
                         staff_max ("complaint.list", "q", 200), portal_t (x->lang, T_SEARCH));
     }
-    if (staff_is (x, "company")) {
-        char recipient [128];
-        s_recipient (x, "", recipient);
-        imvo_response_t inbox;
-        int64_t unread = -1;
-        if (staff_ask (x, &inbox, "notify", "inbox.list", "si", "recipient", recipient, "limit", (int64_t) 1) == 0
-        &&  inbox.ok && imvo_map_get (inbox.body, "unread"))
-            unread = imvo_map_get (inbox.body, "unread")->via.i64;
-        imvo_response_release (&inbox);
-        portal_buf_add (&b, "<section class=\"card\"><h2>%s</h2><p><a href=\"/staff/inbox?lang=%s\">%s</a>",
-                        TR (x, "Uw bedrijf", "Your company"), l, TR (x, "Postvak", "Inbox"));
-        if (unread >= 0)
-            portal_buf_add (&b, " <span class=\"pill\" id=\"unread\">%lld %s</span>", (long long) unread,
-                            TR (x, "ongelezen", "unread"));
-        portal_buf_add (&b, "</p><p class=\"help\">%s</p></section>",
-                        TR (x, "Zaken tegen uw bedrijf opent u vanuit een bericht in het postvak.",
-                            "Open a case against your company from a message in the inbox."));
-    }
+    if (staff_is (x, "company"))
+        staff_company_home (x, &b);         //  staff_company.c
     if (staff_is (x, "steering") || staff_is (x, "secretariat"))
         portal_buf_add (&b, "<p><a href=\"/staff/steering?lang=%s\" id=\"steering\">%s</a></p>", l,
                         TR (x, "Overzicht voor de stuurgroep: alle convenanten", "Steering group overview: every covenant"));

@@ -129,6 +129,47 @@ s_submission_put (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
     return rc;
 }
 
+//  submission.get: the stored plan as it was put, with org_id and year (the catalogue keeps a
+//  company to its own org_id).
+static int
+s_submission_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    const char *covenant = f [SUBMISSION_GET_COVENANT].str, *org = f [SUBMISSION_GET_ORG_ID].str;
+    redisReply *r = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:sub:%lld %s", covenant,
+                                    (long long) f [SUBMISSION_GET_YEAR].i, org);
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        int rc = imvo_redis_fail (r, reply);
+        if (r)
+            freeReplyObject (r);
+        return rc;
+    }
+    int rc = 0;
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 1024);
+    msgpack_object sub;
+    const char *why;
+    if (r->type != REDIS_REPLY_STRING)
+        rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "year", "%s has no action plan for %lld in %s", org,
+                              (long long) f [SUBMISSION_GET_YEAR].i, covenant);
+    else
+    if (imvo_msg_unpack (r->str, r->len, &zone, &sub, &why) || sub.type != MSGPACK_OBJECT_MAP)
+        rc = imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "unreadable submission");
+    else {
+        msgpack_packer *pk = imvo_reply_pk (reply);
+        msgpack_pack_map (pk, sub.via.map.size + 2);
+        imvo_pack_kv_str (pk, "org_id", org);
+        imvo_pack_kv_int (pk, "year", f [SUBMISSION_GET_YEAR].i);
+        for (uint32_t i = 0; i < sub.via.map.size; i++) {
+            msgpack_pack_object (pk, sub.via.map.ptr [i].key);
+            msgpack_pack_object (pk, sub.via.map.ptr [i].val);
+        }
+    }
+    msgpack_zone_destroy (&zone);
+    freeReplyObject (r);
+    return rc;
+}
+
 static int
 s_assessment_start (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
@@ -179,6 +220,7 @@ static const imvo_handler_t s_handlers [] = {
     { "framework.put", s_framework_put },
     { "framework.get", s_framework_get },
     { "submission.put", s_submission_put },
+    { "submission.get", s_submission_get },
     { "assessment.start", s_assessment_start },
     { "assessment.get", scoring_assessment_get },
     { "assessment.appeal", scoring_assessment_appeal },

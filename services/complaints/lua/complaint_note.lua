@@ -31,6 +31,8 @@ if a.kind == 'respond' then
         return imvo_fail('conflict', 'case_id', 'the case is in ' .. case.status .. ', not in response')
     end
     close('response')
+elseif a.by == 'company' and a.org ~= case.respondent then
+    return imvo_fail('forbidden', 'case_id', 'a company writes only on the cases against itself')
 elseif closed[case.status] then
     return imvo_fail('conflict', 'case_id', 'the case is ' .. case.status .. ': it takes no more messages')
 elseif a.by ~= 'complainant' and a.audience == 'complainant' then
