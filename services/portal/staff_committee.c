@@ -21,8 +21,9 @@ static const char *const s_ended [] = { "decided", "settled", "inadmissible", NU
 static const char *
 s_stage_help (staff_t *x, const char *stage)
 {
-    return streq (stage, "admissibility") ? TR (x, "Is de klacht ontvankelijk? Door naar de reactie van het bedrijf, of niet-ontvankelijk.",
-                                                "Is the complaint admissible? On to the company's response, or inadmissible.")
+    return streq (stage, "admissibility")
+           ? TR (x, "Is de klacht ontvankelijk? Door naar de reactie van het bedrijf, of niet-ontvankelijk.",
+                 "Is the complaint admissible? On to the company's response, or inadmissible.")
          : streq (stage, "response") ? TR (x, "Het bedrijf reageert; daarna bemiddeling of een uitspraak.",
                                            "The company responds; then mediation or a ruling.")
          : streq (stage, "mediation") ? TR (x, "Bemiddeling tussen klager en bedrijf: geschikt, of toch een uitspraak.",
@@ -237,9 +238,11 @@ staff_committee (staff_t *x)
     //  The stages as tabs: a link to each section, with its count.
     portal_buf_add (&b, "<nav class=\"tabs\" aria-label=\"%s\"><ul>", TR (x, "Fasen", "Stages"));
     for (int i = 0; s_stages [i]; i++)
-        portal_buf_add (&b, "<li><a href=\"#stage-%s\">%s <span class=\"pill\">%lld</span></a></li>", s_stages [i],
+        portal_buf_add (&b, "<li><a href=\"#stage-%s\"><span class=\"tab\">%s</span> <span class=\"pill\">%lld</span></a>"
+                            "</li>", s_stages [i],
                         staff_status (x, s_stages [i]), (long long) s_count (&stats, s_stages [i]));
-    portal_buf_add (&b, "<li><a href=\"#stage-publish\">%s <span class=\"pill\">%u</span></a></li></ul></nav>",
+    portal_buf_add (&b, "<li><a href=\"#stage-publish\"><span class=\"tab\">%s</span> <span class=\"pill\">%u</span></a>"
+                        "</li></ul></nav>",
                     TR (x, "Te publiceren", "To publish"), nwaiting);
     for (int i = 0; s_stages [i]; i++)
         s_stage (x, &b, covenant, s_stages [i], s_count (&stats, s_stages [i]), have_members ? &members : NULL);
@@ -301,7 +304,8 @@ staff_case_decisions (staff_t *x, portal_buf_t *b, const msgpack_object *body)
         if (streq (to, "decided") && imvo_map_get (body, "outcome")) {
             char outcome [32] = "";
             imvo_obj_strcpy (imvo_map_get (body, "outcome"), outcome, sizeof outcome);
-            portal_buf_add (b, "<dl class=\"facts\"><dt>%s</dt><dd id=\"decision-outcome\">%s</dd><dt>%s</dt><dd id=\"decision-text\">",
+            portal_buf_add (b, "<dl class=\"facts\"><dt>%s</dt><dd id=\"decision-outcome\">%s</dd><dt>%s</dt>"
+                               "<dd id=\"decision-text\">",
                             TR (x, "Uitkomst", "Outcome"), s_outcome (x, outcome), TR (x, "Uitspraak", "Decision"));
             portal_buf_obj (b, imvo_map_get (body, "decision"));
             portal_buf_add (b, "</dd></dl>");
