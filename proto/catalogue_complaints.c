@@ -227,7 +227,7 @@ static const imvo_proto_msg_t s_complaint_message = {
     .reply = "case_id at from",
     .script = "complaint_note", .script_keys = "idem case", .script_args = "prefix kind by person org text audience now feedback_ms" };
 static const imvo_proto_msg_t s_complaint_messages = {
-    "complaint.messages", "the messages on a case that the reader may see", IMVO_FIELDS (s_messages),
+    "complaint.messages", "the messages on a case that the reader may see, each {at, from, text}; staff also read audience (complainant or company: the thread) and person", IMVO_FIELDS (s_messages),
     IMVO_STAFF | IMVO_ROLE_COMPLAINANT | IMVO_ROLE_COMPANY | IMVO_FRONT_ENDS, NULL, NULL, s_case_or_receipt,
     .service = "complaints", .for_complainant = IMVO_ROLE_COMPLAINANT | IMVO_FRONT_ENDS, .unlimited = IMVO_FRONT_ENDS,
     .reply = "case_id messages" };
