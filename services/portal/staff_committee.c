@@ -90,16 +90,20 @@ s_row (staff_t *x, portal_buf_t *b, const msgpack_object *it, const imvo_respons
     portal_buf_add (b, "</td></tr>");
 }
 
-//  Whether covenant.list has this code.
+//  Whether covenant.list has this code; its name in the page's language into name.
 static bool
-s_covenant_known (const char *covenant)
+s_covenant_known (staff_t *x, const char *covenant, char *name, size_t size)
 {
     imvo_response_t cov;
     bool known = false;
     if (portal_call_cached ("membership", "covenant.list", NULL, 0, 10000, &cov) == 0 && cov.ok) {
         const msgpack_object *list = imvo_map_get (cov.body, "covenants");
         for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size && !known; i++)
-            known = imvo_obj_streq (imvo_map_get (&list->via.array.ptr [i], "code"), covenant);
+            if (imvo_obj_streq (imvo_map_get (&list->via.array.ptr [i], "code"), covenant)) {
+                known = true;
+                if (imvo_obj_strcpy (staff_covenant_name (x, &list->via.array.ptr [i]), name, size))
+                    snprintf (name, size, "%s", covenant);
+            }
     }
     imvo_response_release (&cov);
     return known;
@@ -207,7 +211,8 @@ staff_committee (staff_t *x)
         return staff_error (x, MHD_HTTP_BAD_REQUEST, TR (x, "Controleer de invoer", "Please check the input"),
                             TR (x, "Dit convenant bestaat niet: kies er een uit de lijst.",
                                 "No such covenant: choose one from the list."));
-    if (*covenant && !s_covenant_known (covenant))
+    char name [200] = "";
+    if (*covenant && !s_covenant_known (x, covenant, name, sizeof name))
         return staff_error (x, MHD_HTTP_NOT_FOUND, TR (x, "Niet gevonden", "Not found"),
                             TR (x, "Dit convenant bestaat niet: kies er een uit de lijst.",
                                 "No such covenant: choose one from the list."));
@@ -227,8 +232,8 @@ staff_committee (staff_t *x)
     if (staff_ask (x, &decisions, "complaints", "complaint.decisions", "s", "covenant", covenant))
         decisions.ok = false;
     bool have_members = portal_members (covenant, false, &members) == 0;
-    char title [160];
-    snprintf (title, sizeof title, "%s: %s", TR (x, "Klachtencommissie", "Complaints committee"), covenant);
+    char title [240];
+    snprintf (title, sizeof title, "%s: %s", TR (x, "Klachtencommissie", "Complaints committee"), name);
     staff_page_start (x, &b, title);
     s_covenant_choice (x, &b, covenant);
     //  The ended cases without a statement first, for their count in the tabs.
