@@ -81,8 +81,9 @@ class Deadline(unittest.TestCase):
         self.restart_on(6, 2)
         self.assertTrue(self.s.wait_for(lambda: self.items("secretariat:textile", "location.disclosure_overdue")))
         got, by_org = self.status()
-        self.assertEqual((by_org[self.late]["overdue"], by_org[self.late]["disclosed"]), (True, False))
-        self.assertFalse(by_org[self.quiet]["overdue"])
+        self.assertEqual((by_org[self.late]["overdue"], by_org[self.late]["flagged"], by_org[self.late]["disclosed"]),
+                         (True, True, False))
+        self.assertEqual((by_org[self.quiet]["overdue"], by_org[self.quiet]["flagged"]), (False, False))
         self.assertEqual(len(self.items("org:" + self.late, "location.disclosure_overdue")), 1)
         self.restart_on(6, 3)
         self.assertTrue(self.settled())

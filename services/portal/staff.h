@@ -163,6 +163,11 @@ void staff_monitoring_nav (staff_t *x, portal_buf_t *b, const char *covenant, in
 const char *staff_finding (staff_t *x, const char *code);
 //  staff_steering.c: the steering group's overview (read only), per covenant.
 enum MHD_Result staff_steering (staff_t *x);
+//  staff_terms.c: /staff/terms (the covenants' terms; the secretariat records an extension or
+//  the end) and /staff/disclosures?covenant=&year= (the 4 July list: who disclosed, was
+//  reminded, is overdue).
+enum MHD_Result staff_terms (staff_t *x, const char *action);
+enum MHD_Result staff_disclosures (staff_t *x);
 
 //  staff_company*.c: a company's own console (role company, its own organisation only; the
 //  daemons keep it so too). staff_company.c: its part of the home page, the dispatcher of

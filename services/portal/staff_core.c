@@ -721,6 +721,12 @@ staff_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool po
         return staff_accounts (&x, url + 16);
     if (strncmp (url, "/staff/monitoring/", 18) == 0)
         return staff_monitoring (&x, url + 18);
+    if (streq (url, "/staff/terms") && !post)
+        return staff_terms (&x, "");
+    if (strncmp (url, "/staff/terms/", 13) == 0 && post)
+        return staff_terms (&x, url + 13);               //  staff_terms.c
+    if (streq (url, "/staff/disclosures") && !post)
+        return staff_disclosures (&x);
     if (streq (url, "/staff/steering") && !post)
         return staff_steering (&x);
     if (strncmp (url, "/staff/company/", 15) == 0)

@@ -83,6 +83,9 @@ staff_home (staff_t *x)
     if (staff_is (x, "steering") || staff_is (x, "secretariat"))
         portal_buf_add (&b, "<p><a href=\"/staff/steering?lang=%s\" id=\"steering\">%s</a></p>", l,
                         TR (x, "Overzicht voor de stuurgroep: alle convenanten", "Steering group overview: every covenant"));
+    if (staff_is (x, "secretariat"))                //  staff_terms.c
+        portal_buf_add (&b, "<p><a href=\"/staff/terms?lang=%s\" id=\"terms\">%s</a></p>", l,
+                        TR (x, "Looptijden van de convenanten", "Covenant terms"));
     const msgpack_object *list = imvo_map_get (cov.body, "covenants");
     portal_buf_add (&b, "<div class=\"grid\">");
     for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size && !staff_is (x, "company");
@@ -614,8 +617,9 @@ s_members_post (staff_t *x, const char *covenant, const char *action)
     }
     else
     if (streq (action, "join"))
-        rc = staff_call (x, &resp, "membership", "member.join", "sss", "covenant", covenant, "org_id", org, "role",
-                         portal_field (x->r, "role"));
+        rc = staff_call (x, &resp, "membership", "member.join", "sssoo", "covenant", covenant, "org_id", org, "role",
+                         portal_field (x->r, "role"), "since", portal_field (x->r, "since"), "source",
+                         portal_field (x->r, "source"));
     else
     if (streq (action, "leave"))
         rc = staff_call (x, &resp, "membership", "member.leave", "sso", "covenant", covenant, "org_id", org, "reason",
@@ -741,6 +745,14 @@ staff_members (staff_t *x, const char *action)
     imvo_response_release (&orgs);
     portal_buf_add (&b, "</select>");
     s_role_select (x, &b, "join-role");
+    //  The real signing date, when it lies in the past, and where it is written (member.join).
+    portal_buf_add (&b, "<label for=\"join-since\">%s</label><input type=\"text\" inputmode=\"numeric\" "
+                        "id=\"join-since\" name=\"since\" maxlength=\"10\" placeholder=\"2016-07-04\" "
+                        "pattern=\"[0-9]{4}-[0-9]{2}-[0-9]{2}\">"
+                        "<label for=\"join-source\">%s</label><input type=\"text\" id=\"join-source\" name=\"source\" "
+                        "maxlength=\"%ld\">", TR (x, "Getekend op, JJJJ-MM-DD (leeg: vandaag)", "Signed on, YYYY-MM-DD (empty: today)"),
+                    TR (x, "Bron van die datum (nodig voor een eerdere datum)", "Source of that date (needed for an earlier date)"),
+                    staff_max ("member.join", "source", 300));
     portal_buf_add (&b, "<button type=\"submit\">%s</button></form></section></div>", TR (x, "Laten toetreden", "Join"));
     //  Contributions not paid for the year.
     imvo_response_t unpaid;
@@ -822,6 +834,9 @@ staff_locations (staff_t *x, const char *action)
     staff_page_start (x, &b, title);
     if (*staff_query (x, "done"))
         portal_buf_add (&b, "<p class=\"ok\" role=\"status\">%s</p>", TR (x, "Opgeslagen.", "Saved."));
+    portal_buf_add (&b, "<p><a href=\"/staff/disclosures?lang=%s&amp;covenant=%s\" id=\"disclosures\">%s</a></p>",
+                    staff_lang (x), covenant, TR (x, "Wie maakte zijn locaties voor de lijst van 4 juli bekend?",
+                                                  "Who disclosed for the 4 July list?"));           //  staff_terms.c
     const msgpack_object *flags = imvo_map_get (resp.body, "flags");
     uint32_t n = flags && flags->type == MSGPACK_OBJECT_ARRAY ? flags->via.array.size : 0;
     portal_buf_add (&b, "<section class=\"card\" aria-labelledby=\"h-flags\"><h2 id=\"h-flags\">%s (%u)</h2>",

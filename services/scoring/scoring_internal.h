@@ -55,7 +55,7 @@ typedef struct {
     double score;                           //  0-100, to 6 decimals
     double parts [SCORING_MAX_PARTS];
     char band [32];
-    int company_year;                       //  1 in the year the company joined
+    int company_year;                       //  round year - signing year (0 in that year)
     int threshold;                          //  20, 40, 60
     bool on_track;
     const char *findings [8];

@@ -8,7 +8,9 @@
 --   reminder:<d>  the companies that have not disclosed hear location.disclosure_reminder,
 --                 d days or fewer before the deadline (after downtime only the nearest d);
 --   overdue       the day after the deadline, each company still without a disclosure is
---                 flagged (:disclosure:<Y>:overdue) and location.disclosure_overdue emitted;
+--                 flagged (:disclosure:<Y>:overdue) and location.disclosure_overdue emitted
+--                 (location.disclosures shows as overdue every company due without a
+--                 disclosure after the deadline, flagged or not);
 --   published     from publish_on on, the daemon publishes the list (location.publish) and
 --                 then sets this marker (mode 'published'); this script only says it is due.
 -- KEYS[1] idempotency record (none: ':idem:-'), KEYS[2] the covenant hash; ARGV: [1] '0',
@@ -69,7 +71,10 @@ if mode == 'read' then
                 table.insert(c.reminded, d)
             end
         end
-        c.overdue = redis.call('SISMEMBER', state .. ':overdue', c.org_id) == 1
+        -- Overdue: the deadline has passed without a disclosure (a company that joined later
+        -- with an earlier signing date too); flagged: it heard location.disclosure_overdue.
+        c.flagged = redis.call('SISMEMBER', state .. ':overdue', c.org_id) == 1
+        c.overdue = not c.disclosed and today > deadline
     end
     local published = redis.call('HGET', p .. ':published', year)
     return imvo_commit({ covenant = covenant, year = tonumber(year), deadline = deadline, publish_on = publish_on,
