@@ -5,14 +5,96 @@
 
     The companies are the round's parties (kept with the round when it starts to run), in their
     order; before that, the covenant's company parties as membership has them now. A page costs
-    one read of the parties, one pipeline of HLEN/SCARD for the counts and one for the page's
+    one read of the round, one pipeline of HLEN/SCARD for the counts and one for the page's
     results and plan states; a status filter reads the plans' org ids (HKEYS) and the late set
-    once. The steering group gets the counts, summary and risks, never a company's result. */
+    once. The round's parties are stored once when it runs and never change: each replica keeps
+    the last S_CACHE rounds' parties unpacked (a round of 10,000 is 500 KB to read and unpack,
+    most of a page's cost otherwise). The steering group gets the counts, summary and risks,
+    never a company's result. */
 #include "scoring_internal.h"
 
+#include <pthread.h>
 #include <strings.h>
 
 #define S_DEFAULT_LIMIT 100
+#define S_CACHE 16                  //  rounds whose parties are kept unpacked
+
+//  A round's parties, unpacked; shared (refs) by the cache and the requests reading it.
+typedef struct {
+    char key [112];                 //  covenant|year|started_at
+    char *packed;
+    msgpack_zone zone;
+    msgpack_object list;
+    char *plan;                     //  of a completed round, once asked: per party 's'ubmitted, 'l'ate, 'm'issing
+    int refs;
+} s_parties_t;
+
+static s_parties_t *s_cache [S_CACHE];
+static size_t s_cache_next;
+static pthread_mutex_t s_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+s_parties_release (s_parties_t **pp)
+{
+    s_parties_t *p = *pp;
+    *pp = NULL;
+    if (!p)
+        return;
+    pthread_mutex_lock (&s_cache_lock);
+    bool gone = --p->refs == 0;
+    pthread_mutex_unlock (&s_cache_lock);
+    if (gone) {
+        free (p->plan);
+        msgpack_zone_destroy (&p->zone);
+        free (p->packed);
+        free (p);
+    }
+}
+
+//  The packed list [{org_id, name, since}] unpacked (a copy of data), or NULL when it is not one.
+static s_parties_t *
+s_parties_new (const char *key, const char *data, size_t len)
+{
+    s_parties_t *p = calloc (1, sizeof *p);
+    snprintf (p->key, sizeof p->key, "%s", key);
+    p->packed = malloc (len + 1);
+    memcpy (p->packed, data, len);
+    p->refs = 1;
+    msgpack_zone_init (&p->zone, 65536);
+    const char *why;
+    if (imvo_msg_unpack_items (p->packed, len, IMVO_MSG_MAX_REPLY_ITEMS, &p->zone, &p->list, &why)
+    ||  p->list.type != MSGPACK_OBJECT_ARRAY)
+        s_parties_release (&p);
+    return p;
+}
+
+//  The cached parties of key (a reference the caller releases), or NULL.
+static s_parties_t *
+s_cache_get (const char *key)
+{
+    s_parties_t *found = NULL;
+    pthread_mutex_lock (&s_cache_lock);
+    for (size_t i = 0; i < S_CACHE && !found; i++)
+        if (s_cache [i] && streq (s_cache [i]->key, key)) {
+            found = s_cache [i];
+            found->refs++;
+        }
+    pthread_mutex_unlock (&s_cache_lock);
+    return found;
+}
+
+//  Keeps p (the cache takes a reference of its own), in place of the oldest.
+static void
+s_cache_put (s_parties_t *p)
+{
+    pthread_mutex_lock (&s_cache_lock);
+    s_parties_t *old = s_cache [s_cache_next];
+    s_cache [s_cache_next] = p;
+    s_cache_next = (s_cache_next + 1) % S_CACHE;
+    p->refs++;
+    pthread_mutex_unlock (&s_cache_lock);
+    s_parties_release (&old);
+}
 
 //  A string field of a party (a map) as a NUL-terminated copy in buf.
 static const char *
@@ -115,8 +197,8 @@ scoring_assessment_round (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
     snprintf (round_id, sizeof round_id, "%s-%lld", covenant, year);
 
     redisReply *round = imvo_redis_cmd (ctx->redis, "HMGET imvo:scoring:{%s}:round:%lld status version started_at "
-                                        "completed_at summary risks parties", covenant, year);
-    if (!round || round->type != REDIS_REPLY_ARRAY || round->elements != 7) {
+                                        "completed_at summary risks", covenant, year);
+    if (!round || round->type != REDIS_REPLY_ARRAY || round->elements != 6) {
         int rc = imvo_redis_fail (round, reply);
         if (round)
             freeReplyObject (round);
@@ -140,47 +222,80 @@ scoring_assessment_round (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
     for (int i = 0; i < 3; i++)
         imvo_args_release (&cmds [i]);
 
-    //  The companies: the round's parties, or (not yet running) membership's now.
-    msgpack_sbuffer fetched;
-    msgpack_sbuffer_init (&fetched);
-    const char *pdata = NULL;
-    size_t plen = 0;
-    if (rc == 0 && round->element [6]->type == REDIS_REPLY_STRING) {
-        pdata = round->element [6]->str;
-        plen = round->element [6]->len;
+    //  The companies: the round's parties (kept here once read), or (not yet running)
+    //  membership's now.
+    char key [112];
+    snprintf (key, sizeof key, "%s|%lld|%s", covenant, year,
+              started && round->element [2]->type == REDIS_REPLY_STRING ? round->element [2]->str : "");
+    s_parties_t *cached = rc == 0 && started ? s_cache_get (key) : NULL;
+    if (rc == 0 && started && !cached) {
+        redisReply *r = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:round:%lld parties", covenant, year);
+        if (!r || r->type == REDIS_REPLY_ERROR)
+            rc = imvo_redis_fail (NULL, reply);
+        else
+        if (r->type == REDIS_REPLY_STRING && (cached = s_parties_new (key, r->str, r->len)))
+            s_cache_put (cached);
+        if (r)
+            freeReplyObject (r);
     }
-    else
-    if (rc == 0) {
+    if (rc == 0 && !cached) {
+        msgpack_sbuffer fetched;
+        msgpack_sbuffer_init (&fetched);
         if (scoring_fetch_parties (covenant, &fetched))
             rc = imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "covenant", "membership did not give the parties of %s",
                                   covenant);
-        pdata = fetched.data;
-        plen = fetched.size;
+        else
+        if (!(cached = s_parties_new ("", fetched.data, fetched.size)))
+            rc = imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "covenant", "the parties of %s are unreadable", covenant);
+        msgpack_sbuffer_destroy (&fetched);
     }
     msgpack_zone zone;
-    msgpack_zone_init (&zone, 65536);
-    msgpack_object parties = { .type = MSGPACK_OBJECT_NIL }, summary = { .type = MSGPACK_OBJECT_NIL };
+    msgpack_zone_init (&zone, 4096);
+    msgpack_object parties = cached ? cached->list : (msgpack_object) { .type = MSGPACK_OBJECT_NIL };
+    msgpack_object summary = { .type = MSGPACK_OBJECT_NIL };
     const char *why;
-    if (rc == 0 && imvo_msg_unpack_items (pdata, plen, IMVO_MSG_MAX_REPLY_ITEMS, &zone, &parties, &why))
-        rc = imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "covenant", "the round's parties are unreadable");
     if (rc == 0 && round->element [4]->type == REDIS_REPLY_STRING
     &&  imvo_msg_unpack (round->element [4]->str, round->element [4]->len, &zone, &summary, &why))
         summary.type = MSGPACK_OBJECT_NIL;
     size_t n = parties.type == MSGPACK_OBJECT_ARRAY ? parties.via.array.size : 0;
 
-    //  A status filter: every plan's org id and the late ones, once.
-    zhashx_t *subs = NULL, *late = NULL;
-    if (rc == 0 && want && limit > 0) {
+    //  A status filter: every party's plan from the plans' org ids and the late ones; kept with
+    //  the parties once the round is completed (its plans are closed then).
+    const char *plan = NULL;
+    char *own = NULL;
+    if (rc == 0 && want && limit > 0 && completed && cached->key [0]) {
+        pthread_mutex_lock (&s_cache_lock);
+        plan = cached->plan;
+        pthread_mutex_unlock (&s_cache_lock);
+    }
+    if (rc == 0 && want && limit > 0 && !plan) {
         redisReply *k = imvo_redis_cmd (ctx->redis, "HKEYS imvo:scoring:{%s}:sub:%lld", covenant, year);
         redisReply *l = imvo_redis_cmd (ctx->redis, "SMEMBERS imvo:scoring:{%s}:late:%lld", covenant, year);
         if (!k || k->type != REDIS_REPLY_ARRAY || !l || l->type != REDIS_REPLY_ARRAY)
             rc = imvo_redis_fail (NULL, reply);
-        subs = s_keys (k);
-        late = s_keys (l);
+        zhashx_t *subs = s_keys (k), *late = s_keys (l);
+        own = calloc (n + 1, 1);
+        for (size_t i = 0; i < n; i++) {
+            char org [72];
+            s_str (&parties.via.array.ptr [i], "org_id", org, sizeof org);
+            own [i] = zhashx_lookup (late, org) ? 'l' : zhashx_lookup (subs, org) ? 's' : 'm';
+        }
+        zhashx_destroy (&subs);
+        zhashx_destroy (&late);
         if (k)
             freeReplyObject (k);
         if (l)
             freeReplyObject (l);
+        plan = own;
+        if (rc == 0 && completed && cached->key [0]) {
+            pthread_mutex_lock (&s_cache_lock);
+            if (!cached->plan) {
+                cached->plan = own;
+                own = NULL;
+            }
+            plan = cached->plan;
+            pthread_mutex_unlock (&s_cache_lock);
+        }
     }
     //  The matching companies, and the page of them.
     size_t *page = calloc ((size_t) limit + 1, sizeof *page), npage = 0, total = 0;
@@ -189,19 +304,16 @@ scoring_assessment_round (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
         char org [72], name [208];
         if (*q && !strcasestr (s_str (p, "org_id", org, sizeof org), q) && !strcasestr (s_str (p, "name", name, sizeof name), q))
             continue;
-        if (want && limit > 0) {
-            s_str (p, "org_id", org, sizeof org);
-            const char *st = zhashx_lookup (late, org) ? "late" : zhashx_lookup (subs, org) ? "submitted" : "missing";
-            if (!streq (st, want))
-                continue;
-        }
+        if (want && limit > 0 && plan [i] != want [0])
+            continue;
         if (total >= (size_t) offset && npage < (size_t) limit)
             page [npage++] = i;
         total++;
     }
-    //  The page's results and plan states, in one pipeline.
-    //  (HEXISTS and SISMEMBER: the commands scoring's Redis user has, deploy/redis/users.acl.)
-    size_t ncmds = npage ? 1 + 2 * npage : 0;
+    //  The page's results and (before the round completes: a result then says it) plan states,
+    //  in one pipeline. (HEXISTS and SISMEMBER: the commands scoring's Redis user has,
+    //  deploy/redis/users.acl.)
+    size_t ncmds = !npage ? 0 : completed ? 1 : 1 + 2 * npage;
     imvo_args_t *pc = calloc (ncmds + 1, sizeof *pc);
     redisReply **pr = calloc (ncmds + 1, sizeof *pr);
     char (*orgs) [72] = calloc (npage + 1, sizeof *orgs);
@@ -213,6 +325,8 @@ scoring_assessment_round (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
         for (size_t j = 0; j < npage; j++) {
             s_str (&parties.via.array.ptr [page [j]], "org_id", orgs [j], sizeof orgs [j]);
             imvo_args_str (&pc [0], orgs [j]);
+            if (completed)
+                continue;
             imvo_args_str (&pc [1 + 2 * j], "SISMEMBER");
             imvo_args_fmt (&pc [1 + 2 * j], "imvo:scoring:{%s}:late:%lld", covenant, year);
             imvo_args_str (&pc [1 + 2 * j], orgs [j]);
@@ -261,7 +375,20 @@ scoring_assessment_round (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
         for (size_t j = 0; j < npage; j++) {
             const msgpack_object *p = &parties.via.array.ptr [page [j]];
             redisReply *res = pr [0]->element [j];
-            bool is_late = s_int (pr [1 + 2 * j]) > 0, has_plan = s_int (pr [2 + 2 * j]) > 0;
+            bool is_late, has_plan;
+            if (completed) {
+                //  The result's status: scored, late or missing.
+                msgpack_object r = { .type = MSGPACK_OBJECT_NIL };
+                if (res->type == REDIS_REPLY_STRING && imvo_msg_unpack (res->str, res->len, &zone, &r, &why))
+                    r.type = MSGPACK_OBJECT_NIL;
+                const msgpack_object *st = r.type == MSGPACK_OBJECT_MAP ? imvo_map_get (&r, "status") : NULL;
+                is_late = imvo_obj_streq (st, "late");
+                has_plan = st && !imvo_obj_streq (st, "missing");
+            }
+            else {
+                is_late = s_int (pr [1 + 2 * j]) > 0;
+                has_plan = s_int (pr [2 + 2 * j]) > 0;
+            }
             msgpack_pack_map (pk, 4);
             imvo_pack_kv_str (pk, "org_id", orgs [j]);
             imvo_pack_str (pk, "name");
@@ -289,10 +416,9 @@ scoring_assessment_round (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
     free (pr);
     free (orgs);
     free (page);
-    zhashx_destroy (&subs);
-    zhashx_destroy (&late);
+    free (own);
     msgpack_zone_destroy (&zone);
-    msgpack_sbuffer_destroy (&fetched);
+    s_parties_release (&cached);
     freeReplyObject (round);
     return rc;
 }
