@@ -157,6 +157,13 @@ class CommitteeConsole(CommitteeSystem):
         self.assertEqual(threads["complainant"].count("FOR HER"), 1)
         self.assertNotIn("FOR THE COMPANY", threads["complainant"])
         self.assertIn("Messages with the company", threads["company"])
+        # imvoctl names each message's thread for staff.
+        out = self.s.imvoctl("--cert", self.committee_cert, "complaint", "messages", case_id)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        lines = out.stdout.splitlines()
+        self.assertTrue(any("AUDIENCE" in l for l in lines), out.stdout)
+        self.assertTrue(any("company" in l and "FOR THE COMPANY" in l for l in lines), out.stdout)
+        self.assertTrue(any("complainant" in l and "FOR HER" in l for l in lines), out.stdout)
         # The complainant's status page shows her thread only.
         status = self.status_page(receipt)
         self.assertIn("FOR HER", status)

@@ -30,7 +30,7 @@ const imvoctl_cmd_t imvoctl_complaints_cmds [] = {
       "the respondent company answers (--actor-role company --actor-org ORG): complaint respond CASE_ID --text TEXT" },
     { "complaint message", "complaints", "complaint.message", { "?case_id" }, NULL, NULL, NULL,
       "a message on a case: complaint message CASE_ID --text TEXT [--to company]" },
-    { "complaint messages", "complaints", "complaint.messages", { "?case_id" }, NULL, "messages", "at,from,text",
+    { "complaint messages", "complaints", "complaint.messages", { "?case_id" }, NULL, "messages", "at,from,audience,text",
       "the messages on a case you may see: complaint messages CASE_ID (or --receipt R)" },
     { "complaint decisions", "complaints", "complaint.decisions", { "covenant" }, NULL, "decisions",
       "case_id,decided_on,conclusion,outcome,respondent,statement",
