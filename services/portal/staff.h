@@ -163,6 +163,12 @@ void staff_monitoring_nav (staff_t *x, portal_buf_t *b, const char *covenant, in
 const char *staff_finding (staff_t *x, const char *code);
 //  staff_steering.c: the steering group's overview (read only), per covenant.
 enum MHD_Result staff_steering (staff_t *x);
+//  staff_collective.c: /staff/collective (the working group's two collective risks, the
+//  collective projects and their participants); staff_meetings.c: /staff/meetings (general
+//  meetings with attendance and the parties' votes, the steering group). action: "" for the
+//  page, else the posted form's last path part.
+enum MHD_Result staff_collective (staff_t *x, const char *action);
+enum MHD_Result staff_meetings (staff_t *x, const char *action);
 //  staff_terms.c: /staff/terms (the covenants' terms; the secretariat records an extension or
 //  the end) and /staff/disclosures?covenant=&year= (the 4 July list: who disclosed, was
 //  reminded, is overdue).

@@ -46,6 +46,9 @@ const char staff_css [] =
     "figure.chart figcaption{font-size:.9rem;color:#444}ul.tabs{display:flex;flex-wrap:wrap;gap:.3rem 1rem;list-style:none;"
     "padding:0;margin:.5rem 0 1rem}ul.tabs a[aria-current]{font-weight:700;text-decoration:none;border-bottom:3px solid #0b3d60}"
     "textarea{width:100%;box-sizing:border-box;font-family:monospace}fieldset label{display:block;font-weight:400}"
+    //  A checkbox or radio beside its label (staff_collective.c, staff_meetings.c); .inline: in a row.
+    ".check{display:flex;align-items:center;gap:.5rem;margin:.3rem 0}.check input{width:auto;margin:0}"
+    "fieldset .check label{display:inline;margin:0}.inline .check{display:inline-flex;margin-right:1.2rem}"
     "input[type=number],input[type=search]{width:100%;box-sizing:border-box;font:inherit;padding:.55rem;"
     "border:2px solid #555;border-radius:.3rem;background:#fff}.grid.wide{grid-template-columns:repeat(auto-fit,"
     "minmax(min(100%,24rem),1fr))}@media (max-width:40rem){table.list tbody th{display:block;background:none;"
@@ -729,6 +732,14 @@ staff_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool po
         return staff_disclosures (&x);
     if (streq (url, "/staff/steering") && !post)
         return staff_steering (&x);
+    if (streq (url, "/staff/collective") && !post)
+        return staff_collective (&x, "");
+    if (strncmp (url, "/staff/collective/", 18) == 0 && post)
+        return staff_collective (&x, url + 18);         //  staff_collective.c
+    if (streq (url, "/staff/meetings") && !post)
+        return staff_meetings (&x, "");
+    if (strncmp (url, "/staff/meetings/", 16) == 0 && post)
+        return staff_meetings (&x, url + 16);           //  staff_meetings.c
     if (strncmp (url, "/staff/company/", 15) == 0)
         return staff_company (&x, url + 15);            //  staff_company.c
     if (streq (url, "/staff/locations") && !post)

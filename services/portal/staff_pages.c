@@ -140,6 +140,11 @@ staff_home (staff_t *x)
             portal_buf_add (&b, "<li><a href=\"/staff/export?lang=%s&amp;covenant=%s\">%s</a></li>"
                                 "<li><a href=\"/staff/audit?lang=%s&amp;covenant=%s\">%s</a></li>",
                             l, code, TR (x, "Zaken als CSV", "Cases as CSV"), l, code, TR (x, "Logboek", "Audit trail"));
+        if (staff_is (x, "secretariat"))            //  staff_collective.c, staff_meetings.c
+            portal_buf_add (&b, "<li><a href=\"/staff/collective?lang=%s&amp;covenant=%s\">%s</a></li>"
+                                "<li><a href=\"/staff/meetings?lang=%s&amp;covenant=%s\">%s</a></li>",
+                            l, code, TR (x, "Collectief werk", "Collective work"), l, code,
+                            TR (x, "Vergaderingen en stuurgroep", "Meetings and steering group"));
         portal_buf_add (&b, "</ul></section>");
     }
     portal_buf_add (&b, "</div>");
