@@ -42,6 +42,22 @@ static const imvo_field_t s_submission_get [] = {
     [SUBMISSION_GET_ORG_ID] = { "org_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "the company (a company: itself)" },
     YEAR (SUBMISSION_GET_YEAR),
 };
+//  The documents of an action plan: their types are checked against their bytes (libmagic).
+static const char *const s_doc_types [] = { "application/pdf", "text/plain", "text/csv", "image/png", "image/jpeg", NULL };
+static const imvo_field_t s_submission_attach [] = {
+    COVENANT (SUBMISSION_ATTACH_COVENANT),
+    [SUBMISSION_ATTACH_ORG_ID] = { "org_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "the company (a company: itself)" },
+    YEAR (SUBMISSION_ATTACH_YEAR),
+    [SUBMISSION_ATTACH_NAME] = { "name", IMVO_F_STR, true, 1, 200, IMVO_FMT_LINE, NULL, "the document's file name" },
+    [SUBMISSION_ATTACH_TYPE] = { "content_type", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, s_doc_types, "application/pdf, text/plain, text/csv, image/png or image/jpeg, as its bytes say" },
+    [SUBMISSION_ATTACH_DATA] = { "data", IMVO_F_BIN, true, 1, SCORING_DOC_MAX, 0, NULL, "the document's bytes (up to 4 MiB)" },
+};
+static const imvo_field_t s_submission_document [] = {
+    COVENANT (SUBMISSION_DOCUMENT_COVENANT),
+    [SUBMISSION_DOCUMENT_ORG_ID] = { "org_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "the company (a company: itself)" },
+    YEAR (SUBMISSION_DOCUMENT_YEAR),
+    [SUBMISSION_DOCUMENT_DOC] = { "doc_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "a document of the plan (submission.get lists them)" },
+};
 static const imvo_field_t s_assessment_start [] = { COVENANT (ASSESSMENT_START_COVENANT), YEAR (ASSESSMENT_START_YEAR) };
 static const imvo_field_t s_assessment_get [] = { ROUND (ASSESSMENT_GET_ROUND) };
 static const imvo_field_t s_assessment_appeal [] = {
@@ -171,7 +187,9 @@ s_submission_check (const imvo_value_t *f, imvo_error_t *err)
 MSG (s_framework_put_msg, "framework.put", "set a covenant's assessment framework (a version a round used is frozen)", s_framework_put, MONITORING | IMVO_ROLE_SECRETARIAT, NULL, s_framework_check, .idem_ttl = IMVO_WEEK, .reply = "covenant version replaced")
 MSG (s_framework_get_msg, "framework.get", "a covenant's assessment framework (the latest version by default)", s_framework_get, IMVO_PUBLIC, NULL, NULL, .reply = "covenant version due parts bands name? sources?")
 MSG (s_submission_put_msg, "submission.put", "a company's yearly due-diligence action plan: answers per criterion, risks, public report", s_submission_put, IMVO_ROLE_COMPANY | IMVO_ROLE_SECRETARIAT, "org_id", s_submission_check, .idem_ttl = IMVO_WEEK, .reply = "org_id year late at")
-MSG (s_submission_get_msg, "submission.get", "a company's action plan of a year as submitted (a company sees only its own)", s_submission_get, IMVO_ROLE_COMPANY | IMVO_STAFF | MONITORING, "org_id", NULL, .reply = "org_id year answers late at by version risks? public_report_url? projects?")
+MSG (s_submission_get_msg, "submission.get", "a company's action plan of a year as submitted (a company sees only its own)", s_submission_get, IMVO_ROLE_COMPANY | IMVO_STAFF | MONITORING, "org_id", NULL, .reply = "org_id year answers late at by version risks? public_report_url? projects? documents")
+MSG (s_submission_attach_msg, "submission.attach", "a document with a company's action plan of a year (up to 4 MiB, at most 10 a plan; its type checked against its bytes)", s_submission_attach, IMVO_ROLE_COMPANY | IMVO_ROLE_SECRETARIAT, "org_id", NULL, .idem_ttl = IMVO_WEEK, .reply = "doc_id name content_type size")
+MSG (s_submission_document_msg, "submission.document", "one document of a company's action plan, with its bytes (a company only its own)", s_submission_document, IMVO_ROLE_COMPANY | IMVO_STAFF | MONITORING, "org_id", NULL, .reply = "doc_id name content_type size at data")
 MSG (s_assessment_start_msg, "assessment.start", "the monitoring committee starts a covenant's yearly round (the same round again when started twice)", s_assessment_start, MONITORING, NULL, NULL, .idem_ttl = IMVO_WEEK, .reply = "round_id status started")
 MSG (s_assessment_get_msg, "assessment.get", "a round: results, summary, collective risks (a company sees only its own result)", s_assessment_get, MONITORING | IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, .reply = "round_id covenant year status version started_at completed_at run_ms results summary collective_risks")
 MSG (s_assessment_appeal_msg, "assessment.appeal", "a company appeals its result, within 4 weeks of the round's completion", s_assessment_appeal, IMVO_ROLE_COMPANY | IMVO_ROLE_SECRETARIAT, "org_id", NULL, .idem_ttl = IMVO_WEEK, .reply = "appeal_id status")
@@ -180,7 +198,8 @@ MSG (s_assessment_round_msg, "assessment.round", "a covenant's year as it runs: 
 MSG (s_assessment_report_msg, "assessment.report", "the sector report as Markdown or one HTML page (public: no company below the threshold named)", s_assessment_report, IMVO_PUBLIC, NULL, NULL, .reply = "format report")
 
 const imvo_proto_msg_t *const imvo_proto_scoring [] = {
-    &s_framework_put_msg, &s_framework_get_msg, &s_submission_put_msg, &s_submission_get_msg, &s_assessment_start_msg,
+    &s_framework_put_msg, &s_framework_get_msg, &s_submission_put_msg, &s_submission_get_msg, &s_submission_attach_msg,
+    &s_submission_document_msg, &s_assessment_start_msg,
     &s_assessment_get_msg, &s_assessment_appeal_msg, &s_assessment_decide_msg, &s_assessment_report_msg, &s_assessment_round_msg,
     &collective_choose_msg, &project_put_msg, &project_list_msg, &assessment_verify_msg, &assessment_comment_msg,
     &assessment_review_msg, &assessment_publish_msg, &assessment_results_msg, NULL };

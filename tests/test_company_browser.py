@@ -1,6 +1,6 @@
 """A company's console in a real browser: Debian's Chromium driven by playwright-core
 (tests/portal/company.mjs) against the real daemons with CURVE. The company's administrator signs
-in, submits this year's action plan against the framework (the test starts the monitoring
+in, submits this year's action plan against the framework with a document (the test starts the monitoring
 committee's round once the plan is in), sees its result and appeals it, answers a complaint,
 uploads its locations CSV through the preview, subscribes a webhook with a secret, reads its
 memberships and makes a colleague's account. Every page passes axe-core at phone and desktop size;
@@ -16,7 +16,7 @@ from test_console import PASSWORD
 from test_console_company import FRAMEWORK, YEAR
 from test_portal import SHOTS
 
-PAGES = ("home", "plan", "plan-submitted", "results", "appealed", "case", "case-responded", "locations",
+PAGES = ("home", "plan", "plan-submitted", "plan-document", "results", "appealed", "case", "case-responded", "locations",
          "locations-preview", "subscriptions", "subscriptions-saved", "memberships", "accounts", "account-made",
          "inbox", "plan-nl", "home-nl")
 
@@ -59,8 +59,11 @@ class CompanyBrowser(unittest.TestCase):
         with open(csv, "w") as f:
             f.write("name,address,city,country\nDhaka Knit One,Plot 4 Road 7,Gazipur,Bangladesh\n"
                     "Hanoi Sew,12 Le Loi,Hanoi,VN\n")
+        pdf = os.path.join(s.workdir, "Human rights policy 2026.pdf")
+        with open(pdf, "wb") as f:
+            f.write(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
         node = subprocess.Popen(["node", self.script, "journey", "http://127.0.0.1:%d" % self.port, SHOTS, user, PASSWORD,
-                                 totp(secret), case, csv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                 totp(secret), case, csv, pdf], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         # The monitoring committee starts the round once the plan is in.
         plan = {"covenant": "gold", "org_id": self.brand, "year": YEAR}
         got = s.wait_for(lambda: (s.call("scoring", "submission.get", plan) or {}).get("ok"), timeout=60)
@@ -75,6 +78,9 @@ class CompanyBrowser(unittest.TestCase):
         self.assertNotIn("late", out["plan_status"])
         self.assertEqual(s.ok("scoring", "submission.get", plan)["public_report_url"],
                          "https://brand.example.org/due-diligence-2026")
+        self.assertIn("Human rights policy 2026.pdf", out["documents"])
+        self.assertEqual([d["name"] for d in s.ok("scoring", "submission.get", plan)["documents"]],
+                         ["Human rights policy 2026.pdf"])
         self.assertEqual(out["score"], "70")              # 60 x 5/10 + 40 x 5/5
         self.assertIn("Your appeal was received", out["appealed"])
         appeal = s.redis.cli("HGET", "imvo:scoring:{gold}:appeals", "gold-%d-%s" % (YEAR, self.brand))

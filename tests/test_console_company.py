@@ -50,6 +50,7 @@ class CompanyConsole(test_console.ConsoleSystem):
         cls.brand = s.company("Plan Brand BV", ["textile"])
         cls.other = s.company("Other Plan BV", ["textile"])
         cls.brand_cert = s.cert("brand", "company", cls.brand)
+        cls.other_cert = s.cert("other", "company", cls.other)
         for org in (cls.brand, cls.other):
             s.ok("membership", "member.join", {"covenant": "gold", "org_id": org, "role": "party"})
         s.ok("scoring", "framework.put", FRAMEWORK, cert=cls.mon)
@@ -89,13 +90,15 @@ class CompanyConsole(test_console.ConsoleSystem):
         b.user = user
         return b
 
-    def upload(self, b, page, csv, **fields):
-        body, ctype = multipart(dict(fields, csrf=b.csrf(page), lang="en"), "file", "locations.csv", csv)
+    def upload(self, b, page, csv, path="/staff/company/locations/preview", filename="locations.csv", ctype="text/csv",
+               **fields):
+        body, ctype = multipart(dict(fields, csrf=b.csrf(page), lang="en"), "file", filename, csv, ctype)
         h = {"Content-Type": ctype, "Cookie": "; ".join("%s=%s" % kv for kv in b.cookies.items())}
         c = test_console.http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
-        c.request("POST", "/staff/company/locations/preview", body=body, headers=h)
+        c.request("POST", path, body=body, headers=h)
         r = c.getresponse()
-        r.page = r.read().decode(errors="replace")
+        r.body = r.read()
+        r.page = r.body.decode(errors="replace")
         c.close()
         return r
 
@@ -238,6 +241,42 @@ class CompanyConsole(test_console.ConsoleSystem):
         r3 = b.post("/staff/company/locations/confirm", r.page, kept=re.search(r'name="kept" value="([0-9a-f]{32})"',
                                                                             r.page).group(1), idem=uuid.uuid4().hex)
         self.assertEqual(r3.status, 409)
+
+    def test_plan_documents_checked_by_their_bytes_and_only_for_the_company(self):
+        b = self.company()
+        year, pdf = YEAR + 3, b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+        page = b.get("/staff/company/plan?covenant=gold&year=%d" % year).page
+        self.assertIn("Submit the plan first", page)
+        r = self.upload(b, page, pdf, "/staff/company/plan/document", "policy.pdf", "application/pdf", covenant="gold",
+                        year=str(year))
+        self.assertEqual(r.status, 404, r.page)                     # no plan yet: nothing kept
+        self.assertIn("submit the plan first", r.page)
+        r = b.post("/staff/company/plan", page, covenant="gold", year=str(year), **{"a.a1": "1"})
+        self.assertEqual(r.status, 303, r.page)
+        page = b.get("/staff/company/plan?covenant=gold&year=%d" % year).page
+        r = self.upload(b, page, b"just some words, not a PDF", "/staff/company/plan/document", "fake.pdf",
+                        "application/pdf", covenant="gold", year=str(year))
+        self.assertEqual(r.status, 400, r.page)
+        self.assertIn("content_type", r.page)
+        self.assertIn("Nothing was changed", r.page)
+        r = self.upload(b, page, pdf, "/staff/company/plan/document", "Human rights policy.pdf", "application/pdf",
+                        covenant="gold", year=str(year))
+        self.assertEqual(r.status, 303, r.page)
+        page = b.get("/staff/company/plan?covenant=gold&year=%d" % year).page
+        link = re.search(r'href="(/staff/company/plan/document/([0-9a-f]+)\?[^"]+)">Human rights policy.pdf</a>', page)
+        self.assertTrue(link, page)
+        got = b.request("GET", link.group(1).replace("&amp;", "&"))
+        self.assertEqual((got.status, got.getheader("Content-Type")), (200, "application/pdf"))
+        self.assertEqual(got.page, pdf.decode())
+        # Another company guessing the URL finds nothing; its certificate is refused by scoring.
+        other = self.company(self.other)
+        self.assertEqual(other.get(link.group(1).replace("&amp;", "&")).status, 404)
+        err = self.s.call("scoring", "submission.document", {"covenant": "gold", "org_id": self.brand, "year": year,
+                                                             "doc_id": link.group(2)}, cert=self.other_cert)["error"]
+        self.assertEqual(err["code"], "forbidden")
+        docs = self.s.ok("scoring", "submission.get", {"covenant": "gold", "org_id": self.brand, "year": year})["documents"]
+        self.assertEqual([(d["name"], d["content_type"], d["size"]) for d in docs],
+                         [("Human rights policy.pdf", "application/pdf", len(pdf))])
 
     def test_webhook_and_email_subscriptions_with_a_secret(self):
         org = self.s.company("Hooked Brand BV", ["textile"])

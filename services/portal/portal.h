@@ -296,9 +296,10 @@ typedef struct {
 } portal_staff_upload_t;
 const portal_staff_upload_t *portal_evidence_staff (const char *url);
 bool staff_csrf_early (struct MHD_Connection *c, portal_req_t *r);
-//  File i of the request, decrypted whole into out (size bytes, NUL-terminated): its length,
-//  or -1 (no such file, refused, larger than size - 1, or it does not read back).
-long portal_evidence_read (portal_req_t *r, int i, char *out, size_t size);
+//  File i of the request, decrypted whole into out (size bytes, NUL-terminated), its name and
+//  declared type into name and type when not NULL: its length, or -1 (no such file, refused,
+//  larger than size - 1, or it does not read back).
+long portal_evidence_file (portal_req_t *r, int i, char *out, size_t size, char name [256], char type [32]);
 
 //  /metrics in the Prometheus text format (portal_metrics.c).
 void portal_metrics (portal_buf_t *b);

@@ -538,7 +538,7 @@ portal_evidence_free (portal_req_t *r)
 static long s_read_part (portal_upload_t *up, s_file_t *f);
 
 long
-portal_evidence_read (portal_req_t *r, int i, char *out, size_t size)
+portal_evidence_file (portal_req_t *r, int i, char *out, size_t size, char name [256], char type [32])
 {
     portal_upload_t *up = r ? r->upload : NULL;
     if (!up || up->refused || i < 0 || i >= up->nfiles || up->files [i].fd < 0 || up->files [i].size >= size)
@@ -554,6 +554,10 @@ portal_evidence_read (portal_req_t *r, int i, char *out, size_t size)
         f->sent += (uint64_t) n;
     }
     out [f->size] = 0;
+    if (name)
+        snprintf (name, 256, "%s", f->name);
+    if (type)
+        snprintf (type, 32, "%s", f->type);
     return (long) f->size;
 }
 

@@ -121,6 +121,8 @@ enum MHD_Result staff_case (staff_t *x, const char *case_id, const char *action)
 //  them as a download (GET /staff/case/<id>/attachment/<attachment_id>).
 void staff_attachments (staff_t *x, portal_buf_t *b, const char *case_id, const msgpack_object *case_body);
 enum MHD_Result staff_attachment (staff_t *x, const char *case_id, const char *attachment_id);
+//  A download's file name as a header may carry it (ASCII letters, digits, . - _), else fallback.
+void staff_file_name (char *name, size_t size, const char *fallback);
 //  staff_translation.c: the complaint's language, her words and the secretariat's translations
 //  beside them on its page (from complaint.get's reply), and the form's POST
 //  /staff/case/<id>/translate (complaint.translate).
@@ -177,7 +179,7 @@ enum MHD_Result staff_disclosures (staff_t *x);
 
 //  staff_company*.c: a company's own console (role company, its own organisation only; the
 //  daemons keep it so too). staff_company.c: its part of the home page, the dispatcher of
-//  /staff/company/<page>, the action plan and the results with the appeal;
+//  /staff/company/<page>, the action plan; staff_company_results.c: the results and the appeal;
 //  staff_company_case.c: a case against the company (respond, messages);
 //  staff_company_locations.c: the locations CSV with its preview; staff_company_settings.c:
 //  subscriptions, memberships and contributions, the company's accounts.
@@ -190,6 +192,17 @@ enum MHD_Result staff_company_settings (staff_t *x, const char *page);
 //  it); the covenant a page is about (?covenant= or the posted one when the company is an
 //  active member, else its first; "" when none) and the form choosing it (year shown when > 0).
 int64_t staff_company_year (void);
+//  The year a page is about: ?year= (or the posted one) from 2000 to 2100, else this year.
+int64_t staff_company_year_of (staff_t *x);
+//  staff_company_results.c: GET /staff/company/results and POST /staff/company/appeal.
+enum MHD_Result staff_company_results (staff_t *x);
+//  staff_company_documents.c: the plan's documents on its page (sub: submission.get's reply, or
+//  NULL when there is no plan yet), POST /staff/company/plan/document (a file, multipart) and
+//  GET /staff/company/plan/document/<doc id>?covenant=&year= (the download).
+void staff_company_documents (staff_t *x, portal_buf_t *b, const char *covenant, int64_t year,
+                              const msgpack_object *sub);
+enum MHD_Result staff_company_document (staff_t *x, const char *doc_id);
+extern const portal_staff_upload_t staff_company_document_upload;
 int staff_company_org (staff_t *x, imvo_response_t *org);
 const char *staff_company_covenant (staff_t *x, const imvo_response_t *org, char out [40]);
 void staff_company_choose (staff_t *x, portal_buf_t *b, const imvo_response_t *org, const char *page,

@@ -27,13 +27,14 @@ static const portal_staff_upload_t s_uploads [] = {
     { "/staff/company/locations/preview", s_csv_types, S_CSV_MAX },
     { NULL, NULL, 0 } };
 
+//  The console's file forms: this CSV, and a plan's documents (staff_company_documents.c).
 const portal_staff_upload_t *
 portal_evidence_staff (const char *url)
 {
     for (int i = 0; s_uploads [i].url; i++)
         if (streq (url, s_uploads [i].url))
             return &s_uploads [i];
-    return NULL;
+    return streq (url, staff_company_document_upload.url) ? &staff_company_document_upload : NULL;
 }
 
 //  --- the files kept between preview and confirm -------------------------------------------------
@@ -188,7 +189,7 @@ s_preview (staff_t *x)
     if (!portal_code_ok (covenant) || year < 0)
         return s_bad (x, TR (x, "Kies een convenant en een jaar (bijvoorbeeld 2026).", "Choose a covenant and a year (for example 2026)."));
     char *csv = malloc (S_CSV_MAX + 1);
-    long n = csv ? portal_evidence_read (x->r, 0, csv, S_CSV_MAX + 1) : -1;
+    long n = csv ? portal_evidence_file (x->r, 0, csv, S_CSV_MAX + 1, NULL, NULL) : -1;
     if (n <= 0) {
         free (csv);
         return s_bad (x, TR (x, "Het bestand is leeg of kwam niet heel aan.", "The file is empty or did not arrive whole."));

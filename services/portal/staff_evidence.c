@@ -61,6 +61,18 @@ staff_attachments (staff_t *x, portal_buf_t *b, const char *case_id, const msgpa
     portal_buf_add (b, "</section>");
 }
 
+void
+staff_file_name (char *name, size_t size, const char *fallback)
+{
+    //  The name as a header may carry it: ASCII letters, digits and . - _ ; anything else _.
+    for (char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'
+              || *p == '_'))
+            *p = '_';
+    if (!name [0] || name [0] == '.')
+        snprintf (name, size, "%s", fallback);
+}
+
 enum MHD_Result
 staff_attachment (staff_t *x, const char *case_id, const char *attachment_id)
 {
@@ -78,13 +90,7 @@ staff_attachment (staff_t *x, const char *case_id, const char *attachment_id)
     char type [80] = "application/octet-stream", name [256] = "";
     imvo_obj_strcpy (imvo_map_get (resp.body, "content_type"), type, sizeof type);
     imvo_obj_strcpy (imvo_map_get (resp.body, "name"), name, sizeof name);
-    //  The name as a header may carry it: ASCII letters, digits and . - _ ; anything else _.
-    for (char *p = name; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'
-              || *p == '_'))
-            *p = '_';
-    if (!name [0] || name [0] == '.')
-        snprintf (name, sizeof name, "attachment");
+    staff_file_name (name, sizeof name, "attachment");
     enum MHD_Result answer;
     if (!data || data->type != MSGPACK_OBJECT_BIN)
         answer = staff_error (x, MHD_HTTP_INTERNAL_SERVER_ERROR, TR (x, "Niet beschikbaar", "Unavailable"),

@@ -168,6 +168,13 @@ imvo_handler_fn scoring_assessment_round;
 //  *n; *keep owns the chunks (destroy it after). NULL when Redis failed.
 zchunk_t **scoring_results_read (imvo_ctx_t *ctx, const char *covenant, int64_t year, size_t *n, zlistx_t **keep);
 
+//  The documents of action plans (scoring_documents.c): submission.attach, submission.document;
+//  a plan's documents (HVALS of its hash: packed metas) or NULL when Redis failed, and packed
+//  as submission.get's "documents".
+imvo_handler_fn scoring_submission_attach, scoring_submission_document;
+redisReply *scoring_documents_read (imvo_ctx_t *ctx, const char *covenant, int64_t year, const char *org);
+void scoring_documents_pack (msgpack_packer *pk, const redisReply *docs);
+
 //  A round id "textile-2025" as covenant and year; -1 when it is not one.
 int scoring_round_parse (const char *round_id, char *covenant, size_t size, int64_t *year);
 

@@ -129,8 +129,8 @@ s_submission_put (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
     return rc;
 }
 
-//  submission.get: the stored plan as it was put, with org_id and year (the catalogue keeps a
-//  company to its own org_id).
+//  submission.get: the stored plan as it was put, with org_id, year and its documents (the
+//  catalogue keeps a company to its own org_id).
 static int
 s_submission_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
@@ -149,6 +149,11 @@ s_submission_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
     msgpack_zone_init (&zone, 1024);
     msgpack_object sub;
     const char *why;
+    redisReply *docs = r->type == REDIS_REPLY_STRING
+                     ? scoring_documents_read (ctx, covenant, f [SUBMISSION_GET_YEAR].i, org) : NULL;
+    if (r->type == REDIS_REPLY_STRING && !docs)
+        rc = imvo_redis_fail (NULL, reply);
+    else
     if (r->type != REDIS_REPLY_STRING)
         rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "year", "%s has no action plan for %lld in %s", org,
                               (long long) f [SUBMISSION_GET_YEAR].i, covenant);
@@ -157,14 +162,17 @@ s_submission_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
         rc = imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "unreadable submission");
     else {
         msgpack_packer *pk = imvo_reply_pk (reply);
-        msgpack_pack_map (pk, sub.via.map.size + 2);
+        msgpack_pack_map (pk, sub.via.map.size + 3);
         imvo_pack_kv_str (pk, "org_id", org);
         imvo_pack_kv_int (pk, "year", f [SUBMISSION_GET_YEAR].i);
         for (uint32_t i = 0; i < sub.via.map.size; i++) {
             msgpack_pack_object (pk, sub.via.map.ptr [i].key);
             msgpack_pack_object (pk, sub.via.map.ptr [i].val);
         }
+        scoring_documents_pack (pk, docs);          //  scoring_documents.c
     }
+    if (docs)
+        freeReplyObject (docs);
     msgpack_zone_destroy (&zone);
     freeReplyObject (r);
     return rc;
@@ -250,4 +258,5 @@ const imvo_service_def_t scoring_service = {
     .scripts = scoring_scripts,
     .on_start = s_start,
     .timers = s_timers,
+    .max_msg_bytes = 5L << 20,      //  submission.attach: a document of 4 MiB in one call
 };

@@ -4,10 +4,10 @@
 // locations CSV through its preview, subscribes a webhook, reads its memberships and makes an
 // account for a colleague. Every page is shot at phone and desktop size and checked by axe-core.
 // tests/test_company_browser.py runs it and checks the system after. Prints one JSON line.
-//   node company.mjs journey BASE SHOTS USER PASSWORD TOTP CASE_ID CSV_PATH
+//   node company.mjs journey BASE SHOTS USER PASSWORD TOTP CASE_ID CSV_PATH PDF_PATH
 import { axeBoth, launch, shoot as pagesShoot, sizes } from './pages.mjs';
 
-const [step, base, shots, user, password, code, caseId, csvPath] = process.argv.slice(2);
+const [step, base, shots, user, password, code, caseId, csvPath, pdfPath] = process.argv.slice(2);
 const browser = await launch();
 const out = { axe: {} };
 const shoot = (p, name) => pagesShoot(p, shots, name);
@@ -42,6 +42,11 @@ if (step === 'journey') {
   out.plan = (await p.textContent('[role=status]')).trim();
   out.plan_status = (await p.textContent('#plan-status')).trim();
   await look(p, 'plan-submitted');
+  // A document with the plan (its type is checked against its bytes).
+  await p.setInputFiles('#doc-file', pdfPath);
+  await p.click('form[action="/staff/company/plan/document"] button');
+  out.documents = (await p.textContent('#documents')).trim();
+  await look(p, 'plan-document');
   // The result, once the monitoring committee's round has scored it (the test starts it).
   const results = `${base}/staff/company/results?lang=en&covenant=gold`;
   const until = Date.now() + 60000;
