@@ -229,6 +229,8 @@ static const imvo_handler_t s_handlers [] = {
     { "framework.get", s_framework_get },
     { "submission.put", s_submission_put },
     { "submission.get", s_submission_get },
+    { "submission.attach", scoring_submission_attach },
+    { "submission.document", scoring_submission_document },
     { "assessment.start", s_assessment_start },
     { "assessment.get", scoring_assessment_get },
     { "assessment.appeal", scoring_assessment_appeal },
