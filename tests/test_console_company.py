@@ -200,6 +200,14 @@ class CompanyConsole(test_console.ConsoleSystem):
         r = self.upload(b, page, b"name,address,country\nMill One,Road 1,Narnia\n", covenant="gold", year=str(YEAR))
         self.assertEqual(r.status, 400, r.page)
         self.assertIn("csv.line.2.country", r.page)
+        # The file's own limits, while it streams: 1 MB, and a CSV's types.
+        big = b"name,address,country\n" + b"Mill,Road 1,VN\n" * 80000
+        r = self.upload(b, page, big, covenant="gold", year=str(YEAR))
+        self.assertEqual(r.status, 413, r.page)
+        self.assertIn("larger than 1 MB", r.page)
+        r = self.upload(b, page, b"\x89PNG\r\n", filename="mill.png", ctype="image/png", covenant="gold", year=str(YEAR))
+        self.assertEqual(r.status, 400, r.page)
+        self.assertIn("Choose one CSV file", r.page)
 
     def test_results_and_one_appeal_within_four_weeks(self):
         b = self.company()
