@@ -41,7 +41,7 @@ const imvo_proto_msg_t covenant_term_record_msg = {
     IMVO_FIELDS (s_term_record), IMVO_ROLE_SECRETARIAT, NULL, NULL, s_term_record_check,
     .service = "membership", .idem_ttl = IMVO_WEEK, .reply = "covenant decision until source status term",
     .script = "covenant_term_record", .script_keys = "idem covenant",
-    .script_args = "prefix covenant decision until source today actor" };
+    .script_args = "prefix covenant decision until_on source today actor" };
 
 const imvo_proto_msg_t location_disclosures_msg = {
     "location.disclosures", "the 4 July list's deadline for a year: which member companies disclosed, were reminded, are overdue; when the list is published",

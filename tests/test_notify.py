@@ -25,7 +25,8 @@ TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "depl
 # Every event that reaches people (notify's own notification.* go to operators).
 EVENTS = ["complaint.received", "complaint.status_changed", "complaint.decided", "complaint.published",
           "complaint.deadline_due", "complaint.linked", "assessment.started", "assessment.scored", "assessment.completed",
-          "assessment.corrected", "member.joined", "member.left", "location.list_published"]
+          "assessment.corrected", "member.joined", "member.left", "location.list_published",
+          "covenant.term_due", "covenant.term_recorded", "location.disclosure_reminder", "location.disclosure_overdue"]
 FAST = {"IMVO_NOTIFY_RETRY_MS": "100", "IMVO_NOTIFY_TIMEOUT_MS": "800"}
 
 

@@ -51,7 +51,7 @@ membership_covenant_term_record (imvo_ctx_t *ctx, const imvo_request_t *req, con
     imvo_named_fmt (&named, "prefix", "imvo:membership:{%s}", covenant);
     imvo_named_str (&named, "covenant", covenant);
     imvo_named_str (&named, "decision", f [TERM_RECORD_DECISION].str);
-    imvo_named_str (&named, "until", membership_opt (&f [TERM_RECORD_UNTIL]));
+    imvo_named_str (&named, "until_on", membership_opt (&f [TERM_RECORD_UNTIL]));
     imvo_named_str (&named, "source", f [TERM_RECORD_SOURCE].str);
     imvo_named_str (&named, "today", today);
     imvo_named_str (&named, "actor", req->role [0] ? req->role : "local");

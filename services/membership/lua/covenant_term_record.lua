@@ -3,7 +3,7 @@
 -- this is where it ends, and then the covenant takes no new members (member_join.lua).
 -- KEYS[1] idempotency record, KEYS[2] the covenant hash; ARGV[1] ttl, ARGV[2] by name
 -- (imvo_named; covenant.term_record's script_args): prefix, covenant, decision ('extended' or
--- 'ended'), until ('' when not given), source, today (the daemon's clock), actor.
+-- 'ended'), until_on (the body's until; '' when not given), source, today (the daemon's clock), actor.
 local replay = imvo_replay()
 if replay then
     return replay
@@ -25,7 +25,7 @@ if not runs_out then
     local y, rest = string.match(t.starts_on, '^(%d%d%d%d)(.*)$')
     runs_out = string.format('%04d', tonumber(y) + t.years) .. (rest == '-02-29' and '-02-28' or rest)
 end
-local until_ = a['until']
+local until_ = a.until_on
 if a.decision == 'extended' then
     if until_ <= runs_out then
         return imvo_fail('invalid_argument', 'until', 'an extension ends after the term runs out (' .. runs_out .. ')')
