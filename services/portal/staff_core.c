@@ -52,7 +52,7 @@ const char staff_css [] =
     "input[type=number],input[type=search]{width:100%;box-sizing:border-box;font:inherit;padding:.55rem;"
     "border:2px solid #555;border-radius:.3rem;background:#fff}.grid.wide{grid-template-columns:repeat(auto-fit,"
     "minmax(min(100%,24rem),1fr))}@media (max-width:40rem){table.list tbody th{display:block;background:none;"
-    "border:0;padding:.3rem .3rem .1rem}}"
+    "border:0;padding:.3rem .3rem .1rem}}.row.narrow{max-width:26rem}"
     "figure.qr{margin:1rem 0}figure.qr svg{display:block;max-width:100%;height:auto;border:1px solid #ccd}"
     "@media (max-width:40rem){table.list thead{display:none}table.list tr{display:block;border-bottom:2px solid #ccd;"
     "padding:.3rem 0}table.list td{display:block;border:0;padding:.1rem .3rem}"

@@ -124,7 +124,7 @@ s_page (staff_t *x, const char *covenant, int64_t year)
     snprintf (title, sizeof title, "%s %s %lld", TR (x, "Ronde", "Round"), covenant, (long long) year);
     staff_page_start (x, &b, title);
     staff_monitoring_nav (x, &b, covenant, year, "round");
-    portal_buf_add (&b, "<form method=\"get\" action=\"/staff/monitoring/round\" class=\"row\"><input type=\"hidden\" "
+    portal_buf_add (&b, "<form method=\"get\" action=\"/staff/monitoring/round\" class=\"row narrow\"><input type=\"hidden\" "
                         "name=\"lang\" value=\"%s\"><input type=\"hidden\" name=\"covenant\" value=\"%s\"><div>"
                         "<label for=\"year\">%s</label><input type=\"number\" id=\"year\" name=\"year\" min=\"2000\" "
                         "max=\"2100\" value=\"%lld\"></div><div><button type=\"submit\" class=\"secondary\">%s</button>"
@@ -172,7 +172,7 @@ s_page (staff_t *x, const char *covenant, int64_t year)
     int64_t total = 0;
     imvo_obj_int (imvo_map_get (resp.body, "total"), &total);
     uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
-    portal_buf_add (&b, "<p id=\"shown\">%s %ld–%ld %s %lld</p>", TR (x, "Bedrijf", "Companies"),
+    portal_buf_add (&b, "<p id=\"shown\">%s %ld–%ld %s %lld</p>", TR (x, "Bedrijven", "Companies"),
                     n ? offset + 1 : 0, offset + (long) n, TR (x, "van", "of"), (long long) total);
     if (n) {
         portal_buf_add (&b, "<div class=\"table\"><table class=\"list\" aria-labelledby=\"companies-h\"><thead><tr>"

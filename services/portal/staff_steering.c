@@ -124,7 +124,7 @@ staff_steering (staff_t *x)
     portal_buf_init (&b);
     portal_buf_init (&cards);
     staff_page_start (x, &b, TR (x, "Overzicht voor de stuurgroep", "Steering group overview"));
-    portal_buf_add (&b, "<form method=\"get\" action=\"/staff/steering\" class=\"row\"><input type=\"hidden\" name=\"lang\" "
+    portal_buf_add (&b, "<form method=\"get\" action=\"/staff/steering\" class=\"row narrow\"><input type=\"hidden\" name=\"lang\" "
                         "value=\"%s\"><input type=\"hidden\" name=\"covenant\" value=\"%s\"><div><label for=\"year\">%s</label>"
                         "<input type=\"number\" id=\"year\" name=\"year\" min=\"2000\" max=\"2100\" value=\"%ld\"></div>"
                         "<div><button type=\"submit\" class=\"secondary\">%s</button></div></form>",
