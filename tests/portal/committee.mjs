@@ -74,7 +74,6 @@ if (step === 'journey') {
   const p = await context.newPage();
   await signIn(p);
   for (const [name, path] of [['stages', '/staff/committee?lang=en&covenant=textile'],
-                              ['stages-nl', '/staff/committee?lang=nl&covenant=textile'],
                               ['choose', '/staff/committee?lang=en'],
                               ...caseId.split(',').map((id, i) => [`case-${i + 1}`, `/staff/case/${id}?lang=en`]),
                               ['public', '/decisions/textile?lang=en']]) {
