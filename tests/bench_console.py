@@ -95,13 +95,13 @@ def redis_commands(s, requests):
                      for usec, name, calls in sorted(stats, reverse=True)[:6])
 
 
-def accounts(s, n):
-    """n enrolled secretariat persons: [(username, TOTP secret)]."""
+def accounts(s, n, role="secretariat"):
+    """n enrolled persons of role: [(username, TOTP secret)]."""
     out = []
     for _ in range(n):
         user = "b.%s" % uuid.uuid4().hex[:10]
         made = s.ok("membership", "account.create", {"username": user, "name": "Bench Person",
-                                                     "email": user + "@example.org", "role": "secretariat"})
+                                                     "email": user + "@example.org", "role": role})
         got = s.ok("membership", "account.enroll", {"enroll_token": made["enroll_token"], "password": PASSWORD},
                    actor=False)
         out.append((user, got["totp_secret"]))

@@ -28,14 +28,12 @@ import os
 import re
 import sys
 import time
-import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_console import machine_busy, run, sign_in_all  # noqa: E402
+from bench_console import accounts, machine_busy, run, sign_in_all  # noqa: E402
 from bench_portal import cpu_seconds, pct  # noqa: E402
 from harness import System, start_portal  # noqa: E402
 from round_seed import seed  # noqa: E402
-from test_console import PASSWORD  # noqa: E402
 from test_scoring import FRAMEWORK  # noqa: E402
 
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 4.0
@@ -43,19 +41,6 @@ COMPANIES = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
 VISITORS = 8
 YEAR = 2026
 COVENANT = "gold"
-
-
-def persons(s, n):
-    """n enrolled monitoring persons: [(username, TOTP secret)]."""
-    out = []
-    for _ in range(n):
-        user = "m.%s" % uuid.uuid4().hex[:10]
-        made = s.ok("membership", "account.create", {"username": user, "name": "Bench Monitor",
-                                                     "email": user + "@example.org", "role": "monitoring"})
-        got = s.ok("membership", "account.enroll", {"enroll_token": made["enroll_token"], "password": PASSWORD},
-                   actor=False)
-        out.append((user, got["totp_secret"]))
-    return out
 
 
 def main():
@@ -80,7 +65,7 @@ def main():
                 "redis": s.redis.proc.pid}
         failed = []
         try:
-            sessions = [r[1] for r in asyncio.run(sign_in_all(port, persons(s, VISITORS), 4))]
+            sessions = [r[1] for r in asyncio.run(sign_in_all(port, accounts(s, VISITORS, "monitoring"), 4))]
             base = "/staff/monitoring/round?lang=en&covenant=%s&year=%d" % (COVENANT, YEAR)
             pages = [("/healthz (constant)", "/healthz", VISITORS),
                      ("/metrics", "/metrics", VISITORS),
