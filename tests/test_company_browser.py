@@ -83,6 +83,7 @@ class CompanyBrowser(unittest.TestCase):
                          ["Human rights policy 2026.pdf"])
         self.assertEqual(out["score"], "70")              # 60 x 5/10 + 40 x 5/5
         self.assertIn("Your appeal was received", out["appealed"])
+        self.assertIn("with the monitoring committee", out["appeal"])
         appeal = s.redis.cli("HGET", "imvo:scoring:{gold}:appeals", "gold-%d-%s" % (YEAR, self.brand))
         self.assertIn("counted on last year", appeal)
         self.assertIn("Your response was sent", out["responded"])

@@ -222,6 +222,9 @@ class CompanyConsole(test_console.ConsoleSystem):
         same = b.post("/staff/company/appeal", page, covenant="gold", year=str(YEAR), reason="b1 was counted on the old list")
         self.assertEqual(same.status, 303, same.page)                       # the same form: once
         page = b.get("/staff/company/results?covenant=gold&year=%d" % YEAR).page
+        self.assertIn("b1 was counted on the old list", page[page.index('id="appeal"'):])
+        self.assertIn("with the monitoring committee", page)
+        self.assertNotIn('action="/staff/company/appeal"', page)            # one appeal a round
         r = b.post("/staff/company/appeal", page, covenant="gold", year=str(YEAR), reason="once more")
         self.assertEqual(r.status, 409)
         self.assertIn("appealed this round already", r.page)

@@ -97,13 +97,19 @@ staff_company_home (staff_t *x, portal_buf_t *b)
                         TR (x, "ongelezen", "unread"));
     portal_buf_add (b, "</p><ul><li><a href=\"/staff/company/subscriptions?lang=%s\">%s</a></li></ul></section>", l,
                     TR (x, "Meldingen per webhook of e-mail", "Notices by webhook or e-mail"));
-    portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-work\"><h2 id=\"h-work\">%s</h2><ul>"
+    bool have_org = staff_company_org (x, &org) == 0;
+    portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-work\"><h2 id=\"h-work\">");
+    if (have_org && imvo_obj_is_str (imvo_map_get (org.body, "name")))
+        portal_buf_obj (b, imvo_map_get (org.body, "name"));
+    else
+        portal_buf_add (b, "%s", TR (x, "Uw bedrijf", "Your company"));
+    portal_buf_add (b, "</h2><ul>"
                        "<li><a href=\"/staff/company/plan?lang=%s\">%s</a></li>"
                        "<li><a href=\"/staff/company/results?lang=%s\">%s</a></li>"
                        "<li><a href=\"/staff/company/locations?lang=%s\">%s</a></li>"
                        "<li><a href=\"/staff/company/memberships?lang=%s\">%s</a></li>"
                        "<li><a href=\"/staff/company/accounts?lang=%s\">%s</a></li></ul></section></div>",
-                    TR (x, "Uw bedrijf", "Your company"), l, TR (x, "Actieplan van dit jaar", "This year's action plan"), l,
+                    l, TR (x, "Actieplan van dit jaar", "This year's action plan"), l,
                     TR (x, "Uw resultaten en bezwaar", "Your results and appeal"), l,
                     TR (x, "Productielocaties (CSV)", "Production locations (CSV)"), l,
                     TR (x, "Lidmaatschappen en contributie", "Memberships and contribution"), l,
@@ -112,7 +118,7 @@ staff_company_home (staff_t *x, portal_buf_t *b)
     portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-cases\"><h2 id=\"h-cases\">%s</h2>",
                     TR (x, "Lopende klachten tegen uw bedrijf", "Open complaints against your company"));
     uint32_t shown = 0;
-    if (staff_company_org (x, &org) == 0) {
+    if (have_org) {
         const msgpack_object *open = imvo_map_get (org.body, "open_cases");
         for (uint32_t i = 0; open && open->type == MSGPACK_OBJECT_MAP && i < open->via.map.size; i++) {
             const msgpack_object *cases = &open->via.map.ptr [i].val;

@@ -130,9 +130,9 @@ s_results (staff_t *x)
             for (uint32_t k = 0; fparts && fparts->type == MSGPACK_OBJECT_ARRAY && k < fparts->via.array.size; k++)
                 if (imvo_obj_streq (imvo_map_get (&fparts->via.array.ptr [k], "code"), code))
                     name = imvo_map_get (&fparts->via.array.ptr [k], "name");
-            portal_buf_add (&b, "<tr><td>");
+            portal_buf_add (&b, "<tr><td data-label=\"%s\">", TR (x, "Onderdeel", "Part"));
             portal_buf_obj (&b, name);
-            portal_buf_add (&b, "</td><td class=\"num\">");
+            portal_buf_add (&b, "</td><td class=\"num\" data-label=\"%s\">", TR (x, "Score (0–100)", "Score (0–100)"));
             s_number (&b, &parts->via.map.ptr [i].val);
             portal_buf_add (&b, "</td></tr>");
         }
@@ -176,6 +176,29 @@ s_results (staff_t *x)
     staff_when (&until, when);
     portal_buf_add (&b, "<section class=\"card\" aria-labelledby=\"h-appeal\"><h2 id=\"h-appeal\">%s</h2>",
                     TR (x, "Bezwaar maken", "Appeal"));
+    const msgpack_object *appeal = imvo_map_get (res.body, "appeal");
+    if (appeal && appeal->type == MSGPACK_OBJECT_MAP) {
+        //  One appeal a round: how it stands.
+        char at [32], decided [32], status [16] = "";
+        staff_when (imvo_map_get (appeal, "at"), at);
+        staff_when (imvo_map_get (appeal, "decided_at"), decided);
+        imvo_obj_strcpy (imvo_map_get (appeal, "status"), status, sizeof status);
+        portal_buf_add (&b, "<dl class=\"facts\" id=\"appeal\"><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>",
+                        TR (x, "Ingediend", "Submitted"), at, TR (x, "Uw reden", "Your reason"));
+        portal_buf_obj (&b, imvo_map_get (appeal, "reason"));
+        portal_buf_add (&b, "</dd><dt>%s</dt><dd><span class=\"pill\" data-status=\"%s\">%s</span></dd>",
+                        portal_t (x->lang, T_STATUS), status,
+                        streq (status, "accepted") ? TR (x, "toegewezen", "accepted")
+                        : streq (status, "rejected") ? TR (x, "afgewezen", "rejected")
+                        : TR (x, "in behandeling bij de monitoringcommissie", "with the monitoring committee"));
+        if (!streq (status, "open")) {
+            portal_buf_add (&b, "<dt>%s</dt><dd>%s: ", TR (x, "Besluit", "Decision"), decided);
+            portal_buf_obj (&b, imvo_map_get (appeal, "decision_reason"));
+            portal_buf_add (&b, "</dd>");
+        }
+        portal_buf_add (&b, "</dl>");
+    }
+    else
     if (imvo_now_ms () > completed + S_APPEAL_MS)
         portal_buf_add (&b, "<p id=\"appeal-closed\">%s %s.</p>",
                         TR (x, "De termijn voor bezwaar (vier weken) is verstreken op", "The time to appeal (four weeks) ended on"),

@@ -89,20 +89,30 @@ scoring_assessment_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
     size_t n = 0;
     zlistx_t *keep = NULL;
     zchunk_t **pairs = NULL;
-    redisReply *own = NULL;
+    redisReply *own = NULL, *appeal = NULL;
     int rc = 0;
     if (company) {
         own = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:round:%lld:results %s", covenant, (long long) year,
                               req->org);
         if (!own || own->type == REDIS_REPLY_ERROR)
             rc = imvo_redis_fail (own, reply);
+        //  A company sees its own appeal of the round too, and how it was decided.
+        appeal = rc ? NULL : imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:appeals %s-%s", covenant,
+                                             f [ASSESSMENT_GET_ROUND].str, req->org);
+        if (!rc && (!appeal || appeal->type == REDIS_REPLY_ERROR))
+            rc = imvo_redis_fail (appeal, reply);
     }
     else
     if (!(pairs = scoring_results_read (ctx, covenant, year, &n, &keep)))
         rc = imvo_redis_fail (NULL, reply);
     if (rc == 0) {
         msgpack_packer *pk = imvo_reply_pk (reply);
-        msgpack_pack_map (pk, 11);
+        bool appealed = company && appeal->type == REDIS_REPLY_STRING;
+        msgpack_pack_map (pk, 11 + appealed);
+        if (appealed) {
+            imvo_pack_str (pk, "appeal");
+            msgpack_sbuffer_write (pk->data, appeal->str, appeal->len);
+        }
         imvo_pack_kv_str (pk, "round_id", f [ASSESSMENT_GET_ROUND].str);
         imvo_pack_kv_str (pk, "covenant", covenant);
         imvo_pack_kv_int (pk, "year", year);
@@ -130,6 +140,8 @@ scoring_assessment_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
     }
     if (own)
         freeReplyObject (own);
+    if (appeal)
+        freeReplyObject (appeal);
     free (pairs);
     zlistx_destroy (&keep);
     freeReplyObject (round);

@@ -60,6 +60,7 @@ if (step === 'journey') {
   await p.fill('#reason', 'Our grievance mechanism (b1) was counted on last year\'s list.');
   await p.click('form[action="/staff/company/appeal"] button');
   out.appealed = (await p.textContent('[role=status]')).trim();
+  out.appeal = (await p.textContent('#appeal')).trim();
   await look(p, 'appealed');
   // A complaint in response: answer it.
   await p.goto(`${base}/staff/?lang=en`);
