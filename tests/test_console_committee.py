@@ -92,6 +92,10 @@ class CommitteeConsole(CommitteeSystem):
         self.assertNotIn(cases[4], page)
         self.assertIn("Nothing to publish.", page)
         self.assertIn('id="count-publish">0<', page)
+        # A covenant without cases: every stage says so.
+        r = b.get("/staff/committee?covenant=banking")
+        self.assertEqual(r.status, 200, r.page[-400:])
+        self.assertEqual(r.page.count("No cases at this stage."), 4)
         # Dutch.
         nl = b.get("/staff/committee?covenant=food&lang=nl").page
         self.assertIn("Ontvankelijkheid", nl)
