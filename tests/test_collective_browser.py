@@ -16,8 +16,10 @@ from test_collective import YEAR
 from test_console import PASSWORD
 from test_portal import SHOTS
 
-PAGES = ("collective", "collective-chosen", "collective-project", "meetings", "meetings-recorded", "meetings-nl",
-         "collective-nl")
+PAGES = {"secretariat": ("collective", "collective-chosen", "collective-project", "meetings", "meetings-recorded",
+                         "meetings-nl", "collective-nl"),
+         "assessor": ("assessor", "assessor-company", "assessor-company-nl"),
+         "company": ("review", "review-commented")}
 
 
 class CollectiveBrowser(test_collective_console.CollectivePages):
@@ -29,17 +31,29 @@ class CollectiveBrowser(test_collective_console.CollectivePages):
         os.makedirs(SHOTS, exist_ok=True)
         super().setUpClass()
 
-    def test_the_secretariat_records_collective_work_and_a_meeting(self):
-        user, secret = self.account("secretariat")
-        a, b = self.parties
-        out = subprocess.run(["node", self.script, "http://127.0.0.1:%d" % self.port, SHOTS, user, PASSWORD,
-                              totp(secret), str(YEAR), a, b], capture_output=True, text=True, timeout=180)
+    def journey(self, step, role, *args, org=None):
+        user, secret = self.account(role, org)
+        out = subprocess.run(["node", self.script, step, "http://127.0.0.1:%d" % self.port, SHOTS, user, PASSWORD,
+                              totp(secret), str(YEAR)] + list(args), capture_output=True, text=True, timeout=180)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr + self.log_tail())
         got = json.loads(out.stdout.strip().splitlines()[-1])
-        for page in PAGES:
+        for page in PAGES[step]:
             for size in ("phone", "desktop"):
                 self.assertEqual(got["%s-%s" % (page, size)], [], page)
                 self.assertGreater(os.path.getsize(os.path.join(SHOTS, "collective-%s-%s.png" % (page, size))), 5000)
+        return got
+
+    def test_the_committee_verifies_and_the_company_comments(self):
+        org = self.orgs["Z"]
+        got = self.journey("assessor", "monitoring", org)
+        self.assertIn("Adjusted to: 1. The policy shown is a draft.", got["verdict"])
+        got = self.journey("company", "company", org=org)
+        self.assertEqual(got["verdicts"], 1)
+        self.assertIn("The policy was adopted in March.", got["comment"])
+
+    def test_the_secretariat_records_collective_work_and_a_meeting(self):
+        a, b = self.parties
+        got = self.journey("secretariat", "secretariat", a, b)
         self.assertEqual((got["ranked"], got["chosen"], got["notice"]), (4, 2, "Recorded."))
         r = self.s.ok("scoring", "assessment.get", {"round_id": "gold-%d" % YEAR}, actor={"role": "monitoring"})
         self.assertEqual(sum(k["act_on"] for k in r["collective_risks"]), 2)

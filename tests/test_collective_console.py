@@ -109,6 +109,40 @@ class CollectivePages(ConsoleSystem):
         r = sec.post("/staff/meetings/steering", page, covenant="metals", chair="X", source="minutes")
         self.assertEqual(r.status, 400)
 
+    def test_the_committee_verifies_and_the_company_comments_from_the_pages(self):
+        """001: "De jaarlijkse plannen van aanpak van bedrijven hierover, worden beoordeeld volgens
+        een vast Beoordelingskader." The committee's verdict per criterion, the company's two
+        weeks to comment, and no publication before they have passed."""
+        mon = self.signed_in("monitoring")
+        rid, org = "gold-%d" % YEAR, self.orgs["Y"]
+        page = mon.get("/staff/assessor?covenant=gold&year=%d" % YEAR).page
+        self.assertIn("org=%s" % org, page)
+        self.assertIn('href="/staff/assessor?lang=en&amp;covenant=gold"', mon.get("/staff/").page)
+        page = mon.get("/staff/assessor?covenant=gold&year=%d&org=%s" % (YEAR, org)).page
+        self.assertIn("The company's answer: 4 / 4", page)
+        r = mon.post("/staff/assessor/verify", page, covenant="gold", year=str(YEAR), org_id=org, criterion="a1",
+                     verdict="adjusted", score="2", comment="Only a draft policy was shown.")
+        self.assertEqual(r.status, 303, r.page[-800:] + self.log_tail())
+        got = self.s.ok("scoring", "assessment.get", {"round_id": rid}, actor={"role": "monitoring"})
+        self.assertEqual(next(x for x in got["results"] if x["org_id"] == org)["score"], 30)   # 50 x 6/10
+        page = mon.get("/staff/assessor?covenant=gold&year=%d&org=%s" % (YEAR, org)).page
+        self.assertIn("Adjusted to: 2", page)
+        r = mon.post("/staff/assessor/publish", page, covenant="gold", year=str(YEAR))
+        self.assertEqual(r.status, 409)
+        self.assertIn("two weeks", r.page)
+        company = self.signed_in("company", org)
+        self.assertIn('href="/staff/review?lang=en"', company.get("/staff/").page)
+        page = company.get("/staff/review?covenant=gold&year=%d" % YEAR).page
+        self.assertIn("Only a draft policy was shown.", page)
+        r = company.post("/staff/review/comment", page, covenant="gold", year=str(YEAR), criterion="a1",
+                         comment="The policy was adopted in March; minutes attached to our plan.")
+        self.assertEqual(r.status, 303, r.page[-800:] + self.log_tail())
+        review = self.s.ok("scoring", "assessment.review", {"round_id": rid, "org_id": org}, actor={"role": "monitoring"})
+        self.assertEqual([(c["criterion"], c["org_id"]) for c in review["comments"]], [("a1", org)])
+        self.assertIn("adopted in March", mon.get("/staff/assessor?covenant=gold&year=%d&org=%s" % (YEAR, org)).page)
+        self.assertEqual(company.get("/staff/assessor?covenant=gold").status, 403)
+        self.assertEqual(mon.get("/staff/review?covenant=gold").status, 403)
+
 
 if __name__ == "__main__":
     unittest.main()

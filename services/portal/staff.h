@@ -171,6 +171,10 @@ enum MHD_Result staff_steering (staff_t *x);
 //  page, else the posted form's last path part.
 enum MHD_Result staff_collective (staff_t *x, const char *action);
 enum MHD_Result staff_meetings (staff_t *x, const char *action);
+//  staff_assessor.c: /staff/assessor (the monitoring committee verifies or adjusts each criterion
+//  with a comment, and publishes after the companies' two weeks) and, company true,
+//  /staff/review (a company reads the verdicts and comments within the window).
+enum MHD_Result staff_assessor (staff_t *x, bool company, const char *action);
 //  staff_terms.c: /staff/terms (the covenants' terms; the secretariat records an extension or
 //  the end) and /staff/disclosures?covenant=&year= (the 4 July list: who disclosed, was
 //  reminded, is overdue).

@@ -740,6 +740,10 @@ staff_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool po
         return staff_meetings (&x, "");
     if (strncmp (url, "/staff/meetings/", 16) == 0 && post)
         return staff_meetings (&x, url + 16);           //  staff_meetings.c
+    if ((streq (url, "/staff/assessor") && !post) || (strncmp (url, "/staff/assessor/", 16) == 0 && post))
+        return staff_assessor (&x, false, post ? url + 16 : "");       //  staff_assessor.c
+    if ((streq (url, "/staff/review") && !post) || (strncmp (url, "/staff/review/", 14) == 0 && post))
+        return staff_assessor (&x, true, post ? url + 14 : "");
     if (strncmp (url, "/staff/company/", 15) == 0)
         return staff_company (&x, url + 15);            //  staff_company.c
     if (streq (url, "/staff/locations") && !post)

@@ -78,8 +78,12 @@ staff_home (staff_t *x)
                                                            "Find a case (words or case id)"),
                         staff_max ("complaint.list", "q", 200), portal_t (x->lang, T_SEARCH));
     }
-    if (staff_is (x, "company"))
+    if (staff_is (x, "company")) {
         staff_company_home (x, &b);         //  staff_company.c
+        portal_buf_add (&b, "<p><a href=\"/staff/review?lang=%s\" id=\"review\">%s</a></p>", l,     //  staff_assessor.c
+                        TR (x, "Uw beoordeling: de oordelen van de commissie en uw opmerkingen",
+                               "Your assessment: the committee's verdicts and your comments"));
+    }
     if (staff_is (x, "steering") || staff_is (x, "secretariat"))
         portal_buf_add (&b, "<p><a href=\"/staff/steering?lang=%s\" id=\"steering\">%s</a></p>", l,
                         TR (x, "Overzicht voor de stuurgroep: alle convenanten", "Steering group overview: every covenant"));
@@ -133,6 +137,9 @@ staff_home (staff_t *x)
                             l, code, TR (x, "Beoordelingskaders", "Frameworks"), l, code,
                             TR (x, "Ronde en resultaten", "Round and results"), l, code, TR (x, "Bezwaren", "Appeals"),
                             l, code, TR (x, "Sectorrapport", "Sector report"));
+        if (staff_is (x, "monitoring"))             //  staff_assessor.c
+            portal_buf_add (&b, "<li><a href=\"/staff/assessor?lang=%s&amp;covenant=%s\">%s</a></li>", l, code,
+                            TR (x, "Verificatie en publicatie", "Verification and publication"));
         if (staff_is (x, "steering"))
             portal_buf_add (&b, "<li><a href=\"/staff/steering?lang=%s&amp;covenant=%s\">%s</a></li>", l, code,
                             TR (x, "Overzicht", "Overview"));

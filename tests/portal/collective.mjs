@@ -2,10 +2,12 @@
 // Chromium through playwright-core); tests/test_collective_browser.py runs it and checks the
 // system after. Every page is shot at phone and desktop size (SHOTS/collective-<page>-<size>.png)
 // and checked by axe-core at both (out[`${page}-${size}`]: the violations). Prints one JSON line.
-//   node collective.mjs BASE SHOTS USER PASSWORD TOTP YEAR PARTY_A PARTY_B
+//   node collective.mjs secretariat BASE SHOTS USER PASSWORD TOTP YEAR PARTY_A PARTY_B
+//   node collective.mjs assessor    BASE SHOTS USER PASSWORD TOTP YEAR ORG    (the monitoring committee)
+//   node collective.mjs company     BASE SHOTS USER PASSWORD TOTP YEAR ORG    (the company assessed)
 import { axeBoth, launch, shoot } from './pages.mjs';
 
-const [base, shots, user, password, code, year, partyA, partyB] = process.argv.slice(2);
+const [step, base, shots, user, password, code, year, partyA, partyB] = process.argv.slice(2);
 const browser = await launch();
 const out = {};
 const context = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
@@ -21,6 +23,7 @@ await p.fill('#username', user);
 await p.fill('#password', password);
 await p.fill('#totp', code);
 await p.click('form[action="/staff/login"] button');
+if (step === 'secretariat') {
 await p.click('a[href="/staff/collective?lang=en&covenant=gold"]');
 await p.goto(`${base}/staff/collective?lang=en&covenant=gold&year=${year}`);
 out.ranked = await p.locator('#ranking tbody tr').count();
@@ -61,5 +64,32 @@ await p.goto(`${base}/staff/meetings?lang=nl&covenant=metals`);
 await look('meetings-nl');
 await p.goto(`${base}/staff/collective?lang=nl&covenant=gold&year=${year}`);
 await look('collective-nl');
+} else if (step === 'assessor') {
+  // The committee adjusts one criterion of a company's plan, with its comment.
+  await p.click('a[href="/staff/assessor?lang=en&covenant=gold"]');
+  await p.goto(`${base}/staff/assessor?lang=en&covenant=gold&year=${year}`);
+  await look('assessor');
+  await p.click(`#companies a[href*="org=${partyA}"]`);
+  await p.click('article.criterion summary >> nth=0');
+  const form = p.locator('form[action="/staff/assessor/verify"]').first();
+  await form.locator('input[value=adjusted]').check();
+  await form.locator('input[name=score]').fill('1');
+  await form.locator('textarea[name=comment]').fill('The policy shown is a draft.');
+  await form.locator('button').click();
+  out.verdict = await text('article.criterion p');
+  await look('assessor-company');
+  await p.goto(`${base}/staff/assessor?lang=nl&covenant=gold&year=${year}&org=${partyA}`);
+  await look('assessor-company-nl');
+} else if (step === 'company') {
+  await p.click('#review');
+  await p.goto(`${base}/staff/review?lang=en&covenant=gold&year=${year}`);
+  out.verdicts = await p.locator('#verdicts li').count();
+  await look('review');
+  await p.fill('#rc-crit', 'a1');
+  await p.fill('#rc-text', 'The policy was adopted in March.');
+  await p.click('form[action="/staff/review/comment"] button');
+  out.comment = await text('#comments li');
+  await look('review-commented');
+}
 await browser.close();
 console.log(JSON.stringify(out));
