@@ -102,6 +102,22 @@ class Joins(SharedSystem):
         self.assertIn("since", bad.stdout + bad.stderr)
 
 
+class Demo(unittest.TestCase):
+
+    def test_the_demo_signatories_signed_on_19_june_2017(self):
+        """Seed 000: "Op 19 juni 2017 ondertekenden producenten van elektronica en sieraden,
+        recyclers, maatschappelijke organisaties en de overheid hiervoor het Convenant
+        Verantwoord Goud." imvoctl demo joins them on that day, citing it."""
+        with System(["membership", "scoring"]) as s:
+            out = s.imvoctl("demo")
+            self.assertEqual(out.returncode, 0, out.stderr)
+            members = s.ok("membership", "member.list", {"covenant": "gold"})["members"]
+            self.assertEqual(len(members), 18)
+            self.assertEqual({m["since"] for m in members}, {"2017-06-19"})
+            got = s.ok("membership", "member.get", {"covenant": "gold", "org_id": members[0]["org_id"]})
+            self.assertIn("Op 19 juni 2017 ondertekenden", got["source"])
+
+
 class YearRule(unittest.TestCase):
 
     def test_signed_in_2016_communicates_publicly_in_2019(self):

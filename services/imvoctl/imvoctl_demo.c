@@ -2,7 +2,8 @@
 
     The signatories of the Dutch Responsible Gold Agreement (2017), as the seed text
     shared/seeds/000_b06e3cb1c08ca68d.txt names them, registered with membership and made
-    parties of the gold covenant. Running it again changes nothing: an organisation whose
+    parties of the gold covenant on the day they signed (since 2017-06-19, with the seed's
+    sentence as the source). Running it again changes nothing: an organisation whose
     name is registered already is reused, a membership that exists already is kept.
     Prints each organisation's id, so the commands that follow can name one.
 */
@@ -182,10 +183,14 @@ imvoctl_demo (int timeout_ms, bool json)
         if (status)
             break;
         msgpack_sbuffer_clear (&body);
-        msgpack_pack_map (&pk, 3);
+        msgpack_pack_map (&pk, 5);
         imvo_pack_kv_str (&pk, "covenant", "gold");
         imvo_pack_kv_str (&pk, "org_id", org_id);
         imvo_pack_kv_str (&pk, "role", "party");
+        imvo_pack_kv_str (&pk, "since", "2017-06-19");
+        imvo_pack_kv_str (&pk, "source", "seed 000: Op 19 juni 2017 ondertekenden producenten van elektronica en "
+                                         "sieraden, recyclers, maatschappelijke organisaties en de overheid hiervoor "
+                                         "het Convenant Verantwoord Goud.");
         //  conflict: a member already.
         if (s_call (client, "member.join", &body, &resp, IMVO_ERR_CONFLICT))
             status = 2;
