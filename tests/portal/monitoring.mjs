@@ -1,33 +1,35 @@
 // The monitoring committee's and the steering group's console in a real browser (Debian's
-// Chromium through playwright-core), one step per run; tests/test_monitoring_browser.py runs the
-// steps and checks the system between them (it computes the TOTP codes). Every page is shot at
-// phone and desktop size (SHOTS/monitoring-<page>-<size>.png) and checked by axe-core at both
+// Chromium through playwright-core), in one run; tests/test_monitoring_browser.py prepares the
+// system, computes the TOTP codes and checks the system after. Every page is shot at phone and
+// desktop size (SHOTS/monitoring-<page>-<size>.png) and checked by axe-core at both
 // (out[`${page}-${size}`]: the violations). Prints one JSON line.
-//   node monitoring.mjs start    BASE SHOTS USER PASSWORD TOTP COVENANT YEAR -> {status, scored, ...}
-//   node monitoring.mjs read     BASE SHOTS USER PASSWORD TOTP COVENANT YEAR -> {appeal, report, risks, ...}
-//   node monitoring.mjs steering BASE SHOTS USER PASSWORD TOTP COVENANT YEAR -> {members, round, ...}
+//   node monitoring.mjs BASE SHOTS USER PASSWORD TOTP STEERING_USER STEERING_TOTP COVENANT YEAR APPEALS_COVENANT
 import { axeBoth, launch, shoot } from './pages.mjs';
 
-const [step, base, shots, user, password, code, covenant, year] = process.argv.slice(2);
+const [base, shots, user, password, code, steeringUser, steeringCode, covenant, year, appealsCovenant] =
+  process.argv.slice(2);
 const browser = await launch();
 const out = {};
 // bypassCSP: axe is a script, and the console's pages allow none of their own.
-const context = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
-const p = await context.newPage();
+let context = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
+let p = await context.newPage();
 const look = async (name) => {
   await shoot(p, shots, `monitoring-${name}`);
   await axeBoth(p, name, out);
 };
 const text = async (selector) => (await p.textContent(selector)).trim();
 
-await p.goto(`${base}/staff/?lang=en`);                  // sent to the sign-in page
-await p.fill('#username', user);
-await p.fill('#password', password);
-await p.fill('#totp', code);
-await p.click('form[action="/staff/login"] button');
-out.home = p.url();
+async function signIn (who, totp) {
+  await p.goto(`${base}/staff/?lang=en`);                // sent to the sign-in page
+  await p.fill('#username', who);
+  await p.fill('#password', password);
+  await p.fill('#totp', totp);
+  await p.click('form[action="/staff/login"] button');
+  return p.url();
+}
 
-if (step === 'start') {
+out.home = await signIn(user, code);
+{
   await look('home');
   // The covenant's frameworks, from the home page.
   await p.click(`a[href="/staff/monitoring/frameworks?lang=en&covenant=${covenant}"]`);
@@ -53,16 +55,16 @@ if (step === 'start') {
   await look('round-search');
   await p.goto(`${base}/staff/monitoring/round?lang=nl&covenant=${covenant}&year=${year}`);
   await look('round-nl');
-} else if (step === 'read') {
-  // The appeal to decide, then decided.
-  await p.goto(`${base}/staff/monitoring/appeals?lang=en&covenant=${covenant}&year=${year}`);
+  // The appeal to decide (against the round of another covenant, completed before), then decided.
+  await p.goto(`${base}/staff/monitoring/appeals?lang=en&covenant=${appealsCovenant}&year=${year}`);
   await look('appeals');
   await p.check('input[name=decision][value=reject]');
   await p.fill('textarea[name=reason]', 'The policy was adopted after the due date.');
   await p.click('form[action="/staff/monitoring/appeals/decide"] button');
   out.appeal = await text('.appeal .pill');
   await look('appeals-decided');
-  // The sector report: its chart inline, the collective risks.
+  // The sector report of the round just run: its chart inline, the collective risks.
+  await p.goto(`${base}/staff/monitoring/round?lang=en&covenant=${covenant}&year=${year}`);
   await p.click('a[href^="/staff/monitoring/report?"]');
   out.report = await text('h1');
   out.chart = await p.locator('figure.chart svg[role="img"] title').first().textContent();
@@ -77,7 +79,13 @@ if (step === 'start') {
   await p.goto(`${base}/staff/monitoring/round?lang=en&covenant=${covenant}&year=1999`);
   out.bad = await text('.error');
   await look('bad-year');
-} else if (step === 'steering') {
+}
+{
+  // The steering group, in a browser of its own.
+  await context.close();
+  context = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
+  p = await context.newPage();
+  out.steering_home = await signIn(steeringUser, steeringCode);
   await look('steering-home');
   await p.click('#steering');
   out.parties = await text(`#parties-${covenant}`);
