@@ -6,11 +6,10 @@ shows it and nothing of the complainant's words, and her status page shows it to
 page of the journey (the stages, the covenant choice, a case to decide with both threads, a
 published case, the public page, her status page) passes axe-core at phone and desktop size;
 the screenshots (phone 390x844, desktop 1280x900) go to <build>/screenshots/committee-*.png."""
-import json
 import os
-import subprocess
 import unittest
 
+import test_console_browser
 import test_console_committee as committee
 import test_portal
 from harness import totp
@@ -26,11 +25,7 @@ class CommitteeBrowser(committee.CommitteeSystem):
         os.makedirs(SHOTS, exist_ok=True)
         super().setUpClass()
 
-    def browser(self, *args):
-        out = subprocess.run(["node", self.script, args[0], "http://127.0.0.1:%d" % self.port, SHOTS] + list(args[1:]),
-                             capture_output=True, text=True, timeout=180)
-        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
-        return json.loads(out.stdout.strip().splitlines()[-1])
+    browser = test_console_browser.ConsoleBrowser.browser     # node SCRIPT STEP BASE SHOTS ARGS...: its JSON
 
     def test_committee_decides_and_publishes(self):
         case_id, receipt, marker = self.filed()

@@ -137,6 +137,9 @@ void staff_case_decisions (staff_t *x, portal_buf_t *b, const msgpack_object *ca
 void staff_case_messages (staff_t *x, portal_buf_t *b, const char *case_id, const msgpack_object *case_body);
 //  staff_cases.c: an org's name from a member.list reply (members may be NULL), or its id.
 void staff_org_name (portal_buf_t *b, const imvo_response_t *members, const msgpack_object *id);
+//  staff_cases.c: a labelled <select id=covenant name=covenant> of the covenants (chosen selected;
+//  any: an option for all of them first).
+void staff_select_covenant (staff_t *x, portal_buf_t *b, const char *chosen, bool any);
 
 //  staff_pages.c
 enum MHD_Result staff_home (staff_t *x);

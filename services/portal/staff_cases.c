@@ -52,8 +52,8 @@ s_true (const msgpack_object *o)
     return o && o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean;
 }
 
-static void
-s_select_covenant (staff_t *x, portal_buf_t *b, const char *chosen, bool any)
+void
+staff_select_covenant (staff_t *x, portal_buf_t *b, const char *chosen, bool any)
 {
     imvo_response_t cov;
     portal_buf_add (b, "<label for=\"covenant\">%s</label><select id=\"covenant\" name=\"covenant\">",
@@ -125,7 +125,7 @@ staff_cases (staff_t *x)
                     TR (x, "Filters", "Filters"));
     portal_hidden (&b, "lang", staff_lang (x));
     portal_buf_add (&b, "<div class=\"row\"><div>");
-    s_select_covenant (x, &b, covenant, true);
+    staff_select_covenant (x, &b, covenant, true);
     portal_buf_add (&b, "</div><div><label for=\"status\">%s</label><select id=\"status\" name=\"status\">"
                         "<option value=\"\">%s</option>", portal_t (x->lang, T_STATUS), TR (x, "Alle", "All"));
     for (int i = 0; s_statuses [i]; i++)

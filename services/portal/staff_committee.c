@@ -112,26 +112,12 @@ s_covenant_known (staff_t *x, const char *covenant, char *name, size_t size)
 static void
 s_covenant_choice (staff_t *x, portal_buf_t *b, const char *chosen)
 {
-    imvo_response_t cov;
     portal_buf_add (b, "<form method=\"get\" action=\"/staff/committee\" class=\"card row\" aria-label=\"%s\">",
                     portal_t (x->lang, T_COVENANT));
     portal_hidden (b, "lang", staff_lang (x));
-    portal_buf_add (b, "<div><label for=\"covenant\">%s</label><select id=\"covenant\" name=\"covenant\">",
-                    portal_t (x->lang, T_COVENANT));
-    if (portal_call_cached ("membership", "covenant.list", NULL, 0, 10000, &cov) == 0 && cov.ok) {
-        const msgpack_object *list = imvo_map_get (cov.body, "covenants");
-        for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
-            char code [40] = "";
-            imvo_obj_strcpy (imvo_map_get (&list->via.array.ptr [i], "code"), code, sizeof code);
-            portal_buf_add (b, "<option value=\"");
-            portal_buf_str (b, code);
-            portal_buf_add (b, "\"%s>", streq (code, chosen) ? " selected" : "");
-            portal_buf_obj (b, staff_covenant_name (x, &list->via.array.ptr [i]));
-            portal_buf_add (b, "</option>");
-        }
-    }
-    imvo_response_release (&cov);
-    portal_buf_add (b, "</select></div><div><button type=\"submit\">%s</button></div></form>", TR (x, "Tonen", "Show"));
+    portal_buf_add (b, "<div>");
+    staff_select_covenant (x, b, chosen, false);
+    portal_buf_add (b, "</div><div><button type=\"submit\">%s</button></div></form>", TR (x, "Tonen", "Show"));
 }
 
 //  One stage's section: its count, what the committee does there, its newest cases.
