@@ -276,7 +276,7 @@ class Accounts(AccountMixin, SharedSystem):
         accounts = self.s.ok("membership", "account.list", {})["accounts"]
         mine = {a["username"]: a for a in accounts}
         self.assertEqual(mine[user], {"username": user, "name": "Anna de Vries", "email": "anna@example.org",
-                                      "role": "committee", "org": "", "lang": "nl", "status": "active"})
+                                      "role": "committee", "org": "", "lang": "nl", "status": "active", "admin": False})
         self.assertEqual(mine[pending["username"]]["status"], "pending")
         text = repr(accounts)
         for hidden in (secret, pending["enroll_token"], "argon2id", "enroll_hash", "pwhash"):

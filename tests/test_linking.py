@@ -78,8 +78,12 @@ class Linking(SharedSystem):
         self.assertEqual(sorted(m["covenant"] for m in view["memberships"]), ["gold", "textile"])
         self.assertEqual([x["case_id"] for x in view["open_cases"]["textile"]], [case_id])
         self.assertNotIn("gold", view["open_cases"])
+        # The company itself sees the same (the console's home page); another company does not.
         own = s.ok("membership", "org.get", {"org_id": a}, actor={"role": "company", "org": a})
-        self.assertNotIn("open_cases", own)
+        self.assertEqual([x["case_id"] for x in own["open_cases"]["textile"]], [case_id])
+        other = s.ok("membership", "org.get", {"org_id": a}, actor={"role": "company", "org": b})
+        self.assertNotIn("open_cases", other)
+        self.assertNotIn("memberships", other)
 
     def test_a_mail_without_respondent_becomes_a_case_in_received(self):
         s = self.s

@@ -244,6 +244,12 @@ class Replies(unittest.TestCase):
                                            "answers": {"a1": 2, "a2": 3, "c1": 5},
                                            "risks": [{"theme": "mercury", "country": "PE", "severity": 2}]},
              actor=company)
+        doc = call("scoring", "submission.attach", {"covenant": "gold", "org_id": org, "year": YEAR, "name": "plan.txt",
+                                                    "content_type": "text/plain", "data": b"Our plan, in words.\n"},
+                   actor=company)
+        call("scoring", "submission.get", {"covenant": "gold", "org_id": org, "year": YEAR}, actor=company)
+        call("scoring", "submission.document", {"covenant": "gold", "org_id": org, "year": YEAR,
+                                                "doc_id": doc["doc_id"]}, actor=company)
         round_id = call("scoring", "assessment.start", {"covenant": "gold", "year": YEAR},
                         actor=MONITORING)["round_id"]
         assert s.wait_for(lambda: s.ok("scoring", "assessment.get", {"round_id": round_id},
@@ -252,6 +258,7 @@ class Replies(unittest.TestCase):
         call("scoring", "assessment.get", {"round_id": round_id}, actor=company)
         appeal = call("scoring", "assessment.appeal", {"round_id": round_id, "org_id": org, "reason": "c1 missed"},
                       actor=company)
+        call("scoring", "assessment.get", {"round_id": round_id}, actor=company)      # with its appeal
         call("scoring", "assessment.appeal_decide", {"appeal_id": appeal["appeal_id"], "accept": True,
                                                      "answers": {"c1": 9}, "reason": "c1 was evidenced"},
              actor=MONITORING)
