@@ -98,7 +98,6 @@ s_run (void *arg)
             const char *packed [] = { "file", "history", "event", "reply", "deadlines" };
             for (int p = 0; p < 5; p++)
                 imvo_named_bytes (&named, packed [p], s_packed [p].data, s_packed [p].size);
-            imvo_named_bytes (&named, "words", "\x90", 1);      //  no words to index (an empty array)
             imvo_named_str (&named, "lang", "nl");
             imvo_named_done (&named, &args);
             if (imvo_redis_append_eval (redis, "complaint_submit", &keys, &args))

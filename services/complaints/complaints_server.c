@@ -34,6 +34,8 @@
                                                            respondent's name has that word
                                                            (case-folded: complaints_words.c)
       imvo:complaints:{<covenant>}:index_version           set once the indexes hold every case
+      imvo:complaints:{<covenant>}:words_at                hash year -> the number of the last case
+                                                           whose words are indexed (complaints_word_index.c)
       imvo:complaints:{<covenant>}:index_build             while building: the next case's rank
     and beside each case: <case>:messages, <case>:notes (internal, staff only), <case>:access
     (who read the complainant's identity), <case>:translations (hash lang -> packed translation
@@ -92,7 +94,7 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     msgpack_sbuffer_init (&buf);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
-    size_t at [7];
+    size_t at [6];
     at [0] = buf.size;
     const imvo_value_t *country = &f [COMPLAINT_SUBMIT_COUNTRY], *location = &f [COMPLAINT_SUBMIT_LOCATION];
     const imvo_value_t *place = &f [COMPLAINT_SUBMIT_PLACE];        //  for the secretariat to match
@@ -137,13 +139,7 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     at [4] = buf.size;
     complaints_pack_first_deadlines (&pk, now);            //  acknowledge, feedback, decision
     at [5] = buf.size;
-    //  The words complaint.list's q finds the case by (the respondent's are the script's).
-    zhashx_t *words = zhashx_new ();
-    complaints_words (f [COMPLAINT_SUBMIT_SUMMARY].str, words, COMPLAINTS_CASE_WORDS);
-    complaints_words (f [COMPLAINT_SUBMIT_DESCRIPTION].str, words, COMPLAINTS_CASE_WORDS);
-    complaints_words_pack (words, &pk);
-    zhashx_destroy (&words);
-    at [6] = buf.size;
+    //  (The words complaint.list's q finds the case by: complaints_word_index.c, after the commit.)
 
     imvo_args_t keys, args;
     imvo_args_init (&keys);
@@ -163,8 +159,8 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_named_str (&named, "receipt_hash", receipt_hash);
     imvo_named_str (&named, "now", at_ms);
     imvo_named_str (&named, "views_ready", complaints_views_ready () ? "1" : "0");
-    static const char *const packed [] = { "file", "history", "event", "reply", "deadlines", "words" };
-    for (int i = 0; i < 6; i++)
+    static const char *const packed [] = { "file", "history", "event", "reply", "deadlines" };
+    for (int i = 0; i < 5; i++)
         imvo_named_bytes (&named, packed [i], buf.data + at [i], at [i + 1] - at [i]);
     //  The language she wrote in: the case keeps it (translations: complaints_translate.c).
     imvo_named_str (&named, "lang", f [COMPLAINT_SUBMIT_LANG].present ? f [COMPLAINT_SUBMIT_LANG].str : "nl");
@@ -441,6 +437,14 @@ s_complaint_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
     s_pos_t bound = { 0, "" };          //  the newest place where a covenant stopped reading
     int rc = 0;
     for (const char *c = zlist_first (covenants); c && rc == 0; c = zlist_next (covenants)) {
+        //  Read your own writes: the word index takes in the newest cases first.
+        int behind = filter.words ? complaints_words_catch_up (ctx, c) : 0;
+        if (behind) {
+            rc = imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "q", behind > 0
+                                  ? "the word index is taking in many new cases; try again shortly"
+                                  : "Redis is not available; try again shortly");
+            break;
+        }
         redisReply *r = s_list_covenant (ctx, c, limit, &filter, cursor);
         msgpack_object page;
         const char *why;
@@ -550,6 +554,7 @@ static const imvo_timer_t s_timers [] = {
     { "deadlines", 500, complaints_deadlines_run },
     { "retention", 1000, complaints_retention_run },
     { "case indexes", 1000, complaints_index_run },      //  until every covenant's are built
+    { "word index", 200, complaints_words_run },         //  the new cases' words
     { NULL, 0, NULL },
 };
 

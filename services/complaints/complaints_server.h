@@ -63,6 +63,11 @@ void complaints_words_pack (zhashx_t *words, msgpack_packer *pk);
 //  complaints_index.c: the timer that builds the case indexes (complaint.list's filters) of
 //  covenants whose cases came before complaints kept them, a bounded step at a time.
 void complaints_index_run (imvo_ctx_t *ctx);
+//  complaints_word_index.c: the word index (:word:<w>) kept behind the submit by a timer, and
+//  brought up to date for a covenant before complaint.list's q reads it: 0 when it is, 1 when
+//  cases are still left after a bounded wait, -1 when Redis failed.
+void complaints_words_run (imvo_ctx_t *ctx);
+int complaints_words_catch_up (imvo_ctx_t *ctx, const char *covenant);
 //  complaints_identity.c: the complainant's name and contact encrypted at rest. Packs the
 //  complainant map of a case's file (name and contact sealed under the data key, bound to the
 //  receipt's hash); -1 without a data key.

@@ -4,7 +4,8 @@
 -- status, then :respondent:<org>, :assigned:<person>, :word:<w> for each word of q. Every
 -- one of them is scored by received_at (complaint_submit.lua keeps them, with
 -- complaint_transition.lua, complaint_assign.lua, complaint_deadlines.lua and, for a
--- covenant's older cases, complaint_index.lua).
+-- covenant's older cases, complaint_index.lua; the words are complaints_word_index.c's, which
+-- complaint.list brings up to date before it runs this).
 -- ARGV[1] key prefix imvo:complaints:{<covenant>}, ARGV[2] limit, ARGV[3] status ('' for any),
 -- ARGV[4] and ARGV[5] the cursor: received_at and case id of the last case of the previous
 -- page ('' for the first page), ARGV[6] the most cases to read in this call, ARGV[7] overdue

@@ -9,13 +9,14 @@
 --                 covenant without a view is then unknown), '0' while it has not yet
 --   packed by the daemon: file (description, complainant, country, location_id), history (an
 --   array holding the first entry), event and reply (maps without case_id), deadlines
---   ({name = due at}: acknowledge, feedback, decision), words (the case-folded words of the
---   summary and the description, each once, at most 1000: complaints_words.c).
+--   ({name = due at}: acknowledge, feedback, decision).
 --   lang          the language the complainant wrote in (a catalogue code; nl by default)
 -- The case enters the covenant's indexes (complaint.list's filters, score received_at):
--- :status:received, :word:<w> for its words and those of the respondent's name
--- (:member_words, kept from membership's events), and :index_version is set with the
--- covenant's first case (an older covenant's indexes are built by complaints_index.c).
+-- :status:received and :respondent:<org>, and :index_version is set with the covenant's first
+-- case (an older covenant's indexes are built by complaints_index.c). Its words (:word:<w>)
+-- are not written here: the daemon indexes them behind the commit, many cases a step, and
+-- complaint.list's q catches up first (complaints_word_index.c; issue 21, 6: a ZADD per word
+-- was most of a complaint's cost).
 -- The respondent must be a company that is a current member of the covenant, by complaints'
 -- own view of the members (member_view.lua), or by membership's newer events that the view
 -- has not applied yet (a member.join acknowledged a moment ago counts: imvo_view_newer reads
@@ -80,14 +81,7 @@ if n == 1 and redis.call('EXISTS', prefix .. ':cases') == 0 then
 end
 redis.call('ZADD', prefix .. ':cases', now, case_id)
 redis.call('ZADD', prefix .. ':status:received', now, case_id)
-local word = prefix .. ':word:'
-for _, w in ipairs(cmsgpack.unpack(a.words)) do
-    redis.call('ZADD', word .. w, now, case_id)
-end
 if a.respondent ~= '' then
-    for w in string.gmatch(redis.call('HGET', prefix .. ':member_words', a.respondent) or '', '%S+') do
-        redis.call('ZADD', word .. w, now, case_id)
-    end
     redis.call('ZADD', prefix .. ':respondent:' .. a.respondent, now, case_id)     -- a company's cases (org.get)
 end
 imvo_emit_packed(prefix .. ':events', 'complaint.received', 'complaints',
