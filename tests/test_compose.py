@@ -84,6 +84,41 @@ class Compose(unittest.TestCase):
             self.assertEqual(container["readinessProbe"]["exec"]["command"][-2:], ["ping", name])
             self.assertGreaterEqual(deployment["spec"]["replicas"], 2)
 
+    def test_cluster_compose(self):
+        # docker-compose.cluster.yml: six nodes with a volume each, made into three masters with a
+        # replica each by a one-shot container; the daemons and the portal of docker-compose.yml
+        # on it with IMVO_REDIS_CLUSTER=on and WAIT for a replica (tests/containers.sh runs it).
+        doc = yaml.safe_load(read("docker-compose.cluster.yml"))
+        nodes = ["redis"] + ["redis-%d" % i for i in range(2, 7)]
+        for name in nodes:
+            svc = doc["services"][name]
+            self.assertIn("--cluster-enabled yes", svc["command"][-1])
+            self.assertIn("--aclfile /run/secrets/users.acl", svc["command"][-1])
+            self.assertIn("%s-data:/data" % name, svc["volumes"])
+            self.assertIn("%s-data" % name, doc["volumes"])
+        setup = doc["services"]["cluster-setup"]
+        self.assertIn("--cluster-replicas 1", setup["command"][-1])
+        self.assertEqual(set(setup["depends_on"]), set(nodes))
+        for name in list(PORTS) + ["portal"]:
+            svc = doc["services"][name]
+            self.assertEqual(svc["extends"], {"file": "docker-compose.yml", "service": name})
+            self.assertEqual(svc["environment"]["IMVO_REDIS_CLUSTER"], "on")
+            self.assertEqual(svc["environment"]["IMVO_REDIS_WAIT_REPLICAS"], "1")
+            self.assertEqual(svc["depends_on"]["cluster-setup"]["condition"], "service_completed_successfully")
+        self.assertIn("docker-compose.cluster.yml", read("tests", "containers.sh"))
+
+    def test_k8s_redis_cluster(self):
+        docs = {d["kind"]: d for d in yaml.safe_load_all(read("deploy", "k8s", "redis-cluster.yaml"))}
+        sts = docs["StatefulSet"]
+        self.assertEqual(sts["spec"]["replicas"], 6)
+        self.assertEqual(sts["spec"]["serviceName"], docs["Service"]["metadata"]["name"])
+        self.assertEqual(docs["Service"]["spec"]["clusterIP"], "None")
+        self.assertTrue(sts["spec"]["volumeClaimTemplates"])
+        conf = docs["ConfigMap"]["data"]["redis.conf"]
+        for line in ("appendonly yes", "appendfsync always", "cluster-enabled yes"):
+            self.assertRegex(conf, r"(?m)^%s$" % line)
+        self.assertIn("--cluster-replicas 1", docs["Job"]["spec"]["template"]["spec"]["containers"][0]["command"][-1])
+
     def test_scripts(self):
         for script in ("run.sh", "test.sh", ".ci/run", "deploy/install-deps.sh"):
             subprocess.run(["bash", "-n", os.path.join(SOURCE_DIR, script)], check=True)

@@ -4,8 +4,11 @@
 import fs from "node:fs";
 import * as yaml from "js-yaml";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { Job } from "kubernetes-models/batch/v1/Job";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Service } from "kubernetes-models/v1/Service";
-const kinds = { Deployment, Service };
+const kinds = { Deployment, StatefulSet, Job, ConfigMap, Service };
 let bad = 0, n = 0;
 for (const f of process.argv.slice(2)) {
   for (const doc of yaml.loadAll(fs.readFileSync(f, "utf8"))) {
