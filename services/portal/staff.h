@@ -107,6 +107,8 @@ enum MHD_Result staff_accounts (staff_t *x, const char *action);
 //  After account.create or account.reset (resp): the enrollment address and token, once; back:
 //  the accounts page to return to.
 enum MHD_Result staff_account_token_page (staff_t *x, const imvo_response_t *resp, bool reset, const char *back);
+//  An account's status (pending, active, disabled) in words.
+const char *staff_account_status (staff_t *x, const char *status);
 //  /staff/enroll: public (no session), with the portal's CSRF cookie as the sign-in form.
 enum MHD_Result staff_enroll (staff_t *x);
 //  The portal's CSRF token for the sign-in and enrollment forms (and its Set-Cookie, or "").
@@ -123,6 +125,9 @@ void staff_attachments (staff_t *x, portal_buf_t *b, const char *case_id, const 
 enum MHD_Result staff_attachment (staff_t *x, const char *case_id, const char *attachment_id);
 //  A download's file name as a header may carry it (ASCII letters, digits, . - _), else fallback.
 void staff_file_name (char *name, size_t size, const char *fallback);
+//  A reply with data (bin), content_type and name as a download named by it (else fallback);
+//  releases resp.
+enum MHD_Result staff_download (staff_t *x, imvo_response_t *resp, const char *fallback);
 //  staff_translation.c: the complaint's language, her words and the secretariat's translations
 //  beside them on its page (from complaint.get's reply), and the form's POST
 //  /staff/case/<id>/translate (complaint.translate).

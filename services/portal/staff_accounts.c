@@ -166,8 +166,8 @@ staff_account (staff_t *x, const char *action)
 
 //  --- the secretariat's accounts --------------------------------------------------------------------
 
-static const char *
-s_status (staff_t *x, const char *status)
+const char *
+staff_account_status (staff_t *x, const char *status)
 {
     return streq (status, "active") ? TR (x, "actief", "active")
          : streq (status, "pending") ? TR (x, "wacht op inschrijving", "waiting for enrollment")
@@ -281,7 +281,7 @@ s_accounts_page (staff_t *x, unsigned status, const char *error)
             portal_buf_add (&b, "–");
         //  The last cell has its own summary: no label before it on a phone.
         portal_buf_add (&b, "</td><td data-label=\"%s\"><span class=\"pill\" data-status=\"%s\">%s</span></td>"
-                            "<td>", heads [5], st, s_status (x, st));
+                            "<td>", heads [5], st, staff_account_status (x, st));
         if (!streq (st, "disabled") && !streq (user, x->s.username)) {
             portal_buf_add (&b, "<details><summary>%s<span class=\"visually-hidden\"> ", TR (x, "Beheren", "Manage"));
             portal_buf_str (&b, user);

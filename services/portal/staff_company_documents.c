@@ -130,17 +130,5 @@ staff_company_document (staff_t *x, const char *doc_id)
         return MHD_YES;
     if (rc || !resp.ok)
         return staff_failed (x, rc, &resp);
-    const msgpack_object *data = imvo_map_get (resp.body, "data");
-    char type [80] = "application/octet-stream", name [256] = "";
-    imvo_obj_strcpy (imvo_map_get (resp.body, "content_type"), type, sizeof type);
-    imvo_obj_strcpy (imvo_map_get (resp.body, "name"), name, sizeof name);
-    staff_file_name (name, sizeof name, "document");
-    enum MHD_Result answer;
-    if (!data || data->type != MSGPACK_OBJECT_BIN)
-        answer = staff_error (x, MHD_HTTP_INTERNAL_SERVER_ERROR, TR (x, "Niet beschikbaar", "Unavailable"),
-                              TR (x, "Het document kwam niet mee.", "The document did not come along."));
-    else
-        answer = portal_send_file (x->c, MHD_HTTP_OK, type, data->via.bin.ptr, data->via.bin.size, NULL, name);
-    imvo_response_release (&resp);
-    return answer;
+    return staff_download (x, &resp, "document");
 }

@@ -249,8 +249,7 @@ s_accounts (staff_t *x, const char *action)
         portal_buf_add (&b, "</td><td data-label=\"%s\">", heads [2]);
         portal_buf_obj (&b, imvo_map_get (a, "email"));
         portal_buf_add (&b, "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>", heads [3],
-                        streq (status, "active") ? TR (x, "actief", "active") : streq (status, "pending")
-                        ? TR (x, "wacht op inschrijving", "waiting for enrollment") : TR (x, "uitgeschakeld", "disabled"),
+                        staff_account_status (x, status),
                         heads [4], flag && flag->type == MSGPACK_OBJECT_BOOLEAN && flag->via.boolean ? TR (x, "ja", "yes") : "");
         if (admin) {
             portal_buf_add (&b, "<td>");

@@ -86,17 +86,23 @@ staff_attachment (staff_t *x, const char *case_id, const char *attachment_id)
         return MHD_YES;
     if (rc || !resp.ok)
         return staff_failed (x, rc, &resp);
-    const msgpack_object *data = imvo_map_get (resp.body, "data");
+    return staff_download (x, &resp, "attachment");
+}
+
+enum MHD_Result
+staff_download (staff_t *x, imvo_response_t *resp, const char *fallback)
+{
+    const msgpack_object *data = imvo_map_get (resp->body, "data");
     char type [80] = "application/octet-stream", name [256] = "";
-    imvo_obj_strcpy (imvo_map_get (resp.body, "content_type"), type, sizeof type);
-    imvo_obj_strcpy (imvo_map_get (resp.body, "name"), name, sizeof name);
-    staff_file_name (name, sizeof name, "attachment");
+    imvo_obj_strcpy (imvo_map_get (resp->body, "content_type"), type, sizeof type);
+    imvo_obj_strcpy (imvo_map_get (resp->body, "name"), name, sizeof name);
+    staff_file_name (name, sizeof name, fallback);
     enum MHD_Result answer;
     if (!data || data->type != MSGPACK_OBJECT_BIN)
         answer = staff_error (x, MHD_HTTP_INTERNAL_SERVER_ERROR, TR (x, "Niet beschikbaar", "Unavailable"),
                               TR (x, "Het bestand kwam niet mee.", "The file did not come along."));
     else
         answer = portal_send_file (x->c, MHD_HTTP_OK, type, data->via.bin.ptr, data->via.bin.size, NULL, name);
-    imvo_response_release (&resp);
+    imvo_response_release (resp);
     return answer;
 }
