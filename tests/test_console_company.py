@@ -339,6 +339,11 @@ class CompanyConsole(test_console.ConsoleSystem):
                        email="x@example.org", idem=uuid.uuid4().hex)
         self.assertEqual(r.status, 403)
         self.assertIn("administrator", r.page)
+        # The secretariat's list says who administers.
+        staff = self.signed_in()
+        listed = staff.get("/staff/accounts").page
+        row = re.search(r"<tr><td[^>]*>%s</td>.*?</tr>" % re.escape(admin.user), listed, re.S).group(0)
+        self.assertIn("company (administrator)", row)
         # Only the secretariat names an administrator.
         err = self.s.call("membership", "account.create", {"username": "c.%s" % uuid.uuid4().hex[:8], "name": "Y",
                                                            "email": "y@example.org", "role": "company", "org": self.brand,

@@ -272,8 +272,10 @@ s_accounts_page (staff_t *x, unsigned status, const char *error)
         portal_buf_obj (&b, imvo_map_get (a, "name"));
         portal_buf_add (&b, "</td><td data-label=\"%s\">", heads [2]);
         portal_buf_obj (&b, imvo_map_get (a, "email"));
-        portal_buf_add (&b, "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">", heads [3], staff_role (x, role),
-                        heads [4]);
+        const msgpack_object *admin = imvo_map_get (a, "admin");
+        portal_buf_add (&b, "</td><td data-label=\"%s\">%s%s</td><td data-label=\"%s\">", heads [3], staff_role (x, role),
+                        admin && admin->type == MSGPACK_OBJECT_BOOLEAN && admin->via.boolean
+                        ? TR (x, " (beheerder)", " (administrator)") : "", heads [4]);
         const msgpack_object *org = imvo_map_get (a, "org");
         if (org && org->type == MSGPACK_OBJECT_STR && org->via.str.size)
             portal_buf_obj (&b, org);
