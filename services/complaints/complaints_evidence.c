@@ -28,44 +28,9 @@
 #include "catalogue_evidence.h"
 #include "imvo_keys.h"
 
-#include <magic.h>
-#include <pthread.h>
+#include "imvo_magic.h"
 
 #define S_UPLOAD_TTL_S 3600
-
-//  libmagic's cookie is not for sharing between threads: one per worker thread, closed with it.
-static pthread_key_t s_magic_key;
-static pthread_once_t s_magic_once = PTHREAD_ONCE_INIT;
-
-static void
-s_magic_free (void *cookie)
-{
-    magic_close ((magic_t) cookie);
-}
-
-static void
-s_magic_init (void)
-{
-    pthread_key_create (&s_magic_key, s_magic_free);
-}
-
-static magic_t
-s_magic (void)
-{
-    pthread_once (&s_magic_once, s_magic_init);
-    magic_t cookie = pthread_getspecific (s_magic_key);
-    if (!cookie) {
-        cookie = magic_open (MAGIC_MIME_TYPE | MAGIC_ERROR);
-        if (cookie && magic_load (cookie, NULL) != 0) {
-            zsys_error ("libmagic: cannot load its database: %s", magic_error (cookie));
-            magic_close (cookie);
-            cookie = NULL;
-        }
-        if (cookie)
-            pthread_setspecific (s_magic_key, cookie);
-    }
-    return cookie;
-}
 
 //  What libmagic calls a type, for each type an attachment may have.
 static const struct {
@@ -81,12 +46,9 @@ static const struct {
 static int
 s_type_check (const char *content_type, const char *data, size_t len, imvo_reply_t *reply)
 {
-    magic_t cookie = s_magic ();
-    if (!cookie)
-        return imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "cannot tell a file's type (libmagic has no database)");
-    const char *seen = magic_buffer (cookie, data, len);
+    const char *seen = imvo_magic_type (data, len);
     if (!seen)
-        seen = "unknown";
+        return imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "cannot tell a file's type (libmagic has no database)");
     for (size_t i = 0; i < sizeof s_seen_as / sizeof s_seen_as [0]; i++)
         if (streq (s_seen_as [i].type, content_type) && streq (s_seen_as [i].seen, seen))
             return 0;

@@ -1,53 +1,15 @@
 /*  scoring_documents: the documents a company attaches to its action plan of a year
     (submission.attach), one read back with its bytes (submission.document), and the list that
     submission.get shows. Each up to SCORING_DOC_MAX bytes, SCORING_MAX_DOCS a plan; its type is
-    the one its bytes say (libmagic, as complaints checks a complainant's files). The catalogue
+    the one its bytes say (imvo_magic, as complaints checks a complainant's files). The catalogue
     keeps a company to its own org_id.
 
     Keys under imvo:scoring:{<covenant>}: docs:<year>:<org> (hash doc id -> packed meta: doc_id,
     name, content_type, size, at, by, person?), doc:<doc id> (the bytes). */
 #include "scoring_internal.h"
+#include "imvo_magic.h"
 
-#include <magic.h>
-#include <pthread.h>
 #include <sodium.h>
-
-//  libmagic's cookie is not for sharing between threads: one per worker thread.
-static pthread_key_t s_magic_key;
-static pthread_once_t s_magic_once = PTHREAD_ONCE_INIT;
-
-static void
-s_magic_free (void *cookie)
-{
-    magic_close ((magic_t) cookie);
-}
-
-static void
-s_magic_init (void)
-{
-    pthread_key_create (&s_magic_key, s_magic_free);
-}
-
-//  What the bytes are (a MIME type), or NULL when libmagic has no database.
-static const char *
-s_seen (const char *data, size_t len)
-{
-    pthread_once (&s_magic_once, s_magic_init);
-    magic_t cookie = pthread_getspecific (s_magic_key);
-    if (!cookie) {
-        cookie = magic_open (MAGIC_MIME_TYPE | MAGIC_ERROR);
-        if (cookie && magic_load (cookie, NULL) != 0) {
-            zsys_error ("libmagic: cannot load its database: %s", magic_error (cookie));
-            magic_close (cookie);
-            cookie = NULL;
-        }
-        if (!cookie)
-            return NULL;
-        pthread_setspecific (s_magic_key, cookie);
-    }
-    const char *seen = magic_buffer (cookie, data, len);
-    return seen ? seen : "unknown";
-}
 
 //  A declared type and what libmagic may call such bytes (a CSV is often plain text to it).
 static bool
@@ -62,7 +24,7 @@ scoring_submission_attach (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
 {
     const char *covenant = f [SUBMISSION_ATTACH_COVENANT].str, *type = f [SUBMISSION_ATTACH_TYPE].str;
     const imvo_value_t *data = &f [SUBMISSION_ATTACH_DATA];
-    const char *seen = s_seen (data->str, data->len);
+    const char *seen = imvo_magic_type (data->str, data->len);
     if (!seen)
         return imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "cannot tell a document's type (libmagic has no database)");
     if (!s_type_ok (type, seen))
