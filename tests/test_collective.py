@@ -149,7 +149,7 @@ class YearThree(unittest.TestCase):
 
 
 class Assessor(SharedSystem):
-    SERVICES = ["membership", "scoring"]
+    SERVICES = ["membership", "scoring", "notify"]
 
     @classmethod
     def setUpClass(cls):
@@ -172,6 +172,13 @@ class Assessor(SharedSystem):
                                                     "comment": "no evidence of the grievance procedure"}, actor=MON)
         self.assertEqual((got["score_before"], got["score_after"], got["answer"]), (70, 30, 5))
         self.assertEqual(self.result(org)["score"], 30)
+        # The company hears of it through notify, with the end of its window.
+        heard = s.wait_for(lambda: [i for i in s.ok("notify", "inbox.list", {"recipient": "org:" + org})["items"]
+                                    if i["type"] == "assessment.verified"])
+        self.assertTrue(heard, s.log("notify")[-2000:])
+        item = [i for i in s.ok("notify", "inbox.list", {"recipient": "org:" + org})["items"]
+                if i["type"] == "assessment.verified"][0]
+        self.assertIn("uw score is nu 30", item["text"])             # a Dutch organisation reads Dutch
         s.ok("scoring", "assessment.verify", {"round_id": self.rid, "org_id": org, "criterion": "a1",
                                               "verdict": "verified", "comment": "policy seen"}, actor=MON)
         review = s.ok("scoring", "assessment.review", {"round_id": self.rid, "org_id": org},
@@ -204,6 +211,9 @@ class Assessor(SharedSystem):
         err = s.call("scoring", "assessment.comment", {"round_id": self.rid, "org_id": org, "comment": "x"},
                      actor={"role": "company", "org": self.orgs["X"]})["error"]
         self.assertEqual(err["code"], "forbidden")
+        heard = s.wait_for(lambda: [i for i in s.ok("notify", "inbox.list", {"recipient": "monitoring:gold"})["items"]
+                                    if i["type"] == "assessment.commented"])
+        self.assertTrue(heard, s.log("notify")[-2000:])
         err = s.call("scoring", "assessment.publish", {"round_id": self.rid}, actor=MON)["error"]
         self.assertEqual((err["code"], err["field"]), ("conflict", "round_id"))
         err = s.call("scoring", "assessment.results", {"round_id": self.rid}, actor=False)["error"]

@@ -26,7 +26,8 @@ TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "depl
 EVENTS = ["complaint.received", "complaint.status_changed", "complaint.decided", "complaint.published",
           "complaint.deadline_due", "complaint.linked", "assessment.started", "assessment.scored", "assessment.completed",
           "assessment.corrected", "member.joined", "member.left", "location.list_published",
-          "covenant.term_due", "covenant.term_recorded", "location.disclosure_reminder", "location.disclosure_overdue"]
+          "covenant.term_due", "covenant.term_recorded", "location.disclosure_reminder", "location.disclosure_overdue",
+          "assessment.verified", "assessment.commented", "assessment.published"]
 FAST = {"IMVO_NOTIFY_RETRY_MS": "100", "IMVO_NOTIFY_TIMEOUT_MS": "800"}
 
 

@@ -337,8 +337,19 @@ notify_route (const char *type, const msgpack_object *body, char out [][NOTIFY_R
         }
     }
     else
-    if (streq (type, "assessment.started") || streq (type, "assessment.completed"))
+    if (streq (type, "assessment.started") || streq (type, "assessment.completed")
+    ||  streq (type, "assessment.commented"))
         n = s_add (out, n, max, "monitoring", covenant);
+    else
+    //  The assessor's step: a company hears of the committee's verdict on its plan (it has two
+    //  weeks to comment); the committee and the secretariat hear the results are public.
+    if (streq (type, "assessment.verified"))
+        n = s_add (out, n, max, "org", org);
+    else
+    if (streq (type, "assessment.published")) {
+        n = s_add (out, n, max, "monitoring", covenant);
+        n = s_add (out, n, max, "secretariat", covenant);
+    }
     else
     if (streq (type, "assessment.scored") || streq (type, "assessment.corrected")) {
         //  Each company hears only its own result; the committee hears all.
@@ -368,5 +379,6 @@ notify_route (const char *type, const msgpack_object *body, char out [][NOTIFY_R
 const char *const notify_routed_types [] = {
     "complaint.received", "complaint.status_changed", "complaint.decided", "complaint.published", "complaint.deadline_due",
     "complaint.linked", "assessment.started", "assessment.scored", "assessment.completed", "assessment.corrected",
+    "assessment.verified", "assessment.commented", "assessment.published",
     "member.joined", "member.left", "location.list_published", "covenant.term_due", "covenant.term_recorded",
     "location.disclosure_reminder", "location.disclosure_overdue", NULL };

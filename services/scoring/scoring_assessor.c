@@ -202,13 +202,31 @@ scoring_assessment_verify (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
         scoring_pack_value (&vpk, r.score);
         imvo_pack_kv_int (&vpk, "at", imvo_now_ms ());
         imvo_pack_kv_str (&vpk, "by", req->person [0] ? req->person : req->role);
+        //  The company hears of it (notify): it may comment until the window ends.
+        msgpack_sbuffer event;
+        msgpack_sbuffer_init (&event);
+        msgpack_packer epk;
+        msgpack_packer_init (&epk, &event, msgpack_sbuffer_write);
+        char ends [40];
+        s_day (rd.completed_at + S_WINDOW_MS, ends, sizeof ends);
+        msgpack_pack_map (&epk, 8);
+        imvo_pack_kv_str (&epk, "round_id", round_id);
+        imvo_pack_kv_str (&epk, "covenant", rd.covenant);
+        imvo_pack_kv_int (&epk, "year", rd.year);
+        imvo_pack_kv_str (&epk, "org_id", org);
+        imvo_pack_kv_str (&epk, "criterion", criterion);
+        imvo_pack_kv_str (&epk, "verdict", f [ASSESSMENT_VERIFY_VERDICT].str);
+        imvo_pack_str (&epk, "score_after");
+        scoring_pack_value (&epk, r.score);
+        imvo_pack_kv_str (&epk, "window_ends", ends);
         char hash [160], field [220], results [128], round_key [96];
         snprintf (hash, sizeof hash, "imvo:scoring:{%s}:round:%lld:review:%s", rd.covenant, y, org);
         snprintf (field, sizeof field, "v:%s", criterion);
         snprintf (results, sizeof results, "imvo:scoring:{%s}:round:%lld:results", rd.covenant, y);
         snprintf (round_key, sizeof round_key, "imvo:scoring:{%s}:round:%lld", rd.covenant, y);
-        rc = scoring_record_put (ctx, req, rd.covenant, hash, field, &verdict, round_key, NULL, NULL, results, org,
-                                 &result, reply);
+        rc = scoring_record_put (ctx, req, rd.covenant, hash, field, &verdict, round_key, "assessment.verified", &event,
+                                 results, org, &result, reply);
+        msgpack_sbuffer_destroy (&event);
         if (rc == 0 && scoring_resummarise (ctx, rd.covenant, rd.year, &fw, &zone))
             zsys_warning ("scoring: the summary of %s was not updated after a verdict on %s", round_id, org);
     }
@@ -251,12 +269,25 @@ scoring_assessment_comment (imvo_ctx_t *ctx, const imvo_request_t *req, const im
     imvo_pack_kv_int (&pk, "at", now);
     imvo_pack_kv_int (&pk, "window_ends_at", ends);
     imvo_pack_kv_str (&pk, "by", req->person [0] ? req->person : req->role);
+    //  The committee hears of it (notify).
+    msgpack_sbuffer event;
+    msgpack_sbuffer_init (&event);
+    msgpack_packer epk;
+    msgpack_packer_init (&epk, &event, msgpack_sbuffer_write);
+    msgpack_pack_map (&epk, 5);
+    imvo_pack_kv_str (&epk, "round_id", round_id);
+    imvo_pack_kv_str (&epk, "covenant", rd.covenant);
+    imvo_pack_kv_int (&epk, "year", rd.year);
+    imvo_pack_kv_str (&epk, "org_id", org);
+    imvo_pack_kv_str (&epk, "window_ends", day);
     char hash [160], field [64], round_key [96];
     snprintf (hash, sizeof hash, "imvo:scoring:{%s}:round:%lld:review:%s", rd.covenant, (long long) rd.year, org);
     snprintf (field, sizeof field, "c:%lld", (long long) now);
     snprintf (round_key, sizeof round_key, "imvo:scoring:{%s}:round:%lld", rd.covenant, (long long) rd.year);
-    int rc = scoring_record_put (ctx, req, rd.covenant, hash, field, &c, round_key, NULL, NULL, NULL, NULL, NULL, reply);
+    int rc = scoring_record_put (ctx, req, rd.covenant, hash, field, &c, round_key, "assessment.commented", &event, NULL,
+                                 NULL, NULL, reply);
     msgpack_sbuffer_destroy (&c);
+    msgpack_sbuffer_destroy (&event);
     return rc;
 }
 
