@@ -72,11 +72,12 @@ membership_each_covenant (imvo_ctx_t *ctx, void (*fn) (imvo_ctx_t *ctx, const ch
 }
 
 //  A script of the timers, without an idempotency record (KEYS[1] ':idem:-', ARGV[1] '0'):
-//  KEYS[2] the covenant hash, ARGV prefix, today, covenant, then extra. Its events are
-//  published (imvo_outbox_commit); the reply's body is packed into got (NULL: freed). 0 or -1.
+//  KEYS[2] the covenant hash, ARGV prefix, today, covenant, then mode and cursor. Its events
+//  are published (imvo_outbox_commit); the reply's body is packed into got (NULL: freed).
+//  0 or -1.
 int
 membership_clock_script (imvo_ctx_t *ctx, const char *script, const char *covenant, const char *today,
-                         const char *extra, imvo_reply_t *got)
+                         const char *mode, const char *cursor, imvo_reply_t *got)
 {
     imvo_args_t keys, args;
     imvo_args_init (&keys);
@@ -87,8 +88,10 @@ membership_clock_script (imvo_ctx_t *ctx, const char *script, const char *covena
     imvo_args_fmt (&args, "imvo:membership:{%s}", covenant);
     imvo_args_str (&args, today);
     imvo_args_str (&args, covenant);
-    if (extra)
-        imvo_args_str (&args, extra);
+    if (mode)
+        imvo_args_str (&args, mode);
+    if (mode && cursor)
+        imvo_args_str (&args, cursor);
     imvo_reply_t own;
     imvo_reply_t *reply = got ? got : &own;
     if (!got)
@@ -108,7 +111,7 @@ s_term_clock (imvo_ctx_t *ctx, const char *covenant)
 {
     char today [11];
     membership_today (today);
-    membership_clock_script (ctx, "covenant_clock", covenant, today, NULL, NULL);
+    membership_clock_script (ctx, "covenant_clock", covenant, today, NULL, NULL, NULL);
 }
 
 //  Timer: every covenant's term, once a second (one HMGET-sized script per covenant).

@@ -21,8 +21,9 @@ void membership_disclosure_run (imvo_ctx_t *ctx);
 //  Calls fn for every covenant.
 void membership_each_covenant (imvo_ctx_t *ctx, void (*fn) (imvo_ctx_t *ctx, const char *covenant));
 //  Runs a timer's script on a covenant (KEYS: ':idem:-', the covenant hash; ARGV: '0', prefix,
-//  today, covenant, extra if not NULL) and publishes its events; got (or NULL) gets the reply.
+//  today, covenant, then mode and cursor when not NULL) and publishes its events; got (or
+//  NULL) gets the reply.
 int membership_clock_script (imvo_ctx_t *ctx, const char *script, const char *covenant, const char *today,
-                             const char *extra, imvo_reply_t *got);
+                             const char *mode, const char *cursor, imvo_reply_t *got);
 
 #endif

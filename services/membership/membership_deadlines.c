@@ -48,28 +48,38 @@ s_publish (imvo_ctx_t *ctx, const char *covenant, int64_t year)
     return rc;
 }
 
+//  One covenant: the script again while a step has more members to go through (16 a call: at
+//  most S_MAX_CALLS calls a tick, the rest the next second's), then the publication when due.
+#define S_MAX_CALLS 1000
 static void
 s_disclosure_clock (imvo_ctx_t *ctx, const char *covenant)
 {
     char today [11];
     membership_today (today);
-    imvo_reply_t got;
-    imvo_reply_init (&got);
     int64_t publish = 0;
-    if (membership_clock_script (ctx, "disclosure_clock", covenant, today, "tick", &got) == 0) {
-        msgpack_zone zone;
-        msgpack_zone_init (&zone, 256);
-        msgpack_object o;
-        const char *why;
-        if (imvo_msg_unpack (got.body.data, got.body.size, &zone, &o, &why) == 0)
-            imvo_obj_int (imvo_map_get (&o, "publish"), &publish);
-        msgpack_zone_destroy (&zone);
+    bool more = true;
+    for (int calls = 0; more && calls < S_MAX_CALLS; calls++) {
+        imvo_reply_t got;
+        imvo_reply_init (&got);
+        more = false;
+        if (membership_clock_script (ctx, "disclosure_clock", covenant, today, "tick", NULL, &got) == 0) {
+            msgpack_zone zone;
+            msgpack_zone_init (&zone, 256);
+            msgpack_object o;
+            const char *why;
+            if (imvo_msg_unpack (got.body.data, got.body.size, &zone, &o, &why) == 0) {
+                imvo_obj_int (imvo_map_get (&o, "publish"), &publish);
+                const msgpack_object *m = imvo_map_get (&o, "more");
+                more = m && m->type == MSGPACK_OBJECT_BOOLEAN && m->via.boolean;
+            }
+            msgpack_zone_destroy (&zone);
+        }
+        imvo_reply_release (&got);
     }
-    imvo_reply_release (&got);
-    if (publish > 0 && s_publish (ctx, covenant, publish) == 0) {
+    if (!more && publish > 0 && s_publish (ctx, covenant, publish) == 0) {
         char mode [24];
         snprintf (mode, sizeof mode, "published:%lld", (long long) publish);
-        membership_clock_script (ctx, "disclosure_clock", covenant, today, mode, NULL);
+        membership_clock_script (ctx, "disclosure_clock", covenant, today, mode, NULL, NULL);
     }
 }
 
@@ -80,7 +90,18 @@ membership_disclosure_run (imvo_ctx_t *ctx)
     membership_each_covenant (ctx, s_disclosure_clock);
 }
 
-//  location.disclosures: where a year's list stands (this year by default).
+//  Companies by org id in natural order (org-2 before org-10), as member.list gives them.
+static int
+s_company_cmp (const void *a, const void *b)
+{
+    char x [72] = "", y [72] = "";
+    imvo_obj_strcpy (imvo_map_get (*(const msgpack_object *const *) a, "org_id"), x, sizeof x);
+    imvo_obj_strcpy (imvo_map_get (*(const msgpack_object *const *) b, "org_id"), y, sizeof y);
+    return strverscmp (x, y);
+}
+
+//  location.disclosures: where a year's list stands (this year by default). The script reads
+//  the members a page at a time (SSCAN, 16 a call); the pages are gathered and sorted here.
 int
 membership_location_disclosures (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
                                  imvo_reply_t *reply)
@@ -89,10 +110,72 @@ membership_location_disclosures (imvo_ctx_t *ctx, const imvo_request_t *req, con
     const char *covenant = f [DISCLOSURES_COVENANT].str;
     if (membership_check_covenant (ctx, covenant, reply))
         return -1;
-    char today [11], mode [24];
+    char today [11], mode [24], cursor [32] = "0";
     membership_today (today);
     snprintf (mode, sizeof mode, "read:%.4s", today);
     if (f [DISCLOSURES_YEAR].present)
         snprintf (mode, sizeof mode, "read:%lld", (long long) f [DISCLOSURES_YEAR].i);
-    return membership_clock_script (ctx, "disclosure_clock", covenant, today, mode, reply);
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 4096);
+    zlistx_t *pages = zlistx_new ();        //  the pages' bodies, kept while their objects are used
+    zlistx_set_destructor (pages, (zlistx_destructor_fn *) zchunk_destroy);
+    msgpack_object first = { .type = MSGPACK_OBJECT_NIL };
+    const msgpack_object **companies = NULL;
+    size_t n = 0, size = 0;
+    int rc = 0;
+    do {
+        imvo_reply_t got;
+        imvo_reply_init (&got);
+        rc = membership_clock_script (ctx, "disclosure_clock", covenant, today, mode, cursor, &got);
+        if (rc)
+            reply->err = got.err;
+        zchunk_t *page = rc ? NULL : zchunk_new (got.body.data, got.body.size);
+        imvo_reply_release (&got);
+        msgpack_object o;
+        const char *why;
+        if (page && imvo_msg_unpack ((const char *) zchunk_data (page), zchunk_size (page), &zone, &o, &why) == 0) {
+            zlistx_add_end (pages, page);
+            if (first.type == MSGPACK_OBJECT_NIL)
+                first = o;
+            const msgpack_object *list = imvo_map_get (&o, "companies");
+            for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
+                if (n == size) {
+                    size = size ? size * 2 : 64;
+                    companies = realloc (companies, size * sizeof *companies);
+                    assert (companies);
+                }
+                companies [n++] = &list->via.array.ptr [i];
+            }
+            if (imvo_obj_strcpy (imvo_map_get (&o, "cursor"), cursor, sizeof cursor))
+                strcpy (cursor, "0");
+        }
+        else {
+            zchunk_destroy (&page);
+            if (rc == 0)
+                rc = imvo_reply_fail (reply, IMVO_ERR_INTERNAL, "", "a page of location.disclosures could not be read");
+        }
+    } while (rc == 0 && !streq (cursor, "0"));
+    if (rc == 0) {
+        qsort (companies, n, sizeof *companies, s_company_cmp);
+        static const char *const fields [] = { "covenant", "year", "deadline", "publish_on", "published_on",
+                                               "auto_published" };
+        msgpack_packer *pk = imvo_reply_pk (reply);
+        uint32_t nf = 1;
+        for (int i = 0; i < 6; i++)
+            nf += imvo_map_get (&first, fields [i]) != NULL;
+        msgpack_pack_map (pk, nf);
+        for (int i = 0; i < 6; i++)
+            if (imvo_map_get (&first, fields [i])) {
+                imvo_pack_str (pk, fields [i]);
+                msgpack_pack_object (pk, *imvo_map_get (&first, fields [i]));
+            }
+        imvo_pack_str (pk, "companies");
+        msgpack_pack_array (pk, (uint32_t) n);
+        for (size_t i = 0; i < n; i++)
+            msgpack_pack_object (pk, *companies [i]);
+    }
+    free (companies);
+    zlistx_destroy (&pages);
+    msgpack_zone_destroy (&zone);
+    return rc;
 }
