@@ -193,6 +193,9 @@ class CommitteeConsole(CommitteeSystem):
         self.assertIn("The committee&#39;s public statement", status.replace("&#x27;", "&#39;").replace("'", "&#39;"))
         self.assertIn(html.escape(statement, quote=False), status)
         self.assertIn("Decided: founded", status)
+        history = re.search(r"<h2>History</h2><ol class=\"history\">(.*?)</ol>", status, re.S).group(1)
+        self.assertIn("The committee&#39;s public statement", history.replace("'", "&#39;"))
+        self.assertNotIn("Uitspraak in klacht", history)         # nothing in another language than the page's
         # complaint.published through notify: the complainant's inbox (by receipt), the company's.
         def published(items):
             return [i for i in items if i.get("type") == "complaint.published" and case_id in str(i)]

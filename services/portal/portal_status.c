@@ -96,7 +96,11 @@ portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
                         time_t t = (time_t) (at->via.u64 / 1000);
                         strftime (when, sizeof when, "%Y-%m-%d", gmtime (&t));
                     }
-                    //  In the page's words when the item says which status; else its own title.
+                    //  In the page's words when the item says which status; else its own title. The
+                    //  decision's item says what the move to decided beside it says (in the case's
+                    //  language, not the page's): left out.
+                    if (imvo_obj_streq (imvo_map_get (it, "type"), "complaint.decided"))
+                        continue;
                     char to [32] = "";
                     portal_buf_add (&b, "<li>%s: ", when);
                     if (imvo_obj_strcpy (imvo_map_get (it, "status"), to, sizeof to) == 0)
