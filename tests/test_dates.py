@@ -202,9 +202,11 @@ class Terms(SharedSystem):
                 self.assertIn(text, seed)
 
     def test_a_run_out_term_is_due_and_the_secretariat_hears_it(self):
-        """Gold ran five years from 19 June 2017: on the daemon's clock (2026) that has run out,
-        so the secretariat has a covenant.term_due in its inbox, and the covenant is still
-        active: nothing ends on its own."""
+        """Seed 000: "Op 19 juni 2017 ondertekenden [...] het Convenant Verantwoord Goud" and
+        "Het convenant heeft een looptijd van 5 jaar": on the daemon's clock (2026) that has run
+        out, so the secretariat has a covenant.term_due in its inbox, and the covenant is still
+        active: nothing ends on its own (issue 23: "the secretariat gets a deadline to record
+        either an extension or the end")."""
         self.assertTrue(self.s.wait_for(lambda: inbox(self.s, "secretariat:gold", "covenant.term_due")))
         item = inbox(self.s, "secretariat:gold", "covenant.term_due")[0]
         self.assertIn("2022-06-19", item["text"])

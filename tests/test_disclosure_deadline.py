@@ -58,8 +58,11 @@ class Deadline(unittest.TestCase):
         return got, {c["org_id"]: c for c in got["companies"]}
 
     def test_reminders_reach_only_companies_that_have_not_disclosed(self):
-        """Reminders come through notify to the company, the nearest one once: four weeks before
-        the deadline, then a week before; a restart on the same day sends nothing again."""
+        """Seed 001: "Jaarlijks wordt op 4 juli een nieuwe lijst gepubliceerd." So that the list
+        can be complete on that day, the companies that have not disclosed hear reminders
+        through notify before the deadline (the project's choice, deploy/covenants.json), the
+        nearest one once: four weeks before the deadline, then a week before; a restart on the
+        same day sends nothing again."""
         self.restart_on(5, 5)                               # 27 days before 1 June
         self.assertTrue(self.s.wait_for(lambda: len(self.items("org:" + self.late, "location.disclosure_reminder")) == 1))
         first = self.items("org:" + self.late, "location.disclosure_reminder")[0]
@@ -76,8 +79,10 @@ class Deadline(unittest.TestCase):
         self.assertEqual((by_org[self.quiet]["disclosed"], by_org[self.quiet]["reminded"]), (True, []))
 
     def test_after_the_deadline_the_company_is_flagged_for_the_secretariat(self):
-        """A company without a disclosure on 2 June is overdue: the secretariat sees it in
-        location.disclosures and hears it, once; a company that disclosed is not."""
+        """Seed 001: "Jaarlijks wordt op 4 juli een nieuwe lijst gepubliceerd." A company
+        without a disclosure on 2 June (the deadline, 1 June, is the project's choice) is
+        overdue: the secretariat sees it in location.disclosures and hears it, once; a company
+        that disclosed is not."""
         self.restart_on(6, 2)
         self.assertTrue(self.s.wait_for(lambda: self.items("secretariat:textile", "location.disclosure_overdue")))
         got, by_org = self.status()
