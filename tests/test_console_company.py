@@ -7,6 +7,8 @@ memberships with this year's contribution, and the company's admin making its ac
 company cannot see another company's plan, result or case by guessing URLs, nor by asking the
 daemons directly; forms change things once; bad input is explained and changes nothing. The
 browser journey is tests/test_company_browser.py."""
+import json
+import os
 import re
 import time
 import unittest
@@ -288,6 +290,27 @@ class CompanyConsole(test_console.ConsoleSystem):
         docs = self.s.ok("scoring", "submission.get", {"covenant": "gold", "org_id": self.brand, "year": year})["documents"]
         self.assertEqual([(d["name"], d["content_type"], d["size"]) for d in docs],
                          [("Human rights policy.pdf", "application/pdf", len(pdf))])
+
+    def test_imvoctl_attaches_and_saves_a_plans_document(self):
+        year, s = YEAR + 4, self.s
+        s.ok("scoring", "submission.put", {"covenant": "gold", "org_id": self.brand, "year": year, "answers": {"a1": 1}})
+        path = os.path.join(s.workdir, "risk-analysis.txt")
+        with open(path, "w") as f:
+            f.write("Risk analysis: cotton from the region, child labour, severity 3.\n")
+        admin = ("--cert", os.path.join(s.certs, "admin.txt_secret"))          # the secretariat's certificate
+        out = s.imvoctl(*admin, "--json", "submission", "attach", "gold", self.brand, path, "--year", year)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        doc = json.loads(out.stdout)
+        self.assertEqual((doc["name"], doc["content_type"]), ("risk-analysis.txt", "text/plain"))
+        saved = os.path.join(s.workdir, "saved.txt")
+        out = s.imvoctl(*admin, "submission", "document", "gold", self.brand, doc["doc_id"], "--year", year, "--out", saved)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        with open(saved) as f, open(path) as g:
+            self.assertEqual(f.read(), g.read())
+        out = s.imvoctl(*admin, "submission", "attach", "gold", self.brand, path, "--year", year, "--content-type",
+                        "image/png")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("content_type", out.stderr)
 
     def test_webhook_and_email_subscriptions_with_a_secret(self):
         org = self.s.company("Hooked Brand BV", ["textile"])

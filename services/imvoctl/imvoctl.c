@@ -45,7 +45,11 @@ s_usage (FILE *f)
                 "  complaint attach CASE_ID|RECEIPT FILE [--name NAME] [--content-type TYPE] [--shared]\n"
                 "                                    evidence on a case (the type read from its bytes unless given)\n"
                 "  complaint attachment CASE_ID|RECEIPT ATTACHMENT_ID --out FILE\n"
-                "                                    an attachment's bytes into FILE (- for stdout)\n");
+                "                                    an attachment's bytes into FILE (- for stdout)\n"
+                "  submission attach COVENANT ORG_ID FILE --year Y [--name NAME] [--content-type TYPE]\n"
+                "                                    a document with a company's action plan (the type read from its bytes unless given)\n"
+                "  submission document COVENANT ORG_ID DOC_ID --year Y --out FILE\n"
+                "                                    a plan's document into FILE (- for stdout)\n");
     for (size_t t = 0; t < sizeof s_tables / sizeof s_tables [0]; t++)
         for (const imvoctl_cmd_t *c = s_tables [t]; c->words; c++) {
             char line [160];
@@ -389,6 +393,8 @@ main (int argc, char **argv)
         return s_from_mail (&g, n - 2, rest + 2);
     if (n >= 2 && streq (rest [0], "complaint") && (streq (rest [1], "attach") || streq (rest [1], "attachment")))
         return imvoctl_evidence (&g, rest [1], n - 2, rest + 2);
+    if (n >= 2 && streq (rest [0], "submission") && (streq (rest [1], "attach") || streq (rest [1], "document")))
+        return imvoctl_documents (&g, rest [1], n - 2, rest + 2);
     if (streq (rest [0], "stats") && n == 2)
         return s_call (&g, rest [1], "stats", NULL, 0, NULL, NULL);
     if (streq (rest [0], "call") && (n == 3 || n == 4)) {

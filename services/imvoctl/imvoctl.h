@@ -102,6 +102,21 @@ typedef struct {
 //  complaint attach CASE_ID FILE [--name N] [--content-type T] [--shared] and complaint
 //  attachment CASE_ID ID --out FILE (what: "attach" or "attachment"); the exit status.
 int imvoctl_evidence (const imvoctl_globals_t *g, const char *what, int argc, char **argv);
+//  What imvoctl_evidence.c shares with imvoctl_documents.c: one message to the daemon the
+//  catalogue names (0 with resp filled, else the exit status after saying why: 2 refused, 3 no
+//  reply; quiet: a refusal is left to the caller), a file read whole (NULL after saying why),
+//  a reply's data written to out ("-": stdout) and the rest printed (the exit status), and the
+//  type libmagic reads in bytes ("application/octet-stream" when it cannot tell).
+#include <czmq.h>
+#include "imvo_client.h"
+int imvoctl_ask (const imvoctl_globals_t *g, const char *type, const char *key, const msgpack_sbuffer *body,
+                 imvo_response_t *resp, bool quiet);
+zchunk_t *imvoctl_read_file (const char *path);
+int imvoctl_write_data (const imvo_response_t *resp, const char *out);
+void imvoctl_guess_type (const void *data, size_t len, char *buf, size_t size);
+//  submission attach COVENANT ORG_ID FILE --year Y and submission document COVENANT ORG_ID
+//  DOC_ID --year Y --out FILE (imvoctl_documents.c; what: "attach" or "document").
+int imvoctl_documents (const imvoctl_globals_t *g, const char *what, int argc, char **argv);
 //  A mail's attachment: its name, the type the mail says, its decoded bytes.
 #include <czmq.h>
 typedef struct {

@@ -15,9 +15,8 @@
 #include <errno.h>
 #include <magic.h>
 
-//  The type libmagic reads in the bytes ("application/octet-stream" when it cannot tell).
-static void
-s_guess_type (const void *data, size_t len, char *buf, size_t size)
+void
+imvoctl_guess_type (const void *data, size_t len, char *buf, size_t size)
 {
     magic_t cookie = magic_open (MAGIC_MIME_TYPE);
     const char *seen = cookie && magic_load (cookie, NULL) == 0 ? magic_buffer (cookie, data, len) : NULL;
@@ -26,15 +25,16 @@ s_guess_type (const void *data, size_t len, char *buf, size_t size)
         magic_close (cookie);
 }
 
-//  Sends one message; 0 with resp filled (the caller releases it), or the exit status after
-//  saying why (2 refused, 3 no reply).
-static int
-s_ask (const imvoctl_globals_t *g, const char *type, const char *key, const msgpack_sbuffer *body, imvo_response_t *resp,
-       bool quiet)
+int
+imvoctl_ask (const imvoctl_globals_t *g, const char *type, const char *key, const msgpack_sbuffer *body,
+             imvo_response_t *resp, bool quiet)
 {
-    imvo_client_t *client = imvo_client_new_for ("complaints");
+    //  The daemon the catalogue names for the message.
+    const imvo_proto_msg_t *msg = imvo_proto_find (type);
+    const char *service = msg && msg->service ? msg->service : "complaints";
+    imvo_client_t *client = imvo_client_new_for (service);
     if (!client) {
-        fprintf (stderr, "imvoctl: cannot reach complaints (IMVO_CERT and IMVO_SERVER_CERT with CURVE on)\n");
+        fprintf (stderr, "imvoctl: cannot reach %s (IMVO_CERT and IMVO_SERVER_CERT with CURVE on)\n", service);
         return 3;
     }
     imvo_client_set_timeout (client, g->timeout_ms);
@@ -109,16 +109,12 @@ s_attach (const imvoctl_globals_t *g, int argc, char **argv)
         fprintf (stderr, "imvoctl: complaint attach needs %s\n", nargs ? "FILE" : "CASE_ID and FILE");
         return 1;
     }
-    zfile_t *file = zfile_new (NULL, args [1]);
-    zchunk_t *data = file && zfile_input (file) == 0 ? zfile_read (file, zfile_cursize (file), 0) : NULL;
-    if (!data) {
-        fprintf (stderr, "imvoctl: cannot read %s: %s\n", args [1], strerror (errno));
-        zfile_destroy (&file);
+    zchunk_t *data = imvoctl_read_file (args [1]);
+    if (!data)
         return 1;
-    }
     char guessed [128];
     if (!type) {
-        s_guess_type (zchunk_data (data), zchunk_size (data), guessed, sizeof guessed);
+        imvoctl_guess_type (zchunk_data (data), zchunk_size (data), guessed, sizeof guessed);
         type = guessed;
     }
     const char *base = strrchr (args [1], '/');
@@ -127,9 +123,8 @@ s_attach (const imvoctl_globals_t *g, int argc, char **argv)
     s_pack_attach (&body, s_case_field (args [0]), args [0], name ? name : base ? base + 1 : args [1], type,
                    zchunk_data (data), zchunk_size (data), shared);
     zchunk_destroy (&data);
-    zfile_destroy (&file);
     imvo_response_t resp;
-    int status = s_ask (g, "complaint.attach", g->key, &body, &resp, false);
+    int status = imvoctl_ask (g, "complaint.attach", g->key, &body, &resp, false);
     msgpack_sbuffer_destroy (&body);
     if (status == 0) {
         if (g->json) {
@@ -172,11 +167,20 @@ s_attachment (const imvoctl_globals_t *g, int argc, char **argv)
     imvo_pack_kv_str (&pk, s_case_field (args [0]), args [0]);
     imvo_pack_kv_str (&pk, "attachment_id", args [1]);
     imvo_response_t resp;
-    int status = s_ask (g, "complaint.attachment", NULL, &body, &resp, false);
+    int status = imvoctl_ask (g, "complaint.attachment", NULL, &body, &resp, false);
     msgpack_sbuffer_destroy (&body);
     if (status)
         return status;
-    const msgpack_object *data = imvo_map_get (resp.body, "data");
+    status = imvoctl_write_data (&resp, out);
+    imvo_response_release (&resp);
+    return status;
+}
+
+int
+imvoctl_write_data (const imvo_response_t *resp, const char *out)
+{
+    int status = 0;
+    const msgpack_object *data = imvo_map_get (resp->body, "data");
     FILE *f = streq (out, "-") ? stdout : fopen (out, "wb");
     if (!data || data->type != MSGPACK_OBJECT_BIN || !f
     ||  fwrite (data->via.bin.ptr, 1, data->via.bin.size, f) != data->via.bin.size) {
@@ -189,18 +193,28 @@ s_attachment (const imvoctl_globals_t *g, int argc, char **argv)
     }
     if (status == 0 && f != stdout) {
         //  What it is, without the bytes.
-        msgpack_object rest = *resp.body;
+        msgpack_object rest = *resp->body;
         msgpack_object_kv kv [16];
         uint32_t n = 0;
-        for (uint32_t i = 0; i < resp.body->via.map.size && n < 16; i++)
-            if (!imvo_obj_streq (&resp.body->via.map.ptr [i].key, "data"))
-                kv [n++] = resp.body->via.map.ptr [i];
+        for (uint32_t i = 0; i < resp->body->via.map.size && n < 16; i++)
+            if (!imvo_obj_streq (&resp->body->via.map.ptr [i].key, "data"))
+                kv [n++] = resp->body->via.map.ptr [i];
         rest.via.map.ptr = kv;
         rest.via.map.size = n;
         imvoctl_print_map (&rest, 0);
     }
-    imvo_response_release (&resp);
     return status;
+}
+
+zchunk_t *
+imvoctl_read_file (const char *path)
+{
+    zfile_t *file = zfile_new (NULL, path);
+    zchunk_t *data = file && zfile_input (file) == 0 ? zfile_read (file, zfile_cursize (file), 0) : NULL;
+    if (!data)
+        fprintf (stderr, "imvoctl: cannot read %s: %s\n", path, strerror (errno));
+    zfile_destroy (&file);
+    return data;
 }
 
 int
@@ -226,7 +240,7 @@ int
 imvoctl_mail_submit (const imvoctl_globals_t *g, const msgpack_sbuffer *body, const char *key, zlistx_t *files)
 {
     imvo_response_t resp;
-    int status = s_ask (g, "complaint.submit", key && *key ? key : NULL, body, &resp, false);
+    int status = imvoctl_ask (g, "complaint.submit", key && *key ? key : NULL, body, &resp, false);
     if (status)
         return status;
     if (g->json) {
@@ -244,13 +258,13 @@ imvoctl_mail_submit (const imvoctl_globals_t *g, const msgpack_sbuffer *body, co
     int n = 0;
     for (imvoctl_mail_file_t *file = zlistx_first (files); file && receipt [0]; file = zlistx_next (files), n++) {
         char type [128], part_key [IMVO_KEY_MAX + 16];
-        s_guess_type (zchunk_data (file->data), zchunk_size (file->data), type, sizeof type);
+        imvoctl_guess_type (zchunk_data (file->data), zchunk_size (file->data), type, sizeof type);
         msgpack_sbuffer one;
         msgpack_sbuffer_init (&one);
         s_pack_attach (&one, "receipt", receipt, file->name, type, zchunk_data (file->data), zchunk_size (file->data), -1);
         if (key && *key)
             snprintf (part_key, sizeof part_key, "%.*s:%d", IMVO_KEY_MAX - 8, key, n % 1000);
-        int rc = s_ask (g, "complaint.attach", key && *key ? part_key : NULL, &one, &resp, true);
+        int rc = imvoctl_ask (g, "complaint.attach", key && *key ? part_key : NULL, &one, &resp, true);
         msgpack_sbuffer_destroy (&one);
         if (rc == 0) {
             char aid [80] = "";
