@@ -242,7 +242,9 @@ class Replies(unittest.TestCase):
         call("scoring", "framework.get", {"covenant": "textile"}, actor=PUBLIC)       # the seed framework
         call("scoring", "submission.put", {"covenant": "gold", "org_id": org, "year": YEAR,
                                            "answers": {"a1": 2, "a2": 3, "c1": 5},
-                                           "risks": [{"theme": "mercury", "country": "PE", "severity": 2}]},
+                                           "risks": [{"theme": "mercury", "country": "PE", "severity": 2},
+                                                     {"theme": "child_labour", "country": "CD", "severity": 3}],
+                                           "public_report_url": "https://replies.example/dd"},
              actor=company)
         doc = call("scoring", "submission.attach", {"covenant": "gold", "org_id": org, "year": YEAR, "name": "plan.txt",
                                                     "content_type": "text/plain", "data": b"Our plan, in words.\n"},
@@ -264,6 +266,39 @@ class Replies(unittest.TestCase):
              actor=MONITORING)
         call("scoring", "assessment.report", {"round_id": round_id}, actor=PUBLIC)
         call("scoring", "assessment.report", {"round_id": round_id, "format": "html"}, actor=MONITORING)
+        # Collective work and the assessor's step (tests/test_collective.py): the working group's
+        # choice, a project, a verdict and a comment; the window does not let the results out yet.
+        call("scoring", "collective.choose", {"round_id": round_id, "working_group": "wg", "note": "n",
+                                              "risks": [{"theme": "mercury", "country": "PE"},
+                                                        {"theme": "child_labour", "country": "CD"}]})
+        call("scoring", "project.put", {"covenant": "gold", "code": "replies", "name": "Replies project",
+                                        "from_year": 2020, "participants": [org], "source": "replies test"})
+        call("scoring", "project.list", {"covenant": "gold"}, actor=PUBLIC)
+        call("scoring", "project.list", {"covenant": "textile"}, actor=PUBLIC)         # the seeded ones
+        call("scoring", "assessment.verify", {"round_id": round_id, "org_id": org, "criterion": "a1",
+                                              "verdict": "adjusted", "score": 1, "comment": "a draft"}, actor=MONITORING)
+        call("scoring", "assessment.comment", {"round_id": round_id, "org_id": org, "criterion": "a1",
+                                               "comment": "adopted since"}, actor=company)
+        call("scoring", "assessment.review", {"round_id": round_id, "org_id": org}, actor=company)
+        # Published only after the two weeks: the committee and the public get their replies once
+        # scoring's clock has moved on (as the appeal window in test_scoring).
+        s.stop("scoring")
+        s.extra_env["IMVO_CLOCK_OFFSET_S"] = str(15 * 86400)
+        s.start("scoring")
+        call("scoring", "assessment.publish", {"round_id": round_id}, actor=MONITORING)
+        call("scoring", "assessment.results", {"round_id": round_id}, actor=PUBLIC)
+        s.stop("scoring")
+        del s.extra_env["IMVO_CLOCK_OFFSET_S"]
+        s.start("scoring")
+        # --- membership: the SRA sectors, a general meeting, the steering group -------------
+        call("membership", "sector.list", {}, actor=PUBLIC)
+        call("membership", "meeting.record", {"covenant": "gold", "date": "2021-05-01", "attendees": [org],
+                                              "votes": [{"motion": "annual plan", "for": [org]}], "source": "minutes"})
+        call("membership", "meeting.list", {"covenant": "gold"})
+        call("membership", "steering.get", {"covenant": "metals"}, actor=PUBLIC)       # the seeded chair
+        call("membership", "steering.put", {"covenant": "gold", "chair": "A. Chair", "chair_independent": True,
+                                            "members": [{"name": "B. Rep", "org_id": org}], "source": "minutes"})
+        call("membership", "steering.get", {"covenant": "gold"}, actor=PUBLIC)
 
     def test_every_entry_names_its_reply(self):
         for mtype, m in sorted(self.catalogue.items()):
