@@ -35,7 +35,7 @@ static const imvo_field_t s_submission_put [] = {
     [SUBMISSION_PUT_RISKS] = { "risks", IMVO_F_ARRAY, false, 0, SCORING_MAX_RISKS, 0, NULL,
                                "identified risks: [{theme, country, severity 1-4}]" },
     [SUBMISSION_PUT_REPORT_URL] = { "public_report_url", IMVO_F_STR, false, 8, 500, IMVO_FMT_URL, NULL, "the company's public due-diligence report" },
-    [SUBMISSION_PUT_PROJECTS] = { "projects", IMVO_F_STRLIST, false, 0, 20, IMVO_FMT_CODE, NULL, "collective projects taken part in, e.g. living_wage" },
+    [SUBMISSION_PUT_PROJECTS] = { "projects", IMVO_F_STRLIST, false, 0, 20, IMVO_FMT_CODE, NULL, "collective projects the company says it takes part in (the year-3 rule reads project.put's participants instead)" },
 };
 static const imvo_field_t s_submission_get [] = {
     COVENANT (SUBMISSION_GET_COVENANT),
