@@ -13,8 +13,8 @@
     never a company's result. */
 #include "scoring_internal.h"
 
+#include <ctype.h>
 #include <pthread.h>
-#include <strings.h>
 
 #define S_DEFAULT_LIMIT 100
 #define S_CACHE 16                  //  rounds whose parties are kept unpacked
@@ -25,6 +25,7 @@ typedef struct {
     char *packed;
     msgpack_zone zone;
     msgpack_object list;
+    char **hay;                     //  per party "org_id\nname" in lower case, for the search
     char *plan;                     //  of a completed round, once asked: per party 's'ubmitted, 'l'ate, 'm'issing
     int refs;
 } s_parties_t;
@@ -44,12 +45,17 @@ s_parties_release (s_parties_t **pp)
     bool gone = --p->refs == 0;
     pthread_mutex_unlock (&s_cache_lock);
     if (gone) {
+        for (uint32_t i = 0; p->hay && i < p->list.via.array.size; i++)
+            free (p->hay [i]);
+        free (p->hay);
         free (p->plan);
         msgpack_zone_destroy (&p->zone);
         free (p->packed);
         free (p);
     }
 }
+
+static const char *s_str (const msgpack_object *party, const char *key, char *buf, size_t size);
 
 //  The packed list [{org_id, name, since}] unpacked (a copy of data), or NULL when it is not one.
 static s_parties_t *
@@ -63,8 +69,20 @@ s_parties_new (const char *key, const char *data, size_t len)
     msgpack_zone_init (&p->zone, 65536);
     const char *why;
     if (imvo_msg_unpack_items (p->packed, len, IMVO_MSG_MAX_REPLY_ITEMS, &p->zone, &p->list, &why)
-    ||  p->list.type != MSGPACK_OBJECT_ARRAY)
+    ||  p->list.type != MSGPACK_OBJECT_ARRAY) {
+        p->list.type = MSGPACK_OBJECT_NIL;
         s_parties_release (&p);
+        return NULL;
+    }
+    p->hay = calloc (p->list.via.array.size + 1, sizeof *p->hay);
+    for (uint32_t i = 0; i < p->list.via.array.size; i++) {
+        char org [72], name [208];
+        s_str (&p->list.via.array.ptr [i], "org_id", org, sizeof org);
+        s_str (&p->list.via.array.ptr [i], "name", name, sizeof name);
+        p->hay [i] = zsys_sprintf ("%s\n%s", org, name);
+        for (char *c = p->hay [i]; *c; c++)
+            *c = (char) tolower ((unsigned char) *c);
+    }
     return p;
 }
 
@@ -297,12 +315,14 @@ scoring_assessment_round (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
             pthread_mutex_unlock (&s_cache_lock);
         }
     }
-    //  The matching companies, and the page of them.
+    //  The matching companies (q in any case), and the page of them.
+    char lower [112];
+    snprintf (lower, sizeof lower, "%s", q);
+    for (char *c = lower; *c; c++)
+        *c = (char) tolower ((unsigned char) *c);
     size_t *page = calloc ((size_t) limit + 1, sizeof *page), npage = 0, total = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        const msgpack_object *p = &parties.via.array.ptr [i];
-        char org [72], name [208];
-        if (*q && !strcasestr (s_str (p, "org_id", org, sizeof org), q) && !strcasestr (s_str (p, "name", name, sizeof name), q))
+        if (*q && !strstr (cached->hay [i], lower))
             continue;
         if (want && limit > 0 && plan [i] != want [0])
             continue;
