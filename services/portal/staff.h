@@ -198,6 +198,9 @@ enum MHD_Result staff_disclosures (staff_t *x);
 void staff_company_home (staff_t *x, portal_buf_t *b);
 enum MHD_Result staff_company (staff_t *x, const char *page);
 enum MHD_Result staff_company_case (staff_t *x, const char *case_id, const char *action);
+//  A case's open deadlines in words, each with its date and whether it has passed (from
+//  complaint.get's reply): the staff's case page and the company's.
+void staff_deadlines (staff_t *x, portal_buf_t *b, const msgpack_object *body);
 enum MHD_Result staff_company_locations (staff_t *x, const char *action);
 enum MHD_Result staff_company_settings (staff_t *x, const char *page);
 //  Shared by those files: this year (UTC); org.get of the company itself (0 when resp holds

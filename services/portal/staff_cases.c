@@ -421,26 +421,8 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
         portal_buf_add (b, "</ul></details>");
     }
     portal_buf_add (b, "</section>");
-    //  Deadlines.
-    const msgpack_object *dl = imvo_map_get (body, "deadlines");
-    uint32_t ndl = dl && dl->type == MSGPACK_OBJECT_ARRAY ? dl->via.array.size : 0;
-    portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-dl\"><h2 id=\"h-dl\">%s</h2>",
-                    TR (x, "Termijnen", "Deadlines"));
-    if (!ndl)
-        portal_buf_add (b, "<p>%s</p>", TR (x, "Geen open termijnen.", "No open deadlines."));
-    else
-        portal_buf_add (b, "<ul>");
-    for (uint32_t i = 0; i < ndl; i++) {
-        const msgpack_object *d = &dl->via.array.ptr [i], *left = imvo_map_get (d, "left_s");
-        staff_when (imvo_map_get (d, "due_at"), when);
-        bool late = left && left->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
-        portal_buf_add (b, "<li%s>", late ? " class=\"late\"" : "");
-        portal_buf_obj (b, imvo_map_get (d, "deadline"));
-        portal_buf_add (b, ": %s %s%s</li>", TR (x, "uiterlijk", "by"), when, late ? TR (x, " (verlopen)", " (passed)") : "");
-    }
-    if (ndl)
-        portal_buf_add (b, "</ul>");
-    portal_buf_add (b, "</section></div>");
+    staff_deadlines (x, b, body);           //  staff_company_case.c
+    portal_buf_add (b, "</div>");
     staff_translations (x, b, id, body);
     //  What may be done: moves, assigning, the respondent.
     portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-act\"><h2 id=\"h-act\">%s</h2>",

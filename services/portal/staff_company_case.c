@@ -30,11 +30,38 @@ s_action (staff_t *x, portal_buf_t *b, const char *case_id, const char *action)
 static const char *
 s_deadline (staff_t *x, const char *name)
 {
-    return streq (name, "response") ? TR (x, "Uw reactie", "Your response")
+    return streq (name, "response") && staff_is (x, "company") ? TR (x, "Uw reactie", "Your response")
+         : streq (name, "response") ? TR (x, "Reactie van het bedrijf", "The company's response")
          : streq (name, "feedback") ? TR (x, "Terugkoppeling aan de klager", "Feedback to the complainant")
          : streq (name, "decision") ? TR (x, "Uitspraak van de commissie", "The committee's decision")
          : streq (name, "admissibility") ? TR (x, "Besluit over de ontvankelijkheid", "Decision on admissibility")
          : name;
+}
+
+void
+staff_deadlines (staff_t *x, portal_buf_t *b, const msgpack_object *body)
+{
+    char when [32];
+    const msgpack_object *dl = imvo_map_get (body, "deadlines");
+    uint32_t ndl = dl && dl->type == MSGPACK_OBJECT_ARRAY ? dl->via.array.size : 0;
+    portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-dl\"><h2 id=\"h-dl\">%s</h2>",
+                    TR (x, "Termijnen", "Deadlines"));
+    if (!ndl)
+        portal_buf_add (b, "<p>%s</p>", TR (x, "Geen open termijnen.", "No open deadlines."));
+    else
+        portal_buf_add (b, "<ul>");
+    for (uint32_t i = 0; i < ndl; i++) {
+        const msgpack_object *d = &dl->via.array.ptr [i], *left = imvo_map_get (d, "left_s");
+        char name_ [32] = "";
+        imvo_obj_strcpy (imvo_map_get (d, "deadline"), name_, sizeof name_);
+        staff_when (imvo_map_get (d, "due_at"), when);
+        bool late = left && left->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
+        portal_buf_add (b, "<li%s>%s: %s %s%s</li>", late ? " class=\"late\"" : "", s_deadline (x, name_),
+                        TR (x, "uiterlijk", "by"), when, late ? TR (x, " (verlopen)", " (passed)") : "");
+    }
+    if (ndl)
+        portal_buf_add (b, "</ul>");
+    portal_buf_add (b, "</section>");
 }
 
 static void
@@ -77,30 +104,13 @@ s_page (staff_t *x, portal_buf_t *b, const char *id, const msgpack_object *body)
                     portal_code_ok (lang) ? lang : "nl");
     portal_buf_obj (b, imvo_map_get (body, "description"));
     portal_buf_add (b, "</p></section>");
-    //  Deadlines: the company's response is one of them.
-    const msgpack_object *dl = imvo_map_get (body, "deadlines");
-    uint32_t ndl = dl && dl->type == MSGPACK_OBJECT_ARRAY ? dl->via.array.size : 0;
-    portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-dl\"><h2 id=\"h-dl\">%s</h2>",
-                    TR (x, "Termijnen", "Deadlines"));
-    if (!ndl)
-        portal_buf_add (b, "<p>%s</p>", TR (x, "Geen open termijnen.", "No open deadlines."));
-    else
-        portal_buf_add (b, "<ul>");
-    for (uint32_t i = 0; i < ndl; i++) {
-        const msgpack_object *d = &dl->via.array.ptr [i], *left = imvo_map_get (d, "left_s");
-        char name_ [32] = "";
-        imvo_obj_strcpy (imvo_map_get (d, "deadline"), name_, sizeof name_);
-        staff_when (imvo_map_get (d, "due_at"), when);
-        bool late = left && left->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
-        portal_buf_add (b, "<li%s>%s: %s %s%s</li>", late ? " class=\"late\"" : "", s_deadline (x, name_),
-                        TR (x, "uiterlijk", "by"), when, late ? TR (x, " (verlopen)", " (passed)") : "");
-    }
-    if (ndl)
-        portal_buf_add (b, "</ul>");
-    portal_buf_add (b, "</section></div>");
+    staff_deadlines (x, b, body);
+    portal_buf_add (b, "</div>");
     staff_attachments (x, b, id, body);
     //  The response, while the case asks it (once given, its deadline is closed: more may follow).
     bool asked = false;
+    const msgpack_object *dl = imvo_map_get (body, "deadlines");
+    uint32_t ndl = dl && dl->type == MSGPACK_OBJECT_ARRAY ? dl->via.array.size : 0;
     for (uint32_t i = 0; i < ndl; i++)
         asked |= imvo_obj_streq (imvo_map_get (&dl->via.array.ptr [i], "deadline"), "response");
     if (streq (status, "response")) {
