@@ -286,17 +286,37 @@ class Cluster(unittest.TestCase):
             self.addCleanup(portal.wait, 10)
             self.addCleanup(portal.terminate)
             base = "http://127.0.0.1:%d" % port
-            with urllib.request.urlopen(base + "/?lang=en&covenant=textile", timeout=10) as r:
-                page = r.read().decode()
-                cookie = re.search(r"csrf=([0-9a-f]{32})", r.headers["Set-Cookie"]).group(1)
-            fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page),
-                          company="Respondent Brand BV", summary="Locked exits", description="Locked at night",
-                          who="anonymous")
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            c.request("POST", "/submit", body=urllib.parse.urlencode(fields),
-                      headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": "csrf=" + cookie})
-            r = c.getresponse()
-            r.read()
+
+            def submit():
+                with urllib.request.urlopen(base + "/?lang=en&covenant=textile", timeout=10) as r:
+                    page = r.read().decode()
+                    cookie = re.search(r"csrf=([0-9a-f]{32})", r.headers["Set-Cookie"]).group(1)
+                fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page),
+                              company="Respondent Brand BV", summary="Locked exits",
+                              description="Locked at night", who="anonymous")
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                c.request("POST", "/submit", body=urllib.parse.urlencode(fields),
+                          headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": "csrf=" + cookie})
+                r = c.getresponse()
+                r.read()
+                return r
+
+            # With the intake queue's replica stopped, no replica confirms the queued complaint
+            # in time (IMVO_REDIS_WAIT_MS): the form answers 503, try again, not "received".
+            queue = self.master_of("imvo:complaints:intake")
+            replica = int(re.search(r"slave0:ip=[^,]+,port=(\d+)", queue.cli("INFO", "replication")).group(1))
+            replica = next(n for n in self.nodes if n.port == replica)
+            replica.proc.send_signal(signal.SIGSTOP)
+            try:
+                self.assertEqual(submit().status, 503)
+            finally:
+                replica.proc.send_signal(signal.SIGCONT)
+            r = None
+            for _ in range(50):             # until the replica acknowledges again
+                r = submit()
+                if r.status != 503:
+                    break
+                time.sleep(0.1)
             self.assertEqual(r.status, 303, open(log).read()[-2000:])
             intake = re.search(r"intake=([0-9a-f]{32})", r.getheader("Set-Cookie")).group(1)
 
