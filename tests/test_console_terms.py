@@ -70,6 +70,9 @@ class TermsConsole(TermsSystem):
 
     def test_terms_page_records_an_extension_once(self):
         b = self.signed_in()
+        # The home page says how many run-out terms wait for a record (gold's and metals').
+        home = b.get("/staff/").page
+        self.assertRegex(home, r'id="terms-due">[12] to record<')
         page = b.get("/staff/terms").page
         self.assertIn("2017-06-19", page)                   # gold's start
         self.assertIn('id="state-gold"', page)

@@ -188,6 +188,9 @@ enum MHD_Result staff_assessor (staff_t *x, bool company, const char *action);
 //  reminded, is overdue).
 enum MHD_Result staff_terms (staff_t *x, const char *action);
 enum MHD_Result staff_disclosures (staff_t *x);
+//  The home page's link to /staff/terms, with how many run-out terms wait for a record
+//  (covenants: covenant.list's array).
+void staff_terms_link (staff_t *x, portal_buf_t *b, const msgpack_object *covenants);
 
 //  staff_company*.c: a company's own console (role company, its own organisation only; the
 //  daemons keep it so too). staff_company.c: its part of the home page, the dispatcher of

@@ -88,8 +88,7 @@ staff_home (staff_t *x)
         portal_buf_add (&b, "<p><a href=\"/staff/steering?lang=%s\" id=\"steering\">%s</a></p>", l,
                         TR (x, "Overzicht voor de stuurgroep: alle convenanten", "Steering group overview: every covenant"));
     if (staff_is (x, "secretariat"))                //  staff_terms.c
-        portal_buf_add (&b, "<p><a href=\"/staff/terms?lang=%s\" id=\"terms\">%s</a></p>", l,
-                        TR (x, "Looptijden van de convenanten", "Covenant terms"));
+        staff_terms_link (x, &b, imvo_map_get (cov.body, "covenants"));
     const msgpack_object *list = imvo_map_get (cov.body, "covenants");
     portal_buf_add (&b, "<div class=\"grid\">");
     for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size && !staff_is (x, "company");

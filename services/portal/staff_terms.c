@@ -69,6 +69,20 @@ s_term_card (staff_t *x, portal_buf_t *b, const msgpack_object *cv, const char *
     portal_buf_add (b, "</section>");
 }
 
+void
+staff_terms_link (staff_t *x, portal_buf_t *b, const msgpack_object *covenants)
+{
+    int due = 0;
+    for (uint32_t i = 0; covenants && covenants->type == MSGPACK_OBJECT_ARRAY && i < covenants->via.array.size; i++)
+        due += imvo_obj_streq (imvo_map_get (imvo_map_get (&covenants->via.array.ptr [i], "term"), "state"), "due");
+    portal_buf_add (b, "<p><a href=\"/staff/terms?lang=%s\" id=\"terms\">%s</a>", staff_lang (x),
+                    TR (x, "Looptijden van de convenanten", "Covenant terms"));
+    if (due)
+        portal_buf_add (b, " <span class=\"pill\" id=\"terms-due\">%d %s</span>", due,
+                        TR (x, "vast te leggen", "to record"));
+    portal_buf_add (b, "</p>");
+}
+
 //  GET /staff/terms, POST /staff/terms/record.
 enum MHD_Result
 staff_terms (staff_t *x, const char *action)
