@@ -78,6 +78,8 @@ class CompanyBrowser(unittest.TestCase):
         self.assertNotIn("late", out["plan_status"])
         self.assertEqual(s.ok("scoring", "submission.get", plan)["public_report_url"],
                          "https://brand.example.org/due-diligence-2026")
+        self.assertEqual(s.ok("scoring", "submission.get", plan)["risks"],
+                         [{"theme": "child_labour", "country": "BD", "severity": 3}])
         self.assertIn("Human rights policy 2026.pdf", out["documents"])
         self.assertEqual([d["name"] for d in s.ok("scoring", "submission.get", plan)["documents"]],
                          ["Human rights policy 2026.pdf"])

@@ -161,13 +161,14 @@ class CompanyConsole(test_console.ConsoleSystem):
             self.assertRegex(page, r'name="a\.%s" min="0" max="%d"' % (cid, mx))
         self.assertIn("Supply chain mapped", page)
         self.assertIn("Risk analysis", page)
-        r = b.post("/staff/company/plan", page, covenant="gold", year=str(year), **{"a.a1": "3", "a.a2": "5", "a.b1": "4",
-                   "public_report_url": "https://brand.example.org/report"})
+        plan = {"a.a1": "3", "a.a2": "5", "a.b1": "4", "public_report_url": "https://brand.example.org/report",
+                "risk.0.theme": "child_labour", "risk.0.country": "bd", "risk.0.severity": "3"}
+        r = b.post("/staff/company/plan", page, covenant="gold", year=str(year), **plan)
         self.assertEqual(r.status, 303, r.page)
         first = self.s.ok("scoring", "submission.get", {"covenant": "gold", "org_id": self.brand, "year": year})
         self.assertEqual(first["answers"], {"a1": 3, "a2": 5, "b1": 4})
-        r = b.post("/staff/company/plan", page, covenant="gold", year=str(year), **{"a.a1": "3", "a.a2": "5", "a.b1": "4",
-                   "public_report_url": "https://brand.example.org/report"})
+        self.assertEqual(first["risks"], [{"theme": "child_labour", "country": "BD", "severity": 3}])
+        r = b.post("/staff/company/plan", page, covenant="gold", year=str(year), **plan)
         self.assertEqual(r.status, 303, r.page)
         again = self.s.ok("scoring", "submission.get", {"covenant": "gold", "org_id": self.brand, "year": year})
         self.assertEqual(again["at"], first["at"])                          # the same form changed it once
@@ -175,6 +176,7 @@ class CompanyConsole(test_console.ConsoleSystem):
         self.assertIn("Submitted on", page)
         self.assertIn('name="a.a2" min="0" max="6" step="1" inputmode="numeric" aria-describedby="a-0-1-help" value="5"',
                       page)
+        self.assertIn('name="risk.0.theme" maxlength="200" aria-describedby="risk-help" value="child_labour"', page)
 
     def test_bad_input_is_explained_and_changes_nothing(self):
         b = self.company()
@@ -183,6 +185,10 @@ class CompanyConsole(test_console.ConsoleSystem):
         r = b.post("/staff/company/plan", page, covenant="gold", year=str(year), **{"a.a1": "three"})
         self.assertEqual(r.status, 400)
         self.assertIn("Criterion a1", r.page)
+        r = b.post("/staff/company/plan", page, covenant="gold", year=str(year),
+                   **{"a.a1": "1", "risk.1.theme": "living_wage", "risk.1.severity": "2"})
+        self.assertEqual(r.status, 400)
+        self.assertIn("Risk 2: a theme of at most 200 characters, a country as a two-letter ISO code", r.page)
         r = b.post("/staff/company/plan", page, covenant="gold", year=str(year), **{"a.a1": "9"})
         self.assertEqual(r.status, 400)
         self.assertIn("a1", r.page)

@@ -221,6 +221,11 @@ void staff_company_documents (staff_t *x, portal_buf_t *b, const char *covenant,
                               const msgpack_object *sub);
 enum MHD_Result staff_company_document (staff_t *x, const char *doc_id);
 extern const portal_staff_upload_t staff_company_document_upload;
+//  staff_company_risks.c: the plan's risk rows (risks: submission.get's, or NULL), the posted
+//  rows that count (-1 with error naming the wrong row) and, that many, packed as "risks".
+void staff_company_risk_fields (staff_t *x, portal_buf_t *b, const msgpack_object *risks);
+int staff_company_risks_count (staff_t *x, char *error, size_t size);
+void staff_company_risks_pack (staff_t *x, msgpack_packer *pk, int n);
 int staff_company_org (staff_t *x, imvo_response_t *org);
 const char *staff_company_covenant (staff_t *x, const imvo_response_t *org, char out [40]);
 void staff_company_choose (staff_t *x, portal_buf_t *b, const imvo_response_t *org, const char *page,

@@ -176,12 +176,18 @@ s_plan_post (staff_t *x, const char *covenant, int64_t year)
     if (!n)
         return staff_error (x, MHD_HTTP_BAD_REQUEST, TR (x, "Controleer de invoer", "Please check the input"),
                             TR (x, "Vul ten minste één criterium in.", "Fill in at least one criterion."));
+    char why [300];
+    int nrisks = staff_company_risks_count (x, why, sizeof why);       //  staff_company_risks.c
+    if (nrisks < 0)
+        return staff_error (x, MHD_HTTP_BAD_REQUEST, TR (x, "Controleer de invoer", "Please check the input"), why);
     const char *url = portal_field (x->r, "public_report_url");
     msgpack_sbuffer body;
     msgpack_sbuffer_init (&body);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 4 + (*url != 0));
+    msgpack_pack_map (&pk, 4 + (*url != 0) + (nrisks > 0));
+    if (nrisks > 0)
+        staff_company_risks_pack (x, &pk, nrisks);
     imvo_pack_kv_str (&pk, "covenant", covenant);
     imvo_pack_kv_str (&pk, "org_id", x->s.org);
     imvo_pack_kv_int (&pk, "year", year);
@@ -293,6 +299,7 @@ s_plan (staff_t *x)
         }
         portal_buf_add (&b, "</fieldset>");
     }
+    staff_company_risk_fields (x, &b, has ? imvo_map_get (sub.body, "risks") : NULL);
     portal_buf_add (&b, "<label for=\"report-url\">%s</label><input type=\"url\" id=\"report-url\" name=\"public_report_url\" "
                         "maxlength=\"%ld\" placeholder=\"https://\" value=\"",
                     TR (x, "Uw openbare IMVO-rapportage (link, optioneel)", "Your public due-diligence report (link, optional)"),

@@ -37,6 +37,9 @@ if (step === 'journey') {
   await p.fill('input[name="a.a1"]', '2');
   await p.fill('input[name="a.a2"]', '3');
   await p.fill('input[name="a.b1"]', '5');
+  await p.fill('#risk-0-theme', 'child_labour');
+  await p.fill('#risk-0-country', 'BD');
+  await p.selectOption('#risk-0-severity', '3');
   await p.fill('#report-url', 'https://brand.example.org/due-diligence-2026');
   await p.click('form[action="/staff/company/plan"][method="post"] button');
   out.plan = (await p.textContent('[role=status]')).trim();
