@@ -9,6 +9,10 @@
 static const char *const s_complainant_kinds [] = {
     "worker", "union", "ngo", "representative", "other", NULL };
 
+//  Seed 001 (textile): "Onafhankelijke klachten- en geschillenmechanisme ingesteld": beside
+//  complaints, disputes (geschillen) between two parties, with the same life cycle.
+static const char *const s_case_kinds [] = { "complaint", "dispute", NULL };
+
 static const imvo_field_t s_submit [] = {
     [COMPLAINT_SUBMIT_COVENANT] = { "covenant", IMVO_F_STR, true, 1, 32, IMVO_FMT_CODE, NULL, "covenant code, e.g. textile" },
     [COMPLAINT_SUBMIT_RESPONDENT] = { "respondent", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "org_id of the company complained about (else the secretariat sets it with complaint.update before the case moves on)" },
@@ -24,6 +28,8 @@ static const imvo_field_t s_submit [] = {
     [COMPLAINT_SUBMIT_LOCATION] = { "location_id", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "production location id (location.search finds it in the published lists)" },
     [COMPLAINT_SUBMIT_PLACE] = { "place", IMVO_F_STR, false, 1, 300, IMVO_FMT_LINE, NULL, "a place not on the published lists, in the complainant's words (name, town, country): kept in the case file for the secretariat to match" },
     [COMPLAINT_SUBMIT_LANG] = { "lang", IMVO_F_STR, false, 2, 2, IMVO_FMT_CODE, complaint_langs, "the language the complainant wrote in: nl (default), en, fr, es, bn, hi, zh, tr or vi (the portal sends its page's)" },
+    [COMPLAINT_SUBMIT_CASE_KIND] = { "kind", IMVO_F_STR, false, 1, 16, IMVO_FMT_CODE, s_case_kinds, "complaint (default) or dispute: a dispute between two parties of the covenant (claimant_org against respondent)" },
+    [COMPLAINT_SUBMIT_CLAIMANT_ORG] = { "claimant_org", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "a dispute's claimant: a party of the covenant (its own certificate or account files it, or the secretariat for it)" },
 };
 
 static const imvo_field_t s_get [] = {
@@ -40,7 +46,8 @@ const char *const complaint_statuses [] = {
     "withdrawn", "closed", NULL };
 const char *const complaint_outcomes [] = { "founded", "partly_founded", "unfounded", NULL };
 #define s_statuses complaint_statuses
-static const char *const s_audiences [] = { "complainant", "company", NULL };
+//  parties: both sides of a dispute (the claimant party and the respondent).
+static const char *const s_audiences [] = { "complainant", "company", "parties", NULL };
 
 #define CASE_OR_RECEIPT(c, r) \
     [c] = { "case_id", IMVO_F_STR, false, 1, 64, IMVO_FMT_CASE_ID, NULL, "the case (staff, the company)" }, \
@@ -55,7 +62,7 @@ static const imvo_field_t s_transition [] = {
 };
 static const imvo_field_t s_respond [] = {
     [COMPLAINT_RESPOND_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_CASE_ID, NULL, NULL },
-    [COMPLAINT_RESPOND_TEXT] = { "text", IMVO_F_STR, true, 1, 20000, IMVO_FMT_TEXT, NULL, "the company's response" },
+    [COMPLAINT_RESPOND_TEXT] = { "text", IMVO_F_STR, true, 1, 20000, IMVO_FMT_TEXT, NULL, "the company's response (in a dispute: the party's)" },
 };
 static const imvo_field_t s_message [] = {
     CASE_OR_RECEIPT (COMPLAINT_MESSAGE_CASE_ID, COMPLAINT_MESSAGE_RECEIPT),
@@ -171,21 +178,33 @@ s_submit_check (const imvo_value_t *f, imvo_error_t *err)
     if (!anonymous && !f [COMPLAINT_SUBMIT_CONTACT].present)
         return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "complainant.contact",
                                "complainant.contact is required unless complainant.anonymous is true");
+    //  A dispute: a named claimant party against another party.
+    bool dispute = f [COMPLAINT_SUBMIT_CASE_KIND].present && strcmp (f [COMPLAINT_SUBMIT_CASE_KIND].str, "dispute") == 0;
+    if (dispute && !f [COMPLAINT_SUBMIT_CLAIMANT_ORG].present)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "claimant_org", "a dispute names its claimant party in claimant_org");
+    if (!dispute && f [COMPLAINT_SUBMIT_CLAIMANT_ORG].present)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "claimant_org", "claimant_org is for a dispute (kind: dispute)");
+    if (dispute && !f [COMPLAINT_SUBMIT_RESPONDENT].present)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "respondent", "a dispute names the party it is against in respondent");
+    if (dispute && anonymous)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "complainant.anonymous", "a dispute is filed in the claimant party's name, not anonymously");
+    if (dispute && strcmp (f [COMPLAINT_SUBMIT_CLAIMANT_ORG].str, f [COMPLAINT_SUBMIT_RESPONDENT].str) == 0)
+        return imvo_error_set (err, IMVO_ERR_INVALID_ARGUMENT, "respondent", "a dispute is between two parties: respondent is the claimant itself");
     return 0;
 }
 
 static const imvo_proto_msg_t s_complaint_submit = {
-    "complaint.submit", "file a complaint about harm in a company's supply chain", IMVO_FIELDS (s_submit),
+    "complaint.submit", "file a complaint about harm in a company's supply chain (the respondent: a member company, or a company a trade association lists: member.associates), or a dispute between two parties (kind dispute, claimant_org)", IMVO_FIELDS (s_submit),
     IMVO_PUBLIC, NULL, NULL, s_submit_check,
     .service = "complaints", .mode = IMVO_PIPELINED, .idem_ttl = IMVO_DAY, .reply = "case_id status receipt",
     .script = "complaint_submit", .script_keys = "idem",
     .script_args = "prefix covenant year respondent summary receipt_hash now views_ready "
-                   "file history event reply deadlines lang" };
+                   "file history event reply deadlines lang kind claimant_org" };
 static const imvo_proto_msg_t s_complaint_get = {
     "complaint.get", "a case as staff see it, with its history, assignment and internal notes; the complainant's name and contact only with identity: true (a company: its own cases, the identity only if the complainant shared it)",
     IMVO_FIELDS (s_get), IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, NULL,
     .service = "complaints", .mode = IMVO_PIPELINED,
-    .reply = "case_id covenant respondent summary description lang translations? status received_at updated_at country? location_id? place? complainant history outcome? decision? decided_at? statement? published_at? deadlines attachments linked? identity_reads? assigned? notes?" };
+    .reply = "case_id covenant respondent kind? claimant_org? association? responses? summary description lang translations? status received_at updated_at country? location_id? place? complainant history outcome? decision? decided_at? statement? published_at? deadlines attachments linked? identity_reads? assigned? notes?" };
 static const imvo_proto_msg_t s_complaint_status = {
     "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status),
     IMVO_PUBLIC, NULL, NULL, NULL,
@@ -215,10 +234,10 @@ static const imvo_proto_msg_t s_complaint_transition = {
     .reply = "case_id covenant respondent summary status from outcome?",
     .script = "complaint_transition", .script_keys = "idem case", .script_args = "prefix to reason outcome decision by person now covenant lengths" };
 static const imvo_proto_msg_t s_complaint_respond = {
-    "complaint.respond", "the respondent company answers, while the case is in response", IMVO_FIELDS (s_respond),
+    "complaint.respond", "the respondent company answers, while the case is in response; in a dispute each party answers (side: respondent or claimant), both sides see both answers", IMVO_FIELDS (s_respond),
     IMVO_ROLE_COMPANY, NULL, NULL, NULL,
     .service = "complaints", .idem_ttl = IMVO_WEEK,
-    .reply = "case_id at from",
+    .reply = "case_id at from side?",
     .script = "complaint_note", .script_keys = "idem case", .script_args = "prefix kind by person org text audience now feedback_ms" };
 static const imvo_proto_msg_t s_complaint_message = {
     "complaint.message", "a message on a case: from the complainant (by receipt; or a gateway for them), the secretariat, the committee, or the respondent company (its own thread with them, never to the complainant)",

@@ -18,6 +18,8 @@ enum {
     COMPLAINT_SUBMIT_LOCATION,
     COMPLAINT_SUBMIT_PLACE,
     COMPLAINT_SUBMIT_LANG,
+    COMPLAINT_SUBMIT_CASE_KIND,         //  complaint (default) or dispute: between two parties
+    COMPLAINT_SUBMIT_CLAIMANT_ORG,      //  a dispute's claimant party
 };
 
 enum { COMPLAINT_GET_CASE_ID, COMPLAINT_GET_IDENTITY };

@@ -2,6 +2,7 @@
     locations, and the accounts of persons (account.*). Market shares are in basis points (hundredths of a percent: 48 % = 4800). */
 #include "imvo_proto.h"
 #include "catalogue_membership.h"
+#include "catalogue_parties.h"
 #include "catalogue_collective.h"
 #include "catalogue_dates.h"
 
@@ -206,7 +207,7 @@ MSG (s_member_join_msg, "member.join", "join a covenant as party, supporter or e
      .script_args = "prefix org_id role working_groups name kind share_bp today actor country since source")
 MSG (s_member_leave_msg, "member.leave", "leave a covenant (the history is kept)", s_member_leave, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "covenant org_id status left_on")
 MSG (s_member_list_msg, "member.list", "a covenant's current members, optionally of one role, a page at a time (limit: default 500; cursor: next_cursor)", s_member_list, IMVO_PUBLIC, NULL, .reply = "members next_cursor?")
-MSG (s_member_get_msg, "member.get", "one membership with its history", s_member_get, IMVO_ANY_ROLE, NULL, .reply = "org_id role status since source? joined_at name kind market_share_bp? working_groups votes owes_contribution left_on? history")
+MSG (s_member_get_msg, "member.get", "one membership with its history; a trade association's member companies, the association a company is listed by, a supporter's contributions", s_member_get, IMVO_ANY_ROLE, NULL, .reply = "org_id role status since source? joined_at name kind market_share_bp? working_groups votes owes_contribution left_on? history companies? association? contributions")
 MSG (s_member_pay_msg, "member.pay", "record a party's yearly contribution", s_member_pay, IMVO_STAFF, NULL, .idem_ttl = IMVO_WEEK, .reply = "org_id year amount_eur?")
 MSG (s_member_unpaid_msg, "member.unpaid", "parties that are companies and have not paid for a year (a company: only itself, when it has not)", s_member_unpaid, IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, .reply = "year unpaid")
 MSG (s_location_add_msg, "location.add", "disclose one production location for a year", s_location_add, SELF, "org_id", .idem_ttl = IMVO_WEEK, .reply = "rows counts near flagged location_id match similarity flag_id? candidates?")
@@ -248,7 +249,7 @@ const imvo_proto_msg_t *const imvo_proto_membership [] = {
     &s_covenant_list_msg, &s_covenant_get_msg,
     &s_org_register_msg, &s_org_get_msg, &s_org_list_msg, &s_org_update_msg,
     &s_member_join_msg, &s_member_leave_msg, &s_member_list_msg, &s_member_get_msg,
-    &s_member_pay_msg, &s_member_unpaid_msg,
+    &s_member_pay_msg, &s_member_unpaid_msg, &member_associates_msg, &member_associated_msg, &member_contribute_msg,
     &s_location_add_msg, &s_location_import_msg, &s_location_list_msg, &s_location_export_msg,
     &s_location_publish_msg, &s_location_counts_msg, &s_location_flags_msg, &s_location_resolve_msg,
     &s_location_sourcing_msg, &s_location_search_msg, &location_disclosures_msg, &covenant_term_record_msg,

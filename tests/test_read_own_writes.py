@@ -26,7 +26,8 @@ class ReadOwnWrites(SharedSystem):
         rules = [line for line in self.s.redis.cli("ACL", "LIST").splitlines() if line.startswith("user complaints ")]
         self.assertEqual(len(rules), 1, "the harness runs complaints as its own Redis user")
         self.s.redis.cli("ACL", "SETUSER", "complaints", "clearselectors",
-                         "(+xrange ~imvo:membership:*:events)", "(+smembers %R~imvo:membership:streams)")
+                         "(+xrange ~imvo:membership:*:events)", "(+smembers %R~imvo:membership:streams)",
+                         "(+hget +hmget %R~imvo:membership:*:member:* %R~imvo:membership:*:associated)")
         return lambda: self.s.redis.cli("ACL", "SETUSER", "complaints", "reset", *rules[0].split()[2:])
 
     def joined_company(self, covenant):

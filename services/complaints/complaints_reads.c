@@ -32,16 +32,26 @@ complaints_messages (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_valu
     if (complaints_case_named (ctx, req, &f [COMPLAINT_MESSAGES_CASE_ID], &f [COMPLAINT_MESSAGES_RECEIPT], covenant,
                                sizeof covenant, case_id, sizeof case_id, reply))
         return -1;
-    redisReply *respondent = s_ok (imvo_redis_cmd (ctx->redis, "HGET imvo:complaints:{%s}:case:%s respondent", covenant,
-                                                   case_id), reply);
+    //  A dispute's claimant party reads the claimant's side (as a complainant does), the
+    //  association a respondent is reached through the respondent's; both sides read the
+    //  messages to both ("parties": complaint_note.lua).
+    redisReply *respondent = s_ok (imvo_redis_cmd (ctx->redis, "HMGET imvo:complaints:{%s}:case:%s respondent claimant_org association",
+                                                   covenant, case_id), reply);
     if (!respondent)
         return -1;
     int rc = 0;
-    if (respondent->type != REDIS_REPLY_STRING)
+    redisReply **sides = respondent->type == REDIS_REPLY_ARRAY && respondent->elements == 3 ? respondent->element : NULL;
+    bool claimant_side = company && sides && sides [1]->type == REDIS_REPLY_STRING && streq (sides [1]->str, req->org);
+    if (!sides || sides [0]->type != REDIS_REPLY_STRING)
         rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "case_id", "no case with this id");
     else
-    if (company && !streq (respondent->str, req->org))
+    if (company && !streq (sides [0]->str, req->org) && !claimant_side
+    &&  !(sides [2]->type == REDIS_REPLY_STRING && streq (sides [2]->str, req->org)))
         rc = imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "case_id", "a company sees only the cases against itself");
+    if (claimant_side) {
+        company = false;
+        complainant = true;
+    }
     redisReply *list = rc ? NULL : s_ok (imvo_redis_cmd (ctx->redis, "LRANGE imvo:complaints:{%s}:case:%s:messages 0 %d",
                                                          covenant, case_id, S_MAX_MESSAGES - 1), reply);
     if (rc == 0 && !list)
@@ -62,7 +72,8 @@ complaints_messages (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_valu
             const msgpack_object *audience = imvo_map_get (&m, "audience");
             bool mine = !(complainant || company)
                      || (complainant && imvo_obj_streq (audience, "complainant"))
-                     || (company && imvo_obj_streq (audience, "company"));
+                     || (company && imvo_obj_streq (audience, "company"))
+                     || ((complainant || company) && imvo_obj_streq (audience, "parties"));
             if (!mine)
                 continue;
             //  Staff also read whom it was for (the thread: complainant or company) and who wrote it.

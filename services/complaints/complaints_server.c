@@ -86,6 +86,14 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     //  A complaint may arrive without its respondent (a mail, a report about a place): the
     //  secretariat sets it with complaint.update before the case moves on.
     const char *respondent = f [COMPLAINT_SUBMIT_RESPONDENT].present ? f [COMPLAINT_SUBMIT_RESPONDENT].str : "";
+    //  A dispute between two parties is filed by the claimant party itself (its certificate or
+    //  a person's account, role company: the role table's role of a member organisation) or
+    //  by the secretariat for it; lua/complaint_submit.lua checks that both are parties.
+    const imvo_value_t *claimant = &f [COMPLAINT_SUBMIT_CLAIMANT_ORG];
+    if (claimant->present && !streq (req->role, "secretariat")
+    &&  !(streq (req->role, "company") && streq (req->org, claimant->str)))
+        return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "claimant_org",
+                                "a dispute is filed by the claimant party itself (role company, its org) or by the secretariat");
 
     //  What the daemon knows already it packs itself, in one buffer: the complaint's file,
     //  the history, the event body and the reply (each map without the case id, which the
@@ -164,6 +172,8 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
         imvo_named_bytes (&named, packed [i], buf.data + at [i], at [i + 1] - at [i]);
     //  The language she wrote in: the case keeps it (translations: complaints_translate.c).
     imvo_named_str (&named, "lang", f [COMPLAINT_SUBMIT_LANG].present ? f [COMPLAINT_SUBMIT_LANG].str : "nl");
+    imvo_named_str (&named, "kind", claimant->present ? "dispute" : "complaint");
+    imvo_named_str (&named, "claimant_org", claimant->present ? claimant->str : "");
     imvo_named_done (&named, &args);
     int rc = imvo_script_call (ctx, reply, "complaint_submit", &keys, &args, imvo_outbox_commit);
     msgpack_sbuffer_destroy (&buf);

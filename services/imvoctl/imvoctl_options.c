@@ -58,8 +58,12 @@ imvoctl_options (const imvoctl_cmd_t *cmd, imvoctl_opt_t *out, imvoctl_opt_text_
         const char *leaf = strrchr (f->name, '.');
         s_flag (leaf ? leaf + 1 : f->name, text [n].flag, sizeof text [n].flag);
         for (int o = 0; o < n; o++)         //  two fields with one last name: the whole path
-            if (streq (out [o].flag, text [n].flag))
-                s_flag (f->name, text [n].flag, sizeof text [n].flag);
+            if (streq (out [o].flag, text [n].flag)) {
+                if (leaf)
+                    s_flag (f->name, text [n].flag, sizeof text [n].flag);
+                else                        //  a top-level field keeps its name; the nested one yields
+                    s_flag (out [o].path, text [o].flag, sizeof text [o].flag);
+            }
         if (f->help)
             snprintf (text [n].help, sizeof text [n].help, "%s", f->help);
         else

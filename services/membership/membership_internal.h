@@ -92,6 +92,8 @@ int membership_read (imvo_ctx_t *ctx, const char *script, imvo_args_t *keys, imv
 int membership_read_tagged (imvo_ctx_t *ctx, const char *script, const char *tag,
                             const char *key, const char *mode, const char *a, const char *b, imvo_reply_t *reply);
 void membership_today (char buf [11]);
+//  Trade associations' member companies and supporters' contributions (membership_parties.c).
+imvo_handler_fn membership_member_associates, membership_member_associated, membership_member_contribute;
 //  Starts a script call's vectors: keys with "imvo:membership:{tag}:" + key_fmt, args with
 //  the key prefix "imvo:membership:{tag}" (most scripts' ARGV after the idempotency record).
 void membership_args (imvo_args_t *keys, imvo_args_t *args, const char *tag, const char *key_fmt, ...)

@@ -298,6 +298,18 @@ s_add (char out [][NOTIFY_RECIPIENT_MAX], int n, int max, const char *kind, cons
     return n;
 }
 
+//  Whether out already holds kind:id.
+static bool
+s_has (char out [][NOTIFY_RECIPIENT_MAX], int n, const char *kind, const char *id)
+{
+    char want [NOTIFY_RECIPIENT_MAX];
+    snprintf (want, sizeof want, "%s:%s", kind, id);
+    for (int i = 0; i < n; i++)
+        if (streq (out [i], want))
+            return true;
+    return false;
+}
+
 int
 notify_route (const char *type, const msgpack_object *body, char out [][NOTIFY_RECIPIENT_MAX], int max)
 {
@@ -328,6 +340,15 @@ notify_route (const char *type, const msgpack_object *body, char out [][NOTIFY_R
             imvo_obj_strcpy (imvo_map_get (body, "case_id"), case_id, sizeof case_id);
             n = s_add (out, n, max, "complainant", case_id);
         }
+        //  A trade association hears of a case against a company it lists (member.associates)
+        //  whenever the company does; a dispute's claimant party hears of every move of it.
+        char association [72] = "", claimant [72] = "";
+        imvo_obj_strcpy (imvo_map_get (body, "association"), association, sizeof association);
+        imvo_obj_strcpy (imvo_map_get (body, "claimant_org"), claimant, sizeof claimant);
+        if (*association && s_has (out, n, "org", respondent))
+            n = s_add (out, n, max, "org", association);
+        if (streq (type, "complaint.status_changed") || streq (type, "complaint.decided"))
+            n = s_add (out, n, max, "org", claimant);
         //  Linked companies hear that a complaint names a place they source from.
         const msgpack_object *linked = streq (type, "complaint.linked") ? imvo_map_get (body, "companies") : NULL;
         for (uint32_t i = 0; linked && linked->type == MSGPACK_OBJECT_ARRAY && i < linked->via.array.size; i++) {

@@ -153,6 +153,11 @@ enum MHD_Result staff_export (staff_t *x);
 enum MHD_Result staff_audit (staff_t *x);
 enum MHD_Result staff_members (staff_t *x, const char *action);
 enum MHD_Result staff_locations (staff_t *x, const char *action);
+//  staff_parties.c: on the members page, the trade associations' member companies and the
+//  supporters' contributions (members: member.list's array), and their forms' POSTs
+//  (/staff/members/associates, /staff/members/contribute).
+void staff_parties_section (staff_t *x, portal_buf_t *b, const char *covenant, const msgpack_object *members, int64_t year);
+enum MHD_Result staff_parties_post (staff_t *x, const char *covenant, const char *action);
 
 //  staff_chart.c: a bar chart drawn by the portal, inline: <svg role="img"> named by its <title>,
 //  each value written beside its bar, and the figures again in a table (under <details>).

@@ -645,6 +645,9 @@ s_members_post (staff_t *x, const char *covenant, const char *action)
                          (int64_t) year, "amount_eur", (int64_t) amount);
     }
     else
+    if (streq (action, "associates") || streq (action, "contribute"))
+        return staff_parties_post (x, covenant, action);
+    else
         return staff_not_found (x);
     if (!streq (action, "register")) {
         if (rc == STAFF_WAIT)
@@ -801,6 +804,7 @@ staff_members (staff_t *x, const char *action)
         portal_buf_add (&b, "<p class=\"error\">%s</p>", portal_t (x->lang, T_UNAVAILABLE));
     imvo_response_release (&unpaid);
     portal_buf_add (&b, "</section>");
+    staff_parties_section (x, &b, covenant, list, year);
     imvo_response_release (&members);
     return staff_page_end (x, &b, MHD_HTTP_OK);
 }

@@ -23,6 +23,7 @@ typedef struct {
     char org_id [64];
     char name [201];
     int64_t since;                  //  the year it joined
+    char association [64];          //  the trade association that lists it, "" for a party
 } s_party_t;
 
 //  The covenant's current company parties, from membership, packed as [{org_id, name, since}].
@@ -221,6 +222,7 @@ s_score_all (imvo_ctx_t *ctx, const char *covenant, int64_t year, const char *to
             scoring_mandatory_apply (&mandatory, r.org_id, &r);
             scoring_score (fw, covenant, year, parties [i].since, sub.type == MSGPACK_OBJECT_MAP ? &sub : NULL,
                            prev.type == MSGPACK_OBJECT_MAP ? &prev : NULL, &r);
+            scoring_assoc_apply (parties [i].association, sub.type == MSGPACK_OBJECT_MAP ? &sub : NULL, &r);
             if (sub.type == MSGPACK_OBJECT_MAP)
                 scoring_risks_add (risks, &sub);
             briefs [i] = (scoring_brief_t) { r.has_score, streq (r.status, "late"), r.on_track, r.score, "" };
@@ -339,6 +341,8 @@ s_run (imvo_ctx_t *ctx, const char *covenant, int64_t year)
     else {
         //  The parties on the day the round runs, fetched once and kept with the round.
         rc = scoring_fetch_parties (covenant, &parties_packed);
+        if (rc == 0)
+            rc = scoring_assoc_append (covenant, &parties_packed);
         redisReply *w = rc ? NULL : imvo_redis_cmd (ctx->redis, "HSET imvo:scoring:{%s}:round:%lld parties %b", covenant,
                                                     (long long) year, parties_packed.data, parties_packed.size);
         rc = w && w->type == REDIS_REPLY_INTEGER ? 0 : -1;
@@ -360,6 +364,7 @@ s_run (imvo_ctx_t *ctx, const char *covenant, int64_t year)
         imvo_obj_strcpy (imvo_map_get (p, "org_id"), parties [i].org_id, sizeof parties [i].org_id);
         imvo_obj_strcpy (imvo_map_get (p, "name"), parties [i].name, sizeof parties [i].name);
         imvo_obj_int (imvo_map_get (p, "since"), &parties [i].since);
+        imvo_obj_strcpy (imvo_map_get (p, "association"), parties [i].association, sizeof parties [i].association);
     }
     scoring_fw_t fw;
     char *fw_packed = NULL;

@@ -181,6 +181,8 @@ scoring_recommendation (const char *finding)
                              "prioritised risk before the next round." },
         { "no_public_communication", "Communicate publicly about due diligence: it is expected by the third year." },
         { "not_in_living_wage_project", "Join the living-wage project: it is mandatory from the third year." },
+        { "risks_not_mapped", "Map the risks in the supply chain: the trade association that signed for its "
+                              "members sees to it that every member maps and addresses its risks." },
         { "not_in_mandatory_project", "Join the covenant's mandatory collective project." },
         { "improvement_twice", "Below the threshold two rounds in a row: agree an improvement plan with the "
                                "committee; the committee may escalate to the disputes mechanism." },
@@ -194,7 +196,13 @@ scoring_recommendation (const char *finding)
 void
 scoring_pack_result (msgpack_packer *pk, const scoring_fw_t *fw, const scoring_result_t *r)
 {
-    msgpack_pack_map (pk, 12);
+    //  A company a trade association lists: its association and what it must do (scoring_assoc.c).
+    bool listed = r->association [0] != 0;
+    msgpack_pack_map (pk, 12 + (listed ? 2 : 0));
+    if (listed) {
+        imvo_pack_kv_str (pk, "association", r->association);
+        imvo_pack_kv_str (pk, "requirement", "map_risks");
+    }
     imvo_pack_kv_str (pk, "org_id", r->org_id);
     imvo_pack_kv_str (pk, "name", r->name [0] ? r->name : NULL);
     imvo_pack_kv_str (pk, "status", r->status);

@@ -12,7 +12,9 @@ if not case then
     return imvo_fail('not_found', 'case_id', 'no case with this id')
 end
 local company = string.match(ARGV[1], '^company:(.*)$')
-if company and company ~= case.respondent then
+-- Beside the respondent, a dispute's claimant party and the trade association a respondent is
+-- reached through see the case as the respondent does (complaint_submit.lua).
+if company and company ~= case.respondent and company ~= case.claimant_org and company ~= case.association then
     return imvo_fail('forbidden', 'case_id', 'a company sees only the cases against itself')
 end
 local file = cmsgpack.unpack(case.file)
@@ -50,6 +52,19 @@ elseif not company then
     end
 end
 out.complainant = complainant
+-- A dispute (kind, claimant_org, each side's response: complaint_note.lua); the association.
+out.kind = case.kind
+out.claimant_org = case.claimant_org
+out.association = case.association
+if case.kind == 'dispute' then
+    local responses = {}
+    for _, side in ipairs({ 'claimant', 'respondent' }) do
+        if case['responded_' .. side] then
+            table.insert(responses, { side = side, at = tonumber(case['responded_' .. side]) })
+        end
+    end
+    out.responses = responses
+end
 out.history = case.history and cmsgpack.unpack(case.history) or {}
 out.outcome = case.outcome
 out.decision = case.decision

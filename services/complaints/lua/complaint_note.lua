@@ -6,6 +6,11 @@
 -- 'message'), by (role), person ('' or the signed-in person a gateway spoke for), org, text,
 -- audience ('complainant' or 'company'), now (ms),
 -- feedback_ms (the feedback deadline's length).
+-- A dispute (complaint_submit.lua: kind dispute, claimant_org) has two sides that each answer
+-- while it is in response (recorded per side: responded_claimant, responded_respondent; the
+-- response deadline closes once both have), and both see both answers (audience 'parties');
+-- the claimant party's own messages are its thread with the committee (audience
+-- 'complainant'). Staff write to 'parties' (both sides) on a dispute only.
 local replay = imvo_replay()
 if replay then
     return replay
@@ -23,26 +28,43 @@ local function close(name)
     redis.call('ZREM', p .. ':overdue', cid .. '|' .. name)
     dl[name] = nil
 end
+local dispute = case.kind == 'dispute'
+local audience, side = a.audience, nil
 if a.kind == 'respond' then
-    if a.org ~= case.respondent then
-        return imvo_fail('forbidden', 'case_id', 'only the respondent company answers a case')
+    side = a.org == case.respondent and 'respondent' or (dispute and a.org == case.claimant_org and 'claimant') or nil
+    if not side then
+        return imvo_fail('forbidden', 'case_id', 'only the respondent company answers a case (in a dispute: either party)')
     end
     if case.status ~= 'response' then
         return imvo_fail('conflict', 'case_id', 'the case is in ' .. case.status .. ', not in response')
     end
-    close('response')
-elseif a.by == 'company' and a.org ~= case.respondent then
+    if dispute then
+        audience = 'parties'
+        redis.call('HSET', KEYS[2], 'responded_' .. side, now)
+        if case['responded_' .. (side == 'claimant' and 'respondent' or 'claimant')] then
+            close('response')
+        end
+    else
+        close('response')
+    end
+elseif a.audience == 'parties' and not dispute then
+    return imvo_fail('invalid_argument', 'to', 'parties (both sides) is for a dispute; this case is a complaint')
+elseif a.by == 'company' and dispute and a.org == case.claimant_org then
+    if closed[case.status] then
+        return imvo_fail('conflict', 'case_id', 'the case is ' .. case.status .. ': it takes no more messages')
+    end
+    audience = 'complainant'
     return imvo_fail('forbidden', 'case_id', 'a company writes only on the cases against itself')
 elseif closed[case.status] then
     return imvo_fail('conflict', 'case_id', 'the case is ' .. case.status .. ': it takes no more messages')
-elseif a.by ~= 'complainant' and a.audience == 'complainant' then
+elseif a.by ~= 'complainant' and (a.audience == 'complainant' or a.audience == 'parties') then
     close('feedback')
     dl.feedback = now + tonumber(a.feedback_ms)
     redis.call('ZADD', p .. ':deadlines', dl.feedback, cid .. '|feedback')
 end
 redis.call('RPUSH', KEYS[2] .. ':messages', cmsgpack.pack({ at = now, from = a.by, text = a.text,
                                                              person = a.person ~= '' and a.person or nil,
-                                                             audience = a.audience }))
+                                                             audience = audience, side = side }))
 redis.call('HSET', KEYS[2], 'deadlines', cmsgpack.pack(dl), 'updated_at', now)
 -- No longer late once none of its open deadlines is in the overdue set (complaint.list's :late).
 local late = false
@@ -52,4 +74,4 @@ end
 if not late then
     redis.call('ZREM', p .. ':late', cid)
 end
-return imvo_commit({ case_id = cid, at = now, from = a.by })
+return imvo_commit({ case_id = cid, at = now, from = a.by, side = side })

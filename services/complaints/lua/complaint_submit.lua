@@ -11,6 +11,15 @@
 --   array holding the first entry), event and reply (maps without case_id), deadlines
 --   ({name = due at}: acknowledge, feedback, decision).
 --   lang          the language the complainant wrote in (a catalogue code; nl by default)
+--   kind          complaint, or dispute: between two parties (seed 001: "Onafhankelijke
+--                 klachten- en geschillenmechanisme ingesteld")
+--   claimant_org  a dispute's claimant party ('' for a complaint)
+-- A dispute's claimant and respondent must both be current parties of the covenant, of any
+-- kind, as membership's memberships say (imvo:membership:{<covenant>}:member:<org>, read in the
+-- same slot, undeclared like the events; complaints' Redis user may read them).
+-- A company that is not a member itself but that a trade association lists (member.associates,
+-- imvo:membership:{<covenant>}:associated) is reachable through its association: the case
+-- keeps the association (association), and the association hears of the case with the company.
 -- The case enters the covenant's indexes (complaint.list's filters, score received_at):
 -- :status:received and :respondent:<org>, and :index_version is set with the covenant's first
 -- case (an older covenant's indexes are built by complaints_index.c). Its words (:word:<w>)
@@ -31,7 +40,17 @@ local a = imvo_named()
 local prefix = a.prefix
 -- Without a respondent ('') the covenant must still be known: its members' view exists.
 local kind
-if a.respondent == '' then
+if a.kind == 'dispute' then
+    local mp = 'imvo:membership:{' .. a.covenant .. '}:member:'
+    for _, side in ipairs({ { 'claimant_org', a.claimant_org }, { 'respondent', a.respondent } }) do
+        local m = redis.call('HMGET', mp .. side[2], 'status', 'role')
+        if m[1] ~= 'active' or m[2] ~= 'party' then
+            return imvo_fail('invalid_argument', side[1], side[2] .. ' is not a current party of the ' .. a.covenant ..
+                             ' covenant: a dispute is between two parties')
+        end
+    end
+    kind = 'party'
+elseif a.respondent == '' then
     kind = redis.call('EXISTS', prefix .. ':view') == 1 and 'company' or nil
 else
     local etype, body = imvo_view_newer('imvo:membership:{' .. a.covenant .. '}:events', redis.call('GET', prefix .. ':view_at'),
@@ -44,6 +63,11 @@ else
         kind = redis.call('HGET', prefix .. ':members', a.respondent)
     end
 end
+local association
+if not kind and a.respondent ~= '' then
+    association = redis.call('HGET', 'imvo:membership:{' .. a.covenant .. '}:associated', a.respondent) or nil
+    kind = association and 'company' or nil
+end
 if not kind then
     if redis.call('EXISTS', prefix .. ':view') == 0 then
         if a.views_ready == '1' then
@@ -55,7 +79,7 @@ if not kind then
     return imvo_fail('invalid_argument', 'respondent', 'respondent ' .. a.respondent ..
                      ' is not a current member of the ' .. a.covenant .. ' covenant')
 end
-if kind ~= 'company' then
+if kind ~= 'company' and kind ~= 'party' then
     return imvo_fail('invalid_argument', 'respondent', 'respondent ' .. a.respondent .. ' is a member of the ' ..
                      a.covenant .. ' covenant but not a company (' .. kind .. ')')
 end
@@ -67,6 +91,15 @@ redis.call('HSET', key, 'case_id', case_id, 'covenant', a.covenant, 'respondent'
            'status', 'received', 'received_at', now, 'updated_at', now, 'file', a.file,
            'history', a.history, 'receipt_hash', a.receipt_hash, 'deadlines', a.deadlines, 'lang', a.lang)
 redis.call('HSET', prefix .. ':receipts', a.receipt_hash, case_id)
+local event = imvo_mp_prepend(a.event, 'case_id', case_id)
+if a.kind == 'dispute' then
+    redis.call('HSET', key, 'kind', 'dispute', 'claimant_org', a.claimant_org)
+    event = imvo_mp_prepend(imvo_mp_prepend(event, 'kind', 'dispute'), 'claimant_org', a.claimant_org)
+end
+if association then
+    redis.call('HSET', key, 'association', association)
+    event = imvo_mp_prepend(event, 'association', association)
+end
 -- The three deadlines in one ZADD: each redis.call costs more than the command itself
 -- (issue 21, 6), and each is a record of its own in the AOF.
 local due, i = {}, 0
@@ -84,6 +117,5 @@ redis.call('ZADD', prefix .. ':status:received', now, case_id)
 if a.respondent ~= '' then
     redis.call('ZADD', prefix .. ':respondent:' .. a.respondent, now, case_id)     -- a company's cases (org.get)
 end
-imvo_emit_packed(prefix .. ':events', 'complaint.received', 'complaints',
-                 imvo_mp_prepend(a.event, 'case_id', case_id))
+imvo_emit_packed(prefix .. ':events', 'complaint.received', 'complaints', event)
 return imvo_commit_packed(imvo_mp_prepend(a.reply, 'case_id', case_id))

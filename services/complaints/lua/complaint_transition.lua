@@ -9,7 +9,8 @@
 -- lengths {name = ms}; a decided case gets follow_up, which closing it ends). The deadline,
 -- overdue, decision and closed sets are the covenant's,
 -- in its slot, and so are the indexes complaint.list filters by: :status:<status> and :late
--- (the cases with a deadline passed), both scored by received_at.
+-- (the cases with a deadline passed), both scored by received_at. The events carry a dispute's
+-- kind and claimant_org and a case's association (complaint_submit.lua), for notify.
 local replay = imvo_replay()
 if replay then
     return replay
@@ -119,12 +120,13 @@ if to == 'decided' then
     out.outcome = a.outcome
     imvo_emit(p .. ':events', 'complaint.decided', 'complaints',
               { case_id = cid, covenant = a.covenant, respondent = case.respondent, outcome = a.outcome, decided_at = now,
-                summary = case.summary, decision = a.decision })
+                summary = case.summary, decision = a.decision, kind = case.kind, claimant_org = case.claimant_org,
+                association = case.association })
 end
 if to == 'closed' then
     redis.call('ZADD', p .. ':closed', now, cid)
 end
 imvo_emit(p .. ':events', 'complaint.status_changed', 'complaints',
           { case_id = cid, covenant = a.covenant, respondent = case.respondent, from = from, to = to, by = by,
-            reason = a.reason })
+            reason = a.reason, kind = case.kind, claimant_org = case.claimant_org, association = case.association })
 return imvo_commit(out)

@@ -15,6 +15,12 @@ end
 local now = imvo_now_ms()
 redis.call('HSET', KEYS[2], 'status', 'left', 'left_on', ARGV[6])
 redis.call('SREM', ARGV[2] .. ':members', ARGV[4])
+-- A trade association that leaves no longer speaks for its member companies (member.associates).
+local listed = redis.call('HGET', KEYS[2], 'companies')
+for _, c in ipairs(listed and cmsgpack.unpack(listed) or {}) do
+    redis.call('HDEL', ARGV[2] .. ':associated', c.org_id)
+end
+redis.call('HDEL', KEYS[2], 'companies')
 local role = redis.call('HGET', KEYS[2], 'role')
 redis.call('RPUSH', KEYS[2] .. ':history', cmsgpack.pack({ at = now, on = ARGV[6], action = 'left',
             role = role, reason = ARGV[5] ~= '' and ARGV[5] or nil, by = ARGV[7] }))

@@ -25,6 +25,17 @@ if ARGV[2] == 'get' then
         table.insert(history, cmsgpack.unpack(e))
     end
     m.history = history
+    -- A trade association's member companies (member.associates), the association a company
+    -- is listed by, and a supporter's contributions (member.contribute).
+    if m.companies then
+        m.companies = cmsgpack.unpack(m.companies)
+    end
+    m.association = redis.call('HGET', ARGV[1] .. ':associated', ARGV[3]) or nil
+    local contributions = {}
+    for _, e in ipairs(redis.call('LRANGE', ARGV[1] .. ':member:' .. ARGV[3] .. ':contributions', 0, -1)) do
+        table.insert(contributions, cmsgpack.unpack(e))
+    end
+    m.contributions = contributions
     return cmsgpack.pack(m)
 end
 -- 'unpaid': the parties that owe a contribution and have not paid it.
