@@ -137,8 +137,7 @@ s_results (staff_t *x)
             portal_buf_add (&b, "</td></tr>");
         }
         portal_buf_add (&b, "</tbody></table></div>");
-        if (named)
-            imvo_response_release (&fw);
+        imvo_response_release (&fw);        //  filled by staff_ask either way
     }
     const msgpack_object *findings = imvo_map_get (mine, "findings"), *recs = imvo_map_get (mine, "recommendations");
     uint32_t nf = findings && findings->type == MSGPACK_OBJECT_ARRAY ? findings->via.array.size : 0;
