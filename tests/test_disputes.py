@@ -168,3 +168,57 @@ class Disputes(SharedSystem):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CasePage(unittest.TestCase):
+    """The secretariat's case page names a dispute's kind and claimant party, and the trade
+    association a respondent is reached through, in English and Dutch."""
+
+    @classmethod
+    def setUpClass(cls):
+        import os
+        from harness import System, start_portal
+        cls.s = System(["membership", "complaints"]).__enter__()
+        cls.portal, cls.port = start_portal(cls.s, os.path.join(cls.s.workdir, "portal.log"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.portal.terminate()
+        cls.portal.wait(10)
+        cls.s.close()
+
+    def page(self, path, lang):
+        import uuid
+        from harness import totp
+        from test_console import PASSWORD, Browser
+        user = "p.%s" % uuid.uuid4().hex[:10]
+        made = self.s.ok("membership", "account.create", {"username": user, "name": "Sanne Jansen",
+                                                          "email": user + "@example.org", "role": "secretariat"})
+        secret = self.s.ok("membership", "account.enroll", {"enroll_token": made["enroll_token"], "password": PASSWORD},
+                           actor=False)["totp_secret"]
+        b = Browser(self.port, lang)
+        self.assertEqual(b.login(user, totp(secret)).status, 303)
+        return b.get(path).page
+
+    def test_the_case_page_names_the_dispute_and_the_association(self):
+        s = self.s
+        union = member(s, "Page Union", "union")
+        brand = member(s, "Page Brand BV", "company")
+        case = s.ok("complaints", "complaint.submit", {
+            "covenant": "textile", "kind": "dispute", "claimant_org": union, "respondent": brand, "summary": "Agreement",
+            "description": "Not kept.", "complainant": {"anonymous": False, "name": "Jan", "contact": "jan@example.org"}},
+            actor=as_org(union))["case_id"]
+        page = self.page("/staff/case/%s" % case, "en")
+        self.assertIn('<dd id="case-kind">dispute between parties</dd>', page)
+        self.assertIn("Page Union", page[page.index('id="claimant-org"'):])
+        self.assertIn("geschil tussen partijen", self.page("/staff/case/%s" % case, "nl"))
+        assoc = member(s, "Page Association", "trade_association", covenant="food")
+        company = s.ok("membership", "org.register", {"name": "Page Member BV", "kind": "company", "country": "NL"},
+                       actor=SEC)["org_id"]
+        s.ok("membership", "member.associates", {"covenant": "food", "org_id": assoc, "companies": [company]}, actor=SEC)
+        case = s.ok("complaints", "complaint.submit", {
+            "covenant": "food", "respondent": company, "summary": "Harm", "description": "Harm.",
+            "complainant": {"anonymous": True}}, actor=False)["case_id"]
+        page = self.page("/staff/case/%s" % case, "en")
+        self.assertIn("Page Association", page[page.index('id="association"'):])
+        self.assertNotIn('id="case-kind"', page)

@@ -158,6 +158,9 @@ enum MHD_Result staff_locations (staff_t *x, const char *action);
 //  (/staff/members/associates, /staff/members/contribute).
 void staff_parties_section (staff_t *x, portal_buf_t *b, const char *covenant, const msgpack_object *members, int64_t year);
 enum MHD_Result staff_parties_post (staff_t *x, const char *covenant, const char *action);
+//  On a case's page: a dispute's kind and claimant party, the association a respondent is reached
+//  through (from complaint.get's reply; members: member.list's reply for the names, or NULL).
+void staff_parties_case_facts (staff_t *x, portal_buf_t *b, const msgpack_object *body, const imvo_response_t *members);
 
 //  staff_chart.c: a bar chart drawn by the portal, inline: <svg role="img"> named by its <title>,
 //  each value written beside its bar, and the figures again in a table (under <details>).

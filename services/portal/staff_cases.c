@@ -350,6 +350,7 @@ s_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t 
         portal_buf_add (b, "</dd>");
     }
     portal_places_facts (b, x->lang, body);
+    staff_parties_case_facts (x, b, body, have_members ? &members : NULL);      //  staff_parties.c
     const msgpack_object *assigned = imvo_map_get (body, "assigned");
     portal_buf_add (b, "<dt>%s</dt><dd id=\"assigned\">", TR (x, "Toegewezen aan", "Assigned to"));
     if (assigned && assigned->type == MSGPACK_OBJECT_MAP) {

@@ -225,3 +225,21 @@ staff_parties_post (staff_t *x, const char *covenant, const char *action)
     }
     return staff_not_found (x);
 }
+
+void
+staff_parties_case_facts (staff_t *x, portal_buf_t *b, const msgpack_object *body, const imvo_response_t *members)
+{
+    const msgpack_object *claimant = imvo_map_get (body, "claimant_org"), *association = imvo_map_get (body, "association");
+    if (imvo_obj_streq (imvo_map_get (body, "kind"), "dispute") && imvo_obj_is_str (claimant)) {
+        portal_buf_add (b, "<dt>%s</dt><dd id=\"case-kind\">%s</dd><dt>%s</dt><dd id=\"claimant-org\">",
+                        TR (x, "Soort zaak", "Kind of case"), TR (x, "geschil tussen partijen", "dispute between parties"),
+                        TR (x, "Eisende partij", "Claimant party"));
+        staff_org_name (b, members, claimant);
+        portal_buf_add (b, "</dd>");
+    }
+    if (imvo_obj_is_str (association)) {
+        portal_buf_add (b, "<dt>%s</dt><dd id=\"association\">", TR (x, "Via brancheorganisatie", "Through trade association"));
+        staff_org_name (b, members, association);
+        portal_buf_add (b, "</dd>");
+    }
+}
