@@ -127,13 +127,18 @@ class Disputes(SharedSystem):
         case = self.dispute(ngo, brand)["body"]["case_id"]
         for to, text in (("parties", "Hearing on 3 March"), ("company", "To the respondent"), ("complainant", "To the claimant")):
             s.ok("complaints", "complaint.message", {"case_id": case, "text": text, "to": to}, actor=COM)
+        # The claimant party's own message is its thread with the committee; a third party writes nothing.
+        s.ok("complaints", "complaint.message", {"case_id": case, "text": "Our evidence follows"}, actor=as_org(ngo))
+        other = member(s, "Message Bystander BV", "company")
+        r = s.call("complaints", "complaint.message", {"case_id": case, "text": "Me too"}, actor=as_org(other))
+        self.assertEqual(r["error"]["code"], "forbidden", r)
 
         def seen(org):
             return [m["text"] for m in s.ok("complaints", "complaint.messages", {"case_id": case}, actor=as_org(org))["messages"]]
         self.assertEqual(seen(brand), ["Hearing on 3 March", "To the respondent"])
-        self.assertEqual(seen(ngo), ["Hearing on 3 March", "To the claimant"])
+        self.assertEqual(seen(ngo), ["Hearing on 3 March", "To the claimant", "Our evidence follows"])
         staff = [m["text"] for m in s.ok("complaints", "complaint.messages", {"case_id": case}, actor=COM)["messages"]]
-        self.assertEqual(len(staff), 3)
+        self.assertEqual(len(staff), 4)
         # "parties" is for a dispute only.
         complaint = s.ok("complaints", "complaint.submit", {
             "covenant": "textile", "respondent": s.respondent, "summary": "A complaint", "description": "Harm.",

@@ -54,6 +54,7 @@ elseif a.by == 'company' and dispute and a.org == case.claimant_org then
         return imvo_fail('conflict', 'case_id', 'the case is ' .. case.status .. ': it takes no more messages')
     end
     audience = 'complainant'
+elseif a.by == 'company' and a.org ~= case.respondent and a.org ~= case.association then
     return imvo_fail('forbidden', 'case_id', 'a company writes only on the cases against itself')
 elseif closed[case.status] then
     return imvo_fail('conflict', 'case_id', 'the case is ' .. case.status .. ': it takes no more messages')
