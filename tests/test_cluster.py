@@ -3,7 +3,9 @@ machine"): the daemons with IMVO_REDIS_CLUSTER=on route every call by its key's 
 MOVED, and find the new master after a failover. Complaints to several covenants land on
 different masters; the master holding textile's slot is killed with SIGKILL mid-load, and with
 IMVO_REDIS_WAIT_REPLICAS=1 every acknowledged complaint is there after its replica took over,
-none twice."""
+none twice, and notify heard of every case. The portal (as the Redis user intake), notify and a
+scoring round work on the six nodes, the portal's queued complaint waits for a replica, and a
+slot that migrates mid-test is followed through ASK."""
 import collections
 import concurrent.futures
 import http.client
@@ -144,7 +146,7 @@ class Cluster(unittest.TestCase):
 
     def test_complaints_spread_over_masters_and_survive_a_failover(self):
         covenants = ["textile", "gold", "food", "insurance", "pensions", "natural-stone", "metals", "floriculture"]
-        with self.system({"IMVO_REDIS_WAIT_REPLICAS": "1"}) as s:
+        with self.system({"IMVO_REDIS_WAIT_REPLICAS": "1"}, ["complaints", "notify"]) as s:
             known = [c["code"] for c in s.ok("membership", "covenant.list", {})["covenants"]]
             covenants = [c for c in covenants if c in known]
             masters = {c: self.master_of("imvo:complaints:{%s}:seq" % c).port for c in covenants}
@@ -251,6 +253,14 @@ class Cluster(unittest.TestCase):
             made = sum(int(self.nodes[0 if self.nodes[0].alive() else 1].cli(
                 "GET", "imvo:complaints:{%s}:seq:%d" % (c, year)).strip() or 0) for c in covenants)
             self.assertEqual(made, len(cases))
+            # notify went on through the failover: every case is in its secretariat's inbox.
+            def heard():
+                seen = set()
+                for c in covenants:
+                    items = s.ok("notify", "inbox.list", {"recipient": "secretariat:" + c, "limit": 1000})["items"]
+                    seen.update(i.get("case_id") for i in items if i["type"] == "complaint.received")
+                return not set(cases.values()) - seen
+            self.assertTrue(s.wait_for(heard, timeout=20, interval=0.2), s.log("notify")[-3000:])
             print("acknowledged %d of %d complaints (%d before the kill); failures by second after the kill: %s"
                   % (len(acked), len(tried), before_kill,
                      sorted(collections.Counter(round(t - killed_at) for t, _, _ in failed).items())))
