@@ -112,6 +112,17 @@ class Replies(unittest.TestCase):
         call("membership", "member.get", {"covenant": "gold", "org_id": org})
         call("membership", "member.unpaid", {"covenant": "gold", "year": YEAR})
         call("membership", "member.pay", {"covenant": "gold", "org_id": org, "year": YEAR, "amount_eur": 2500})
+        # A trade association that lists its member companies, and a supporter's contribution.
+        assoc = call("membership", "org.register", {"name": "Replies Association", "kind": "trade_association",
+                                                    "country": "NL"})["org_id"]
+        call("membership", "member.join", {"covenant": "gold", "org_id": assoc, "role": "party"})
+        call("membership", "member.associates", {"covenant": "gold", "org_id": assoc, "companies": [org]})
+        call("membership", "member.associated", {"covenant": "gold"}, actor=MONITORING)
+        supporter = call("membership", "org.register", {"name": "Replies Supporter", "kind": "ngo",
+                                                        "country": "NL"})["org_id"]
+        call("membership", "member.join", {"covenant": "gold", "org_id": supporter, "role": "supporter"})
+        call("membership", "member.contribute", {"covenant": "gold", "org_id": supporter, "kind": "financial",
+                                                 "year": YEAR, "amount_eur": 500, "activity": "Uganda project"})
         leaver = call("membership", "org.register", {"name": "Replies Leaver BV", "kind": "company",
                                                      "country": "BE"})["org_id"]
         call("membership", "member.join", {"covenant": "gold", "org_id": leaver, "role": "supporter"})
