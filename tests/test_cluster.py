@@ -9,6 +9,7 @@ slot that migrates mid-test is followed through ASK."""
 import collections
 import concurrent.futures
 import http.client
+import itertools
 import os
 import re
 import shutil
@@ -111,6 +112,33 @@ def master_of(nodes, key):
                     if not lo.startswith("[") and int(lo) <= slot <= int(hi or lo):
                         return n
     return None
+
+
+def form_submit(port, source="127.0.0.1"):
+    """The complaint form filled in and posted, as a browser does from source: the response."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
+    c.request("GET", "/?lang=en&covenant=textile")
+    r = c.getresponse()
+    page = r.read().decode()
+    cookie = re.search(r"csrf=([0-9a-f]{32})", r.getheader("Set-Cookie")).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page),
+                  company="Respondent Brand BV", summary="Locked exits", description="Locked at night",
+                  who="anonymous")
+    c.request("POST", "/submit", body=urllib.parse.urlencode(fields),
+              headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": "csrf=" + cookie})
+    r = c.getresponse()
+    r.read()
+    c.close()
+    return r
+
+
+def receipt(port, intake):
+    """The receipt on the page a complaint's intake cookie leads to, or None."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", "/received?lang=en", headers={"Cookie": "intake=" + intake})
+    m = re.search(r'id="receipt">([^<]+)<', c.getresponse().read().decode())
+    c.close()
+    return m and m.group(1)
 
 
 class Cluster(unittest.TestCase):
@@ -297,19 +325,7 @@ class Cluster(unittest.TestCase):
             self.addCleanup(portal.terminate)
             base = "http://127.0.0.1:%d" % port
 
-            def submit():
-                with urllib.request.urlopen(base + "/?lang=en&covenant=textile", timeout=10) as r:
-                    page = r.read().decode()
-                    cookie = re.search(r"csrf=([0-9a-f]{32})", r.headers["Set-Cookie"]).group(1)
-                fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page),
-                              company="Respondent Brand BV", summary="Locked exits",
-                              description="Locked at night", who="anonymous")
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                c.request("POST", "/submit", body=urllib.parse.urlencode(fields),
-                          headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": "csrf=" + cookie})
-                r = c.getresponse()
-                r.read()
-                return r
+            submit = lambda: form_submit(port)
 
             # With the intake queue's replica stopped, no replica confirms the queued complaint
             # in time (IMVO_REDIS_WAIT_MS): the form answers 503, try again, not "received".
@@ -330,12 +346,7 @@ class Cluster(unittest.TestCase):
             self.assertEqual(r.status, 303, open(log).read()[-2000:])
             intake = re.search(r"intake=([0-9a-f]{32})", r.getheader("Set-Cookie")).group(1)
 
-            def receipt():
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                c.request("GET", "/received?lang=en", headers={"Cookie": "intake=" + intake})
-                m = re.search(r'id="receipt">([^<]+)<', c.getresponse().read().decode())
-                return m and m.group(1)
-            got = s.wait_for(receipt, timeout=15, interval=0.1)
+            got = s.wait_for(lambda: receipt(port, intake), timeout=15, interval=0.1)
             self.assertRegex(got or "", r"^TEXTILE(-[0-9A-Z]{4}){4}$", s.log("complaints")[-2000:])
             self.assertNotIn("CLUSTER SLOTS refused", open(log).read())
             case_id = s.ok("complaints", "complaint.status", {"receipt": got})["case_id"]
@@ -382,6 +393,51 @@ class Cluster(unittest.TestCase):
             for case in (before, during, after):
                 self.assertEqual(s.ok("complaints", "complaint.get", {"case_id": case})["case_id"], case)
             self.assertEqual(self.master_of("{food}").port, target.port)
+
+
+    def test_the_intake_queue_loses_nothing_in_a_failover(self):
+        env = {"IMVO_REDIS_WAIT_REPLICAS": "1"}
+        with self.system(env, ["membership", "complaints"], curve=True) as s:
+            portal, port = start_portal(s, os.path.join(s.workdir, "portal.log"), IMVO_PORTAL_WAIT_MS="1000", **env)
+            self.addCleanup(portal.wait, 10)
+            self.addCleanup(portal.terminate)
+            victim = self.master_of("imvo:complaints:intake")
+            received, refused, stop, n = [], [], threading.Event(), itertools.count()
+
+            def load():
+                while not stop.is_set():
+                    i = next(n)             # an address each: the form takes 5 an address in 10 minutes
+                    r = form_submit(port, "127.0.%d.%d" % (1 + i // 250, 1 + i % 250))
+                    if r.status == 303:
+                        received.append(re.search(r"intake=([0-9a-f]{32})", r.getheader("Set-Cookie")).group(1))
+                    else:
+                        refused.append(r.status)
+                        time.sleep(0.05)
+            threads = [threading.Thread(target=load, daemon=True) for _ in range(3)]
+            self.addCleanup(stop.set)
+            for th in threads:
+                th.start()
+            wait(lambda: len(received) >= 20, 15, "the portal queued nothing")
+            victim.proc.send_signal(signal.SIGKILL)
+            victim.proc.wait(10)
+            before = len(received)
+            wait(lambda: (self.master_of("imvo:complaints:intake") or victim).port != victim.port, 30,
+                 "no replica took over the intake queue")
+            victim.spawn()              # back as the new master's replica: WAIT 1 is answered again
+            wait(lambda: len(received) >= before + 20, 30, "the portal queued nothing after the failover: %r"
+                 % collections.Counter(refused))
+            stop.set()
+            for th in threads:
+                th.join(30)
+            # Every complaint the portal said it received became a case.
+            with concurrent.futures.ThreadPoolExecutor(8) as pool:
+                got = list(pool.map(lambda k: s.wait_for(lambda: receipt(port, k), timeout=20, interval=0.2), received))
+            self.assertEqual([k for k, g in zip(received, got) if not g], [], s.log("complaints")[-3000:])
+            self.assertEqual(len(set(got)), len(got))
+            # Meanwhile the form said "try again" (503), never that the company is unknown.
+            self.assertLessEqual(set(refused), {503})
+            print("the portal received %d complaints (%d before the kill), refused %s"
+                  % (len(received), before, sorted(collections.Counter(refused).items())))
 
 
 if __name__ == "__main__":

@@ -221,14 +221,17 @@ portal_received (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang)
 }
 
 //  The company by the name typed (or its id) among the covenant's members, into respondent
-//  ("" when it is not one): in the list kept for the form, else in a fresh one.
-static void
+//  ("" when it is not one): in the list kept for the form, else in a fresh one. -1 when it is
+//  not in the kept list and no fresh one could be read (membership or its Redis unreachable,
+//  as during a failover): unknown, not "not a member".
+static int
 s_respondent (const char *covenant, const char *typed, char *respondent, size_t size)
 {
     respondent [0] = 0;
+    int rc = 0;
     for (int fresh = 0; fresh < 2 && !respondent [0] && *typed && portal_code_ok (covenant); fresh++) {
         imvo_response_t members;
-        if (portal_members (covenant, fresh, &members) == 0) {
+        if ((rc = portal_members (covenant, fresh, &members)) == 0) {
             const msgpack_object *m = imvo_map_get (members.body, "members");
             for (uint32_t i = 0; m && m->type == MSGPACK_OBJECT_ARRAY && i < m->via.array.size && !respondent [0]; i++) {
                 const msgpack_object *one = &m->via.array.ptr [i], *name = imvo_map_get (one, "name");
@@ -242,6 +245,7 @@ s_respondent (const char *covenant, const char *typed, char *respondent, size_t 
         }
         imvo_response_release (&members);
     }
+    return respondent [0] || rc == 0 ? 0 : -1;
 }
 
 //  complaint.submit's body from the form: the fields as typed (trimmed), nothing checked here.
@@ -366,7 +370,7 @@ portal_submit (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
     if (!key_ok)
         return portal_form (c, r, lang, form_covenant, portal_t (lang, T_EXPIRED), 0);
     char respondent [72];
-    s_respondent (covenant, portal_field (r, "company"), respondent, sizeof respondent);
+    int known = s_respondent (covenant, portal_field (r, "company"), respondent, sizeof respondent);
     msgpack_sbuffer body;
     msgpack_sbuffer_init (&body);
     s_submit_body (r, respondent, &body);
@@ -374,7 +378,8 @@ portal_submit (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
     unsigned files_status = portal_evidence_refusal (r, lang, files_error, sizeof files_error);
     const char *refusal = files_status ? files_error
                         : s_submit_check (r, lang, &body, error, sizeof error) ? error
-                        : *portal_field (r, "company") && !respondent [0] ? portal_t (lang, T_NO_COMPANY)
+                        : *portal_field (r, "company") && !respondent [0]
+                          ? portal_t (lang, known < 0 ? T_UNAVAILABLE : T_NO_COMPANY)
                         : !respondent [0] && !*portal_field (r, "location_id") && !*portal_field (r, "place")
                           ? portal_places_text (lang, PLACES_NEED_ONE)
                         : !portal_allowed (portal_submits, addr, 5, 600000, true) ? portal_t (lang, T_TOO_MANY)
