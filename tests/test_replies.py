@@ -275,6 +275,9 @@ class Replies(unittest.TestCase):
         call("scoring", "assessment.appeal_decide", {"appeal_id": appeal["appeal_id"], "accept": True,
                                                      "answers": {"c1": 9}, "reason": "c1 was evidenced"},
              actor=MONITORING)
+        call("scoring", "assessment.round", {"covenant": "gold", "year": YEAR}, actor=MONITORING)
+        call("scoring", "assessment.round", {"covenant": "gold", "year": YEAR, "q": "a", "status": "submitted",
+                                             "offset": 0, "limit": 10}, actor=MONITORING)
         call("scoring", "assessment.report", {"round_id": round_id}, actor=PUBLIC)
         call("scoring", "assessment.report", {"round_id": round_id, "format": "html"}, actor=MONITORING)
         # Collective work and the assessor's step (tests/test_collective.py): the working group's
