@@ -199,7 +199,7 @@ static const imvo_proto_msg_t s_complaint_submit = {
     .service = "complaints", .mode = IMVO_PIPELINED, .idem_ttl = IMVO_DAY, .reply = "case_id status receipt",
     .script = "complaint_submit", .script_keys = "idem",
     .script_args = "prefix covenant year respondent summary receipt_hash now views_ready "
-                   "file history event reply deadlines lang kind claimant_org" };
+                   "file history event reply deadlines lang kind claimant_org link" };
 static const imvo_proto_msg_t s_complaint_get = {
     "complaint.get", "a case as staff see it, with its history, assignment and internal notes; the complainant's name and contact only with identity: true (a company: its own cases, the identity only if the complainant shared it)",
     IMVO_FIELDS (s_get), IMVO_STAFF | IMVO_ROLE_COMPANY, NULL, NULL, NULL,

@@ -99,6 +99,9 @@ s_run (void *arg)
             for (int p = 0; p < 5; p++)
                 imvo_named_bytes (&named, packed [p], s_packed [p].data, s_packed [p].size);
             imvo_named_str (&named, "lang", "nl");
+            imvo_named_str (&named, "kind", "complaint");
+            imvo_named_str (&named, "claimant_org", "");
+            imvo_named_str (&named, "link", "");
             imvo_named_done (&named, &args);
             if (imvo_redis_append_eval (redis, "complaint_submit", &keys, &args))
                 atomic_fetch_add (&s_errors, 1);

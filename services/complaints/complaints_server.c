@@ -19,6 +19,8 @@
       imvo:complaints:{<covenant>}:cases                   zset of case ids by arrival
       imvo:complaints:{<covenant>}:seq:<year>              case counter
       imvo:complaints:{<covenant>}:receipts                hash: receipt hash -> case id
+      imvo:complaints:{<covenant>}:to_link                 zset "<case id> <location id>" by time:
+                                                           cases to link to a place (complaints_link_queue.c)
       imvo:complaints:{<covenant>}:events                  the outbox stream
       imvo:complaints:{<covenant>}:members                 hash org id -> kind, current members
       imvo:complaints:{<covenant>}:member_events           hash org id -> last member event applied
@@ -174,6 +176,7 @@ s_complaint_submit (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_named_str (&named, "lang", f [COMPLAINT_SUBMIT_LANG].present ? f [COMPLAINT_SUBMIT_LANG].str : "nl");
     imvo_named_str (&named, "kind", claimant->present ? "dispute" : "complaint");
     imvo_named_str (&named, "claimant_org", claimant->present ? claimant->str : "");
+    imvo_named_str (&named, "link", location->present ? location->str : "");    //  complaints_link_queue.c
     imvo_named_done (&named, &args);
     int rc = imvo_script_call (ctx, reply, "complaint_submit", &keys, &args, imvo_outbox_commit);
     msgpack_sbuffer_destroy (&buf);
@@ -554,8 +557,7 @@ static const imvo_handler_t s_handlers [] = {
 
 static const imvo_subscription_t s_subscriptions [] = {
     { "membership", complaints_on_member_event },
-    //  Its own complaint.received events: a complaint about a place gets its linked companies.
-    { "complaints", complaints_on_own_event },
+    //  (A complaint about a place gets its linked companies from :to_link: complaints_link_queue.c.)
     { NULL, NULL },
 };
 
@@ -565,6 +567,7 @@ static const imvo_timer_t s_timers [] = {
     { "retention", 1000, complaints_retention_run },
     { "case indexes", 1000, complaints_index_run },      //  until every covenant's are built
     { "word index", 200, complaints_words_run },         //  the new cases' words
+    { "place links", 250, complaints_link_queue_run },   //  the cases that name a place
     { NULL, 0, NULL },
 };
 
@@ -578,6 +581,7 @@ s_start (imvo_ctx_t *ctx)
     if (!imvo_data_key ())
         return -1;                  //  nor a complainant's identity kept (IMVO_DATA_KEY_FILE)
     complaints_intake_start (ctx);
+    complaints_link_queue_start (ctx);      //  after an upgrade: the former consumer's events
     return complaints_views_start (ctx);
 }
 

@@ -43,7 +43,9 @@ int complaints_case_named (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
                            size_t csize, char *case_id, size_t isize, imvo_reply_t *reply);
 //  complaints_links.c: complaint.update, and the companies linked to the place a complaint names.
 imvo_handler_fn complaints_update, complaints_open;
-int complaints_on_own_event (imvo_ctx_t *ctx, const imvo_event_t *ev);
+//  complaints_link_queue.c: the cases that name a place, linked by a timer (:to_link).
+void complaints_link_queue_run (imvo_ctx_t *ctx);
+void complaints_link_queue_start (imvo_ctx_t *ctx);
 imvo_handler_fn complaints_transition, complaints_respond, complaints_message, complaints_messages,
     complaints_overdue, complaints_stats;
 //  complaints_publish.c: the committee's public statements, and the public list of them.

@@ -14,6 +14,8 @@
 --   kind          complaint, or dispute: between two parties (seed 001: "Onafhankelijke
 --                 klachten- en geschillenmechanisme ingesteld")
 --   claimant_org  a dispute's claimant party ('' for a complaint)
+--   link          the production location the complaint names ('' for none): the case waits in
+--                 :to_link for the companies that disclosed it (complaints_link_queue.c)
 -- A dispute's claimant and respondent must both be current parties of the covenant, of any
 -- kind, as membership's memberships say (imvo:membership:{<covenant>}:member:<org>, read in the
 -- same slot, undeclared like the events; complaints' Redis user may read them).
@@ -116,6 +118,11 @@ redis.call('ZADD', prefix .. ':cases', now, case_id)
 redis.call('ZADD', prefix .. ':status:received', now, case_id)
 if a.respondent ~= '' then
     redis.call('ZADD', prefix .. ':respondent:' .. a.respondent, now, case_id)     -- a company's cases (org.get)
+end
+-- Only a complaint about a place waits to be linked: the others cost no consumer's pending
+-- entry and acknowledgement (issue 21, 6).
+if a.link ~= '' then
+    redis.call('ZADD', prefix .. ':to_link', now, case_id .. ' ' .. a.link)
 end
 imvo_emit_packed(prefix .. ':events', 'complaint.received', 'complaints', event)
 return imvo_commit_packed(imvo_mp_prepend(a.reply, 'case_id', case_id))
