@@ -377,12 +377,19 @@ s_refresh (imvo_redis_t *self)
                     slots [s] = (int16_t) node;
         }
         freeReplyObject (r);
+        int covered = 0;
+        for (int s = 0; s < S_SLOTS; s++)
+            covered += slots [s] >= 0;
+        if (covered == 0)
+            continue;               //  a node of a cluster not made yet: no slots at all
         bool changed = !cl->mapped || memcmp (slots, cl->slots, sizeof slots) != 0;
         memcpy (cl->slots, slots, sizeof slots);
         if (changed && cl->mapped)
             zsys_info ("redis cluster: slot map changed (asked %s:%d)", asked, cl->nodes [order [k]].port);
         cl->mapped = true;
-        cl->stale = false;
+        //  Slots without a master (being assigned, or their master failed with no replica):
+        //  asked again, at most every S_REFRESH_MS, until every slot has one.
+        cl->stale = covered < S_SLOTS;
         return 0;
     }
     return -1;

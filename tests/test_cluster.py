@@ -440,5 +440,31 @@ class Cluster(unittest.TestCase):
                   % (len(received), before, sorted(collections.Counter(refused).items())))
 
 
+class NotMadeYet(unittest.TestCase):
+    """Containers and pods start the daemons while the cluster is being made (Kubernetes runs
+    the set-up Job beside them; podman-compose does not wait for it)."""
+
+    def test_a_daemon_started_before_the_cluster_is_made_waits_for_it(self):
+        workdir = tempfile.mkdtemp(prefix="imvo-cluster-")
+        self.addCleanup(shutil.rmtree, workdir, ignore_errors=True)
+        node = Node(workdir, None, True)
+        node.spawn()
+        self.addCleanup(lambda: node.alive() and (node.proc.kill(), node.proc.wait(10)))
+        wait(lambda: subprocess.run(["redis-cli", "-p", str(node.port), "PING"], capture_output=True,
+                                    text=True).stdout.strip() == "PONG", 10, "redis node did not start")
+        s = System(["notify"], cluster=False, env={"IMVO_REDIS_CLUSTER": "on"})
+        s.redis, s.services = node, []  # notify is started below, not waited for
+        node.stop = lambda: None
+        with s:
+            s.start("notify", wait=False)
+            time.sleep(1)               # it asks for the slot map and finds none
+            node.cli("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
+            s.wait_ready("notify", timeout=15)
+            # Answered once the node takes writes (a new master waits a moment before it does).
+            r = s.wait_for(lambda: (s.call("notify", "inbox.list", {"recipient": "secretariat:textile"})
+                                    or {}).get("ok"), timeout=10, interval=0.2)
+            self.assertTrue(r, s.log("notify")[-2000:])
+
+
 if __name__ == "__main__":
     unittest.main()
