@@ -89,7 +89,7 @@ def main():
               "over %d calls; Redis CPU %.1f us/complaint; AOF %.0f bytes/complaint"
               % (CONNECTIONS, DEPTH, eval_usec, calls, sub_cpu, sub_aof))
         print("   the other commands, per complaint: %.2f us in %.1f calls (the script's, and beside it the "
-              "daemon's audit XADD and its consumer's XREADGROUP/XACK); EVALSHA less those: %.2f us"
+              "daemon's audit XADD and the word index's steps); EVALSHA less those: %.2f us"
               % (inner_usec, sum(v[0] for v in inner.values()) / calls, eval_usec - inner_usec))
         for name, (n, u) in sorted(inner.items(), key=lambda kv: -kv[1][1]):
             if n >= calls / 100:
