@@ -48,6 +48,8 @@ void complaints_link_queue_run (imvo_ctx_t *ctx);
 void complaints_link_queue_start (imvo_ctx_t *ctx);
 imvo_handler_fn complaints_transition, complaints_respond, complaints_message, complaints_messages,
     complaints_overdue, complaints_stats;
+//  complaints_list.c: complaint.list, the cases newest first across covenants, a page at a time.
+imvo_handler_fn complaints_list;
 //  complaints_publish.c: the committee's public statements, and the public list of them.
 imvo_handler_fn complaints_publish, complaints_decisions;
 //  complaints_evidence.c: attachments, kept encrypted (complaint.attach in one call or in parts).
