@@ -1,7 +1,8 @@
 /*  membership_internal: what the membership daemon's files share. membership_server.c has
     the helpers and the handler table; membership_covenants.c the seed data and covenants,
     membership_orgs.c organisations, membership_members.c memberships, membership_locations.c
-    production locations, membership_accounts.c the accounts of persons.
+    production locations, membership_accounts.c the accounts of persons and
+    membership_sessions.c their sessions.
 */
 #ifndef MEMBERSHIP_INTERNAL_H
 #define MEMBERSHIP_INTERNAL_H
@@ -18,7 +19,7 @@
 extern const imvo_script_t membership_scripts [];
 extern const char membership_seed_covenants [];
 
-//  Accounts of persons (membership_accounts.c).
+//  Accounts of persons (membership_accounts.c) and their sessions (membership_sessions.c).
 int membership_account_create (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
                                imvo_reply_t *reply);
 int membership_account_enroll (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
