@@ -1,5 +1,6 @@
-/*  imvo_redis_cluster_internal: what the two halves of the cluster router share:
-    imvo_redis_cluster.c (slots, the map, routing, blocking calls) and
+/*  imvo_redis_cluster_internal: what the parts of the cluster router share:
+    imvo_redis_cluster.c (the slot map, nodes, routing, blocking calls),
+    imvo_redis_cluster_commands.c (a command's slot, redirections, which scripts write) and
     imvo_redis_cluster_pipeline.c (pipelines per node, WAIT, the poll loop's epoll set).
     See imvo_redis_cluster.c's opening comment for how it works.
 */
