@@ -10,7 +10,7 @@ xgettext --from-code=UTF-8 --language=C --keyword=N_ --keyword=portal_tr:2 --add
   --package-name=imvo-portal --msgid-bugs-address=secretariat@imvo.example --sort-by-file \
   -o po/imvo-portal/imvo-portal.pot \
   services/portal/portal_html.c services/portal/portal_complaint.c services/portal/portal_status.c \
-  services/portal/portal_public.c services/portal/portal_places.c services/portal/portal_evidence.c \
+  services/portal/portal_public.c services/portal/portal_places.c services/portal/portal_evidence_page.c \
   services/portal/portal_server.c
 python3 po/notify_pot.py > po/imvo-notify/imvo-notify.pot
 for domain in imvo-portal imvo-notify; do

@@ -94,7 +94,7 @@ class Catalogues(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             pot = os.path.join(tmp, "portal.pot")
             sources = ["portal_html.c", "portal_complaint.c", "portal_status.c", "portal_public.c", "portal_places.c",
-                       "portal_evidence.c", "portal_server.c"]
+                       "portal_evidence_page.c", "portal_server.c"]
             subprocess.run(["xgettext", "--from-code=UTF-8", "--language=C", "--keyword=N_", "--keyword=portal_tr:2",
                             "-o", pot] + [os.path.join(SOURCE, "services", "portal", s) for s in sources], check=True)
             self.assertEqual(set(parse_po(pot)), set(parse_po(os.path.join(PO, "imvo-portal", "imvo-portal.pot"))),
