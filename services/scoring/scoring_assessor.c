@@ -17,7 +17,10 @@
 #include "scoring_internal.h"
 #include "catalogue_collective.h"
 
+#include <stdatomic.h>
+
 #define S_WINDOW_MS ((int64_t) COLLECTIVE_COMMENT_DAYS * 86400000LL)
+#define S_MAX_COMMENTS 50           //  a company's comments on its review in a round
 
 typedef struct {
     char covenant [40];
@@ -243,6 +246,38 @@ scoring_assessment_verify (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
     return rc;
 }
 
+//  0 when org has a result in the round and fewer than S_MAX_COMMENTS comments on its review;
+//  else -1 with the reply's error naming org_id (not_found) or comment (too_large).
+static int
+s_comment_allowed (imvo_ctx_t *ctx, const s_round_t *rd, const char *round_id, const char *org, imvo_reply_t *reply)
+{
+    redisReply *has = imvo_redis_cmd (ctx->redis, "HEXISTS imvo:scoring:{%s}:round:%lld:results %s", rd->covenant,
+                                      (long long) rd->year, org);
+    redisReply *keys = has && has->type == REDIS_REPLY_INTEGER
+                     ? imvo_redis_cmd (ctx->redis, "HKEYS imvo:scoring:{%s}:round:%lld:review:%s", rd->covenant,
+                                       (long long) rd->year, org) : NULL;
+    int rc = 0;
+    if (!keys || keys->type != REDIS_REPLY_ARRAY)
+        rc = imvo_redis_fail (NULL, reply);
+    else
+    if (has->integer == 0)
+        rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "org_id", "%s has no result in %s: only a company the round "
+                              "assessed comments on it", org, round_id);
+    else {
+        size_t comments = 0;
+        for (size_t i = 0; i < keys->elements; i++)
+            comments += keys->element [i]->type == REDIS_REPLY_STRING && keys->element [i]->str [0] == 'c';
+        if (comments >= S_MAX_COMMENTS)
+            rc = imvo_reply_fail (reply, IMVO_ERR_TOO_LARGE, "comment", "a company comments at most %d times on its "
+                                  "assessment in a round", S_MAX_COMMENTS);
+    }
+    if (has)
+        freeReplyObject (has);
+    if (keys)
+        freeReplyObject (keys);
+    return rc;
+}
+
 int
 scoring_assessment_comment (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
@@ -256,6 +291,9 @@ scoring_assessment_comment (imvo_ctx_t *ctx, const imvo_request_t *req, const im
     if (rd.published_at || now > ends)
         return imvo_reply_fail (reply, IMVO_ERR_CONFLICT, "round_id",
                                 "the two-week comment window on %s closed on %s", round_id, day);
+    //  Only a company the round assessed comments, and a bounded number of times.
+    if (s_comment_allowed (ctx, &rd, round_id, org, reply))
+        return -1;
     msgpack_sbuffer c;
     msgpack_sbuffer_init (&c);
     msgpack_packer pk;
@@ -280,9 +318,15 @@ scoring_assessment_comment (imvo_ctx_t *ctx, const imvo_request_t *req, const im
     imvo_pack_kv_int (&epk, "year", rd.year);
     imvo_pack_kv_str (&epk, "org_id", org);
     imvo_pack_kv_str (&epk, "window_ends", day);
-    char hash [160], field [64], round_key [96];
+    char hash [160], round_key [96];
     snprintf (hash, sizeof hash, "imvo:scoring:{%s}:round:%lld:review:%s", rd.covenant, (long long) rd.year, org);
-    snprintf (field, sizeof field, "c:%lld", (long long) now);
+    //  Two comments in the same millisecond are two fields: the request's id tells them apart.
+    static atomic_uint s_seq;
+    char field [160];
+    if (req->id [0])
+        snprintf (field, sizeof field, "c:%lld:%s", (long long) now, req->id);
+    else
+        snprintf (field, sizeof field, "c:%lld:%u", (long long) now, atomic_fetch_add (&s_seq, 1));
     snprintf (round_key, sizeof round_key, "imvo:scoring:{%s}:round:%lld", rd.covenant, (long long) rd.year);
     int rc = scoring_record_put (ctx, req, rd.covenant, hash, field, &c, round_key, "assessment.commented", &event, NULL,
                                  NULL, NULL, reply);

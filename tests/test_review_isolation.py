@@ -1,0 +1,57 @@
+"""A second look at what this session added, from an attacker's or a careless caller's side
+(review R3): each test names what a caller could do before its fix, against a real Redis and
+real daemons."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import SharedSystem                                           # noqa: E402
+from test_collective import MON, YEAR, gold_round                         # noqa: E402
+from test_scoring import company                                          # noqa: E402
+
+
+class AssessorComments(SharedSystem):
+    SERVICES = ["membership", "scoring"]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.orgs, cls.round = gold_round(cls.s)
+        cls.rid = "gold-%d" % YEAR
+
+    def test_a_company_outside_the_round_cannot_comment_on_it(self):
+        """assessment.comment stored a comment on the review of any company that named itself,
+        in any covenant's round, and told that round's monitoring committee of it: a textile
+        company wrote into gold's review."""
+        s = self.s
+        outsider = company(s, "Textile Outsider BV", covenant="textile")
+        err = s.call("scoring", "assessment.comment", {"round_id": self.rid, "org_id": outsider, "comment": "spam"},
+                     actor={"role": "company", "org": outsider})["error"]
+        self.assertEqual((err["code"], err["field"]), ("not_found", "org_id"), err)
+        self.assertEqual(s.redis.cli("EXISTS", "imvo:scoring:{gold}:round:%d:review:%s" % (YEAR, outsider)).strip(),
+                         "0")
+        # A company of the round still comments.
+        s.ok("scoring", "assessment.comment", {"round_id": self.rid, "org_id": self.orgs["Y"], "comment": "fine"},
+             actor={"role": "company", "org": self.orgs["Y"]})
+
+    def test_a_company_cannot_fill_its_review_with_comments(self):
+        """assessment.comment kept every comment for ever (4,000 bytes each, no bound): one
+        company could grow scoring's Redis without limit during the two weeks. And two comments
+        in the same millisecond shared a field, so one was lost though both were answered ok."""
+        s, org = self.s, self.orgs["X"]
+        actor = {"role": "company", "org": org}
+        errors = []
+        for i in range(60):
+            got = s.call("scoring", "assessment.comment", {"round_id": self.rid, "org_id": org,
+                                                           "comment": "comment %d" % i}, actor=actor)
+            if "error" in got:
+                errors.append(got["error"])
+        self.assertTrue(errors, "60 comments were all kept")
+        self.assertEqual((errors[0]["code"], errors[0]["field"]), ("too_large", "comment"), errors[0])
+        review = s.ok("scoring", "assessment.review", {"round_id": self.rid, "org_id": org}, actor=MON)
+        self.assertEqual(len(review["comments"]), 60 - len(errors))
+
+
+if __name__ == "__main__":
+    unittest.main()
