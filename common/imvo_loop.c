@@ -4,39 +4,17 @@
     workers. Requests of IMVO_PIPELINED types are handled here and their script calls written
     to Redis together; replies go out as their results arrive, in order. Other requests wait
     here until a worker is free, which then gets all of them as one batch. The front end is
-    read only while the loop holds fewer than IMVO_PIPELINE requests.
+    read only while the loop holds fewer than IMVO_PIPELINE requests. The batches to and from
+    the workers are imvo_loop_workers.c's; the types both files share, imvo_loop_internal.h's.
 */
 #include "imvo_service.h"
 #include "imvo_config.h"
 #include "imvo_internal.h"
 #include "imvo_curve.h"
-
-//  A request the poll loop holds: its frames, and for a pipelined one its decoding, reply and
-//  parked call while the script runs. Held requests form two queues, on the `next` links:
-//  the pipeline (waiting for Redis, in the order of their calls) and the queue for workers.
-typedef struct _s_held_t {
-    zmq_msg_t parts [IMVO_MAX_PARTS];
-    int nparts;
-    bool decoded;
-    imvo_request_t req;
-    imvo_reply_t reply;
-    imvo_call_t call;
-    //  For the worker: [curve flag] role \0 org \0 client, the certificate's actor (used
-    //  instead of the envelope's with CURVE) and the client's identity (imvo_request_t).
-    char actor [180];
-    size_t actor_len;
-    bool audit;                     //  not a request: an audit command (in call.args) whose
-                                    //  answer the pipeline reads and nobody waits for
-    struct _s_held_t *next;
-} s_held_t;
-
-typedef struct {
-    s_held_t *head, *tail;
-    size_t size;
-} s_queue_t;
+#include "imvo_loop_internal.h"
 
 static void
-s_queue_push (s_queue_t *q, s_held_t *h)
+s_queue_push (loop_queue_t *q, loop_held_t *h)
 {
     h->next = NULL;
     if (q->tail)
@@ -47,10 +25,10 @@ s_queue_push (s_queue_t *q, s_held_t *h)
     q->size++;
 }
 
-static s_held_t *
-s_queue_pop (s_queue_t *q)
+loop_held_t *
+loop_queue_pop (loop_queue_t *q)
 {
-    s_held_t *h = q->head;
+    loop_held_t *h = q->head;
     if (h) {
         q->head = h->next;
         if (!q->head)
@@ -60,28 +38,10 @@ s_queue_pop (s_queue_t *q)
     return h;
 }
 
-//  The main thread's poll loop: the front end, the pipeline to Redis, the workers.
-typedef struct {
-    imvo_service_t *s;
-    imvo_ctx_t ctx;                 //  for pipelined handlers; ctx.redis blocks (rare uses)
-    imvo_redis_t *pipe;             //  the pipelined connection, driven by the poll loop
-    zsock_t *frontend, *backend, *pub;
-    int free [64];                  //  workers waiting for a batch
-    int nfree;
-    s_queue_t pipeline;             //  requests whose script call is in the pipeline
-    s_queue_t queue;                //  requests waiting for a free worker
-    s_held_t *spare;                //  held structures to reuse
-    size_t max_held;                //  IMVO_PIPELINE: held requests before the loop stops reading
-    bool want_write;                //  the pipeline has output the socket did not take yet
-    msgpack_sbuffer out;
-    zsock_t *actor_pipe;            //  the actor's command pipe, or NULL (a daemon)
-    bool terminated;                //  $TERM came on actor_pipe
-} s_loop_t;
-
-static s_held_t *
-s_held_new (s_loop_t *loop)
+static loop_held_t *
+s_held_new (loop_t *loop)
 {
-    s_held_t *h = loop->spare;
+    loop_held_t *h = loop->spare;
     if (h)
         loop->spare = h->next;
     else {
@@ -96,8 +56,8 @@ s_held_new (s_loop_t *loop)
     return h;
 }
 
-static void
-s_held_free (s_loop_t *loop, s_held_t *h)
+void
+loop_held_free (loop_t *loop, loop_held_t *h)
 {
     for (int i = 0; i < h->nparts; i++)
         zmq_msg_close (&h->parts [i]);
@@ -115,7 +75,7 @@ s_held_free (s_loop_t *loop, s_held_t *h)
 //  a held entry of its own so that the replies stay in order, and are written out before the
 //  reply goes to the client. Nothing waits for them.
 static void
-s_audit (s_loop_t *loop, s_held_t *h)
+s_audit (loop_t *loop, loop_held_t *h)
 {
     imvo_args_t cmds [2];
     int n = imvo_audit_cmds (loop->ctx.name, &h->req, &h->reply, cmds);
@@ -125,7 +85,7 @@ s_audit (s_loop_t *loop, s_held_t *h)
             imvo_args_release (&cmds [i]);
             continue;
         }
-        s_held_t *entry = s_held_new (loop);
+        loop_held_t *entry = s_held_new (loop);
         entry->audit = true;
         entry->call.args = cmds [i];            //  moved
         imvo_args_init (&entry->call.keys);
@@ -137,7 +97,7 @@ s_audit (s_loop_t *loop, s_held_t *h)
 
 //  Sends the reply of a request the loop answered itself, and frees it.
 static void
-s_answer (s_loop_t *loop, s_held_t *h)
+s_answer (loop_t *loop, loop_held_t *h)
 {
     imvo_service_t *s = loop->s;
     if (h->reply.err.code != IMVO_ERR_NONE)
@@ -151,12 +111,12 @@ s_answer (s_loop_t *loop, s_held_t *h)
     for (int i = 0; i < h->nparts - 1; i++)
         zmq_msg_send (&h->parts [i], front, ZMQ_SNDMORE);
     zmq_send (front, loop->out.data, loop->out.size, 0);
-    s_held_free (loop, h);
+    loop_held_free (loop, h);
 }
 
 //  Finishes a pipelined request with its script's result (NULL: Redis went away).
 static void
-s_finish (s_loop_t *loop, s_held_t *h, redisReply *r)
+s_finish (loop_t *loop, loop_held_t *h, redisReply *r)
 {
     imvo_call_t *call = &h->call;
     if (h->audit) {
@@ -170,7 +130,7 @@ s_finish (s_loop_t *loop, s_held_t *h, redisReply *r)
             freeReplyObject (r);
         imvo_args_release (&call->args);
         h->audit = false;
-        s_held_free (loop, h);
+        loop_held_free (loop, h);
         return;
     }
     if (r && r->type == REDIS_REPLY_ERROR && (strncmp (r->str, "NOSCRIPT", 8) == 0 || imvo_redis_redirected (r))) {
@@ -188,10 +148,10 @@ s_finish (s_loop_t *loop, s_held_t *h, redisReply *r)
 
 //  Answers every request in the pipeline with `unavailable` once its connection is gone.
 static void
-s_fail_pipeline (s_loop_t *loop)
+s_fail_pipeline (loop_t *loop)
 {
-    s_held_t *h;
-    while ((h = s_queue_pop (&loop->pipeline)))
+    loop_held_t *h;
+    while ((h = loop_queue_pop (&loop->pipeline)))
         s_finish (loop, h, NULL);
     loop->want_write = false;
 }
@@ -199,14 +159,14 @@ s_fail_pipeline (s_loop_t *loop)
 //  Takes one request from the front end: pipelined types are handled here and their script
 //  call appended to the pipeline; the rest wait for a worker. False when nothing was waiting.
 static bool
-s_intake (s_loop_t *loop)
+s_intake (loop_t *loop)
 {
     void *front = zsock_resolve (loop->frontend);
-    s_held_t *h = s_held_new (loop);
+    loop_held_t *h = s_held_new (loop);
     zmq_msg_init (&h->parts [0]);
     if (zmq_msg_recv (&h->parts [0], front, ZMQ_DONTWAIT) < 0) {
         zmq_msg_close (&h->parts [0]);
-        s_held_free (loop, h);
+        loop_held_free (loop, h);
         return false;
     }
     h->nparts = 1;
@@ -227,7 +187,7 @@ s_intake (s_loop_t *loop)
     //  A DEALER's request is [identity, body], a REQ's [identity, "", body]. One with more
     //  frames than any client sends cannot be answered: it is dropped.
     if (too_many || h->nparts < 2) {
-        s_held_free (loop, h);
+        loop_held_free (loop, h);
         return true;
     }
     imvo_service_t *s = loop->s;
@@ -283,97 +243,23 @@ s_intake (s_loop_t *loop)
     return true;
 }
 
-//  Sends what waits for workers to the free ones, one batch each:
-//  [identity] ([count] [frames...])* [""].
-static void
-s_deal (s_loop_t *loop)
-{
-    void *back = zsock_resolve (loop->backend);
-    while (loop->nfree && loop->queue.size) {
-        int w = loop->free [--loop->nfree];
-        char identity [8];
-        int idlen = snprintf (identity, sizeof identity, "w%d", w);
-        zmq_send (back, identity, (size_t) idlen, ZMQ_SNDMORE);
-        for (int n = 0; n < loop->s->batch && loop->queue.size; n++) {
-            s_held_t *h = s_queue_pop (&loop->queue);
-            //  [count curve role \0 org \0 client]: who sent it (imvo_worker.c reads it).
-            unsigned char head [1 + sizeof h->actor];
-            head [0] = (unsigned char) h->nparts;
-            memcpy (head + 1, h->actor, h->actor_len);
-            zmq_send (back, head, 1 + h->actor_len, ZMQ_SNDMORE);
-            for (int i = 0; i < h->nparts; i++)
-                zmq_msg_send (&h->parts [i], back, ZMQ_SNDMORE);
-            s_held_free (loop, h);
-        }
-        zmq_send (back, "", 0, 0);
-    }
-}
-
 //  Reads what Redis answered and finishes those requests, in pipeline order.
 static void
-s_pipeline_read (s_loop_t *loop)
+s_pipeline_read (loop_t *loop)
 {
     if (imvo_redis_feed (loop->pipe) == 0) {
         redisReply *r;
         while (loop->pipeline.size && (r = imvo_redis_take (loop->pipe)))
-            s_finish (loop, s_queue_pop (&loop->pipeline), r);
+            s_finish (loop, loop_queue_pop (&loop->pipeline), r);
     }
     if (!imvo_redis_connected (loop->pipe))
         s_fail_pipeline (loop);
 }
 
-//  Receives one message from a worker: its hello (free now) or a batch of replies, which go
-//  out on the front end. Returns the worker's number, or -1.
-static int
-s_collect (zsock_t *backend, zsock_t *frontend)
-{
-    void *back = zsock_resolve (backend);
-    void *front = zsock_resolve (frontend);
-    zmq_msg_t part;
-    zmq_msg_init (&part);
-    if (zmq_msg_recv (&part, back, ZMQ_DONTWAIT) < 0) {
-        zmq_msg_close (&part);
-        return -1;
-    }
-    int w = -1;
-    if (zmq_msg_size (&part) > 1 && zmq_msg_size (&part) < 8) {
-        char identity [8];
-        memcpy (identity, zmq_msg_data (&part), zmq_msg_size (&part));
-        identity [zmq_msg_size (&part)] = 0;
-        w = atoi (identity + 1);
-    }
-    //  [count, parts...]* then "" (the hello is just ""). A sent frame no longer says
-    //  whether more follow, so that is kept apart.
-    bool more = zmq_msg_more (&part);
-    while (more) {
-        zmq_msg_recv (&part, back, 0);
-        more = zmq_msg_more (&part);
-        if (!more)
-            break;                              //  the terminator
-        int nparts = zmq_msg_size (&part) == 1 ? *(unsigned char *) zmq_msg_data (&part) : 0;
-        for (int i = 0; i < nparts && more; i++) {
-            zmq_msg_recv (&part, back, 0);
-            more = zmq_msg_more (&part);
-            zmq_msg_send (&part, front, i + 1 < nparts ? ZMQ_SNDMORE : 0);
-        }
-    }
-    zmq_msg_close (&part);
-    return w;
-}
-
-static void
-s_collect_all (s_loop_t *loop)
-{
-    int w;
-    while ((w = s_collect (loop->backend, loop->frontend)) >= 0)
-        if (w < loop->s->nworkers && loop->nfree < loop->s->nworkers)
-            loop->free [loop->nfree++] = w;
-}
-
 //  One turn of the loop: wait for the front end (while the loop may hold more), the pipeline,
 //  the workers and the events to publish, then move what is ready.
 static void
-s_turn (s_loop_t *loop, zsock_t *pull, bool taking, long timeout_ms)
+s_turn (loop_t *loop, zsock_t *pull, bool taking, long timeout_ms)
 {
     if (!imvo_redis_connected (loop->pipe) && loop->pipeline.size == 0)
         imvo_redis_connect_async (loop->pipe);
@@ -399,7 +285,7 @@ s_turn (s_loop_t *loop, zsock_t *pull, bool taking, long timeout_ms)
         zstr_free (&command);
     }
     if (items [0].revents & ZMQ_POLLIN)
-        s_collect_all (loop);
+        loop_collect_all (loop);
     if (items [1].revents & ZMQ_POLLIN)
         while (imvo_forward (pull, loop->pub, true))
             ;
@@ -410,7 +296,7 @@ s_turn (s_loop_t *loop, zsock_t *pull, bool taking, long timeout_ms)
         while (loop->pipeline.size + loop->queue.size < loop->max_held && s_intake (loop))
             ;
     }
-    s_deal (loop);
+    loop_deal (loop);
     if (loop->want_write) {
         int rc = imvo_redis_flush (loop->pipe);
         loop->want_write = rc == 1;
@@ -426,7 +312,7 @@ imvo_loop_run (imvo_service_t *s, const imvo_ctx_t *ctx, zsock_t *frontend, zsoc
     //  The loop: pipelined requests are handled here and their script calls share one
     //  connection; the rest go to workers. The front end is read only while the loop holds
     //  fewer than IMVO_PIPELINE requests, so that a flood waits in the socket's queue.
-    s_loop_t loop = {
+    loop_t loop = {
         .s = s, .frontend = frontend, .backend = backend, .pub = pub,
         .max_held = (size_t) imvo_env_long ("IMVO_PIPELINE", 1024, 1, 100000),
         .actor_pipe = pipe,
@@ -447,9 +333,9 @@ imvo_loop_run (imvo_service_t *s, const imvo_ctx_t *ctx, zsock_t *frontend, zsoc
         s_turn (&loop, pull, false, 100);
     s_fail_pipeline (&loop);
     while (loop.queue.size)
-        s_held_free (&loop, s_queue_pop (&loop.queue));
+        loop_held_free (&loop, loop_queue_pop (&loop.queue));
     while (loop.spare) {
-        s_held_t *h = loop.spare;
+        loop_held_t *h = loop.spare;
         loop.spare = h->next;
         free (h);
     }
