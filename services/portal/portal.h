@@ -255,7 +255,9 @@ enum MHD_Result portal_locations (struct MHD_Connection *c, portal_lang_t lang, 
                                   const char *year_text);
 
 //  portal_evidence.c: files with the form and from the status page (multipart/form-data, field
-//  evidence): streamed into encrypted temporary files, sent to complaints by receipt in parts.
+//  evidence): streamed into encrypted temporary files (portal_evidence_disk.c), sent to
+//  complaints by receipt in parts (portal_evidence_send.c); portal_evidence_page.c the pages'
+//  parts; portal_evidence.h what those files share.
 int portal_evidence_start (void);
 //  After portal_defer_stop: nothing sends any more; the kept files go.
 void portal_evidence_stop (void);

@@ -4,7 +4,8 @@
     staff_core.c: the dispatcher, the session (cookie, account.session on every page), the
     CSRF token bound to the session, sign in and out, the page around each page, the asking
     of daemons as the person and the error pages; staff_cases.c: the queue and a case with
-    everything done to it; staff_pages.c: home, inbox, export, audit, members, locations.
+    everything done to it; staff_pages.c: home, inbox, audit; staff_export.c: the export;
+    staff_members.c: members, locations.
 
     A session is the token account.login gave, kept only in the browser's cookie
     `imvo_staff` (HttpOnly, SameSite=Strict, Path=/staff; Secure behind TLS). Every page asks
@@ -149,8 +150,13 @@ void staff_select_covenant (staff_t *x, portal_buf_t *b, const char *chosen, boo
 //  staff_pages.c
 enum MHD_Result staff_home (staff_t *x);
 enum MHD_Result staff_inbox (staff_t *x);
-enum MHD_Result staff_export (staff_t *x);
 enum MHD_Result staff_audit (staff_t *x);
+//  The covenant a page is about: ?covenant= (or the posted one) when valid, else NULL after
+//  answering 400 into *answer.
+const char *staff_page_covenant (staff_t *x, enum MHD_Result *answer);
+//  staff_export.c
+enum MHD_Result staff_export (staff_t *x);
+//  staff_members.c
 enum MHD_Result staff_members (staff_t *x, const char *action);
 enum MHD_Result staff_locations (staff_t *x, const char *action);
 //  staff_parties.c: on the members page, the trade associations' member companies and the
