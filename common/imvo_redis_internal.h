@@ -65,8 +65,8 @@ size_t imvo_cluster_pending (imvo_redis_t *self);
 int imvo_cluster_flush (imvo_redis_t *self);
 int imvo_cluster_feed (imvo_redis_t *self);
 redisReply *imvo_cluster_take (imvo_redis_t *self);
-//  True when the script (flat index) writes: its text past the shared prelude calls a
-//  writing command or the prelude's commit and emit helpers.
+//  imvo_redis_cluster_commands.c: true when the script (flat index) writes: its text past the
+//  shared prelude calls a writing command or the prelude's commit and emit helpers.
 bool imvo_redis_script_writes (imvo_redis_t *self, int index);
 //  After a write script's reply r on this connection: WAIT for the replicas; r, an error
 //  reply "NOREPLICAS ..." when fewer acknowledged in time, or NULL when the connection broke.

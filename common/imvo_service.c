@@ -1,6 +1,7 @@
 /*  imvo_service: sets a daemon up and runs it; see imvo_service.h. The parts: imvo_loop.c
-    (the main thread's poll loop), imvo_worker.c (worker threads), imvo_dispatch.c (the checks
-    before a handler, ping and stats), imvo_calls.c (parked script calls, pipelined),
+    (the main thread's poll loop; its side of the workers in imvo_loop_workers.c),
+    imvo_worker.c (worker threads), imvo_dispatch.c (the checks before a handler, ping and
+    stats), imvo_calls.c (parked script calls, pipelined),
     imvo_outbox.c (idempotency record, outbox commit), imvo_consumer.c (event consumers).
     Counters are C11 atomics: the one piece of state the threads share, and only for `stats`.
 */

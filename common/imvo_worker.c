@@ -83,7 +83,7 @@ s_batch_recv (void *sock, s_batch_t *b)
         assert (n < b->cap && nparts <= IMVO_MAX_PARTS);
         s_slot_t *slot = &b->slots [n++];
         slot->nparts = nparts;
-        //  [count curve role \0 org \0 client] (imvo_loop.c's s_deal).
+        //  [count curve role \0 org \0 client] (imvo_loop_workers.c's loop_deal).
         slot->curve = size > 1 && head [1];
         const char *parts [3] = { "", "", "" };
         size_t lens [3] = { 0, 0, 0 };
