@@ -8,6 +8,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import SharedSystem                                           # noqa: E402
 from test_collective import MON, YEAR, gold_round                         # noqa: E402
+from test_contributions import SEC, member                               # noqa: E402
 from test_scoring import company                                          # noqa: E402
 
 
@@ -51,6 +52,29 @@ class AssessorComments(SharedSystem):
         self.assertEqual((errors[0]["code"], errors[0]["field"]), ("too_large", "comment"), errors[0])
         review = s.ok("scoring", "assessment.review", {"round_id": self.rid, "org_id": org}, actor=MON)
         self.assertEqual(len(review["comments"]), 60 - len(errors))
+
+
+class SupportersMoney(SharedSystem):
+    SERVICES = ["membership"]
+
+    def test_another_company_does_not_read_a_supporters_contributions(self):
+        """member.get (any role) listed a supporter's contributions, amounts and activities, to
+        every company: a competitor read what another organisation gives, while member.unpaid
+        keeps even whether a company paid between it and the secretariat."""
+        s = self.s
+        supporter = member(s, "Review Tin Supporters", "supporter", "trade_association")
+        rival = member(s, "Review Rival Metals BV", "party")
+        s.ok("membership", "member.contribute", {"covenant": "metals", "org_id": supporter, "year": 2026,
+                                                 "kind": "financial", "amount_eur": 25000, "activity": "Audits"},
+             actor=SEC)
+        body = {"covenant": "metals", "org_id": supporter}
+        seen = s.ok("membership", "member.get", body, actor={"role": "company", "org": rival})
+        self.assertNotIn("contributions", seen)
+        self.assertEqual(seen["role"], "supporter")             # the membership itself stays public
+        own = s.ok("membership", "member.get", body, actor={"role": "company", "org": supporter})
+        self.assertEqual([c["amount_eur"] for c in own["contributions"]], [25000])
+        staff = s.ok("membership", "member.get", body, actor=SEC)
+        self.assertEqual([c["amount_eur"] for c in staff["contributions"]], [25000])
 
 
 if __name__ == "__main__":

@@ -212,10 +212,14 @@ membership_member_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
 int
 membership_member_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    (void) req;
     if (membership_check_covenant (ctx, f [MEMBER_GET_COVENANT].str, reply))
         return -1;
-    return s_member_read (ctx, f [MEMBER_GET_COVENANT].str, "get", f [MEMBER_GET_ORG_ID].str, reply);
+    //  A supporter's contributions (amounts, activities) are between it and the secretariat, as
+    //  member.unpaid is: another company or a complainant reads the membership without them.
+    const char *org = f [MEMBER_GET_ORG_ID].str;
+    bool hidden = streq (req->role, "complainant") || (streq (req->role, "company") && !streq (req->org, org));
+    return membership_read_tagged (ctx, "member_read", f [MEMBER_GET_COVENANT].str, "members", "get", org,
+                                   hidden ? "0" : "1", reply);
 }
 
 //  member.unpaid for a company: only itself, in the list when it owes the year's contribution

@@ -1,7 +1,8 @@
 -- member_read.lua: memberships as packed msgpack (member.list reads in pages in C,
 -- membership_members.c).
 -- KEYS[1] the current members set; ARGV[1] key prefix; ARGV[2] mode:
---   'get'    ARGV[3] org id                   -> the membership with its history
+--   'get'    ARGV[3] org id, ARGV[4] '0' to leave out a supporter's contributions (member.get
+--            for another company: membership_members.c) -> the membership with its history
 --   'unpaid' ARGV[3] year                    -> {year, unpaid = [...]} companies that are parties
 local function member(org)
     local m = imvo_hash(ARGV[1] .. ':member:' .. org)
@@ -31,11 +32,13 @@ if ARGV[2] == 'get' then
         m.companies = cmsgpack.unpack(m.companies)
     end
     m.association = redis.call('HGET', ARGV[1] .. ':associated', ARGV[3]) or nil
-    local contributions = {}
-    for _, e in ipairs(redis.call('LRANGE', ARGV[1] .. ':member:' .. ARGV[3] .. ':contributions', 0, -1)) do
-        table.insert(contributions, cmsgpack.unpack(e))
+    if ARGV[4] ~= '0' then
+        local contributions = {}
+        for _, e in ipairs(redis.call('LRANGE', ARGV[1] .. ':member:' .. ARGV[3] .. ':contributions', 0, -1)) do
+            table.insert(contributions, cmsgpack.unpack(e))
+        end
+        m.contributions = contributions
     end
-    m.contributions = contributions
     return cmsgpack.pack(m)
 end
 -- 'unpaid': the parties that owe a contribution and have not paid it.
