@@ -2,10 +2,11 @@
     company persons signed in with their accounts in membership).
 
     staff_core.c: the dispatcher, the session (cookie, account.session on every page), the
-    CSRF token bound to the session, sign in and out, the page around each page, the asking
-    of daemons as the person and the error pages; staff_cases.c: the queue and a case with
-    everything done to it; staff_pages.c: home, inbox, audit; staff_export.c: the export;
-    staff_members.c: members, locations.
+    CSRF token bound to the session, sign in and out; staff_page.c: the page around each page,
+    the forms' hidden fields, the error pages and the small helpers; staff_ask.c: the asking of
+    daemons as the person; staff_cases.c: the queue and a case with everything done to it
+    (its page: staff_case_page.c); staff_pages.c: home, inbox, audit; staff_export.c: the
+    export; staff_members.c: members, locations.
 
     A session is the token account.login gave, kept only in the browser's cookie
     `imvo_staff` (HttpOnly, SameSite=Strict, Path=/staff; Secure behind TLS). Every page asks
@@ -51,14 +52,14 @@ typedef struct {
 enum MHD_Result staff_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool post,
                              portal_lang_t lang, const char *addr, bool tls);
 
-//  staff_core.c: the page around a body (title escaped) and its end; answers (and releases b).
+//  staff_page.c: the page around a body (title escaped) and its end; answers (and releases b).
 void staff_page_start (staff_t *x, portal_buf_t *b, const char *title);
 enum MHD_Result staff_page_end (staff_t *x, portal_buf_t *b, unsigned status);
 //  A form's start: <form method=post action=...> with the CSRF token and the language.
 void staff_form (staff_t *x, portal_buf_t *b, const char *action);
 //  A query parameter ("" when absent).
 const char *staff_query (staff_t *x, const char *name);
-//  A request to a daemon as the signed-in person. spec: one letter per field, each after its
+//  staff_ask.c: a request to a daemon as the signed-in person. spec: one letter per field, each after its
 //  name: 's' a string, 'o' a string left out when "" or NULL, 'i' an int64_t, 'j' an int64_t
 //  left out when < 0, 'b' a bool (int), 'B' a bool sent only when true. As portal_call.
 int staff_ask (staff_t *x, imvo_response_t *resp, const char *service, const char *type, const char *spec, ...);
@@ -117,9 +118,16 @@ void staff_public_csrf (staff_t *x, char token [65], char set [128]);
 //  The hidden fields of a public form: csrf, lang and a fresh idempotency key.
 void staff_public_form (staff_t *x, portal_buf_t *b, const char *action, const char *token);
 
-//  staff_cases.c
+//  staff_cases.c: the queue, and a case's page with its forms' POSTs.
 enum MHD_Result staff_cases (staff_t *x);
 enum MHD_Result staff_case (staff_t *x, const char *case_id, const char *action);
+//  A form acting on a case: <form method=post action=/staff/case/<case_id>/<action>> (staff_form).
+void staff_case_form (staff_t *x, portal_buf_t *b, const char *case_id, const char *action);
+//  Whether o is the boolean true.
+bool staff_true (const msgpack_object *o);
+//  staff_case_page.c: the case's page for the staff from complaint.get's reply (got), with the
+//  complainant's identity when revealed.
+void staff_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_response_t *got, bool revealed);
 //  staff_evidence.c: a case's attachments on its page (from complaint.get's reply), and one of
 //  them as a download (GET /staff/case/<id>/attachment/<attachment_id>).
 void staff_attachments (staff_t *x, portal_buf_t *b, const char *case_id, const msgpack_object *case_body);
@@ -141,6 +149,9 @@ enum MHD_Result staff_translate (staff_t *x, const char *case_id);
 enum MHD_Result staff_committee (staff_t *x);
 void staff_case_decisions (staff_t *x, portal_buf_t *b, const msgpack_object *case_body);
 void staff_case_messages (staff_t *x, portal_buf_t *b, const char *case_id, const msgpack_object *case_body);
+//  One message of a case's thread (an item of complaint.messages' reply): when, from whom (to a
+//  company, its own as "your company") and its text; also the company's case page.
+void staff_case_message (staff_t *x, portal_buf_t *b, const msgpack_object *m);
 //  staff_cases.c: an org's name from a member.list reply (members may be NULL), or its id.
 void staff_org_name (portal_buf_t *b, const imvo_response_t *members, const msgpack_object *id);
 //  staff_cases.c: a labelled <select id=covenant name=covenant> of the covenants (chosen selected;
