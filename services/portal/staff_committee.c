@@ -311,6 +311,25 @@ staff_case_decisions (staff_t *x, portal_buf_t *b, const msgpack_object *body)
     portal_buf_add (b, "</section>");
 }
 
+void
+staff_case_message (staff_t *x, portal_buf_t *b, const msgpack_object *m)
+{
+    char from [32] = "", when [32];
+    imvo_obj_strcpy (imvo_map_get (m, "from"), from, sizeof from);
+    staff_when (imvo_map_get (m, "at"), when);
+    portal_buf_add (b, "<div class=\"msg\"><p class=\"help\">%s, %s", when,
+                    streq (from, "company") && staff_is (x, "company") ? TR (x, "uw bedrijf", "your company")
+                                                                       : staff_role (x, from));
+    if (imvo_map_get (m, "person")) {
+        portal_buf_add (b, " (");
+        portal_buf_obj (b, imvo_map_get (m, "person"));
+        portal_buf_add (b, ")");
+    }
+    portal_buf_add (b, "</p><p>");
+    portal_buf_obj (b, imvo_map_get (m, "text"));
+    portal_buf_add (b, "</p></div>");
+}
+
 //  One thread: the messages of one audience (all of them for a company, which sees only its own).
 static void
 s_thread (staff_t *x, portal_buf_t *b, const char *case_id, const imvo_response_t *msgs, const char *audience,
@@ -331,18 +350,7 @@ s_thread (staff_t *x, portal_buf_t *b, const char *case_id, const imvo_response_
                                                               : !imvo_obj_streq (to, "company"));
         if (!theirs)
             continue;
-        char from [32] = "", when [32];
-        imvo_obj_strcpy (imvo_map_get (m, "from"), from, sizeof from);
-        staff_when (imvo_map_get (m, "at"), when);
-        portal_buf_add (b, "<div class=\"msg\"><p class=\"help\">%s, %s", when, staff_role (x, from));
-        if (imvo_map_get (m, "person")) {
-            portal_buf_add (b, " (");
-            portal_buf_obj (b, imvo_map_get (m, "person"));
-            portal_buf_add (b, ")");
-        }
-        portal_buf_add (b, "</p><p>");
-        portal_buf_obj (b, imvo_map_get (m, "text"));
-        portal_buf_add (b, "</p></div>");
+        staff_case_message (x, b, m);
         shown++;
     }
     if (msgs->ok && !shown)
@@ -351,10 +359,9 @@ s_thread (staff_t *x, portal_buf_t *b, const char *case_id, const imvo_response_
         portal_buf_add (b, "<p class=\"help\">%s</p>", TR (x, "Een afgeronde zaak neemt geen berichten meer aan.",
                                                            "A case that ended takes no more messages."));
     if (form) {
-        char path [160], fid [40];
-        snprintf (path, sizeof path, "/staff/case/%s/message", case_id);
+        char fid [40];
         snprintf (fid, sizeof fid, "msg-%s", audience);
-        staff_form (x, b, path);
+        staff_case_form (x, b, case_id, "message");
         portal_hidden (b, "to", audience);
         portal_buf_add (b, "<label for=\"%s\">%s</label><textarea id=\"%s\" name=\"text\" maxlength=\"%ld\" required>"
                            "</textarea><button type=\"submit\">%s</button></form>", fid,

@@ -18,14 +18,6 @@ s_textarea (staff_t *x, portal_buf_t *b, const char *id, const char *label, cons
                        "aria-describedby=\"%s-help\"></textarea>", id, label, id, help, id, max, id);
 }
 
-static void
-s_action (staff_t *x, portal_buf_t *b, const char *case_id, const char *action)
-{
-    char path [160];
-    snprintf (path, sizeof path, "/staff/case/%s/%s", case_id, action);
-    staff_form (x, b, path);
-}
-
 //  A deadline's name in words.
 static const char *
 s_deadline (staff_t *x, const char *name)
@@ -117,7 +109,7 @@ s_page (staff_t *x, portal_buf_t *b, const char *id, const msgpack_object *body)
         portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-resp\"><h2 id=\"h-resp\">%s</h2>",
                         asked ? TR (x, "Uw reactie op de klacht", "Your response to the complaint")
                               : TR (x, "Uw reactie is ontvangen; u kunt iets toevoegen", "Your response was received; you may add to it"));
-        s_action (x, b, id, "respond");
+        staff_case_form (x, b, id, "respond");
         s_textarea (x, b, "respond-text", TR (x, "Reactie", "Response"),
                     TR (x, "De commissie en het secretariaat lezen uw reactie; de klager niet rechtstreeks.",
                         "The committee and the secretariat read your response; the complainant does not directly."),
@@ -133,22 +125,8 @@ s_page (staff_t *x, portal_buf_t *b, const char *id, const msgpack_object *body)
         uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
         if (!n)
             portal_buf_add (b, "<p>%s</p>", portal_t (x->lang, T_NO_MESSAGES));
-        for (uint32_t i = 0; i < n; i++) {
-            const msgpack_object *m = &list->via.array.ptr [i];
-            char from [32] = "";
-            imvo_obj_strcpy (imvo_map_get (m, "from"), from, sizeof from);
-            staff_when (imvo_map_get (m, "at"), when);
-            portal_buf_add (b, "<div class=\"msg\"><p class=\"help\">%s, %s", when,
-                            streq (from, "company") ? TR (x, "uw bedrijf", "your company") : staff_role (x, from));
-            if (imvo_map_get (m, "person")) {
-                portal_buf_add (b, " (");
-                portal_buf_obj (b, imvo_map_get (m, "person"));
-                portal_buf_add (b, ")");
-            }
-            portal_buf_add (b, "</p><p>");
-            portal_buf_obj (b, imvo_map_get (m, "text"));
-            portal_buf_add (b, "</p></div>");
-        }
+        for (uint32_t i = 0; i < n; i++)
+            staff_case_message (x, b, &list->via.array.ptr [i]);      //  staff_committee.c
     }
     else
         portal_buf_add (b, "<p class=\"error\">%s</p>", portal_t (x->lang, T_UNAVAILABLE));
@@ -158,7 +136,7 @@ s_page (staff_t *x, portal_buf_t *b, const char *id, const msgpack_object *body)
     for (int i = 0; closed [i]; i++)
         open &= !streq (status, closed [i]);
     if (open) {
-        s_action (x, b, id, "message");
+        staff_case_form (x, b, id, "message");
         s_textarea (x, b, "msg-text", portal_t (x->lang, T_MESSAGE),
                     TR (x, "Naar het secretariaat en de commissie.", "To the secretariat and the committee."),
                     staff_max ("complaint.message", "text", 20000));
