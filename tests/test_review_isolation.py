@@ -9,6 +9,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from harness import SharedSystem                                           # noqa: E402
 from test_collective import MON, YEAR, gold_round                         # noqa: E402
 from test_contributions import SEC, member                               # noqa: E402
+from test_associations import association, org                           # noqa: E402
 from test_scoring import company                                          # noqa: E402
 
 
@@ -75,6 +76,30 @@ class SupportersMoney(SharedSystem):
         self.assertEqual([c["amount_eur"] for c in own["contributions"]], [25000])
         staff = s.ok("membership", "member.get", body, actor=SEC)
         self.assertEqual([c["amount_eur"] for c in staff["contributions"]], [25000])
+
+
+class AssociationCases(SharedSystem):
+    SERVICES = ["membership", "complaints"]
+
+    def test_the_association_does_not_read_the_identity_shared_with_the_company(self):
+        """complaint.get showed the trade association a complainant's name and contact when she
+        had let the company (share_identity: "let the company see who complains") see them: the
+        association, another organisation, read who complained about one of its members."""
+        s = self.s
+        a = association(s, "food", "Review Food Association")
+        member_co = org(s, "Review Cocoa Member BV")
+        s.ok("membership", "member.associates", {"covenant": "food", "org_id": a, "companies": [member_co]}, actor=SEC)
+        case = s.ok("complaints", "complaint.submit", {
+            "covenant": "food", "respondent": member_co, "summary": "Unpaid overtime", "description": "Weeks unpaid.",
+            "complainant": {"anonymous": False, "name": "Rahima", "contact": "rahima@example.org",
+                            "share_identity": True}}, actor=False)["case_id"]
+        own = s.ok("complaints", "complaint.get", {"case_id": case}, actor={"role": "company", "org": member_co})
+        self.assertEqual(own["complainant"].get("name"), "Rahima")
+        seen = s.ok("complaints", "complaint.get", {"case_id": case}, actor={"role": "company", "org": a})
+        self.assertEqual(seen["case_id"], case)                   # the association still reads the case
+        self.assertNotIn("name", seen["complainant"])
+        self.assertNotIn("contact", seen["complainant"])
+        self.assertNotIn("sealed", seen["complainant"])
 
 
 if __name__ == "__main__":

@@ -40,7 +40,10 @@ local function reveal()
 end
 -- An anonymous complainant may leave a contact for the secretariat; the company never sees it.
 local identity = ARGV[4] == '1'
-if company and filed.share_identity and not filed.anonymous then
+-- She let the company see who complains (share_identity): the respondent, or in a dispute the
+-- claimant party that filed it; never the trade association a respondent is reached through.
+local shared_with = company and (company == case.respondent or company == case.claimant_org)
+if company and shared_with and filed.share_identity and not filed.anonymous then
     reveal()
     complainant.kind = filed.kind
 elseif not company then
@@ -115,11 +118,12 @@ if not company then
     end
 end
 -- The attachments (complaint.attach, complaints_evidence.c) the reader may see: staff every
--- one, the company those the complainant shared; oldest first.
+-- one, the respondent company those the complainant shared (as complaint.attachment gives
+-- them: not the association); oldest first.
 local attachments = {}
 for _, packed in ipairs(redis.call('HVALS', KEYS[1] .. ':attachments')) do
     local m = cmsgpack.unpack(packed)
-    if not company or m.shared then
+    if not company or (m.shared and company == case.respondent) then
         table.insert(attachments, { attachment_id = m.attachment_id, name = m.name, content_type = m.content_type,
                                     size = m.size, sha256 = m.sha256, at = m.at, from = m.from, shared = m.shared })
     end
