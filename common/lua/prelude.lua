@@ -159,3 +159,66 @@ local function imvo_view_newer(stream, after, types, field, value, window)
     end
     return found, found_body
 end
+
+-- Helpers that the scripts of one daemon share. They stand here because the prelude is the one
+-- way scripts share code (common/EmbedLua.cmake); a script that does not call one pays only for
+-- defining it, a closure per call.
+
+-- complaints: the start of a script that changes a case (KEYS[2], the case hash; ARGV[2], its
+-- named arguments). Returns the arguments and the case, or nil, nil and what the script returns
+-- at once: the stored reply of a request made before (imvo_replay), or not_found on case_id.
+local function imvo_case_request()
+    local replay = imvo_replay()
+    if replay then
+        return nil, nil, replay
+    end
+    local a = imvo_named()
+    local case = imvo_hash(KEYS[2])
+    if not case then
+        return nil, nil, imvo_fail('not_found', 'case_id', 'no case with this id')
+    end
+    return a, case
+end
+
+-- membership: the fields of the member hash KEYS[2] of an active member, 'status' and then the
+-- ones asked for (HMGET); or nil and the error to return: not_found on org_id when the
+-- organisation is not a member of the covenant, conflict when it has left.
+local function imvo_active_member(...)
+    local m = redis.call('HMGET', KEYS[2], 'status', ...)
+    if not m[1] then
+        return nil, imvo_fail('not_found', 'org_id', 'this organisation is not a member of the covenant')
+    end
+    if m[1] ~= 'active' then
+        return nil, imvo_fail('conflict', 'org_id', 'this organisation has left the covenant')
+    end
+    return m
+end
+
+-- membership: the day (YYYY-MM-DD) a covenant's term runs out: the end of the last extension
+-- recorded (term_until), else the term's ends_on, else starts_on plus its years (29 February
+-- becomes 28 February); nil when the term gives none of them. term: the unpacked term.
+local function imvo_term_runs_out(term, term_until)
+    local runs_out = term_until or term.ends_on
+    if not runs_out and term.starts_on and term.years then
+        local y, rest = string.match(term.starts_on, '^(%d%d%d%d)(.*)$')
+        runs_out = string.format('%04d', tonumber(y) + term.years) .. (rest == '-02-29' and '-02-28' or rest)
+    end
+    return runs_out
+end
+
+-- membership: ends a person's sessions (the hashes in <prefix>:sessions:<username>, each
+-- <prefix>:session:<hash>) but the one whose hash is keep (nil or '' for none). Returns
+-- whether keep was among them.
+local function imvo_sessions_end(prefix, username, keep)
+    local index = prefix .. ':sessions:' .. username
+    local kept = false
+    for _, h in ipairs(redis.call('SMEMBERS', index)) do
+        if h ~= keep then
+            redis.call('DEL', prefix .. ':session:' .. h)
+            redis.call('SREM', index, h)
+        else
+            kept = true
+        end
+    end
+    return kept
+end

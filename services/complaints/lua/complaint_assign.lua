@@ -5,14 +5,9 @@
 -- KEYS[1] idempotency record, KEYS[2] the case hash; ARGV[1] ttl, ARGV[2] by name (imvo_named;
 -- complaint.assign's script_args): prefix (imvo:complaints:{<covenant>}), person ('' to
 -- unassign), by (role), by_person ('' or the signed-in person a gateway spoke for), now (ms).
-local replay = imvo_replay()
-if replay then
-    return replay
-end
-local a = imvo_named()
-local case = imvo_hash(KEYS[2])
-if not case then
-    return imvo_fail('not_found', 'case_id', 'no case with this id')
+local a, case, done = imvo_case_request()
+if done then
+    return done
 end
 local cid = case.case_id
 if (case.assigned or '') ~= '' then

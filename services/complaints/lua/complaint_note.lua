@@ -11,14 +11,9 @@
 -- response deadline closes once both have), and both see both answers (audience 'parties');
 -- the claimant party's own messages are its thread with the committee (audience
 -- 'complainant'). Staff write to 'parties' (both sides) on a dispute only.
-local replay = imvo_replay()
-if replay then
-    return replay
-end
-local a = imvo_named()
-local case = imvo_hash(KEYS[2])
-if not case then
-    return imvo_fail('not_found', 'case_id', 'no case with this id')
+local a, case, done = imvo_case_request()
+if done then
+    return done
 end
 local p, cid, now = a.prefix, case.case_id, tonumber(a.now)
 local closed = { inadmissible = true, decided = true, settled = true, withdrawn = true, closed = true }
@@ -54,7 +49,10 @@ elseif a.by == 'company' and dispute and a.org == case.claimant_org then
         return imvo_fail('conflict', 'case_id', 'the case is ' .. case.status .. ': it takes no more messages')
     end
     audience = 'complainant'
-elseif a.by == 'company' and a.org ~= case.respondent and a.org ~= case.association then
+elseif a.by == 'company' and a.org ~= case.respondent
+       and not (a.org == case.association
+                and redis.call('HGET', 'imvo:membership:{' .. case.covenant .. '}:associated', case.respondent) == a.org) then
+    -- (the association a respondent is reached through, while it still lists the company)
     return imvo_fail('forbidden', 'case_id', 'a company writes only on the cases against itself')
 elseif closed[case.status] then
     return imvo_fail('conflict', 'case_id', 'the case is ' .. case.status .. ': it takes no more messages')

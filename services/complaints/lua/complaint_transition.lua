@@ -11,14 +11,9 @@
 -- in its slot, and so are the indexes complaint.list filters by: :status:<status> and :late
 -- (the cases with a deadline passed), both scored by received_at. The events carry a dispute's
 -- kind and claimant_org and a case's association (complaint_submit.lua), for notify.
-local replay = imvo_replay()
-if replay then
-    return replay
-end
-local a = imvo_named()
-local case = imvo_hash(KEYS[2])
-if not case then
-    return imvo_fail('not_found', 'case_id', 'no case with this id')
+local a, case, done = imvo_case_request()
+if done then
+    return done
 end
 local p, cid, from, to, by = a.prefix, case.case_id, case.status, a.to, a.by
 local now = tonumber(a.now)
@@ -109,6 +104,12 @@ if not late then
 end
 local out = { case_id = cid, covenant = a.covenant, respondent = case.respondent, summary = case.summary,
               status = to, from = from }
+-- The trade association a respondent is reached through hears of the case while it still lists
+-- the company (membership's {<covenant>}:associated, in the case's slot).
+local association = case.association
+if association and redis.call('HGET', 'imvo:membership:{' .. a.covenant .. '}:associated', case.respondent) ~= association then
+    association = nil
+end
 if to == 'decided' then
     -- The committee's check on what it decided: follow_up, until the case is closed.
     dl.follow_up = now + lengths.follow_up
@@ -121,12 +122,12 @@ if to == 'decided' then
     imvo_emit(p .. ':events', 'complaint.decided', 'complaints',
               { case_id = cid, covenant = a.covenant, respondent = case.respondent, outcome = a.outcome, decided_at = now,
                 summary = case.summary, decision = a.decision, kind = case.kind, claimant_org = case.claimant_org,
-                association = case.association })
+                association = association })
 end
 if to == 'closed' then
     redis.call('ZADD', p .. ':closed', now, cid)
 end
 imvo_emit(p .. ':events', 'complaint.status_changed', 'complaints',
           { case_id = cid, covenant = a.covenant, respondent = case.respondent, from = from, to = to, by = by,
-            reason = a.reason, kind = case.kind, claimant_org = case.claimant_org, association = case.association })
+            reason = a.reason, kind = case.kind, claimant_org = case.claimant_org, association = association })
 return imvo_commit(out)

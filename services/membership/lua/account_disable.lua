@@ -19,10 +19,6 @@ if a.enroll_hash then
     redis.call('HDEL', key, 'enroll_hash', 'enroll_expires')
 end
 -- Its sessions end.
-local index = ARGV[2] .. ':sessions:' .. ARGV[3]
-for _, h in ipairs(redis.call('SMEMBERS', index)) do
-    redis.call('DEL', ARGV[2] .. ':session:' .. h)
-end
-redis.call('DEL', index)
+imvo_sessions_end(ARGV[2], ARGV[3])
 redis.call('HSET', key, 'status', 'disabled', 'disabled_at', ARGV[4])
 return imvo_commit({ username = ARGV[3], status = 'disabled' })

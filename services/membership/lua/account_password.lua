@@ -9,14 +9,4 @@ if not a or a.status ~= 'active' or a.pwhash ~= ARGV[3] then
     return imvo_fail('conflict', 'username', 'the account changed meanwhile (a reset, a disable or another new password)')
 end
 redis.call('HSET', KEYS[1], 'pwhash', ARGV[4], 'password_changed_at', ARGV[5])
-local index = ARGV[1] .. ':sessions:' .. ARGV[2]
-local kept = 0
-for _, h in ipairs(redis.call('SMEMBERS', index)) do
-    if h ~= ARGV[6] then
-        redis.call('DEL', ARGV[1] .. ':session:' .. h)
-        redis.call('SREM', index, h)
-    else
-        kept = 1
-    end
-end
-return kept
+return imvo_sessions_end(ARGV[1], ARGV[2], ARGV[6]) and 1 or 0

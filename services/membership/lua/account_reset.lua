@@ -19,11 +19,7 @@ if a.enroll_hash then
     redis.call('DEL', ARGV[2] .. ':enroll:' .. a.enroll_hash)
 end
 -- Its sessions end.
-local index = ARGV[2] .. ':sessions:' .. ARGV[3]
-for _, h in ipairs(redis.call('SMEMBERS', index)) do
-    redis.call('DEL', ARGV[2] .. ':session:' .. h)
-end
-redis.call('DEL', index)
+imvo_sessions_end(ARGV[2], ARGV[3])
 redis.call('HDEL', key, 'pwhash', 'totp', 'totp_step')
 redis.call('HSET', key, 'status', 'pending', 'enroll_hash', ARGV[6], 'enroll_expires', ARGV[5],
            'reset_at', ARGV[4], 'reset_what', ARGV[7])

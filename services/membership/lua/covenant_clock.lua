@@ -9,11 +9,7 @@ if not c[2] or c[1] == 'ended' then
     return imvo_commit({ due = 0 })
 end
 local t = cmsgpack.unpack(c[2])
-local runs_out = c[3] or t.ends_on
-if not runs_out then
-    local y, rest = string.match(t.starts_on, '^(%d%d%d%d)(.*)$')
-    runs_out = string.format('%04d', tonumber(y) + t.years) .. (rest == '-02-29' and '-02-28' or rest)
-end
+local runs_out = imvo_term_runs_out(t, c[3])
 if ARGV[3] < runs_out or c[4] == runs_out then
     return imvo_commit({ due = 0 })
 end

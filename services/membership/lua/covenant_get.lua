@@ -14,11 +14,7 @@ local function term_of(c, today)
         return nil
     end
     local t = cmsgpack.unpack(c.term)
-    local runs_out = c.term_until or t.ends_on
-    if not runs_out and t.starts_on and t.years then
-        local y, rest = string.match(t.starts_on, '^(%d%d%d%d)(.*)$')
-        runs_out = string.format('%04d', tonumber(y) + t.years) .. (rest == '-02-29' and '-02-28' or rest)
-    end
+    local runs_out = imvo_term_runs_out(t, c.term_until)
     t.runs_out_on = runs_out
     t.extended_until = c.term_until
     if c.term_decision then

@@ -20,11 +20,7 @@ if c[2] == 'ended' then
     return imvo_fail('conflict', 'covenant', 'the ' .. a.covenant .. ' covenant has ended already')
 end
 local t = cmsgpack.unpack(c[3])
-local runs_out = c[4] or t.ends_on
-if not runs_out then
-    local y, rest = string.match(t.starts_on, '^(%d%d%d%d)(.*)$')
-    runs_out = string.format('%04d', tonumber(y) + t.years) .. (rest == '-02-29' and '-02-28' or rest)
-end
+local runs_out = imvo_term_runs_out(t, c[4])
 local until_ = a.until_on
 if a.decision == 'extended' then
     if until_ <= runs_out then

@@ -15,12 +15,9 @@ if replay then
 end
 local a = imvo_named()
 local p = a.prefix
-local m = redis.call('HMGET', KEYS[2], 'status', 'kind', 'role', 'companies')
-if not m[1] then
-    return imvo_fail('not_found', 'org_id', 'this organisation is not a member of the covenant')
-end
-if m[1] ~= 'active' then
-    return imvo_fail('conflict', 'org_id', 'this organisation has left the covenant')
+local m, err = imvo_active_member('kind', 'role', 'companies')
+if not m then
+    return err
 end
 if m[2] ~= 'trade_association' or m[3] ~= 'party' then
     return imvo_fail('conflict', 'org_id', 'only a trade association that is a party lists member companies (this one is ' ..

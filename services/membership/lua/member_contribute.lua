@@ -11,12 +11,9 @@ if replay then
     return replay
 end
 local a = imvo_named()
-local m = redis.call('HMGET', KEYS[2], 'status', 'role')
-if not m[1] then
-    return imvo_fail('not_found', 'org_id', 'this organisation is not a member of the covenant')
-end
-if m[1] ~= 'active' then
-    return imvo_fail('conflict', 'org_id', 'this organisation has left the covenant')
+local m, err = imvo_active_member('role')
+if not m then
+    return err
 end
 if m[2] ~= 'supporter' then
     return imvo_fail('conflict', 'org_id', 'contributions to activities are a supporter\'s (this member is a ' .. m[2] ..

@@ -5,12 +5,9 @@ local replay = imvo_replay()
 if replay then
     return replay
 end
-local m = redis.call('HMGET', KEYS[2], 'status', 'owes_contribution')
-if not m[1] then
-    return imvo_fail('not_found', 'org_id', 'this organisation is not a member of the covenant')
-end
-if m[1] ~= 'active' then
-    return imvo_fail('conflict', 'org_id', 'this organisation has left the covenant')
+local m, err = imvo_active_member('owes_contribution')
+if not m then
+    return err
 end
 if m[2] ~= '1' then
     return imvo_fail('conflict', 'org_id', 'only companies that are parties owe a yearly contribution')
