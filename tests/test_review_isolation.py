@@ -79,7 +79,7 @@ class SupportersMoney(SharedSystem):
 
 
 class AssociationCases(SharedSystem):
-    SERVICES = ["membership", "complaints"]
+    SERVICES = ["membership", "complaints", "notify"]
 
     def test_the_association_does_not_read_the_identity_shared_with_the_company(self):
         """complaint.get showed the trade association a complainant's name and contact when she
@@ -100,6 +100,34 @@ class AssociationCases(SharedSystem):
         self.assertNotIn("name", seen["complainant"])
         self.assertNotIn("contact", seen["complainant"])
         self.assertNotIn("sealed", seen["complainant"])
+
+    def test_an_association_that_no_longer_lists_the_company_no_longer_reads_its_case(self):
+        """A case kept the association a respondent was reached through for good: after the
+        association took the company off its list (or left the covenant) it still read the case,
+        its company thread, and wrote in it."""
+        s = self.s
+        a = association(s, "food", "Review Former Association")
+        member_co = org(s, "Review Former Member BV")
+        s.ok("membership", "member.associates", {"covenant": "food", "org_id": a, "companies": [member_co]}, actor=SEC)
+        case = s.ok("complaints", "complaint.submit", {
+            "covenant": "food", "respondent": member_co, "summary": "Blocked exits", "description": "Doors locked.",
+            "complainant": {"anonymous": True}}, actor=False)["case_id"]
+        actor = {"role": "company", "org": a}
+        self.assertEqual(s.ok("complaints", "complaint.get", {"case_id": case}, actor=actor)["case_id"], case)
+        s.ok("membership", "member.associates", {"covenant": "food", "org_id": a, "companies": []}, actor=SEC)
+        for mtype, body in (("complaint.get", {"case_id": case}), ("complaint.messages", {"case_id": case}),
+                            ("complaint.message", {"case_id": case, "text": "still here"})):
+            err = s.call("complaints", mtype, body, actor=actor)["error"]
+            self.assertEqual((err["code"], err["field"]), ("forbidden", "case_id"), (mtype, err))
+        # The respondent itself still reads its case, and hears of it; the former association not.
+        s.ok("complaints", "complaint.get", {"case_id": case}, actor={"role": "company", "org": member_co})
+        s.ok("complaints", "complaint.transition", {"case_id": case, "to": "admissibility", "reason": "acknowledged"})
+
+        def heard(org_id):
+            return [i for i in s.ok("notify", "inbox.list", {"recipient": "org:" + org_id}, actor=SEC)["items"]
+                    if i["type"] == "complaint.status_changed"]
+        self.assertTrue(s.wait_for(lambda: heard(member_co)), s.log("notify")[-2000:])
+        self.assertEqual(heard(a), [])
 
 
 if __name__ == "__main__":

@@ -22,6 +22,20 @@ s_ok (redisReply *r, imvo_reply_t *reply)
 
 //  complaint.messages: staff see all; the complainant (by receipt) the messages between them
 //  and the committee; the respondent company its own thread, never the complainant's.
+
+//  Whether the trade association org still lists the respondent (membership's index, in the
+//  covenant's slot): an association that took the company off its list, or left, no longer
+//  reads the case (lua/complaint_get.lua and complaint_note.lua ask the same).
+static bool
+s_still_listed (imvo_ctx_t *ctx, const char *covenant, const char *respondent, const char *org)
+{
+    redisReply *r = imvo_redis_cmd (ctx->redis, "HGET imvo:membership:{%s}:associated %s", covenant, respondent);
+    bool listed = r && r->type == REDIS_REPLY_STRING && streq (r->str, org);
+    if (r)
+        freeReplyObject (r);
+    return listed;
+}
+
 int
 complaints_messages (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
@@ -46,7 +60,8 @@ complaints_messages (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_valu
         rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "case_id", "no case with this id");
     else
     if (company && !streq (sides [0]->str, req->org) && !claimant_side
-    &&  !(sides [2]->type == REDIS_REPLY_STRING && streq (sides [2]->str, req->org)))
+    &&  !(sides [2]->type == REDIS_REPLY_STRING && streq (sides [2]->str, req->org)
+          && s_still_listed (ctx, covenant, sides [0]->str, req->org)))
         rc = imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "case_id", "a company sees only the cases against itself");
     if (claimant_side) {
         company = false;

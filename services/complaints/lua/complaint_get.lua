@@ -13,8 +13,13 @@ if not case then
 end
 local company = string.match(ARGV[1], '^company:(.*)$')
 -- Beside the respondent, a dispute's claimant party and the trade association a respondent is
--- reached through see the case as the respondent does (complaint_submit.lua).
-if company and company ~= case.respondent and company ~= case.claimant_org and company ~= case.association then
+-- reached through see the case as the respondent does (complaint_submit.lua): the association
+-- while it still lists the company (membership's {<covenant>}:associated, the case's slot).
+local function listed_by(org)
+    return org == case.association
+       and redis.call('HGET', 'imvo:membership:{' .. case.covenant .. '}:associated', case.respondent) == org
+end
+if company and company ~= case.respondent and company ~= case.claimant_org and not listed_by(company) then
     return imvo_fail('forbidden', 'case_id', 'a company sees only the cases against itself')
 end
 local file = cmsgpack.unpack(case.file)
