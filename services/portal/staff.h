@@ -6,7 +6,8 @@
     the forms' hidden fields, the error pages and the small helpers; staff_ask.c: the asking of
     daemons as the person; staff_cases.c: the queue and a case with everything done to it
     (its page: staff_case_page.c); staff_pages.c: home, inbox, audit; staff_export.c: the
-    export; staff_members.c: members, locations.
+    export; staff_members.c: members, locations; staff_accounts.c: accounts (staff_enroll.c:
+    enrolling).
 
     A session is the token account.login gave, kept only in the browser's cookie
     `imvo_staff` (HttpOnly, SameSite=Strict, Path=/staff; Secure behind TLS). Every page asks
@@ -111,7 +112,14 @@ enum MHD_Result staff_accounts (staff_t *x, const char *action);
 enum MHD_Result staff_account_token_page (staff_t *x, const imvo_response_t *resp, bool reset, const char *back);
 //  An account's status (pending, active, disabled) in words.
 const char *staff_account_status (staff_t *x, const char *status);
-//  /staff/enroll: public (no session), with the portal's CSRF cookie as the sign-in form.
+//  A line on a page saying an error (role alert) or that something was done (role status).
+void staff_notice (portal_buf_t *b, bool error, const char *text);
+//  A form's two inputs of a new password (new_password, repeat) with their help.
+void staff_password_inputs (staff_t *x, portal_buf_t *b, const char *autocomplete);
+//  The posted new password (as typed): NULL with why in *error when it will not do.
+const char *staff_new_password (staff_t *x, const char **error);
+//  staff_enroll.c: /staff/enroll: public (no session), with the portal's CSRF cookie as the
+//  sign-in form.
 enum MHD_Result staff_enroll (staff_t *x);
 //  The portal's CSRF token for the sign-in and enrollment forms (and its Set-Cookie, or "").
 void staff_public_csrf (staff_t *x, char token [65], char set [128]);
