@@ -1,12 +1,12 @@
 // The monitoring committee's and the steering group's console in a real browser (Debian's
 // Chromium through playwright-core), in one run; tests/test_monitoring_browser.py prepares the
-// system, computes the TOTP codes and checks the system after. Every page is shot at phone and
+// system (its persons' TOTP secrets: the codes are computed when typed) and checks the system after. Every page is shot at phone and
 // desktop size (SHOTS/monitoring-<page>-<size>.png) and checked by axe-core at both
 // (out[`${page}-${size}`]: the violations). Prints one JSON line.
-//   node monitoring.mjs BASE SHOTS USER PASSWORD TOTP STEERING_USER STEERING_TOTP COVENANT YEAR APPEALS_COVENANT
-import { axeBoth, launch, shoot } from './pages.mjs';
+//   node monitoring.mjs BASE SHOTS USER PASSWORD TOTP_SECRET STEERING_USER STEERING_SECRET COVENANT YEAR APPEALS_COVENANT
+import { axeBoth, launch, shoot, totp } from './pages.mjs';
 
-const [base, shots, user, password, code, steeringUser, steeringCode, covenant, year, appealsCovenant] =
+const [base, shots, user, password, secret, steeringUser, steeringSecret, covenant, year, appealsCovenant] =
   process.argv.slice(2);
 const browser = await launch();
 const out = {};
@@ -19,16 +19,16 @@ const look = async (name) => {
 };
 const text = async (selector) => (await p.textContent(selector)).trim();
 
-async function signIn (who, totp) {
+async function signIn (who, secret) {
   await p.goto(`${base}/staff/?lang=en`);                // sent to the sign-in page
   await p.fill('#username', who);
   await p.fill('#password', password);
-  await p.fill('#totp', totp);
+  await p.fill('#totp', totp(secret));
   await p.click('form[action="/staff/login"] button');
   return p.url();
 }
 
-out.home = await signIn(user, code);
+out.home = await signIn(user, secret);
 {
   await look('home');
   // The covenant's frameworks, from the home page.
@@ -85,7 +85,7 @@ out.home = await signIn(user, code);
   await context.close();
   context = await browser.newContext({ bypassCSP: true, locale: 'en-GB' });
   p = await context.newPage();
-  out.steering_home = await signIn(steeringUser, steeringCode);
+  out.steering_home = await signIn(steeringUser, steeringSecret);
   await look('steering-home');
   await p.click('#steering');
   out.parties = await text(`#parties-${covenant}`);

@@ -1,6 +1,7 @@
 // What every browser journey of the portal shares (browser.mjs, console.mjs, evidence.mjs,
 // places.mjs, languages.mjs): Debian's Chromium through playwright-core, the two sizes a page
 // is looked at, a whole-page screenshot at each, and axe-core's verdict on a page.
+import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
@@ -39,4 +40,19 @@ export async function axeBoth (p, name, out) {
     await p.setViewportSize(viewport);
     out[`${name}-${size}`] = await axeViolations(p);
   }
+}
+
+// The RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 secret, now: a journey that signs in
+// late (a second person after a whole journey on a loaded machine) computes its code when it
+// types it, not when the test started (a code lives one step either side).
+export function totp (secret) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map(b => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+  const digest = createHmac('sha1', key).update(counter).digest();
+  const offset = digest[digest.length - 1] & 0x0f;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
