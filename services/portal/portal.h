@@ -5,7 +5,8 @@
     own certificate, of role gateway: as itself for the public pages (a gateway that limits its
     own users), and for the person signed in to the staff console (staff_*.c).
 
-    portal_server.c: the HTTP server; portal_complaint.c and portal_public.c: the pages;
+    portal_server.c: the HTTP server; portal_http.c: a request's fields and the responses;
+    portal_complaint.c and portal_public.c: the pages;
     portal_wait.c: waiting for the intake queue without holding an HTTP thread;
     portal_html.c: the texts (English, translated through gettext: po/imvo-portal), the menu of
     languages and the escaping page buffer;
@@ -123,8 +124,8 @@ int portal_check (const char *type, const char *body, size_t size, imvo_error_t 
 //  comes from here, never from a number of the portal's own.
 long portal_max (const char *type, const char *field);
 
-//  --- portal_server.c: requests, responses, CSRF, limits (the HTTP threads share the
-//  per-address tables, the kept lists and the open connections, each under its lock) ---
+//  --- portal_server.c and portal_http.c: requests, responses, CSRF, limits (the HTTP threads
+//  share the per-address tables, the kept lists and the open connections, each under its lock) ---
 
 #define PORTAL_MAX_FIELDS 24
 #define PORTAL_MAX_JOBS 4
@@ -153,6 +154,9 @@ typedef struct {
 
 //  A form field, trimmed, or "" when absent (r may be NULL).
 const char *portal_field (portal_req_t *r, const char *name);
+//  A urlencoded body (r->body) into r's form fields; the end of a request (all it holds freed).
+void portal_req_parse (portal_req_t *r);
+void portal_req_free (portal_req_t *r);
 
 struct MHD_Connection;
 //  Sends data with the portal's security headers (and a Set-Cookie when cookie); an HTML page

@@ -1,6 +1,6 @@
-/*  portal_server: the HTTP server (libmicrohttpd): requests and their form fields, responses,
-    language, and the dispatcher. CSRF tokens, per-address limits and the whole-request
-    deadline are portal_guard.c.
+/*  portal_server: the HTTP server (libmicrohttpd): the language of a request, the dispatcher and
+    main. A request's form fields and the responses are portal_http.c; CSRF tokens,
+    per-address limits and the whole-request deadline are portal_guard.c.
     The clients of the daemons are portal_clients.c; the pages are portal_complaint.c (the form, the receipt, following a case) and
     portal_public.c (decisions, production locations); see portal.h.
 
@@ -51,149 +51,6 @@
 
 static char s_proxy [64];                   //  the trusted reverse proxy's address, or ""
 
-//  --- a request in progress ---------------------------------------------------------------
-
-static void
-s_req_free (portal_req_t *r)
-{
-    if (!r)
-        return;
-    free (r->body);
-    portal_evidence_free (r);
-    for (int i = 0; i < r->njobs; i++)
-        portal_job_free (r->jobs [i]);
-    for (int i = 0; i < r->nfields; i++) {
-        free (r->names [i]);
-        free (r->values [i]);
-    }
-    free (r);
-}
-
-static int
-s_hex (char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-//  Decodes one application/x-www-form-urlencoded part in place.
-static char *
-s_urldecode (const char *s, size_t n)
-{
-    char *out = malloc (n + 1), *o = out;
-    assert (out);
-    for (size_t i = 0; i < n; i++) {
-        if (s [i] == '+')
-            *o++ = ' ';
-        else
-        if (s [i] == '%' && i + 2 < n && s_hex (s [i + 1]) >= 0 && s_hex (s [i + 2]) >= 0) {
-            *o++ = (char) (s_hex (s [i + 1]) * 16 + s_hex (s [i + 2]));
-            i += 2;
-        }
-        else
-            *o++ = s [i];
-    }
-    *o = 0;
-    return out;
-}
-
-static void
-s_parse_form (portal_req_t *r)
-{
-    const char *p = r->body ? r->body : "", *end = p + r->size;
-    while (p < end && r->nfields < PORTAL_MAX_FIELDS) {
-        const char *amp = memchr (p, '&', (size_t) (end - p));
-        const char *stop = amp ? amp : end;
-        const char *eq = memchr (p, '=', (size_t) (stop - p));
-        if (eq) {
-            r->names [r->nfields] = s_urldecode (p, (size_t) (eq - p));
-            r->values [r->nfields] = s_urldecode (eq + 1, (size_t) (stop - eq - 1));
-            r->nfields++;
-        }
-        p = stop + 1;
-    }
-}
-
-//  A form field, trimmed, or "" when absent.
-const char *
-portal_field (portal_req_t *r, const char *name)
-{
-    for (int i = 0; r && i < r->nfields; i++)
-        if (streq (r->names [i], name)) {
-            char *v = r->values [i];
-            while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')
-                v++;
-            size_t n = strlen (v);
-            while (n && (v [n - 1] == ' ' || v [n - 1] == '\t' || v [n - 1] == '\n' || v [n - 1] == '\r'))
-                v [--n] = 0;
-            return v;
-        }
-    return "";
-}
-
-//  --- responses ----------------------------------------------------------------------------
-
-enum MHD_Result
-portal_send (struct MHD_Connection *c, unsigned status, const char *type, const char *data, size_t size,
-        const char *cookie)
-{
-    return portal_send_file (c, status, type, data, size, cookie, NULL);
-}
-
-enum MHD_Result
-portal_send_file (struct MHD_Connection *c, unsigned status, const char *type, const char *data, size_t size,
-                  const char *cookie, const char *filename)
-{
-    struct MHD_Response *resp = MHD_create_response_from_buffer (size, (void *) data, MHD_RESPMEM_MUST_COPY);
-    return portal_respond (c, status, resp, type, cookie, filename);
-}
-
-enum MHD_Result
-portal_respond (struct MHD_Connection *c, unsigned status, struct MHD_Response *resp, const char *type,
-                const char *cookie, const char *filename)
-{
-    if (!resp)
-        return MHD_NO;
-    if (filename) {
-        char disposition [160];
-        snprintf (disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
-        MHD_add_response_header (resp, "Content-Disposition", disposition);
-    }
-    MHD_add_response_header (resp, "Content-Type", type);
-    MHD_add_response_header (resp, "Content-Security-Policy",
-                             "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                             "frame-ancestors 'none'; base-uri 'none'");
-    MHD_add_response_header (resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header (resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header (resp, "Cache-Control", "no-store");
-    if (cookie)
-        MHD_add_response_header (resp, "Set-Cookie", cookie);
-    enum MHD_Result rc = MHD_queue_response (c, status, resp);
-    MHD_destroy_response (resp);
-    return rc;
-}
-
-enum MHD_Result
-portal_redirect (struct MHD_Connection *c, const char *location, const char *cookie)
-{
-    struct MHD_Response *resp = MHD_create_response_from_buffer (0, (void *) "", MHD_RESPMEM_PERSISTENT);
-    MHD_add_response_header (resp, "Location", location);
-    MHD_add_response_header (resp, "Cache-Control", "no-store");
-    MHD_add_response_header (resp, "Referrer-Policy", "no-referrer");
-    if (cookie)
-        MHD_add_response_header (resp, "Set-Cookie", cookie);
-    enum MHD_Result rc = MHD_queue_response (c, MHD_HTTP_SEE_OTHER, resp);
-    MHD_destroy_response (resp);
-    return rc;
-}
-
-enum MHD_Result
-portal_page (struct MHD_Connection *c, unsigned status, portal_buf_t *b, const char *cookie)
-{
-    enum MHD_Result rc = portal_send (c, status, "text/html; charset=utf-8", b->data, b->len, cookie);
-    portal_buf_release (b);
-    return rc;
-}
-
 //  --- language ----------------------------------------------------------------------------
 
 static portal_lang_t
@@ -203,14 +60,6 @@ s_lang (struct MHD_Connection *c, portal_req_t *r)
     const char *f = portal_field (r, "lang");
     //  ?lang= or the form's lang, else the browser's Accept-Language (q-values), else Dutch.
     return portal_lang_choose (*f ? f : q, MHD_lookup_connection_value (c, MHD_HEADER_KIND, "Accept-Language"));
-}
-
-void
-portal_hidden (portal_buf_t *b, const char *name, const char *value)
-{
-    portal_buf_add (b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
-    portal_buf_str (b, value);
-    portal_buf_add (b, "\">");
 }
 
 //  --- the dispatcher -------------------------------------------------------------------------
@@ -257,7 +106,7 @@ s_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool post)
     if (streq (url, "/style.css"))
         return portal_send (c, MHD_HTTP_OK, "text/css; charset=utf-8", portal_css, strlen (portal_css), NULL);
     if (post && !r->parsed)
-        s_parse_form (r);
+        portal_req_parse (r);
     r->parsed = true;
     const union MHD_ConnectionInfo *info = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char addr [64] = "-";
@@ -377,7 +226,7 @@ static void
 s_done (void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode code)
 {
     (void) cls, (void) code;
-    s_req_free (*con_cls);
+    portal_req_free (*con_cls);
     *con_cls = NULL;
     portal_guard_mark (c, false);
 }
