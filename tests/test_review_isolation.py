@@ -130,5 +130,37 @@ class AssociationCases(SharedSystem):
         self.assertEqual(heard(a), [])
 
 
+class CompanyThread(SharedSystem):
+    SERVICES = ["membership", "complaints"]
+
+    def test_a_company_cannot_bury_the_thread_under_its_own_messages(self):
+        """complaint.message, newly open to the respondent company, took any number of its
+        messages, and complaint.messages shows a case's first 1000: a company that wrote 1000
+        hid every later message, the complainant's and the committee's, from every reader."""
+        s = self.s
+        co = company(s, "Review Flooding BV", covenant="gold")
+        case = s.ok("complaints", "complaint.submit", {
+            "covenant": "gold", "respondent": co, "summary": "Mercury", "description": "Mercury in the river.",
+            "complainant": {"anonymous": True}}, actor=False)["case_id"]
+        actor = {"role": "company", "org": co}
+        # Another company's refused attempts do not use up the respondent's messages.
+        other = {"role": "company", "org": company(s, "Review Bystander BV", covenant="gold")}
+        for _ in range(3):
+            err = s.call("complaints", "complaint.message", {"case_id": case, "text": "x"}, actor=other)["error"]
+            self.assertEqual(err["code"], "forbidden")
+        refused = None
+        for i in range(210):
+            got = s.call("complaints", "complaint.message", {"case_id": case, "text": "noise %d" % i}, actor=actor)
+            if "error" in got:
+                refused = (i, got["error"])
+                break
+        self.assertIsNotNone(refused, "210 company messages were all taken")
+        self.assertEqual((refused[0], refused[1]["code"], refused[1]["field"]), (200, "too_large", "text"), refused)
+        s.ok("complaints", "complaint.message", {"case_id": case, "text": "the committee asks", "to": "company"},
+             actor={"role": "committee"})
+        texts = [m["text"] for m in s.ok("complaints", "complaint.messages", {"case_id": case}, actor=actor)["messages"]]
+        self.assertEqual((len(texts), texts[-1]), (201, "the committee asks"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -11,10 +11,11 @@
 -- response deadline closes once both have), and both see both answers (audience 'parties');
 -- the claimant party's own messages are its thread with the committee (audience
 -- 'complainant'). Staff write to 'parties' (both sides) on a dispute only.
-local a, case, done = imvo_case_request()
-if done then
+local case, done = imvo_case_to_change()
+if not case then
     return done
 end
+local a = imvo_named()
 local p, cid, now = a.prefix, case.case_id, tonumber(a.now)
 local closed = { inadmissible = true, decided = true, settled = true, withdrawn = true, closed = true }
 local dl = case.deadlines and cmsgpack.unpack(case.deadlines) or {}
@@ -25,6 +26,12 @@ local function close(name)
 end
 local dispute = case.kind == 'dispute'
 local audience, side = a.audience, nil
+-- A company writes at most 200 times on a case (company_messages counts them, once taken):
+-- complaint.messages reads a case's first 1000, so a flood would hide everyone's later messages.
+-- Checked before anything is written.
+if a.by == 'company' and tonumber(case.company_messages or '0') >= 200 then
+    return imvo_fail('too_large', 'text', 'a company writes at most 200 messages on a case; ask the secretariat')
+end
 if a.kind == 'respond' then
     side = a.org == case.respondent and 'respondent' or (dispute and a.org == case.claimant_org and 'claimant') or nil
     if not side then
@@ -60,6 +67,9 @@ elseif a.by ~= 'complainant' and (a.audience == 'complainant' or a.audience == '
     close('feedback')
     dl.feedback = now + tonumber(a.feedback_ms)
     redis.call('ZADD', p .. ':deadlines', dl.feedback, cid .. '|feedback')
+end
+if a.by == 'company' then
+    redis.call('HINCRBY', KEYS[2], 'company_messages', 1)
 end
 redis.call('RPUSH', KEYS[2] .. ':messages', cmsgpack.pack({ at = now, from = a.by, text = a.text,
                                                              person = a.person ~= '' and a.person or nil,
