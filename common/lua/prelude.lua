@@ -164,20 +164,19 @@ end
 -- way scripts share code (common/EmbedLua.cmake); a script that does not call one pays only for
 -- defining it, a closure per call.
 
--- complaints: the start of a script that changes a case (KEYS[2], the case hash; ARGV[2], its
--- named arguments). Returns the arguments and the case, or nil, nil and what the script returns
--- at once: the stored reply of a request made before (imvo_replay), or not_found on case_id.
-local function imvo_case_request()
+-- complaints: the start of a script that changes a case (KEYS[2], the case hash). Returns the
+-- case, or nil and what the script returns at once: the stored reply of a request made before
+-- (imvo_replay), or not_found on case_id.
+local function imvo_case_to_change()
     local replay = imvo_replay()
     if replay then
-        return nil, nil, replay
+        return nil, replay
     end
-    local a = imvo_named()
     local case = imvo_hash(KEYS[2])
     if not case then
-        return nil, nil, imvo_fail('not_found', 'case_id', 'no case with this id')
+        return nil, imvo_fail('not_found', 'case_id', 'no case with this id')
     end
-    return a, case
+    return case
 end
 
 -- membership: the fields of the member hash KEYS[2] of an active member, 'status' and then the

@@ -5,10 +5,11 @@
 -- KEYS[1] idempotency record, KEYS[2] the case hash; ARGV[1] ttl, ARGV[2] by name (imvo_named;
 -- complaint.assign's script_args): prefix (imvo:complaints:{<covenant>}), person ('' to
 -- unassign), by (role), by_person ('' or the signed-in person a gateway spoke for), now (ms).
-local a, case, done = imvo_case_request()
-if done then
+local case, done = imvo_case_to_change()
+if not case then
     return done
 end
+local a = imvo_named()
 local cid = case.case_id
 if (case.assigned or '') ~= '' then
     redis.call('ZREM', a.prefix .. ':assigned:' .. case.assigned, cid)

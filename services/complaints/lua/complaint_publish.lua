@@ -11,10 +11,11 @@
 -- KEYS[1] idempotency record, KEYS[2] the case hash; ARGV[1] ttl, ARGV[2] by name (imvo_named;
 -- complaint.publish's script_args): prefix (imvo:complaints:{<covenant>}), statement, by
 -- (role), person ('' or the signed-in person a gateway spoke for), now (ms).
-local a, case, done = imvo_case_request()
-if done then
+local case, done = imvo_case_to_change()
+if not case then
     return done
 end
+local a = imvo_named()
 local ends = { decided = true, settled = true, inadmissible = true }
 local history = case.history and cmsgpack.unpack(case.history) or {}
 -- How the case ended: its status, or for a closed case the status it was closed from.

@@ -11,10 +11,11 @@
 -- in its slot, and so are the indexes complaint.list filters by: :status:<status> and :late
 -- (the cases with a deadline passed), both scored by received_at. The events carry a dispute's
 -- kind and claimant_org and a case's association (complaint_submit.lua), for notify.
-local a, case, done = imvo_case_request()
-if done then
+local case, done = imvo_case_to_change()
+if not case then
     return done
 end
+local a = imvo_named()
 local p, cid, from, to, by = a.prefix, case.case_id, case.status, a.to, a.by
 local now = tonumber(a.now)
 local open = { received = true, admissibility = true, response = true, mediation = true, ruling = true }
