@@ -119,11 +119,8 @@ s_call (const s_globals_t *g, const char *service, const char *type, const char 
         status = resp.err.code == IMVO_ERR_UNAVAILABLE ? 3 : 2;
     }
     else
-    if (g->json) {
-        char *text = imvo_json_from_obj (resp.body, 2);
-        printf ("%s\n", text);
-        free (text);
-    }
+    if (g->json)
+        imvoctl_print_reply (true, resp.body);
     else {
         const msgpack_object *list = list_key ? imvo_map_get (resp.body, list_key) : NULL;
         if (list && list->type == MSGPACK_OBJECT_STR && !columns)

@@ -62,6 +62,8 @@ extern const imvoctl_cmd_t imvoctl_scoring_cmds [];
 #include "imvo_msg.h"
 void imvoctl_print_table (const msgpack_object *list, const char *columns);
 void imvoctl_print_map (const msgpack_object *map, int indent);
+//  A reply's body: as JSON when json (--json), else as a map.
+void imvoctl_print_reply (bool json, const msgpack_object *body);
 //  Every table's cells: text padded to width display columns (not bytes: "Ünal" takes 4, a
 //  CJK character 2), then two spaces; width 0: the row's last cell, then the line's end.
 void imvoctl_print_cell (const char *text, size_t width);

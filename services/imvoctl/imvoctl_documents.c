@@ -86,13 +86,7 @@ imvoctl_documents (const imvoctl_globals_t *g, const char *what, int argc, char 
     if (!streq (what, "attach"))
         status = imvoctl_write_data (&resp, out);
     else
-    if (g->json) {
-        char *text = imvo_json_from_obj (resp.body, 2);
-        printf ("%s\n", text);
-        free (text);
-    }
-    else
-        imvoctl_print_map (resp.body, 0);
+        imvoctl_print_reply (g->json, resp.body);
     imvo_response_release (&resp);
     return status;
 }

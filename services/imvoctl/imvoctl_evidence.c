@@ -127,13 +127,7 @@ s_attach (const imvoctl_globals_t *g, int argc, char **argv)
     int status = imvoctl_ask (g, "complaint.attach", g->key, &body, &resp, false);
     msgpack_sbuffer_destroy (&body);
     if (status == 0) {
-        if (g->json) {
-            char *text = imvo_json_from_obj (resp.body, 2);
-            printf ("%s\n", text);
-            free (text);
-        }
-        else
-            imvoctl_print_map (resp.body, 0);
+        imvoctl_print_reply (g->json, resp.body);
         imvo_response_release (&resp);
     }
     return status;
@@ -243,13 +237,7 @@ imvoctl_mail_submit (const imvoctl_globals_t *g, const msgpack_sbuffer *body, co
     int status = imvoctl_ask (g, "complaint.submit", key && *key ? key : NULL, body, &resp, false);
     if (status)
         return status;
-    if (g->json) {
-        char *text = imvo_json_from_obj (resp.body, 2);
-        printf ("%s\n", text);
-        free (text);
-    }
-    else
-        imvoctl_print_map (resp.body, 0);
+    imvoctl_print_reply (g->json, resp.body);
     char receipt [128] = "";
     imvo_obj_strcpy (imvo_map_get (resp.body, "receipt"), receipt, sizeof receipt);
     imvo_response_release (&resp);

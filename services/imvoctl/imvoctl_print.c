@@ -259,3 +259,15 @@ imvoctl_print_map (const msgpack_object *map, int indent)
 {
     s_print_block (map, indent, NULL);
 }
+
+void
+imvoctl_print_reply (bool json, const msgpack_object *body)
+{
+    if (json) {
+        char *text = imvo_json_from_obj (body, 2);
+        printf ("%s\n", text);
+        free (text);
+    }
+    else
+        imvoctl_print_map (body, 0);
+}
