@@ -229,6 +229,12 @@ bool portal_defer_run (void (*fn) (void *), void *arg);
 //  the portal.
 int portal_worker_call (const char *service, const char *type, const char *key, const char *body, size_t size,
                         const portal_actor_t *actor, imvo_response_t *resp);
+//  portal_defer_kept.c: as portal_worker_call (key "" for none), but an account.* message with a
+//  key gives the outcome the portal kept for the same type, key and body; and, at stop, the
+//  kept outcomes wiped.
+int portal_defer_kept (const char *service, const char *type, const char *key, const char *body, size_t size,
+                       const portal_actor_t *actor, imvo_response_t *resp);
+void portal_defer_kept_clear (void);
 
 //  portal_complaint.c
 //  The form; with an error the page says it (status 400, or the status given when not 0).

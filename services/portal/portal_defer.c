@@ -10,7 +10,7 @@
     set, the thread goes on serving the others); when the daemon has answered, the worker
     resumes the connection and libmicrohttpd calls the handler again, which finds the outcome
     in the request's jobs (portal_req_t.jobs) and answers. The export's later pages are asked
-    the same way, one page at a time as the download drains (staff_pages.c).
+    the same way, one page at a time as the download drains (staff_export.c).
 
     The idempotency key: a console form carries a one-time key (its field `idem`), which goes
     out as the envelope's key, so a double-click or a resent form is one change: the daemon
@@ -20,7 +20,7 @@
     the first outcome for S_KEPT_MS under the message's type and key, with a hash of the body:
     the same form again (while the first is still on its way, it waits for it) gets the same
     outcome, and nothing is asked twice; different values under that key are `conflict` after
-    a success, and asked anew after a refusal (the form corrected). So a
+    a success, and asked anew after a refusal (the form corrected; portal_defer_kept.c). So a
     double-clicked sign-in does not burn its TOTP code and count a failure, and a double-clicked
     "create account" still shows its enrollment link. The kept replies are wiped when they go.
 
@@ -39,8 +39,6 @@
 
 #define S_WORKERS 4
 #define S_QUEUE 256
-#define S_KEPT 256
-#define S_KEPT_MS (2 * 60 * 1000)
 #define S_TIMEOUT_MS 1500
 #define S_ATTEMPTS 2
 //  A password's check (Argon2id, ~80 ms of a core) may queue behind others' on a busy
@@ -122,153 +120,12 @@ portal_worker_call (const char *service, const char *type, const char *key, cons
          : imvo_client_call (clients [i], type, key, body, size, resp);
 }
 
-//  --- outcomes the portal keeps (account.*) ---------------------------------------------------
-
-typedef struct {
-    char type [48], key [IMVO_KEY_MAX + 1];
-    unsigned char hash [32];        //  of the body
-    int state;                      //  0 free, 1 on its way, 2 done
-    int64_t expires;                //  zclock_mono
-    int rc;
-    bool ok;
-    imvo_error_t err;
-    char *reply;                    //  the reply's body, packed, when ok
-    size_t reply_size;
-} s_kept_t;
-
-static s_kept_t s_kept [S_KEPT];
-static pthread_cond_t s_kept_done = PTHREAD_COND_INITIALIZER;
-
-static void
-s_kept_clear (s_kept_t *k)
-{
-    if (k->reply) {
-        sodium_memzero (k->reply, k->reply_size);
-        free (k->reply);
-    }
-    memset (k, 0, sizeof *k);
-}
-
-//  The outcome as a response of its own.
-static void
-s_kept_give (const s_kept_t *k, imvo_response_t *resp)
-{
-    memset (resp, 0, sizeof *resp);
-    msgpack_zone_init (&resp->zone, 1024);
-    resp->ok = k->ok;
-    resp->err = k->err;
-    size_t off = 0;
-    if (k->ok && msgpack_unpack (k->reply, k->reply_size, &off, &resp->zone, &resp->root) == MSGPACK_UNPACK_SUCCESS)
-        resp->body = &resp->root;
-    else
-    if (k->ok) {
-        resp->ok = false;
-        imvo_error_set (&resp->err, IMVO_ERR_INTERNAL, "", "the kept reply is not readable");
-    }
-}
-
-static bool
-s_keeps (const portal_job_t *job)
-{
-    return job->key [0] && strncmp (job->type, "account.", 8) == 0;
-}
-
-//  Asks, or gives the outcome kept for the same type and key.
+//  Asks, or gives the outcome kept for the same type and key (portal_defer_kept.c).
 static void
 s_ask (portal_job_t *job)
 {
-    const portal_actor_t *actor = job->as ? &job->actor : NULL;
-    const char *key = job->key [0] ? job->key : NULL;
-    if (!s_keeps (job)) {
-        job->rc = portal_worker_call (job->service, job->type, key, job->body, job->size, actor, &job->resp);
-        return;
-    }
-    unsigned char hash [32];
-    crypto_generichash_state st;
-    crypto_generichash_init (&st, NULL, 0, sizeof hash);
-    crypto_generichash_update (&st, (const unsigned char *) job->service, strlen (job->service) + 1);
-    if (actor)
-        crypto_generichash_update (&st, (const unsigned char *) actor, sizeof *actor);
-    if (job->size)
-        crypto_generichash_update (&st, (const unsigned char *) job->body, job->size);
-    crypto_generichash_final (&st, hash, sizeof hash);
-    pthread_mutex_lock (&s_lock);
-    s_kept_t *mine = NULL;
-    for (;;) {
-        int64_t now = zclock_mono ();
-        s_kept_t *same = NULL, *free_slot = NULL;
-        for (int i = 0; i < S_KEPT; i++) {
-            s_kept_t *k = &s_kept [i];
-            if (k->state == 2 && k->expires < now)
-                s_kept_clear (k);
-            if (k->state && streq (k->type, job->type) && streq (k->key, job->key))
-                same = k;
-            else
-            if (!k->state && !free_slot)
-                free_slot = k;
-        }
-        if (same && same->state == 2 && !same->ok && sodium_memcmp (same->hash, hash, sizeof hash) != 0) {
-            //  A refusal answers only the same values again: the form corrected is asked anew.
-            s_kept_clear (same);
-            continue;
-        }
-        if (same && sodium_memcmp (same->hash, hash, sizeof hash) != 0) {
-            pthread_mutex_unlock (&s_lock);
-            memset (&job->resp, 0, sizeof job->resp);
-            msgpack_zone_init (&job->resp.zone, 64);
-            imvo_error_set (&job->resp.err, IMVO_ERR_CONFLICT, "key", "this form was sent already, with other values");
-            job->rc = 0;
-            return;
-        }
-        if (same && same->state == 2) {
-            job->rc = same->rc;
-            s_kept_give (same, &job->resp);
-            pthread_mutex_unlock (&s_lock);
-            return;
-        }
-        if (same) {                     //  on its way: wait for it (a worker thread, not an HTTP one)
-            struct timespec until;
-            clock_gettime (CLOCK_REALTIME, &until);
-            until.tv_sec += 1;
-            pthread_cond_timedwait (&s_kept_done, &s_lock, &until);
-            continue;
-        }
-        mine = free_slot;               //  NULL when all are in use: asked without keeping
-        if (mine) {
-            snprintf (mine->type, sizeof mine->type, "%s", job->type);
-            snprintf (mine->key, sizeof mine->key, "%s", job->key);
-            memcpy (mine->hash, hash, sizeof hash);
-            mine->state = 1;
-        }
-        break;
-    }
-    pthread_mutex_unlock (&s_lock);
-    job->rc = portal_worker_call (job->service, job->type, key, job->body, job->size, actor, &job->resp);
-    if (!mine)
-        return;
-    pthread_mutex_lock (&s_lock);
-    //  A daemon that did not answer is not kept: the same form may try again.
-    bool keep = job->rc == 0 || job->resp.ok;
-    if (keep) {
-        mine->rc = job->rc;
-        mine->ok = job->resp.ok;
-        mine->err = job->resp.err;
-        if (job->resp.ok) {
-            msgpack_sbuffer packed;
-            msgpack_sbuffer_init (&packed);
-            msgpack_packer pk;
-            msgpack_packer_init (&pk, &packed, msgpack_sbuffer_write);
-            msgpack_pack_object (&pk, *job->resp.body);
-            mine->reply = packed.data;
-            mine->reply_size = packed.size;
-        }
-        mine->state = 2;
-        mine->expires = zclock_mono () + S_KEPT_MS;
-    }
-    else
-        s_kept_clear (mine);
-    pthread_cond_broadcast (&s_kept_done);
-    pthread_mutex_unlock (&s_lock);
+    job->rc = portal_defer_kept (job->service, job->type, job->key, job->body, job->size, job->as ? &job->actor : NULL,
+                                 &job->resp);
 }
 
 //  --- the workers ------------------------------------------------------------------------------
@@ -329,8 +186,7 @@ portal_defer_stop (void)
     pthread_mutex_unlock (&s_lock);
     for (int i = 0; i < s_nthreads; i++)
         pthread_join (s_threads [i], NULL);
-    for (int i = 0; i < S_KEPT; i++)
-        s_kept_clear (&s_kept [i]);
+    portal_defer_kept_clear ();
 }
 
 //  --- a request's jobs ----------------------------------------------------------------------------
