@@ -111,19 +111,11 @@ complaints_index_run (imvo_ctx_t *ctx)
 {
     if (atomic_load (&s_all_built))
         return;
-    redisReply *streams = imvo_redis_cmd (ctx->redis, "SMEMBERS imvo:complaints:streams");
-    if (!streams || streams->type != REDIS_REPLY_ARRAY) {
-        if (streams)
-            freeReplyObject (streams);
+    zlist_t *covenants = complaints_covenants (ctx);
+    if (!covenants)
         return;
-    }
     bool pending = false;
-    for (size_t i = 0; i < streams->elements; i++) {
-        const char *open = strchr (streams->element [i]->str, '{'), *close = open ? strchr (open, '}') : NULL;
-        if (!close || close - open > 40)
-            continue;
-        char covenant [48];
-        snprintf (covenant, sizeof covenant, "%.*s", (int) (close - open - 1), open + 1);
+    for (const char *covenant = zlist_first (covenants); covenant; covenant = zlist_next (covenants)) {
         redisReply *r = imvo_redis_cmd (ctx->redis, "EXISTS imvo:complaints:{%s}:index_version", covenant);
         bool built = r && r->type == REDIS_REPLY_INTEGER && r->integer == 1;
         if (r)
@@ -134,7 +126,7 @@ complaints_index_run (imvo_ctx_t *ctx)
         for (int k = 0; k < S_STEPS && s_step (ctx, covenant); k++)
             ;
     }
-    freeReplyObject (streams);
+    zlist_destroy (&covenants);
     if (!pending)
         atomic_store (&s_all_built, 1);
 }

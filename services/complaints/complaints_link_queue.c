@@ -111,30 +111,17 @@ s_link (imvo_ctx_t *ctx, imvo_client_t *membership, const char *covenant, const 
     return rc;
 }
 
-//  The covenant of a stream imvo:complaints:{<covenant>}:events, into buf; false for another key.
-static bool
-s_events_covenant (const char *stream, char *buf, size_t size)
-{
-    const char *open = strchr (stream, '{'), *close = open ? strchr (open, '}') : NULL;
-    if (!close || (size_t) (close - open) > size || !streq (close, "}:events"))
-        return false;
-    snprintf (buf, size, "%.*s", (int) (close - open - 1), open + 1);
-    return true;
-}
-
 //  Timer: every covenant's cases waiting to be linked, S_STEP of each a run.
 void
 complaints_link_queue_run (imvo_ctx_t *ctx)
 {
     if (imvo_now_ms () < s_quiet_until)
         return;
-    redisReply *streams = imvo_redis_cmd (ctx->redis, "SMEMBERS imvo:complaints:streams");
+    zlist_t *covenants = complaints_covenants (ctx);
     imvo_client_t *membership = NULL;
     bool away = false;
-    for (size_t i = 0; !away && streams && streams->type == REDIS_REPLY_ARRAY && i < streams->elements; i++) {
-        char covenant [48];
-        if (!s_events_covenant (streams->element [i]->str, covenant, sizeof covenant))
-            continue;
+    for (const char *covenant = covenants ? zlist_first (covenants) : NULL; covenant && !away;
+         covenant = zlist_next (covenants)) {
         redisReply *r = imvo_redis_cmd (ctx->redis, "ZRANGE imvo:complaints:{%s}:to_link 0 %d", covenant, S_STEP - 1);
         for (size_t j = 0; !away && r && r->type == REDIS_REPLY_ARRAY && j < r->elements; j++) {
             if (!membership)
@@ -148,8 +135,7 @@ complaints_link_queue_run (imvo_ctx_t *ctx)
     if (away)
         s_quiet_until = imvo_now_ms () + S_BACKOFF_MS;
     imvo_client_destroy (&membership);
-    if (streams)
-        freeReplyObject (streams);
+    zlist_destroy (&covenants);
 }
 
 //  The former consumer group's unsettled events of one stream go to the covenant's queue,
@@ -250,12 +236,11 @@ s_upgrade (imvo_ctx_t *ctx, const char *stream, const char *covenant)
 void
 complaints_link_queue_start (imvo_ctx_t *ctx)
 {
-    redisReply *streams = imvo_redis_cmd (ctx->redis, "SMEMBERS imvo:complaints:streams");
-    for (size_t i = 0; streams && streams->type == REDIS_REPLY_ARRAY && i < streams->elements; i++) {
-        char covenant [48];
-        if (s_events_covenant (streams->element [i]->str, covenant, sizeof covenant))
-            s_upgrade (ctx, streams->element [i]->str, covenant);
+    zlist_t *covenants = complaints_covenants (ctx);
+    for (const char *covenant = covenants ? zlist_first (covenants) : NULL; covenant; covenant = zlist_next (covenants)) {
+        char stream [80];
+        snprintf (stream, sizeof stream, "imvo:complaints:{%s}:events", covenant);
+        s_upgrade (ctx, stream, covenant);
     }
-    if (streams)
-        freeReplyObject (streams);
+    zlist_destroy (&covenants);
 }

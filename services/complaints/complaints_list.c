@@ -140,13 +140,11 @@ s_query (const char *q, s_filter_t *filter, imvo_reply_t *reply)
     return rc;
 }
 
-//  The covenants that have cases: those whose event stream complaints registered.
-static zlist_t *
-s_covenants_with_cases (imvo_ctx_t *ctx, imvo_reply_t *reply)
+zlist_t *
+complaints_covenants (imvo_ctx_t *ctx)
 {
     redisReply *r = imvo_redis_cmd (ctx->redis, "SMEMBERS imvo:complaints:streams");
     if (!r || r->type != REDIS_REPLY_ARRAY) {
-        imvo_redis_fail (r, reply);
         if (r)
             freeReplyObject (r);
         return NULL;
@@ -156,8 +154,8 @@ s_covenants_with_cases (imvo_ctx_t *ctx, imvo_reply_t *reply)
     for (size_t i = 0; i < r->elements; i++) {
         const char *key = r->element [i]->str;          //  imvo:complaints:{c}:events
         const char *open = key ? strchr (key, '{') : NULL, *close = open ? strchr (open, '}') : NULL;
-        if (close) {
-            char covenant [64];
+        if (close && close - open <= 40 && streq (close, "}:events")) {
+            char covenant [48];
             snprintf (covenant, sizeof covenant, "%.*s", (int) (close - open - 1), open + 1);
             zlist_append (covenants, covenant);
         }
@@ -206,9 +204,9 @@ complaints_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
         zlist_append (covenants, (void *) f [COMPLAINT_LIST_COVENANT].str);
     }
     else
-    if (!(covenants = s_covenants_with_cases (ctx, reply))) {
+    if (!(covenants = complaints_covenants (ctx))) {
         zlistx_destroy (&filter.words);
-        return -1;
+        return imvo_redis_fail (NULL, reply);
     }
     zlist_t *replies = zlist_new ();
     msgpack_zone zone;

@@ -291,22 +291,14 @@ s_erase (imvo_ctx_t *ctx, const char *covenant)
     }
 }
 
-//  Calls fn for every covenant with a case: those in the registry of complaints' event
-//  streams (a covenant with a case has one).
+//  Calls fn for every covenant with a case (complaints_covenants).
 static void
 s_each_covenant (imvo_ctx_t *ctx, void (*fn) (imvo_ctx_t *ctx, const char *covenant))
 {
-    redisReply *streams = imvo_redis_cmd (ctx->redis, "SMEMBERS imvo:complaints:streams");
-    for (size_t i = 0; streams && streams->type == REDIS_REPLY_ARRAY && i < streams->elements; i++) {
-        const char *open = strchr (streams->element [i]->str, '{'), *close = open ? strchr (open, '}') : NULL;
-        if (!close || close - open > 40)
-            continue;
-        char covenant [48];
-        snprintf (covenant, sizeof covenant, "%.*s", (int) (close - open - 1), open + 1);
-        fn (ctx, covenant);
-    }
-    if (streams)
-        freeReplyObject (streams);
+    zlist_t *covenants = complaints_covenants (ctx);
+    for (const char *c = covenants ? zlist_first (covenants) : NULL; c; c = zlist_next (covenants))
+        fn (ctx, c);
+    zlist_destroy (&covenants);
 }
 
 //  Timer: retention, for every covenant.

@@ -50,6 +50,10 @@ imvo_handler_fn complaints_transition, complaints_respond, complaints_message, c
     complaints_overdue, complaints_stats;
 //  complaints_list.c: complaint.list, the cases newest first across covenants, a page at a time.
 imvo_handler_fn complaints_list;
+//  The covenants that have cases: those whose event stream (imvo:complaints:{<covenant>}:events)
+//  is in complaints' registry of streams. A list of strings, the caller's to destroy; NULL when
+//  Redis failed.
+zlist_t *complaints_covenants (imvo_ctx_t *ctx);
 //  complaints_publish.c: the committee's public statements, and the public list of them.
 imvo_handler_fn complaints_publish, complaints_decisions;
 //  complaints_evidence.c: attachments, kept encrypted (complaint.attach in one call or in parts).

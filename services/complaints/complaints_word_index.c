@@ -262,19 +262,8 @@ complaints_words_catch_up (imvo_ctx_t *ctx, const char *covenant)
 void
 complaints_words_run (imvo_ctx_t *ctx)
 {
-    redisReply *streams = imvo_redis_cmd (ctx->redis, "SMEMBERS imvo:complaints:streams");
-    if (!streams || streams->type != REDIS_REPLY_ARRAY) {
-        if (streams)
-            freeReplyObject (streams);
-        return;
-    }
-    for (size_t i = 0; i < streams->elements; i++) {
-        const char *open = strchr (streams->element [i]->str, '{'), *close = open ? strchr (open, '}') : NULL;
-        if (!close || close - open > 40)
-            continue;
-        char covenant [48];
-        snprintf (covenant, sizeof covenant, "%.*s", (int) (close - open - 1), open + 1);
-        s_covenant (ctx, covenant, S_RUN_STEPS);
-    }
-    freeReplyObject (streams);
+    zlist_t *covenants = complaints_covenants (ctx);
+    for (const char *c = covenants ? zlist_first (covenants) : NULL; c; c = zlist_next (covenants))
+        s_covenant (ctx, c, S_RUN_STEPS);
+    zlist_destroy (&covenants);
 }
