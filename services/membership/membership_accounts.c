@@ -82,12 +82,13 @@ membership_pw_dummy (void)
 }
 
 void
-membership_token_new (char token [TOKEN_HEX])
+membership_token_new (char token [TOKEN_HEX], char hash [TOKEN_HEX])
 {
     unsigned char raw [TOKEN_BYTES];
     randombytes_buf (raw, sizeof raw);
     sodium_bin2hex (token, TOKEN_HEX, raw, sizeof raw);
     sodium_memzero (raw, sizeof raw);
+    membership_token_hash (token, hash);
 }
 
 void
@@ -176,8 +177,7 @@ membership_account_create (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
             return imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "org", "no organisation has this id");
     }
     char token [TOKEN_HEX], hash [TOKEN_HEX];
-    membership_token_new (token);
-    membership_token_hash (token, hash);
+    membership_token_new (token, hash);
     int64_t now = imvo_now_ms ();
     imvo_args_t keys, args;
     imvo_args_init (&keys);
@@ -204,8 +204,7 @@ membership_account_reset (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
     if (membership_pw_ready (reply))
         return -1;
     char token [TOKEN_HEX], hash [TOKEN_HEX];
-    membership_token_new (token);
-    membership_token_hash (token, hash);
+    membership_token_new (token, hash);
     int64_t now = imvo_now_ms ();
     imvo_args_t keys, args;
     imvo_args_init (&keys);

@@ -22,8 +22,8 @@ int membership_pw_hash (char out [crypto_pwhash_STRBYTES], const char *password,
 //  The Argon2id string of a random password: an unknown or unusable account is checked against
 //  it, so that a login costs the same time either way. After membership_pw_ready.
 const char *membership_pw_dummy (void);
-//  A new token (hex), and a token's BLAKE2b hash (hex): Redis keeps only the hash.
-void membership_token_new (char token [TOKEN_HEX]);
+//  A new token (hex) and its hash; a token's BLAKE2b hash (hex): Redis keeps only the hash.
+void membership_token_new (char token [TOKEN_HEX], char hash [TOKEN_HEX]);
 void membership_token_hash (const char *token, char hash [TOKEN_HEX]);
 
 #endif

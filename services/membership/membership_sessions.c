@@ -125,8 +125,7 @@ membership_account_login (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
                        pwhash, &step, reply))
         return -1;
     char token [TOKEN_HEX], hash [TOKEN_HEX];
-    membership_token_new (token);
-    membership_token_hash (token, hash);
+    membership_token_new (token, hash);
     int64_t now = imvo_now_ms ();
     imvo_args_t keys, args;
     imvo_args_init (&keys);
