@@ -41,7 +41,7 @@ membership_sector_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
 static const char *
 s_by (const imvo_request_t *req)
 {
-    return req->person [0] ? req->person : req->role [0] ? req->role : "local";
+    return req->person [0] ? req->person : membership_actor (req);
 }
 
 int

@@ -54,7 +54,7 @@ membership_covenant_term_record (imvo_ctx_t *ctx, const imvo_request_t *req, con
     imvo_named_str (&named, "until_on", membership_opt (&f [TERM_RECORD_UNTIL]));
     imvo_named_str (&named, "source", f [TERM_RECORD_SOURCE].str);
     imvo_named_str (&named, "today", today);
-    imvo_named_str (&named, "actor", req->role [0] ? req->role : "local");
+    imvo_named_str (&named, "actor", membership_actor (req));
     imvo_named_done (&named, &args);
     return imvo_commit (ctx, req, covenant, "covenant_term_record", &keys, &args, reply);
 }

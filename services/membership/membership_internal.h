@@ -80,6 +80,8 @@ int membership_member_pay (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
 int membership_member_unpaid (imvo_ctx_t *ctx, const imvo_request_t *req,
                               const imvo_value_t *f, imvo_reply_t *reply);
 const char *membership_opt (const imvo_value_t *v);
+//  Who a record names as its actor: the sender's role, "local" for a call without one.
+const char *membership_actor (const imvo_request_t *req);
 int membership_org_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
                         imvo_reply_t *reply);
 int membership_org_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,

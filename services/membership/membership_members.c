@@ -53,7 +53,7 @@ membership_member_join (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
         imvo_named_bytes (&named, org_fields [i], o->element [i]->type == REDIS_REPLY_STRING ? o->element [i]->str : "",
                            o->element [i]->type == REDIS_REPLY_STRING ? o->element [i]->len : 0);
     imvo_named_str (&named, "today", today);
-    imvo_named_str (&named, "actor", req->role [0] ? req->role : "local");
+    imvo_named_str (&named, "actor", membership_actor (req));
     imvo_named_str (&named, "country", o->element [3]->type == REDIS_REPLY_STRING ? o->element [3]->str : "");
     imvo_named_str (&named, "since", f [MEMBER_JOIN_SINCE].present ? f [MEMBER_JOIN_SINCE].str : today);
     imvo_named_str (&named, "source", membership_opt (&f [MEMBER_JOIN_SOURCE]));
@@ -77,7 +77,7 @@ membership_member_leave (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_
     imvo_args_str (&args, f [MEMBER_LEAVE_ORG_ID].str);
     imvo_args_str (&args, membership_opt (&f [MEMBER_LEAVE_REASON]));
     imvo_args_str (&args, today);
-    imvo_args_str (&args, req->role [0] ? req->role : "local");
+    imvo_args_str (&args, membership_actor (req));
     return imvo_commit (ctx, req, covenant, "member_leave", &keys, &args, reply);
 }
 
@@ -282,6 +282,6 @@ membership_member_pay (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_va
         imvo_args_fmt (&args, "%lld", (long long) f [MEMBER_PAY_AMOUNT].i);
     else
         imvo_args_str (&args, "");
-    imvo_args_str (&args, req->role [0] ? req->role : "local");
+    imvo_args_str (&args, membership_actor (req));
     return imvo_commit (ctx, req, covenant, "member_pay", &keys, &args, reply);
 }

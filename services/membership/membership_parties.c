@@ -97,7 +97,7 @@ membership_member_associates (imvo_ctx_t *ctx, const imvo_request_t *req, const 
     imvo_named_str (&named, "org_id", org);
     imvo_named_bytes (&named, "companies", companies.data, companies.size);
     imvo_named_str (&named, "today", today);
-    imvo_named_str (&named, "actor", req->role [0] ? req->role : "local");
+    imvo_named_str (&named, "actor", membership_actor (req));
     imvo_named_done (&named, &args);
     int rc = imvo_commit (ctx, req, covenant, "member_associates", &keys, &args, reply);
     msgpack_sbuffer_destroy (&companies);
@@ -143,7 +143,7 @@ membership_member_contribute (imvo_ctx_t *ctx, const imvo_request_t *req, const 
     imvo_named_fmt (&named, "prefix", "imvo:membership:{%s}", covenant);
     imvo_named_str (&named, "org_id", org);
     imvo_named_bytes (&named, "contribution", c.data, c.size);
-    imvo_named_str (&named, "actor", req->role [0] ? req->role : "local");
+    imvo_named_str (&named, "actor", membership_actor (req));
     imvo_named_done (&named, &args);
     int rc = imvo_commit (ctx, req, covenant, "member_contribute", &keys, &args, reply);
     msgpack_sbuffer_destroy (&c);

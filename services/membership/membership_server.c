@@ -36,6 +36,12 @@ membership_opt (const imvo_value_t *v)
     return v->present ? v->str : "";
 }
 
+const char *
+membership_actor (const imvo_request_t *req)
+{
+    return req->role [0] ? req->role : "local";
+}
+
 //  Runs a read script whose result is a packed map.
 int
 membership_read (imvo_ctx_t *ctx, const char *script, imvo_args_t *keys, imvo_args_t *args, imvo_reply_t *reply)
