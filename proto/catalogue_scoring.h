@@ -27,5 +27,6 @@ enum { ASSESSMENT_ROUND_COVENANT, ASSESSMENT_ROUND_YEAR, ASSESSMENT_ROUND_Q, ASS
 #define SCORING_CRITERION_MAX 1000              //  the most points one criterion may give
 #define SCORING_DOC_MAX (4L << 20)              //  bytes in one document of an action plan
 #define SCORING_MAX_DOCS 10                     //  documents per plan (company and year)
+#define SCORING_MAX_DOCS_ORG 100                //  documents per company in a covenant, all years
 
 #endif

@@ -10,7 +10,7 @@ from harness import SharedSystem                                           # noq
 from test_collective import MON, YEAR, gold_round                         # noqa: E402
 from test_contributions import SEC, member                               # noqa: E402
 from test_associations import association, org                           # noqa: E402
-from test_scoring import company                                          # noqa: E402
+from test_scoring import FRAMEWORK, company                               # noqa: E402
 
 
 class AssessorComments(SharedSystem):
@@ -160,6 +160,33 @@ class CompanyThread(SharedSystem):
              actor={"role": "committee"})
         texts = [m["text"] for m in s.ok("complaints", "complaint.messages", {"case_id": case}, actor=actor)["messages"]]
         self.assertEqual((len(texts), texts[-1]), (201, "the committee asks"))
+
+
+class PlanDocuments(SharedSystem):
+    SERVICES = ["membership", "scoring"]
+
+    def test_a_company_cannot_store_documents_without_bound(self):
+        """submission.attach kept ten documents of 4 MiB a plan, and a company may put a plan
+        for any year from 2000 to 2100: one company could store some 4 GiB in scoring's Redis
+        per covenant. Now a company keeps at most 100 documents in a covenant."""
+        s = self.s
+        s.ok("scoring", "framework.put", FRAMEWORK, actor=MON)
+        co = company(s, "Review Hoarding BV")
+        actor = {"role": "company", "org": co}
+        refused = None
+        for n in range(110):
+            year = 2030 + n // 10
+            if n % 10 == 0:
+                s.ok("scoring", "submission.put", {"covenant": "gold", "org_id": co, "year": year, "answers": {"a1": 1}},
+                     actor=actor)
+            got = s.call("scoring", "submission.attach", {"covenant": "gold", "org_id": co, "year": year,
+                                                          "name": "doc%d.txt" % n, "content_type": "text/plain",
+                                                          "data": b"a page of the plan\n"}, actor=actor)
+            if "error" in got:
+                refused = (n, got["error"])
+                break
+        self.assertIsNotNone(refused, "110 documents were all kept")
+        self.assertEqual((refused[0], refused[1]["code"], refused[1]["field"]), (100, "too_large", "data"), refused)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
     keeps a company to its own org_id.
 
     Keys under imvo:scoring:{<covenant>}: docs:<year>:<org> (hash doc id -> packed meta: doc_id,
-    name, content_type, size, at, by, person?), doc:<doc id> (the bytes). */
+    name, content_type, size, at, by, person?), doc:<doc id> (the bytes), doc_count (hash org ->
+    documents kept, at most SCORING_MAX_DOCS_ORG over all years). */
 #include "scoring_internal.h"
 #include "imvo_magic.h"
 
@@ -61,6 +62,7 @@ scoring_submission_attach (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
     imvo_args_add (&args, meta.data, meta.size);
     imvo_args_add (&args, data->str, data->len);
     imvo_args_fmt (&args, "%d", SCORING_MAX_DOCS);
+    imvo_args_fmt (&args, "%d", SCORING_MAX_DOCS_ORG);
     int rc = imvo_commit (ctx, req, covenant, "document_put", &keys, &args, reply);
     msgpack_sbuffer_destroy (&meta);
     return rc;
