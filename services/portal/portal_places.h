@@ -31,7 +31,7 @@ void portal_places_search (portal_buf_t *b, struct MHD_Connection *c, portal_req
 //  kept), the place in her own words (place), and the search words carried on.
 void portal_places_choice (portal_buf_t *b, portal_req_t *r, portal_lang_t lang, portal_places_t *p);
 
-//  The staff console's case page (staff_cases.c): the place from the list with the companies
+//  The staff console's case page (staff_case_page.c): the place from the list with the companies
 //  linked to the case, and the place in her words, as facts (<dt>, <dd>) of complaint.get's body.
 void portal_places_facts (portal_buf_t *b, portal_lang_t lang, const msgpack_object *body);
 

@@ -11,7 +11,7 @@
     and gets her TOTP secret.
 
     The password forms are asked on a worker (staff_call: Argon2id in membership), and what is
-    given once (a token, a TOTP secret) is kept by the form's key for a moment (portal_defer.c),
+    given once (a token, a TOTP secret) is kept by the form's key for a moment (portal_defer_kept.c),
     so the same form sent twice shows the same outcome. Bad input is a 400 with the form again
     and nothing changed; passwords are never written back into a page. See staff.h. */
 #include "staff.h"

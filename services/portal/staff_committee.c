@@ -4,7 +4,7 @@
     (admissibility, response, mediation, ruling), each a section with its count (complaint.stats)
     and its newest cases (complaint.list), and the cases that ended decided, settled or
     inadmissible without a public statement yet (complaint.decisions holds the published ones).
-    On a case's page (staff_cases.c) two parts come from here: the committee's decisions taken
+    On a case's page (staff_case_page.c) two parts come from here: the committee's decisions taken
     from its history (the move, the reason, and for decided the outcome and the decision text),
     and the messages as two threads, one with the complainant and one with the company
     (complaint.messages' audience), each with its own form while the case takes messages. */

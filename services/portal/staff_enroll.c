@@ -2,7 +2,7 @@
     form): with the enrollment token the secretariat gave her, a person sets her password
     (account.enroll, asked on a worker: Argon2id in membership) and gets her TOTP secret, once,
     as base32 text, as an otpauth:// URI and as a QR code for her authenticator app. The same
-    form sent twice shows the same outcome (portal_defer.c keeps it by the form's key for a
+    form sent twice shows the same outcome (portal_defer_kept.c keeps it by the form's key for a
     moment); bad input is a 400 with the form again and nothing changed. See staff.h. */
 #include "staff.h"
 

@@ -1,4 +1,4 @@
-/*  staff_parties: on the secretariat's members page (staff_pages.c), the member companies of
+/*  staff_parties: on the secretariat's members page (staff_members.c), the member companies of
     the trade associations that signed for them (member.associates, member.associated) and the
     supporters' contributions (member.contribute, listed by member.get), each with the form
     that records it: POST /staff/members/associates and /staff/members/contribute.

@@ -4,7 +4,7 @@
     with its source (covenant.term_record; nothing ends on its own). /staff/disclosures: the
     4 July list of a covenant for a year (location.disclosures): the deadline, the publication
     day, and per company whether it disclosed, which reminders it got and whether it is
-    overdue. The members page (staff_pages.c) takes a join's real signing date and source. */
+    overdue. The members page (staff_members.c) takes a join's real signing date and source. */
 #include "staff.h"
 
 #include <time.h>
