@@ -24,11 +24,8 @@ s_args (staff_t *x, const char **covenant, int64_t *year, const char **org)
     const char *y = x->post ? portal_field (x->r, "year") : staff_query (x, "year");
     *org = x->post ? portal_field (x->r, "org_id") : staff_query (x, "org");
     *covenant = *c ? c : "textile";
-    time_t now = time (NULL);
-    struct tm tm;
-    gmtime_r (&now, &tm);
     char *end;
-    *year = *y ? strtoll (y, &end, 10) : tm.tm_year + 1900 - 1;
+    *year = *y ? strtoll (y, &end, 10) : staff_company_year () - 1;
     bool org_ok = !**org || strlen (*org) < 64;
     for (const char *p = *org; org_ok && *p; p++)
         org_ok = *p > ' ' && *p < 127 && *p != '"' && *p != '<' && *p != '>' && *p != '&';

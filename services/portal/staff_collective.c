@@ -10,16 +10,12 @@
     (staff_call_body). */
 #include "staff.h"
 
-#include <time.h>
 #include <microhttpd.h>
 
 static int64_t
 s_year_default (void)
 {
-    time_t now = time (NULL);
-    struct tm tm;
-    gmtime_r (&now, &tm);
-    return tm.tm_year + 1900 - 1;
+    return staff_company_year () - 1;
 }
 
 //  ?covenant= (a code; "textile" when absent) and ?year= (last year when absent); -1 when wrong.

@@ -7,7 +7,6 @@
 #include "staff.h"
 
 #include <ctype.h>
-#include <time.h>
 #include <microhttpd.h>
 
 //  --- shared ------------------------------------------------------------------------------------
@@ -408,12 +407,8 @@ staff_monitoring (staff_t *x, const char *rest)
                             TR (x, "covenant: kies een convenant op de startpagina.",
                                 "covenant: choose a covenant on the home page."));
     int64_t year;
-    if (!*y) {
-        time_t now = time (NULL);
-        struct tm tm;
-        gmtime_r (&now, &tm);
-        year = tm.tm_year + 1900;
-    }
+    if (!*y)
+        year = staff_company_year ();
     else
     if (!s_whole (y, 2000, 2100, &year))
         return staff_error (x, MHD_HTTP_BAD_REQUEST, TR (x, "Controleer de invoer", "Please check the input"),

@@ -5,7 +5,6 @@
     (staff_chart_bars). ?covenant= shows one covenant, ?year= another year. */
 #include "staff.h"
 
-#include <time.h>
 #include <microhttpd.h>
 
 #define S_MAX_COVENANTS 32
@@ -106,11 +105,8 @@ staff_steering (staff_t *x)
         return staff_error (x, MHD_HTTP_FORBIDDEN, TR (x, "Geen toegang", "No access"),
                             TR (x, "Dit overzicht is van de stuurgroep.", "This overview is the steering group's."));
     const char *only = staff_query (x, "covenant"), *y = staff_query (x, "year");
-    time_t now = time (NULL);
-    struct tm tm;
-    gmtime_r (&now, &tm);
     char *end;
-    long year = *y ? strtol (y, &end, 10) : tm.tm_year + 1900;
+    long year = *y ? strtol (y, &end, 10) : (long) staff_company_year ();
     if ((*y && *end) || year < 2000 || year > 2100 || (*only && !portal_code_ok (only)))
         return staff_error (x, MHD_HTTP_BAD_REQUEST, TR (x, "Controleer de invoer", "Please check the input"),
                             TR (x, "year: een jaar van 2000 tot 2100; covenant: een code.",
