@@ -239,9 +239,10 @@ enum MHD_Result staff_company_case (staff_t *x, const char *case_id, const char 
 void staff_deadlines (staff_t *x, portal_buf_t *b, const msgpack_object *body);
 enum MHD_Result staff_company_locations (staff_t *x, const char *action);
 enum MHD_Result staff_company_settings (staff_t *x, const char *page);
-//  Shared by those files: this year (UTC); org.get of the company itself (0 when resp holds
-//  it); the covenant a page is about (?covenant= or the posted one when the company is an
-//  active member, else its first; "" when none) and the form choosing it (year shown when > 0).
+//  Shared by those files: this year (UTC; the other console pages take it from here too);
+//  org.get of the company itself (0 when resp holds it); the covenant a page is about
+//  (?covenant= or the posted one when the company is an active member, else its first; ""
+//  when none) and the form choosing it (year shown when > 0).
 int64_t staff_company_year (void);
 //  The year a page is about: ?year= (or the posted one) from 2000 to 2100, else this year.
 int64_t staff_company_year_of (staff_t *x);
