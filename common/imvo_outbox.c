@@ -98,12 +98,8 @@ int
 imvo_outbox_commit (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply)
 {
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 1
-    ||  r->element [0]->type != REDIS_REPLY_STRING || (r->elements - 1) % 5) {
-        imvo_redis_fail (r, reply);
-        if (r)
-            freeReplyObject (r);
-        return -1;
-    }
+    ||  r->element [0]->type != REDIS_REPLY_STRING || (r->elements - 1) % 5)
+        return imvo_redis_fail_free (r, reply);
     imvo_reply_raw (reply, r->element [0]->str, r->element [0]->len);
     for (size_t i = 1; i + 4 < r->elements; i += 5) {
         redisReply **e = r->element + i;        //  stream, id, type, at, packed body

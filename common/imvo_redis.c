@@ -396,6 +396,15 @@ imvo_redis_fail (redisReply *r, imvo_reply_t *reply)
 }
 
 int
+imvo_redis_fail_free (redisReply *r, imvo_reply_t *reply)
+{
+    int rc = imvo_redis_fail (r, reply);
+    if (r)
+        freeReplyObject (r);
+    return rc;
+}
+
+int
 imvo_redis_packed_reply (redisReply *r, imvo_reply_t *reply)
 {
     int rc = 0;

@@ -118,6 +118,8 @@ int imvo_redis_probe (imvo_redis_t *self);
 //  Turns a failed call into an error reply: NULL -> unavailable, a "code|field|message"
 //  error -> that code, any other error -> internal (logged). Returns -1.
 int imvo_redis_fail (redisReply *r, imvo_reply_t *reply);
+//  The same, and frees r (when there is one).
+int imvo_redis_fail_free (redisReply *r, imvo_reply_t *reply);
 
 //  For read scripts that return a packed msgpack map: uses it as the reply body, or turns
 //  the failure into an error reply. Frees r. 0 or -1.

@@ -57,12 +57,8 @@ complaints_decisions (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_val
     const char *covenant = f [COMPLAINT_COVENANT_CODE].str;
     redisReply *ids = imvo_redis_cmd (ctx->redis, "ZREVRANGE imvo:complaints:{%s}:published 0 %d", covenant,
                                       S_MAX_DECISIONS - 1);
-    if (!ids || ids->type != REDIS_REPLY_ARRAY) {
-        int rc = imvo_redis_fail (ids, reply);
-        if (ids)
-            freeReplyObject (ids);
-        return rc;
-    }
+    if (!ids || ids->type != REDIS_REPLY_ARRAY)
+        return imvo_redis_fail_free (ids, reply);
     static const char *const fields [] = { "case_id", "respondent", "concluded", "outcome", "concluded_at",
                                            "published_at", "statement" };
     static const char *const names [] = { "case_id", "respondent", "conclusion", "outcome", "decided_on",

@@ -85,12 +85,8 @@ membership_meeting_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_
     (void) req;
     const char *covenant = f [MEETING_LIST_COVENANT].str;
     redisReply *r = imvo_redis_cmd (ctx->redis, "HGETALL imvo:membership:{%s}:meetings", covenant);
-    if (!r || r->type != REDIS_REPLY_ARRAY) {
-        int rc = imvo_redis_fail (r, reply);
-        if (r)
-            freeReplyObject (r);
-        return rc;
-    }
+    if (!r || r->type != REDIS_REPLY_ARRAY)
+        return imvo_redis_fail_free (r, reply);
     //  Newest first: the dates sort as text.
     size_t n = r->elements / 2;
     redisReply **order = calloc (n + 1, sizeof *order);

@@ -123,12 +123,8 @@ membership_covenant_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
     (void) req;
     (void) f;
     redisReply *codes = imvo_redis_cmd (ctx->redis, "ZRANGE imvo:membership:{catalog}:covenants 0 -1");
-    if (!codes || codes->type != REDIS_REPLY_ARRAY) {
-        imvo_redis_fail (codes, reply);
-        if (codes)
-            freeReplyObject (codes);
-        return -1;
-    }
+    if (!codes || codes->type != REDIS_REPLY_ARRAY)
+        return imvo_redis_fail_free (codes, reply);
     msgpack_packer *pk = imvo_reply_pk (reply);
     msgpack_sbuffer items;
     msgpack_sbuffer_init (&items);

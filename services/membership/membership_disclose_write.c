@@ -16,12 +16,8 @@ membership_lock (imvo_ctx_t *ctx, const char *covenant, char token [33], imvo_re
     while (true) {
         redisReply *r = imvo_redis_cmd (ctx->redis, "SET imvo:membership:{%s}:loclock %s NX PX %d", covenant, token,
                                         S_LOCK_MS);
-        if (!r || r->type == REDIS_REPLY_ERROR) {
-            imvo_redis_fail (r, reply);
-            if (r)
-                freeReplyObject (r);
-            return -1;
-        }
+        if (!r || r->type == REDIS_REPLY_ERROR)
+            return imvo_redis_fail_free (r, reply);
         bool taken = r->type == REDIS_REPLY_STATUS;
         freeReplyObject (r);
         if (taken)

@@ -98,12 +98,8 @@ s_year (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, bool 
     if (membership_check_covenant (ctx, covenant, reply))
         return -1;
     redisReply *p = imvo_redis_cmd (ctx->redis, "HGET imvo:membership:{%s}:published %lld", covenant, year);
-    if (!p || p->type == REDIS_REPLY_ERROR) {
-        imvo_redis_fail (p, reply);
-        if (p)
-            freeReplyObject (p);
-        return -1;
-    }
+    if (!p || p->type == REDIS_REPLY_ERROR)
+        return imvo_redis_fail_free (p, reply);
     char published_on [16] = "";
     if (p->type == REDIS_REPLY_STRING)
         snprintf (published_on, sizeof published_on, "%s", p->str);

@@ -11,12 +11,8 @@ membership_member_join (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
     const char *org = f [MEMBER_JOIN_ORG_ID].str;
     (void) req;
     redisReply *o = imvo_redis_cmd (ctx->redis, "HMGET imvo:membership:{orgs}:org:%s name kind market_share_bp country", org);
-    if (!o || o->type != REDIS_REPLY_ARRAY || o->elements != 4) {
-        imvo_redis_fail (o, reply);
-        if (o)
-            freeReplyObject (o);
-        return -1;
-    }
+    if (!o || o->type != REDIS_REPLY_ARRAY || o->elements != 4)
+        return imvo_redis_fail_free (o, reply);
     if (o->element [0]->type != REDIS_REPLY_STRING) {
         freeReplyObject (o);
         return imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "org_id", "no organisation with this id; register it first");

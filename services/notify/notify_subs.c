@@ -87,12 +87,8 @@ notify_subscription_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
 {
     (void) req;
     redisReply *r = imvo_redis_cmd (ctx->redis, "HGETALL imvo:notify:{%s}:subs", f [SUB_LIST_RECIPIENT].str);
-    if (!r || r->type != REDIS_REPLY_ARRAY) {
-        imvo_redis_fail (r, reply);
-        if (r)
-            freeReplyObject (r);
-        return -1;
-    }
+    if (!r || r->type != REDIS_REPLY_ARRAY)
+        return imvo_redis_fail_free (r, reply);
     msgpack_zone zone;
     msgpack_zone_init (&zone, 1024);
     msgpack_packer *pk = imvo_reply_pk (reply);

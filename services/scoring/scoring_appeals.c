@@ -12,9 +12,7 @@ s_checked (redisReply *r, imvo_reply_t *reply)
 {
     if (r && r->type != REDIS_REPLY_ERROR)
         return r;
-    imvo_redis_fail (r, reply);
-    if (r)
-        freeReplyObject (r);
+    imvo_redis_fail_free (r, reply);
     return NULL;
 }
 

@@ -38,12 +38,8 @@ s_round (imvo_ctx_t *ctx, const char *round_id, s_round_t *rd, imvo_reply_t *rep
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "round_id", "a round id reads <covenant>-<year>");
     redisReply *r = imvo_redis_cmd (ctx->redis, "HMGET imvo:scoring:{%s}:round:%lld status version completed_at "
                                     "published_at", rd->covenant, (long long) rd->year);
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 4) {
-        int rc = imvo_redis_fail (r, reply);
-        if (r)
-            freeReplyObject (r);
-        return rc;
-    }
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 4)
+        return imvo_redis_fail_free (r, reply);
     int rc = 0;
     if (r->element [0]->type != REDIS_REPLY_STRING)
         rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "round_id", "no round %s", round_id);
@@ -346,12 +342,8 @@ scoring_assessment_review (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
         return -1;
     redisReply *r = imvo_redis_cmd (ctx->redis, "HGETALL imvo:scoring:{%s}:round:%lld:review:%s", rd.covenant,
                                     (long long) rd.year, org);
-    if (!r || r->type != REDIS_REPLY_ARRAY) {
-        int rc = imvo_redis_fail (r, reply);
-        if (r)
-            freeReplyObject (r);
-        return rc;
-    }
+    if (!r || r->type != REDIS_REPLY_ARRAY)
+        return imvo_redis_fail_free (r, reply);
     uint32_t nv = 0, nc = 0;
     for (size_t i = 0; i + 1 < r->elements; i += 2)
         r->element [i]->str [0] == 'v' ? nv++ : nc++;

@@ -259,12 +259,8 @@ scoring_collective_choose (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "round_id", "a round id reads <covenant>-<year>");
     redisReply *r = imvo_redis_cmd (ctx->redis, "HMGET imvo:scoring:{%s}:round:%lld status risks", covenant,
                                     (long long) year);
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-        int rc = imvo_redis_fail (r, reply);
-        if (r)
-            freeReplyObject (r);
-        return rc;
-    }
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2)
+        return imvo_redis_fail_free (r, reply);
     int rc = 0;
     msgpack_zone zone;
     msgpack_zone_init (&zone, 2048);

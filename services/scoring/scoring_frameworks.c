@@ -99,12 +99,8 @@ static int64_t
 s_latest (imvo_ctx_t *ctx, const char *covenant, imvo_reply_t *reply)
 {
     redisReply *r = imvo_redis_cmd (ctx->redis, "HKEYS imvo:scoring:{%s}:frameworks", covenant);
-    if (!r || r->type != REDIS_REPLY_ARRAY) {
-        imvo_redis_fail (r, reply);
-        if (r)
-            freeReplyObject (r);
-        return -1;
-    }
+    if (!r || r->type != REDIS_REPLY_ARRAY)
+        return imvo_redis_fail_free (r, reply);
     int64_t latest = 0;
     for (size_t i = 0; i < r->elements; i++) {
         int64_t v = r->element [i]->type == REDIS_REPLY_STRING ? strtoll (r->element [i]->str, NULL, 10) : 0;
@@ -140,12 +136,8 @@ scoring_framework_read (imvo_ctx_t *ctx, const char *covenant, int64_t version, 
         version = latest;
     redisReply *r = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:frameworks %lld", covenant,
                                     (long long) version);
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        imvo_redis_fail (r, reply);
-        if (r)
-            freeReplyObject (r);
-        return -1;
-    }
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        return imvo_redis_fail_free (r, reply);
     if (r->type != REDIS_REPLY_STRING) {
         freeReplyObject (r);
         return imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "version", "the %s covenant has no framework version %lld",

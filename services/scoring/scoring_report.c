@@ -139,12 +139,8 @@ scoring_report (imvo_ctx_t *ctx, const char *covenant, int64_t year, bool html, 
 {
     redisReply *round = imvo_redis_cmd (ctx->redis, "HMGET imvo:scoring:{%s}:round:%lld status version summary risks",
                                         covenant, (long long) year);
-    if (!round || round->type != REDIS_REPLY_ARRAY || round->elements != 4) {
-        imvo_redis_fail (round, reply);
-        if (round)
-            freeReplyObject (round);
-        return -1;
-    }
+    if (!round || round->type != REDIS_REPLY_ARRAY || round->elements != 4)
+        return imvo_redis_fail_free (round, reply);
     if (round->element [0]->type != REDIS_REPLY_STRING || !streq (round->element [0]->str, "completed")) {
         bool exists = round->element [0]->type == REDIS_REPLY_STRING;
         freeReplyObject (round);

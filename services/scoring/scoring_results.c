@@ -15,9 +15,7 @@ s_round (imvo_ctx_t *ctx, const char *round_id, char *covenant, size_t size, int
                                     "HMGET imvo:scoring:{%s}:round:%lld status version started_at completed_at run_ms "
                                     "summary risks", covenant, (long long) *year);
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 7) {
-        imvo_redis_fail (r, reply);
-        if (r)
-            freeReplyObject (r);
+        imvo_redis_fail_free (r, reply);
         return NULL;
     }
     if (r->element [0]->type != REDIS_REPLY_STRING) {

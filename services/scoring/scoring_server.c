@@ -138,12 +138,8 @@ s_submission_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
     const char *covenant = f [SUBMISSION_GET_COVENANT].str, *org = f [SUBMISSION_GET_ORG_ID].str;
     redisReply *r = imvo_redis_cmd (ctx->redis, "HGET imvo:scoring:{%s}:sub:%lld %s", covenant,
                                     (long long) f [SUBMISSION_GET_YEAR].i, org);
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        int rc = imvo_redis_fail (r, reply);
-        if (r)
-            freeReplyObject (r);
-        return rc;
-    }
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        return imvo_redis_fail_free (r, reply);
     int rc = 0;
     msgpack_zone zone;
     msgpack_zone_init (&zone, 1024);

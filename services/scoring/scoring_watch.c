@@ -216,12 +216,8 @@ scoring_assessment_round (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
 
     redisReply *round = imvo_redis_cmd (ctx->redis, "HMGET imvo:scoring:{%s}:round:%lld status version started_at "
                                         "completed_at summary risks", covenant, year);
-    if (!round || round->type != REDIS_REPLY_ARRAY || round->elements != 6) {
-        int rc = imvo_redis_fail (round, reply);
-        if (round)
-            freeReplyObject (round);
-        return rc;
-    }
+    if (!round || round->type != REDIS_REPLY_ARRAY || round->elements != 6)
+        return imvo_redis_fail_free (round, reply);
     bool started = round->element [0]->type == REDIS_REPLY_STRING;
     bool completed = started && streq (round->element [0]->str, "completed");
 
