@@ -1,4 +1,5 @@
-/*  scoring_assessor: the monitoring committee's own step, and publication (issue 23, item 7).
+/*  scoring_assessor: the monitoring committee's own step (issue 23, item 7); its publication
+    (assessment.publish, assessment.results) is scoring_assessor_publish.c's.
 
     "De jaarlijkse plannen van aanpak van bedrijven hierover, worden beoordeeld volgens een
     vast Beoordelingskader." (001_efafd7b1e78fecd8.txt): the committee does not only add up
@@ -19,19 +20,10 @@
 
 #include <stdatomic.h>
 
-#define S_WINDOW_MS ((int64_t) COLLECTIVE_COMMENT_DAYS * 86400000LL)
 #define S_MAX_COMMENTS 50           //  a company's comments on its review in a round
 
-typedef struct {
-    char covenant [40];
-    int64_t year;
-    char status [16];
-    int64_t version, completed_at, published_at;
-} s_round_t;
-
-//  The round of round_id; 0, or -1 with the reply's error (not_found, invalid_argument).
-static int
-s_round (imvo_ctx_t *ctx, const char *round_id, s_round_t *rd, imvo_reply_t *reply)
+int
+scoring_review_round (imvo_ctx_t *ctx, const char *round_id, scoring_review_round_t *rd, imvo_reply_t *reply)
 {
     memset (rd, 0, sizeof *rd);
     if (scoring_round_parse (round_id, rd->covenant, sizeof rd->covenant, &rd->year))
@@ -55,8 +47,8 @@ s_round (imvo_ctx_t *ctx, const char *round_id, s_round_t *rd, imvo_reply_t *rep
     return rc;
 }
 
-static void
-s_day (int64_t ms, char *buf, size_t size)
+void
+scoring_review_day (int64_t ms, char *buf, size_t size)
 {
     time_t t = (time_t) (ms / 1000);
     struct tm tm;
@@ -64,8 +56,8 @@ s_day (int64_t ms, char *buf, size_t size)
     strftime (buf, size, "%Y-%m-%d %H:%M UTC", &tm);
 }
 
-static msgpack_object
-s_unpack (redisReply *v, msgpack_zone *zone)
+msgpack_object
+scoring_review_unpack (redisReply *v, msgpack_zone *zone)
 {
     msgpack_object o = { .type = MSGPACK_OBJECT_NIL };
     const char *why;
@@ -87,8 +79,8 @@ scoring_assessment_verify (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
     const char *round_id = f [ASSESSMENT_VERIFY_ROUND].str, *org = f [ASSESSMENT_VERIFY_ORG_ID].str;
     const char *criterion = f [ASSESSMENT_VERIFY_CRITERION].str;
     bool adjusted = streq (f [ASSESSMENT_VERIFY_VERDICT].str, "adjusted");
-    s_round_t rd;
-    if (s_round (ctx, round_id, &rd, reply))
+    scoring_review_round_t rd;
+    if (scoring_review_round (ctx, round_id, &rd, reply))
         return -1;
     if (rd.published_at)
         return imvo_reply_fail (reply, IMVO_ERR_CONFLICT, "round_id", "the results of %s are published: appeal instead",
@@ -129,14 +121,14 @@ scoring_assessment_verify (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
     msgpack_sbuffer_init (&answers);
     msgpack_sbuffer_init (&merged);
     if (rc == 0) {
-        msgpack_object s = s_unpack (sub, &zone), o = s_unpack (old, &zone), pr = s_unpack (prev, &zone);
+        msgpack_object s = scoring_review_unpack (sub, &zone), o = scoring_review_unpack (old, &zone), pr = scoring_review_unpack (prev, &zone);
         //  The committee's scores: every earlier adjustment, and this one.
         msgpack_packer apk;
         msgpack_packer_init (&apk, &answers, msgpack_sbuffer_write);
         uint32_t n = adjusted;
         msgpack_object *adj = calloc (review->elements / 2 + 1, sizeof *adj);
         for (size_t i = 0; i + 1 < review->elements; i += 2) {
-            msgpack_object v = s_unpack (review->element [i + 1], &zone);
+            msgpack_object v = scoring_review_unpack (review->element [i + 1], &zone);
             if (strncmp (review->element [i]->str, "v:", 2) || streq (review->element [i]->str + 2, criterion)
             ||  !imvo_obj_streq (imvo_map_get (&v, "verdict"), "adjusted"))
                 continue;
@@ -161,7 +153,7 @@ scoring_assessment_verify (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
         msgpack_packer_init (&mpk, &merged, msgpack_sbuffer_write);
         scoring_pack_corrected (&mpk, &s, &committee);
         redisReply as = { .type = REDIS_REPLY_STRING, .str = merged.data, .len = merged.size };
-        msgpack_object m = s_unpack (&as, &zone);
+        msgpack_object m = scoring_review_unpack (&as, &zone);
         scoring_result_t r;
         memset (&r, 0, sizeof r);
         int64_t company_year = 0;
@@ -207,7 +199,7 @@ scoring_assessment_verify (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
         msgpack_packer epk;
         msgpack_packer_init (&epk, &event, msgpack_sbuffer_write);
         char ends [40];
-        s_day (rd.completed_at + S_WINDOW_MS, ends, sizeof ends);
+        scoring_review_day (rd.completed_at + SCORING_COMMENT_WINDOW_MS, ends, sizeof ends);
         msgpack_pack_map (&epk, 8);
         imvo_pack_kv_str (&epk, "round_id", round_id);
         imvo_pack_kv_str (&epk, "covenant", rd.covenant);
@@ -245,7 +237,7 @@ scoring_assessment_verify (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
 //  0 when org has a result in the round and fewer than S_MAX_COMMENTS comments on its review;
 //  else -1 with the reply's error naming org_id (not_found) or comment (too_large).
 static int
-s_comment_allowed (imvo_ctx_t *ctx, const s_round_t *rd, const char *round_id, const char *org, imvo_reply_t *reply)
+s_comment_allowed (imvo_ctx_t *ctx, const scoring_review_round_t *rd, const char *round_id, const char *org, imvo_reply_t *reply)
 {
     redisReply *has = imvo_redis_cmd (ctx->redis, "HEXISTS imvo:scoring:{%s}:round:%lld:results %s", rd->covenant,
                                       (long long) rd->year, org);
@@ -278,12 +270,12 @@ int
 scoring_assessment_comment (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     const char *round_id = f [ASSESSMENT_COMMENT_ROUND].str, *org = f [ASSESSMENT_COMMENT_ORG_ID].str;
-    s_round_t rd;
-    if (s_round (ctx, round_id, &rd, reply))
+    scoring_review_round_t rd;
+    if (scoring_review_round (ctx, round_id, &rd, reply))
         return -1;
-    int64_t now = imvo_now_ms (), ends = rd.completed_at + S_WINDOW_MS;
+    int64_t now = imvo_now_ms (), ends = rd.completed_at + SCORING_COMMENT_WINDOW_MS;
     char day [40];
-    s_day (ends, day, sizeof day);
+    scoring_review_day (ends, day, sizeof day);
     if (rd.published_at || now > ends)
         return imvo_reply_fail (reply, IMVO_ERR_CONFLICT, "round_id",
                                 "the two-week comment window on %s closed on %s", round_id, day);
@@ -337,8 +329,8 @@ scoring_assessment_review (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
 {
     (void) req;
     const char *round_id = f [ASSESSMENT_REVIEW_ROUND].str, *org = f [ASSESSMENT_REVIEW_ORG_ID].str;
-    s_round_t rd;
-    if (s_round (ctx, round_id, &rd, reply))
+    scoring_review_round_t rd;
+    if (scoring_review_round (ctx, round_id, &rd, reply))
         return -1;
     redisReply *r = imvo_redis_cmd (ctx->redis, "HGETALL imvo:scoring:{%s}:round:%lld:review:%s", rd.covenant,
                                     (long long) rd.year, org);
@@ -351,7 +343,7 @@ scoring_assessment_review (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
     msgpack_pack_map (pk, 6);
     imvo_pack_kv_str (pk, "round_id", round_id);
     imvo_pack_kv_str (pk, "org_id", org);
-    imvo_pack_kv_int (pk, "window_ends_at", rd.completed_at + S_WINDOW_MS);
+    imvo_pack_kv_int (pk, "window_ends_at", rd.completed_at + SCORING_COMMENT_WINDOW_MS);
     imvo_pack_str (pk, "published_at");
     if (rd.published_at)
         msgpack_pack_int64 (pk, rd.published_at);
@@ -365,122 +357,5 @@ scoring_assessment_review (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
                 msgpack_sbuffer_write (pk->data, r->element [i + 1]->str, r->element [i + 1]->len);
     }
     freeReplyObject (r);
-    return 0;
-}
-
-int
-scoring_assessment_publish (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
-{
-    const char *round_id = f [ASSESSMENT_PUBLISH_ROUND].str;
-    s_round_t rd;
-    if (s_round (ctx, round_id, &rd, reply))
-        return -1;
-    int64_t now = imvo_now_ms (), ends = rd.completed_at + S_WINDOW_MS;
-    if (!rd.published_at && now <= ends) {
-        char day [40];
-        s_day (ends, day, sizeof day);
-        return imvo_reply_fail (reply, IMVO_ERR_CONFLICT, "round_id",
-                                "the companies may comment for two weeks: the results of %s are published after %s",
-                                round_id, day);
-    }
-    imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:scoring:{%s}:round:%lld", rd.covenant, (long long) rd.year);
-    imvo_args_fmt (&args, "imvo:scoring:{%s}", rd.covenant);
-    imvo_args_str (&args, round_id);
-    imvo_args_str (&args, rd.covenant);
-    imvo_args_fmt (&args, "%lld", (long long) rd.year);
-    imvo_args_fmt (&args, "%lld", (long long) now);
-    return imvo_commit (ctx, req, rd.covenant, "round_publish", &keys, &args, reply);
-}
-
-//  The published results: the companies on track by name (the public report's rule), and
-//  every company's public due-diligence report.
-int
-scoring_assessment_results (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
-{
-    (void) req;
-    const char *round_id = f [ASSESSMENT_PUBLISH_ROUND].str;
-    s_round_t rd;
-    if (s_round (ctx, round_id, &rd, reply))
-        return -1;
-    if (!rd.published_at)
-        return imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "round_id",
-                                "the results of %s are not published yet (after the companies' two weeks)", round_id);
-    size_t n = 0;
-    zlistx_t *keep = NULL;
-    zchunk_t **pairs = scoring_results_read (ctx, rd.covenant, rd.year, &n, &keep);
-    redisReply *subs = pairs ? imvo_redis_cmd (ctx->redis, "HGETALL imvo:scoring:{%s}:sub:%lld", rd.covenant,
-                                               (long long) rd.year) : NULL;
-    if (!subs || subs->type != REDIS_REPLY_ARRAY) {
-        int rc = imvo_redis_fail (subs, reply);
-        if (subs)
-            freeReplyObject (subs);
-        free (pairs);
-        zlistx_destroy (&keep);
-        return rc;
-    }
-    msgpack_zone zone;
-    msgpack_zone_init (&zone, 8192);
-    msgpack_object *res = calloc (n + 1, sizeof *res);
-    const char **urls = calloc (n + 1, sizeof *urls);
-    uint32_t named = 0, reports = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *why;
-        if (imvo_msg_unpack ((const char *) zchunk_data (pairs [2 * i + 1]), zchunk_size (pairs [2 * i + 1]) - 1, &zone,
-                             &res [i], &why))
-            res [i].type = MSGPACK_OBJECT_NIL;
-        const msgpack_object *on = imvo_map_get (&res [i], "on_track");
-        named += on && on->type == MSGPACK_OBJECT_BOOLEAN && on->via.boolean;
-        for (size_t k = 0; k + 1 < subs->elements; k += 2)
-            if (streq (subs->element [k]->str, (const char *) zchunk_data (pairs [2 * i]))) {
-                redisReply *v = subs->element [k + 1];
-                msgpack_object s = s_unpack (v, &zone);
-                const msgpack_object *url = imvo_map_get (&s, "public_report_url");
-                if (imvo_obj_is_str (url)) {
-                    char *copy = msgpack_zone_malloc (&zone, url->via.str.size + 1);
-                    memcpy (copy, url->via.str.ptr, url->via.str.size);
-                    copy [url->via.str.size] = 0;
-                    urls [i] = copy;
-                    reports++;
-                }
-            }
-    }
-    msgpack_packer *pk = imvo_reply_pk (reply);
-    msgpack_pack_map (pk, 7);
-    imvo_pack_kv_str (pk, "round_id", round_id);
-    imvo_pack_kv_str (pk, "covenant", rd.covenant);
-    imvo_pack_kv_int (pk, "year", rd.year);
-    imvo_pack_kv_int (pk, "published_at", rd.published_at);
-    static const char *const shown [] = { "org_id", "name", "score", "band", "track" };
-    for (int pass = 0; pass < 2; pass++) {
-        imvo_pack_str (pk, pass ? "reports" : "results");
-        msgpack_pack_array (pk, pass ? reports : named);
-        for (size_t i = 0; i < n; i++) {
-            const msgpack_object *on = imvo_map_get (&res [i], "on_track");
-            bool is_on = on && on->type == MSGPACK_OBJECT_BOOLEAN && on->via.boolean;
-            if (pass ? !urls [i] : !is_on)
-                continue;
-            msgpack_pack_map (pk, pass ? 3 : 6);
-            for (int k = 0; k < (pass ? 2 : 5); k++) {
-                const msgpack_object *v = imvo_map_get (&res [i], shown [k]);
-                imvo_pack_str (pk, shown [k]);
-                if (v)
-                    msgpack_pack_object (pk, *v);
-                else
-                    msgpack_pack_nil (pk);
-            }
-            imvo_pack_kv_str (pk, "report_url", urls [i]);
-        }
-        if (!pass)
-            imvo_pack_kv_int (pk, "not_named", (int64_t) (n - named));
-    }
-    free (res);
-    free (urls);
-    msgpack_zone_destroy (&zone);
-    freeReplyObject (subs);
-    free (pairs);
-    zlistx_destroy (&keep);
     return 0;
 }

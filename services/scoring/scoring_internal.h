@@ -86,9 +86,26 @@ int scoring_mandatory_load (imvo_ctx_t *ctx, const char *covenant, int64_t year,
 //  Sets r's mandatory_from, mandatory_project and in_project for org (m may be NULL: none).
 void scoring_mandatory_apply (const scoring_mandatory_t *m, const char *org, scoring_result_t *r);
 void scoring_mandatory_release (scoring_mandatory_t *m);
-//  The collective handlers (scoring_collective.c) and the assessor's step (scoring_assessor.c).
+//  The collective handlers (scoring_collective.c), the assessor's step (scoring_assessor.c) and
+//  its publication (scoring_assessor_publish.c).
 imvo_handler_fn scoring_collective_choose, scoring_project_put, scoring_project_list, scoring_assessment_verify,
     scoring_assessment_comment, scoring_assessment_publish, scoring_assessment_results, scoring_assessment_review;
+//  The companies' comment window after a round completed (catalogue_collective.h's days).
+#define SCORING_COMMENT_WINDOW_MS ((int64_t) COLLECTIVE_COMMENT_DAYS * 86400000LL)
+//  A completed round as the assessor's step reads it (scoring_assessor.c).
+typedef struct {
+    char covenant [40];
+    int64_t year;
+    char status [16];
+    int64_t version, completed_at, published_at;
+} scoring_review_round_t;
+//  The round of round_id, which must be completed; 0, or -1 with the reply's error
+//  (invalid_argument, not_found, conflict).
+int scoring_review_round (imvo_ctx_t *ctx, const char *round_id, scoring_review_round_t *rd, imvo_reply_t *reply);
+//  A time (unix ms) as "YYYY-MM-DD HH:MM UTC" for a message.
+void scoring_review_day (int64_t ms, char *buf, size_t size);
+//  A packed value Redis returned, unpacked into zone; nil when there is none or it is not msgpack.
+msgpack_object scoring_review_unpack (redisReply *v, msgpack_zone *zone);
 //  Runs lua/record_put.lua: record under field of hash (and value2 under field2 of hash2), an
 //  optional event; round_key: a round that must be completed and not published.
 int scoring_record_put (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, const char *hash,
