@@ -156,7 +156,8 @@ membership_location_disclosures (imvo_ctx_t *ctx, const imvo_request_t *req, con
         }
     } while (rc == 0 && !streq (cursor, "0"));
     if (rc == 0) {
-        qsort (companies, n, sizeof *companies, s_company_cmp);
+        if (n > 1)
+            qsort (companies, n, sizeof *companies, s_company_cmp);
         static const char *const fields [] = { "covenant", "year", "deadline", "publish_on", "published_on",
                                                "auto_published" };
         msgpack_packer *pk = imvo_reply_pk (reply);
