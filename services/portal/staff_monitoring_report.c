@@ -318,8 +318,10 @@ s_report (staff_t *x, const char *covenant, int64_t year)
                             "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
                         TR (x, "Thema", "Theme"), TR (x, "Land", "Country"), TR (x, "Bedrijven", "Companies"),
                         TR (x, "Gewicht", "Weight"), TR (x, "Aanpakken", "Act on"));
+        bool chosen = false;
         for (uint32_t i = 0; i < nr; i++) {
             const msgpack_object *r = &risks->via.array.ptr [i], *act = imvo_map_get (r, "act_on");
+            chosen |= act && act->type == MSGPACK_OBJECT_BOOLEAN && act->via.boolean;
             portal_buf_add (&b, "<tr><td data-label=\"#\">%u</td><td data-label=\"%s\">", i + 1, TR (x, "Thema", "Theme"));
             char theme [64] = "";
             imvo_obj_strcpy (imvo_map_get (r, "theme"), theme, sizeof theme);
@@ -335,6 +337,10 @@ s_report (staff_t *x, const char *covenant, int64_t year)
                             act && act->type == MSGPACK_OBJECT_BOOLEAN && act->via.boolean ? TR (x, "ja", "yes") : "–");
         }
         portal_buf_add (&b, "</tbody></table></div>");
+        if (!chosen)    //  the working group chooses (collective.choose), not the ranking
+            portal_buf_add (&b, "<p class=\"help\">%s</p>",
+                            TR (x, "De werkgroep heeft nog niet gekozen welke twee risico's zij samen aanpakt.",
+                                "The working group has not yet chosen the two risks to act on together."));
     }
     portal_buf_add (&b, "</section>");
     imvo_response_release (&resp);
