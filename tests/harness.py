@@ -587,6 +587,22 @@ def start_portal(s, log_path, **extra):
     raise AssertionError("the portal did not start")
 
 
+def register(s, name, kind="company", actor=None):
+    """A new organisation (org.register, in NL): its org id."""
+    return s.ok("membership", "org.register", {"name": name, "kind": kind, "country": "NL"}, actor=actor)["org_id"]
+
+
+def member(s, covenant, name, role="party", kind="company", groups=None, actor=None):
+    """A new organisation that joined covenant (org.register, member.join): its org id. A party
+    joins the working groups named, or else the covenant's first (covenant.get); others none."""
+    org = register(s, name, kind, actor=actor)
+    body = {"covenant": covenant, "org_id": org, "role": role}
+    if role == "party":
+        body["working_groups"] = groups or [g["code"] for g in
+                                            s.ok("membership", "covenant.get", {"code": covenant})["working_groups"]][:1]
+    s.ok("membership", "member.join", body, actor=actor)
+    return org
+
 class SharedSystem(unittest.TestCase):
     """A test class whose tests share one System, self.s, started once for the class: each test
     works in covenants, recipients or organisations of its own, so that none depends on

@@ -5,7 +5,7 @@ is reachable for complaints through its association, which is linked to the case
 it. Each rule quotes the seed sentence it enforces."""
 import unittest
 
-from harness import SharedSystem
+from harness import SharedSystem, member, register
 
 SEC, MON = {"role": "secretariat"}, {"role": "monitoring"}
 YEAR = 2026
@@ -16,17 +16,12 @@ FRAMEWORK = {"version": 1, "due": "12-31", "name": "association test framework",
 RISKS = [{"theme": "living_wage", "country": "CI", "severity": 3}]
 
 
-def org(s, name, kind="company"):
-    return s.ok("membership", "org.register", {"name": name, "kind": kind, "country": "NL"}, actor=SEC)["org_id"]
+org = register
 
 
 def association(s, covenant, name, groups=None):
-    """A trade association that joined covenant as a party (in its first working group)."""
-    a = org(s, name, "trade_association")
-    wg = [g["code"] for g in s.ok("membership", "covenant.get", {"code": covenant})["working_groups"]][:1]
-    s.ok("membership", "member.join", {"covenant": covenant, "org_id": a, "role": "party", "working_groups": groups or wg},
-         actor=SEC)
-    return a
+    """A trade association that joined covenant as a party (in groups, or its first working group)."""
+    return member(s, covenant, name, kind="trade_association", groups=groups)
 
 
 class Associations(SharedSystem):

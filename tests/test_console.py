@@ -95,13 +95,19 @@ class Browser:
         return self.post("/staff/login", page, username=user, password=password, totp=code)
 
 
-class ConsoleSystem(unittest.TestCase):
+class PortalSystem(unittest.TestCase):
+    """One System (the daemons in SERVICES, with CURVE or not) and a portal for a test class,
+    with accounts that sign in to the console (signed_in); populate() runs before the portal."""
+    SERVICES, CURVE = ["complaints", "notify"], True
+
+    @classmethod
+    def populate(cls):
+        pass
 
     @classmethod
     def setUpClass(cls):
-        cls.s = System(["complaints", "notify"], curve=True).__enter__()
-        cls.brand = cls.s.company("Console Brand BV", ["textile"])
-        cls.other = cls.s.company("Other Brand BV", ["textile"])
+        cls.s = System(cls.SERVICES, curve=cls.CURVE).__enter__()
+        cls.populate()
         cls.logpath = os.path.join(cls.s.workdir, "portal.log")
         cls.portal, cls.port = start_portal(cls.s, cls.logpath)
 
@@ -135,6 +141,15 @@ class ConsoleSystem(unittest.TestCase):
         self.assertEqual(r.status, 303, r.page[-600:] + self.log_tail())
         b.user, b.secret = user, secret
         return b
+
+
+class ConsoleSystem(PortalSystem):
+    """The console's system: two textile companies, brand and other."""
+
+    @classmethod
+    def populate(cls):
+        cls.brand = cls.s.company("Console Brand BV", ["textile"])
+        cls.other = cls.s.company("Other Brand BV", ["textile"])
 
     def complaint(self, name="Rahima Akter", summary="Locked fire exits"):
         body = {"covenant": "textile", "respondent": self.brand, "summary": summary,

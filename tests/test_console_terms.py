@@ -4,47 +4,22 @@ source; /staff/terms shows the covenants' terms and records an extension or the 
 (covenant.term_record; the same form twice changes once); /staff/disclosures shows who disclosed
 for the 4 July list and who is overdue. Other roles are refused; bad input is explained."""
 import datetime
-import os
 import re
 import unittest
 import uuid
 
-from harness import System, start_portal, totp
-from test_console import PASSWORD, Browser
+from harness import register
+from test_console import PortalSystem
 
 YEAR = datetime.datetime.now(datetime.timezone.utc).year
 
 
-class TermsSystem(unittest.TestCase):
+class TermsSystem(PortalSystem):
     """membership and notify with CURVE, and a portal (tests/test_terms_browser.py uses it too)."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.s = System(["membership", "notify"], curve=True).__enter__()
-        cls.logpath = os.path.join(cls.s.workdir, "portal.log")
-        cls.portal, cls.port = start_portal(cls.s, cls.logpath)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.portal.terminate()
-        cls.portal.wait(10)
-        cls.s.close()
-
-    def signed_in(self, role="secretariat", org=None):
-        user = "p.%s" % uuid.uuid4().hex[:10]
-        body = {"username": user, "name": "Sanne Jansen", "email": "%s@example.org" % user, "role": role}
-        if org:
-            body["org"] = org
-        made = self.s.ok("membership", "account.create", body)
-        got = self.s.ok("membership", "account.enroll", {"enroll_token": made["enroll_token"], "password": PASSWORD},
-                        actor=False)
-        b = Browser(self.port)
-        r = b.login(user, totp(got["totp_secret"]))
-        self.assertEqual(r.status, 303, r.page[-600:])
-        return b
+    SERVICES, CURVE = ["membership", "notify"], True
 
     def org(self, name):
-        return self.s.ok("membership", "org.register", {"name": name, "kind": "company", "country": "NL"})["org_id"]
+        return register(self.s, name)
 
 
 class TermsConsole(TermsSystem):

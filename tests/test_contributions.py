@@ -3,21 +3,14 @@
 (member.contribute) and listed in member.get. Each rule quotes the seed sentence it enforces."""
 import unittest
 
-from harness import SharedSystem
+from harness import SharedSystem, member, register
+from test_console import PortalSystem
 
 SEC = {"role": "secretariat"}
 # Seed 004 (metals), "Als steunbetuiger".
 FINANCIAL = ("U kunt financieel bijdragen aan specifieke activiteiten die in het kader van het convenant worden "
              "georganiseerd.")
 IN_KIND = "U kunt ook in natura bijdragen aan collectieve activiteiten."
-
-
-def member(s, name, role, kind="company", covenant="metals"):
-    org = s.ok("membership", "org.register", {"name": name, "kind": kind, "country": "NL"}, actor=SEC)["org_id"]
-    wg = [g["code"] for g in s.ok("membership", "covenant.get", {"code": covenant})["working_groups"]][:1]
-    s.ok("membership", "member.join", dict({"covenant": covenant, "org_id": org, "role": role},
-                                           **({"working_groups": wg} if role == "party" else {})), actor=SEC)
-    return org
 
 
 class Contributions(SharedSystem):
@@ -33,7 +26,7 @@ class Contributions(SharedSystem):
         van het convenant worden georganiseerd": an amount, to an activity it names."""
         s = self.s
         self.assertIn("financieel bijdragen aan specifieke activiteiten", FINANCIAL)
-        org = member(s, "International Tin Association", "supporter", "trade_association")
+        org = member(s, "metals", "International Tin Association", "supporter", "trade_association")
         r = self.contribute(org, kind="financial", amount_eur=25000, activity="Smelter audit programme")
         self.assertTrue(r["ok"], r)
         got = s.ok("membership", "member.get", {"covenant": "metals", "org_id": org})
@@ -55,7 +48,7 @@ class Contributions(SharedSystem):
         given, described, without an amount."""
         s = self.s
         self.assertIn("in natura bijdragen aan collectieve activiteiten", IN_KIND)
-        org = member(s, "International Zinc Association", "supporter", "trade_association")
+        org = member(s, "metals", "International Zinc Association", "supporter", "trade_association")
         r = self.contribute(org, kind="in_kind", description="Two experts for the due-diligence training",
                             activity="Collective training")
         self.assertTrue(r["ok"], r)
@@ -76,8 +69,8 @@ class Contributions(SharedSystem):
         bijdragen aan specifieke activiteiten") is where contributions to activities are; a
         party's is "Ook leveren bedrijven jaarlijks een financiële bijdrage" (member.pay)."""
         s = self.s
-        party = member(s, "Metals Party BV", "party")
-        expert = member(s, "Metals Expert", "expert", "knowledge_institution")
+        party = member(s, "metals", "Metals Party BV", "party")
+        expert = member(s, "metals", "Metals Expert", "expert", "knowledge_institution")
         r = self.contribute(party, kind="financial", amount_eur=100, activity="Workshops")
         self.assertEqual((r["error"]["code"], r["error"]["field"]), ("conflict", "org_id"), r)
         self.assertIn("member.pay", r["error"]["message"])
@@ -85,15 +78,15 @@ class Contributions(SharedSystem):
         self.assertEqual((r["error"]["code"], r["error"]["field"]), ("conflict", "org_id"), r)
         r = self.contribute("org-999999", kind="in_kind", description="Advice")
         self.assertEqual((r["error"]["code"], r["error"]["field"]), ("not_found", "org_id"), r)
-        left = member(s, "Left Supporter BV", "supporter")
-        s.ok("membership", "member.leave", {"covenant": "metals", "org_id": left}, actor=SEC)
+        left = member(s, "metals", "Left Supporter BV", "supporter")
+        s.ok("membership", "member.leave", {"covenant": "metals", "org_id": left})
         r = self.contribute(left, kind="in_kind", description="Advice")
         self.assertEqual((r["error"]["code"], r["error"]["field"]), ("conflict", "org_id"), r)
 
     def test_the_secretariat_records_contributions(self):
         """The secretariat (SER) keeps the record, as it does of member.pay; once per key."""
         s = self.s
-        org = member(s, "Supporter Records BV", "supporter")
+        org = member(s, "metals", "Supporter Records BV", "supporter")
         for actor in ({"role": "company", "org": org}, {"role": "monitoring"}, False):
             r = self.contribute(org, actor=actor, kind="in_kind", description="Advice")
             self.assertEqual(r["error"]["code"], "forbidden", r)
@@ -103,13 +96,13 @@ class Contributions(SharedSystem):
             self.assertTrue(s.call("membership", "member.contribute", body, key="contrib-1", actor=SEC)["ok"])
         self.assertEqual(len(s.ok("membership", "member.get", {"covenant": "metals", "org_id": org})["contributions"]), 1)
         # Every membership lists its contributions (none yet is an empty list).
-        other = member(s, "Supporter None BV", "supporter")
+        other = member(s, "metals", "Supporter None BV", "supporter")
         self.assertEqual(s.ok("membership", "member.get", {"covenant": "metals", "org_id": other})["contributions"], [])
 
     def test_imvoctl_records_and_shows_a_contribution(self):
         """imvoctl covers member.contribute, and member.get shows it."""
         s = self.s
-        org = member(s, "Supporter CLI BV", "supporter")
+        org = member(s, "metals", "Supporter CLI BV", "supporter")
         out = s.imvoctl("member", "contribute", "--covenant", "metals", "--org-id", org, "--year", "2026",
                         "--kind", "financial", "--amount-eur", "750", "--activity", "Roadmap printing")
         self.assertEqual(out.returncode, 0, out.stderr)
@@ -118,49 +111,22 @@ class Contributions(SharedSystem):
         self.assertIn("Roadmap printing", out.stdout)
 
 
-if __name__ == "__main__":
-    unittest.main()
 
-
-class MembersPage(unittest.TestCase):
+class MembersPage(PortalSystem):
     """The secretariat's members page shows the trade associations' member companies and the
     supporters' contributions, and records both through its forms (CSRF, one idempotency key
     a form), in Dutch and English."""
 
-    @classmethod
-    def setUpClass(cls):
-        import os
-        from harness import System, start_portal
-        cls.s = System(["membership"]).__enter__()
-        cls.portal, cls.port = start_portal(cls.s, os.path.join(cls.s.workdir, "portal.log"))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.portal.terminate()
-        cls.portal.wait(10)
-        cls.s.close()
+    SERVICES, CURVE = ["membership"], False
 
     def browser(self, lang):
-        import uuid
-        from harness import totp
-        from test_console import PASSWORD, Browser
-        user = "p.%s" % uuid.uuid4().hex[:10]
-        made = self.s.ok("membership", "account.create", {"username": user, "name": "Sanne Jansen",
-                                                          "email": user + "@example.org", "role": "secretariat"})
-        secret = self.s.ok("membership", "account.enroll", {"enroll_token": made["enroll_token"], "password": PASSWORD},
-                           actor=False)["totp_secret"]
-        b = Browser(self.port, lang)
-        self.assertEqual(b.login(user, totp(secret)).status, 303)
-        return b
+        return self.signed_in(lang=lang)
 
     def test_the_members_page_records_associations_members_and_contributions(self):
         s = self.s
-        wg = [g["code"] for g in s.ok("membership", "covenant.get", {"code": "food"})["working_groups"]][:1]
-        assoc = s.ok("membership", "org.register", {"name": "Page Food Association", "kind": "trade_association",
-                                                    "country": "NL"})["org_id"]
-        s.ok("membership", "member.join", {"covenant": "food", "org_id": assoc, "role": "party", "working_groups": wg})
-        company = s.ok("membership", "org.register", {"name": "Page Bakery BV", "kind": "company", "country": "NL"})["org_id"]
-        supporter = member(s, "Page Supporter Foundation", "supporter", "ngo", covenant="food")
+        assoc = member(s, "food", "Page Food Association", kind="trade_association")
+        company = register(s, "Page Bakery BV")
+        supporter = member(s, "food", "Page Supporter Foundation", "supporter", "ngo")
         b = self.browser("en")
         page = b.get("/staff/members?covenant=food").page
         self.assertIn("Trade associations and their members", page)
@@ -193,3 +159,7 @@ class MembersPage(unittest.TestCase):
         page = self.browser("nl").get("/staff/members?covenant=food").page
         for text in ("Brancheorganisaties en hun leden", "Bijdragen van ondersteuners", "in natura"):
             self.assertIn(text, page)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -5,19 +5,12 @@ both sides respond (recorded per side), both see the case and the messages to bo
 hear of every move. Each rule quotes the seed sentence it enforces."""
 import unittest
 
-from harness import SharedSystem
+from harness import SharedSystem, member, register
+from test_console import PortalSystem
 
 SEC, COM = {"role": "secretariat"}, {"role": "committee"}
 # Seed 001 (textile): the mechanism is for complaints and for disputes.
 GESCHILLEN = "Onafhankelijke klachten- en geschillenmechanisme ingesteld en procedures gepubliceerd, dit is wereldwijd uniek."
-
-
-def member(s, name, kind, role="party", covenant="textile"):
-    org = s.ok("membership", "org.register", {"name": name, "kind": kind, "country": "NL"}, actor=SEC)["org_id"]
-    wg = [g["code"] for g in s.ok("membership", "covenant.get", {"code": covenant})["working_groups"]][:1]
-    s.ok("membership", "member.join", dict({"covenant": covenant, "org_id": org, "role": role},
-                                           **({"working_groups": wg} if role == "party" else {})), actor=SEC)
-    return org
 
 
 def as_org(org):
@@ -45,8 +38,8 @@ class Disputes(SharedSystem):
         between two parties, of any kind (here a union against a trade association)."""
         self.assertIn("geschillenmechanisme", GESCHILLEN)
         s = self.s
-        union = member(s, "Textile Union", "union")
-        association = member(s, "Textile Trade Association", "trade_association")
+        union = member(s, "textile", "Textile Union", kind="union")
+        association = member(s, "textile", "Textile Trade Association", kind="trade_association")
         r = self.dispute(union, association)
         self.assertTrue(r["ok"], r)
         got = s.ok("complaints", "complaint.get", {"case_id": r["body"]["case_id"]})
@@ -59,9 +52,9 @@ class Disputes(SharedSystem):
         """Seed 001: "klachten- en geschillenmechanisme": geschillen are between parties, so
         both sides are current parties of the covenant, and they are two."""
         s = self.s
-        ngo = member(s, "Textile NGO", "ngo")
-        brand = member(s, "Dispute Brand BV", "company")
-        supporter = member(s, "Textile Supporter", "ngo", role="supporter")
+        ngo = member(s, "textile", "Textile NGO", kind="ngo")
+        brand = member(s, "textile", "Dispute Brand BV", kind="company")
+        supporter = member(s, "textile", "Textile Supporter", "supporter", "ngo")
         for claimant, respondent, field in ((supporter, brand, "claimant_org"), (ngo, supporter, "respondent"),
                                             (ngo, "org-999999", "respondent"), (ngo, ngo, "respondent")):
             r = self.dispute(claimant, respondent)
@@ -77,16 +70,16 @@ class Disputes(SharedSystem):
         self.assertEqual((r["error"]["code"], r["error"]["field"]), ("invalid_argument", "claimant_org"), r)
         body = {"covenant": "textile", "kind": "dispute", "respondent": brand, "summary": "x", "description": "y",
                 "complainant": {"anonymous": False, "name": "A", "contact": "a@example.org"}}
-        r = s.call("complaints", "complaint.submit", body, actor=SEC)
+        r = s.call("complaints", "complaint.submit", body)
         self.assertEqual((r["error"]["code"], r["error"]["field"]), ("invalid_argument", "claimant_org"), r)
 
     def test_both_sides_respond_and_see_the_case(self):
         """Seed 001: "Onafhankelijke klachten- en geschillenmechanisme ingesteld en procedures
         gepubliceerd": the same procedure as a complaint, in which both parties answer."""
         s = self.s
-        ngo = member(s, "Respond NGO", "ngo")
-        brand = member(s, "Respond Brand BV", "company")
-        other = member(s, "Bystander Brand BV", "company")
+        ngo = member(s, "textile", "Respond NGO", kind="ngo")
+        brand = member(s, "textile", "Respond Brand BV", kind="company")
+        other = member(s, "textile", "Bystander Brand BV", kind="company")
         case = self.dispute(ngo, brand)["body"]["case_id"]
         for who in (brand, ngo):
             r = s.call("complaints", "complaint.respond", {"case_id": case, "text": "too early"}, actor=as_org(who))
@@ -122,14 +115,14 @@ class Disputes(SharedSystem):
         """Seed 001: "klachten- en geschillenmechanisme": the committee speaks to both parties
         of a dispute at once, or to one of them."""
         s = self.s
-        ngo = member(s, "Message NGO", "ngo")
-        brand = member(s, "Message Brand BV", "company")
+        ngo = member(s, "textile", "Message NGO", kind="ngo")
+        brand = member(s, "textile", "Message Brand BV", kind="company")
         case = self.dispute(ngo, brand)["body"]["case_id"]
         for to, text in (("parties", "Hearing on 3 March"), ("company", "To the respondent"), ("complainant", "To the claimant")):
             s.ok("complaints", "complaint.message", {"case_id": case, "text": text, "to": to}, actor=COM)
         # The claimant party's own message is its thread with the committee; a third party writes nothing.
         s.ok("complaints", "complaint.message", {"case_id": case, "text": "Our evidence follows"}, actor=as_org(ngo))
-        other = member(s, "Message Bystander BV", "company")
+        other = member(s, "textile", "Message Bystander BV", kind="company")
         r = s.call("complaints", "complaint.message", {"case_id": case, "text": "Me too"}, actor=as_org(other))
         self.assertEqual(r["error"]["code"], "forbidden", r)
 
@@ -149,8 +142,8 @@ class Disputes(SharedSystem):
     def test_both_parties_hear_of_every_move(self):
         """Seed 001: "klachten- en geschillenmechanisme": both parties follow their dispute."""
         s = self.s
-        ngo = member(s, "Notify NGO", "ngo")
-        brand = member(s, "Notify Brand BV", "company")
+        ngo = member(s, "textile", "Notify NGO", kind="ngo")
+        brand = member(s, "textile", "Notify Brand BV", kind="company")
         case = self.dispute(ngo, brand)["body"]["case_id"]
         self.move(case, "admissibility", SEC)
 
@@ -162,8 +155,8 @@ class Disputes(SharedSystem):
     def test_imvoctl_files_a_dispute(self):
         """imvoctl covers complaint.submit's kind and claimant_org."""
         s = self.s
-        ngo = member(s, "CLI NGO", "ngo")
-        brand = member(s, "CLI Brand BV", "company")
+        ngo = member(s, "textile", "CLI NGO", kind="ngo")
+        brand = member(s, "textile", "CLI Brand BV", kind="company")
         out = s.imvoctl("--json", "complaint", "submit", "--covenant", "textile", "--kind", "dispute", "--claimant-org", ngo,
                         "--respondent", brand, "--summary", "Agreement broken", "--description", "Details.",
                         "--name", "Jan", "--contact", "jan@example.org")
@@ -171,44 +164,20 @@ class Disputes(SharedSystem):
         self.assertIn("case_id", out.stdout)
 
 
-if __name__ == "__main__":
-    unittest.main()
 
-
-class CasePage(unittest.TestCase):
+class CasePage(PortalSystem):
     """The secretariat's case page names a dispute's kind and claimant party, and the trade
     association a respondent is reached through, in English and Dutch."""
 
-    @classmethod
-    def setUpClass(cls):
-        import os
-        from harness import System, start_portal
-        cls.s = System(["membership", "complaints"]).__enter__()
-        cls.portal, cls.port = start_portal(cls.s, os.path.join(cls.s.workdir, "portal.log"))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.portal.terminate()
-        cls.portal.wait(10)
-        cls.s.close()
+    SERVICES, CURVE = ["membership", "complaints"], False
 
     def page(self, path, lang):
-        import uuid
-        from harness import totp
-        from test_console import PASSWORD, Browser
-        user = "p.%s" % uuid.uuid4().hex[:10]
-        made = self.s.ok("membership", "account.create", {"username": user, "name": "Sanne Jansen",
-                                                          "email": user + "@example.org", "role": "secretariat"})
-        secret = self.s.ok("membership", "account.enroll", {"enroll_token": made["enroll_token"], "password": PASSWORD},
-                           actor=False)["totp_secret"]
-        b = Browser(self.port, lang)
-        self.assertEqual(b.login(user, totp(secret)).status, 303)
-        return b.get(path).page
+        return self.signed_in(lang=lang).get(path).page
 
     def test_the_case_page_names_the_dispute_and_the_association(self):
         s = self.s
-        union = member(s, "Page Union", "union")
-        brand = member(s, "Page Brand BV", "company")
+        union = member(s, "textile", "Page Union", kind="union")
+        brand = member(s, "textile", "Page Brand BV", kind="company")
         case = s.ok("complaints", "complaint.submit", {
             "covenant": "textile", "kind": "dispute", "claimant_org": union, "respondent": brand, "summary": "Agreement",
             "description": "Not kept.", "complainant": {"anonymous": False, "name": "Jan", "contact": "jan@example.org"}},
@@ -217,13 +186,16 @@ class CasePage(unittest.TestCase):
         self.assertIn('<dd id="case-kind">dispute between parties</dd>', page)
         self.assertIn("Page Union", page[page.index('id="claimant-org"'):])
         self.assertIn("geschil tussen partijen", self.page("/staff/case/%s" % case, "nl"))
-        assoc = member(s, "Page Association", "trade_association", covenant="food")
-        company = s.ok("membership", "org.register", {"name": "Page Member BV", "kind": "company", "country": "NL"},
-                       actor=SEC)["org_id"]
-        s.ok("membership", "member.associates", {"covenant": "food", "org_id": assoc, "companies": [company]}, actor=SEC)
+        assoc = member(s, "food", "Page Association", kind="trade_association")
+        company = register(s, "Page Member BV")
+        s.ok("membership", "member.associates", {"covenant": "food", "org_id": assoc, "companies": [company]})
         case = s.ok("complaints", "complaint.submit", {
             "covenant": "food", "respondent": company, "summary": "Harm", "description": "Harm.",
             "complainant": {"anonymous": True}}, actor=False)["case_id"]
         page = self.page("/staff/case/%s" % case, "en")
         self.assertIn("Page Association", page[page.index('id="association"'):])
         self.assertNotIn('id="case-kind"', page)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -6,51 +6,31 @@ Dutch; the screenshots go to <build>/screenshots/parties-*.png."""
 import json
 import os
 import subprocess
-import unittest
-import uuid
 
 import test_portal
-from harness import System, start_portal, totp
-from test_console import PASSWORD
+from harness import member, register, totp
+from test_console import PASSWORD, PortalSystem
 from test_portal import SHOTS
 
-SEC = {"role": "secretariat"}
 
-
-class PartiesBrowser(unittest.TestCase):
+class PartiesBrowser(PortalSystem):
+    SERVICES, CURVE = ["membership"], False
 
     @classmethod
     def setUpClass(cls):
         cls.script = os.path.join(os.path.dirname(test_portal.playwright()), "parties.mjs")
         os.makedirs(SHOTS, exist_ok=True)
-        cls.s = System(["membership"]).__enter__()
-        cls.portal, cls.port = start_portal(cls.s, os.path.join(cls.s.workdir, "portal.log"))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.portal.terminate()
-        cls.portal.wait(10)
-        cls.s.close()
+        super().setUpClass()
 
     def org(self, name, kind, role=None):
-        s = self.s
-        org = s.ok("membership", "org.register", {"name": name, "kind": kind, "country": "NL"}, actor=SEC)["org_id"]
-        if role:
-            wg = [g["code"] for g in s.ok("membership", "covenant.get", {"code": "food"})["working_groups"]][:1]
-            s.ok("membership", "member.join", dict({"covenant": "food", "org_id": org, "role": role},
-                                                   **({"working_groups": wg} if role == "party" else {})), actor=SEC)
-        return org
+        return member(self.s, "food", name, role, kind) if role else register(self.s, name, kind)
 
     def test_journey_association_members_and_a_contribution(self):
         s = self.s
         assoc = self.org("Dutch Food Retail Association", "trade_association", "party")
         company = self.org("Groningen Bakery BV", "company")
         supporter = self.org("Fair Food Foundation", "ngo", "supporter")
-        user = "p.%s" % uuid.uuid4().hex[:10]
-        made = s.ok("membership", "account.create", {"username": user, "name": "Sanne Jansen", "email": user + "@example.org",
-                                                     "role": "secretariat"})
-        secret = s.ok("membership", "account.enroll", {"enroll_token": made["enroll_token"], "password": PASSWORD},
-                      actor=False)["totp_secret"]
+        user, secret = self.account()
         run = subprocess.run(["node", self.script, "journey", "http://127.0.0.1:%d" % self.port, SHOTS, user, PASSWORD,
                               totp(secret), "food", assoc, company, supporter], capture_output=True, text=True, timeout=180)
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
@@ -71,4 +51,5 @@ class PartiesBrowser(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    import unittest
     unittest.main()

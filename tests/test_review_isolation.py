@@ -6,9 +6,9 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import SharedSystem                                           # noqa: E402
+from harness import SharedSystem, member                                   # noqa: E402
 from test_collective import MON, YEAR, gold_round                         # noqa: E402
-from test_contributions import SEC, member                               # noqa: E402
+from test_contributions import SEC                                       # noqa: E402
 from test_associations import association, org                           # noqa: E402
 from test_scoring import FRAMEWORK, company                               # noqa: E402
 
@@ -63,8 +63,8 @@ class SupportersMoney(SharedSystem):
         every company: a competitor read what another organisation gives, while member.unpaid
         keeps even whether a company paid between it and the secretariat."""
         s = self.s
-        supporter = member(s, "Review Tin Supporters", "supporter", "trade_association")
-        rival = member(s, "Review Rival Metals BV", "party")
+        supporter = member(s, "metals", "Review Tin Supporters", "supporter", "trade_association")
+        rival = member(s, "metals", "Review Rival Metals BV", "party")
         s.ok("membership", "member.contribute", {"covenant": "metals", "org_id": supporter, "year": 2026,
                                                  "kind": "financial", "amount_eur": 25000, "activity": "Audits"},
              actor=SEC)

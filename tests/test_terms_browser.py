@@ -28,11 +28,7 @@ class TermsBrowser(test_console_terms.TermsSystem):
         super().setUpClass()
 
     def test_the_secretariat_records_dates(self):
-        user = "p.terms"
-        made = self.s.ok("membership", "account.create", {"username": user, "name": "Sanne Jansen",
-                                                          "email": "terms@example.org", "role": "secretariat"})
-        secret = self.s.ok("membership", "account.enroll", {"enroll_token": made["enroll_token"], "password": PASSWORD},
-                           actor=False)["totp_secret"]
+        user, secret = self.account()
         org = self.org("Browser Signed 2016 BV")
         late = self.org("Browser Overdue BV")
         self.s.ok("membership", "member.join", {"covenant": "textile", "org_id": late, "role": "party",
