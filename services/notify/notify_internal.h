@@ -41,6 +41,11 @@ void notify_text_release (notify_text_t *t);
 int notify_route (const char *type, const msgpack_object *body, char out [][NOTIFY_RECIPIENT_MAX], int max);
 extern const char *const notify_routed_types [];
 
+//  Whose inboxes and subscriptions an actor reads and changes (notify_subs.c): the secretariat
+//  (and a trusted service) every recipient, the complaints committee committee:<covenant>, the
+//  monitoring committee monitoring:<covenant> (the inboxes the console opens for them), a company
+//  org:<its id>. 0, or -1 with reply failed: forbidden, naming recipient.
+int notify_recipient_check (const imvo_request_t *req, const char *recipient, imvo_reply_t *reply);
 //  Handlers of notify_subs.c.
 imvo_handler_fn notify_inbox_mark_read, notify_subscription_put, notify_subscription_list, notify_failures;
 int notify_stats (imvo_ctx_t *ctx, msgpack_packer *pk);

@@ -252,8 +252,9 @@ s_inbox_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
     if (!strchr (recipient, ':'))
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "recipient",
                                 "recipient must look like secretariat:<covenant> or org:<org_id>");
-    //  Staff read every inbox, a company only org:<its own id> (the catalogue's rules).
-    (void) req;
+    //  The secretariat reads every inbox, a committee its own, a company org:<its own id>.
+    if (notify_recipient_check (req, recipient, reply))
+        return -1;
     return s_inbox_page (ctx, recipient, &f [INBOX_LIST_LIMIT],
                          f [INBOX_LIST_CURSOR].present ? f [INBOX_LIST_CURSOR].str : "", reply);
 }

@@ -20,10 +20,29 @@ s_marked (imvo_ctx_t *ctx, redisReply *r, imvo_reply_t *reply)
 }
 
 int
+notify_recipient_check (const imvo_request_t *req, const char *recipient, imvo_reply_t *reply)
+{
+    const char *role = req->role;
+    if (streq (role, "secretariat") || streq (role, "service"))
+        return 0;
+    size_t n = strlen (role);
+    bool own = (streq (role, "committee") || streq (role, "monitoring"))
+               ? strncmp (recipient, role, n) == 0 && recipient [n] == ':'
+               : streq (role, "company") && req->org [0] && strncmp (recipient, "org:", 4) == 0
+                 && streq (recipient + 4, req->org);
+    if (own)
+        return 0;
+    return imvo_reply_fail (reply, IMVO_ERR_FORBIDDEN, "recipient", "role '%s' reads and changes only its own "
+                            "inboxes (%s), not %s", role, streq (role, "company") ? "org:<its org>" : "<role>:<covenant>",
+                            recipient);
+}
+
+int
 notify_inbox_mark_read (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    (void) req;
     const char *recipient = f [INBOX_MARK_RECIPIENT].str;
+    if (notify_recipient_check (req, recipient, reply))
+        return -1;
     const msgpack_object *ids = f [INBOX_MARK_EVENTS].obj;
     imvo_args_t keys, args;
     imvo_args_init (&keys);
@@ -39,11 +58,12 @@ notify_inbox_mark_read (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
 int
 notify_subscription_put (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    (void) req;
     const char *recipient = f [SUB_PUT_RECIPIENT].str, *channel = f [SUB_PUT_CHANNEL].str;
     if (!strchr (recipient, ':'))
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "recipient",
                                 "recipient must look like secretariat:<covenant> or org:<org_id>");
+    if (notify_recipient_check (req, recipient, reply))
+        return -1;
     msgpack_sbuffer sub;
     msgpack_sbuffer_init (&sub);
     msgpack_packer pk;
@@ -85,7 +105,8 @@ notify_subscription_put (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_
 int
 notify_subscription_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    (void) req;
+    if (notify_recipient_check (req, f [SUB_LIST_RECIPIENT].str, reply))
+        return -1;
     redisReply *r = imvo_redis_cmd (ctx->redis, "HGETALL imvo:notify:{%s}:subs", f [SUB_LIST_RECIPIENT].str);
     if (!r || r->type != REDIS_REPLY_ARRAY)
         return imvo_redis_fail_free (r, reply);
