@@ -231,5 +231,35 @@ class Inboxes(SharedSystem):
         s.ok("notify", "inbox.mark_read", {"recipient": mine, "event_ids": [first]}, actor={"role": "company", "org": co})
 
 
+class MeetingVotes(SharedSystem):
+    SERVICES = ["membership"]
+
+    def test_only_members_and_staff_read_who_voted_how(self):
+        """meeting.list (any role) gave complainants and companies outside the covenant every
+        general meeting's attendance and each party's vote. A covenant's general meeting is its
+        members' ("Een vertegenwoordiger van uw organisatie woont de algemene vergaderingen van
+        het convenant bij", seed 004); what it decided is news for all, not who voted how."""
+        s = self.s
+        a = member(s, "metals", "Review Voting Party BV", "party")
+        b = member(s, "metals", "Review Other Party BV", "party")
+        outsider = company(s, "Review Gold Only BV", covenant="gold")
+        s.ok("membership", "meeting.record", {"covenant": "metals", "date": "2021-03-04", "attendees": [a, b],
+                                              "votes": [{"motion": "Audit budget", "for": [a], "against": [b]}]},
+             actor=SEC)
+        body = {"covenant": "metals"}
+        for actor in ({"role": "complainant"}, {"role": "company", "org": outsider}):
+            got = [m for m in s.ok("membership", "meeting.list", body, actor=actor)["meetings"] if m["date"] == "2021-03-04"]
+            self.assertEqual(len(got), 1, actor)
+            self.assertNotIn("votes", got[0], actor)
+            self.assertNotIn("attendees", got[0], actor)
+            self.assertNotIn(a, str(got[0]), actor)
+            self.assertEqual([(r["motion"], r["for"], r["against"], r["carried"]) for r in got[0]["results"]],
+                             [("Audit budget", 1, 1, False)])
+        for actor in (SEC, MON, {"role": "company", "org": b}):
+            got = [m for m in s.ok("membership", "meeting.list", body, actor=actor)["meetings"] if m["date"] == "2021-03-04"]
+            self.assertEqual(got[0]["votes"][0]["for"], [a], actor)
+            self.assertEqual(sorted(got[0]["attendees"]), sorted([a, b]), actor)
+
+
 if __name__ == "__main__":
     unittest.main()

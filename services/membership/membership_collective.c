@@ -79,11 +79,58 @@ membership_meeting_record (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
     return rc;
 }
 
+//  A general meeting is its members' ("Een vertegenwoordiger van uw organisatie woont de algemene
+//  vergaderingen van het convenant bij", 004): who attended and who voted how is for the
+//  covenant's members, its committees, the steering group and the secretariat; anyone else (a
+//  complainant, a company outside the covenant) reads what was decided: the date, each motion's
+//  tally and whether it carried, the source. Whether req reads the whole record; -1 with reply
+//  failed when Redis did.
+static int
+s_meeting_reader (imvo_ctx_t *ctx, const imvo_request_t *req, const char *covenant, bool *whole, imvo_reply_t *reply)
+{
+    *whole = !streq (req->role, "company") && !streq (req->role, "complainant") && req->role [0];
+    if (!streq (req->role, "company") || !req->org [0])
+        return 0;
+    redisReply *r = imvo_redis_cmd (ctx->redis, "HGET imvo:membership:{%s}:member:%s status", covenant, req->org);
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        return imvo_redis_fail_free (r, reply);
+    *whole = r->type == REDIS_REPLY_STRING && streq (r->str, "active");
+    freeReplyObject (r);
+    return 0;
+}
+
+//  A stored meeting without its attendees, votes and recorder (s_meeting_reader).
+static void
+s_meeting_public (msgpack_packer *pk, const redisReply *v)
+{
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 2048);
+    msgpack_object m;
+    const char *why;
+    if (imvo_msg_unpack (v->str, v->len, &zone, &m, &why) || m.type != MSGPACK_OBJECT_MAP)
+        msgpack_pack_nil (pk);
+    else {
+        static const char *const kept [] = { "covenant", "meeting_id", "date", "results", "source", "recorded_at", NULL };
+        uint32_t n = 0;
+        for (int k = 0; kept [k]; k++)
+            n += imvo_map_get (&m, kept [k]) != NULL;
+        msgpack_pack_map (pk, n);
+        for (int k = 0; kept [k]; k++)
+            if (imvo_map_get (&m, kept [k])) {
+                imvo_pack_str (pk, kept [k]);
+                msgpack_pack_object (pk, *imvo_map_get (&m, kept [k]));
+            }
+    }
+    msgpack_zone_destroy (&zone);
+}
+
 int
 membership_meeting_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
-    (void) req;
     const char *covenant = f [MEETING_LIST_COVENANT].str;
+    bool whole;
+    if (s_meeting_reader (ctx, req, covenant, &whole, reply))
+        return -1;
     redisReply *r = imvo_redis_cmd (ctx->redis, "HGETALL imvo:membership:{%s}:meetings", covenant);
     if (!r || r->type != REDIS_REPLY_ARRAY)
         return imvo_redis_fail_free (r, reply);
@@ -105,8 +152,11 @@ membership_meeting_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_
     msgpack_pack_array (pk, (uint32_t) n);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
-            if (r->element [2 * j] == order [i])
+            if (r->element [2 * j] == order [i] && whole)
                 msgpack_sbuffer_write (pk->data, r->element [2 * j + 1]->str, r->element [2 * j + 1]->len);
+            else
+            if (r->element [2 * j] == order [i])
+                s_meeting_public (pk, r->element [2 * j + 1]);
     free (order);
     freeReplyObject (r);
     return 0;
