@@ -261,5 +261,45 @@ class MeetingVotes(SharedSystem):
             self.assertEqual(sorted(got[0]["attendees"]), sorted([a, b]), actor)
 
 
+class PlansOfMembers(SharedSystem):
+    SERVICES = ["membership", "scoring"]
+
+    def test_only_the_rounds_companies_put_a_plan(self):
+        """submission.put took a plan from any company that named itself, member of the
+        covenant or not: a company outside gold (or a supporter of it, or one that left) filed
+        gold plans, and assessment.round counted them as submitted. A company joined a moment
+        ago puts its plan at once (read your own writes), and so does a company a trade
+        association lists."""
+        s = self.s
+        s.ok("scoring", "framework.put", FRAMEWORK, actor=MON)
+        s.ok("scoring", "framework.put", dict(FRAMEWORK, covenant="food"), actor=MON)
+        textile = company(s, "Review Textile Only BV", covenant="textile")
+        supporter = company(s, "Review Gold Supporter BV", covenant="gold", role="supporter")
+        former = company(s, "Review Gold Former BV", covenant="gold")
+        s.ok("membership", "member.leave", {"covenant": "gold", "org_id": former})
+        year = YEAR
+
+        def plan(covenant, org_id):
+            return s.call("scoring", "submission.put", {"covenant": covenant, "org_id": org_id, "year": year,
+                                                        "answers": {"a1": 1}}, actor={"role": "company", "org": org_id})
+        for org_id in (textile, supporter, former):
+            err = plan("gold", org_id)["error"]
+            self.assertEqual((err["code"], err["field"]), ("invalid_argument", "org_id"), (org_id, err))
+            self.assertEqual(s.redis.cli("HEXISTS", "imvo:scoring:{gold}:sub:%d" % year, org_id).strip(), "0")
+        err = s.call("scoring", "submission.put", {"covenant": "gold", "org_id": textile, "year": year,
+                                                   "answers": {"a1": 1}}, actor=SEC)["error"]
+        self.assertEqual((err["code"], err["field"]), ("invalid_argument", "org_id"), err)
+        # Joined a moment ago: the plan goes in at once.
+        fresh = s.ok("membership", "org.register", {"name": "Review Fresh Party BV", "kind": "company",
+                                                    "country": "NL"})["org_id"]
+        s.ok("membership", "member.join", {"covenant": "gold", "org_id": fresh, "role": "party"})
+        self.assertIn("at", plan("gold", fresh)["body"])
+        # A company a trade association lists is assessed in the association's round.
+        a = association(s, "food", "Review Plan Association")
+        listed = org(s, "Review Listed Bakery BV")
+        s.ok("membership", "member.associates", {"covenant": "food", "org_id": a, "companies": [listed]}, actor=SEC)
+        self.assertIn("at", plan("food", listed)["body"])
+
+
 if __name__ == "__main__":
     unittest.main()
