@@ -5,7 +5,7 @@
 //   node collective.mjs secretariat BASE SHOTS USER PASSWORD TOTP YEAR PARTY_A PARTY_B
 //   node collective.mjs assessor    BASE SHOTS USER PASSWORD TOTP YEAR ORG    (the monitoring committee)
 //   node collective.mjs company     BASE SHOTS USER PASSWORD TOTP YEAR ORG    (the company assessed)
-import { axeBoth, launch, shoot } from './pages.mjs';
+import { axeBoth, launch, shoot, signIn } from './pages.mjs';
 
 const [step, base, shots, user, password, code, year, partyA, partyB] = process.argv.slice(2);
 const browser = await launch();
@@ -18,11 +18,7 @@ const look = async (name) => {
 };
 const text = async (selector) => (await p.textContent(selector)).trim();
 
-await p.goto(`${base}/staff/?lang=en`);
-await p.fill('#username', user);
-await p.fill('#password', password);
-await p.fill('#totp', code);
-await p.click('form[action="/staff/login"] button');
+await signIn(p, base, user, password, code);
 if (step === 'secretariat') {
 await p.click('a[href="/staff/collective?lang=en&covenant=gold"]');
 await p.goto(`${base}/staff/collective?lang=en&covenant=gold&year=${year}`);

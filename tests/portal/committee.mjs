@@ -4,7 +4,7 @@
 //   node committee.mjs journey BASE SHOTS USER PASSWORD TOTP CASE_ID RECEIPT -> {counts, status, statement, public, status_page, ...}
 //   node committee.mjs axe     BASE SHOTS USER PASSWORD TOTP CASE_IDS RECEIPT -> {page-size: [violations]} for every page
 //     (CASE_IDS: case ids joined by commas, each page checked as case-1, case-2, ...)
-import { axeBoth, launch, shoot as pagesShoot, sizes } from './pages.mjs';
+import { axeBoth, launch, shoot as pagesShoot, signIn as signInAs, sizes } from './pages.mjs';
 
 const [step, base, shots, ...args] = process.argv.slice(2);
 const [user, password, code, caseId, receipt] = args;
@@ -14,13 +14,7 @@ const shoot = (p, name) => pagesShoot(p, shots, name);
 const STATEMENT = 'The committee found that the fire exits of the hall were locked at night. ' +
                   'The company has agreed to unlock them and to check them every week.';
 
-async function signIn (p) {
-  await p.goto(`${base}/staff/login?lang=en`);
-  await p.fill('#username', user);
-  await p.fill('#password', password);
-  await p.fill('#totp', code);
-  await p.click('form[action="/staff/login"] button');
-}
+const signIn = (p) => signInAs(p, base, user, password, code, '/staff/login?lang=en');
 
 // The complainant's status page, by her receipt (the public form).
 async function statusPage (p) {

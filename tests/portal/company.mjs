@@ -5,7 +5,7 @@
 // account for a colleague. Every page is shot at phone and desktop size and checked by axe-core.
 // tests/test_company_browser.py runs it and checks the system after. Prints one JSON line.
 //   node company.mjs journey BASE SHOTS USER PASSWORD TOTP CASE_ID CSV_PATH PDF_PATH
-import { axeBoth, launch, shoot as pagesShoot, sizes } from './pages.mjs';
+import { axeBoth, launch, shoot as pagesShoot, signIn, sizes } from './pages.mjs';
 
 const [step, base, shots, user, password, code, caseId, csvPath, pdfPath] = process.argv.slice(2);
 const browser = await launch();
@@ -21,12 +21,7 @@ if (step === 'journey') {
   // No script of the pages' own; axe needs bypassCSP to be injected.
   const context = await browser.newContext({ viewport: sizes.desktop, locale: 'en-GB', bypassCSP: true });
   const p = await context.newPage();
-  await p.goto(`${base}/staff/?lang=en`);
-  await p.fill('#username', user);
-  await p.fill('#password', password);
-  await p.fill('#totp', code);
-  await p.click('form[action="/staff/login"] button');
-  out.home = p.url();
+  out.home = await signIn(p, base, user, password, code);
   await look(p, 'home');
   // The action plan against the framework.
   await p.click('a[href^="/staff/company/plan"]');

@@ -4,7 +4,7 @@
 // desktop size (SHOTS/monitoring-<page>-<size>.png) and checked by axe-core at both
 // (out[`${page}-${size}`]: the violations). Prints one JSON line.
 //   node monitoring.mjs BASE SHOTS USER PASSWORD TOTP_SECRET STEERING_USER STEERING_SECRET COVENANT YEAR APPEALS_COVENANT
-import { axeBoth, launch, shoot, totp } from './pages.mjs';
+import { axeBoth, launch, shoot, signIn as signInAs, totp } from './pages.mjs';
 
 const [base, shots, user, password, secret, steeringUser, steeringSecret, covenant, year, appealsCovenant] =
   process.argv.slice(2);
@@ -20,12 +20,7 @@ const look = async (name) => {
 const text = async (selector) => (await p.textContent(selector)).trim();
 
 async function signIn (who, secret) {
-  await p.goto(`${base}/staff/?lang=en`);                // sent to the sign-in page
-  await p.fill('#username', who);
-  await p.fill('#password', password);
-  await p.fill('#totp', totp(secret));
-  await p.click('form[action="/staff/login"] button');
-  return p.url();
+  return signInAs(p, base, who, password, totp(secret));
 }
 
 out.home = await signIn(user, secret);

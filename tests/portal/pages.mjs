@@ -1,6 +1,6 @@
-// What every browser journey of the portal shares (browser.mjs, console.mjs, evidence.mjs,
-// places.mjs, languages.mjs): Debian's Chromium through playwright-core, the two sizes a page
-// is looked at, a whole-page screenshot at each, and axe-core's verdict on a page.
+// What every browser journey of the portal (tests/portal/*.mjs) shares: Debian's Chromium
+// through playwright-core, the two sizes a page is looked at, a whole-page screenshot at each,
+// axe-core's verdict on a page, a TOTP code and signing in to the console.
 import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
@@ -55,4 +55,15 @@ export function totp (secret) {
   const digest = createHmac('sha1', key).update(counter).digest();
   const offset = digest[digest.length - 1] & 0x0f;
   return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+// Signs in through the console's form, starting at START (/staff/ sends the browser to the
+// sign-in page; /staff/login is the page itself); the URL it lands on.
+export async function signIn (p, base, user, password, code, start = '/staff/?lang=en') {
+  await p.goto(`${base}${start}`);
+  await p.fill('#username', user);
+  await p.fill('#password', password);
+  await p.fill('#totp', code);
+  await p.click('form[action="/staff/login"] button');
+  return p.url();
 }

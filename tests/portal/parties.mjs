@@ -4,20 +4,14 @@
 // the page in English and Dutch. tests/test_parties_browser.py prepares the members and checks
 // the system after. Prints one JSON line.
 //   node parties.mjs journey BASE SHOTS USER PASSWORD TOTP COVENANT ASSOC_ID COMPANY_ID SUPPORTER_ID
-import { axeBoth, launch, shoot as pagesShoot, sizes } from './pages.mjs';
+import { axeBoth, launch, shoot as pagesShoot, signIn as signInAs, sizes } from './pages.mjs';
 
 const [step, base, shots, user, password, code, covenant, assoc, company, supporter] = process.argv.slice(2);
 const browser = await launch();
 const out = {};
 const shoot = (p, name) => pagesShoot(p, shots, name);
 
-async function signIn (p) {
-  await p.goto(`${base}/staff/login?lang=en`);
-  await p.fill('#username', user);
-  await p.fill('#password', password);
-  await p.fill('#totp', code);
-  await p.click('form[action="/staff/login"] button');
-}
+const signIn = (p) => signInAs(p, base, user, password, code, '/staff/login?lang=en');
 
 if (step === 'journey') {
   const context = await browser.newContext({ viewport: sizes.desktop, locale: 'en-GB', javaScriptEnabled: false });

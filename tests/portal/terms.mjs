@@ -5,7 +5,7 @@
 // Every page is shot at phone and desktop size (SHOTS/terms-<page>-<size>.png) and checked by
 // axe-core at both (out[`${page}-${size}`]: the violations). Prints one JSON line.
 //   node terms.mjs BASE SHOTS USER PASSWORD TOTP ORG_ID
-import { axeBoth, launch, shoot } from './pages.mjs';
+import { axeBoth, launch, shoot, signIn } from './pages.mjs';
 
 const [base, shots, user, password, code, org] = process.argv.slice(2);
 const browser = await launch();
@@ -19,11 +19,7 @@ const look = async (name) => {
 };
 const text = async (selector) => (await p.textContent(selector)).trim();
 
-await p.goto(`${base}/staff/?lang=en`);                  // sent to the sign-in page
-await p.fill('#username', user);
-await p.fill('#password', password);
-await p.fill('#totp', code);
-await p.click('form[action="/staff/login"] button');
+await signIn(p, base, user, password, code);
 await look('home');
 
 // Join with the real signing date.
