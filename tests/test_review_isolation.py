@@ -2,6 +2,7 @@
 (review R3): each test names what a caller could do before its fix, against a real Redis and
 real daemons."""
 import os
+import re
 import sys
 import unittest
 
@@ -11,6 +12,8 @@ from test_collective import MON, YEAR, gold_round                         # noqa
 from test_contributions import SEC                                       # noqa: E402
 from test_associations import association, org                           # noqa: E402
 from test_scoring import FRAMEWORK, company                               # noqa: E402
+import test_console                                                        # noqa: E402
+import test_console_company                                                # noqa: E402
 
 
 class AssessorComments(SharedSystem):
@@ -299,6 +302,40 @@ class PlansOfMembers(SharedSystem):
         listed = org(s, "Review Listed Bakery BV")
         s.ok("membership", "member.associates", {"covenant": "food", "org_id": a, "companies": [listed]}, actor=SEC)
         self.assertIn("at", plan("food", listed)["body"])
+
+
+class LocationPreviews(test_console.PortalSystem):
+    SERVICES = ["complaints", "notify"]
+
+    @classmethod
+    def populate(cls):
+        cls.busy = member(cls.s, "textile", "Review Busy Uploader BV", "supporter")
+        cls.quiet = member(cls.s, "textile", "Review Quiet Uploader BV", "supporter")
+
+    def preview(self, b, page, n):
+        csv = ("name,address,city,country\nMill %d,Road %d,Gazipur,Bangladesh\n" % (n, n)).encode()
+        r = test_console_company.CompanyConsole.upload(self, b, page, csv, covenant="textile", year=str(YEAR))
+        self.assertEqual(r.status, 200, r.page[-800:])
+        return r.page, re.search(r'name="kept" value="([0-9a-f]{32})"', r.page).group(1)
+
+    def test_one_person_previewing_does_not_push_out_everyone_elses_files(self):
+        """The portal keeps 32 CSV files between preview and confirm for the whole process, and a
+        new preview took the oldest slot, whoever's: one company that previewed 32 times pushed
+        out every other person's waiting file, whose confirm then said the file was no longer
+        known. Now a person keeps at most two; a third replaces that person's oldest."""
+        quiet = self.signed_in("company", org=self.quiet)
+        busy = self.signed_in("company", org=self.busy)
+        form = quiet.get("/staff/company/locations?covenant=textile").page
+        quiet_page, quiet_token = self.preview(quiet, form, 0)
+        form = busy.get("/staff/company/locations?covenant=textile").page
+        busy_tokens = [self.preview(busy, form, n) for n in range(1, 34)]
+        r = quiet.post("/staff/company/locations/confirm", quiet_page, kept=quiet_token)
+        self.assertEqual(r.status, 303, r.page[-800:])
+        # The busy person's two newest files are kept, the older ones are not.
+        page, token = busy_tokens[0]
+        self.assertEqual(busy.post("/staff/company/locations/confirm", page, kept=token).status, 409)
+        for page, token in busy_tokens[-2:]:
+            self.assertEqual(busy.post("/staff/company/locations/confirm", page, kept=token).status, 303)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,10 @@
     matches a known location exactly or nearly, and what would be flagged for the secretariat.
     The file is kept in this process (S_KEPT slots, S_KEPT_MS, for the person who sent it) under
     a random token the confirm form carries; confirming sends the same CSV to location.import,
-    all rows or none. A portal that restarts in between forgets it: the page then asks for the
+    all rows or none. A person keeps at most S_KEPT_PER_PERSON files: a new preview replaces
+    that person's oldest, so one person previewing again and again never pushes out another's
+    waiting file (only when more than S_KEPT / S_KEPT_PER_PERSON people wait at once does the
+    oldest file of all go). A portal that restarts in between forgets it: the page then asks for the
     file again. Behind several portals, the confirm must reach the same one (sticky sessions).
     See staff.h. */
 #include "staff.h"
@@ -19,6 +22,7 @@
 
 #define S_CSV_MAX 1000000                   //  location.import's csv field
 #define S_KEPT 32
+#define S_KEPT_PER_PERSON 2
 #define S_KEPT_MS (30LL * 60 * 1000)
 
 static const char *const s_csv_types [] = {
@@ -67,15 +71,27 @@ s_keep (staff_t *x, const char *covenant, int64_t year, char *csv, char token [3
     sodium_bin2hex (token, 33, raw, sizeof raw);
     int64_t now = zclock_mono ();
     pthread_mutex_lock (&s_lock);
-    s_kept_t *slot = &s_kept [0];
+    //  Expired files go; the slot is the person's oldest file when it keeps S_KEPT_PER_PERSON
+    //  already, else a free one, else the oldest file of all.
+    s_kept_t *own_oldest = NULL, *free_slot = NULL, *oldest = NULL;
+    int own = 0;
     for (int i = 0; i < S_KEPT; i++) {
-        if (s_kept [i].csv && now - s_kept [i].at > S_KEPT_MS)
-            s_drop (&s_kept [i]);
-        if (!s_kept [i].csv || s_kept [i].at < slot->at)
-            slot = &s_kept [i];
-        if (!slot->csv)
-            break;
+        s_kept_t *k = &s_kept [i];
+        if (k->csv && now - k->at > S_KEPT_MS)
+            s_drop (k);
+        if (!k->csv) {
+            free_slot = free_slot ? free_slot : k;
+            continue;
+        }
+        if (streq (k->username, x->s.username)) {
+            own++;
+            if (!own_oldest || k->at < own_oldest->at)
+                own_oldest = k;
+        }
+        if (!oldest || k->at < oldest->at)
+            oldest = k;
     }
+    s_kept_t *slot = own >= S_KEPT_PER_PERSON ? own_oldest : free_slot ? free_slot : oldest;
     s_drop (slot);
     snprintf (slot->token, sizeof slot->token, "%s", token);
     snprintf (slot->username, sizeof slot->username, "%s", x->s.username);
