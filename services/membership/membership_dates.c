@@ -43,12 +43,8 @@ membership_covenant_term_record (imvo_ctx_t *ctx, const imvo_request_t *req, con
     char today [11];
     membership_today (today);
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:membership:{%s}:covenant", covenant);
     imvo_named_t named;
-    imvo_named_init (&named, req->type);
-    imvo_named_fmt (&named, "prefix", "imvo:membership:{%s}", covenant);
+    membership_named (&keys, &args, &named, req->type, covenant, "covenant");
     imvo_named_str (&named, "covenant", covenant);
     imvo_named_str (&named, "decision", f [TERM_RECORD_DECISION].str);
     imvo_named_str (&named, "until_on", membership_opt (&f [TERM_RECORD_UNTIL]));

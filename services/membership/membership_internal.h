@@ -101,6 +101,11 @@ imvo_handler_fn membership_member_associates, membership_member_associated, memb
 //  the key prefix "imvo:membership:{tag}" (most scripts' ARGV after the idempotency record).
 void membership_args (imvo_args_t *keys, imvo_args_t *args, const char *tag, const char *key_fmt, ...)
     __attribute__ ((format (printf, 4, 5)));
+//  As membership_args for a script with named arguments: keys as there, args empty, and named
+//  started for the message type with "prefix" = "imvo:membership:{tag}" (imvo_named_done puts
+//  it into args).
+void membership_named (imvo_args_t *keys, imvo_args_t *args, imvo_named_t *named, const char *type,
+                       const char *tag, const char *key_fmt, ...) __attribute__ ((format (printf, 6, 7)));
 //  A page of a list script ("list" mode): ARGV = prefix, "list", a, b, limit (default 500),
 //  cursor ("" for the first page).
 int membership_read_page (imvo_ctx_t *ctx, const char *script, const char *tag, const char *key,

@@ -34,12 +34,8 @@ membership_member_join (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_v
         return -1;
     }
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:membership:{%s}:covenant", covenant);
     imvo_named_t named;
-    imvo_named_init (&named, req->type);
-    imvo_named_fmt (&named, "prefix", "imvo:membership:{%s}", covenant);
+    membership_named (&keys, &args, &named, req->type, covenant, "covenant");
     imvo_named_str (&named, "org_id", org);
     imvo_named_str (&named, "role", f [MEMBER_JOIN_ROLE].str);
     imvo_named_bytes (&named, "working_groups", groups.data, groups.size);

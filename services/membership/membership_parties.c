@@ -88,12 +88,8 @@ membership_member_associates (imvo_ctx_t *ctx, const imvo_request_t *req, const 
     char today [11];
     membership_today (today);
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:membership:{%s}:member:%s", covenant, org);
     imvo_named_t named;
-    imvo_named_init (&named, req->type);
-    imvo_named_fmt (&named, "prefix", "imvo:membership:{%s}", covenant);
+    membership_named (&keys, &args, &named, req->type, covenant, "member:%s", org);
     imvo_named_str (&named, "org_id", org);
     imvo_named_bytes (&named, "companies", companies.data, companies.size);
     imvo_named_str (&named, "today", today);
@@ -135,12 +131,8 @@ membership_member_contribute (imvo_ctx_t *ctx, const imvo_request_t *req, const 
     if (description->present)
         imvo_pack_kv_str (&pk, "description", description->str);
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:membership:{%s}:member:%s", covenant, org);
     imvo_named_t named;
-    imvo_named_init (&named, req->type);
-    imvo_named_fmt (&named, "prefix", "imvo:membership:{%s}", covenant);
+    membership_named (&keys, &args, &named, req->type, covenant, "member:%s", org);
     imvo_named_str (&named, "org_id", org);
     imvo_named_bytes (&named, "contribution", c.data, c.size);
     imvo_named_str (&named, "actor", membership_actor (req));

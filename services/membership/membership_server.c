@@ -84,6 +84,22 @@ membership_args (imvo_args_t *keys, imvo_args_t *args, const char *tag, const ch
     imvo_args_fmt (args, "imvo:membership:{%s}", tag);
 }
 
+void
+membership_named (imvo_args_t *keys, imvo_args_t *args, imvo_named_t *named, const char *type, const char *tag,
+                  const char *key_fmt, ...)
+{
+    imvo_args_init (keys);
+    imvo_args_init (args);
+    char key [256];
+    va_list ap;
+    va_start (ap, key_fmt);
+    vsnprintf (key, sizeof key, key_fmt, ap);
+    va_end (ap);
+    imvo_args_fmt (keys, "imvo:membership:{%s}:%s", tag, key);
+    imvo_named_init (named, type);
+    imvo_named_fmt (named, "prefix", "imvo:membership:{%s}", tag);
+}
+
 int
 membership_read_page (imvo_ctx_t *ctx, const char *script, const char *tag, const char *key, const char *a,
                       const char *b, const imvo_value_t *limit, const imvo_value_t *cursor, imvo_reply_t *reply)
