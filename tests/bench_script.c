@@ -17,6 +17,7 @@ extern const imvo_script_t complaints_scripts [];
 
 static const char *s_url;
 static const char *s_respondent;
+static char s_year [16];             //  this year (UTC), as the daemon numbers cases
 static int s_depth;
 static int s_total;
 static atomic_int s_next;
@@ -89,7 +90,7 @@ s_run (void *arg)
             imvo_named_t named;
             imvo_named_init (&named, "complaint.submit");
             const char *names [] = { "prefix", "covenant", "year", "respondent", "summary", "receipt_hash" };
-            const char *values [] = { "imvo:complaints:{textile}", "textile", "2026", s_respondent,
+            const char *values [] = { "imvo:complaints:{textile}", "textile", s_year, s_respondent,
                                       "Benchmark complaint", "0123456789abcdef0123456789abcdef01234567" };
             for (int a = 0; a < 6; a++)
                 imvo_named_str (&named, names [a], values [a]);
@@ -136,6 +137,10 @@ main (int argc, char **argv)
     s_depth = atoi (argv [3]);
     s_total = atoi (argv [4]);
     s_respondent = argv [5];
+    time_t now = time (NULL);
+    struct tm tm;
+    gmtime_r (&now, &tm);
+    snprintf (s_year, sizeof s_year, "%04d", tm.tm_year + 1900);
     if (nconn < 1 || nconn > 64 || s_depth < 1 || s_total < 1)
         return 1;
     s_pack ();

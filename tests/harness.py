@@ -555,6 +555,18 @@ class System:
                 return False
         return bool(streams)
 
+    def cases(self, covenant):
+        """The covenant's :cases (every case id), once its indexes hold every case numbered: the
+        submit leaves them to a step behind it (imvo_cases_index, common/lua/prelude.lua)."""
+        p = "imvo:complaints:{%s}" % covenant
+
+        def caught_up():
+            marks = self.redis.cli("HGETALL", p + ":indexed").split()
+            return all(self.redis.cli("GET", "%s:seq:%s" % (p, y)).strip() in (n, "")
+                       for y, n in zip(marks[0::2], marks[1::2]))
+        assert self.wait_for(caught_up), "the case indexes of %s did not catch up" % covenant
+        return self.redis.cli("ZRANGE", p + ":cases", 0, -1).split()
+
     def wait_for(self, predicate, timeout=15, interval=0.05):
         deadline = time.time() + timeout
         while time.time() < deadline:

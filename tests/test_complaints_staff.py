@@ -112,7 +112,9 @@ class Staff(SharedSystem):
     def test_overdue_filter(self):
         cid = self.submit("gold", "Mercury in the river")
         other = self.submit("gold", "Another one")
-        # The acknowledge deadline passes (moved into the past in Redis, as the clock would).
+        # The acknowledge deadline passes (moved into the past in Redis, as the clock would),
+        # once the case is in the deadline index (kept behind the submit: harness cases()).
+        self.s.cases("gold")
         key = "imvo:complaints:{gold}:deadlines"
         self.s.redis.cli("ZADD", key, "1", cid + "|acknowledge")
         self.assertTrue(self.s.wait_for(lambda: cid in self.listed(covenant="gold", overdue=True)))

@@ -84,7 +84,7 @@ class Intake(unittest.TestCase):
             s.start("complaints")
             self.assertTrue(s.wait_for(lambda: result(s, key)["state"] == "done"))
             self.assertEqual(result(s, key)["case_id"], first["case_id"])
-            cases = s.redis.cli("ZRANGE", "imvo:complaints:{textile}:cases", 0, -1).split()
+            cases = s.cases("textile")
             self.assertEqual(cases, [first["case_id"]])
             self.assertTrue(s.wait_for(lambda: s.redis.cli("XPENDING", STREAM, "complaints").split("\n")[0].strip()
                                        == "0"))

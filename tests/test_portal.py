@@ -7,6 +7,7 @@ Then hostile visitors on real sockets, each while another visitor (from another 
 address: the limits are per address) is served: connections that trickle a byte at a time,
 a URL with 10,000 query parameters, a 100 KB header, posts without a valid CSRF token; and a
 form with invalid UTF-8, refused on the form naming the field, before anything is queued."""
+import atexit
 import http.client
 import json
 import os
@@ -15,6 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -37,11 +39,75 @@ def playwright():
     # Every journey and the module they share (pages.mjs), beside the node_modules they import.
     for name in os.listdir(os.path.join(HERE, "portal")):
         if name == "package.json" or name.endswith(".mjs"):
-            shutil.copy(os.path.join(HERE, "portal", name), CACHE)
+            # Whole or not at all: another test's run.mjs may be reading its step meanwhile.
+            shutil.copy(os.path.join(HERE, "portal", name), os.path.join(CACHE, ".%s.%d" % (name, os.getpid())))
+            os.replace(os.path.join(CACHE, ".%s.%d" % (name, os.getpid())), os.path.join(CACHE, name))
     if not all(os.path.isdir(os.path.join(CACHE, "node_modules", m)) for m in ("playwright-core", "axe-core")):
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=CACHE, check=True,
                        capture_output=True, timeout=300)
     return os.path.join(CACHE, "browser.mjs")
+
+
+_RUNNER = []        # this process's run.mjs: one node and one Chromium for all its steps
+
+
+class Step:
+    """A step of a journey (node SCRIPT ARGS...) run by this process's tests/portal/run.mjs,
+    which starts node, playwright-core and Chromium once for all of them (they cost some 1.1
+    CPU-seconds and 0.9 s a step started on its own). As the subprocess.Popen of that command
+    would: poll(), communicate(timeout) -> (stdout, stderr), returncode. Steps run one at a time."""
+
+    def __init__(self, script, *args):
+        if not _RUNNER or _RUNNER[0].poll() is not None:
+            errors = tempfile.TemporaryFile()
+            _RUNNER[:] = [subprocess.Popen(["node", os.path.join(os.path.dirname(script), "run.mjs")],
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True)]
+            _RUNNER[0].errors = errors
+        self.proc = _RUNNER[0]
+        self.returncode, self.answer = None, {}
+        self.proc.stdin.write(json.dumps({"argv": [script] + [str(a) for a in args]}) + "\n")
+        self.proc.stdin.flush()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        line = self.proc.stdout.readline()
+        if line:
+            self.answer = json.loads(line)
+        else:       # node ended: its own errors
+            self.proc.wait()
+            self.proc.errors.seek(0)
+            self.answer = {"code": self.proc.returncode or 1, "stdout": "",
+                           "stderr": self.proc.errors.read().decode(errors="replace")}
+        self.returncode = self.answer["code"]
+
+    def poll(self):
+        return self.returncode
+
+    def communicate(self, timeout=None):
+        self.reader.join(timeout)
+        if self.reader.is_alive():
+            self.proc.kill()                # as subprocess.run does on a timeout; the next step starts another
+            self.proc.wait()
+            raise subprocess.TimeoutExpired(self.proc.args, timeout)
+        return self.answer["stdout"], self.answer["stderr"]
+
+
+def node(script, *args, timeout=180):
+    """subprocess.run(["node", script, *args], capture_output=True, text=True, timeout=timeout), as a Step."""
+    step = Step(script, *args)
+    stdout, stderr = step.communicate(timeout)
+    return subprocess.CompletedProcess(["node", script] + list(args), step.returncode, stdout, stderr)
+
+
+@atexit.register
+def _end_runner():
+    for proc in _RUNNER:
+        proc.stdin.close()                  # run.mjs closes Chromium and ends
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 class PortalSystem(unittest.TestCase):
@@ -70,13 +136,12 @@ class PortalSystem(unittest.TestCase):
         cls.s.close()        # it fails the test on a sanitizer report in any log, the portal's too
 
     def browser(self, *args):
-        out = subprocess.run(["node", self.script, args[0], self.base, SHOTS] + list(args[1:]),
-                             capture_output=True, text=True, timeout=120)
+        out = node(self.script, args[0], self.base, SHOTS, *args[1:], timeout=120)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     def cases(self):
-        return int(self.s.redis.cli("ZCARD", "imvo:complaints:{textile}:cases"))
+        return len(self.s.cases("textile"))
 
     def queued(self):
         """Entries ever added to the intake queue (complaints deletes each once settled)."""

@@ -221,3 +221,74 @@ local function imvo_sessions_end(prefix, username, keep)
     end
     return kept
 end
+
+-- complaints: the case indexes, kept behind the submit (issue 21, 6; docs/ARCHITECTURE.md,
+-- "What a complaint costs Redis"). complaint_submit.lua numbers a case and writes it, its event
+-- and its idempotency record, nothing more; this puts the cases numbered since into :cases,
+-- :status:<status>, :respondent:<org>, :deadlines and :receipts, each as the case is now: a
+-- move made in between (complaint_transition.lua, complaint_note.lua, complaint_update.lua)
+-- may have changed its status, deadlines or respondent and wrote its own entries, the same
+-- ones. Whatever the indexes miss, the counters say: :indexed holds per year the number of
+-- that year's last case indexed (the submit adds a year with its first case), :seq:<year> how
+-- far the year's cases go. Every script that reads these indexes calls this first, in its own
+-- atomic step (so it reads its own writes, for an HGETALL and a GET a year when nothing is
+-- new), and so does the daemon's timer (complaint_catch_up.lua). p: the covenant's key prefix;
+-- at most `budget` cases a call. Returns the number of cases still not indexed.
+local function imvo_cases_index(p, budget)
+    local marks = redis.call('HGETALL', p .. ':indexed')
+    local left = 0
+    for i = 1, #marks, 2 do
+        local year, at = marks[i], tonumber(marks[i + 1])
+        local top = tonumber(redis.call('GET', p .. ':seq:' .. year) or '0')
+        local to = math.min(top, at + budget)
+        if to > at then
+            local upper = string.upper(string.match(p, '{(.-)}'))
+            local adds, order = {}, {}          -- key -> {score, member, ...}: one ZADD a key
+            local function add(key, score, member)
+                local t = adds[key]
+                if not t then
+                    t = {}
+                    adds[key] = t
+                    order[#order + 1] = key
+                end
+                t[#t + 1] = score
+                t[#t + 1] = member
+            end
+            local receipts = {}
+            for n = at + 1, to do
+                local id = upper .. '-' .. year .. '-' .. string.format('%04d', n)
+                local c = redis.call('HMGET', p .. ':case:' .. id, 'received_at', 'status', 'respondent', 'deadlines',
+                                     'receipt_hash')
+                if c[1] and c[2] then           -- (none: erased, or a script cut short)
+                    add(p .. ':cases', c[1], id)
+                    add(p .. ':status:' .. c[2], c[1], id)
+                    if (c[3] or '') ~= '' then
+                        add(p .. ':respondent:' .. c[3], c[1], id)
+                    end
+                    for name, due in pairs(c[4] and cmsgpack.unpack(c[4]) or {}) do
+                        add(p .. ':deadlines', due, id .. '|' .. name)
+                    end
+                    if c[5] then
+                        receipts[#receipts + 1] = c[5]
+                        receipts[#receipts + 1] = id
+                    end
+                end
+            end
+            -- unpack() takes some thousands of values at most: the longest list goes in parts.
+            local function each_part(t, f)
+                for j = 1, #t, 4000 do
+                    f(unpack(t, j, math.min(#t, j + 3999)))
+                end
+            end
+            for _, key in ipairs(order) do
+                each_part(adds[key], function(...) redis.call('ZADD', key, ...) end)
+            end
+            each_part(receipts, function(...) redis.call('HSET', p .. ':receipts', ...) end)
+            redis.call('HSET', p .. ':indexed', year, to)
+            budget = budget - (to - at)
+            at = to
+        end
+        left = left + top - at
+    end
+    return left
+end

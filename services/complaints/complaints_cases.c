@@ -61,6 +61,8 @@ complaints_case_named (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_va
     if (imvo_receipt_normalise (typed, covenant, csize))
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "receipt", "receipt must look like TEXTILE-7KQ4-M9PX-2HRT-WC3D");
     complaints_receipt_hash (typed, hash);
+    if (complaints_cases_ready (ctx, covenant, "receipt", reply))      //  a receipt given a moment ago
+        return -1;
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);

@@ -7,10 +7,16 @@
     goes on where it stopped, and new cases (indexed at submit) come after the ones it walks.
     Until a covenant is marked, complaint.list answers its status filter by reading the cases
     and its other filters with `unavailable`.
+
+    Also here: the new cases' indexes (:cases, status, respondent, deadlines, receipts), which
+    complaint.submit leaves to imvo_cases_index (common/lua/prelude.lua) since issue 21, 6. The
+    scripts that read them call it themselves; complaints_cases_catch_up is the same for the
+    reads made in C and for the timer that keeps the indexes near the counters.
 */
 #include "complaints_server.h"
 
 #include <stdatomic.h>
+#include <time.h>
 
 #define S_STEP 100
 #define S_STEPS 10
@@ -129,4 +135,83 @@ complaints_index_run (imvo_ctx_t *ctx)
     zlist_destroy (&covenants);
     if (!pending)
         atomic_store (&s_all_built, 1);
+}
+
+#define S_CATCH_UP_BUDGET 200       //  cases a call of complaint_catch_up.lua indexes (< 1 ms)
+#define S_CATCH_UP_CALLS 20         //  calls a catch-up makes before it answers "still behind"
+
+//  One call of lua/complaint_catch_up.lua: the cases left, or -1 when Redis failed. this_year:
+//  0, or the year to look for counters without a mark up to (at start).
+static long long
+s_catch_up_call (imvo_ctx_t *ctx, const char *covenant, int this_year)
+{
+    imvo_args_t keys, args;
+    imvo_args_init (&keys);
+    imvo_args_init (&args);
+    imvo_args_fmt (&keys, "imvo:complaints:{%s}:indexed", covenant);
+    imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
+    imvo_args_fmt (&args, "%d", S_CATCH_UP_BUDGET);
+    if (this_year)
+        imvo_args_fmt (&args, "%d", this_year);
+    else
+        imvo_args_str (&args, "");
+    redisReply *r = imvo_redis_eval (ctx->redis, "complaint_catch_up", &keys, &args);
+    long long left = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
+    if (r && left < 0)
+        zsys_warning ("cannot index the new cases of %s: %s", covenant, r->type == REDIS_REPLY_ERROR ? r->str : "?");
+    if (r)
+        freeReplyObject (r);
+    imvo_args_release (&keys);
+    imvo_args_release (&args);
+    return left;
+}
+
+int
+complaints_cases_catch_up (imvo_ctx_t *ctx, const char *covenant)
+{
+    for (int k = 0; k < S_CATCH_UP_CALLS; k++) {
+        long long left = s_catch_up_call (ctx, covenant, 0);
+        if (left <= 0)
+            return left < 0 ? -1 : 0;
+    }
+    return 1;
+}
+
+int
+complaints_cases_ready (imvo_ctx_t *ctx, const char *covenant, const char *field, imvo_reply_t *reply)
+{
+    int behind = complaints_cases_catch_up (ctx, covenant);
+    if (behind == 0)
+        return 0;
+    return imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, field, behind > 0
+                            ? "the case indexes are taking in many new cases; try again shortly"
+                            : "Redis is not available; try again shortly");
+}
+
+//  At start, before a request is served: the covenants whose cases were indexed by the submit
+//  of an earlier version get their marks (lua/complaint_catch_up.lua). 0, or -1 when Redis failed.
+int
+complaints_cases_start (imvo_ctx_t *ctx)
+{
+    zlist_t *covenants = complaints_covenants (ctx);
+    if (!covenants)
+        return -1;
+    time_t secs = (time_t) (imvo_now_ms () / 1000);
+    struct tm tm;
+    gmtime_r (&secs, &tm);
+    int rc = 0;
+    for (const char *c = zlist_first (covenants); c && rc == 0; c = zlist_next (covenants))
+        rc = s_catch_up_call (ctx, c, tm.tm_year + 1900) < 0 ? -1 : 0;
+    zlist_destroy (&covenants);
+    return rc;
+}
+
+//  Timer: every covenant's new cases into its indexes.
+void
+complaints_cases_run (imvo_ctx_t *ctx)
+{
+    zlist_t *covenants = complaints_covenants (ctx);
+    for (const char *c = covenants ? zlist_first (covenants) : NULL; c; c = zlist_next (covenants))
+        complaints_cases_catch_up (ctx, c);
+    zlist_destroy (&covenants);
 }

@@ -34,6 +34,8 @@ complaints_open (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
 {
     (void) req;
     const char *covenant = f [COMPLAINT_OPEN_COVENANT].str;
+    if (complaints_cases_ready (ctx, covenant, "covenant", reply))     //  a case filed a moment ago
+        return -1;
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);

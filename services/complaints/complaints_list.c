@@ -217,7 +217,9 @@ complaints_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
     s_pos_t bound = { 0, "" };          //  the newest place where a covenant stopped reading
     int rc = 0;
     for (const char *c = zlist_first (covenants); c && rc == 0; c = zlist_next (covenants)) {
-        //  Read your own writes: the word index takes in the newest cases first.
+        //  Read your own writes: the case indexes and the word index take in the newest cases first.
+        if ((rc = complaints_cases_ready (ctx, c, "covenant", reply)))
+            break;
         int behind = filter.words ? complaints_words_catch_up (ctx, c) : 0;
         if (behind) {
             rc = imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "q", behind > 0

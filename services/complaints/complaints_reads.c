@@ -176,6 +176,9 @@ complaints_stats (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t
 {
     (void) req;
     const char *covenant = f [COMPLAINT_COVENANT_CODE].str;
+    //  The newest cases first enter :cases, read below.
+    if (complaints_cases_ready (ctx, covenant, "covenant", reply))
+        return -1;
     zhashx_t *statuses = zhashx_new (), *outcomes = zhashx_new ();
     int rc = 0;
     size_t total = 0;

@@ -36,6 +36,9 @@
                                                            respondent's name has that word
                                                            (case-folded: complaints_words.c)
       imvo:complaints:{<covenant>}:index_version           set once the indexes hold every case
+      imvo:complaints:{<covenant>}:indexed                 hash year -> the number of the last case in
+                                                           :cases, the status, respondent and deadline
+                                                           indexes and :receipts (imvo_cases_index)
       imvo:complaints:{<covenant>}:words_at                hash year -> the number of the last case
                                                            whose words are indexed (complaints_word_index.c)
       imvo:complaints:{<covenant>}:index_build             while building: the next case's rank
@@ -230,6 +233,8 @@ s_complaint_status (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
         return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "receipt",
                                 "receipt must look like TEXTILE-7KQ4-M9PX-2HRT-WC3D");
     complaints_receipt_hash (receipt, hash);
+    if (complaints_cases_ready (ctx, covenant, "receipt", reply))      //  a receipt given a moment ago
+        return -1;
     imvo_args_t keys, args;
     imvo_args_init (&keys);
     imvo_args_init (&args);
@@ -277,6 +282,7 @@ static const imvo_timer_t s_timers [] = {
     { "deadlines", 500, complaints_deadlines_run },
     { "retention", 1000, complaints_retention_run },
     { "case indexes", 1000, complaints_index_run },      //  until every covenant's are built
+    { "new cases", 200, complaints_cases_run },          //  the new cases' indexes
     { "word index", 200, complaints_words_run },         //  the new cases' words
     { "place links", 250, complaints_link_queue_run },   //  the cases that name a place
     { NULL, 0, NULL },
@@ -293,6 +299,8 @@ s_start (imvo_ctx_t *ctx)
         return -1;                  //  nor a complainant's identity kept (IMVO_DATA_KEY_FILE)
     complaints_intake_start (ctx);
     complaints_link_queue_start (ctx);      //  after an upgrade: the former consumer's events
+    if (complaints_cases_start (ctx))       //  after an upgrade: the marks of the new cases' indexes
+        return -1;
     return complaints_views_start (ctx);
 }
 

@@ -71,6 +71,13 @@ void complaints_words_pack (zhashx_t *words, msgpack_packer *pk);
 //  complaints_index.c: the timer that builds the case indexes (complaint.list's filters) of
 //  covenants whose cases came before complaints kept them, a bounded step at a time.
 void complaints_index_run (imvo_ctx_t *ctx);
+//  The new cases into the case indexes (complaints_index.c): 0 when every case is in them, 1 when
+//  many are still left, -1 when Redis failed. _start: once at start; _run: the timer.
+int complaints_cases_catch_up (imvo_ctx_t *ctx, const char *covenant);
+//  The same before a read of those indexes: 0, or -1 with the reply's error (unavailable, on field).
+int complaints_cases_ready (imvo_ctx_t *ctx, const char *covenant, const char *field, imvo_reply_t *reply);
+int complaints_cases_start (imvo_ctx_t *ctx);
+void complaints_cases_run (imvo_ctx_t *ctx);
 //  complaints_word_index.c: the word index (:word:<w>) kept behind the submit by a timer, and
 //  brought up to date for a covenant before complaint.list's q reads it: 0 when it is, 1 when
 //  cases are still left after a bounded wait, -1 when Redis failed.

@@ -111,6 +111,9 @@ complaints_export (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_
             return imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "cursor", "cursor must be the cursor of an earlier page");
         snprintf (after_id, sizeof after_id, "%s", end + 1);
     }
+    //  The newest cases first enter the indexes read below.
+    if (complaints_cases_ready (ctx, covenant, "covenant", reply))
+        return -1;
     //  With a status, its index leads once the covenant's indexes are built; the status is
     //  checked on each case either way.
     redisReply *indexed = status ? imvo_redis_cmd (ctx->redis, "EXISTS imvo:complaints:{%s}:index_version", covenant) : NULL;

@@ -7,6 +7,12 @@
 local owners = { acknowledge = 'secretariat', admissibility = 'committee', response = 'company',
                  feedback = 'secretariat', decision = 'committee', follow_up = 'committee' }
 local p = ARGV[2]
+-- Only once every case is in :deadlines (imvo_cases_index): a move's deadline of a case not yet
+-- indexed could otherwise be due once here and again when its case is indexed. Until then
+-- the daemon calls again (due = the limit).
+if imvo_cases_index(p, 200) > 0 then
+    return imvo_commit({ due = tonumber(ARGV[3]) })
+end
 local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[4], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
 for i = 1, #due, 2 do
     local member, at = due[i], tonumber(due[i + 1])

@@ -2,7 +2,8 @@
 -- KEYS[1] the covenant's cases zset, KEYS[2] its :late zset (cases with a deadline passed),
 -- KEYS[3...] the index sets a case must be in: :status:<status> first when ARGV[3] names a
 -- status, then :respondent:<org>, :assigned:<person>, :word:<w> for each word of q. Every
--- one of them is scored by received_at (complaint_submit.lua keeps them, with
+-- one of them is scored by received_at (imvo_cases_index, in which complaint.list puts the newest
+-- cases first: complaints_cases_ready, and
 -- complaint_transition.lua, complaint_assign.lua, complaint_deadlines.lua and, for a
 -- covenant's older cases, complaint_index.lua; the words are complaints_word_index.c's, which
 -- complaint.list brings up to date before it runs this).

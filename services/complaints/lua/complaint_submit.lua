@@ -22,12 +22,13 @@
 -- A company that is not a member itself but that a trade association lists (member.associates,
 -- imvo:membership:{<covenant>}:associated) is reachable through its association: the case
 -- keeps the association (association), and the association hears of the case with the company.
--- The case enters the covenant's indexes (complaint.list's filters, score received_at):
--- :status:received and :respondent:<org>, and :index_version is set with the covenant's first
--- case (an older covenant's indexes are built by complaints_index.c). Its words (:word:<w>)
--- are not written here: the daemon indexes them behind the commit, many cases a step, and
--- complaint.list's q catches up first (complaints_word_index.c; issue 21, 6: a ZADD per word
--- was most of a complaint's cost).
+-- The case enters no index here: :cases, :status:received, :respondent:<org>, its three
+-- deadlines and its receipt are written behind the commit, many cases a step, and every script
+-- that reads them catches up first (imvo_cases_index in the prelude; issue 21, 6: each index
+-- member cost the submit more than the command itself). The year's first case adds the year to
+-- :indexed, so that the step knows to look at it. :index_version is set with the covenant's
+-- first case (an older covenant's indexes are built by complaints_index.c). Its words
+-- (:word:<w>) are indexed behind the commit too, by the daemon (complaints_word_index.c).
 -- The respondent must be a company that is a current member of the covenant, by complaints'
 -- own view of the members (member_view.lua), or by membership's newer events that the view
 -- has not applied yet (a member.join acknowledged a moment ago counts: imvo_view_newer reads
@@ -92,7 +93,6 @@ local now = a.now
 redis.call('HSET', key, 'case_id', case_id, 'covenant', a.covenant, 'respondent', a.respondent, 'summary', a.summary,
            'status', 'received', 'received_at', now, 'updated_at', now, 'file', a.file,
            'history', a.history, 'receipt_hash', a.receipt_hash, 'deadlines', a.deadlines, 'lang', a.lang)
-redis.call('HSET', prefix .. ':receipts', a.receipt_hash, case_id)
 local event = imvo_mp_prepend(a.event, 'case_id', case_id)
 if a.kind == 'dispute' then
     redis.call('HSET', key, 'kind', 'dispute', 'claimant_org', a.claimant_org)
@@ -102,22 +102,13 @@ if association then
     redis.call('HSET', key, 'association', association)
     event = imvo_mp_prepend(event, 'association', association)
 end
--- The three deadlines in one ZADD: each redis.call costs more than the command itself
--- (issue 21, 6), and each is a record of its own in the AOF.
-local due, i = {}, 0
-for name, at in pairs(cmsgpack.unpack(a.deadlines)) do
-    due[i + 1], due[i + 2], i = at, case_id .. '|' .. name, i + 2
-end
-redis.call('ZADD', prefix .. ':deadlines', unpack(due))
 -- Only the year's first case can be the covenant's first (:cases gets every case the
--- counter numbers, in this script, and loses none): no EXISTS for the others.
-if n == 1 and redis.call('EXISTS', prefix .. ':cases') == 0 then
-    redis.call('SET', prefix .. ':index_version', '1')
-end
-redis.call('ZADD', prefix .. ':cases', now, case_id)
-redis.call('ZADD', prefix .. ':status:received', now, case_id)
-if a.respondent ~= '' then
-    redis.call('ZADD', prefix .. ':respondent:' .. a.respondent, now, case_id)     -- a company's cases (org.get)
+-- counter numbers, and loses none): no EXISTS for the others.
+if n == 1 then
+    if redis.call('EXISTS', prefix .. ':cases') == 0 then
+        redis.call('SET', prefix .. ':index_version', '1')
+    end
+    redis.call('HSETNX', prefix .. ':indexed', a.year, '0')
 end
 -- Only a complaint about a place waits to be linked: the others cost no consumer's pending
 -- entry and acknowledgement (issue 21, 6).
