@@ -1,0 +1,110 @@
+"""The case indexes kept behind the submit (issue 21, 6; docs/ARCHITECTURE.md, "The case indexes
+behind the commit"): complaint.submit writes the case, its number, its event and its idempotency
+record, and a step (imvo_cases_index, common/lua/prelude.lua) puts the new cases into :cases, the
+status and respondent indexes, :deadlines and :receipts. A client still reads its own writes at
+once; a move made before the step leaves the indexes as the case is; no deadline falls due twice;
+and a covenant whose cases an earlier version indexed at submit gets its marks at start.
+
+The step runs on complaints' timer every 200 ms: a move sent right after the submit, as here,
+comes before it nearly always, and the indexes must be the same in either order."""
+import os
+import unittest
+
+from harness import System
+
+SEC = {"role": "secretariat"}
+DAY = 86400
+P = "imvo:complaints:{textile}"
+
+
+def submit(s, n):
+    return s.ok("complaints", "complaint.submit", {
+        "covenant": "textile", "respondent": s.respondent, "summary": "Locked exits %d" % n,
+        "description": "The exits were locked in week %d." % n, "complainant": {"anonymous": True}})
+
+
+def move(s, case_id, to):
+    return s.ok("complaints", "complaint.transition", {"case_id": case_id, "to": to, "reason": "checked"}, actor=SEC)
+
+
+def events(s, etype):
+    return s.redis.cli("XRANGE", P + ":events", "-", "+").split("\n").count(etype)
+
+
+class CaseIndexes(unittest.TestCase):
+
+    def test_every_read_right_after_the_submit_sees_the_case(self):
+        with System(["complaints"]) as s:
+            for n in range(15):
+                case = submit(s, n)
+                cid = case["case_id"]
+                self.assertEqual(s.ok("complaints", "complaint.status", {"receipt": case["receipt"]},
+                                      actor={"role": "complainant"})["case_id"], cid)
+                listed = s.ok("complaints", "complaint.list", {"covenant": "textile", "limit": 1}, actor=SEC)
+                self.assertEqual([c["case_id"] for c in listed["cases"]], [cid])
+                mine = s.ok("complaints", "complaint.list", {"covenant": "textile", "respondent": s.respondent,
+                                                             "status": "received", "limit": 1}, actor=SEC)
+                self.assertEqual([c["case_id"] for c in mine["cases"]], [cid])
+                opened = s.ok("complaints", "complaint.open", {"covenant": "textile", "respondent": s.respondent})
+                self.assertIn(cid, [c["case_id"] for c in opened["cases"]])
+            exported = s.ok("complaints", "complaint.export", {"covenant": "textile"}, actor=SEC)["csv"]
+            self.assertEqual(exported.count("TEXTILE-"), 15)
+            self.assertEqual(s.ok("complaints", "complaint.stats", {"covenant": "textile"})["cases"], 15)
+
+    def test_a_move_before_the_step_leaves_the_indexes_as_the_case_is(self):
+        with System(["complaints"]) as s:
+            ids = []
+            for n in range(10):
+                cid = submit(s, n)["case_id"]
+                move(s, cid, "admissibility")
+                ids.append(cid)
+            self.assertEqual(sorted(s.cases("textile")), sorted(ids))
+            for cid in ids:
+                self.assertEqual(s.redis.cli("ZSCORE", P + ":status:received", cid).strip(), "", cid)
+                self.assertNotEqual(s.redis.cli("ZSCORE", P + ":status:admissibility", cid).strip(), "", cid)
+                self.assertNotEqual(s.redis.cli("ZSCORE", P + ":respondent:" + s.respondent, cid).strip(), "", cid)
+                due = {d["deadline"] for d in s.ok("complaints", "complaint.get", {"case_id": cid})["deadlines"]}
+                self.assertNotIn("acknowledge", due)
+                for name in ("acknowledge", "admissibility", "feedback", "decision"):
+                    indexed = s.redis.cli("ZSCORE", P + ":deadlines", "%s|%s" % (cid, name)).strip() != ""
+                    self.assertEqual(indexed, name in due, (cid, name))
+
+    def test_deadlines_of_cases_moved_before_the_step_fall_due_once(self):
+        with System(["complaints"]) as s:
+            ids = []
+            for n in range(10):
+                cid = submit(s, n)["case_id"]
+                move(s, cid, "admissibility")
+                ids.append(cid)
+            open_deadlines = sum(len(s.ok("complaints", "complaint.get", {"case_id": cid})["deadlines"]) for cid in ids)
+            self.assertGreater(open_deadlines, len(ids))
+            # Two years later (the clock moved for the test) every deadline has passed.
+            s.stop("complaints")
+            s.extra_env["IMVO_CLOCK_OFFSET_S"] = str(800 * DAY)
+            s.start("complaints")
+            self.assertTrue(s.wait_for(lambda: events(s, "complaint.deadline_due") >= open_deadlines))
+            self.assertEqual(sorted(s.cases("textile")), sorted(ids))
+            self.assertTrue(s.wait_for(lambda: s.redis.cli("ZCARD", P + ":deadlines").strip() == "0"))
+            self.assertEqual(events(s, "complaint.deadline_due"), open_deadlines)
+            self.assertEqual(int(s.redis.cli("ZCARD", P + ":overdue")), open_deadlines)
+
+    def test_a_covenant_indexed_by_an_earlier_version_gets_its_marks_at_start(self):
+        with System(["complaints"]) as s:
+            first = [submit(s, n)["case_id"] for n in range(3)]
+            self.assertEqual(sorted(s.cases("textile")), sorted(first))
+            year = first[0].split("-")[1]
+            # An earlier version wrote the indexes in its submit and kept no marks.
+            s.stop("complaints")
+            s.redis.cli("DEL", P + ":indexed")
+            s.start("complaints")
+            self.assertEqual(s.redis.cli("HGET", P + ":indexed", year).strip(), "3")
+            # A case filed now (the year's fourth: no first case of a year to add the mark) is
+            # indexed and listed.
+            fourth = submit(s, 4)["case_id"]
+            listed = s.ok("complaints", "complaint.list", {"covenant": "textile", "limit": 1}, actor=SEC)
+            self.assertEqual([c["case_id"] for c in listed["cases"]], [fourth])
+            self.assertEqual(sorted(s.cases("textile")), sorted(first + [fourth]))
+
+
+if __name__ == "__main__":
+    unittest.main()
