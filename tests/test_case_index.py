@@ -59,6 +59,9 @@ class CaseIndexes(unittest.TestCase):
                 move(s, cid, "admissibility")
                 ids.append(cid)
             self.assertEqual(sorted(s.cases("textile")), sorted(ids))
+            # complaint.stats counts from these indexes.
+            stats = s.ok("complaints", "complaint.stats", {"covenant": "textile"})
+            self.assertEqual((stats["cases"], stats["per_status"]), (10, {"admissibility": 10}))
             for cid in ids:
                 self.assertEqual(s.redis.cli("ZSCORE", P + ":status:received", cid).strip(), "", cid)
                 self.assertNotEqual(s.redis.cli("ZSCORE", P + ":status:admissibility", cid).strip(), "", cid)
