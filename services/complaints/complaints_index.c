@@ -188,6 +188,42 @@ complaints_cases_ready (imvo_ctx_t *ctx, const char *covenant, const char *field
                             : "Redis is not available; try again shortly");
 }
 
+int
+complaints_cases_ready_all (imvo_ctx_t *ctx, zlist_t *covenants, const char *field, imvo_reply_t *reply)
+{
+    //  One round trip for all of them (complaint.list of every covenant); a covenant with
+    //  more to do, or a reply that is not a count (NOSCRIPT after a Redis restart), then
+    //  catches up on its own.
+    size_t n = zlist_size (covenants), k = 0;
+    long long *left = calloc (n + 1, sizeof *left);
+    assert (left);
+    for (const char *c = zlist_first (covenants); c; c = zlist_next (covenants), k++) {
+        imvo_args_t keys, args;
+        imvo_args_init (&keys);
+        imvo_args_init (&args);
+        imvo_args_fmt (&keys, "imvo:complaints:{%s}:indexed", c);
+        imvo_args_fmt (&args, "imvo:complaints:{%s}", c);
+        imvo_args_fmt (&args, "%d", S_CATCH_UP_BUDGET);
+        imvo_args_str (&args, "");
+        left [k] = imvo_redis_append_eval (ctx->redis, "complaint_catch_up", &keys, &args) ? -1 : 0;
+        imvo_args_release (&keys);
+        imvo_args_release (&args);
+    }
+    for (k = 0; k < n; k++) {
+        redisReply *r = left [k] == 0 ? imvo_redis_next_reply (ctx->redis) : NULL;
+        left [k] = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
+        if (r)
+            freeReplyObject (r);
+    }
+    int rc = 0;
+    k = 0;
+    for (const char *c = zlist_first (covenants); c && rc == 0; c = zlist_next (covenants), k++)
+        if (left [k] != 0)
+            rc = complaints_cases_ready (ctx, c, field, reply);
+    free (left);
+    return rc;
+}
+
 //  At start, before a request is served: the covenants whose cases were indexed by the submit
 //  of an earlier version get their marks (lua/complaint_catch_up.lua). 0, or -1 when Redis failed.
 int

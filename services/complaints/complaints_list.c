@@ -215,11 +215,10 @@ complaints_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
     const msgpack_object **all = NULL;
     bool bounded = false;
     s_pos_t bound = { 0, "" };          //  the newest place where a covenant stopped reading
-    int rc = 0;
+    //  Read your own writes: the case indexes and the word index take in the newest cases first
+    //  (a case shown alone is read from its hash).
+    int rc = filter.only [0] ? 0 : complaints_cases_ready_all (ctx, covenants, "covenant", reply);
     for (const char *c = zlist_first (covenants); c && rc == 0; c = zlist_next (covenants)) {
-        //  Read your own writes: the case indexes and the word index take in the newest cases first.
-        if ((rc = complaints_cases_ready (ctx, c, "covenant", reply)))
-            break;
         int behind = filter.words ? complaints_words_catch_up (ctx, c) : 0;
         if (behind) {
             rc = imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "q", behind > 0

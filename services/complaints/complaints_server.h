@@ -76,6 +76,7 @@ void complaints_index_run (imvo_ctx_t *ctx);
 int complaints_cases_catch_up (imvo_ctx_t *ctx, const char *covenant);
 //  The same before a read of those indexes: 0, or -1 with the reply's error (unavailable, on field).
 int complaints_cases_ready (imvo_ctx_t *ctx, const char *covenant, const char *field, imvo_reply_t *reply);
+int complaints_cases_ready_all (imvo_ctx_t *ctx, zlist_t *covenants, const char *field, imvo_reply_t *reply);
 int complaints_cases_start (imvo_ctx_t *ctx);
 void complaints_cases_run (imvo_ctx_t *ctx);
 //  complaints_word_index.c: the word index (:word:<w>) kept behind the submit by a timer, and
