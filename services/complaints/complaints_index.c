@@ -4,14 +4,15 @@
     and marks the covenant (:index_version); a covenant with cases and without the mark is
     built here, by a timer, S_STEP cases a call of lua/complaint_index.lua and S_STEPS calls a
     run, oldest first. The rank of the next case is kept in Redis (:index_build), so a restart
-    goes on where it stopped, and new cases (indexed at submit) come after the ones it walks.
+    goes on where it stopped, and new cases (in :cases by the step below) come after the ones
+    it walks.
     Until a covenant is marked, complaint.list answers its status filter by reading the cases
     and its other filters with `unavailable`.
 
     Also here: the new cases' indexes (:cases, status, respondent, deadlines, receipts), which
-    complaint.submit leaves to imvo_cases_index (common/lua/prelude.lua) since issue 21, 6. The
-    scripts that read them call it themselves; complaints_cases_catch_up is the same for the
-    reads made in C and for the timer that keeps the indexes near the counters.
+    complaint.submit leaves to imvo_cases_index (common/lua/prelude.lua) since issue 21, 6: a
+    timer keeps them near the counters, every read of them catches up first
+    (complaints_cases_ready), and complaint_deadlines.lua calls it itself.
 */
 #include "complaints_server.h"
 
