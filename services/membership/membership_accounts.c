@@ -151,6 +151,17 @@ s_company_admin (imvo_ctx_t *ctx, const imvo_request_t *req, imvo_reply_t *reply
                                         "only the company's administrator manages its accounts; ask the secretariat");
 }
 
+//  Starts the call of an account script that imvo_commit runs: no keys (KEYS[1], the
+//  idempotency record, is imvo_commit's), ARGV the accounts' prefix and the username.
+static void
+s_account_args (imvo_args_t *keys, imvo_args_t *args, const char *username)
+{
+    imvo_args_init (keys);
+    imvo_args_init (args);
+    imvo_args_str (args, ACCOUNT_PREFIX);
+    imvo_args_str (args, username);
+}
+
 int
 membership_account_create (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
@@ -180,10 +191,7 @@ membership_account_create (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
     membership_token_new (token, hash);
     int64_t now = imvo_now_ms ();
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_str (&args, ACCOUNT_PREFIX);
-    imvo_args_str (&args, f [ACCOUNT_CREATE_USERNAME].str);
+    s_account_args (&keys, &args, f [ACCOUNT_CREATE_USERNAME].str);
     imvo_args_str (&args, f [ACCOUNT_CREATE_NAME].str);
     imvo_args_str (&args, f [ACCOUNT_CREATE_EMAIL].str);
     imvo_args_str (&args, role);
@@ -207,10 +215,7 @@ membership_account_reset (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
     membership_token_new (token, hash);
     int64_t now = imvo_now_ms ();
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_str (&args, ACCOUNT_PREFIX);
-    imvo_args_str (&args, f [ACCOUNT_RESET_USERNAME].str);
+    s_account_args (&keys, &args, f [ACCOUNT_RESET_USERNAME].str);
     imvo_args_fmt (&args, "%lld", (long long) now);
     imvo_args_fmt (&args, "%lld", (long long) (now + ENROLL_LIFETIME_MS));
     imvo_args_str (&args, hash);
@@ -285,10 +290,7 @@ membership_account_disable (imvo_ctx_t *ctx, const imvo_request_t *req, const im
     if (s_company_admin (ctx, req, reply))
         return -1;
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_str (&args, ACCOUNT_PREFIX);
-    imvo_args_str (&args, f [ACCOUNT_DISABLE_USERNAME].str);
+    s_account_args (&keys, &args, f [ACCOUNT_DISABLE_USERNAME].str);
     imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
     imvo_args_str (&args, strcmp (req->role, "company") == 0 ? req->org : "");
     return imvo_commit (ctx, req, ACCOUNT_TAG, "account_disable", &keys, &args, reply);

@@ -71,7 +71,7 @@ membership_meeting_record (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
     else
         msgpack_pack_array (&pk, 0);
     imvo_args_add (&args, v.data, v.size);
-    imvo_args_str (&args, f [MEETING_RECORD_SOURCE].present ? f [MEETING_RECORD_SOURCE].str : "");
+    imvo_args_str (&args, membership_opt (&f [MEETING_RECORD_SOURCE]));
     imvo_args_str (&args, s_by (req));
     int rc = imvo_commit (ctx, req, covenant, "meeting_record", &keys, &args, reply);
     msgpack_sbuffer_destroy (&a);
@@ -176,7 +176,7 @@ membership_steering_put (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_
     msgpack_packer_init (&pk, &b, msgpack_sbuffer_write);
     msgpack_pack_object (&pk, *f [STEERING_PUT_MEMBERS].obj);
     imvo_args_add (&args, b.data, b.size);
-    imvo_args_str (&args, f [STEERING_PUT_SOURCE].present ? f [STEERING_PUT_SOURCE].str : "");
+    imvo_args_str (&args, membership_opt (&f [STEERING_PUT_SOURCE]));
     imvo_args_str (&args, s_by (req));
     int rc = imvo_commit (ctx, req, covenant, "steering_put", &keys, &args, reply);
     msgpack_sbuffer_destroy (&b);

@@ -70,17 +70,25 @@ membership_read_tagged (imvo_ctx_t *ctx, const char *script, const char *tag, co
     return rc;
 }
 
-void
-membership_args (imvo_args_t *keys, imvo_args_t *args, const char *tag, const char *key_fmt, ...)
+//  What membership_args and membership_named share: both vectors started, keys with
+//  "imvo:membership:{tag}:" + the formatted key.
+static void __attribute__ ((format (printf, 4, 0)))
+s_args_start (imvo_args_t *keys, imvo_args_t *args, const char *tag, const char *key_fmt, va_list ap)
 {
     imvo_args_init (keys);
     imvo_args_init (args);
     char key [256];
+    vsnprintf (key, sizeof key, key_fmt, ap);
+    imvo_args_fmt (keys, "imvo:membership:{%s}:%s", tag, key);
+}
+
+void
+membership_args (imvo_args_t *keys, imvo_args_t *args, const char *tag, const char *key_fmt, ...)
+{
     va_list ap;
     va_start (ap, key_fmt);
-    vsnprintf (key, sizeof key, key_fmt, ap);
+    s_args_start (keys, args, tag, key_fmt, ap);
     va_end (ap);
-    imvo_args_fmt (keys, "imvo:membership:{%s}:%s", tag, key);
     imvo_args_fmt (args, "imvo:membership:{%s}", tag);
 }
 
@@ -88,14 +96,10 @@ void
 membership_named (imvo_args_t *keys, imvo_args_t *args, imvo_named_t *named, const char *type, const char *tag,
                   const char *key_fmt, ...)
 {
-    imvo_args_init (keys);
-    imvo_args_init (args);
-    char key [256];
     va_list ap;
     va_start (ap, key_fmt);
-    vsnprintf (key, sizeof key, key_fmt, ap);
+    s_args_start (keys, args, tag, key_fmt, ap);
     va_end (ap);
-    imvo_args_fmt (keys, "imvo:membership:{%s}:%s", tag, key);
     imvo_named_init (named, type);
     imvo_named_fmt (named, "prefix", "imvo:membership:{%s}", tag);
 }

@@ -128,10 +128,7 @@ membership_account_login (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
     membership_token_new (token, hash);
     int64_t now = imvo_now_ms ();
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, ACCOUNT_PREFIX ":account:%s", username);
-    imvo_args_str (&args, ACCOUNT_PREFIX);
+    membership_args (&keys, &args, ACCOUNT_TAG, "account:%s", username);
     imvo_args_str (&args, username);
     imvo_args_str (&args, pwhash);
     imvo_args_fmt (&args, "%llu", (unsigned long long) step);
@@ -146,11 +143,8 @@ membership_account_login (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
         //  A replayed code (or an account changed meanwhile) is a wrong login like any other.
         if (r && r->type == REDIS_REPLY_ERROR && strncmp (r->str, "forbidden|", 10) == 0)
             s_login_count (ctx, username, false);
-        int rc = imvo_redis_fail (r, reply);
-        if (r)
-            freeReplyObject (r);
         sodium_memzero (token, sizeof token);
-        return rc ? rc : -1;
+        return imvo_redis_fail_free (r, reply);
     }
     char name [256], role [32], org [72], lang [8];
     msgpack_unpacked u;
@@ -184,13 +178,12 @@ membership_account_login (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
 static int
 s_session (imvo_ctx_t *ctx, const char *token, const char *mode, imvo_reply_t *reply)
 {
+    if (membership_pw_ready (reply))
+        return -1;
     char hash [TOKEN_HEX];
     membership_token_hash (token, hash);
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, ACCOUNT_PREFIX ":session:%s", hash);
-    imvo_args_str (&args, ACCOUNT_PREFIX);
+    membership_args (&keys, &args, ACCOUNT_TAG, "session:%s", hash);
     imvo_args_str (&args, mode);
     imvo_args_str (&args, hash);
     imvo_args_fmt (&args, "%lld", (long long) imvo_now_ms ());
@@ -206,8 +199,6 @@ int
 membership_account_session (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     (void) req;
-    if (membership_pw_ready (reply))
-        return -1;
     return s_session (ctx, f [ACCOUNT_SESSION_SESSION].str, "check", reply);
 }
 
@@ -215,8 +206,6 @@ int
 membership_account_logout (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     (void) req;
-    if (membership_pw_ready (reply))
-        return -1;
     return s_session (ctx, f [ACCOUNT_LOGOUT_SESSION].str, "end", reply);
 }
 
@@ -247,10 +236,7 @@ membership_account_password (imvo_ctx_t *ctx, const imvo_request_t *req, const i
     if (f [ACCOUNT_PASSWORD_SESSION].present)
         membership_token_hash (f [ACCOUNT_PASSWORD_SESSION].str, kept);
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, ACCOUNT_PREFIX ":account:%s", username);
-    imvo_args_str (&args, ACCOUNT_PREFIX);
+    membership_args (&keys, &args, ACCOUNT_TAG, "account:%s", username);
     imvo_args_str (&args, username);
     imvo_args_str (&args, pwhash);
     imvo_args_str (&args, newhash);
@@ -261,12 +247,8 @@ membership_account_password (imvo_ctx_t *ctx, const imvo_request_t *req, const i
     imvo_args_release (&args);
     sodium_memzero (pwhash, sizeof pwhash);
     sodium_memzero (newhash, sizeof newhash);
-    if (!r || r->type != REDIS_REPLY_INTEGER) {
-        int rc = imvo_redis_fail (r, reply);
-        if (r)
-            freeReplyObject (r);
-        return rc ? rc : -1;
-    }
+    if (!r || r->type != REDIS_REPLY_INTEGER)
+        return imvo_redis_fail_free (r, reply);
     freeReplyObject (r);
     s_login_count (ctx, username, true);
     msgpack_packer *pk = imvo_reply_pk (reply);
