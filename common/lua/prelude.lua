@@ -179,6 +179,22 @@ local function imvo_case_to_change()
     return case
 end
 
+-- membership: the start of a script that changes a covenant's records (meeting_record.lua,
+-- steering_put.lua; ARGV[2] the covenant's key prefix). Returns the prefix, or nil and what
+-- the script returns at once: the stored reply of a request made before (imvo_replay), or
+-- not_found on covenant.
+local function imvo_covenant_to_change()
+    local replay = imvo_replay()
+    if replay then
+        return nil, replay
+    end
+    local p = ARGV[2]
+    if redis.call('EXISTS', p .. ':covenant') == 0 then
+        return nil, imvo_fail('not_found', 'covenant', 'no covenant with this code')
+    end
+    return p
+end
+
 -- membership: the fields of the member hash KEYS[2] of an active member, 'status' and then the
 -- ones asked for (HMGET); or nil and the error to return: not_found on org_id when the
 -- organisation is not a member of the covenant, conflict when it has left.
@@ -220,6 +236,16 @@ local function imvo_sessions_end(prefix, username, keep)
         end
     end
     return kept
+end
+
+-- scoring: the fields of a round hash (key) that is completed: 'status' and then the one asked
+-- for (HMGET); or nil and the error to return: conflict on round_id while the round runs.
+local function imvo_completed_round(key, field)
+    local round = redis.call('HMGET', key, 'status', field)
+    if round[1] ~= 'completed' then
+        return nil, imvo_fail('conflict', 'round_id', 'the round is not completed yet')
+    end
+    return round
 end
 
 -- complaints: the case indexes, kept behind the submit (issue 21, 6; docs/ARCHITECTURE.md,

@@ -7,13 +7,9 @@
 -- KEYS[1] idempotency record, KEYS[2] the meetings hash (date -> packed meeting); ARGV:
 -- [1] ttl, [2] key prefix, [3] covenant, [4] date, [5] packed attendees, [6] packed votes,
 -- [7] source ('' none), [8] by.
-local replay = imvo_replay()
-if replay then
-    return replay
-end
-local p = ARGV[2]
-if redis.call('EXISTS', p .. ':covenant') == 0 then
-    return imvo_fail('not_found', 'covenant', 'no covenant with this code')
+local p, err = imvo_covenant_to_change()
+if not p then
+    return err
 end
 local function member(org)
     local m = redis.call('HMGET', p .. ':member:' .. org, 'status', 'role', 'votes')

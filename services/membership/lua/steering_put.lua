@@ -5,13 +5,9 @@
 -- chair is no party's representative.
 -- KEYS[1] idempotency record, KEYS[2] the steering key (packed group); ARGV: [1] ttl, [2] key
 -- prefix, [3] covenant, [4] chair, [5] packed members, [6] source ('' none), [7] by.
-local replay = imvo_replay()
-if replay then
-    return replay
-end
-local p = ARGV[2]
-if redis.call('EXISTS', p .. ':covenant') == 0 then
-    return imvo_fail('not_found', 'covenant', 'no covenant with this code')
+local p, err = imvo_covenant_to_change()
+if not p then
+    return err
 end
 local members = cmsgpack.unpack(ARGV[5])
 for i, m in ipairs(members) do

@@ -6,9 +6,9 @@ local replay = imvo_replay()
 if replay then
     return replay
 end
-local round = redis.call('HMGET', KEYS[2], 'status', 'completed_at')
-if round[1] ~= 'completed' then
-    return imvo_fail('conflict', 'round_id', 'the round is not completed yet')
+local round, err = imvo_completed_round(KEYS[2], 'completed_at')
+if not round then
+    return err
 end
 if tonumber(ARGV[7]) > tonumber(round[2]) + tonumber(ARGV[8]) then
     return imvo_fail('conflict', 'round_id', 'the appeal window (4 weeks after the round completed) has closed')

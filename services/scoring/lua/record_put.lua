@@ -11,9 +11,9 @@ if replay then
     return replay
 end
 if ARGV[5] ~= '' then
-    local st = redis.call('HMGET', ARGV[5], 'status', 'published_at')
-    if st[1] ~= 'completed' then
-        return imvo_fail('conflict', 'round_id', 'the round is not completed yet')
+    local st, err = imvo_completed_round(ARGV[5], 'published_at')
+    if not st then
+        return err
     end
     if st[2] then
         return imvo_fail('conflict', 'round_id', 'the round\'s results are published: appeal instead')

@@ -6,9 +6,9 @@ local replay = imvo_replay()
 if replay then
     return replay
 end
-local st = redis.call('HMGET', KEYS[2], 'status', 'published_at')
-if st[1] ~= 'completed' then
-    return imvo_fail('conflict', 'round_id', 'the round is not completed yet')
+local st, err = imvo_completed_round(KEYS[2], 'published_at')
+if not st then
+    return err
 end
 if st[2] then
     return imvo_commit({ round_id = ARGV[3], published_at = tonumber(st[2]), published = false })
