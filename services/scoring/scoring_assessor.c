@@ -21,6 +21,32 @@
 #include <stdatomic.h>
 
 #define S_MAX_COMMENTS 50           //  a company's comments on its review in a round
+#define S_KEY 160                   //  a review hash's or a round hash's key, with its NUL
+
+//  The keys assessment.verify and assessment.comment put a review record under: the company's
+//  review hash and the round hash (S_KEY bytes each).
+static void
+s_review_keys (const scoring_review_round_t *rd, const char *org, char *hash, char *round_key)
+{
+    snprintf (hash, S_KEY, "imvo:scoring:{%s}:round:%lld:review:%s", rd->covenant, (long long) rd->year, org);
+    snprintf (round_key, S_KEY, "imvo:scoring:{%s}:round:%lld", rd->covenant, (long long) rd->year);
+}
+
+//  Starts the event that tells of a review record (assessment.verified, assessment.commented)
+//  in event, packed by epk (the caller destroys event): a map of `pairs` pairs, the first four
+//  naming the round and the company.
+static void
+s_review_event (msgpack_sbuffer *event, msgpack_packer *epk, uint32_t pairs, const char *round_id,
+                const scoring_review_round_t *rd, const char *org)
+{
+    msgpack_sbuffer_init (event);
+    msgpack_packer_init (epk, event, msgpack_sbuffer_write);
+    msgpack_pack_map (epk, pairs);
+    imvo_pack_kv_str (epk, "round_id", round_id);
+    imvo_pack_kv_str (epk, "covenant", rd->covenant);
+    imvo_pack_kv_int (epk, "year", rd->year);
+    imvo_pack_kv_str (epk, "org_id", org);
+}
 
 int
 scoring_review_round (imvo_ctx_t *ctx, const char *round_id, scoring_review_round_t *rd, imvo_reply_t *reply)
@@ -194,27 +220,20 @@ scoring_assessment_verify (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
         imvo_pack_kv_int (&vpk, "at", imvo_now_ms ());
         imvo_pack_kv_str (&vpk, "by", req->person [0] ? req->person : req->role);
         //  The company hears of it (notify): it may comment until the window ends.
-        msgpack_sbuffer event;
-        msgpack_sbuffer_init (&event);
-        msgpack_packer epk;
-        msgpack_packer_init (&epk, &event, msgpack_sbuffer_write);
         char ends [40];
         scoring_review_day (rd.completed_at + SCORING_COMMENT_WINDOW_MS, ends, sizeof ends);
-        msgpack_pack_map (&epk, 8);
-        imvo_pack_kv_str (&epk, "round_id", round_id);
-        imvo_pack_kv_str (&epk, "covenant", rd.covenant);
-        imvo_pack_kv_int (&epk, "year", rd.year);
-        imvo_pack_kv_str (&epk, "org_id", org);
+        msgpack_sbuffer event;
+        msgpack_packer epk;
+        s_review_event (&event, &epk, 8, round_id, &rd, org);
         imvo_pack_kv_str (&epk, "criterion", criterion);
         imvo_pack_kv_str (&epk, "verdict", f [ASSESSMENT_VERIFY_VERDICT].str);
         imvo_pack_str (&epk, "score_after");
         scoring_pack_value (&epk, r.score);
         imvo_pack_kv_str (&epk, "window_ends", ends);
-        char hash [160], field [220], results [128], round_key [96];
-        snprintf (hash, sizeof hash, "imvo:scoring:{%s}:round:%lld:review:%s", rd.covenant, y, org);
+        char hash [S_KEY], field [220], results [128], round_key [S_KEY];
+        s_review_keys (&rd, org, hash, round_key);
         snprintf (field, sizeof field, "v:%s", criterion);
         snprintf (results, sizeof results, "imvo:scoring:{%s}:round:%lld:results", rd.covenant, y);
-        snprintf (round_key, sizeof round_key, "imvo:scoring:{%s}:round:%lld", rd.covenant, y);
         rc = scoring_record_put (ctx, req, rd.covenant, hash, field, &verdict, round_key, "assessment.verified", &event,
                                  results, org, &result, reply);
         msgpack_sbuffer_destroy (&event);
@@ -297,17 +316,11 @@ scoring_assessment_comment (imvo_ctx_t *ctx, const imvo_request_t *req, const im
     imvo_pack_kv_str (&pk, "by", req->person [0] ? req->person : req->role);
     //  The committee hears of it (notify).
     msgpack_sbuffer event;
-    msgpack_sbuffer_init (&event);
     msgpack_packer epk;
-    msgpack_packer_init (&epk, &event, msgpack_sbuffer_write);
-    msgpack_pack_map (&epk, 5);
-    imvo_pack_kv_str (&epk, "round_id", round_id);
-    imvo_pack_kv_str (&epk, "covenant", rd.covenant);
-    imvo_pack_kv_int (&epk, "year", rd.year);
-    imvo_pack_kv_str (&epk, "org_id", org);
+    s_review_event (&event, &epk, 5, round_id, &rd, org);
     imvo_pack_kv_str (&epk, "window_ends", day);
-    char hash [160], round_key [96];
-    snprintf (hash, sizeof hash, "imvo:scoring:{%s}:round:%lld:review:%s", rd.covenant, (long long) rd.year, org);
+    char hash [S_KEY], round_key [S_KEY];
+    s_review_keys (&rd, org, hash, round_key);
     //  Two comments in the same millisecond are two fields: the request's id tells them apart.
     static atomic_uint s_seq;
     char field [160];
@@ -315,7 +328,6 @@ scoring_assessment_comment (imvo_ctx_t *ctx, const imvo_request_t *req, const im
         snprintf (field, sizeof field, "c:%lld:%s", (long long) now, req->id);
     else
         snprintf (field, sizeof field, "c:%lld:%u", (long long) now, atomic_fetch_add (&s_seq, 1));
-    snprintf (round_key, sizeof round_key, "imvo:scoring:{%s}:round:%lld", rd.covenant, (long long) rd.year);
     int rc = scoring_record_put (ctx, req, rd.covenant, hash, field, &c, round_key, "assessment.commented", &event, NULL,
                                  NULL, NULL, reply);
     msgpack_sbuffer_destroy (&c);
