@@ -6,7 +6,6 @@ where the two parties vote and the supporter only attends. Every page passes axe
 and desktop size; the screenshots go to <build>/screenshots/collective-*.png."""
 import json
 import os
-import subprocess
 import unittest
 
 import test_collective_console
@@ -33,8 +32,8 @@ class CollectiveBrowser(test_collective_console.CollectivePages):
 
     def journey(self, step, role, *args, org=None):
         user, secret = self.account(role, org)
-        out = subprocess.run(["node", self.script, step, "http://127.0.0.1:%d" % self.port, SHOTS, user, PASSWORD,
-                              totp(secret), str(YEAR)] + list(args), capture_output=True, text=True, timeout=180)
+        out = test_portal.node(self.script, step, "http://127.0.0.1:%d" % self.port, SHOTS, user, PASSWORD,
+                               totp(secret), str(YEAR), *args, timeout=180)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr + self.log_tail())
         got = json.loads(out.stdout.strip().splitlines()[-1])
         for page in PAGES[step]:

@@ -7,7 +7,6 @@ Every console page passes axe-core at phone and desktop size; the screenshots (p
 desktop 1280x900) go to <build>/screenshots/console-*.png."""
 import json
 import os
-import subprocess
 import unittest
 import uuid
 
@@ -32,8 +31,7 @@ class ConsoleBrowser(test_console.ConsoleSystem):
         super().setUpClass()
 
     def browser(self, *args):
-        out = subprocess.run(["node", self.script, args[0], "http://127.0.0.1:%d" % self.port, SHOTS] + list(args[1:]),
-                             capture_output=True, text=True, timeout=180)
+        out = test_portal.node(self.script, args[0], "http://127.0.0.1:%d" % self.port, SHOTS, *args[1:], timeout=180)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
         return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -7,9 +7,36 @@ import { chromium } from 'playwright-core';
 
 export const sizes = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } };
 
-// Debian's Chromium, never a browser playwright would download.
+// Debian's Chromium, never a browser playwright would download. In run.mjs (which runs many
+// steps in one process) every step shares one Chromium: launch() gives the step a browser of
+// its own contexts, and its close() closes those (endStep closes any a failed step left).
+const launchChromium = () => chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+let shared = null;
+const stepContexts = new Set();
+
 export function launch () {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  if (!globalThis.imvoSteps)               // set by run.mjs
+    return launchChromium();
+  return (async () => {
+    shared = shared || await launchChromium();
+    return {
+      async newContext (options) {
+        const context = await shared.newContext(options);
+        stepContexts.add(context);
+        context.on('close', () => stepContexts.delete(context));
+        return context;
+      },
+      close: () => endStep(),
+    };
+  })();
+}
+
+// Closes the contexts of the step that ran; with last, Chromium too (run.mjs, at its end).
+export async function endStep (last = false) {
+  for (const context of [...stepContexts])
+    await context.close();
+  if (last && shared)
+    await shared.close();
 }
 
 // The page as a whole, at phone and desktop width: SHOTS/<name>-<size>.png; then desktop again.
