@@ -14,7 +14,7 @@ from test_portal import SHOTS
 
 
 class PartiesBrowser(PortalSystem):
-    SERVICES, CURVE = ["membership"], False
+    SERVICES, CURVE = ["membership", "notify"], False      # notify: the home page shows the inboxes (3 s without)
 
     @classmethod
     def setUpClass(cls):
