@@ -28,7 +28,8 @@ complaints_update (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_
     return imvo_commit (ctx, req, covenant, "complaint_update", &keys, &args, reply);
 }
 
-//  complaint.open: a company's open cases in one covenant (membership's org.get shows them).
+//  complaint.open: a company's open cases in one covenant, and the disputes it filed as the
+//  claimant party (membership's org.get shows them).
 int
 complaints_open (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
@@ -40,6 +41,7 @@ complaints_open (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t 
     imvo_args_init (&keys);
     imvo_args_init (&args);
     imvo_args_fmt (&keys, "imvo:complaints:{%s}:respondent:%s", covenant, f [COMPLAINT_OPEN_RESPONDENT].str);
+    imvo_args_fmt (&keys, "imvo:complaints:{%s}:claimant:%s", covenant, f [COMPLAINT_OPEN_RESPONDENT].str);
     imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
     return imvo_script_call (ctx, reply, "complaint_open", &keys, &args, imvo_packed_done);
 }

@@ -30,6 +30,7 @@
     The indexes complaint.list filters by, each a zset of case ids scored by received_at:
       imvo:complaints:{<covenant>}:status:<status>         cases in that status
       imvo:complaints:{<covenant>}:respondent:<org_id>     cases against that company
+      imvo:complaints:{<covenant>}:claimant:<org_id>       disputes that party filed (complaint.open)
       imvo:complaints:{<covenant>}:assigned:<username>     cases given to that person
       imvo:complaints:{<covenant>}:late                    cases with a deadline passed
       imvo:complaints:{<covenant>}:word:<word>             cases whose summary, description or
