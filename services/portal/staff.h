@@ -225,6 +225,10 @@ enum MHD_Result staff_disclosures (staff_t *x);
 //  (covenants: covenant.list's array).
 void staff_terms_link (staff_t *x, portal_buf_t *b, const msgpack_object *covenants);
 
+//  staff_disputes.c: /staff/disputes (a party, or the secretariat for it, files a dispute
+//  against another party: complaint.submit with kind dispute; a company's open disputes).
+enum MHD_Result staff_disputes (staff_t *x, const char *action);
+
 //  staff_company*.c: a company's own console (role company, its own organisation only; the
 //  daemons keep it so too). staff_company.c: its part of the home page, the dispatcher of
 //  /staff/company/<page>, the action plan; staff_company_results.c: the results and the appeal;

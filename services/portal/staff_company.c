@@ -124,6 +124,8 @@ staff_company_home (staff_t *x, portal_buf_t *b)
             const msgpack_object *cases = &open->via.map.ptr [i].val;
             for (uint32_t k = 0; cases->type == MSGPACK_OBJECT_ARRAY && k < cases->via.array.size; k++) {
                 const msgpack_object *c = &cases->via.array.ptr [k];
+                if (imvo_obj_streq (imvo_map_get (c, "side"), "claimant"))
+                    continue;               //  its own disputes: /staff/disputes (staff_disputes.c)
                 char id [72] = "", status [32] = "", when [32];
                 imvo_obj_strcpy (imvo_map_get (c, "case_id"), id, sizeof id);
                 imvo_obj_strcpy (imvo_map_get (c, "status"), status, sizeof status);

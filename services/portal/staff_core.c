@@ -307,6 +307,8 @@ staff_route (struct MHD_Connection *c, portal_req_t *r, const char *url, bool po
         return staff_assessor (&x, false, post ? url + 16 : "");       //  staff_assessor.c
     if ((streq (url, "/staff/review") && !post) || (strncmp (url, "/staff/review/", 14) == 0 && post))
         return staff_assessor (&x, true, post ? url + 14 : "");
+    if ((streq (url, "/staff/disputes") && !post) || (strncmp (url, "/staff/disputes/", 16) == 0 && post))
+        return staff_disputes (&x, post ? url + 16 : "");       //  staff_disputes.c
     if (strncmp (url, "/staff/company/", 15) == 0)
         return staff_company (&x, url + 15);            //  staff_company.c
     if (streq (url, "/staff/locations") && !post)

@@ -59,6 +59,9 @@ staff_home (staff_t *x)
         portal_buf_add (&b, "<p><a href=\"/staff/review?lang=%s\" id=\"review\">%s</a></p>", l,     //  staff_assessor.c
                         TR (x, "Uw beoordeling: de oordelen van de commissie en uw opmerkingen",
                                "Your assessment: the committee's verdicts and your comments"));
+        portal_buf_add (&b, "<p><a href=\"/staff/disputes?lang=%s\" id=\"disputes\">%s</a></p>", l,     //  staff_disputes.c
+                        TR (x, "Geschillen: een geschil met een andere partij indienen en volgen",
+                               "Disputes: file a dispute with another party and follow it"));
     }
     if (staff_is (x, "steering") || staff_is (x, "secretariat"))
         portal_buf_add (&b, "<p><a href=\"/staff/steering?lang=%s\" id=\"steering\">%s</a></p>", l,
@@ -127,6 +130,9 @@ staff_home (staff_t *x)
                                 "<li><a href=\"/staff/meetings?lang=%s&amp;covenant=%s\">%s</a></li>",
                             l, code, TR (x, "Collectief werk", "Collective work"), l, code,
                             TR (x, "Vergaderingen en stuurgroep", "Meetings and steering group"));
+        if (staff_is (x, "secretariat"))            //  staff_disputes.c
+            portal_buf_add (&b, "<li><a href=\"/staff/disputes?lang=%s&amp;covenant=%s\">%s</a></li>", l, code,
+                            TR (x, "Geschil indienen voor een partij", "File a dispute for a party"));
         portal_buf_add (&b, "</ul></section>");
     }
     portal_buf_add (&b, "</div>");

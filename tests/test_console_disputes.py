@@ -1,0 +1,154 @@
+"""Filing a dispute in the console (/staff/disputes) over HTTP against the real daemons with
+CURVE: seed 001's "Onafhankelijke klachten- en geschillenmechanisme" is for disputes between
+parties too. A party's person files one against another party of its covenant, chosen by name;
+the secretariat files one for a party; the case's id and page follow, and the claimant party
+finds its open disputes again. What is wrong is said beside its field with everything typed
+kept, and changes nothing; the same form twice files once. The browser journey is
+tests/test_disputes_browser.py."""
+import re
+import unittest
+import urllib.parse
+
+import test_console
+from harness import member
+
+GESCHILLEN = "Onafhankelijke klachten- en geschillenmechanisme ingesteld en procedures gepubliceerd"
+
+
+class DisputesConsole(test_console.PortalSystem):
+
+    @classmethod
+    def populate(cls):
+        s = cls.s
+        cls.ngo = member(s, "textile", "Schone Kleren Campagne NGO", kind="ngo")
+        cls.brand = member(s, "textile", "Dispute Brand BV", kind="company")
+        cls.union = member(s, "textile", "Textile Union FNV", kind="union")
+        cls.supporter = s.company("Supporter Only BV", ["textile"])
+        for org in (cls.ngo, cls.brand, cls.union):
+            assert s.wait_for(lambda: s.redis.cli("HEXISTS", "imvo:complaints:{textile}:members", org).strip() == "1")
+
+    def party(self, org, lang="en"):
+        return self.signed_in("company", org, lang=lang, name="Eva de Vries")
+
+    def form(self, b, page, **fields):
+        body = dict({"covenant": "textile", "respondent": self.brand, "summary": "The audit reports were not shared",
+                     "description": "The agreed audit reports of 2025 were not delivered to the working group.",
+                     "name": "Eva de Vries", "contact": "eva@example.org"}, **fields)
+        return b.post("/staff/disputes/file", page, **body)
+
+    def filed(self, r):
+        self.assertEqual(r.status, 303, r.page[-1500:] + self.log_tail())
+        location = r.getheader("Location")
+        query = urllib.parse.parse_qs(urllib.parse.urlparse(location).query)
+        return location, query["filed"][0]
+
+    def test_a_party_files_a_dispute_and_follows_it(self):
+        """Seed 001: "klachten- en geschillenmechanisme": a party files a dispute against
+        another party in the console, by name, and finds the case again."""
+        self.assertIn("geschillenmechanisme", GESCHILLEN)
+        b = self.party(self.ngo)
+        home = b.get("/staff/").page
+        self.assertIn('href="/staff/disputes?lang=en" id="disputes"', home)
+        page = b.get("/staff/disputes?covenant=textile").page
+        # The other parties by name; not itself, not a supporter.
+        select = re.search(r'<select id="respondent".*?</select>', page, re.S).group(0)
+        self.assertIn(">Dispute Brand BV</option>", select)
+        self.assertIn(">Textile Union FNV</option>", select)
+        self.assertNotIn(self.ngo, select)
+        self.assertNotIn(self.supporter, select)
+        self.assertIn("Schone Kleren Campagne NGO", page)              # the claimant, by name
+        self.assertNotIn('id="claimant_org"', page)                    # a company files for itself only
+        r = self.form(b, page)
+        location, case = self.filed(r)
+        shown = b.get(location).page
+        self.assertIn(case, shown)
+        self.assertIn('href="/staff/case/%s?lang=en"' % case, shown)
+        got = self.s.ok("complaints", "complaint.get", {"case_id": case})
+        self.assertEqual((got["kind"], got["claimant_org"], got["respondent"], got["status"]),
+                         ("dispute", self.ngo, self.brand, "received"))
+        # The same form again (a double-click, a reload): the same case.
+        self.assertEqual(self.filed(self.form(b, page))[1], case)
+        # The claimant follows it: its page of disputes lists it, and the case opens.
+        self.assertTrue(self.s.wait_for(lambda: case in b.get("/staff/disputes").page), self.log_tail())
+        listed = b.get("/staff/disputes").page
+        self.assertIn("against Dispute Brand BV", re.search(r'<ul id="disputes">.*?</ul>', listed, re.S).group(0))
+        own = b.get("/staff/case/%s" % case)
+        self.assertEqual(own.status, 200, own.page[-800:])
+        self.assertIn("The audit reports were not shared", own.page)
+        # Not as a complaint against itself on its home page; the respondent sees it there.
+        self.assertNotIn(case, b.get("/staff/").page)
+        other = self.party(self.brand)
+        self.assertTrue(self.s.wait_for(lambda: case in other.get("/staff/").page))
+        self.assertNotIn(case, other.get("/staff/disputes").page)
+
+    def test_the_secretariat_files_for_a_party(self):
+        sec = self.signed_in()
+        home = sec.get("/staff/").page
+        self.assertIn('href="/staff/disputes?lang=en&amp;covenant=textile"', home)
+        page = sec.get("/staff/disputes?covenant=textile").page
+        claimant = re.search(r'<select id="claimant_org".*?</select>', page, re.S).group(0)
+        self.assertIn(">Textile Union FNV</option>", claimant)
+        self.assertNotIn(self.supporter, claimant)
+        r = self.form(sec, page, claimant_org=self.union, summary="The covenant's wage agreement is not kept")
+        location, case = self.filed(r)
+        shown = sec.get(location).page
+        self.assertIn('href="/staff/case/%s?lang=en"' % case, shown)
+        self.assertEqual(sec.get("/staff/case/%s" % case).status, 200)
+        got = self.s.ok("complaints", "complaint.get", {"case_id": case})
+        self.assertEqual((got["claimant_org"], got["respondent"]), (self.union, self.brand))
+        # The claimant party finds it too.
+        union = self.party(self.union)
+        self.assertTrue(self.s.wait_for(lambda: case in union.get("/staff/disputes").page))
+
+    def test_wrong_input_is_named_at_its_field_and_kept(self):
+        sec = self.signed_in()
+        page = sec.get("/staff/disputes?covenant=textile").page
+        before = self.s.redis.cli("GET", "imvo:complaints:{textile}:seq:%s" % test_console.time.gmtime().tm_year)
+        typed = "Nothing of this may get lost: the reports of 2025 & <2026>."
+        # Missing: the subject.
+        r = self.form(sec, page, claimant_org=self.ngo, summary="", description=typed)
+        self.assertEqual(r.status, 400, r.page[-800:])
+        self.assertIn('href="#summary">Fill in the subject.', r.page)
+        self.assertIn('id="summary" name="summary" required maxlength="200" aria-invalid="true" '
+                      'aria-describedby="summary-error"', r.page)
+        self.assertIn("the reports of 2025 &amp; &lt;2026&gt;.</textarea>", r.page)
+        self.assertIn('<option value="%s" selected>' % self.ngo, r.page)
+        # The same party twice.
+        r = self.form(sec, page, claimant_org=self.brand, respondent=self.brand, description=typed)
+        self.assertEqual(r.status, 400, r.page[-800:])
+        self.assertIn('id="respondent-error"', r.page)
+        self.assertIn("choose another party than the claimant", r.page)
+        # Not a party (a supporter): complaints refuses, named at the field, nothing lost.
+        r = self.form(sec, page, claimant_org=self.ngo, respondent=self.supporter, description=typed)
+        self.assertEqual(r.status, 400, r.page[-800:])
+        self.assertIn('id="respondent-error"', r.page)
+        self.assertIn("must be current parties", r.page)
+        self.assertIn("the reports of 2025 &amp; &lt;2026&gt;.</textarea>", r.page)
+        self.assertIn("The dispute was not filed; nothing was changed.", r.page)
+        # A company cannot file for another: the claimant is its own org whatever is posted.
+        b = self.party(self.ngo)
+        mine = b.get("/staff/disputes").page
+        r = self.form(b, mine, claimant_org=self.union, respondent=self.ngo)
+        self.assertEqual(r.status, 400, r.page[-800:])
+        self.assertIn('id="respondent-error"', r.page)
+        after = self.s.redis.cli("GET", "imvo:complaints:{textile}:seq:%s" % test_console.time.gmtime().tm_year)
+        self.assertEqual(before, after)                             # nothing was filed
+
+    def test_who_may_file(self):
+        committee = self.signed_in("committee")
+        self.assertEqual(committee.get("/staff/disputes").status, 403)
+        supporter = self.party(self.supporter)
+        page = supporter.get("/staff/disputes").page
+        self.assertIn('id="no-covenant"', page)
+        self.assertNotIn('action="/staff/disputes/file"', page)
+
+    def test_dutch_page(self):
+        b = self.party(self.ngo, lang="nl")
+        page = b.get("/staff/disputes").page
+        self.assertIn("Een geschil indienen", page)
+        self.assertIn("De andere partij (verweerder)", page)
+        self.assertIn("Geschil indienen</button>", page)
+
+
+if __name__ == "__main__":
+    unittest.main()
