@@ -75,6 +75,9 @@ class DisputesConsole(test_console.PortalSystem):
         own = b.get("/staff/case/%s" % case)
         self.assertEqual(own.status, 200, own.page[-800:])
         self.assertIn("The audit reports were not shared", own.page)
+        self.assertIn("<h1>Dispute %s</h1>" % case, own.page)
+        self.assertIn("<dt>Claimant party</dt><dd>Schone Kleren Campagne NGO (your organisation)</dd>"
+                      "<dt>Respondent party</dt><dd>Dispute Brand BV</dd>", own.page)
         # Not as a complaint against itself on its home page; the respondent sees it there.
         self.assertNotIn(case, b.get("/staff/").page)
         other = self.party(self.brand)

@@ -228,6 +228,8 @@ void staff_terms_link (staff_t *x, portal_buf_t *b, const msgpack_object *covena
 //  staff_disputes.c: /staff/disputes (a party, or the secretariat for it, files a dispute
 //  against another party: complaint.submit with kind dispute; a company's open disputes).
 enum MHD_Result staff_disputes (staff_t *x, const char *action);
+//  On a company's case page: a dispute's two parties by name (body: complaint.get's reply).
+void staff_dispute_parties (staff_t *x, portal_buf_t *b, const msgpack_object *body);
 
 //  staff_company*.c: a company's own console (role company, its own organisation only; the
 //  daemons keep it so too). staff_company.c: its part of the home page, the dispatcher of

@@ -27,6 +27,7 @@ s_deadline (staff_t *x, const char *name)
          : streq (name, "feedback") ? TR (x, "Terugkoppeling aan de klager", "Feedback to the complainant")
          : streq (name, "decision") ? TR (x, "Uitspraak van de commissie", "The committee's decision")
          : streq (name, "admissibility") ? TR (x, "Besluit over de ontvankelijkheid", "Decision on admissibility")
+         : streq (name, "acknowledge") ? TR (x, "Ontvangstbevestiging", "Acknowledgement of receipt")
          : name;
 }
 
@@ -62,7 +63,8 @@ s_page (staff_t *x, portal_buf_t *b, const char *id, const msgpack_object *body)
     char status [32] = "", when [32];
     imvo_obj_strcpy (imvo_map_get (body, "status"), status, sizeof status);
     char title [120];
-    snprintf (title, sizeof title, "%s %s", TR (x, "Klacht", "Complaint"), id);
+    bool dispute = imvo_obj_streq (imvo_map_get (body, "kind"), "dispute");      //  between two parties
+    snprintf (title, sizeof title, "%s %s", dispute ? TR (x, "Geschil", "Dispute") : TR (x, "Klacht", "Complaint"), id);
     staff_page_start (x, b, title);
     const char *done = staff_query (x, "done");
     if (*done)
@@ -70,15 +72,18 @@ s_page (staff_t *x, portal_buf_t *b, const char *id, const msgpack_object *body)
                         streq (done, "respond") ? TR (x, "Uw reactie is verstuurd.", "Your response was sent.")
                         : TR (x, "Uw bericht is verstuurd.", "Your message was sent."));
     portal_buf_add (b, "<div class=\"grid\"><section class=\"card\" aria-labelledby=\"h-file\"><h2 id=\"h-file\">%s</h2>"
-                       "<dl class=\"facts\"><dt>%s</dt><dd>", TR (x, "De klacht", "The complaint"),
+                       "<dl class=\"facts\"><dt>%s</dt><dd>", dispute ? TR (x, "Het geschil", "The dispute")
+                                                                : TR (x, "De klacht", "The complaint"),
                     TR (x, "Onderwerp", "Summary"));
     portal_buf_obj (b, imvo_map_get (body, "summary"));
     portal_buf_add (b, "</dd><dt>%s</dt><dd><span class=\"pill\" id=\"case-status\" data-status=\"%s\">%s</span></dd>"
                        "<dt>%s</dt><dd>", portal_t (x->lang, T_STATUS), status, staff_status (x, status),
                     portal_t (x->lang, T_COVENANT));
     portal_buf_obj (b, imvo_map_get (body, "covenant"));
+    portal_buf_add (b, "</dd>");
+    staff_dispute_parties (x, b, body);         //  staff_disputes.c: a dispute's two parties
     staff_when (imvo_map_get (body, "received_at"), when);
-    portal_buf_add (b, "</dd><dt>%s</dt><dd>%s</dd>", TR (x, "Ontvangen", "Received"), when);
+    portal_buf_add (b, "<dt>%s</dt><dd>%s</dd>", TR (x, "Ontvangen", "Received"), when);
     const msgpack_object *who = imvo_map_get (body, "complainant"), *name = imvo_map_get (who, "name");
     if (name && name->type == MSGPACK_OBJECT_STR) {
         portal_buf_add (b, "<dt>%s</dt><dd>", TR (x, "Klager (door haar gedeeld)", "Complainant (shared by her)"));

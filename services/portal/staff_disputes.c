@@ -264,12 +264,18 @@ s_page (staff_t *x, const s_form_t *f, unsigned status)
         imvo_response_release (&cov);
         return staff_page_end (x, &b, MHD_HTTP_OK);
     }
-    //  Step 1: the covenant (a GET form: its parties fill the selects below).
+    //  (The contact person: a company's person herself by default; the secretariat types the party's.)
+    //  Step 1: the covenant (a GET form: its parties fill the selects below), when there is a
+    //  choice.
     const msgpack_object *list = imvo_map_get (cov.body, "covenants");
-    portal_buf_add (&b, "<form method=\"get\" action=\"/staff/disputes\" class=\"row narrow\"><input type=\"hidden\" "
+    int choices = 0;
+    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++)
+        choices += s_may_file_in (x, company ? &org : NULL, &list->via.array.ptr [i]);
+    if (choices > 1)
+        portal_buf_add (&b, "<form method=\"get\" action=\"/staff/disputes\" class=\"row\"><input type=\"hidden\" "
                         "name=\"lang\" value=\"%s\"><div><label for=\"covenant\">%s</label><select id=\"covenant\" "
                         "name=\"covenant\">", l, portal_t (x->lang, T_COVENANT));
-    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
+    for (uint32_t i = 0; choices > 1 && list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
         const msgpack_object *cv = &list->via.array.ptr [i];
         if (!s_may_file_in (x, company ? &org : NULL, cv))
             continue;
@@ -279,15 +285,16 @@ s_page (staff_t *x, const s_form_t *f, unsigned status)
         portal_buf_obj (&b, staff_covenant_name (x, cv));
         portal_buf_add (&b, "</option>");
     }
-    portal_buf_add (&b, "</select></div><div><button type=\"submit\" class=\"secondary\">%s</button></div></form>",
-                    TR (x, "Andere partijen tonen", "Show its parties"));
+    if (choices > 1)
+        portal_buf_add (&b, "</select></div><div><button type=\"submit\" class=\"secondary\">%s</button></div></form>",
+                        TR (x, "Andere partijen tonen", "Show its parties"));
     //  Step 2: the dispute.
     bool named = portal_members (covenant, false, &members) == 0;
     const msgpack_object *parties = named ? imvo_map_get (members.body, "members") : NULL;
     if (parties && parties->type != MSGPACK_OBJECT_ARRAY)
         parties = NULL;
-    portal_buf_add (&b, "<section class=\"card\" aria-labelledby=\"h-form\"><h2 id=\"h-form\">%s ",
-                    TR (x, "Geschil in het convenant", "Dispute in the covenant"));
+    portal_buf_add (&b, "<section class=\"card\" aria-labelledby=\"h-form\"><h2 id=\"h-form\">%s – ",
+                    TR (x, "Nieuw geschil", "New dispute"));
     for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++)
         if (imvo_obj_streq (imvo_map_get (&list->via.array.ptr [i], "code"), covenant))
             portal_buf_obj (&b, staff_covenant_name (x, &list->via.array.ptr [i]));
@@ -428,6 +435,28 @@ s_file (staff_t *x)
     return staff_done (x, path);
 }
 
+void
+staff_dispute_parties (staff_t *x, portal_buf_t *b, const msgpack_object *body)
+{
+    if (!imvo_obj_streq (imvo_map_get (body, "kind"), "dispute"))
+        return;
+    char covenant [40] = "";
+    imvo_obj_strcpy (imvo_map_get (body, "covenant"), covenant, sizeof covenant);
+    imvo_response_t members;
+    bool named = portal_members (covenant, false, &members) == 0;
+    const char *const sides [][3] = { { "claimant_org", "Eisende partij", "Claimant party" },
+                                      { "respondent", "Verwerende partij", "Respondent party" } };
+    for (int i = 0; i < 2; i++) {
+        const msgpack_object *org = imvo_map_get (body, sides [i][0]);
+        portal_buf_add (b, "<dt>%s</dt><dd>", TR (x, sides [i][1], sides [i][2]));
+        staff_org_name (b, named ? &members : NULL, org);
+        if (org && imvo_obj_streq (org, x->s.org))
+            portal_buf_add (b, " (%s)", TR (x, "uw organisatie", "your organisation"));
+        portal_buf_add (b, "</dd>");
+    }
+    imvo_response_release (&members);
+}
+
 enum MHD_Result
 staff_disputes (staff_t *x, const char *action)
 {
@@ -437,7 +466,7 @@ staff_disputes (staff_t *x, const char *action)
                                 "Disputes are filed by the parties themselves, or by the secretariat for them."));
     if (!*action && !x->post) {
         s_form_t f = { .covenant = staff_query (x, "covenant"), .claimant = "", .respondent = "", .summary = "",
-                       .description = "", .name = x->s.name, .contact = "" };
+                       .description = "", .name = staff_is (x, "company") ? x->s.name : "", .contact = "" };
         return s_page (x, &f, MHD_HTTP_OK);
     }
     if (streq (action, "file") && x->post)
