@@ -75,6 +75,7 @@ class CollectivePages(ConsoleSystem):
         self.assertEqual([(p["code"], p["participants"], p["from_year"]) for p in got], [("cobalt-drc", [a], 2020)])
         page = sec.get("/staff/collective?covenant=metals").page
         self.assertIn("Cobalt in the DRC", page)
+        self.assertIn('<span title="%s">Metal A BV</span>' % a, page)        # a participant by its name
         self.assertRegex(page, r'name="p\.%s" value="1" checked' % a)
 
     def test_a_general_meeting_and_the_steering_group_from_the_page(self):
@@ -93,7 +94,9 @@ class CollectivePages(ConsoleSystem):
         got = self.s.ok("membership", "meeting.list", {"covenant": "metals"})["meetings"][0]
         self.assertEqual((got["date"], sorted(got["attendees"]), got["votes"][0]["for"], got["votes"][0]["against"]),
                          ("2021-03-04", sorted([a, b, self.supporter]), [a], [b]))
-        self.assertIn("annual plan", sec.get("/staff/meetings?covenant=metals").page)
+        page = sec.get("/staff/meetings?covenant=metals").page
+        self.assertIn("annual plan", page)
+        self.assertIn('<span title="%s">Metal B BV</span>' % b, page)        # who attended, by name
         # A vote sent for the supporter all the same: refused, with the daemon's words.
         page = sec.get("/staff/meetings?covenant=metals").page
         r = sec.post("/staff/meetings/record", page, covenant="metals", date="2021-03-05", motion="m",

@@ -521,6 +521,51 @@ class Console(ConsoleSystem):
         self.assertIn(cov["name_nl"], b.get("/staff/cases?covenant=textile&lang=nl").page)
         self.assertIn(cov["name_nl"], Browser(self.port, "nl").get("/").page)
 
+    def test_organisations_are_named_not_numbered(self):
+        """A secretariat officer, a committee member and a company's person read a company's
+        name where the console showed its org id: the queue (of one covenant and of all, which
+        the portal did not survive before), a case's page, and the line naming who is signed in.
+        A company a trade association signed for is named too; the id stays in a title."""
+        s = self.s
+        summary = "Named %s" % uuid.uuid4().hex[:8]
+        case = self.complaint(summary=summary)
+        assoc = s.ok("membership", "org.register", {"name": "Named Association", "kind": "trade_association",
+                                                    "country": "NL"})["org_id"]
+        s.ok("membership", "member.join", {"covenant": "textile", "org_id": assoc, "role": "party"})
+        listed = s.ok("membership", "org.register", {"name": "Listed Knitwear BV", "kind": "company",
+                                                     "country": "NL"})["org_id"]
+        s.ok("membership", "member.associates", {"covenant": "textile", "org_id": assoc, "companies": [listed]})
+        via = s.ok("complaints", "complaint.submit", {
+            "covenant": "textile", "respondent": listed, "summary": summary + " via", "description": "Harm.",
+            "complainant": {"anonymous": True}}, actor=False)["case_id"]
+        time.sleep(1.1)             # the portal keeps a covenant's member list for a second
+
+        def shown(page, org):       # the org's id as text a person reads (not in an attribute)
+            return re.search(r">[^<]*\b%s\b[^<]*<" % re.escape(org), page)
+
+        for role in ("secretariat", "committee"):
+            b = self.signed_in(role)
+            for path in ("/staff/cases?covenant=textile&q=%s" % summary.split()[1], "/staff/cases"):
+                r = b.get(path)
+                self.assertEqual(r.status, 200, path + self.log_tail())
+                row = re.search(r"<tr>(?:(?!</tr>).)*%s(?:(?!</tr>).)*</tr>" % case, r.page, re.S)
+                self.assertIsNotNone(row, path)
+                self.assertIn('<span title="%s">Console Brand BV</span>' % self.brand, row.group(0))
+                self.assertFalse(shown(r.page, self.brand), path)
+            page = b.get("/staff/case/%s" % case).page
+            self.assertIn("Console Brand BV", page)
+            self.assertFalse(shown(page, self.brand))
+            page = b.get("/staff/case/%s" % via).page
+            self.assertIn('<span title="%s">Listed Knitwear BV</span>' % listed, page)
+            self.assertIn("Named Association", page[page.index('id="association"'):])
+            self.assertFalse(shown(page, listed) or shown(page, assoc))
+        company = self.signed_in("company", self.brand)
+        for path in ("/staff/", "/staff/case/%s" % case, "/staff/inbox"):
+            page = company.get(path).page
+            who = re.search(r'<p class="who">.*?</p>', page).group(0)
+            self.assertIn("Console Brand BV", who, path)
+            self.assertFalse(shown(page, self.brand), path)
+
 
 class ConsoleClock(unittest.TestCase):
     """An idle session ends on membership's clock (moved by IMVO_CLOCK_OFFSET_S)."""

@@ -160,7 +160,37 @@ void staff_case_messages (staff_t *x, portal_buf_t *b, const char *case_id, cons
 //  One message of a case's thread (an item of complaint.messages' reply): when, from whom (to a
 //  company, its own as "your company") and its text; also the company's case page.
 void staff_case_message (staff_t *x, portal_buf_t *b, const msgpack_object *m);
-//  staff_cases.c: an org's name from a member.list reply (members may be NULL), or its id.
+//  staff_orgs.c: organisations by their names on a page (see there): the names of the
+//  covenants a page shows, each covenant's member list read once (kept a second by the portal)
+//  and member.associated only when that list lacks an org; never a request per organisation.
+#define STAFF_ORGS_COVENANTS 12
+typedef struct {
+    char covenant [40];
+    imvo_response_t members;            //  member.list, kept a second (portal_members)
+    bool have_members;
+    imvo_response_t associated;         //  member.associated, asked as the person
+    int associated_state;               //  0 not asked, 1 read, -1 refused or not answered
+} staff_orgs_covenant_t;
+typedef struct {
+    staff_t *x;
+    int n;                              //  covenants read so far
+    staff_orgs_covenant_t c [STAFF_ORGS_COVENANTS];
+} staff_orgs_t;
+void staff_orgs_init (staff_orgs_t *self, staff_t *x);
+void staff_orgs_release (staff_orgs_t *self);
+//  The covenant's members (member.list's array), or NULL when it cannot be read.
+const msgpack_object *staff_orgs_members (staff_orgs_t *self, const char *covenant);
+//  An org's name in a covenant, or NULL when not known.
+const msgpack_object *staff_orgs_name (staff_orgs_t *self, const char *covenant, const msgpack_object *org);
+//  An org by its name with its id as the title, or its id when the name is not known; a list
+//  of orgs (an array of ids) so, separated by commas.
+void staff_orgs_show (staff_orgs_t *self, portal_buf_t *b, const char *covenant, const msgpack_object *org);
+void staff_orgs_show_list (staff_orgs_t *self, portal_buf_t *b, const char *covenant, const msgpack_object *orgs);
+//  A company's name remembered from its own org.get (staff_company_org), for the line naming
+//  who is signed in: false when not (yet) known in this process.
+void staff_orgs_remember (const char *org, const msgpack_object *name);
+bool staff_orgs_remembered (const char *org, char *name, size_t size);
+//  An org's name from a member.list reply a page holds anyway (members may be NULL), or its id.
 void staff_org_name (portal_buf_t *b, const imvo_response_t *members, const msgpack_object *id);
 //  staff_cases.c: a labelled <select id=covenant name=covenant> of the covenants (chosen selected;
 //  any: an option for all of them first).
@@ -184,8 +214,8 @@ enum MHD_Result staff_locations (staff_t *x, const char *action);
 void staff_parties_section (staff_t *x, portal_buf_t *b, const char *covenant, const msgpack_object *members, int64_t year);
 enum MHD_Result staff_parties_post (staff_t *x, const char *covenant, const char *action);
 //  On a case's page: a dispute's kind and claimant party, the association a respondent is reached
-//  through (from complaint.get's reply; members: member.list's reply for the names, or NULL).
-void staff_parties_case_facts (staff_t *x, portal_buf_t *b, const msgpack_object *body, const imvo_response_t *members);
+//  through (from complaint.get's reply; orgs: the names of the case's covenant).
+void staff_parties_case_facts (staff_t *x, portal_buf_t *b, const msgpack_object *body, staff_orgs_t *orgs);
 
 //  staff_chart.c: a bar chart drawn by the portal, inline: <svg role="img"> named by its <title>,
 //  each value written beside its bar, and the figures again in a table (under <details>).

@@ -101,8 +101,8 @@ staff_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_respons
     char covenant [40] = "", status [32] = "", when [32];
     imvo_obj_strcpy (imvo_map_get (body, "covenant"), covenant, sizeof covenant);
     imvo_obj_strcpy (imvo_map_get (body, "status"), status, sizeof status);
-    imvo_response_t members = { 0 };
-    bool have_members = portal_members (covenant, false, &members) == 0;
+    staff_orgs_t orgs;                  //  the names of the companies and parties (staff_orgs.c)
+    staff_orgs_init (&orgs, x);
     char title [120];
     snprintf (title, sizeof title, "%s %s", TR (x, "Zaak", "Case"), id);
     staff_page_start (x, b, title);
@@ -120,7 +120,7 @@ staff_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_respons
     portal_buf_add (b, "</dd><dt>%s</dt><dd>", portal_t (x->lang, T_COMPANY));
     const msgpack_object *resp_id = imvo_map_get (body, "respondent");
     if (resp_id && resp_id->type == MSGPACK_OBJECT_STR && resp_id->via.str.size)
-        staff_org_name (b, have_members ? &members : NULL, resp_id);
+        staff_orgs_show (&orgs, b, covenant, resp_id);
     else
         portal_buf_add (b, "<em>%s</em>", TR (x, "nog niet bekend", "not known yet"));
     staff_when (imvo_map_get (body, "received_at"), when);
@@ -133,7 +133,7 @@ staff_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_respons
         portal_buf_add (b, "</dd>");
     }
     portal_places_facts (b, x->lang, body);
-    staff_parties_case_facts (x, b, body, have_members ? &members : NULL);      //  staff_parties.c
+    staff_parties_case_facts (x, b, body, &orgs);      //  staff_parties.c
     const msgpack_object *assigned = imvo_map_get (body, "assigned");
     portal_buf_add (b, "<dt>%s</dt><dd id=\"assigned\">", TR (x, "Toegewezen aan", "Assigned to"));
     if (assigned && assigned->type == MSGPACK_OBJECT_MAP) {
@@ -256,12 +256,12 @@ staff_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_respons
                            "</div></div></form>", TR (x, "Leeg laten om de toewijzing op te heffen.", "Leave empty to unassign."),
                         TR (x, "Toewijzen", "Assign"));
     }
-    if (streq (status, "received") && staff_is (x, "secretariat") && have_members) {
+    const msgpack_object *m = staff_is (x, "secretariat") ? staff_orgs_members (&orgs, covenant) : NULL;
+    if (streq (status, "received") && m) {
         staff_case_form (x, b, id, "respondent");
         portal_buf_add (b, "<div class=\"row\"><div><label for=\"respondent\">%s</label><select id=\"respondent\" "
                            "name=\"respondent\" required>", TR (x, "Bedrijf waartegen de klacht is", "Company complained about"));
-        const msgpack_object *m = imvo_map_get (members.body, "members");
-        for (uint32_t i = 0; m && m->type == MSGPACK_OBJECT_ARRAY && i < m->via.array.size; i++) {
+        for (uint32_t i = 0; i < m->via.array.size; i++) {
             const msgpack_object *it = &m->via.array.ptr [i];
             if (!imvo_obj_streq (imvo_map_get (it, "kind"), "company"))
                 continue;
@@ -339,5 +339,5 @@ staff_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_respons
     portal_buf_add (b, "</div><p><a href=\"/staff/cases?lang=%s&amp;covenant=", staff_lang (x));
     staff_buf_url (b, covenant);
     portal_buf_add (b, "\">%s</a></p>", TR (x, "Terug naar de klachten", "Back to the cases"));
-    imvo_response_release (&members);
+    staff_orgs_release (&orgs);
 }

@@ -11,22 +11,6 @@
 static const char *const s_statuses [] = { "received", "admissibility", "inadmissible", "response", "mediation",
                                            "ruling", "decided", "settled", "withdrawn", "closed", NULL };
 
-//  An org's name from a member.list reply, or its id.
-void
-staff_org_name (portal_buf_t *b, const imvo_response_t *members, const msgpack_object *id)
-{
-    const msgpack_object *list = members && members->ok ? imvo_map_get (members->body, "members") : NULL;
-    for (uint32_t i = 0; id && list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
-        const msgpack_object *m = &list->via.array.ptr [i], *mid = imvo_map_get (m, "org_id");
-        if (mid && mid->type == MSGPACK_OBJECT_STR && id->type == MSGPACK_OBJECT_STR && mid->via.str.size == id->via.str.size
-        &&  memcmp (mid->via.str.ptr, id->via.str.ptr, id->via.str.size) == 0) {
-            portal_buf_obj (b, imvo_map_get (m, "name"));
-            return;
-        }
-    }
-    portal_buf_obj (b, id);
-}
-
 bool
 staff_true (const msgpack_object *o)
 {
@@ -96,8 +80,9 @@ staff_cases (staff_t *x)
                         "limit", (int64_t) 50, "cursor", cursor);
     if (rc || !list.ok)
         return staff_failed (x, rc, &list);
-    imvo_response_t members = { 0 };
-    bool have_members = *covenant && portal_members (covenant, false, &members) == 0;
+    staff_orgs_t orgs;                  //  the respondents' names (staff_orgs.c)
+    staff_orgs_init (&orgs, x);
+    const msgpack_object *m = staff_orgs_members (&orgs, covenant);
     portal_buf_t b;
     portal_buf_init (&b);
     staff_page_start (x, &b, TR (x, "Klachten", "Cases"));
@@ -113,11 +98,10 @@ staff_cases (staff_t *x)
         portal_buf_add (&b, "<option value=\"%s\"%s>%s</option>", s_statuses [i],
                         streq (status, s_statuses [i]) ? " selected" : "", staff_status (x, s_statuses [i]));
     portal_buf_add (&b, "</select></div>");
-    if (have_members) {
+    if (m) {
         portal_buf_add (&b, "<div><label for=\"respondent\">%s</label><select id=\"respondent\" name=\"respondent\">"
                             "<option value=\"\">%s</option>", portal_t (x->lang, T_COMPANY), TR (x, "Alle", "All"));
-        const msgpack_object *m = imvo_map_get (members.body, "members");
-        for (uint32_t i = 0; m && m->type == MSGPACK_OBJECT_ARRAY && i < m->via.array.size; i++) {
+        for (uint32_t i = 0; i < m->via.array.size; i++) {
             char id [72] = "";
             imvo_obj_strcpy (imvo_map_get (&m->via.array.ptr [i], "org_id"), id, sizeof id);
             portal_buf_add (&b, "<option value=\"");
@@ -163,6 +147,8 @@ staff_cases (staff_t *x)
             if (as && as->type == MSGPACK_OBJECT_MAP)
                 as = imvo_map_get (as, "person");
             imvo_obj_strcpy (as, who, sizeof who);
+            char cov [40] = "";
+            imvo_obj_strcpy (imvo_map_get (it, "covenant"), cov, sizeof cov);
             portal_buf_add (&b, "<tr><td class=\"num\" data-label=\"%s\"><a href=\"/staff/case/", TR (x, "Zaak", "Case"));
             staff_buf_url (&b, id);
             portal_buf_add (&b, "?lang=%s\">", staff_lang (x));
@@ -173,7 +159,7 @@ staff_cases (staff_t *x)
                             staff_true (imvo_map_get (it, "overdue")) ? TR (x, " <span class=\"late\">(termijn verlopen)</span>",
                                                                         " <span class=\"late\">(overdue)</span>") : "",
                             portal_t (x->lang, T_COMPANY));
-            staff_org_name (&b, have_members ? &members : NULL, imvo_map_get (it, "respondent"));
+            staff_orgs_show (&orgs, &b, *cov ? cov : covenant, imvo_map_get (it, "respondent"));
             portal_buf_add (&b, "</td><td data-label=\"%s\">", TR (x, "Onderwerp", "Summary"));
             portal_buf_obj (&b, imvo_map_get (it, "summary"));
             portal_buf_add (&b, "</td><td data-label=\"%s\">", TR (x, "Toegewezen", "Assigned"));
@@ -209,7 +195,7 @@ staff_cases (staff_t *x)
         staff_buf_url (&b, covenant);
         portal_buf_add (&b, "\">%s</a></p>", TR (x, "Alle zaken van dit convenant als CSV", "All this covenant's cases as CSV"));
     }
-    imvo_response_release (&members);
+    staff_orgs_release (&orgs);
     imvo_response_release (&list);
     return staff_page_end (x, &b, MHD_HTTP_OK);
 }

@@ -118,7 +118,8 @@ s_risks (staff_t *x, portal_buf_t *b, const char *covenant, int64_t year)
     imvo_response_release (&r);
 }
 
-//  One project's form (p NULL: a new project); parties: member.list's members or NULL.
+//  One project's form (p NULL: a new project); parties: member.list's members (the parties among
+//  them to choose from) or NULL.
 static void
 s_project_form (staff_t *x, portal_buf_t *b, const char *covenant, int64_t year, const msgpack_object *p,
                 const msgpack_object *parties, int k)
@@ -158,6 +159,8 @@ s_project_form (staff_t *x, portal_buf_t *b, const char *covenant, int64_t year,
     for (uint32_t i = 0; parties && i < parties->via.array.size; i++) {
         const msgpack_object *m = &parties->via.array.ptr [i];
         char org [72] = "";
+        if (!imvo_obj_streq (imvo_map_get (m, "role"), "party"))
+            continue;
         imvo_obj_strcpy (imvo_map_get (m, "org_id"), org, sizeof org);
         bool on = false;
         for (uint32_t j = 0; had && had->type == MSGPACK_OBJECT_ARRAY && j < had->via.array.size; j++)
@@ -166,9 +169,9 @@ s_project_form (staff_t *x, portal_buf_t *b, const char *covenant, int64_t year,
         portal_buf_str (b, org);
         portal_buf_add (b, "\" value=\"1\"%s><label for=\"pp-%d-%u\">", on ? " checked" : "", k, i);
         portal_buf_obj (b, imvo_map_get (m, "name"));
-        portal_buf_add (b, " (");
+        portal_buf_add (b, " <span class=\"help\">");
         portal_buf_str (b, org);
-        portal_buf_add (b, ")</label></div>");
+        portal_buf_add (b, "</span></label></div>");
     }
     portal_buf_add (b, "</fieldset><button type=\"submit\">%s</button></form>",
                     p ? TR (x, "Project opslaan", "Save the project") : TR (x, "Project toevoegen", "Add the project"));
@@ -177,13 +180,11 @@ s_project_form (staff_t *x, portal_buf_t *b, const char *covenant, int64_t year,
 static void
 s_projects (staff_t *x, portal_buf_t *b, const char *covenant, int64_t year)
 {
-    imvo_response_t list, members;
+    imvo_response_t list;
     bool has_list = staff_ask (x, &list, "scoring", "project.list", "s", "covenant", covenant) == 0 && list.ok;
-    bool has_members = staff_ask (x, &members, "membership", "member.list", "ssi", "covenant", covenant, "role", "party",
-                                  "limit", (int64_t) 500) == 0 && members.ok;
-    const msgpack_object *parties = has_members ? imvo_map_get (members.body, "members") : NULL;
-    if (parties && parties->type != MSGPACK_OBJECT_ARRAY)
-        parties = NULL;
+    staff_orgs_t orgs;                  //  the parties to choose from, the participants' names (staff_orgs.c)
+    staff_orgs_init (&orgs, x);
+    const msgpack_object *parties = staff_orgs_members (&orgs, covenant);
     portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-projects\"><h2 id=\"h-projects\">%s</h2>",
                     TR (x, "Collectieve projecten", "Collective projects"));
     const msgpack_object *projects = has_list ? imvo_map_get (list.body, "projects") : NULL;
@@ -213,20 +214,7 @@ s_projects (staff_t *x, portal_buf_t *b, const char *covenant, int64_t year)
         if (!from && !to)
             portal_buf_add (b, "%s", TR (x, "niet bekend", "not known"));
         portal_buf_add (b, "</dd><dt>%s (%u)</dt><dd>", TR (x, "Deelnemers", "Participants"), nwho);
-        for (uint32_t k = 0; k < nwho; k++) {
-            const msgpack_object *org = &who->via.array.ptr [k];
-            bool named = false;
-            portal_buf_add (b, k ? ", " : "");
-            for (uint32_t m = 0; parties && !named && m < parties->via.array.size; m++) {
-                const msgpack_object *id = imvo_map_get (&parties->via.array.ptr [m], "org_id");
-                if (id && msgpack_object_equal (*id, *org)) {
-                    portal_buf_obj (b, imvo_map_get (&parties->via.array.ptr [m], "name"));
-                    named = true;
-                }
-            }
-            if (!named)
-                portal_buf_obj (b, org);
-        }
+        staff_orgs_show_list (&orgs, b, covenant, who);
         if (!nwho)
             portal_buf_add (b, "%s", TR (x, "nog niemand vastgelegd", "none recorded yet"));
         portal_buf_add (b, "</dd>");
@@ -247,7 +235,7 @@ s_projects (staff_t *x, portal_buf_t *b, const char *covenant, int64_t year)
     s_project_form (x, b, covenant, year, NULL, parties, (int) n);
     portal_buf_add (b, "</details></section>");
     imvo_response_release (&list);
-    imvo_response_release (&members);
+    staff_orgs_release (&orgs);
 }
 
 static enum MHD_Result

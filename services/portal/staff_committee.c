@@ -63,7 +63,7 @@ s_table_start (staff_t *x, portal_buf_t *b, const char *caption)
 
 //  One row of a stage's table (it: an item of complaint.list's cases).
 static void
-s_row (staff_t *x, portal_buf_t *b, const msgpack_object *it, const imvo_response_t *members, const char *note)
+s_row (staff_t *x, portal_buf_t *b, const msgpack_object *it, staff_orgs_t *orgs, const char *covenant, const char *note)
 {
     char id [72] = "", when [32], who [72] = "";
     imvo_obj_strcpy (imvo_map_get (it, "case_id"), id, sizeof id);
@@ -79,7 +79,7 @@ s_row (staff_t *x, portal_buf_t *b, const msgpack_object *it, const imvo_respons
                     late && late->type == MSGPACK_OBJECT_BOOLEAN && late->via.boolean
                     ? TR (x, " <span class=\"late\">(termijn verlopen)</span>", " <span class=\"late\">(overdue)</span>") : "",
                     note, TR (x, "Ontvangen", "Received"), when, portal_t (x->lang, T_COMPANY));
-    staff_org_name (b, members, imvo_map_get (it, "respondent"));
+    staff_orgs_show (orgs, b, covenant, imvo_map_get (it, "respondent"));
     portal_buf_add (b, "</td><td data-label=\"%s\">", TR (x, "Onderwerp", "Summary"));
     portal_buf_obj (b, imvo_map_get (it, "summary"));
     portal_buf_add (b, "</td><td data-label=\"%s\">", TR (x, "Toegewezen", "Assigned"));
@@ -122,8 +122,7 @@ s_covenant_choice (staff_t *x, portal_buf_t *b, const char *chosen)
 
 //  One stage's section: its count, what the committee does there, its newest cases.
 static void
-s_stage (staff_t *x, portal_buf_t *b, const char *covenant, const char *stage, int64_t count,
-         const imvo_response_t *members)
+s_stage (staff_t *x, portal_buf_t *b, const char *covenant, const char *stage, int64_t count, staff_orgs_t *orgs)
 {
     portal_buf_add (b, "<section class=\"card\" id=\"stage-%s\" aria-labelledby=\"h-%s\"><h2 id=\"h-%s\">%s "
                        "<span class=\"pill\" id=\"count-%s\">%lld</span></h2><p class=\"help\">%s</p>",
@@ -140,7 +139,7 @@ s_stage (staff_t *x, portal_buf_t *b, const char *covenant, const char *stage, i
         else {
             s_table_start (x, b, staff_status (x, stage));
             for (uint32_t k = 0; k < n; k++)
-                s_row (x, b, &cases->via.array.ptr [k], members, "");
+                s_row (x, b, &cases->via.array.ptr [k], orgs, covenant, "");
             portal_buf_add (b, "</tbody></table></div>");
         }
         if ((int64_t) n < count) {
@@ -157,8 +156,7 @@ s_stage (staff_t *x, portal_buf_t *b, const char *covenant, const char *stage, i
 //  The newest cases that ended decided, settled or inadmissible and have no statement among the
 //  newest published ones (complaint.decisions: 100), as a table in b; how many.
 static uint32_t
-s_to_publish (staff_t *x, portal_buf_t *b, const char *covenant, const imvo_response_t *decisions,
-              const imvo_response_t *members)
+s_to_publish (staff_t *x, portal_buf_t *b, const char *covenant, const imvo_response_t *decisions, staff_orgs_t *orgs)
 {
     uint32_t waiting = 0;
     for (int i = 0; s_ended [i]; i++) {
@@ -174,7 +172,7 @@ s_to_publish (staff_t *x, portal_buf_t *b, const char *covenant, const imvo_resp
                 if (!waiting++)
                     s_table_start (x, b, TR (x, "Te publiceren", "To publish"));
                 snprintf (note, sizeof note, " <span class=\"pill\">%s</span>", staff_status (x, s_ended [i]));
-                s_row (x, b, &cases->via.array.ptr [k], members, note);
+                s_row (x, b, &cases->via.array.ptr [k], orgs, covenant, note);
             }
         }
         imvo_response_release (&list);
@@ -209,7 +207,7 @@ staff_committee (staff_t *x)
         s_covenant_choice (x, &b, "");
         return staff_page_end (x, &b, MHD_HTTP_OK);
     }
-    imvo_response_t stats, decisions, members = { 0 };
+    imvo_response_t stats, decisions;
     int rc = staff_ask (x, &stats, "complaints", "complaint.stats", "s", "covenant", covenant);
     if (rc || !stats.ok) {
         portal_buf_release (&b);
@@ -217,7 +215,8 @@ staff_committee (staff_t *x)
     }
     if (staff_ask (x, &decisions, "complaints", "complaint.decisions", "s", "covenant", covenant))
         decisions.ok = false;
-    bool have_members = portal_members (covenant, false, &members) == 0;
+    staff_orgs_t orgs;                  //  the respondents' names (staff_orgs.c)
+    staff_orgs_init (&orgs, x);
     char title [240];
     snprintf (title, sizeof title, "%s: %s", TR (x, "Klachtencommissie", "Complaints committee"), name);
     staff_page_start (x, &b, title);
@@ -225,7 +224,7 @@ staff_committee (staff_t *x)
     //  The ended cases without a statement first, for their count in the tabs.
     portal_buf_t waiting;
     portal_buf_init (&waiting);
-    uint32_t nwaiting = s_to_publish (x, &waiting, covenant, &decisions, have_members ? &members : NULL);
+    uint32_t nwaiting = s_to_publish (x, &waiting, covenant, &decisions, &orgs);
     //  The stages as tabs: a link to each section, with its count.
     portal_buf_add (&b, "<nav class=\"tabs\" aria-label=\"%s\"><ul>", TR (x, "Fasen", "Stages"));
     for (int i = 0; s_stages [i]; i++)
@@ -236,7 +235,7 @@ staff_committee (staff_t *x)
                         "</li></ul></nav>",
                     TR (x, "Te publiceren", "To publish"), nwaiting);
     for (int i = 0; s_stages [i]; i++)
-        s_stage (x, &b, covenant, s_stages [i], s_count (&stats, s_stages [i]), have_members ? &members : NULL);
+        s_stage (x, &b, covenant, s_stages [i], s_count (&stats, s_stages [i]), &orgs);
     portal_buf_add (&b, "<section class=\"card\" id=\"stage-publish\" aria-labelledby=\"h-publish\"><h2 id=\"h-publish\">%s"
                         " <span class=\"pill\" id=\"count-publish\">%u</span></h2><p class=\"help\">%s</p>",
                     TR (x, "Te publiceren", "To publish"), nwaiting,
@@ -248,8 +247,7 @@ staff_committee (staff_t *x)
     staff_buf_url (&b, covenant);
     portal_buf_add (&b, "?lang=%s\">%s</a></p></section>", staff_lang (x),
                     TR (x, "De openbare uitspraken van dit convenant", "This covenant's public decisions"));
-    if (have_members)
-        imvo_response_release (&members);
+    staff_orgs_release (&orgs);
     imvo_response_release (&decisions);
     imvo_response_release (&stats);
     return staff_page_end (x, &b, MHD_HTTP_OK);

@@ -22,6 +22,8 @@ int
 staff_company_org (staff_t *x, imvo_response_t *org)
 {
     int rc = staff_ask (x, org, "membership", "org.get", "s", "org_id", x->s.org);
+    if (rc == 0 && org->ok)
+        staff_orgs_remember (x->s.org, imvo_map_get (org->body, "name"));      //  the line naming who is signed in
     return rc == 0 && org->ok ? 0 : -1;
 }
 

@@ -17,34 +17,12 @@ s_bad (staff_t *x, const char *what)
     return staff_error (x, MHD_HTTP_BAD_REQUEST, TR (x, "Controleer de invoer", "Please check the input"), what);
 }
 
-//  An org's name from the member list, or its id.
 static void
-s_name (portal_buf_t *b, const msgpack_object *members, const msgpack_object *org)
-{
-    for (uint32_t i = 0; org && members && i < members->via.array.size; i++) {
-        const msgpack_object *id = imvo_map_get (&members->via.array.ptr [i], "org_id");
-        if (id && msgpack_object_equal (*id, *org)) {
-            portal_buf_obj (b, imvo_map_get (&members->via.array.ptr [i], "name"));
-            return;
-        }
-    }
-    portal_buf_obj (b, org);
-}
-
-static void
-s_names (portal_buf_t *b, const msgpack_object *members, const msgpack_object *list)
-{
-    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
-        portal_buf_add (b, i ? ", " : "");
-        s_name (b, members, &list->via.array.ptr [i]);
-    }
-}
-
-static void
-s_steering (staff_t *x, portal_buf_t *b, const char *covenant, const msgpack_object *members)
+s_steering (staff_t *x, portal_buf_t *b, const char *covenant, staff_orgs_t *orgs)
 {
     imvo_response_t g;
     bool has = staff_ask (x, &g, "membership", "steering.get", "s", "covenant", covenant) == 0 && g.ok;
+    const msgpack_object *members = staff_orgs_members (orgs, covenant);
     portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-steering\"><h2 id=\"h-steering\">%s</h2>",
                     TR (x, "Stuurgroep", "Steering group"));
     const msgpack_object *chair = has ? imvo_map_get (g.body, "chair") : NULL;
@@ -67,7 +45,7 @@ s_steering (staff_t *x, portal_buf_t *b, const char *covenant, const msgpack_obj
             portal_buf_add (b, i ? "; " : "");
             portal_buf_obj (b, imvo_map_get (&reps->via.array.ptr [i], "name"));
             portal_buf_add (b, " (");
-            s_name (b, members, imvo_map_get (&reps->via.array.ptr [i], "org_id"));
+            staff_orgs_show (orgs, b, covenant, imvo_map_get (&reps->via.array.ptr [i], "org_id"));
             portal_buf_add (b, ")");
         }
         portal_buf_add (b, "</dd><dt>%s</dt><dd>", TR (x, "Bron", "Source"));
@@ -108,10 +86,11 @@ s_steering (staff_t *x, portal_buf_t *b, const char *covenant, const msgpack_obj
 }
 
 static void
-s_meetings (staff_t *x, portal_buf_t *b, const char *covenant, const msgpack_object *members)
+s_meetings (staff_t *x, portal_buf_t *b, const char *covenant, staff_orgs_t *orgs)
 {
     imvo_response_t list;
     bool has = staff_ask (x, &list, "membership", "meeting.list", "s", "covenant", covenant) == 0 && list.ok;
+    const msgpack_object *members = staff_orgs_members (orgs, covenant);
     portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-meetings\"><h2 id=\"h-meetings\">%s</h2>",
                     TR (x, "Algemene vergaderingen", "General meetings"));
     const msgpack_object *meetings = has ? imvo_map_get (list.body, "meetings") : NULL;
@@ -124,7 +103,7 @@ s_meetings (staff_t *x, portal_buf_t *b, const char *covenant, const msgpack_obj
         portal_buf_add (b, "<article class=\"meeting\"><h3>");
         portal_buf_obj (b, imvo_map_get (m, "date"));
         portal_buf_add (b, "</h3><p>%s: ", TR (x, "Aanwezig", "Present"));
-        s_names (b, members, imvo_map_get (m, "attendees"));
+        staff_orgs_show_list (orgs, b, covenant, imvo_map_get (m, "attendees"));
         portal_buf_add (b, "</p><ul>");
         for (uint32_t k = 0; results && results->type == MSGPACK_OBJECT_ARRAY && k < results->via.array.size; k++) {
             const msgpack_object *r = &results->via.array.ptr [k], *carried = imvo_map_get (r, "carried");
@@ -285,12 +264,8 @@ staff_meetings (staff_t *x, const char *action)
     if (x->post)
         return streq (action, "record") ? s_record (x, covenant)
              : streq (action, "steering") ? s_steering_post (x, covenant) : staff_not_found (x);
-    imvo_response_t members;
-    bool has = staff_ask (x, &members, "membership", "member.list", "si", "covenant", covenant, "limit",
-                          (int64_t) 500) == 0 && members.ok;
-    const msgpack_object *list = has ? imvo_map_get (members.body, "members") : NULL;
-    if (list && list->type != MSGPACK_OBJECT_ARRAY)
-        list = NULL;
+    staff_orgs_t orgs;                  //  the members, and the names of those the meetings name (staff_orgs.c)
+    staff_orgs_init (&orgs, x);
     portal_buf_t b;
     portal_buf_init (&b);
     staff_page_start (x, &b, TR (x, "Vergaderingen en stuurgroep", "Meetings and steering group"));
@@ -301,8 +276,8 @@ staff_meetings (staff_t *x, const char *action)
                     TR (x, "Toon", "Show"));
     if (*staff_query (x, "done"))
         portal_buf_add (&b, "<p class=\"note\" role=\"status\">%s</p>", TR (x, "Vastgelegd.", "Recorded."));
-    s_steering (x, &b, covenant, list);
-    s_meetings (x, &b, covenant, list);
-    imvo_response_release (&members);
+    s_steering (x, &b, covenant, &orgs);
+    s_meetings (x, &b, covenant, &orgs);
+    staff_orgs_release (&orgs);
     return staff_page_end (x, &b, MHD_HTTP_OK);
 }

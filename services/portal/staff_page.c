@@ -200,8 +200,17 @@ staff_page_start (staff_t *x, portal_buf_t *b, const char *title)
         portal_buf_str (b, x->s.name [0] ? x->s.name : x->s.username);
         portal_buf_add (b, " (%s", staff_role (x, x->s.role));
         if (x->s.org [0]) {
+            //  The company by its name once its own org.get gave it (staff_orgs.c), else its id.
+            char name [201];
+            bool named = staff_orgs_remembered (x->s.org, name, sizeof name);
             portal_buf_add (b, ", ");
-            portal_buf_str (b, x->s.org);
+            if (named) {
+                portal_buf_add (b, "<span title=\"");
+                portal_buf_str (b, x->s.org);
+                portal_buf_add (b, "\">");
+            }
+            portal_buf_str (b, named ? name : x->s.org);
+            portal_buf_add (b, named ? "</span>" : "");
         }
         portal_buf_add (b, ")</p>");
     }

@@ -43,8 +43,11 @@ staff_home (staff_t *x)
     if (s_covenants (&cov))
         return staff_failed (x, -1, &cov);
     const char *l = staff_lang (x);
-    portal_buf_t b;
+    portal_buf_t b, company;
     portal_buf_init (&b);
+    portal_buf_init (&company);
+    if (staff_is (x, "company"))
+        staff_company_home (x, &company);   //  first: its org.get names the company in the page's top line
     staff_page_start (x, &b, TR (x, "Start", "Home"));
     if (s_staff_role (x)) {
         portal_buf_add (&b, "<form method=\"get\" action=\"/staff/cases\" class=\"row\" role=\"search\">"
@@ -55,7 +58,8 @@ staff_home (staff_t *x)
                         staff_max ("complaint.list", "q", 200), portal_t (x->lang, T_SEARCH));
     }
     if (staff_is (x, "company")) {
-        staff_company_home (x, &b);         //  staff_company.c
+        portal_buf_raw (&b, company.data, company.len);        //  staff_company.c
+        portal_buf_release (&company);
         portal_buf_add (&b, "<p><a href=\"/staff/review?lang=%s\" id=\"review\">%s</a></p>", l,     //  staff_assessor.c
                         TR (x, "Uw beoordeling: de oordelen van de commissie en uw opmerkingen",
                                "Your assessment: the committee's verdicts and your comments"));

@@ -227,19 +227,21 @@ staff_parties_post (staff_t *x, const char *covenant, const char *action)
 }
 
 void
-staff_parties_case_facts (staff_t *x, portal_buf_t *b, const msgpack_object *body, const imvo_response_t *members)
+staff_parties_case_facts (staff_t *x, portal_buf_t *b, const msgpack_object *body, staff_orgs_t *orgs)
 {
+    char covenant [40] = "";
+    imvo_obj_strcpy (imvo_map_get (body, "covenant"), covenant, sizeof covenant);
     const msgpack_object *claimant = imvo_map_get (body, "claimant_org"), *association = imvo_map_get (body, "association");
     if (imvo_obj_streq (imvo_map_get (body, "kind"), "dispute") && imvo_obj_is_str (claimant)) {
         portal_buf_add (b, "<dt>%s</dt><dd id=\"case-kind\">%s</dd><dt>%s</dt><dd id=\"claimant-org\">",
                         TR (x, "Soort zaak", "Kind of case"), TR (x, "geschil tussen partijen", "dispute between parties"),
                         TR (x, "Eisende partij", "Claimant party"));
-        staff_org_name (b, members, claimant);
+        staff_orgs_show (orgs, b, covenant, claimant);
         portal_buf_add (b, "</dd>");
     }
     if (imvo_obj_is_str (association)) {
         portal_buf_add (b, "<dt>%s</dt><dd id=\"association\">", TR (x, "Via brancheorganisatie", "Through trade association"));
-        staff_org_name (b, members, association);
+        staff_orgs_show (orgs, b, covenant, association);
         portal_buf_add (b, "</dd>");
     }
 }
