@@ -62,6 +62,8 @@ class DisputesConsole(test_console.PortalSystem):
         location, case = self.filed(r)
         shown = b.get(location).page
         self.assertIn(case, shown)
+        # Only a case id makes the notice: not words a link made elsewhere puts in the URL.
+        self.assertNotIn('id="filed"', b.get("/staff/disputes?filed=Pay+us+first").page)
         self.assertIn('href="/staff/case/%s?lang=en"' % case, shown)
         got = self.s.ok("complaints", "complaint.get", {"case_id": case})
         self.assertEqual((got["kind"], got["claimant_org"], got["respondent"], got["status"]),

@@ -225,8 +225,10 @@ s_page (staff_t *x, const s_form_t *f, unsigned status)
     portal_buf_t b;
     portal_buf_init (&b);
     staff_page_start (x, &b, TR (x, "Een geschil indienen", "File a dispute"));
+    //  The case just filed (the 303 after the POST): a case id's letters only, so that a link
+    //  made elsewhere cannot put words of its own in the notice.
     const char *filed = x->post ? "" : staff_query (x, "filed");
-    if (*filed && strlen (filed) < 64) {
+    if (*filed && strlen (filed) < 64 && strspn (filed, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == strlen (filed)) {
         portal_buf_add (&b, "<div class=\"ok\" role=\"status\" id=\"filed\"><p>%s <strong>",
                         TR (x, "Het geschil is ingediend. Zaaknummer:", "The dispute was filed. Case id:"));
         portal_buf_str (&b, filed);
