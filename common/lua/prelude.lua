@@ -251,7 +251,8 @@ end
 -- complaints: the case indexes, kept behind the submit (issue 21, 6; docs/ARCHITECTURE.md,
 -- "What a complaint costs Redis"). complaint_submit.lua numbers a case and writes it, its event
 -- and its idempotency record, nothing more; this puts the cases numbered since into :cases,
--- :status:<status>, :respondent:<org>, :deadlines and :receipts, each as the case is now: a
+-- :status:<status>, :respondent:<org>, :deadlines and :receipts, and a dispute into
+-- :claimant:<org> (the disputes that party filed: complaint.open), each as the case is now: a
 -- move made in between (complaint_transition.lua, complaint_note.lua, complaint_update.lua)
 -- may have changed its status, deadlines or respondent and wrote its own entries, the same
 -- ones. Whatever the indexes miss, the counters say: :indexed holds per year the number of
@@ -284,7 +285,7 @@ local function imvo_cases_index(p, budget)
             for n = at + 1, to do
                 local id = upper .. '-' .. year .. '-' .. string.format('%04d', n)
                 local c = redis.call('HMGET', p .. ':case:' .. id, 'received_at', 'status', 'respondent', 'deadlines',
-                                     'receipt_hash')
+                                     'receipt_hash', 'claimant_org')
                 if c[1] and c[2] then           -- (none: erased, or a script cut short)
                     add(p .. ':cases', c[1], id)
                     add(p .. ':status:' .. c[2], c[1], id)
@@ -293,6 +294,9 @@ local function imvo_cases_index(p, budget)
                     end
                     for name, due in pairs(c[4] and cmsgpack.unpack(c[4]) or {}) do
                         add(p .. ':deadlines', due, id .. '|' .. name)
+                    end
+                    if c[6] then
+                        add(p .. ':claimant:' .. c[6], c[1], id)
                     end
                     if c[5] then
                         receipts[#receipts + 1] = c[5]

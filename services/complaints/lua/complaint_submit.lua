@@ -96,9 +96,6 @@ redis.call('HSET', key, 'case_id', case_id, 'covenant', a.covenant, 'respondent'
 local event = imvo_mp_prepend(a.event, 'case_id', case_id)
 if a.kind == 'dispute' then
     redis.call('HSET', key, 'kind', 'dispute', 'claimant_org', a.claimant_org)
-    -- The claimant party follows its dispute (complaint.open, its console): the one index a
-    -- submit writes itself, as disputes are few (a ZADD for a rare case, not every complaint's).
-    redis.call('ZADD', prefix .. ':claimant:' .. a.claimant_org, now, case_id)
     event = imvo_mp_prepend(imvo_mp_prepend(event, 'kind', 'dispute'), 'claimant_org', a.claimant_org)
 end
 if association then
