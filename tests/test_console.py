@@ -524,7 +524,8 @@ class Console(ConsoleSystem):
     def test_organisations_are_named_not_numbered(self):
         """A secretariat officer, a committee member and a company's person read a company's
         name where the console showed its org id: the queue (of one covenant and of all, which
-        the portal did not survive before), a case's page, and the line naming who is signed in.
+        the portal did not survive before), a case's page, the line naming who is signed in and
+        the secretariat's accounts.
         A company a trade association signed for is named too; the id stays in a title."""
         s = self.s
         summary = "Named %s" % uuid.uuid4().hex[:8]
@@ -565,6 +566,10 @@ class Console(ConsoleSystem):
             who = re.search(r'<p class="who">.*?</p>', page).group(0)
             self.assertIn("Console Brand BV", who, path)
             self.assertFalse(shown(page, self.brand), path)
+        # The secretariat's accounts page names the company of a company's account.
+        page = self.signed_in("secretariat").get("/staff/accounts").page
+        row = re.search(r"<tr>(?:(?!</tr>).)*%s(?:(?!</tr>).)*</tr>" % re.escape(company.user), page, re.S).group(0)
+        self.assertIn('<span title="%s">Console Brand BV</span>' % self.brand, row)
 
 
 class ConsoleClock(unittest.TestCase):

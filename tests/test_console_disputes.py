@@ -73,13 +73,16 @@ class DisputesConsole(test_console.PortalSystem):
         # The claimant follows it: its page of disputes lists it, and the case opens.
         self.assertTrue(self.s.wait_for(lambda: case in b.get("/staff/disputes").page), self.log_tail())
         listed = b.get("/staff/disputes").page
-        self.assertIn("against Dispute Brand BV", re.search(r'<ul id="disputes">.*?</ul>', listed, re.S).group(0))
+        self.assertIn('against <span title="%s">Dispute Brand BV</span>' % self.brand,
+                      re.search(r'<ul id="disputes">.*?</ul>', listed, re.S).group(0))
         own = b.get("/staff/case/%s" % case)
         self.assertEqual(own.status, 200, own.page[-800:])
         self.assertIn("The audit reports were not shared", own.page)
         self.assertIn("<h1>Dispute %s</h1>" % case, own.page)
-        self.assertIn("<dt>Claimant party</dt><dd>Schone Kleren Campagne NGO (your organisation)</dd>"
-                      "<dt>Respondent party</dt><dd>Dispute Brand BV</dd>", own.page)
+        self.assertIn('<dt>Claimant party</dt><dd><span title="%s">Schone Kleren Campagne NGO</span>'
+                      ' (your organisation)</dd><dt>Respondent party</dt>'
+                      '<dd><span title="%s">Dispute Brand BV</span></dd>'
+                      % (self.ngo, self.brand), own.page)
         # Not as a complaint against itself on its home page; the respondent sees it there.
         self.assertNotIn(case, b.get("/staff/").page)
         other = self.party(self.brand)

@@ -101,6 +101,20 @@ portal_send_file (struct MHD_Connection *c, unsigned status, const char *type, c
     return portal_respond (c, status, resp, type, cookie, filename);
 }
 
+//  What every answer carries (no referrer, never cached; the cookie when there is one), then
+//  resp queued and let go.
+static enum MHD_Result
+s_queue (struct MHD_Connection *c, unsigned status, struct MHD_Response *resp, const char *cookie)
+{
+    MHD_add_response_header (resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header (resp, "Cache-Control", "no-store");
+    if (cookie)
+        MHD_add_response_header (resp, "Set-Cookie", cookie);
+    enum MHD_Result rc = MHD_queue_response (c, status, resp);
+    MHD_destroy_response (resp);
+    return rc;
+}
+
 enum MHD_Result
 portal_respond (struct MHD_Connection *c, unsigned status, struct MHD_Response *resp, const char *type,
                 const char *cookie, const char *filename)
@@ -117,13 +131,7 @@ portal_respond (struct MHD_Connection *c, unsigned status, struct MHD_Response *
                              "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                              "frame-ancestors 'none'; base-uri 'none'");
     MHD_add_response_header (resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header (resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header (resp, "Cache-Control", "no-store");
-    if (cookie)
-        MHD_add_response_header (resp, "Set-Cookie", cookie);
-    enum MHD_Result rc = MHD_queue_response (c, status, resp);
-    MHD_destroy_response (resp);
-    return rc;
+    return s_queue (c, status, resp, cookie);
 }
 
 enum MHD_Result
@@ -131,13 +139,7 @@ portal_redirect (struct MHD_Connection *c, const char *location, const char *coo
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer (0, (void *) "", MHD_RESPMEM_PERSISTENT);
     MHD_add_response_header (resp, "Location", location);
-    MHD_add_response_header (resp, "Cache-Control", "no-store");
-    MHD_add_response_header (resp, "Referrer-Policy", "no-referrer");
-    if (cookie)
-        MHD_add_response_header (resp, "Set-Cookie", cookie);
-    enum MHD_Result rc = MHD_queue_response (c, MHD_HTTP_SEE_OTHER, resp);
-    MHD_destroy_response (resp);
-    return rc;
+    return s_queue (c, MHD_HTTP_SEE_OTHER, resp, cookie);
 }
 
 enum MHD_Result

@@ -58,6 +58,14 @@ void staff_page_start (staff_t *x, portal_buf_t *b, const char *title);
 enum MHD_Result staff_page_end (staff_t *x, portal_buf_t *b, unsigned status);
 //  A form's start: <form method=post action=...> with the CSRF token and the language.
 void staff_form (staff_t *x, portal_buf_t *b, const char *action);
+//  A list of n items begun: <ul attrs> (attrs ours, "" for none), or when n is 0 the line empty
+//  in a <p>; staff_list_end closes the list (nothing when n is 0).
+void staff_list_start (portal_buf_t *b, uint32_t n, const char *empty, const char *attrs);
+void staff_list_end (portal_buf_t *b, uint32_t n);
+//  A table's start up to its <tbody>: <div class="table"><table class="list" id=id>, its caption
+//  (class help; printf-style, ours: not escaped) and a column header for each of the n heads.
+void staff_table_start (portal_buf_t *b, const char *id, const char *const *heads, int n, const char *caption, ...)
+    __attribute__ ((format (printf, 5, 6)));
 //  A query parameter ("" when absent).
 const char *staff_query (staff_t *x, const char *name);
 //  staff_ask.c: a request to a daemon as the signed-in person. spec: one letter per field, each after its
@@ -110,6 +118,9 @@ enum MHD_Result staff_accounts (staff_t *x, const char *action);
 //  After account.create or account.reset (resp): the enrollment address and token, once; back:
 //  the accounts page to return to.
 enum MHD_Result staff_account_token_page (staff_t *x, const imvo_response_t *resp, bool reset, const char *back);
+//  An account's row begun (an item of account.list's reply): <tr> and its username, name and
+//  e-mail cells, labelled by heads [0..2] (the secretariat's accounts page and the company's).
+void staff_account_cells (portal_buf_t *b, const msgpack_object *account, const char *username, const char *const *heads);
 //  An account's status (pending, active, disabled) in words.
 const char *staff_account_status (staff_t *x, const char *status);
 //  A line on a page saying an error (role alert) or that something was done (role status).
@@ -182,16 +193,21 @@ void staff_orgs_release (staff_orgs_t *self);
 const msgpack_object *staff_orgs_members (staff_orgs_t *self, const char *covenant);
 //  An org's name in a covenant, or NULL when not known.
 const msgpack_object *staff_orgs_name (staff_orgs_t *self, const char *covenant, const msgpack_object *org);
+//  The name of org in list (an array of maps with org_id and name: member.list's, org.list's,
+//  member.associated's), or NULL.
+const msgpack_object *staff_org_find (const msgpack_object *list, const msgpack_object *org);
 //  An org by its name with its id as the title, or its id when the name is not known; a list
 //  of orgs (an array of ids) so, separated by commas.
 void staff_orgs_show (staff_orgs_t *self, portal_buf_t *b, const char *covenant, const msgpack_object *org);
+void staff_org_named (portal_buf_t *b, const msgpack_object *org, const msgpack_object *name);
 void staff_orgs_show_list (staff_orgs_t *self, portal_buf_t *b, const char *covenant, const msgpack_object *orgs);
+//  The i-th of members (staff_orgs_members) when it is a party, with its org id in org; NULL for
+//  a supporter or an expert (no seat, no vote).
+const msgpack_object *staff_party (const msgpack_object *members, uint32_t i, char org [72]);
 //  A company's name remembered from its own org.get (staff_company_org), for the line naming
 //  who is signed in: false when not (yet) known in this process.
 void staff_orgs_remember (const char *org, const msgpack_object *name);
 bool staff_orgs_remembered (const char *org, char *name, size_t size);
-//  An org's name from a member.list reply a page holds anyway (members may be NULL), or its id.
-void staff_org_name (portal_buf_t *b, const imvo_response_t *members, const msgpack_object *id);
 //  staff_cases.c: a labelled <select id=covenant name=covenant> of the covenants (chosen selected;
 //  any: an option for all of them first).
 void staff_select_covenant (staff_t *x, portal_buf_t *b, const char *chosen, bool any);
@@ -297,6 +313,9 @@ void staff_company_risk_fields (staff_t *x, portal_buf_t *b, const msgpack_objec
 int staff_company_risks_count (staff_t *x, char *error, size_t size);
 void staff_company_risks_pack (staff_t *x, msgpack_packer *pk, int n);
 int staff_company_org (staff_t *x, imvo_response_t *org);
+//  An open case (an item of org.get's open_cases) as a list item begun: <li>, its link, its status
+//  and summary; its status and when it was received into status and when. The caller ends it.
+void staff_company_case_item (staff_t *x, portal_buf_t *b, const msgpack_object *c, char status [32], char when [32]);
 const char *staff_company_covenant (staff_t *x, const imvo_response_t *org, char out [40]);
 void staff_company_choose (staff_t *x, portal_buf_t *b, const imvo_response_t *org, const char *page,
                            const char *covenant, int64_t year);

@@ -34,6 +34,18 @@ s_raw (staff_t *x, const char *name)
 }
 
 void
+staff_account_cells (portal_buf_t *b, const msgpack_object *account, const char *username, const char *const *heads)
+{
+    portal_buf_add (b, "<tr><td data-label=\"%s\">", heads [0]);
+    portal_buf_str (b, username);
+    portal_buf_add (b, "</td><td data-label=\"%s\">", heads [1]);
+    portal_buf_obj (b, imvo_map_get (account, "name"));
+    portal_buf_add (b, "</td><td data-label=\"%s\">", heads [2]);
+    portal_buf_obj (b, imvo_map_get (account, "email"));
+    portal_buf_add (b, "</td>");
+}
+
+void
 staff_notice (portal_buf_t *b, bool error, const char *text)
 {
     portal_buf_add (b, error ? "<p class=\"error\" role=\"alert\">" : "<p class=\"ok\" role=\"status\">");
@@ -247,35 +259,30 @@ s_accounts_page (staff_t *x, unsigned status, const char *error)
         staff_notice (&b, true, error);
         portal_buf_add (&b, "<p>%s</p>", TR (x, "Er is niets veranderd.", "Nothing was changed."));
     }
+    //  The organisations: the accounts' by name, and the new account's to choose from.
+    imvo_response_t orgs;
+    bool have_orgs = staff_ask (x, &orgs, "membership", "org.list", "i", "limit", (int64_t) 1000) == 0 && orgs.ok;
+    const msgpack_object *ol = have_orgs ? imvo_map_get (orgs.body, "orgs") : NULL;
     const msgpack_object *accounts = imvo_map_get (list.body, "accounts");
     uint32_t n = accounts && accounts->type == MSGPACK_OBJECT_ARRAY ? accounts->via.array.size : 0;
     const char *heads [] = { TR (x, "Gebruikersnaam", "Username"), TR (x, "Naam", "Name"), TR (x, "E-mail", "E-mail"),
                              TR (x, "Rol", "Role"), TR (x, "Organisatie", "Organisation"), TR (x, "Stand", "Status"),
                              TR (x, "Beheren", "Manage") };
-    portal_buf_add (&b, "<div class=\"table\"><table class=\"list\" id=\"accounts\"><caption class=\"help\">%u %s</caption>"
-                        "<thead><tr>", n, TR (x, "accounts", "accounts"));
-    for (int c = 0; c < 7; c++)
-        portal_buf_add (&b, "<th scope=\"col\">%s</th>", heads [c]);
-    portal_buf_add (&b, "</tr></thead><tbody>");
+    staff_table_start (&b, "accounts", heads, 7, "%u %s", n, TR (x, "accounts", "accounts"));
     for (uint32_t i = 0; i < n; i++) {
         const msgpack_object *a = &accounts->via.array.ptr [i];
         char user [72] = "", role [33] = "", st [16] = "";
         imvo_obj_strcpy (imvo_map_get (a, "username"), user, sizeof user);
         imvo_obj_strcpy (imvo_map_get (a, "role"), role, sizeof role);
         imvo_obj_strcpy (imvo_map_get (a, "status"), st, sizeof st);
-        portal_buf_add (&b, "<tr><td data-label=\"%s\">", heads [0]);
-        portal_buf_str (&b, user);
-        portal_buf_add (&b, "</td><td data-label=\"%s\">", heads [1]);
-        portal_buf_obj (&b, imvo_map_get (a, "name"));
-        portal_buf_add (&b, "</td><td data-label=\"%s\">", heads [2]);
-        portal_buf_obj (&b, imvo_map_get (a, "email"));
+        staff_account_cells (&b, a, user, heads);
         const msgpack_object *admin = imvo_map_get (a, "admin");
-        portal_buf_add (&b, "</td><td data-label=\"%s\">%s%s</td><td data-label=\"%s\">", heads [3], staff_role (x, role),
+        portal_buf_add (&b, "<td data-label=\"%s\">%s%s</td><td data-label=\"%s\">", heads [3], staff_role (x, role),
                         admin && admin->type == MSGPACK_OBJECT_BOOLEAN && admin->via.boolean
                         ? TR (x, " (beheerder)", " (administrator)") : "", heads [4]);
         const msgpack_object *org = imvo_map_get (a, "org");
         if (org && org->type == MSGPACK_OBJECT_STR && org->via.str.size)
-            portal_buf_obj (&b, org);
+            staff_org_named (&b, org, staff_org_find (ol, org));       //  staff_orgs.c
         else
             portal_buf_add (&b, "–");
         //  The last cell has its own summary: no label before it on a phone.
@@ -323,18 +330,14 @@ s_accounts_page (staff_t *x, unsigned status, const char *error)
     portal_buf_add (&b, "</select></div><div><label for=\"org\">%s</label><select id=\"org\" name=\"org\" "
                         "aria-describedby=\"org-help\"><option value=\"\">%s</option>",
                     TR (x, "Organisatie", "Organisation"), TR (x, "geen", "none"));
-    imvo_response_t orgs;
-    if (staff_ask (x, &orgs, "membership", "org.list", "i", "limit", (int64_t) 1000) == 0 && orgs.ok) {
-        const msgpack_object *ol = imvo_map_get (orgs.body, "orgs");
-        for (uint32_t i = 0; ol && ol->type == MSGPACK_OBJECT_ARRAY && i < ol->via.array.size; i++) {
-            char id [72] = "";
-            imvo_obj_strcpy (imvo_map_get (&ol->via.array.ptr [i], "org_id"), id, sizeof id);
-            portal_buf_add (&b, "<option value=\"");
-            portal_buf_str (&b, id);
-            portal_buf_add (&b, "\"%s>", streq (id, org) ? " selected" : "");
-            portal_buf_obj (&b, imvo_map_get (&ol->via.array.ptr [i], "name"));
-            portal_buf_add (&b, "</option>");
-        }
+    for (uint32_t i = 0; ol && ol->type == MSGPACK_OBJECT_ARRAY && i < ol->via.array.size; i++) {
+        char id [72] = "";
+        imvo_obj_strcpy (imvo_map_get (&ol->via.array.ptr [i], "org_id"), id, sizeof id);
+        portal_buf_add (&b, "<option value=\"");
+        portal_buf_str (&b, id);
+        portal_buf_add (&b, "\"%s>", streq (id, org) ? " selected" : "");
+        portal_buf_obj (&b, imvo_map_get (&ol->via.array.ptr [i], "name"));
+        portal_buf_add (&b, "</option>");
     }
     imvo_response_release (&orgs);
     portal_buf_add (&b, "</select><p class=\"help\" id=\"org-help\">%s</p></div><div><label for=\"account_lang\">%s</label>"

@@ -157,11 +157,10 @@ s_project_form (staff_t *x, portal_buf_t *b, const char *covenant, int64_t year,
     portal_buf_add (b, "\"><fieldset><legend>%s</legend>", TR (x, "Deelnemers", "Participants"));
     const msgpack_object *had = p ? imvo_map_get (p, "participants") : NULL;
     for (uint32_t i = 0; parties && i < parties->via.array.size; i++) {
-        const msgpack_object *m = &parties->via.array.ptr [i];
-        char org [72] = "";
-        if (!imvo_obj_streq (imvo_map_get (m, "role"), "party"))
+        char org [72];
+        const msgpack_object *m = staff_party (parties, i, org);
+        if (!m)
             continue;
-        imvo_obj_strcpy (imvo_map_get (m, "org_id"), org, sizeof org);
         bool on = false;
         for (uint32_t j = 0; had && had->type == MSGPACK_OBJECT_ARRAY && j < had->via.array.size; j++)
             on |= imvo_obj_streq (&had->via.array.ptr [j], org);

@@ -27,6 +27,22 @@ staff_company_org (staff_t *x, imvo_response_t *org)
     return rc == 0 && org->ok ? 0 : -1;
 }
 
+void
+staff_company_case_item (staff_t *x, portal_buf_t *b, const msgpack_object *c, char status [32], char when [32])
+{
+    char id [72] = "";
+    imvo_obj_strcpy (imvo_map_get (c, "case_id"), id, sizeof id);
+    status [0] = 0;
+    imvo_obj_strcpy (imvo_map_get (c, "status"), status, 32);
+    staff_when (imvo_map_get (c, "received_at"), when);
+    portal_buf_add (b, "<li><a href=\"/staff/case/");
+    staff_buf_url (b, id);
+    portal_buf_add (b, "?lang=%s\">", staff_lang (x));
+    portal_buf_str (b, id);
+    portal_buf_add (b, "</a> <span class=\"pill\">%s</span> ", staff_status (x, status));
+    portal_buf_obj (b, imvo_map_get (c, "summary"));
+}
+
 const char *
 staff_company_covenant (staff_t *x, const imvo_response_t *org, char out [40])
 {
@@ -128,18 +144,10 @@ staff_company_home (staff_t *x, portal_buf_t *b)
                 const msgpack_object *c = &cases->via.array.ptr [k];
                 if (imvo_obj_streq (imvo_map_get (c, "side"), "claimant"))
                     continue;               //  its own disputes: /staff/disputes (staff_disputes.c)
-                char id [72] = "", status [32] = "", when [32];
-                imvo_obj_strcpy (imvo_map_get (c, "case_id"), id, sizeof id);
-                imvo_obj_strcpy (imvo_map_get (c, "status"), status, sizeof status);
-                staff_when (imvo_map_get (c, "received_at"), when);
+                char status [32], when [32];
                 if (!shown++)
                     portal_buf_add (b, "<ul id=\"cases\">");
-                portal_buf_add (b, "<li><a href=\"/staff/case/");
-                staff_buf_url (b, id);
-                portal_buf_add (b, "?lang=%s\">", l);
-                portal_buf_str (b, id);
-                portal_buf_add (b, "</a> <span class=\"pill\">%s</span> ", staff_status (x, status));
-                portal_buf_obj (b, imvo_map_get (c, "summary"));
+                staff_company_case_item (x, b, c, status, when);
                 portal_buf_add (b, " <span class=\"help\">(%s %s)</span>%s</li>", TR (x, "ontvangen", "received"), when,
                                 streq (status, "response") ? TR (x, " <strong>· uw reactie wordt gevraagd</strong>",
                                                                  " <strong>· your response is asked</strong>") : "");

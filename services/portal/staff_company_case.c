@@ -39,10 +39,7 @@ staff_deadlines (staff_t *x, portal_buf_t *b, const msgpack_object *body)
     uint32_t ndl = dl && dl->type == MSGPACK_OBJECT_ARRAY ? dl->via.array.size : 0;
     portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-dl\"><h2 id=\"h-dl\">%s</h2>",
                     TR (x, "Termijnen", "Deadlines"));
-    if (!ndl)
-        portal_buf_add (b, "<p>%s</p>", TR (x, "Geen open termijnen.", "No open deadlines."));
-    else
-        portal_buf_add (b, "<ul>");
+    staff_list_start (b, ndl, TR (x, "Geen open termijnen.", "No open deadlines."), "");
     for (uint32_t i = 0; i < ndl; i++) {
         const msgpack_object *d = &dl->via.array.ptr [i], *left = imvo_map_get (d, "left_s");
         char name_ [32] = "";
@@ -52,8 +49,7 @@ staff_deadlines (staff_t *x, portal_buf_t *b, const msgpack_object *body)
         portal_buf_add (b, "<li%s>%s: %s %s%s</li>", late ? " class=\"late\"" : "", s_deadline (x, name_),
                         TR (x, "uiterlijk", "by"), when, late ? TR (x, " (verlopen)", " (passed)") : "");
     }
-    if (ndl)
-        portal_buf_add (b, "</ul>");
+    staff_list_end (b, ndl);
     portal_buf_add (b, "</section>");
 }
 

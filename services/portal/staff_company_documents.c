@@ -28,10 +28,7 @@ staff_company_documents (staff_t *x, portal_buf_t *b, const char *covenant, int6
     }
     const msgpack_object *docs = imvo_map_get (sub, "documents");
     uint32_t n = docs && docs->type == MSGPACK_OBJECT_ARRAY ? docs->via.array.size : 0;
-    if (!n)
-        portal_buf_add (b, "<p>%s</p>", TR (x, "Nog geen documenten.", "No documents yet."));
-    else
-        portal_buf_add (b, "<ul id=\"documents\">");
+    staff_list_start (b, n, TR (x, "Nog geen documenten.", "No documents yet."), " id=\"documents\"");
     for (uint32_t i = 0; i < n; i++) {
         const msgpack_object *d = &docs->via.array.ptr [i];
         char id [40] = "", when [32];
@@ -47,8 +44,7 @@ staff_company_documents (staff_t *x, portal_buf_t *b, const char *covenant, int6
         portal_buf_obj (b, imvo_map_get (d, "name"));
         portal_buf_add (b, "</a> <span class=\"help\">(%lld kB, %s)</span></li>", (long long) (size + 1023) / 1024, when);
     }
-    if (n)
-        portal_buf_add (b, "</ul>");
+    staff_list_end (b, n);
     portal_buf_add (b, "<form method=\"post\" action=\"/staff/company/plan/document\" enctype=\"multipart/form-data\">");
     portal_hidden (b, "csrf", x->s.csrf);
     portal_hidden (b, "lang", l);

@@ -142,10 +142,7 @@ s_results (staff_t *x)
     const msgpack_object *findings = imvo_map_get (mine, "findings"), *recs = imvo_map_get (mine, "recommendations");
     uint32_t nf = findings && findings->type == MSGPACK_OBJECT_ARRAY ? findings->via.array.size : 0;
     portal_buf_add (&b, "<h3>%s</h3>", TR (x, "Bevindingen en aanbevelingen", "Findings and recommendations"));
-    if (!nf)
-        portal_buf_add (&b, "<p>%s</p>", TR (x, "Geen bevindingen.", "No findings."));
-    else
-        portal_buf_add (&b, "<ul id=\"findings\">");
+    staff_list_start (&b, nf, TR (x, "Geen bevindingen.", "No findings."), " id=\"findings\"");
     for (uint32_t i = 0; i < nf; i++) {
         portal_buf_add (&b, "<li><strong>");
         portal_buf_obj (&b, &findings->via.array.ptr [i]);
@@ -156,8 +153,7 @@ s_results (staff_t *x)
         }
         portal_buf_add (&b, "</li>");
     }
-    if (nf)
-        portal_buf_add (&b, "</ul>");
+    staff_list_end (&b, nf);
     const msgpack_object *summary = imvo_map_get (res.body, "summary");
     if (summary && summary->type == MSGPACK_OBJECT_MAP) {
         portal_buf_add (&b, "<p class=\"help\">%s: ", TR (x, "De sector (alleen totalen)", "The sector (totals only)"));

@@ -55,11 +55,8 @@ s_subscriptions (staff_t *x)
     uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
     const char *heads [] = { TR (x, "Kanaal", "Channel"), TR (x, "Adres", "Address"), TR (x, "Taal", "Language"),
                              TR (x, "Ondertekend", "Signed") };
-    portal_buf_add (&b, "<div class=\"table\"><table class=\"list\" id=\"subs\"><caption class=\"help\">%s</caption><thead><tr>",
-                    TR (x, "Uw abonnementen (geheimen worden nooit getoond)", "Your subscriptions (secrets are never shown)"));
-    for (int c = 0; c < 4; c++)
-        portal_buf_add (&b, "<th scope=\"col\">%s</th>", heads [c]);
-    portal_buf_add (&b, "</tr></thead><tbody>");
+    staff_table_start (&b, "subs", heads, 4, "%s",
+                       TR (x, "Uw abonnementen (geheimen worden nooit getoond)", "Your subscriptions (secrets are never shown)"));
     for (uint32_t i = 0; i < n; i++) {
         const msgpack_object *s = &list->via.array.ptr [i], *signed_ = imvo_map_get (s, "signed");
         bool inbox = imvo_obj_streq (imvo_map_get (s, "channel"), "inbox"),
@@ -134,11 +131,7 @@ s_memberships (staff_t *x)
               (long long) staff_company_year ());
     const char *heads [] = { portal_t (x->lang, T_COVENANT), TR (x, "Rol", "Role"), TR (x, "Lid sinds", "Since"),
                              portal_t (x->lang, T_STATUS), contribution };
-    portal_buf_add (&b, "<div class=\"table\"><table class=\"list\" id=\"memberships\"><caption class=\"help\">%u %s</caption>"
-                        "<thead><tr>", n, TR (x, "convenanten", "covenants"));
-    for (int c = 0; c < 5; c++)
-        portal_buf_add (&b, "<th scope=\"col\">%s</th>", heads [c]);
-    portal_buf_add (&b, "</tr></thead><tbody>");
+    staff_table_start (&b, "memberships", heads, 5, "%u %s", n, TR (x, "convenanten", "covenants"));
     for (uint32_t i = 0; i < n; i++) {
         const msgpack_object *m = &list->via.array.ptr [i];
         char code [40] = "", status [16] = "";
@@ -231,24 +224,15 @@ s_accounts (staff_t *x, const char *action)
     if (*staff_query (x, "done"))
         portal_buf_add (&b, "<p class=\"ok\" role=\"status\">%s</p>", TR (x, "Opgeslagen.", "Saved."));
     const char *heads [] = { TR (x, "Gebruikersnaam", "Username"), TR (x, "Naam", "Name"), TR (x, "E-mail", "E-mail"),
-                             portal_t (x->lang, T_STATUS), TR (x, "Beheerder", "Administrator") };
-    portal_buf_add (&b, "<div class=\"table\"><table class=\"list\" id=\"accounts\"><caption class=\"help\">%u %s</caption>"
-                        "<thead><tr>", n, TR (x, "accounts", "accounts"));
-    for (int c = 0; c < 5; c++)
-        portal_buf_add (&b, "<th scope=\"col\">%s</th>", heads [c]);
-    portal_buf_add (&b, "%s</tr></thead><tbody>", admin ? TR (x, "<th scope=\"col\">Sluiten</th>", "<th scope=\"col\">Disable</th>") : "");
+                             portal_t (x->lang, T_STATUS), TR (x, "Beheerder", "Administrator"), TR (x, "Sluiten", "Disable") };
+    staff_table_start (&b, "accounts", heads, admin ? 6 : 5, "%u %s", n, TR (x, "accounts", "accounts"));
     for (uint32_t i = 0; i < n; i++) {
         const msgpack_object *a = &list->via.array.ptr [i], *flag = imvo_map_get (a, "admin");
         char user [72] = "", status [16] = "";
         imvo_obj_strcpy (imvo_map_get (a, "username"), user, sizeof user);
         imvo_obj_strcpy (imvo_map_get (a, "status"), status, sizeof status);
-        portal_buf_add (&b, "<tr><td data-label=\"%s\">", heads [0]);
-        portal_buf_str (&b, user);
-        portal_buf_add (&b, "</td><td data-label=\"%s\">", heads [1]);
-        portal_buf_obj (&b, imvo_map_get (a, "name"));
-        portal_buf_add (&b, "</td><td data-label=\"%s\">", heads [2]);
-        portal_buf_obj (&b, imvo_map_get (a, "email"));
-        portal_buf_add (&b, "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>", heads [3],
+        staff_account_cells (&b, a, user, heads);      //  staff_accounts.c
+        portal_buf_add (&b, "<td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>", heads [3],
                         staff_account_status (x, status),
                         heads [4], flag && flag->type == MSGPACK_OBJECT_BOOLEAN && flag->via.boolean ? TR (x, "ja", "yes") : "");
         if (admin) {

@@ -167,34 +167,26 @@ s_own_disputes (staff_t *x, portal_buf_t *b, const imvo_response_t *org)
                     TR (x, "Lopende geschillen van uw organisatie", "Your organisation's open disputes"));
     const msgpack_object *open = imvo_map_get (org->body, "open_cases");
     uint32_t shown = 0;
+    staff_orgs_t orgs;                  //  the other parties' names (staff_orgs.c)
+    staff_orgs_init (&orgs, x);
     for (uint32_t i = 0; open && open->type == MSGPACK_OBJECT_MAP && i < open->via.map.size; i++) {
         const msgpack_object *cases = &open->via.map.ptr [i].val;
         char covenant [40] = "";
         imvo_obj_strcpy (&open->via.map.ptr [i].key, covenant, sizeof covenant);
-        imvo_response_t members;
-        bool named = portal_members (covenant, false, &members) == 0;
         for (uint32_t k = 0; cases->type == MSGPACK_OBJECT_ARRAY && k < cases->via.array.size; k++) {
             const msgpack_object *c = &cases->via.array.ptr [k];
             if (!imvo_obj_streq (imvo_map_get (c, "side"), "claimant"))
                 continue;
-            char id [72] = "", status [32] = "", when [32];
-            imvo_obj_strcpy (imvo_map_get (c, "case_id"), id, sizeof id);
-            imvo_obj_strcpy (imvo_map_get (c, "status"), status, sizeof status);
-            staff_when (imvo_map_get (c, "received_at"), when);
+            char status [32], when [32];
             if (!shown++)
                 portal_buf_add (b, "<ul id=\"disputes\">");
-            portal_buf_add (b, "<li><a href=\"/staff/case/");
-            staff_buf_url (b, id);
-            portal_buf_add (b, "?lang=%s\">", staff_lang (x));
-            portal_buf_str (b, id);
-            portal_buf_add (b, "</a> <span class=\"pill\">%s</span> ", staff_status (x, status));
-            portal_buf_obj (b, imvo_map_get (c, "summary"));
+            staff_company_case_item (x, b, c, status, when);        //  staff_company.c
             portal_buf_add (b, " <span class=\"help\">(%s ", TR (x, "tegen", "against"));
-            staff_org_name (b, named ? &members : NULL, imvo_map_get (c, "respondent"));
+            staff_orgs_show (&orgs, b, covenant, imvo_map_get (c, "respondent"));
             portal_buf_add (b, ", %s %s)</span></li>", TR (x, "ingediend", "filed"), when);
         }
-        imvo_response_release (&members);
     }
+    staff_orgs_release (&orgs);
     if (shown)
         portal_buf_add (b, "</ul>");
     else
@@ -444,19 +436,19 @@ staff_dispute_parties (staff_t *x, portal_buf_t *b, const msgpack_object *body)
         return;
     char covenant [40] = "";
     imvo_obj_strcpy (imvo_map_get (body, "covenant"), covenant, sizeof covenant);
-    imvo_response_t members;
-    bool named = portal_members (covenant, false, &members) == 0;
+    staff_orgs_t orgs;                  //  the parties' names (staff_orgs.c)
+    staff_orgs_init (&orgs, x);
     const char *const sides [][3] = { { "claimant_org", "Eisende partij", "Claimant party" },
                                       { "respondent", "Verwerende partij", "Respondent party" } };
     for (int i = 0; i < 2; i++) {
         const msgpack_object *org = imvo_map_get (body, sides [i][0]);
         portal_buf_add (b, "<dt>%s</dt><dd>", TR (x, sides [i][1], sides [i][2]));
-        staff_org_name (b, named ? &members : NULL, org);
+        staff_orgs_show (&orgs, b, covenant, org);
         if (org && imvo_obj_streq (org, x->s.org))
             portal_buf_add (b, " (%s)", TR (x, "uw organisatie", "your organisation"));
         portal_buf_add (b, "</dd>");
     }
-    imvo_response_release (&members);
+    staff_orgs_release (&orgs);
 }
 
 enum MHD_Result

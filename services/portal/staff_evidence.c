@@ -27,10 +27,7 @@ staff_attachments (staff_t *x, portal_buf_t *b, const char *case_id, const msgpa
     uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
     portal_buf_add (b, "<section class=\"card\" aria-labelledby=\"h-evidence\"><h2 id=\"h-evidence\">%s</h2>",
                     TR (x, "Bewijsstukken", "Evidence"));
-    if (!n)
-        portal_buf_add (b, "<p>%s</p>", TR (x, "Geen bestanden.", "No files."));
-    else
-        portal_buf_add (b, "<ul class=\"files\">");
+    staff_list_start (b, n, TR (x, "Geen bestanden.", "No files."), " class=\"files\"");
     for (uint32_t i = 0; i < n; i++) {
         const msgpack_object *a = &list->via.array.ptr [i];
         char aid [80] = "", from [32] = "", when [32], size [32];
@@ -56,8 +53,7 @@ staff_attachments (staff_t *x, portal_buf_t *b, const char *case_id, const msgpa
                                        : TR (x, "niet voor het bedrijf", "not for the company"));
         portal_buf_add (b, ")</span></li>");
     }
-    if (n)
-        portal_buf_add (b, "</ul>");
+    staff_list_end (b, n);
     portal_buf_add (b, "</section>");
 }
 

@@ -64,11 +64,10 @@ s_steering (staff_t *x, portal_buf_t *b, const char *covenant, staff_orgs_t *org
                     TR (x, "De voorzitter is een onafhankelijk persoon", "The chair is an independent person"),
                     TR (x, "Vertegenwoordiger per partij (leeg: geen)", "Representative per party (empty: none)"));
     for (uint32_t i = 0; members && i < members->via.array.size; i++) {
-        const msgpack_object *m = &members->via.array.ptr [i];
-        if (!imvo_obj_streq (imvo_map_get (m, "role"), "party"))
+        char org [72];
+        const msgpack_object *m = staff_party (members, i, org);
+        if (!m)
             continue;
-        char org [72] = "";
-        imvo_obj_strcpy (imvo_map_get (m, "org_id"), org, sizeof org);
         portal_buf_add (b, "<label for=\"rep-%u\">", i);
         portal_buf_obj (b, imvo_map_get (m, "name"));
         portal_buf_add (b, "</label><input type=\"text\" id=\"rep-%u\" name=\"r.", i);
@@ -145,11 +144,10 @@ s_meetings (staff_t *x, portal_buf_t *b, const char *covenant, staff_orgs_t *org
     const char *words [] = { TR (x, "voor", "for"), TR (x, "tegen", "against"), TR (x, "onthouding", "abstain"),
                              TR (x, "geen stem", "no vote") };
     for (uint32_t i = 0; members && i < members->via.array.size; i++) {
-        const msgpack_object *m = &members->via.array.ptr [i];
-        if (!imvo_obj_streq (imvo_map_get (m, "role"), "party"))
+        char org [72];
+        const msgpack_object *m = staff_party (members, i, org);
+        if (!m)
             continue;
-        char org [72] = "";
-        imvo_obj_strcpy (imvo_map_get (m, "org_id"), org, sizeof org);
         portal_buf_add (b, "<fieldset class=\"inline\"><legend>");
         portal_buf_obj (b, imvo_map_get (m, "name"));
         portal_buf_add (b, "</legend>");

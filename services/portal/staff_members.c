@@ -130,11 +130,7 @@ staff_members (staff_t *x, const char *action)
     uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
     const char *heads [] = { TR (x, "Naam", "Name"), TR (x, "Soort", "Kind"), TR (x, "Rol", "Role"),
                              TR (x, "Lid sinds", "Since"), TR (x, "Uittreden", "Leave") };
-    portal_buf_add (&b, "<div class=\"table\"><table class=\"list\" id=\"members\"><caption class=\"help\">%u %s</caption>"
-                        "<thead><tr>", n, TR (x, "leden", "members"));
-    for (int c = 0; c < 5; c++)
-        portal_buf_add (&b, "<th scope=\"col\">%s</th>", heads [c]);
-    portal_buf_add (&b, "</tr></thead><tbody>");
+    staff_table_start (&b, "members", heads, 5, "%u %s", n, TR (x, "leden", "members"));
     for (uint32_t i = 0; i < n; i++) {
         const msgpack_object *m = &list->via.array.ptr [i];
         char id [72] = "";

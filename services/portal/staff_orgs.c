@@ -56,10 +56,9 @@ staff_orgs_members (staff_orgs_t *self, const char *covenant)
     return list && list->type == MSGPACK_OBJECT_ARRAY ? list : NULL;
 }
 
-//  The name of org in a list of maps with org_id and name, or NULL. O(n) a look-up: a page
-//  shows at most 100 rows against at most 1000 members, some microseconds.
-static const msgpack_object *
-s_find (const msgpack_object *list, const msgpack_object *org)
+//  O(n) a look-up: a page shows at most 100 rows against at most 1000 members, some microseconds.
+const msgpack_object *
+staff_org_find (const msgpack_object *list, const msgpack_object *org)
 {
     for (uint32_t i = 0; org && list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
         const msgpack_object *id = imvo_map_get (&list->via.array.ptr [i], "org_id");
@@ -71,13 +70,6 @@ s_find (const msgpack_object *list, const msgpack_object *org)
     return NULL;
 }
 
-void
-staff_org_name (portal_buf_t *b, const imvo_response_t *members, const msgpack_object *id)
-{
-    const msgpack_object *name = members && members->ok ? s_find (imvo_map_get (members->body, "members"), id) : NULL;
-    portal_buf_obj (b, name ? name : id);
-}
-
 const msgpack_object *
 staff_orgs_name (staff_orgs_t *self, const char *covenant, const msgpack_object *org)
 {
@@ -86,21 +78,26 @@ staff_orgs_name (staff_orgs_t *self, const char *covenant, const msgpack_object 
     staff_orgs_covenant_t *c = s_covenant (self, covenant);
     if (!c)
         return NULL;
-    const msgpack_object *name = s_find (staff_orgs_members (self, covenant), org);
+    const msgpack_object *name = staff_org_find (staff_orgs_members (self, covenant), org);
     if (!name && !c->associated_state) {
         bool ok = staff_ask (self->x, &c->associated, "membership", "member.associated", "s", "covenant", covenant) == 0
                && c->associated.ok;
         c->associated_state = ok ? 1 : -1;
     }
     if (!name && c->associated_state == 1)
-        name = s_find (imvo_map_get (c->associated.body, "companies"), org);
+        name = staff_org_find (imvo_map_get (c->associated.body, "companies"), org);
     return name;
 }
 
 void
 staff_orgs_show (staff_orgs_t *self, portal_buf_t *b, const char *covenant, const msgpack_object *org)
 {
-    const msgpack_object *name = staff_orgs_name (self, covenant, org);
+    staff_org_named (b, org, staff_orgs_name (self, covenant, org));
+}
+
+void
+staff_org_named (portal_buf_t *b, const msgpack_object *org, const msgpack_object *name)
+{
     if (!name) {
         portal_buf_obj (b, org);
         return;
@@ -119,6 +116,16 @@ staff_orgs_show_list (staff_orgs_t *self, portal_buf_t *b, const char *covenant,
         portal_buf_add (b, i ? ", " : "");
         staff_orgs_show (self, b, covenant, &orgs->via.array.ptr [i]);
     }
+}
+
+const msgpack_object *
+staff_party (const msgpack_object *members, uint32_t i, char org [72])
+{
+    const msgpack_object *m = members && i < members->via.array.size ? &members->via.array.ptr [i] : NULL;
+    org [0] = 0;
+    if (!m || !imvo_obj_streq (imvo_map_get (m, "role"), "party") || imvo_obj_strcpy (imvo_map_get (m, "org_id"), org, 72))
+        return NULL;
+    return m;
 }
 
 //  --- the signed-in company's own name --------------------------------------------------------

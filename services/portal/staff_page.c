@@ -6,6 +6,7 @@
 #include "staff.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <time.h>
 #include <microhttpd.h>
 #include <sodium.h>
@@ -254,6 +255,37 @@ staff_public_csrf (staff_t *x, char token [65], char set [128])
     char cookie [33];
     portal_csrf_cookie (x->c, cookie, set);
     portal_csrf_token (cookie, token);
+}
+
+void
+staff_list_start (portal_buf_t *b, uint32_t n, const char *empty, const char *attrs)
+{
+    if (n)
+        portal_buf_add (b, "<ul%s>", attrs);
+    else
+        portal_buf_add (b, "<p>%s</p>", empty);
+}
+
+void
+staff_list_end (portal_buf_t *b, uint32_t n)
+{
+    if (n)
+        portal_buf_add (b, "</ul>");
+}
+
+void
+staff_table_start (portal_buf_t *b, const char *id, const char *const *heads, int n, const char *caption, ...)
+{
+    char text [256];
+    va_list ap;
+    va_start (ap, caption);
+    vsnprintf (text, sizeof text, caption, ap);
+    va_end (ap);
+    portal_buf_add (b, "<div class=\"table\"><table class=\"list\" id=\"%s\"><caption class=\"help\">%s</caption><thead><tr>",
+                    id, text);
+    for (int c = 0; c < n; c++)
+        portal_buf_add (b, "<th scope=\"col\">%s</th>", heads [c]);
+    portal_buf_add (b, "</tr></thead><tbody>");
 }
 
 void

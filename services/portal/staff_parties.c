@@ -127,11 +127,9 @@ s_contributions (staff_t *x, portal_buf_t *b, const char *covenant, const msgpac
         imvo_response_release (&got);
     }
     if (nrows) {
-        portal_buf_add (b, "<div class=\"table\"><table class=\"list\" id=\"contributions\"><caption class=\"help\">%d %s</caption>"
-                           "<thead><tr>", nrows, nrows == 1 ? TR (x, "bijdrage", "contribution") : TR (x, "bijdragen", "contributions"));
-        for (int c = 0; c < 5; c++)
-            portal_buf_add (b, "<th scope=\"col\">%s</th>", heads [c]);
-        portal_buf_add (b, "</tr></thead><tbody>%s</tbody></table></div>", rows.data);
+        staff_table_start (b, "contributions", heads, 5, "%d %s", nrows,
+                           nrows == 1 ? TR (x, "bijdrage", "contribution") : TR (x, "bijdragen", "contributions"));
+        portal_buf_add (b, "%s</tbody></table></div>", rows.data);
     }
     else
         portal_buf_add (b, "<p>%s</p>", TR (x, "Nog geen bijdragen vastgelegd.", "No contributions recorded yet."));
