@@ -201,6 +201,9 @@ const msgpack_object *staff_org_find (const msgpack_object *list, const msgpack_
 void staff_orgs_show (staff_orgs_t *self, portal_buf_t *b, const char *covenant, const msgpack_object *org);
 void staff_org_named (portal_buf_t *b, const msgpack_object *org, const msgpack_object *name);
 void staff_orgs_show_list (staff_orgs_t *self, portal_buf_t *b, const char *covenant, const msgpack_object *orgs);
+//  An <option> for each org of list (member.list's or org.list's array; of that kind only, unless
+//  kind is NULL): its name, its id the value, chosen's selected.
+void staff_org_options (portal_buf_t *b, const msgpack_object *list, const char *kind, const char *chosen);
 //  The i-th of members (staff_orgs_members) when it is a party, with its org id in org; NULL for
 //  a supporter or an expert (no seat, no vote).
 const msgpack_object *staff_party (const msgpack_object *members, uint32_t i, char org [72]);

@@ -330,15 +330,7 @@ s_accounts_page (staff_t *x, unsigned status, const char *error)
     portal_buf_add (&b, "</select></div><div><label for=\"org\">%s</label><select id=\"org\" name=\"org\" "
                         "aria-describedby=\"org-help\"><option value=\"\">%s</option>",
                     TR (x, "Organisatie", "Organisation"), TR (x, "geen", "none"));
-    for (uint32_t i = 0; ol && ol->type == MSGPACK_OBJECT_ARRAY && i < ol->via.array.size; i++) {
-        char id [72] = "";
-        imvo_obj_strcpy (imvo_map_get (&ol->via.array.ptr [i], "org_id"), id, sizeof id);
-        portal_buf_add (&b, "<option value=\"");
-        portal_buf_str (&b, id);
-        portal_buf_add (&b, "\"%s>", streq (id, org) ? " selected" : "");
-        portal_buf_obj (&b, imvo_map_get (&ol->via.array.ptr [i], "name"));
-        portal_buf_add (&b, "</option>");
-    }
+    staff_org_options (&b, ol, NULL, org);         //  staff_orgs.c
     imvo_response_release (&orgs);
     portal_buf_add (&b, "</select><p class=\"help\" id=\"org-help\">%s</p></div><div><label for=\"account_lang\">%s</label>"
                         "<select id=\"account_lang\" name=\"account_lang\"><option value=\"nl\">Nederlands</option>"

@@ -261,19 +261,9 @@ staff_case_page (staff_t *x, portal_buf_t *b, const char *id, const imvo_respons
         staff_case_form (x, b, id, "respondent");
         portal_buf_add (b, "<div class=\"row\"><div><label for=\"respondent\">%s</label><select id=\"respondent\" "
                            "name=\"respondent\" required>", TR (x, "Bedrijf waartegen de klacht is", "Company complained about"));
-        for (uint32_t i = 0; i < m->via.array.size; i++) {
-            const msgpack_object *it = &m->via.array.ptr [i];
-            if (!imvo_obj_streq (imvo_map_get (it, "kind"), "company"))
-                continue;
-            char org [72] = "", current [72] = "";
-            imvo_obj_strcpy (imvo_map_get (it, "org_id"), org, sizeof org);
-            imvo_obj_strcpy (resp_id, current, sizeof current);
-            portal_buf_add (b, "<option value=\"");
-            portal_buf_str (b, org);
-            portal_buf_add (b, "\"%s>", streq (org, current) ? " selected" : "");
-            portal_buf_obj (b, imvo_map_get (it, "name"));
-            portal_buf_add (b, "</option>");
-        }
+        char current [72] = "";
+        imvo_obj_strcpy (resp_id, current, sizeof current);
+        staff_org_options (b, m, "company", current);
         portal_buf_add (b, "</select></div><div><button type=\"submit\">%s</button></div></div></form>",
                         TR (x, "Bedrijf vastleggen", "Set company"));
     }

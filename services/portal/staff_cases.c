@@ -101,15 +101,7 @@ staff_cases (staff_t *x)
     if (m) {
         portal_buf_add (&b, "<div><label for=\"respondent\">%s</label><select id=\"respondent\" name=\"respondent\">"
                             "<option value=\"\">%s</option>", portal_t (x->lang, T_COMPANY), TR (x, "Alle", "All"));
-        for (uint32_t i = 0; i < m->via.array.size; i++) {
-            char id [72] = "";
-            imvo_obj_strcpy (imvo_map_get (&m->via.array.ptr [i], "org_id"), id, sizeof id);
-            portal_buf_add (&b, "<option value=\"");
-            portal_buf_str (&b, id);
-            portal_buf_add (&b, "\"%s>", streq (id, respondent) ? " selected" : "");
-            portal_buf_obj (&b, imvo_map_get (&m->via.array.ptr [i], "name"));
-            portal_buf_add (&b, "</option>");
-        }
+        staff_org_options (&b, m, NULL, respondent);
         portal_buf_add (&b, "</select></div>");
     }
     else

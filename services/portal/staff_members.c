@@ -183,16 +183,8 @@ staff_members (staff_t *x, const char *action)
     portal_buf_add (&b, "<label for=\"join-org\">%s</label><select id=\"join-org\" name=\"org_id\" required>",
                     TR (x, "Organisatie", "Organisation"));
     imvo_response_t orgs;
-    if (staff_ask (x, &orgs, "membership", "org.list", "i", "limit", (int64_t) 1000) == 0 && orgs.ok) {
-        const msgpack_object *ol = imvo_map_get (orgs.body, "orgs");
-        for (uint32_t i = 0; ol && ol->type == MSGPACK_OBJECT_ARRAY && i < ol->via.array.size; i++) {
-            portal_buf_add (&b, "<option value=\"");
-            portal_buf_obj (&b, imvo_map_get (&ol->via.array.ptr [i], "org_id"));
-            portal_buf_add (&b, "\">");
-            portal_buf_obj (&b, imvo_map_get (&ol->via.array.ptr [i], "name"));
-            portal_buf_add (&b, "</option>");
-        }
-    }
+    if (staff_ask (x, &orgs, "membership", "org.list", "i", "limit", (int64_t) 1000) == 0 && orgs.ok)
+        staff_org_options (&b, imvo_map_get (orgs.body, "orgs"), NULL, "");       //  staff_orgs.c
     imvo_response_release (&orgs);
     portal_buf_add (&b, "</select>");
     s_role_select (x, &b, "join-role");

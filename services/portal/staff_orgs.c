@@ -118,6 +118,23 @@ staff_orgs_show_list (staff_orgs_t *self, portal_buf_t *b, const char *covenant,
     }
 }
 
+void
+staff_org_options (portal_buf_t *b, const msgpack_object *list, const char *kind, const char *chosen)
+{
+    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
+        const msgpack_object *it = &list->via.array.ptr [i];
+        if (kind && !imvo_obj_streq (imvo_map_get (it, "kind"), kind))
+            continue;
+        char id [72] = "";
+        imvo_obj_strcpy (imvo_map_get (it, "org_id"), id, sizeof id);
+        portal_buf_add (b, "<option value=\"");
+        portal_buf_str (b, id);
+        portal_buf_add (b, "\"%s>", streq (id, chosen) ? " selected" : "");
+        portal_buf_obj (b, imvo_map_get (it, "name"));
+        portal_buf_add (b, "</option>");
+    }
+}
+
 const msgpack_object *
 staff_party (const msgpack_object *members, uint32_t i, char org [72])
 {
