@@ -121,7 +121,9 @@ imvo_redis_drop (imvo_redis_t *self, const char *why)
 static int
 s_load (imvo_redis_t *self, const imvo_script_t *script, int index)
 {
-    redisReply *r = redisCommand (self->ctx, "SCRIPT LOAD %s", script->source);
+    char *text = imvo_lua_pruned (script->source);
+    redisReply *r = redisCommand (self->ctx, "SCRIPT LOAD %s", text);
+    free (text);
     if (!r) {
         imvo_redis_drop (self, self->ctx->errstr);
         return -1;

@@ -33,6 +33,12 @@ struct _imvo_redis_t {
     struct _imvo_cluster_t *cluster;        //  routing (imvo_redis_cluster.c), NULL: one Redis
 };
 
+//  The line common/EmbedLua.cmake puts between the prelude and a script's own text, and what
+//  Redis runs of it: the prelude's functions the script calls, then its text (imvo_lua_prune.c;
+//  the caller frees it).
+#define IMVO_LUA_PRELUDE_END "\n-- (the end of the prelude: the script follows)\n"
+char *imvo_lua_pruned (const char *source);
+
 //  A registered script by name: its flat index (for shas) and entry; NULL when unknown.
 const imvo_script_t *imvo_redis_script (imvo_redis_t *self, const char *name, int *index);
 //  Drops a broken connection (logged once) and schedules the next attempt with backoff.
