@@ -269,7 +269,8 @@ static const imvo_field_t s_open [] = {
     [COMPLAINT_OPEN_RESPONDENT] = { "respondent", IMVO_F_STR, true, 1, 64, IMVO_FMT_ID, NULL, "the company's org_id" },
 };
 static const imvo_proto_msg_t s_complaint_open = {
-    "complaint.open", "a company's open cases in a covenant, newest first (for staff, and membership's org.get)",
+    "complaint.open", "a company's open cases in a covenant, newest first, then the open disputes it filed as the "
+    "claimant party (each with `side: claimant` and the other party as `respondent`; for staff, and membership's org.get)",
     IMVO_FIELDS (s_open), IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, NULL, NULL,
     .service = "complaints", .mode = IMVO_PIPELINED,
     .reply = "cases" };
