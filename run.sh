@@ -5,7 +5,7 @@
 # it with --no-demo), makes the first secretariat account (once) and prints how to enroll it,
 # prints commands to try, and stays up until Ctrl-C, which stops them all.
 #   IMVO_REDIS_PORT   Redis's port (6379); the daemons keep their default ports
-#   IMVO_BUILD_DIR    use this build directory as it is configured (tests), instead of ./build
+#   IMVO_BUILD_DIR    use this build directory as it is built (tests), instead of building ./build
 #   IMVO_RUN_DIR      where Redis's data, its password, the certificates and the logs go (./.run)
 # CURVE is on: certificates are made in $IMVO_RUN_DIR/certs on the first start. A company's:
 #   imvoctl cert new --role company --org org-7 --out DIR, then copy DIR/company-org-7.txt
@@ -22,10 +22,11 @@ for arg in "$@"; do
 done
 deploy/install-deps.sh run
 build=${IMVO_BUILD_DIR:-build}
+# (A test's build dir is left alone: other tests run its programs while this one runs.)
 if [ -z "${IMVO_BUILD_DIR:-}" ]; then
   cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build" -j"$(nproc)"
 fi
-cmake --build "$build" -j"$(nproc)"
 ctl="$build/services/imvoctl/imvoctl"
 
 port=${IMVO_REDIS_PORT:-6379}
