@@ -43,11 +43,12 @@ staff_home (staff_t *x)
     if (s_covenants (&cov))
         return staff_failed (x, -1, &cov);
     const char *l = staff_lang (x);
-    portal_buf_t b, company;
+    portal_buf_t b, company = { 0 };
     portal_buf_init (&b);
-    portal_buf_init (&company);
-    if (staff_is (x, "company"))
+    if (staff_is (x, "company")) {
+        portal_buf_init (&company);         //  released once copied into the page, below
         staff_company_home (x, &company);   //  first: its org.get names the company in the page's top line
+    }
     staff_page_start (x, &b, TR (x, "Start", "Home"));
     if (s_staff_role (x)) {
         portal_buf_add (&b, "<form method=\"get\" action=\"/staff/cases\" class=\"row\" role=\"search\">"
