@@ -279,6 +279,9 @@ void staff_terms_link (staff_t *x, portal_buf_t *b, const msgpack_object *covena
 enum MHD_Result staff_disputes (staff_t *x, const char *action);
 //  On a company's case page: a dispute's two parties by name (body: complaint.get's reply).
 void staff_dispute_parties (staff_t *x, portal_buf_t *b, const msgpack_object *body);
+//  staff_disputes_follow.c: on /staff/disputes, a company's open disputes as the claimant party
+//  (org: its org.get, whose open_cases complaint.open fills).
+void staff_own_disputes (staff_t *x, portal_buf_t *b, const imvo_response_t *org);
 
 //  staff_company*.c: a company's own console (role company, its own organisation only; the
 //  daemons keep it so too). staff_company.c: its part of the home page, the dispatcher of
