@@ -208,7 +208,9 @@ static const imvo_proto_msg_t s_complaint_get = {
 static const imvo_proto_msg_t s_complaint_status = {
     "complaint.status", "the complainant's view of a case, by receipt", IMVO_FIELDS (s_status),
     IMVO_PUBLIC, NULL, NULL, NULL,
-    .service = "complaints", .mode = IMVO_PIPELINED, .unlimited = IMVO_FRONT_ENDS,
+    //  On a worker (not the poll loop's pipeline): it first brings :receipts up to date, a call
+    //  of its own (complaints_cases_ready), so that a receipt given a moment ago opens its case.
+    .service = "complaints", .unlimited = IMVO_FRONT_ENDS,
     .reply = "case_id status lang received_at updated_at statement? published_at? conclusion? outcome?" };
 
 static const imvo_proto_msg_t s_complaint_list = {
@@ -272,7 +274,9 @@ static const imvo_proto_msg_t s_complaint_open = {
     "complaint.open", "a company's open cases in a covenant, newest first, then the open disputes it filed as the "
     "claimant party (each with `side: claimant` and the other party as `respondent`; for staff, and membership's org.get)",
     IMVO_FIELDS (s_open), IMVO_STAFF | IMVO_ROLE_SERVICE, NULL, NULL, NULL,
-    .service = "complaints", .mode = IMVO_PIPELINED,
+    //  On a worker: it first brings the respondent and claimant indexes up to date (a call of
+    //  its own: complaints_cases_ready), which the poll loop's one-call pipeline does not allow.
+    .service = "complaints",
     .reply = "cases" };
 static const imvo_proto_msg_t s_complaint_overdue = {
     "complaint.overdue", "a covenant's deadlines that have passed without the action they ask for",
