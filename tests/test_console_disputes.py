@@ -150,6 +150,72 @@ class DisputesConsole(test_console.PortalSystem):
         self.assertIn('id="no-covenant"', page)
         self.assertNotIn('action="/staff/disputes/file"', page)
 
+    def test_hostile_names_and_bytes(self):
+        """Organisation names are the companies' own words: every page that shows them escapes
+        them. Hostile form input (overlong, invalid UTF-8, a line break in a line, a foreign or
+        missing CSRF token, a key used again with other words) files nothing and is named at its
+        field, or refused whole."""
+        evil = member(self.s, "textile", 'Evil <img src=x onerror=alert(1)> & "Co"', kind="company")
+        assert self.s.wait_for(lambda: self.s.redis.cli("HEXISTS", "imvo:complaints:{textile}:members", evil).strip() == "1")
+        raw, escaped = "<img src=x", "Evil &lt;img src=x onerror=alert(1)&gt; &amp; &quot;Co&quot;"
+        b = self.party(evil)
+        sec = self.signed_in()
+        # (The portal keeps a covenant's member list for a second.)
+        self.assertTrue(self.s.wait_for(lambda: escaped in sec.get("/staff/disputes?covenant=textile").page))
+        page = b.get("/staff/disputes?covenant=textile").page
+        self.assertIn("<strong>%s</strong>" % escaped, page)            # the claimant, its own name
+        r = self.form(b, page, summary="Hostile names are escaped")
+        location, case = self.filed(r)
+        pages = {
+            "disputes (party)": lambda: b.get("/staff/disputes").page,
+            "home (party)": lambda: b.get("/staff/").page,
+            "case (party)": lambda: b.get("/staff/case/%s" % case).page,
+            "case (respondent)": lambda: self.party(self.brand).get("/staff/case/%s" % case).page,
+            "disputes (secretariat)": lambda: sec.get("/staff/disputes?covenant=textile").page,
+            "queue": lambda: sec.get("/staff/cases?covenant=textile").page,
+            "queue of all": lambda: sec.get("/staff/cases").page,
+            "case (secretariat)": lambda: sec.get("/staff/case/%s" % case).page,
+            "committee": lambda: self.signed_in("committee").get("/staff/committee?covenant=textile").page,
+            "meetings": lambda: sec.get("/staff/meetings?covenant=textile").page,
+            "collective": lambda: sec.get("/staff/collective?covenant=textile").page,
+            "members": lambda: sec.get("/staff/members?covenant=textile").page,
+        }
+        self.assertTrue(self.s.wait_for(lambda: case in b.get("/staff/disputes").page), self.log_tail())
+        for name, get in pages.items():
+            shown = get()
+            self.assertNotIn(raw, shown, name)
+            if name not in ("queue of all", "committee"):                  # (those name the respondent only)
+                self.assertIn(escaped, shown, name)
+        # Hostile bytes: each named at its field, nothing filed.
+        sec_page = sec.get("/staff/disputes?covenant=textile").page
+        seq = "imvo:complaints:{textile}:seq:%s" % test_console.time.gmtime().tm_year
+        before = self.s.redis.cli("GET", seq)
+        for field, value in (("summary", "x" * 201), ("description", "y" * 20001), ("name", "n" * 201),
+                             ("contact", "c" * 201), ("summary", "two\nlines"), ("summary", b"bad \xff\xfe utf-8"),
+                             ("name", b"bad \xc3 utf-8")):
+            r = sec.request("POST", "/staff/disputes/file", {
+                "covenant": "textile", "claimant_org": self.ngo, "respondent": self.brand, "summary": "A subject",
+                "description": "A description.", "name": "Eva de Vries", "contact": "eva@example.org",
+                field: value, "csrf": sec.csrf(sec_page), "lang": "en"})
+            self.assertIn(r.status, (400, 303), (field, value, r.page[-800:]))
+            if r.status == 400:
+                self.assertIn('id="%s-error"' % field, r.page, (field, value))
+        self.assertEqual(before, self.s.redis.cli("GET", seq))
+        # A missing or another person's token: 403, nothing filed.
+        other = self.signed_in()
+        for token in ("", other.csrf(other.get("/staff/disputes?covenant=textile").page)):
+            r = sec.request("POST", "/staff/disputes/file", {
+                "covenant": "textile", "claimant_org": self.ngo, "respondent": self.brand, "summary": "Forged",
+                "description": "Forged.", "name": "X", "contact": "x@example.org", "csrf": token, "lang": "en"})
+            self.assertEqual(r.status, 403, r.page[-800:])
+        self.assertEqual(before, self.s.redis.cli("GET", seq))
+        # The same key with other words: refused (409), not the first case's reply nor a new case.
+        key = sec.form_key(sec_page, "/staff/disputes/file")
+        first = self.filed(self.form(sec, sec_page, claimant_org=self.ngo, summary="Keyed once", idem=key))[1]
+        r = self.form(sec, sec_page, claimant_org=self.ngo, summary="Keyed twice", idem=key)
+        self.assertEqual(r.status, 409, r.page[-800:])
+        self.assertNotIn(first, r.page)
+
     def test_dutch_page(self):
         b = self.party(self.ngo, lang="nl")
         page = b.get("/staff/disputes").page
