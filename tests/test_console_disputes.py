@@ -216,6 +216,32 @@ class DisputesConsole(test_console.PortalSystem):
         self.assertEqual(r.status, 409, r.page[-800:])
         self.assertNotIn(first, r.page)
 
+    def test_parties_of_one_name_are_told_apart(self):
+        """A company chooses its own name (org.update) and may take another party's: where a
+        person chooses a party by its name, two of one name carry their ids, so that nobody files
+        against (or for) the wrong one."""
+        one = member(self.s, "textile", "Twin Name BV", kind="company")
+        two = member(self.s, "textile", "Twin Name BV", kind="ngo")
+        sec = self.signed_in()
+        # (The portal keeps a covenant's member list for a second.)
+        self.assertTrue(self.s.wait_for(lambda: two in sec.get("/staff/disputes?covenant=textile").page))
+        page = sec.get("/staff/disputes?covenant=textile").page
+        for select in ("claimant_org", "respondent"):
+            options = re.search(r'<select id="%s".*?</select>' % select, page, re.S).group(0)
+            self.assertIn('<option value="%s">Twin Name BV (%s)</option>' % (one, one), options)
+            self.assertIn('<option value="%s">Twin Name BV (%s)</option>' % (two, two), options)
+            self.assertIn(">Dispute Brand BV</option>", options)          # a name of its own: no id
+        queue = sec.get("/staff/cases?covenant=textile").page               # the queue's company filter
+        self.assertIn('<option value="%s">Twin Name BV (%s)</option>' % (one, one), queue)
+        party = self.party(self.ngo).get("/staff/disputes").page
+        self.assertIn('<option value="%s">Twin Name BV (%s)</option>' % (two, two), party)
+        # The meetings page: a representative, the attendance and a vote for each party by name.
+        meetings = sec.get("/staff/meetings?covenant=textile").page
+        self.assertIn("<legend>Twin Name BV (%s)</legend>" % one, meetings)
+        self.assertIn("<legend>Twin Name BV (%s)</legend>" % two, meetings)
+        self.assertIn("<legend>Dispute Brand BV</legend>", meetings)
+        self.assertEqual(len(re.findall(r'<label for="(?:rep|att)-\d+">Twin Name BV \(%s\)' % one, meetings)), 2)
+
     def test_dutch_page(self):
         b = self.party(self.ngo, lang="nl")
         page = b.get("/staff/disputes").page

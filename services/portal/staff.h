@@ -204,6 +204,13 @@ void staff_orgs_show_list (staff_orgs_t *self, portal_buf_t *b, const char *cove
 //  An <option> for each org of list (member.list's or org.list's array; of that kind only, unless
 //  kind is NULL): its name, its id the value, chosen's selected.
 void staff_org_options (portal_buf_t *b, const msgpack_object *list, const char *kind, const char *chosen);
+//  Whether another org of list (an array of maps with name) has the i-th's name: a company names
+//  itself (org.update) and may take another's name, so a choice among them shows their ids too.
+bool staff_org_name_shared (const msgpack_object *list, uint32_t i);
+//  The i-th org of list by its name (escaped), with its id when the name is shared; as an
+//  <option> (its id in id; chosen's selected).
+void staff_org_name_of (portal_buf_t *b, const msgpack_object *list, uint32_t i);
+void staff_org_option (portal_buf_t *b, const msgpack_object *list, uint32_t i, const char *id, const char *chosen);
 //  The i-th of members (staff_orgs_members) when it is a party, with its org id in org; NULL for
 //  a supporter or an expert (no seat, no vote).
 const msgpack_object *staff_party (const msgpack_object *members, uint32_t i, char org [72]);

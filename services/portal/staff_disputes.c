@@ -119,11 +119,7 @@ s_parties (staff_t *x, portal_buf_t *b, const s_form_t *f, const char *id, const
         imvo_obj_strcpy (imvo_map_get (m, "org_id"), org, sizeof org);
         if (!imvo_obj_streq (imvo_map_get (m, "role"), "party") || !org [0] || (skip && streq (org, skip)))
             continue;
-        portal_buf_add (b, "<option value=\"");
-        portal_buf_str (b, org);
-        portal_buf_add (b, "\"%s>", streq (org, chosen) ? " selected" : "");
-        portal_buf_obj (b, imvo_map_get (m, "name"));
-        portal_buf_add (b, "</option>");
+        staff_org_option (b, members, i, org, chosen);       //  staff_orgs.c
     }
     portal_buf_add (b, "</select>");
 }

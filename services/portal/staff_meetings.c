@@ -69,7 +69,7 @@ s_steering (staff_t *x, portal_buf_t *b, const char *covenant, staff_orgs_t *org
         if (!m)
             continue;
         portal_buf_add (b, "<label for=\"rep-%u\">", i);
-        portal_buf_obj (b, imvo_map_get (m, "name"));
+        staff_org_name_of (b, members, i);             //  staff_orgs.c: two of one name with their ids
         portal_buf_add (b, "</label><input type=\"text\" id=\"rep-%u\" name=\"r.", i);
         portal_buf_str (b, org);
         portal_buf_add (b, "\" maxlength=\"200\" value=\"");
@@ -133,7 +133,7 @@ s_meetings (staff_t *x, portal_buf_t *b, const char *covenant, staff_orgs_t *org
         portal_buf_add (b, "<div class=\"check\"><input type=\"checkbox\" id=\"att-%u\" name=\"a.", i);
         portal_buf_str (b, org);
         portal_buf_add (b, "\" value=\"1\"><label for=\"att-%u\">", i);
-        portal_buf_obj (b, imvo_map_get (m, "name"));
+        staff_org_name_of (b, members, i);
         portal_buf_add (b, " (%s)</label></div>", staff_role (x, role));
     }
     portal_buf_add (b, "</fieldset><label for=\"m-motion\">%s</label><input type=\"text\" id=\"m-motion\" name=\"motion\" "
@@ -149,7 +149,7 @@ s_meetings (staff_t *x, portal_buf_t *b, const char *covenant, staff_orgs_t *org
         if (!m)
             continue;
         portal_buf_add (b, "<fieldset class=\"inline\"><legend>");
-        portal_buf_obj (b, imvo_map_get (m, "name"));
+        staff_org_name_of (b, members, i);
         portal_buf_add (b, "</legend>");
         for (int s = 0; s < 4; s++) {
             portal_buf_add (b, "<div class=\"check\"><input type=\"radio\" id=\"v-%u-%d\" name=\"v.", i, s);

@@ -118,6 +118,40 @@ staff_orgs_show_list (staff_orgs_t *self, portal_buf_t *b, const char *covenant,
     }
 }
 
+bool
+staff_org_name_shared (const msgpack_object *list, uint32_t i)
+{
+    const msgpack_object *name = imvo_map_get (&list->via.array.ptr [i], "name");
+    for (uint32_t k = 0; imvo_obj_is_str (name) && k < list->via.array.size; k++) {
+        const msgpack_object *other = k == i ? NULL : imvo_map_get (&list->via.array.ptr [k], "name");
+        if (other && msgpack_object_equal (*other, *name))
+            return true;
+    }
+    return false;
+}
+
+void
+staff_org_name_of (portal_buf_t *b, const msgpack_object *list, uint32_t i)
+{
+    const msgpack_object *it = &list->via.array.ptr [i];
+    portal_buf_obj (b, imvo_map_get (it, "name"));
+    if (staff_org_name_shared (list, i)) {
+        portal_buf_add (b, " (");
+        portal_buf_obj (b, imvo_map_get (it, "org_id"));
+        portal_buf_add (b, ")");
+    }
+}
+
+void
+staff_org_option (portal_buf_t *b, const msgpack_object *list, uint32_t i, const char *id, const char *chosen)
+{
+    portal_buf_add (b, "<option value=\"");
+    portal_buf_str (b, id);
+    portal_buf_add (b, "\"%s>", streq (id, chosen) ? " selected" : "");
+    staff_org_name_of (b, list, i);
+    portal_buf_add (b, "</option>");
+}
+
 void
 staff_org_options (portal_buf_t *b, const msgpack_object *list, const char *kind, const char *chosen)
 {
@@ -127,11 +161,7 @@ staff_org_options (portal_buf_t *b, const msgpack_object *list, const char *kind
             continue;
         char id [72] = "";
         imvo_obj_strcpy (imvo_map_get (it, "org_id"), id, sizeof id);
-        portal_buf_add (b, "<option value=\"");
-        portal_buf_str (b, id);
-        portal_buf_add (b, "\"%s>", streq (id, chosen) ? " selected" : "");
-        portal_buf_obj (b, imvo_map_get (it, "name"));
-        portal_buf_add (b, "</option>");
+        staff_org_option (b, list, i, id, chosen);
     }
 }
 
