@@ -152,8 +152,8 @@ class DisputesConsole(test_console.PortalSystem):
 
     def test_hostile_names_and_bytes(self):
         """Organisation names are the companies' own words: every page that shows them escapes
-        them. Hostile form input (overlong, invalid UTF-8, a line break in a line, a foreign or
-        missing CSRF token, a key used again with other words) files nothing and is named at its
+        them. Hostile form input (overlong, invalid UTF-8, a line break in a line, a NUL, a foreign
+        or missing CSRF token, a key used again with other words) files nothing and is named at its
         field, or refused whole."""
         evil = member(self.s, "textile", 'Evil <img src=x onerror=alert(1)> & "Co"', kind="company")
         assert self.s.wait_for(lambda: self.s.redis.cli("HEXISTS", "imvo:complaints:{textile}:members", evil).strip() == "1")
@@ -192,15 +192,21 @@ class DisputesConsole(test_console.PortalSystem):
         before = self.s.redis.cli("GET", seq)
         for field, value in (("summary", "x" * 201), ("description", "y" * 20001), ("name", "n" * 201),
                              ("contact", "c" * 201), ("summary", "two\nlines"), ("summary", b"bad \xff\xfe utf-8"),
-                             ("name", b"bad \xc3 utf-8")):
+                             ("name", b"bad \xc3 utf-8"), ("summary", "nul \x00 cut"), ("description", "nul \x00 cut")):
             r = sec.request("POST", "/staff/disputes/file", {
                 "covenant": "textile", "claimant_org": self.ngo, "respondent": self.brand, "summary": "A subject",
                 "description": "A description.", "name": "Eva de Vries", "contact": "eva@example.org",
                 field: value, "csrf": sec.csrf(sec_page), "lang": "en"})
-            self.assertIn(r.status, (400, 303), (field, value, r.page[-800:]))
-            if r.status == 400:
-                self.assertIn('id="%s-error"' % field, r.page, (field, value))
+            self.assertEqual(r.status, 400, (field, value, r.page[-800:]))
+            self.assertIn('id="%s-error"' % field, r.page, (field, value))
         self.assertEqual(before, self.s.redis.cli("GET", seq))
+        # Not a party (a supporter posting the form all the same), not a party's person: refused.
+        supporter = self.party(self.supporter)
+        r = self.form(supporter, supporter.get("/staff/").page, respondent=self.brand)
+        self.assertEqual(r.status, 400, r.page[-800:])
+        self.assertIn("must be current parties", r.page)
+        committee = self.signed_in("committee")
+        self.assertEqual(self.form(committee, committee.get("/staff/").page, claimant_org=self.ngo).status, 403)
         # A missing or another person's token: 403, nothing filed.
         other = self.signed_in()
         for token in ("", other.csrf(other.get("/staff/disputes?covenant=textile").page)):

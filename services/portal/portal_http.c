@@ -30,7 +30,9 @@ s_hex (char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-//  Decodes one application/x-www-form-urlencoded part in place.
+//  Decodes one application/x-www-form-urlencoded part in place. A NUL (%00, or a raw one) would
+//  end the C string and cut the field short without a word (and what was cut was filed): it
+//  becomes DEL, a control character as NUL is, which the daemons refuse in text, naming the field.
 static char *
 s_urldecode (const char *s, size_t n)
 {
@@ -46,6 +48,8 @@ s_urldecode (const char *s, size_t n)
         }
         else
             *o++ = s [i];
+        if (o [-1] == 0)
+            o [-1] = 0x7f;
     }
     *o = 0;
     return out;

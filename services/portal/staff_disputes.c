@@ -213,7 +213,7 @@ s_page (staff_t *x, const s_form_t *f, unsigned status)
             imvo_response_release (&org);
         }
         imvo_response_release (&cov);
-        return staff_page_end (x, &b, MHD_HTTP_OK);
+        return staff_page_end (x, &b, status);          //  a refused POST stays a refusal
     }
     //  (The contact person: a company's person herself by default; the secretariat types the party's.)
     //  Step 1: the covenant (a GET form: its parties fill the selects below), when there is a
