@@ -248,6 +248,23 @@ class DisputesConsole(test_console.PortalSystem):
         self.assertIn("<legend>Dispute Brand BV</legend>", meetings)
         self.assertEqual(len(re.findall(r'<label for="(?:rep|att)-\d+">Twin Name BV \(%s\)' % one, meetings)), 2)
 
+    def test_a_case_without_its_company_costs_no_look_up(self):
+        """staff_orgs.c asks member.associated only for an org the member list lacks: a complaint
+        whose company is not known yet (respondent "") is no org, and the queue showing it asks
+        membership nothing more."""
+        self.s.ok("complaints", "complaint.submit", {
+            "covenant": "textile", "summary": "Which company? Not known yet", "description": "A mail without a company.",
+            "complainant": {"anonymous": True}}, actor=False)
+        sec = self.signed_in()
+        self.assertTrue(self.s.wait_for(lambda: "Not known yet" in sec.get("/staff/cases?covenant=textile").page))
+
+        def asked():
+            return self.s.ok("membership", "stats", {})["types"].get("member.associated", 0)
+        before = asked()
+        for _ in range(3):
+            self.assertIn("Not known yet", sec.get("/staff/cases?covenant=textile").page)
+        self.assertEqual(asked(), before)
+
     def test_dutch_page(self):
         b = self.party(self.ngo, lang="nl")
         page = b.get("/staff/disputes").page

@@ -73,7 +73,8 @@ staff_org_find (const msgpack_object *list, const msgpack_object *org)
 const msgpack_object *
 staff_orgs_name (staff_orgs_t *self, const char *covenant, const msgpack_object *org)
 {
-    if (!imvo_obj_is_str (org) || !covenant || !*covenant)
+    //  (An empty respondent, a complaint's company not known yet, is no org to look up.)
+    if (!imvo_obj_is_str (org) || !org->via.str.size || !covenant || !*covenant)
         return NULL;
     staff_orgs_covenant_t *c = s_covenant (self, covenant);
     if (!c)
