@@ -142,7 +142,8 @@ complaints_index_run (imvo_ctx_t *ctx)
 #define S_CATCH_UP_CALLS 20         //  calls a catch-up makes before it answers "still behind"
 
 //  One call of lua/complaint_catch_up.lua: the cases left, or -1 when Redis failed. this_year:
-//  0, or the year to look for counters without a mark up to (at start).
+//  0, or (at start) the year to look for counters without a mark up to, which
+//  lua/complaint_catch_up_marks.lua does first (followed by WAIT, as complaint_catch_up is not).
 static long long
 s_catch_up_call (imvo_ctx_t *ctx, const char *covenant, int this_year)
 {
@@ -154,9 +155,8 @@ s_catch_up_call (imvo_ctx_t *ctx, const char *covenant, int this_year)
     imvo_args_fmt (&args, "%d", S_CATCH_UP_BUDGET);
     if (this_year)
         imvo_args_fmt (&args, "%d", this_year);
-    else
-        imvo_args_str (&args, "");
-    redisReply *r = imvo_redis_eval (ctx->redis, "complaint_catch_up", &keys, &args);
+    redisReply *r = imvo_redis_eval (ctx->redis, this_year ? "complaint_catch_up_marks" : "complaint_catch_up", &keys,
+                                     &args);
     long long left = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
     if (r && left < 0)
         zsys_warning ("cannot index the new cases of %s: %s", covenant, r->type == REDIS_REPLY_ERROR ? r->str : "?");
@@ -205,7 +205,6 @@ complaints_cases_ready_all (imvo_ctx_t *ctx, zlist_t *covenants, const char *fie
         imvo_args_fmt (&keys, "imvo:complaints:{%s}:indexed", c);
         imvo_args_fmt (&args, "imvo:complaints:{%s}", c);
         imvo_args_fmt (&args, "%d", S_CATCH_UP_BUDGET);
-        imvo_args_str (&args, "");
         left [k] = imvo_redis_append_eval (ctx->redis, "complaint_catch_up", &keys, &args) ? -1 : 0;
         imvo_args_release (&keys);
         imvo_args_release (&args);
@@ -226,7 +225,7 @@ complaints_cases_ready_all (imvo_ctx_t *ctx, zlist_t *covenants, const char *fie
 }
 
 //  At start, before a request is served: the covenants whose cases were indexed by the submit
-//  of an earlier version get their marks (lua/complaint_catch_up.lua). 0, or -1 when Redis failed.
+//  of an earlier version get their marks (lua/complaint_catch_up_marks.lua). 0, or -1 when Redis failed.
 int
 complaints_cases_start (imvo_ctx_t *ctx)
 {

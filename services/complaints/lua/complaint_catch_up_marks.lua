@@ -1,0 +1,15 @@
+-- complaint_catch_up_marks.lua: once when the daemon starts, before a request is served: a
+-- covenant whose cases came before the indexes were kept behind the submit (its counters
+-- without a mark in :indexed) gets its marks first, at its counters (those cases are indexed);
+-- then its newest cases into the indexes (imvo_cases_index, as complaint_catch_up.lua).
+-- Returns the number of cases still not indexed. A WAIT follows it (IMVO_REDIS_WAIT_REPLICAS):
+-- a mark lost in a failover would not be given again at its counter's value of now.
+-- KEYS[1] the covenant's :indexed; ARGV[1] key prefix imvo:complaints:{<covenant>}, ARGV[2] the
+-- most cases to index in this call, ARGV[3] this year.
+for year = 2000, tonumber(ARGV[3]) + 1 do
+    local top = redis.call('GET', ARGV[1] .. ':seq:' .. year)
+    if top and redis.call('HEXISTS', KEYS[1], year) == 0 then
+        redis.call('HSET', KEYS[1], year, top)
+    end
+end
+return imvo_cases_index(ARGV[1], tonumber(ARGV[2]))
