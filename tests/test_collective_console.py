@@ -5,7 +5,7 @@ meetings with attendance and the parties' votes), over HTTP against the real dae
 see them, forms that change once, and a supporter's vote refused with the daemon's words."""
 import unittest
 
-from harness import System, start_portal
+from harness import System, member, start_portal
 from test_collective import YEAR, gold_round
 from test_console import ConsoleSystem
 
@@ -111,6 +111,26 @@ class CollectivePages(ConsoleSystem):
         page = sec.get("/staff/meetings?covenant=metals").page
         r = sec.post("/staff/meetings/steering", page, covenant="metals", chair="X", source="minutes")
         self.assertEqual(r.status, 400)
+
+    def test_a_covenant_of_many_parties_keeps_every_field(self):
+        """A form of many fields (the steering group's: a representative a party) is read whole:
+        the portal read a form's first 24 fields only, so with 22 parties a representative and the
+        source were dropped without a word and the group was stored without them."""
+        parties = [member(self.s, "floriculture", "Flower %02d BV" % i) for i in range(22)]
+        sec = self.signed_in()
+        self.assertTrue(self.s.wait_for(
+            lambda: parties[-1] in sec.get("/staff/meetings?covenant=floriculture").page))
+        page = sec.get("/staff/meetings?covenant=floriculture").page
+        # As a browser sends it: the form's fields in their order, the hidden ones first.
+        fields = {"csrf": sec.csrf(page), "lang": "en", "covenant": "floriculture", "chair": "Maurits Derksen",
+                  "chair_independent": "1"}
+        fields.update({"r." + org: "Rep of " + org for org in parties})
+        fields["source"] = "minutes 2026"
+        r = sec.request("POST", "/staff/meetings/steering", fields)
+        self.assertEqual(r.status, 303, r.page[-800:])
+        got = self.s.ok("membership", "steering.get", {"covenant": "floriculture"}, actor=False)
+        self.assertEqual(sorted(m["org_id"] for m in got["members"]), sorted(parties))
+        self.assertEqual(got.get("source"), "minutes 2026")
 
     def test_the_committee_verifies_and_the_company_comments_from_the_pages(self):
         """001: "De jaarlijkse plannen van aanpak van bedrijven hierover, worden beoordeeld volgens

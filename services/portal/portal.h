@@ -127,7 +127,9 @@ long portal_max (const char *type, const char *field);
 //  --- portal_server.c and portal_http.c: requests, responses, CSRF, limits (the HTTP threads
 //  share the per-address tables, the kept lists and the open connections, each under its lock) ---
 
-#define PORTAL_MAX_FIELDS 24
+//  A form's fields read at most (the arrays grow as they are read): the meetings page posts one a
+//  member and one a party, and a 64 KiB body holds no more than this of any use.
+#define PORTAL_MAX_FIELDS 4096
 #define PORTAL_MAX_JOBS 4
 
 typedef struct portal_job_s portal_job_t;
@@ -144,8 +146,8 @@ typedef struct {
     char state [16];            //  the intake entry's: pending, done or failed
     char receipt [96];          //  when done (kept 24 hours)
     char error [300];           //  when failed
-    char *names [PORTAL_MAX_FIELDS], *values [PORTAL_MAX_FIELDS];
-    int nfields;
+    char **names, **values;     //  the form fields, nfields of them (room for cap)
+    int nfields, cap;
     bool parsed;                //  the form fields above are read (once: a resumed request comes again)
     portal_job_t *jobs [PORTAL_MAX_JOBS];   //  its requests made on a worker (portal_defer.c), in order
     int njobs;
@@ -156,6 +158,9 @@ typedef struct {
 const char *portal_field (portal_req_t *r, const char *name);
 //  A urlencoded body (r->body) into r's form fields; the end of a request (all it holds freed).
 void portal_req_parse (portal_req_t *r);
+//  A form field added (name and value malloc'ed, r's from now on); false (both freed) when r holds
+//  PORTAL_MAX_FIELDS already.
+bool portal_req_field (portal_req_t *r, char *name, char *value);
 void portal_req_free (portal_req_t *r);
 
 struct MHD_Connection;

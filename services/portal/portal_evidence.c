@@ -260,12 +260,10 @@ s_iterate (void *cls, enum MHD_ValueKind kind, const char *key, const char *file
         return MHD_YES;
     }
     if (off == 0 || r->nfields == 0 || !streq (r->names [r->nfields - 1], key)) {
-        if (r->nfields == PORTAL_MAX_FIELDS)
+        char *name = strdup (key), *value = strdup ("");
+        assert (name && value);
+        if (!portal_req_field (r, name, value))
             return MHD_YES;
-        r->names [r->nfields] = strdup (key);
-        r->values [r->nfields] = strdup ("");
-        assert (r->names [r->nfields] && r->values [r->nfields]);
-        r->nfields++;
     }
     char **v = &r->values [r->nfields - 1];
     size_t have = strlen (*v);

@@ -21,6 +21,8 @@ portal_req_free (portal_req_t *r)
         free (r->names [i]);
         free (r->values [i]);
     }
+    free (r->names);
+    free (r->values);
     free (r);
 }
 
@@ -55,6 +57,26 @@ s_urldecode (const char *s, size_t n)
     return out;
 }
 
+bool
+portal_req_field (portal_req_t *r, char *name, char *value)
+{
+    if (r->nfields == PORTAL_MAX_FIELDS) {
+        free (name);
+        free (value);
+        return false;
+    }
+    if (r->nfields == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 32;
+        r->names = realloc (r->names, (size_t) r->cap * sizeof *r->names);
+        r->values = realloc (r->values, (size_t) r->cap * sizeof *r->values);
+        assert (r->names && r->values);
+    }
+    r->names [r->nfields] = name;
+    r->values [r->nfields] = value;
+    r->nfields++;
+    return true;
+}
+
 void
 portal_req_parse (portal_req_t *r)
 {
@@ -63,11 +85,8 @@ portal_req_parse (portal_req_t *r)
         const char *amp = memchr (p, '&', (size_t) (end - p));
         const char *stop = amp ? amp : end;
         const char *eq = memchr (p, '=', (size_t) (stop - p));
-        if (eq) {
-            r->names [r->nfields] = s_urldecode (p, (size_t) (eq - p));
-            r->values [r->nfields] = s_urldecode (eq + 1, (size_t) (stop - eq - 1));
-            r->nfields++;
-        }
+        if (eq)
+            portal_req_field (r, s_urldecode (p, (size_t) (eq - p)), s_urldecode (eq + 1, (size_t) (stop - eq - 1)));
         p = stop + 1;
     }
 }
