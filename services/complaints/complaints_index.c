@@ -142,8 +142,10 @@ complaints_index_run (imvo_ctx_t *ctx)
 #define S_CATCH_UP_CALLS 20         //  calls a catch-up makes before it answers "still behind"
 
 //  One call of lua/complaint_catch_up.lua: the cases left, or -1 when Redis failed. this_year:
-//  0, or (at start) the year to look for counters without a mark up to, which
-//  lua/complaint_catch_up_marks.lua does first (followed by WAIT, as complaint_catch_up is not).
+//  0, or (at start) the year to look for counters without a mark up to. A covenant that has
+//  some gets them from lua/complaint_catch_up_marks.lua, which WAIT follows
+//  (IMVO_REDIS_WAIT_REPLICAS); complaint_catch_up.lua is followed by none, so that a start or
+//  a read does not wait for a replica (none is needed: docs/CLUSTER.md).
 static long long
 s_catch_up_call (imvo_ctx_t *ctx, const char *covenant, int this_year)
 {
@@ -155,8 +157,11 @@ s_catch_up_call (imvo_ctx_t *ctx, const char *covenant, int this_year)
     imvo_args_fmt (&args, "%d", S_CATCH_UP_BUDGET);
     if (this_year)
         imvo_args_fmt (&args, "%d", this_year);
-    redisReply *r = imvo_redis_eval (ctx->redis, this_year ? "complaint_catch_up_marks" : "complaint_catch_up", &keys,
-                                     &args);
+    redisReply *r = imvo_redis_eval (ctx->redis, "complaint_catch_up", &keys, &args);
+    if (this_year && r && r->type == REDIS_REPLY_STRING && streq (r->str, "marks")) {
+        freeReplyObject (r);
+        r = imvo_redis_eval (ctx->redis, "complaint_catch_up_marks", &keys, &args);
+    }
     long long left = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
     if (r && left < 0)
         zsys_warning ("cannot index the new cases of %s: %s", covenant, r->type == REDIS_REPLY_ERROR ? r->str : "?");

@@ -1,7 +1,7 @@
--- complaint_catch_up_marks.lua: once when the daemon starts, before a request is served: a
--- covenant whose cases came before the indexes were kept behind the submit (its counters
--- without a mark in :indexed) gets its marks first, at its counters (those cases are indexed);
--- then its newest cases into the indexes (imvo_cases_index, as complaint_catch_up.lua).
+-- complaint_catch_up_marks.lua: when the daemon starts, before a request is served, for a
+-- covenant whose counters complaint_catch_up.lua found without a mark: one whose cases came
+-- before the indexes were kept behind the submit gets its marks first, at its counters (those
+-- cases are indexed); then its newest cases into the indexes (imvo_cases_index).
 -- Returns the number of cases still not indexed. A WAIT follows it (IMVO_REDIS_WAIT_REPLICAS):
 -- a mark lost in a failover would not be given again at its counter's value of now.
 -- KEYS[1] the covenant's :indexed; ARGV[1] key prefix imvo:complaints:{<covenant>}, ARGV[2] the
