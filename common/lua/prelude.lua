@@ -318,7 +318,7 @@ local function imvo_cases_index(p, budget)
             budget = budget - (to - at)
             at = to
         end
-        left = left + top - at
+        left = left + math.max(top - at, 0)     -- (a mark above its counter: a counter deleted by hand)
     end
     return left
 end
