@@ -138,6 +138,20 @@ class Upload(test_portal.PortalSystem):
                 self.assertIn("See the files", page)
         self.assertEqual(self.cases(), before)
 
+    def test_a_nul_in_a_field_is_refused_not_cut(self):
+        # A NUL in the description would end it as a C string: "Before" filed, "After" lost.
+        source = "127.0.0.16"
+        before = self.cases()
+        cookie, hidden, _ = self.form(source=source)
+        fields = [("csrf", hidden["csrf"])] + [(k, v) for k, v in hidden.items() if k != "csrf"]
+        fields += [("company", self.company), ("summary", "Wages withheld"), ("description", "Before\x00After"),
+                   ("who", "anonymous")]
+        r, page = self.send("/submit", fields, [], cookie, source=source)
+        self.assertEqual(r.status, 400, page)
+        self.assertRegex(page, r'class="error" role="alert">[^<]*What happened\?', "the error names the description")
+        self.assertIn("After</textarea>", page)        # the form keeps all she typed
+        self.assertEqual(self.cases(), before)
+
     def test_a_renamed_executable_is_not_taken(self):
         r, _, page = self.file("127.0.0.13", [("evidence", "photo.jpg", "image/jpeg", EXE),
                                               ("evidence", "note.txt", "text/plain", b"The gate was locked.\n")])

@@ -271,6 +271,11 @@ s_iterate (void *cls, enum MHD_ValueKind kind, const char *key, const char *file
     assert (*v);
     memcpy (*v + have, data, size);
     (*v) [have + size] = 0;
+    //  A NUL would end the C string and cut the field short without a word: DEL instead, which
+    //  the catalogue refuses in text, naming the field (as a urlencoded body's: portal_http.c).
+    for (size_t i = have; i < have + size; i++)
+        if ((*v) [i] == 0)
+            (*v) [i] = 0x7f;
     return MHD_YES;
 }
 
