@@ -29,6 +29,16 @@ def move(s, case_id, to):
     return s.ok("complaints", "complaint.transition", {"case_id": case_id, "to": to, "reason": "checked"}, actor=SEC)
 
 
+def moved_cases(s, n=10):
+    """n cases, each moved to admissibility right after its submit (before the step, nearly always)."""
+    ids = []
+    for k in range(n):
+        cid = submit(s, k)["case_id"]
+        move(s, cid, "admissibility")
+        ids.append(cid)
+    return ids
+
+
 def events(s, etype):
     return s.redis.cli("XRANGE", P + ":events", "-", "+").split("\n").count(etype)
 
@@ -55,11 +65,7 @@ class CaseIndexes(unittest.TestCase):
 
     def test_a_move_before_the_step_leaves_the_indexes_as_the_case_is(self):
         with System(["complaints"]) as s:
-            ids = []
-            for n in range(10):
-                cid = submit(s, n)["case_id"]
-                move(s, cid, "admissibility")
-                ids.append(cid)
+            ids = moved_cases(s)
             self.assertEqual(sorted(s.cases("textile")), sorted(ids))
             # complaint.stats counts from these indexes.
             stats = s.ok("complaints", "complaint.stats", {"covenant": "textile"})
@@ -76,11 +82,7 @@ class CaseIndexes(unittest.TestCase):
 
     def test_deadlines_of_cases_moved_before_the_step_fall_due_once(self):
         with System(["complaints"]) as s:
-            ids = []
-            for n in range(10):
-                cid = submit(s, n)["case_id"]
-                move(s, cid, "admissibility")
-                ids.append(cid)
+            ids = moved_cases(s)
             open_deadlines = sum(len(s.ok("complaints", "complaint.get", {"case_id": cid})["deadlines"]) for cid in ids)
             self.assertGreater(open_deadlines, len(ids))
             # Two years later (the clock moved for the test) every deadline has passed.

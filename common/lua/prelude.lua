@@ -257,10 +257,11 @@ end
 -- may have changed its status, deadlines or respondent and wrote its own entries, the same
 -- ones. Whatever the indexes miss, the counters say: :indexed holds per year the number of
 -- that year's last case indexed (the submit adds a year with its first case), :seq:<year> how
--- far the year's cases go. Every script that reads these indexes calls this first, in its own
--- atomic step (so it reads its own writes, for an HGETALL and a GET a year when nothing is
--- new), and so does the daemon's timer (complaint_catch_up.lua). p: the covenant's key prefix;
--- at most `budget` cases a call. Returns the number of cases still not indexed.
+-- far the year's cases go. Every read of these indexes first brings them up to date through
+-- complaint_catch_up.lua (complaints_cases_ready, in C: so a client reads its own writes, for an
+-- HGETALL and a GET a year when nothing is new), as the daemon's timer does;
+-- complaint_deadlines.lua calls this itself. p: the covenant's key prefix; at most `budget`
+-- cases a call. Returns the number of cases still not indexed.
 local function imvo_cases_index(p, budget)
     local marks = redis.call('HGETALL', p .. ':indexed')
     local left = 0

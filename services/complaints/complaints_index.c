@@ -146,15 +146,23 @@ complaints_index_run (imvo_ctx_t *ctx)
 //  some gets them from lua/complaint_catch_up_marks.lua, which WAIT follows
 //  (IMVO_REDIS_WAIT_REPLICAS); complaint_catch_up.lua is followed by none, so that a start or
 //  a read does not wait for a replica (none is needed: docs/CLUSTER.md).
+//  The keys and arguments of a call of complaint_catch_up.lua for covenant (the caller
+//  releases them).
+static void
+s_catch_up_args (imvo_args_t *keys, imvo_args_t *args, const char *covenant)
+{
+    imvo_args_init (keys);
+    imvo_args_init (args);
+    imvo_args_fmt (keys, "imvo:complaints:{%s}:indexed", covenant);
+    imvo_args_fmt (args, "imvo:complaints:{%s}", covenant);
+    imvo_args_fmt (args, "%d", S_CATCH_UP_BUDGET);
+}
+
 static long long
 s_catch_up_call (imvo_ctx_t *ctx, const char *covenant, int this_year)
 {
     imvo_args_t keys, args;
-    imvo_args_init (&keys);
-    imvo_args_init (&args);
-    imvo_args_fmt (&keys, "imvo:complaints:{%s}:indexed", covenant);
-    imvo_args_fmt (&args, "imvo:complaints:{%s}", covenant);
-    imvo_args_fmt (&args, "%d", S_CATCH_UP_BUDGET);
+    s_catch_up_args (&keys, &args, covenant);
     if (this_year)
         imvo_args_fmt (&args, "%d", this_year);
     redisReply *r = imvo_redis_eval (ctx->redis, "complaint_catch_up", &keys, &args);
@@ -205,11 +213,7 @@ complaints_cases_ready_all (imvo_ctx_t *ctx, zlist_t *covenants, const char *fie
     assert (left);
     for (const char *c = zlist_first (covenants); c; c = zlist_next (covenants), k++) {
         imvo_args_t keys, args;
-        imvo_args_init (&keys);
-        imvo_args_init (&args);
-        imvo_args_fmt (&keys, "imvo:complaints:{%s}:indexed", c);
-        imvo_args_fmt (&args, "imvo:complaints:{%s}", c);
-        imvo_args_fmt (&args, "%d", S_CATCH_UP_BUDGET);
+        s_catch_up_args (&keys, &args, c);
         left [k] = imvo_redis_append_eval (ctx->redis, "complaint_catch_up", &keys, &args) ? -1 : 0;
         imvo_args_release (&keys);
         imvo_args_release (&args);
