@@ -42,8 +42,11 @@ export async function endStep (last = false) {
 // The page as a whole, at phone and desktop width: SHOTS/<name>-<size>.png; then desktop again.
 // The body's height is read in the page (a locator's boundingBox costs some 25 ms more, each
 // time); no page sizes anything by the window's height (no vh), so it is read at the width's
-// usual height and the window made as tall as the page only when the page is taller.
+// usual height and the window made as tall as the page only when the page is taller. A click
+// that sends a form returns once the next page is committed, not loaded: shoot waits for its
+// load (the body is not there yet while the head is parsed; CI once found it null).
 export async function shoot (p, shots, name) {
+  await p.waitForLoadState('load');
   for (const [size, viewport] of Object.entries(sizes)) {
     await p.setViewportSize(viewport);
     const height = Math.ceil(await p.evaluate(() => document.body.getBoundingClientRect().height));
@@ -100,12 +103,13 @@ export function totp (secret) {
 }
 
 // Signs in through the console's form, starting at START (/staff/ sends the browser to the
-// sign-in page; /staff/login is the page itself); the URL it lands on.
+// sign-in page; /staff/login is the page itself); the URL it lands on, once that page is loaded.
 export async function signIn (p, base, user, password, code, start = '/staff/?lang=en') {
   await p.goto(`${base}${start}`);
   await p.fill('#username', user);
   await p.fill('#password', password);
   await p.fill('#totp', code);
   await p.click('form[action="/staff/login"] button');
+  await p.waitForLoadState('load');
   return p.url();
 }
