@@ -18,6 +18,7 @@ call() returns the decoded reply envelope (a dict). Hostile tests use send_raw()
 """
 import atexit
 import base64
+import faulthandler
 import glob
 import hashlib
 import hmac
@@ -44,6 +45,10 @@ SOURCE_DIR = os.environ.get("IMVO_SOURCE_DIR", os.path.dirname(HERE))
 BUILD_DIR = os.environ.get("IMVO_BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
 SERVICES = ["membership", "complaints", "scoring", "notify"]
 _CTX = zmq.Context.instance()
+# A test that hangs is stopped by ctest after its TIMEOUT with no word of where it waited:
+# every thread's stack goes to stderr (which ctest shows) after 5 minutes (TIMEOUT is 10; the
+# longest test takes under one; a benchmark that runs longer only prints them).
+faulthandler.dump_traceback_later(300)
 
 
 _HANDED_OUT = set()
