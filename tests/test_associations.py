@@ -145,6 +145,27 @@ class Associations(SharedSystem):
         r = s.call("complaints", "complaint.submit", dict(body, respondent=member), actor=False)
         self.assertEqual((r["error"]["code"], r["error"]["field"]), ("invalid_argument", "respondent"), r)
 
+    def test_texts_name_a_listed_company_not_its_id(self):
+        """A company an association lists never joins, so notify never heard its name from
+        member.joined; the list's member.listed event tells it, and the inbox items about a case
+        against the company name it as they name a member ("<name> (<id>)")."""
+        s = self.s
+        a = association(s, "food", "Food Association N")
+        company = org(s, "Named Cocoa Member BV")
+        s.ok("membership", "member.associates", {"covenant": "food", "org_id": a, "companies": [company]}, actor=SEC)
+        self.assertTrue(s.wait_for(lambda: s.drained("notify", "membership")))
+        body = {"covenant": "food", "respondent": company, "summary": "Forced overtime at a cocoa mill",
+                "description": "Sixteen-hour days.", "complainant": {"anonymous": True}}
+        case = s.ok("complaints", "complaint.submit", body, actor=False)["case_id"]
+
+        def texts(recipient):
+            return [i["text"] for i in s.ok("notify", "inbox.list", {"recipient": recipient}, actor=SEC)["items"]
+                    if i.get("case_id") == case and i["type"] == "complaint.received"]
+        for recipient in ("committee:food", "secretariat:food"):
+            got = s.wait_for(lambda: texts(recipient))
+            self.assertTrue(got, "%s did not hear of the complaint" % recipient)
+            self.assertIn("Named Cocoa Member BV (%s)" % company, got[0])
+
     def test_imvoctl_lists_and_reads_an_associations_companies(self):
         """imvoctl covers member.associates and member.associated."""
         s = self.s

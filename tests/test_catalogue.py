@@ -28,7 +28,7 @@ class Catalogue(unittest.TestCase):
         out, events = out.split("### events", 1)
         listed = set(re.findall(r"(?m)^- `([a-z_.]+)`", out))
         self.assertGreater(len(listed), 25)
-        self.assertEqual(len(re.findall(r"(?m)^- `([a-z_.]+)` from ", events)), 23)
+        self.assertEqual(len(re.findall(r"(?m)^- `([a-z_.]+)` from ", events)), 24)
         self.assertEqual(out.count("  - sent by: "), len(listed))
 
     def test_scripts_read_exactly_the_arguments_their_entry_names(self):

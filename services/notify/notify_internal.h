@@ -12,7 +12,8 @@
       :delivered  hash "<event id>|<channel>" -> when   :failed  hash -> the last error
       :backlog    hash channel -> deliveries not settled  :queued  zset of those by queued time
       :run:<n>    never written: keeps one inbox_add call to 8 events (notify_server.c)
-    imvo:notify:{org:<id>}:name is an organisation's name (from member.joined), for texts.
+    imvo:notify:{org:<id>}:name is an organisation's name (from member.joined, or for a company
+    a trade association lists, member.listed), for texts.
     imvo:notify:subscribers is the set of recipients with a webhook or e-mail subscription.
 */
 #ifndef NOTIFY_INTERNAL_H

@@ -14,7 +14,8 @@
 extern const imvo_script_t notify_scripts [];
 
 //  Organisations' names, for texts: kept in imvo:notify:{org:<id>}:name from member.joined
-//  (lua/org_joined.lua) and cached here, shared by the consumer threads, for S_NAME_TTL_MS (a
+//  (lua/org_joined.lua) and, for the companies a trade association lists, member.listed
+//  (s_on_listed), and cached here, shared by the consumer threads, for S_NAME_TTL_MS (a
 //  name may change when the organisation joins another covenant).
 #define S_NAME_MAX 256
 #define S_NAME_TTL_MS 60000
@@ -70,6 +71,54 @@ s_name_get (imvo_ctx_t *ctx, const char *org, char *name, size_t size)
     }
     if (r)
         freeReplyObject (r);
+}
+
+//  member.listed: a trade association listed its member companies, each {org_id, name}. Such a
+//  company never joins (no member.joined), so this is where notify learns its name, for the
+//  texts of the cases against it that it and its association read. One SET per company, in
+//  its own slot, pipelined 256 a call (a list has at most MEMBER_ASSOCIATES_MAX).
+#define S_LISTED_BATCH 256
+
+static int
+s_on_listed (imvo_ctx_t *ctx, const imvo_event_t *ev)
+{
+    const msgpack_object *list = imvo_map_get (&ev->body, "companies");
+    if (!list || list->type != MSGPACK_OBJECT_ARRAY) {
+        zsys_warning ("event %s (%s) has no companies list: ignored", ev->id, ev->type);
+        return 0;
+    }
+    int rc = 0;
+    for (uint32_t at = 0; rc == 0 && at < list->via.array.size; at += S_LISTED_BATCH) {
+        imvo_args_t cmds [S_LISTED_BATCH];
+        redisReply *replies [S_LISTED_BATCH];
+        size_t m = 0;
+        for (uint32_t j = at; j < list->via.array.size && j < at + S_LISTED_BATCH; j++) {
+            char org [72], name [S_NAME_MAX];
+            const msgpack_object *c = &list->via.array.ptr [j];
+            if (c->type != MSGPACK_OBJECT_MAP
+            ||  imvo_obj_strcpy (imvo_map_get (c, "org_id"), org, sizeof org) || !*org
+            ||  imvo_obj_strcpy (imvo_map_get (c, "name"), name, sizeof name) || !*name)
+                continue;           //  a company without a name: its id stays in texts
+            s_name_put (org, name);
+            imvo_args_init (&cmds [m]);
+            imvo_args_str (&cmds [m], "SET");
+            imvo_args_fmt (&cmds [m], "imvo:notify:{org:%s}:name", org);
+            imvo_args_fmt (&cmds [m], "%s", name);
+            m++;
+        }
+        if (imvo_redis_run_all (ctx->redis, cmds, m, replies))
+            rc = -1;                //  Redis failed: the event is retried
+        for (size_t j = 0; j < m; j++) {
+            if (replies [j] && replies [j]->type == REDIS_REPLY_ERROR) {
+                zsys_error ("member.listed %s: %s", ev->id, replies [j]->str);
+                rc = -1;
+            }
+            if (replies [j])
+                freeReplyObject (replies [j]);
+            imvo_args_release (&cmds [j]);
+        }
+    }
+    return rc;
 }
 
 //  The end of inbox_add: the number of items written is success.
@@ -143,6 +192,8 @@ s_on_event (imvo_ctx_t *ctx, const imvo_event_t *ev)
         zsys_warning ("event %s (%s) has no body map: not applied", ev->id, ev->type);
         return -1;
     }
+    if (streq (ev->type, "member.listed"))
+        return s_on_listed (ctx, ev);  //  nobody hears it (notify_route.c)
     //  A member's inbox speaks Dutch to a Dutch organisation and English to others, until it
     //  subscribes in another language; and texts name it from now on.
     char org [72], country [8] = "", name [S_NAME_MAX] = "";

@@ -9,6 +9,8 @@
 -- company -> association), which complaint_submit.lua reads in the covenant's slot (a member
 -- company is reachable through its association) and member.associated lists. A company is
 -- listed by one association of a covenant at a time (conflict naming it otherwise).
+-- Emits member.listed with every listed company's name: such a company never joins, so this
+-- is how notify learns to name it in texts (member.joined tells it the others' names).
 local replay = imvo_replay()
 if replay then
     return replay
@@ -59,5 +61,8 @@ local ids = {}
 for _, c in ipairs(companies) do
     table.insert(ids, c.org_id)
 end
+imvo_emit(p .. ':events', 'member.listed', 'membership',
+          { covenant = string.match(p, '{(.*)}'), org_id = a.org_id, companies = companies, added = added,
+            removed = removed })
 return imvo_commit({ covenant = string.match(p, '{(.*)}'), org_id = a.org_id, companies = ids, added = added,
                      removed = removed })
