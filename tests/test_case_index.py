@@ -12,7 +12,7 @@ import re
 import signal
 import unittest
 
-from harness import Redis, System
+from harness import Redis, System, member
 
 SEC = {"role": "secretariat"}
 DAY = 86400
@@ -111,6 +111,46 @@ class CaseIndexes(unittest.TestCase):
             listed = s.ok("complaints", "complaint.list", {"covenant": "textile", "limit": 1}, actor=SEC)
             self.assertEqual([c["case_id"] for c in listed["cases"]], [fourth])
             self.assertEqual(sorted(s.cases("textile")), sorted(first + [fourth]))
+
+    def test_an_earlier_versions_disputes_reach_their_claimant_after_the_upgrade(self):
+        # An earlier version kept no :claimant:<org> (complaint.open's disputes a party filed):
+        # the start that gives such a covenant its marks also has its disputes looked at, in
+        # steps (imvo_claimants_backfill), into :claimant:<org> with the index step's score.
+        with System(["membership", "complaints"]) as s:
+            ngo = member(s, "textile", "Clean Clothes NGO", kind="ngo")
+            union = member(s, "textile", "Textile Union", kind="union")
+            brand = member(s, "textile", "Brand Party BV")
+
+            def dispute(claimant, n):
+                return s.ok("complaints", "complaint.submit", {
+                    "covenant": "textile", "kind": "dispute", "claimant_org": claimant, "respondent": brand,
+                    "summary": "Audit reports not delivered %d" % n, "description": "The agreed reports are missing.",
+                    "complainant": {"anonymous": False, "name": "Jan de Vries", "contact": "jan@example.org"}},
+                    actor={"role": "company", "org": claimant})["case_id"]
+            mine = [dispute(ngo, 1), dispute(ngo, 2)]
+            closed = dispute(ngo, 3)
+            theirs = dispute(union, 4)
+            complaint = submit(s, 5)["case_id"]
+            move(s, closed, "withdrawn")
+            self.assertEqual(len(s.cases("textile")), 5)
+            year = complaint.split("-")[1]
+            s.stop("complaints")
+            # The earlier version: no marks and no :claimant:<org>; and more cases than one step
+            # looks at (the year's counter past numbers that were erased: 200 a step).
+            s.redis.cli("DEL", P + ":indexed", "%s:claimant:%s" % (P, ngo), "%s:claimant:%s" % (P, union))
+            s.redis.cli("SET", "%s:seq:%s" % (P, year), "450")
+            s.start("complaints")
+            self.assertEqual(s.redis.cli("HGET", P + ":indexed", year).strip(), "450")
+            opened = s.ok("complaints", "complaint.open", {"covenant": "textile", "respondent": ngo})["cases"]
+            self.assertEqual(sorted(c["case_id"] for c in opened if c.get("side") == "claimant"), sorted(mine))
+            opened = s.ok("complaints", "complaint.open", {"covenant": "textile", "respondent": union})["cases"]
+            self.assertEqual([(c["case_id"], c["respondent"]) for c in opened if c.get("side") == "claimant"],
+                             [(theirs, brand)])
+            # The withdrawn one is in the index too, as the step puts it; open filters it out.
+            for case, org in [(mine[0], ngo), (mine[1], ngo), (closed, ngo), (theirs, union)]:
+                self.assertEqual(s.redis.cli("ZSCORE", "%s:claimant:%s" % (P, org), case).strip(),
+                                 s.redis.cli("HGET", "%s:case:%s" % (P, case), "received_at").strip())
+            self.assertEqual(s.redis.cli("EXISTS", P + ":claimants_backfill").strip(), "0")
 
     def test_reads_and_the_start_wait_for_no_replica(self):
         # IMVO_REDIS_WAIT_REPLICAS=1 (docs/CLUSTER.md): what the step writes is made again from

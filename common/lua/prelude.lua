@@ -261,7 +261,8 @@ end
 -- complaint_catch_up.lua (complaints_cases_ready, in C: so a client reads its own writes, for an
 -- HGETALL and a GET a year when nothing is new), as the daemon's timer does;
 -- complaint_deadlines.lua calls this itself. p: the covenant's key prefix; at most `budget`
--- cases a call. Returns the number of cases still not indexed.
+-- cases a call. Returns the number of cases still not indexed, and what is left of the budget
+-- (for imvo_claimants_backfill).
 local function imvo_cases_index(p, budget)
     local marks = redis.call('HGETALL', p .. ':indexed')
     local left = 0
@@ -320,6 +321,43 @@ local function imvo_cases_index(p, budget)
             at = to
         end
         left = left + math.max(top - at, 0)     -- (a mark above its counter: a counter deleted by hand)
+    end
+    return left, budget
+end
+
+-- complaints: the disputes of a covenant an earlier version wrote into :claimant:<org>, which
+-- came after them (complaint.open: a claimant party sees the open disputes it filed). The
+-- covenant's marks were given at its counters (complaint_catch_up_marks.lua), so the index
+-- step never reads those cases; complaint_catch_up_marks.lua also puts each such year in
+-- :claimants_backfill (year -> the number of the newest case not yet looked at), and each
+-- catch-up (complaint_catch_up.lua: the timer and the reads) then looks at up to `budget` of
+-- them, newest first: a dispute (its claimant_org) into :claimant:<org> with the score the
+-- index step gives it (received_at), the year's entry lowered, and removed at 0. An HGETALL of
+-- a key that is not there once the backfill is done. Returns the cases still to look at.
+local function imvo_claimants_backfill(p, budget)
+    local key = p .. ':claimants_backfill'
+    local todo = redis.call('HGETALL', key)
+    local left = 0
+    for i = 1, #todo, 2 do
+        local year, hi = todo[i], tonumber(todo[i + 1])
+        local lo = math.max(hi - math.max(budget, 0), 0)
+        if lo < hi then
+            local upper = string.upper(string.match(p, '{(.-)}'))
+            for n = hi, lo + 1, -1 do
+                local id = upper .. '-' .. year .. '-' .. string.format('%04d', n)
+                local c = redis.call('HMGET', p .. ':case:' .. id, 'received_at', 'claimant_org')
+                if c[1] and c[2] then           -- (none: a complaint, or erased)
+                    redis.call('ZADD', p .. ':claimant:' .. c[2], c[1], id)
+                end
+            end
+            budget = budget - (hi - lo)
+            if lo == 0 then
+                redis.call('HDEL', key, year)
+            else
+                redis.call('HSET', key, year, lo)
+            end
+        end
+        left = left + lo
     end
     return left
 end

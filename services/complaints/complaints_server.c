@@ -40,6 +40,9 @@
       imvo:complaints:{<covenant>}:indexed                 hash year -> the number of the last case in
                                                            :cases, the status, respondent and deadline
                                                            indexes and :receipts (imvo_cases_index)
+      imvo:complaints:{<covenant>}:claimants_backfill      after an upgrade, hash year -> the newest case
+                                                           not yet looked at for :claimant:<org_id>
+                                                           (imvo_claimants_backfill)
       imvo:complaints:{<covenant>}:words_at                hash year -> the number of the last case
                                                            whose words are indexed (complaints_word_index.c)
       imvo:complaints:{<covenant>}:index_build             while building: the next case's rank

@@ -19,4 +19,5 @@ if ARGV[3] then
         end
     end
 end
-return imvo_cases_index(ARGV[1], tonumber(ARGV[2]))
+local left, budget = imvo_cases_index(ARGV[1], tonumber(ARGV[2]))
+return left + imvo_claimants_backfill(ARGV[1], budget)
