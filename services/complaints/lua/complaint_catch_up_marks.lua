@@ -5,7 +5,7 @@
 -- did not go into :claimant:<org> (that index came after them): each year marked here is also
 -- put in :claimants_backfill at its counter, for imvo_claimants_backfill to look at its cases,
 -- a budget a call, from here on (the marks script runs once; a covenant may have many cases).
--- Returns the number of cases still not indexed or looked at. A WAIT follows it
+-- Returns the number of cases still not indexed (the backfill goes on behind the reads). A WAIT follows it
 -- (IMVO_REDIS_WAIT_REPLICAS): a mark lost in a failover would not be given again at its
 -- counter's value of now (nor its year put in :claimants_backfill; what the backfill writes
 -- after is made again from there, as the step's is).
@@ -19,4 +19,5 @@ for year = 2000, tonumber(ARGV[3]) + 1 do
     end
 end
 local left, budget = imvo_cases_index(ARGV[1], tonumber(ARGV[2]))
-return left + imvo_claimants_backfill(ARGV[1], budget)
+imvo_claimants_backfill(ARGV[1], budget)
+return left
