@@ -84,6 +84,7 @@ static const imvo_field_t s_assessment_round [] = {
     [ASSESSMENT_ROUND_STATUS] = { "status", IMVO_F_STR, false, 1, 16, IMVO_FMT_CODE, s_plan_statuses, "only companies whose plan is submitted (on time), late or missing" },
     [ASSESSMENT_ROUND_OFFSET] = { "offset", IMVO_F_INT, false, 0, 1000000, 0, NULL, "skip this many companies (default 0)" },
     [ASSESSMENT_ROUND_LIMIT] = { "limit", IMVO_F_INT, false, 0, 500, 0, NULL, "most companies to show (default 100; 0: the counts only)" },
+    [ASSESSMENT_ROUND_APPEALED] = { "appealed", IMVO_F_BOOL, false, 0, 0, 0, NULL, "only companies that appealed against this round (the appeals page: their names and results in one call)" },
 };
 
 static bool

@@ -161,6 +161,41 @@ class MonitoringPages(MonitoringSystem):
         self.assertIn("Te laat ingediend", page)
         self.assertIn("Food 00000 BV", page)
 
+    def test_the_appeals_page_asks_scoring_once_for_every_appeal(self):
+        # Each appeal shows its company's name and score in the round: asked once for the page
+        # (assessment.round's appealed filter), not once an appeal.
+        s = self.s
+        s.ok("scoring", "framework.put", framework("floriculture"), actor=MON)
+        orgs = seed(s, "floriculture", 5, YEAR, framework("floriculture"), with_plan=lambda i: i != 4, prefix="Forest")
+        s.ok("scoring", "assessment.start", {"covenant": "floriculture", "year": YEAR}, actor=MON)
+        self.completed("floriculture")
+        appealing = orgs[1:]
+        for org in appealing:
+            s.ok("scoring", "assessment.appeal", {"round_id": "floriculture-%d" % YEAR, "org_id": org,
+                                                  "reason": "Appeal of %s." % org}, actor={"role": "company", "org": org})
+        got = s.ok("scoring", "assessment.round", {"covenant": "floriculture", "year": YEAR, "appealed": True}, actor=MON)
+        self.assertEqual(sorted(c["org_id"] for c in got["companies"]), sorted(appealing))
+        self.assertEqual(got["total"], 4)
+        # (the fifth has no plan: its result has no score, shown as –)
+        scores = {c["org_id"]: c["result"].get("score") for c in got["companies"]}
+        mon = self.signed_in("monitoring")
+
+        def asked():
+            return s.ok("scoring", "stats", {})["types"].get("assessment.round", 0)
+        before = asked()
+        page = mon.get("/staff/monitoring/appeals?covenant=floriculture&year=%d" % YEAR).page
+        self.assertEqual(asked() - before, 1)
+        sections = re.findall(r'<section class="card appeal".*?</section>', page, re.S)
+        self.assertEqual(len(sections), 4, page[-2000:])
+        for i, org in enumerate(appealing):
+            section = [x for x in sections if "Appeal of %s." % org in x]
+            self.assertEqual(len(section), 1, org)
+            self.assertIn("Forest %05d BV" % (i + 1), section[0])
+            score = scores[org]
+            shown = "–" if score is None else ("%.0f" if score == int(score) else "%.1f") % score
+            self.assertIn("<dt>Score in the round</dt><dd>%s</dd>" % shown, section[0])
+        self.assertNotIn("Forest 00000 BV", page)
+
     def test_appeal_decided_once_and_report_read(self):
         s = self.s
         s.ok("scoring", "assessment.start", {"covenant": "gold", "year": YEAR}, actor=MON)

@@ -75,20 +75,62 @@ s_decide_form (staff_t *x, portal_buf_t *b, const char *covenant, int64_t year, 
                     TR (x, "Beslis", "Decide"));
 }
 
+#define S_APPEALED_PAGE 500         //  assessment.round's largest page
+#define S_APPEALED_CALLS 21         //  of those pages: a round of 10,000 companies, each appealing
+
+//  The round's appeals and the appealing companies (assessment.round with `appealed`): one call
+//  for up to 500 appeals, not one an appeal; into calls [0..*n) (the caller releases and frees
+//  each), the companies by org id into companies (pointing into them). 0, or the failure
+//  answered into *out (returns -1).
+static int
+s_appealed (staff_t *x, const char *covenant, int64_t year, imvo_response_t **calls, size_t *n,
+            zhashx_t *companies, enum MHD_Result *out)
+{
+    int64_t total = 1;
+    for (int64_t offset = 0; offset < total && *n < S_APPEALED_CALLS; offset += S_APPEALED_PAGE) {
+        imvo_response_t *r = calloc (1, sizeof *r);
+        int rc = staff_ask (x, r, "scoring", "assessment.round", "siBii", "covenant", covenant, "year", year,
+                            "appealed", 1, "offset", offset, "limit", (int64_t) S_APPEALED_PAGE);
+        if (rc || !r->ok) {
+            *out = staff_failed (x, rc, r);
+            free (r);
+            return -1;
+        }
+        calls [(*n)++] = r;
+        const msgpack_object *t = imvo_map_get (r->body, "total");
+        total = t && t->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (int64_t) t->via.u64 : 0;
+        const msgpack_object *cs = imvo_map_get (r->body, "companies");
+        for (uint32_t k = 0; cs && cs->type == MSGPACK_OBJECT_ARRAY && k < cs->via.array.size; k++) {
+            char org [72] = "";
+            if (imvo_obj_strcpy (imvo_map_get (&cs->via.array.ptr [k], "org_id"), org, sizeof org) == 0)
+                zhashx_update (companies, org, (void *) &cs->via.array.ptr [k]);
+        }
+    }
+    return 0;
+}
+
 static enum MHD_Result
 s_appeals (staff_t *x, const char *covenant, int64_t year)
 {
-    imvo_response_t resp;
+    imvo_response_t *calls [S_APPEALED_CALLS];
+    size_t ncalls = 0;
+    zhashx_t *companies = zhashx_new ();
     enum MHD_Result out;
-    if (!s_round (x, covenant, year, &resp, &out))
+    if (s_appealed (x, covenant, year, calls, &ncalls, companies, &out)) {
+        for (size_t k = 0; k < ncalls; k++) {
+            imvo_response_release (calls [k]);
+            free (calls [k]);
+        }
+        zhashx_destroy (&companies);
         return out;
+    }
     portal_buf_t b;
     portal_buf_init (&b);
     char title [160];
     snprintf (title, sizeof title, "%s %s %lld", TR (x, "Bezwaren", "Appeals"), covenant, (long long) year);
     staff_page_start (x, &b, title);
     staff_monitoring_nav (x, &b, covenant, year, "appeals");
-    const msgpack_object *list = imvo_map_get (resp.body, "appeals");
+    const msgpack_object *list = imvo_map_get (calls [0]->body, "appeals");
     uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
     if (!n)
         portal_buf_add (&b, "<p id=\"no-appeals\">%s</p>", TR (x, "Er zijn geen bezwaren tegen deze ronde.",
@@ -101,15 +143,7 @@ s_appeals (staff_t *x, const char *covenant, int64_t year)
         //  The company's name and its result now, to decide on.
         char org [72] = "";
         imvo_obj_strcpy (imvo_map_get (a, "org_id"), org, sizeof org);
-        imvo_response_t one;
-        const msgpack_object *company = NULL;
-        if (staff_ask (x, &one, "scoring", "assessment.round", "sisi", "covenant", covenant, "year", year, "q", org,
-                       "limit", (int64_t) 20) == 0 && one.ok) {
-            const msgpack_object *cs = imvo_map_get (one.body, "companies");
-            for (uint32_t k = 0; cs && cs->type == MSGPACK_OBJECT_ARRAY && k < cs->via.array.size; k++)
-                if (imvo_obj_streq (imvo_map_get (&cs->via.array.ptr [k], "org_id"), org))
-                    company = &cs->via.array.ptr [k];
-        }
+        const msgpack_object *company = zhashx_lookup (companies, org);
         const msgpack_object *name = company ? imvo_map_get (company, "name") : NULL;
         const msgpack_object *result = company ? imvo_map_get (company, "result") : NULL;
         portal_buf_add (&b, "<section class=\"card appeal\" aria-labelledby=\"appeal-%u\"><h2 id=\"appeal-%u\">", i, i);
@@ -130,7 +164,6 @@ s_appeals (staff_t *x, const char *covenant, int64_t year)
             }
             portal_buf_add (&b, "</dd>");
         }
-        imvo_response_release (&one);
         portal_buf_add (&b, "<dt>%s</dt><dd><code>", TR (x, "Bezwaar", "Appeal"));
         portal_buf_str (&b, id);
         staff_when (imvo_map_get (a, "at"), when);
@@ -150,7 +183,11 @@ s_appeals (staff_t *x, const char *covenant, int64_t year)
             s_decide_form (x, &b, covenant, year, id, (int) i);
         portal_buf_add (&b, "</section>");
     }
-    imvo_response_release (&resp);
+    for (size_t k = 0; k < ncalls; k++) {
+        imvo_response_release (calls [k]);
+        free (calls [k]);
+    }
+    zhashx_destroy (&companies);
     return staff_page_end (x, &b, MHD_HTTP_OK);
 }
 

@@ -1,7 +1,8 @@
 /*  scoring_appeals: the committee decides an appeal. An accepted appeal rescores the company
     with its corrected answers; a change of SCORING_CORRECTION_POINTS or more replaces the
     result, updates the round's summary and publishes assessment.corrected, a smaller change
-    is recorded with the appeal only. Also the report request. */
+    is recorded with the appeal only. Also the report request, and the appeals of a round as
+    assessment.round gives them (and its filter of the companies that appealed). */
 #include "scoring_internal.h"
 
 #include <math.h>
@@ -266,4 +267,49 @@ scoring_assessment_report (imvo_ctx_t *ctx, const imvo_request_t *req, const imv
     //  The committee's version names every company; the public one none below the threshold.
     bool named = streq (req->role, "monitoring") || imvo_actor_staff (req);
     return scoring_report (ctx, covenant, year, html, named, reply);
+}
+
+//  --- assessment.round's appeals (scoring_watch.c) ----------------------------------------------
+
+static int
+s_cmp_str (const void *a, const void *b)
+{
+    return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+void
+scoring_pack_appeals (msgpack_packer *pk, redisReply *r, const char *round_id)
+{
+    size_t n = r && r->type == REDIS_REPLY_ARRAY ? r->elements / 2 : 0, k = 0, len = strlen (round_id);
+    const char **ids = calloc (n + 1, sizeof *ids);
+    for (size_t i = 0; i < n; i++) {
+        const char *id = r->element [2 * i]->str;
+        if (id && strncmp (id, round_id, len) == 0 && id [len] == '-')
+            ids [k++] = id;
+    }
+    qsort (ids, k, sizeof *ids, s_cmp_str);
+    imvo_pack_str (pk, "appeals");
+    msgpack_pack_array (pk, (uint32_t) k);
+    for (size_t j = 0; j < k; j++)
+        for (size_t i = 0; i < n; i++)
+            if (r->element [2 * i]->str == ids [j])
+                msgpack_sbuffer_write (pk->data, r->element [2 * i + 1]->str, r->element [2 * i + 1]->len);
+    free (ids);
+}
+
+//  The org ids that appealed against round_id (an appeal's id is <round_id>-<org_id>), as a set
+//  whose keys point into r.
+zhashx_t *
+scoring_appealed (redisReply *r, const char *round_id)
+{
+    zhashx_t *orgs = zhashx_new ();
+    zhashx_set_key_duplicator (orgs, NULL);
+    zhashx_set_key_destructor (orgs, NULL);
+    size_t n = r && r->type == REDIS_REPLY_ARRAY ? r->elements / 2 : 0, len = strlen (round_id);
+    for (size_t i = 0; i < n; i++) {
+        const char *id = r->element [2 * i]->str;
+        if (id && strncmp (id, round_id, len) == 0 && id [len] == '-')
+            zhashx_insert (orgs, id + len + 1, (void *) 1);
+    }
+    return orgs;
 }

@@ -117,6 +117,11 @@ int scoring_record_put (imvo_ctx_t *ctx, const imvo_request_t *req, const char *
 void scoring_pack_corrected (msgpack_packer *pk, const msgpack_object *sub, const msgpack_object *answers);
 int scoring_resummarise (imvo_ctx_t *ctx, const char *covenant, int64_t year, const scoring_fw_t *fw,
                          msgpack_zone *zone);
+//  From r, the covenant's appeals hash (HGETALL; NULL or an error: none): round_id's appeals as
+//  assessment.round's `appeals`, by appeal id; and the org ids that appealed against round_id,
+//  as a set whose keys point into r (the caller destroys it before freeing r).
+void scoring_pack_appeals (msgpack_packer *pk, redisReply *r, const char *round_id);
+zhashx_t *scoring_appealed (redisReply *r, const char *round_id);
 
 //  Parses a packed framework map; 0, or -1 when it is not one (framework.put checked it).
 int scoring_fw_parse (const msgpack_object *fw, scoring_fw_t *out);

@@ -1,7 +1,8 @@
 /*  scoring_watch: assessment.round, a covenant's year as the monitoring committee watches it
     run: per company whether its plan is submitted (on time), late or missing, its result once
     scored, a page at a time (the console's pages of 10,000 companies), with the counts, the
-    summary, the collective risks and the round's appeals.
+    summary, the collective risks and the round's appeals (scoring_appeals.c packs them); with
+    `appealed`, the companies are those that appealed (the appeals page, in one call).
 
     The companies are the round's parties (kept with the round when it starts to run), in their
     order; before that, the covenant's company parties as membership has them now. A page costs
@@ -168,36 +169,6 @@ s_pack_raw (msgpack_packer *pk, const char *key, redisReply *v)
         msgpack_pack_nil (pk);
 }
 
-//  The round's appeals (the covenant's appeals hash, those of this round), by appeal id.
-static int
-s_cmp_str (const void *a, const void *b)
-{
-    return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-static void
-s_pack_appeals (imvo_ctx_t *ctx, msgpack_packer *pk, const char *covenant, const char *round_id, bool allowed)
-{
-    redisReply *r = allowed ? imvo_redis_cmd (ctx->redis, "HGETALL imvo:scoring:{%s}:appeals", covenant) : NULL;
-    size_t n = r && r->type == REDIS_REPLY_ARRAY ? r->elements / 2 : 0, k = 0, len = strlen (round_id);
-    const char **ids = calloc (n + 1, sizeof *ids);
-    for (size_t i = 0; i < n; i++) {
-        const char *id = r->element [2 * i]->str;
-        if (id && strncmp (id, round_id, len) == 0 && id [len] == '-')
-            ids [k++] = id;
-    }
-    qsort (ids, k, sizeof *ids, s_cmp_str);
-    imvo_pack_str (pk, "appeals");
-    msgpack_pack_array (pk, (uint32_t) k);
-    for (size_t j = 0; j < k; j++)
-        for (size_t i = 0; i < n; i++)
-            if (r->element [2 * i]->str == ids [j])
-                msgpack_sbuffer_write (pk->data, r->element [2 * i + 1]->str, r->element [2 * i + 1]->len);
-    free (ids);
-    if (r)
-        freeReplyObject (r);
-}
-
 int
 scoring_assessment_round (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
@@ -213,11 +184,20 @@ scoring_assessment_round (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
         limit = 0;
     char round_id [64];
     snprintf (round_id, sizeof round_id, "%s-%lld", covenant, year);
+    //  The covenant's appeals (the steering group's reply has none), for the reply and for the
+    //  appealed filter (the appeals page: the appealed companies' names and results at once).
+    redisReply *appeals = steering ? NULL : imvo_redis_cmd (ctx->redis, "HGETALL imvo:scoring:{%s}:appeals", covenant);
+    zhashx_t *appealed = f [ASSESSMENT_ROUND_APPEALED].present && f [ASSESSMENT_ROUND_APPEALED].b
+                       ? scoring_appealed (appeals, round_id) : NULL;
 
     redisReply *round = imvo_redis_cmd (ctx->redis, "HMGET imvo:scoring:{%s}:round:%lld status version started_at "
                                         "completed_at summary risks", covenant, year);
-    if (!round || round->type != REDIS_REPLY_ARRAY || round->elements != 6)
+    if (!round || round->type != REDIS_REPLY_ARRAY || round->elements != 6) {
+        zhashx_destroy (&appealed);
+        if (appeals)
+            freeReplyObject (appeals);
         return imvo_redis_fail_free (round, reply);
+    }
     bool started = round->element [0]->type == REDIS_REPLY_STRING;
     bool completed = started && streq (round->element [0]->str, "completed");
 
@@ -322,6 +302,9 @@ scoring_assessment_round (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
             continue;
         if (want && limit > 0 && plan [i] != want [0])
             continue;
+        char org [72];
+        if (appealed && !zhashx_lookup (appealed, s_str (&parties.via.array.ptr [i], "org_id", org, sizeof org)))
+            continue;
         if (total >= (size_t) offset && npage < (size_t) limit)
             page [npage++] = i;
         total++;
@@ -418,7 +401,7 @@ scoring_assessment_round (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
         }
         s_pack_raw (pk, "summary", round->element [4]);
         s_pack_raw (pk, "collective_risks", round->element [5]);
-        s_pack_appeals (ctx, pk, covenant, round_id, !steering);
+        scoring_pack_appeals (pk, appeals, round_id);
     }
     for (size_t c = 0; c < ncmds; c++) {
         imvo_args_release (&pc [c]);
@@ -436,5 +419,8 @@ scoring_assessment_round (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo
     msgpack_zone_destroy (&zone);
     s_parties_release (&cached);
     freeReplyObject (round);
+    zhashx_destroy (&appealed);
+    if (appeals)
+        freeReplyObject (appeals);
     return rc;
 }
