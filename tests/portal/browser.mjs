@@ -4,7 +4,7 @@
 //   node browser.mjs status BASE SHOTS LANG RECEIPT [MESSAGE] -> {status, words, sent, messages}
 //   node browser.mjs wrong BASE SHOTS                          -> {wrong, missing}
 //   node browser.mjs axe   BASE SHOTS RECEIPT                  -> {page: [violations]} for every page
-import { axeBoth, axeViolations, launch, shoot as pagesShoot, sizes } from './pages.mjs';
+import { axeBoth, click, axeViolations, launch, shoot as pagesShoot, sizes } from './pages.mjs';
 
 const [step, base, shots, ...args] = process.argv.slice(2);
 const browser = await launch();
@@ -35,7 +35,7 @@ if (step === 'file') {
   await p.goto(`${base}/`);                             // the language from Accept-Language
   out.title = await p.title();
   await p.selectOption('#covenant', covenant);
-  await p.click('form[action="/"] button');
+  await click(p, 'form[action="/"] button');
   await p.fill('#company', company);
   await p.fill('#summary', lang === 'en' ? 'Locked fire exits' : 'Nooduitgangen op slot');
   await p.fill('#description', lang === 'en' ? 'The fire exits of hall 2 are locked during the night shift.'
@@ -53,7 +53,7 @@ if (step === 'file') {
                                         .filter(e => e.type !== 'checkbox' || e.checked)
                                         .map(e => [e.name, e.value]));
   // The submit answers at once; the page it leads to waits for the receipt.
-  await p.click('form[action="/submit"] button');
+  await click(p, 'form[action="/submit"] button');
   out.receipt = (await p.textContent('#receipt')).trim();
   if (lang === 'en')
     await shoot(p, 'receipt');
@@ -64,12 +64,12 @@ if (step === 'file') {
   const p = await page(lang);
   await p.goto(`${base}/status?lang=${lang}`);
   await p.fill('#receipt', receipt);
-  await p.click('form[action="/status"] button');
+  await click(p, 'form[action="/status"] button');
   out.status = await p.getAttribute('#status', 'data-status');
   out.words = (await p.textContent('#status')).trim();
   if (message) {
     await p.fill('#text', message);
-    await p.click('form[action="/status"] button');
+    await click(p, 'form[action="/status"] button');
     out.sent = await p.isVisible('.ok');
     out.messages = await p.$$eval('.msg p', els => els.map(e => e.textContent));
     await shoot(p, 'status');
@@ -78,14 +78,14 @@ if (step === 'file') {
   const p = await page('en');
   await p.goto(`${base}/status?lang=en`);
   await p.fill('#receipt', 'TEXTILE-0000-0000-0000-0000');
-  await p.click('form[action="/status"] button');
+  await click(p, 'form[action="/status"] button');
   out.wrong = (await p.textContent('.error')).trim();
   await p.goto(`${base}/?lang=en&covenant=textile`);
   // Past the browser's own check: the server names what is missing.
   await p.fill('#company', 'x');
   await p.$eval('#summary', e => e.removeAttribute('required'));
   await p.fill('#description', 'something happened');
-  await p.click('form[action="/submit"] button');
+  await click(p, 'form[action="/submit"] button');
   out.missing = (await p.textContent('.error')).trim();
 } else if (step === 'axe') {
   // axe-core on every page, at both sizes. axe is a script: this context runs it (the pages
@@ -103,7 +103,7 @@ if (step === 'file') {
   await p.fill('#company', 'x');
   await p.$eval('#summary', e => e.removeAttribute('required'));
   await p.fill('#description', 'something happened');
-  await p.click('form[action="/submit"] button');
+  await click(p, 'form[action="/submit"] button');
   await check('form-error');
   await context.addCookies([{ name: 'intake', value: '0'.repeat(32), url: `${base}/received` }]);
   await p.goto(`${base}/received?lang=en`);
@@ -114,7 +114,7 @@ if (step === 'file') {
   await p.goto(`${base}/status?lang=en`);
   await check('status-form');
   await p.fill('#receipt', receipt);
-  await p.click('form[action="/status"] button');
+  await click(p, 'form[action="/status"] button');
   await check('status');
   await p.goto(`${base}/decisions/textile?lang=en`);
   await check('decisions');

@@ -5,7 +5,7 @@
 //   node collective.mjs secretariat BASE SHOTS USER PASSWORD TOTP YEAR PARTY_A PARTY_B
 //   node collective.mjs assessor    BASE SHOTS USER PASSWORD TOTP YEAR ORG    (the monitoring committee)
 //   node collective.mjs company     BASE SHOTS USER PASSWORD TOTP YEAR ORG    (the company assessed)
-import { axeBoth, launch, shoot, signIn } from './pages.mjs';
+import { axeBoth, click, launch, shoot, signIn } from './pages.mjs';
 
 const [step, base, shots, user, password, code, year, partyA, partyB] = process.argv.slice(2);
 const browser = await launch();
@@ -20,7 +20,7 @@ const text = async (selector) => (await p.textContent(selector)).trim();
 
 await signIn(p, base, user, password, code);
 if (step === 'secretariat') {
-await p.click('a[href="/staff/collective?lang=en&covenant=gold"]');
+await click(p, 'a[href="/staff/collective?lang=en&covenant=gold"]');
 await p.goto(`${base}/staff/collective?lang=en&covenant=gold&year=${year}`);
 out.ranked = await p.locator('#ranking tbody tr').count();
 await look('collective');
@@ -29,18 +29,18 @@ await p.selectOption('#risk-1', { index: 2 });
 await p.selectOption('#risk-2', { index: 3 });
 await p.fill('#wg', 'collective-action');
 await p.fill('#note', 'Chosen at the working group of 3 March.');
-await p.click('form[action="/staff/collective/choose"] button');
+await click(p, 'form[action="/staff/collective/choose"] button');
 out.chosen = await p.locator('#ranking tbody tr td:last-child:text("yes")').count();
 out.notice = await text('p.note');
 await look('collective-chosen');
 // A new project with a participant.
-await p.click('summary:text("New project")');
+await click(p, 'summary:text("New project")');
 const form = p.locator('form[action="/staff/collective/project"]').last();
 await form.locator('input[name=code]').fill('gold-refiners');
 await form.locator('input[name=name]').fill('Responsible refiners');
 await form.locator('input[name=from_year]').fill('2021');
 await form.locator('input[type=checkbox]').first().check();
-await form.locator('button').click();
+await click(p, form.locator('button'));
 out.projects = await p.locator('article.project').count();
 await look('collective-project');
 // A general meeting: both parties attend and vote; the supporter attends without a vote.
@@ -53,7 +53,7 @@ for (const box of await p.locator('input[name^="a."]').all())
 await p.fill('#m-motion', 'Adopt the annual plan');
 await p.check(`input[name="v.${partyA}"][value=for]`);
 await p.check(`input[name="v.${partyB}"][value=against]`);
-await p.click('form[action="/staff/meetings/record"] button');
+await click(p, 'form[action="/staff/meetings/record"] button');
 out.meeting = await text('article.meeting li');
 await look('meetings-recorded');
 await p.goto(`${base}/staff/meetings?lang=nl&covenant=metals`);
@@ -62,28 +62,28 @@ await p.goto(`${base}/staff/collective?lang=nl&covenant=gold&year=${year}`);
 await look('collective-nl');
 } else if (step === 'assessor') {
   // The committee adjusts one criterion of a company's plan, with its comment.
-  await p.click('a[href="/staff/assessor?lang=en&covenant=gold"]');
+  await click(p, 'a[href="/staff/assessor?lang=en&covenant=gold"]');
   await p.goto(`${base}/staff/assessor?lang=en&covenant=gold&year=${year}`);
   await look('assessor');
-  await p.click(`#companies a[href*="org=${partyA}"]`);
-  await p.click('article.criterion summary >> nth=0');
+  await click(p, `#companies a[href*="org=${partyA}"]`);
+  await click(p, 'article.criterion summary >> nth=0');
   const form = p.locator('form[action="/staff/assessor/verify"]').first();
   await form.locator('input[value=adjusted]').check();
   await form.locator('input[name=score]').fill('1');
   await form.locator('textarea[name=comment]').fill('The policy shown is a draft.');
-  await form.locator('button').click();
+  await click(p, form.locator('button'));
   out.verdict = await text('article.criterion p');
   await look('assessor-company');
   await p.goto(`${base}/staff/assessor?lang=nl&covenant=gold&year=${year}&org=${partyA}`);
   await look('assessor-company-nl');
 } else if (step === 'company') {
-  await p.click('#review');
+  await click(p, '#review');
   await p.goto(`${base}/staff/review?lang=en&covenant=gold&year=${year}`);
   out.verdicts = await p.locator('#verdicts li').count();
   await look('review');
   await p.fill('#rc-crit', 'a1');
   await p.fill('#rc-text', 'The policy was adopted in March.');
-  await p.click('form[action="/staff/review/comment"] button');
+  await click(p, 'form[action="/staff/review/comment"] button');
   out.comment = await text('#comments li');
   await look('review-commented');
 }

@@ -4,7 +4,7 @@
 //   node committee.mjs journey BASE SHOTS USER PASSWORD TOTP CASE_ID RECEIPT -> {counts, status, statement, public, status_page, ...}
 //   node committee.mjs axe     BASE SHOTS USER PASSWORD TOTP CASE_IDS RECEIPT -> {page-size: [violations]} for every page
 //     (CASE_IDS: case ids joined by commas, each page checked as case-1, case-2, ...)
-import { axeBoth, launch, shoot as pagesShoot, signIn as signInAs, sizes } from './pages.mjs';
+import { axeBoth, click, launch, shoot as pagesShoot, signIn as signInAs, sizes } from './pages.mjs';
 
 const [step, base, shots, ...args] = process.argv.slice(2);
 const [user, password, code, caseId, receipt] = args;
@@ -20,7 +20,7 @@ const signIn = (p) => signInAs(p, base, user, password, code, '/staff/login?lang
 async function statusPage (p) {
   await p.goto(`${base}/status?lang=en`);
   await p.fill('#receipt', receipt);
-  await p.click('form[action="/status"] button');
+  await click(p, 'form[action="/status"] button');
 }
 
 if (step === 'journey') {
@@ -31,26 +31,26 @@ if (step === 'journey') {
   out.home = p.url();
   await shoot(p, 'committee-home');
   // The stages of the covenant, from the home page's link.
-  await p.click('a[href="/staff/committee?lang=en&covenant=textile"]');
+  await click(p, 'a[href="/staff/committee?lang=en&covenant=textile"]');
   await shoot(p, 'committee-stages');
   out.counts = Object.fromEntries(await p.$$eval('[id^=count-]', els => els.map(e => [e.id.slice(6), e.textContent])));
   out.tabs = await p.$$eval('nav.tabs a', els => els.map(e => e.getAttribute('href')));
   // The case in ruling: open it from its stage, and decide with outcome and text.
-  await p.click(`#stage-ruling a[href^="/staff/case/${caseId}"]`);
+  await click(p, `#stage-ruling a[href^="/staff/case/${caseId}"]`);
   await shoot(p, 'committee-case-ruling');
   await p.fill('#reason-decided', 'The committee heard both sides and visited the factory.');
   await p.selectOption('#outcome', 'founded');
   await p.fill('#decision', 'The complaint is founded: the fire exits were locked during the night shift.');
-  await p.click('button[name=go][value=decided]');
+  await click(p, 'button[name=go][value=decided]');
   out.status = await p.getAttribute('#case-status', 'data-status');
   out.decisions = (await p.textContent('section[aria-labelledby=h-decisions]')).replace(/\s+/g, ' ').trim();
   // The public statement, in the committee's own words.
   await p.fill('#statement-text', STATEMENT);
-  await p.click('form[action$="/publish"] button');
+  await click(p, 'form[action$="/publish"] button');
   out.statement = (await p.textContent('#statement')).trim();
   await shoot(p, 'committee-case-published');
   // The public decisions page: the statement, nothing of hers.
-  await p.click('a[href^="/decisions/textile"]');
+  await click(p, 'a[href^="/decisions/textile"]');
   await shoot(p, 'committee-public');
   out.public = (await p.textContent('main')).replace(/\s+/g, ' ').trim();
   // The stages again: nothing left to publish for this case.

@@ -5,7 +5,7 @@
 // account for a colleague. Every page is shot at phone and desktop size and checked by axe-core.
 // tests/test_company_browser.py runs it and checks the system after. Prints one JSON line.
 //   node company.mjs journey BASE SHOTS USER PASSWORD TOTP CASE_ID CSV_PATH PDF_PATH
-import { axeBoth, launch, shoot as pagesShoot, signIn, sizes } from './pages.mjs';
+import { axeBoth, click, launch, shoot as pagesShoot, signIn, sizes } from './pages.mjs';
 
 const [step, base, shots, user, password, code, caseId, csvPath, pdfPath] = process.argv.slice(2);
 const browser = await launch();
@@ -24,9 +24,9 @@ if (step === 'journey') {
   out.home = await signIn(p, base, user, password, code);
   await look(p, 'home');
   // The action plan against the framework.
-  await p.click('a[href^="/staff/company/plan"]');
+  await click(p, 'a[href^="/staff/company/plan"]');
   await p.selectOption('#covenant', 'gold');
-  await p.click('form[action="/staff/company/plan"][method="get"] button');
+  await click(p, 'form[action="/staff/company/plan"][method="get"] button');
   await look(p, 'plan');
   out.fields = await p.$$eval('input[name^="a."]', els => els.map(e => e.name));
   await p.fill('input[name="a.a1"]', '2');
@@ -36,13 +36,13 @@ if (step === 'journey') {
   await p.fill('#risk-0-country', 'BD');
   await p.selectOption('#risk-0-severity', '3');
   await p.fill('#report-url', 'https://brand.example.org/due-diligence-2026');
-  await p.click('form[action="/staff/company/plan"][method="post"] button');
+  await click(p, 'form[action="/staff/company/plan"][method="post"] button');
   out.plan = (await p.textContent('[role=status]')).trim();
   out.plan_status = (await p.textContent('#plan-status')).trim();
   await look(p, 'plan-submitted');
   // A document with the plan (its type is checked against its bytes).
   await p.setInputFiles('#doc-file', pdfPath);
-  await p.click('form[action="/staff/company/plan/document"] button');
+  await click(p, 'form[action="/staff/company/plan/document"] button');
   out.documents = (await p.textContent('#documents')).trim();
   await look(p, 'plan-document');
   // The result, once the monitoring committee's round has scored it (the test starts it).
@@ -56,33 +56,33 @@ if (step === 'journey') {
   out.score = (await p.textContent('#score')).trim();
   await look(p, 'results');
   await p.fill('#reason', 'Our grievance mechanism (b1) was counted on last year\'s list.');
-  await p.click('form[action="/staff/company/appeal"] button');
+  await click(p, 'form[action="/staff/company/appeal"] button');
   out.appealed = (await p.textContent('[role=status]')).trim();
   out.appeal = (await p.textContent('#appeal')).trim();
   await look(p, 'appealed');
   // A complaint in response: answer it.
   await p.goto(`${base}/staff/?lang=en`);
-  await p.click(`a[href^="/staff/case/${caseId}"]`);
+  await click(p, `a[href^="/staff/case/${caseId}"]`);
   await look(p, 'case');
   await p.fill('#respond-text', 'We have met the union and paid the overtime on 1 March.');
-  await p.click('form[action$="/respond"] button');
+  await click(p, 'form[action$="/respond"] button');
   out.responded = (await p.textContent('[role=status]')).trim();
   await look(p, 'case-responded');
   // The locations CSV: a preview first, then confirm.
   await p.goto(`${base}/staff/company/locations?lang=en&covenant=gold`);
   await look(p, 'locations');
   await p.setInputFiles('#file', csvPath);
-  await p.click('form[action="/staff/company/locations/preview"] button');
+  await click(p, 'form[action="/staff/company/locations/preview"] button');
   out.preview = (await p.textContent('#counts')).trim();
   await look(p, 'locations-preview');
-  await p.click('form[action="/staff/company/locations/confirm"] button');
+  await click(p, 'form[action="/staff/company/locations/confirm"] button');
   out.saved = (await p.textContent('#saved')).trim();
   // A webhook with its secret.
   await p.goto(`${base}/staff/company/subscriptions?lang=en`);
   await look(p, 'subscriptions');
   await p.fill('#hook-address', 'https://hooks.brand.example.org/imvo');
   await p.fill('#hook-secret', 'a-long-webhook-secret-2026');
-  await p.click('form[action="/staff/company/subscriptions"] button >> nth=0');
+  await click(p, 'form[action="/staff/company/subscriptions"] button >> nth=0');
   out.subs = (await p.textContent('#subs')).trim();
   await look(p, 'subscriptions-saved');
   await p.goto(`${base}/staff/company/memberships?lang=en`);
@@ -94,7 +94,7 @@ if (step === 'journey') {
   await p.fill('#username', 'brand.colleague');
   await p.fill('#name', 'Joris Smit');
   await p.fill('#email', 'joris@brand.example.org');
-  await p.click('form[action="/staff/company/accounts/create"] button');
+  await click(p, 'form[action="/staff/company/accounts/create"] button');
   out.token = (await p.textContent('#enroll-token')).trim();
   await look(p, 'account-made');
   await p.goto(`${base}/staff/inbox?lang=en`);

@@ -3,7 +3,7 @@
 // computes the TOTP codes and passes them in. Prints one JSON line.
 //   node console.mjs journey BASE SHOTS USER PASSWORD TOTP COMPANY ENROLL_TOKEN -> {receipt, case_id, status, identity, note, ...}
 //   node console.mjs axe     BASE SHOTS USER PASSWORD TOTP CASE_ID ENROLL_TOKEN -> {page: [violations]} for every page
-import { axeBoth, axeViolations, launch, shoot as pagesShoot, sizes } from './pages.mjs';
+import { axeBoth, click, axeViolations, launch, shoot as pagesShoot, sizes } from './pages.mjs';
 
 const [step, base, shots, ...args] = process.argv.slice(2);
 const browser = await launch();
@@ -18,7 +18,7 @@ async function signIn (p, user, password, code, lang = 'en') {
   await p.fill('#username', user);
   await p.fill('#password', password);
   await p.fill('#totp', code);
-  await p.click('form[action="/staff/login"] button');
+  await click(p, 'form[action="/staff/login"] button');
 }
 
 if (step === 'journey') {
@@ -34,7 +34,7 @@ if (step === 'journey') {
   await p.check('input[name=who][value=named]');
   await p.fill('#name', 'Rahima Akter');
   await p.fill('#contact', 'rahima@example.org');
-  await p.click('form[action="/submit"] button');
+  await click(p, 'form[action="/submit"] button');
   out.receipt = (await p.textContent('#receipt')).trim();
   // The secretariat signs in (a wrong code first: no session, the page says why).
   await p.goto(`${base}/staff/login?lang=en`);
@@ -42,33 +42,33 @@ if (step === 'journey') {
   await p.fill('#username', user);
   await p.fill('#password', password);
   await p.fill('#totp', '000000');
-  await p.click('form[action="/staff/login"] button');
+  await click(p, 'form[action="/staff/login"] button');
   out.wrong = (await p.textContent('.error')).trim();
   await shoot(p, 'console-login-failed');
   await signIn(p, user, password, code);
   out.home = p.url();
   await shoot(p, 'console-home');
   // The queue: the complaint is there; open it.
-  await p.click('a[href^="/staff/cases?lang=en&covenant=textile"]');
+  await click(p, 'a[href^="/staff/cases?lang=en&covenant=textile"]');
   await shoot(p, 'console-cases');
   const row = p.locator('table.list tr', { hasText: 'Locked fire exits in hall 2' }).first();
-  await row.locator('a').first().click();
+  await click(p, row.locator('a').first());
   out.case_id = (await p.textContent('h1')).replace(/^Case /, '').trim();
   await shoot(p, 'console-case');
   out.hidden = !(await p.isVisible('#identity'));
   // Acknowledge (the move to admissibility, with its reason).
   await p.fill('#reason-admissibility', 'Received and acknowledged; the committee will assess it.');
-  await p.click('button[name=go][value=admissibility]');
+  await click(p, 'button[name=go][value=admissibility]');
   out.status = await p.getAttribute('#case-status', 'data-status');
   // Assign to oneself, and an internal note.
   await p.fill('#person', user);
-  await p.click('form[action$="/assign"] button');
+  await click(p, 'form[action$="/assign"] button');
   out.assigned = (await p.textContent('#assigned')).trim();
   await p.fill('#note-text', 'Called the union: two more workers confirm it.');
-  await p.click('form[action$="/note"] button');
+  await click(p, 'form[action$="/note"] button');
   out.note = (await p.$$eval('.note p:not(.help)', els => els.map(e => e.textContent))).join('\n');
   // Show the identity: a POST, recorded.
-  await p.click('form[action$="/identity"] button');
+  await click(p, 'form[action$="/identity"] button');
   out.identity = (await p.textContent('#identity')).trim();
   await shoot(p, 'console-identity');
   for (const [name, path] of [['inbox', '/staff/inbox?lang=en&covenant=textile'],
@@ -87,7 +87,7 @@ if (step === 'journey') {
   await p.fill('#enroll_token', enrollToken);
   await p.fill('#new_password', 'a sentence that is long enough');
   await p.fill('#repeat', 'a sentence that is long enough');
-  await p.click('form[action="/staff/enroll"] button');
+  await click(p, 'form[action="/staff/enroll"] button');
   out.totp_secret = (await p.textContent('#totp-secret')).replace(/ /g, '');
   await shoot(p, 'console-enrolled');
   out.audit = (await p.goto(`${base}/staff/audit?lang=en&case_id=${out.case_id}`), await p.textContent('main'));
@@ -95,7 +95,7 @@ if (step === 'journey') {
   await p.keyboard.press('Tab');
   out.focus = await p.evaluate(() => document.activeElement.className);
   // Sign out: the console is closed again.
-  await p.click('form[action="/staff/logout"] button');
+  await click(p, 'form[action="/staff/logout"] button');
   out.after_logout = p.url();
 } else if (step === 'axe') {
   // axe-core on every console page, at both sizes (this context runs the script past the CSP).
@@ -112,13 +112,13 @@ if (step === 'journey') {
   await p.fill('#enroll_token', enrollToken);
   await p.fill('#new_password', 'a sentence that is long enough');
   await p.fill('#repeat', 'a sentence that is long enough');
-  await p.click('form[action="/staff/enroll"] button');
+  await click(p, 'form[action="/staff/enroll"] button');
   await check('enrolled');
   await p.goto(`${base}/staff/login?lang=en`);
   await p.fill('#username', user);
   await p.fill('#password', 'wrong password!');
   await p.fill('#totp', '000000');
-  await p.click('form[action="/staff/login"] button');
+  await click(p, 'form[action="/staff/login"] button');
   await check('login-failed');
   await signIn(p, user, password, code);
   await check('home');
@@ -136,7 +136,7 @@ if (step === 'journey') {
     await check(name);
   }
   await p.goto(`${base}/staff/case/${caseId}?lang=en`);
-  await p.click('form[action$="/identity"] button');
+  await click(p, 'form[action$="/identity"] button');
   await check('identity');
 }
 await browser.close();

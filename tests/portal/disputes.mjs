@@ -7,7 +7,7 @@
 // axe-core at both (out.axe[`${page}-${size}`]). tests/test_disputes_browser.py runs it and
 // checks the system after. Prints one JSON line.
 //   node disputes.mjs BASE SHOTS PASSWORD PARTY_USER PARTY_SECRET SEC_USER SEC_SECRET RESPONDENT CLAIMANT
-import { axeBoth, launch, shoot, signIn, sizes, totp } from './pages.mjs';
+import { axeBoth, click, launch, shoot, signIn, sizes, totp } from './pages.mjs';
 
 const [base, shots, password, partyUser, partySecret, secUser, secSecret, respondent, claimant] = process.argv.slice(2);
 const browser = await launch();
@@ -29,7 +29,7 @@ const text = async (p, selector) => (await p.textContent(selector)).trim();
 // The party.
 const p = await person(partyUser, partySecret);
 await look(p, 'home');
-await p.click('#disputes');
+await click(p, '#disputes');
 await look(p, 'form');
 out.parties = await p.$$eval('#respondent option', els => els.map(e => e.textContent));
 await p.selectOption('#respondent', respondent);
@@ -38,18 +38,18 @@ await p.fill('#description', description);
 await p.fill('#contact', 'eva@ngo.example.org');
 // Past the browser's own check: the portal names the missing subject.
 await p.$eval('#summary', e => e.removeAttribute('required'));
-await p.click('form[action="/staff/disputes/file"] button');
+await click(p, 'form[action="/staff/disputes/file"] button');
 out.error = await text(p, '#form-error');
 out.kept = await p.inputValue('#description');
 out.keptRespondent = await p.inputValue('#respondent');
 out.focusTarget = await p.getAttribute('#form-error a', 'href');
 await look(p, 'form-error');
 await p.fill('#summary', 'Audit reports not shared');
-await p.click('form[action="/staff/disputes/file"] button');
+await click(p, 'form[action="/staff/disputes/file"] button');
 out.filed = await text(p, '#filed strong');
 out.listed = await p.$$eval('#disputes li', els => els.map(e => e.textContent.replace(/\s+/g, ' ').trim()));
 await look(p, 'filed');
-await p.click('#filed a');
+await click(p, '#filed a');
 out.caseTitle = await text(p, 'h1');
 await look(p, 'case');
 await p.goto(`${base}/staff/disputes?lang=nl`);
@@ -57,7 +57,7 @@ await look(p, 'form-nl');
 
 // The secretariat, for a party.
 const s = await person(secUser, secSecret);
-await s.click('a[href="/staff/disputes?lang=en&covenant=textile"]');
+await click(s, 'a[href="/staff/disputes?lang=en&covenant=textile"]');
 await s.selectOption('#claimant_org', claimant);
 await s.selectOption('#respondent', respondent);
 await s.fill('#summary', 'The wage agreement of the covenant is not kept');
@@ -65,10 +65,10 @@ await s.fill('#description', 'The union asks the committee to rule on the living
 await s.fill('#name', 'Piet Bakker');
 await s.fill('#contact', '+31 20 123 4567');
 await look(s, 'secretariat-form');
-await s.click('form[action="/staff/disputes/file"] button');
+await click(s, 'form[action="/staff/disputes/file"] button');
 out.secFiled = await text(s, '#filed strong');
 await look(s, 'secretariat-filed');
-await s.click('#filed a');
+await click(s, '#filed a');
 out.secCase = s.url();
 await look(s, 'secretariat-case');
 await browser.close();

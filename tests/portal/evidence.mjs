@@ -5,7 +5,7 @@
 // Files the complaint with the JPEG and the PDF, keeps the receipt, adds LATER from the status
 // page; screenshots (phone and desktop) of the form with its files, the receipt with their
 // list and the status page after adding; axe-core on those pages at both sizes.
-import { axeBoth, launch, shoot as pagesShoot, sizes } from './pages.mjs';
+import { axeBoth, click, launch, shoot as pagesShoot, sizes } from './pages.mjs';
 
 const [base, shots, lang, covenant, company, jpeg, pdf, later] = process.argv.slice(2);
 const browser = await launch();
@@ -37,7 +37,7 @@ await p.fill('#description', lang === 'en' ? 'Our wages for March came six weeks
 await p.setInputFiles('#evidence', [jpeg, pdf]);
 await shoot(p, 'evidence-form');
 await axe('evidence-form', await p.content());
-await p.click('form[action="/submit"] button[type=submit]');
+await click(p, 'form[action="/submit"] button[type=submit]');
 await p.waitForSelector('#receipt');
 out.receipt = (await p.textContent('#receipt')).trim();
 out.files = await outcomes(p);
@@ -46,9 +46,9 @@ await axe('evidence-receipt', await p.content());
 
 await p.goto(`${base}/status?lang=${lang}`);
 await p.fill('#receipt', out.receipt);
-await p.click('form[action="/status"] button');
+await click(p, 'form[action="/status"] button');
 await p.setInputFiles('#evidence', [later]);
-await p.click(`form[action="/status?lang=${lang}"] button`);
+await click(p, `form[action="/status?lang=${lang}"] button`);
 out.added = await outcomes(p);
 await shoot(p, 'evidence-status');
 await axe('evidence-status', await p.content());

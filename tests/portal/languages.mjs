@@ -4,7 +4,7 @@
 // Vietnamese, not boxes), axe-core on each; and the menu of languages followed from the Dutch
 // form to each other language. tests/test_languages_browser.py runs it. Prints one JSON line:
 //   node languages.mjs languages BASE SHOTS -> {pages: {code: {lang, title, menu}}, followed: [codes], axe: {page-size: [violations]}}
-import { axeBoth, axeViolations, launch, shoot as pagesShoot, sizes } from './pages.mjs';
+import { axeBoth, click, axeViolations, launch, shoot as pagesShoot, sizes } from './pages.mjs';
 
 const [, base, shots] = process.argv.slice(2);     // languages BASE SHOTS
 const langs = ['nl', 'en', 'fr', 'es', 'bn', 'hi', 'zh', 'tr', 'vi'];
@@ -30,7 +30,7 @@ for (const lang of langs) {
 // The menu, as she would use it: from the Dutch form, each language's link.
 for (const lang of langs) {
   await p.goto(`${base}/?covenant=textile`);
-  await p.click(`nav.langs a[lang=${lang}]`);
+  await click(p, `nav.langs a[lang=${lang}]`);
   out.followed.push(await p.getAttribute('html', 'lang'));
 }
 await browser.close();

@@ -4,7 +4,7 @@
 // desktop size (SHOTS/monitoring-<page>-<size>.png) and checked by axe-core at both
 // (out[`${page}-${size}`]: the violations). Prints one JSON line.
 //   node monitoring.mjs BASE SHOTS USER PASSWORD TOTP_SECRET STEERING_USER STEERING_SECRET COVENANT YEAR APPEALS_COVENANT
-import { axeBoth, launch, shoot, signIn as signInAs, totp } from './pages.mjs';
+import { axeBoth, click, launch, shoot, signIn as signInAs, totp } from './pages.mjs';
 
 const [base, shots, user, password, secret, steeringUser, steeringSecret, covenant, year, appealsCovenant] =
   process.argv.slice(2);
@@ -27,14 +27,14 @@ out.home = await signIn(user, secret);
 {
   await look('home');
   // The covenant's frameworks, from the home page.
-  await p.click(`a[href="/staff/monitoring/frameworks?lang=en&covenant=${covenant}"]`);
+  await click(p, `a[href="/staff/monitoring/frameworks?lang=en&covenant=${covenant}"]`);
   out.version = await text('#fw-version');
   await look('frameworks');
   // The round of the year: not started; the plans so far.
   await p.goto(`${base}/staff/monitoring/round?lang=en&covenant=${covenant}&year=${year}`);
   out.before = await text('#round-status');
   await look('round-before');
-  await p.click('form[action="/staff/monitoring/round/start"] button');
+  await click(p, 'form[action="/staff/monitoring/round/start"] button');
   // Watched as it runs: the page again until the round is completed (no script needed).
   for (let i = 0; i < 80 && (await text('#round-status')) !== 'Completed'; i++) {
     await p.waitForTimeout(250);
@@ -45,7 +45,7 @@ out.home = await signIn(user, secret);
   await look('round');
   // A search by company.
   await p.fill('#q', 'Gold 00001');
-  await p.click('form[role="search"] button');
+  await click(p, 'form[role="search"] button');
   out.found = await text('#shown');
   await look('round-search');
   await p.goto(`${base}/staff/monitoring/round?lang=nl&covenant=${covenant}&year=${year}`);
@@ -55,20 +55,20 @@ out.home = await signIn(user, secret);
   await look('appeals');
   await p.check('input[name=decision][value=reject]');
   await p.fill('textarea[name=reason]', 'The policy was adopted after the due date.');
-  await p.click('form[action="/staff/monitoring/appeals/decide"] button');
+  await click(p, 'form[action="/staff/monitoring/appeals/decide"] button');
   out.appeal = await text('.appeal .pill');
   await look('appeals-decided');
   // The sector report of the round just run: its chart inline, the collective risks.
   await p.goto(`${base}/staff/monitoring/round?lang=en&covenant=${covenant}&year=${year}`);
-  await p.click('a[href^="/staff/monitoring/report?"]');
+  await click(p, 'a[href^="/staff/monitoring/report?"]');
   out.report = await text('h1');
   out.chart = await p.locator('figure.chart svg[role="img"] title').first().textContent();
   out.risks = await p.locator('#risks tbody tr').count();
-  await p.click('figure.chart summary');
+  await click(p, 'figure.chart summary');
   out.table = await p.locator('figure.chart table.figures tbody tr').count();
   await look('report');
   const download = p.waitForEvent('download');
-  await p.click('a[href*="format=html"]');
+  await click(p, 'a[href*="format=html"]');
   out.download = (await download).suggestedFilename();
   // Bad input explained: a year that cannot be.
   await p.goto(`${base}/staff/monitoring/round?lang=en&covenant=${covenant}&year=1999`);
@@ -82,7 +82,7 @@ out.home = await signIn(user, secret);
   p = await context.newPage();
   out.steering_home = await signIn(steeringUser, steeringSecret);
   await look('steering-home');
-  await p.click('#steering');
+  await click(p, '#steering');
   out.parties = await text(`#parties-${covenant}`);
   out.round = await text(`#round-${covenant}`);
   out.charts = await p.locator('figure.chart svg[role="img"]').count();

@@ -42,9 +42,9 @@ export async function endStep (last = false) {
 // The page as a whole, at phone and desktop width: SHOTS/<name>-<size>.png; then desktop again.
 // The body's height is read in the page (a locator's boundingBox costs some 25 ms more, each
 // time); no page sizes anything by the window's height (no vh), so it is read at the width's
-// usual height and the window made as tall as the page only when the page is taller. A click
-// that sends a form returns once the next page is committed, not loaded: shoot waits for its
-// load (the body is not there yet while the head is parsed; CI once found it null).
+// usual height and the window made as tall as the page only when the page is taller. It waits
+// for the page's load (a click that sends a form returns once the next page is committed: CI
+// once found its body null here; click() below waits too).
 export async function shoot (p, shots, name) {
   await p.waitForLoadState('load');
   for (const [size, viewport] of Object.entries(sizes)) {
@@ -102,6 +102,14 @@ export function totp (secret) {
   return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
 
+// Clicks target (a selector, or a locator) and, when the click sent a form or followed a link,
+// waits for the next page's load: the click returns once that page is committed, when its body
+// may not be parsed yet (a count or an $$eval then sees part of it, an evaluate no body).
+export async function click (p, target) {
+  await (typeof target === 'string' ? p.click(target) : target.click());
+  await p.waitForLoadState('load');
+}
+
 // Signs in through the console's form, starting at START (/staff/ sends the browser to the
 // sign-in page; /staff/login is the page itself); the URL it lands on, once that page is loaded.
 export async function signIn (p, base, user, password, code, start = '/staff/?lang=en') {
@@ -109,7 +117,6 @@ export async function signIn (p, base, user, password, code, start = '/staff/?la
   await p.fill('#username', user);
   await p.fill('#password', password);
   await p.fill('#totp', code);
-  await p.click('form[action="/staff/login"] button');
-  await p.waitForLoadState('load');
+  await click(p, 'form[action="/staff/login"] button');
   return p.url();
 }

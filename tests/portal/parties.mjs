@@ -4,7 +4,7 @@
 // the page in English and Dutch. tests/test_parties_browser.py prepares the members and checks
 // the system after. Prints one JSON line.
 //   node parties.mjs journey BASE SHOTS USER PASSWORD TOTP COVENANT ASSOC_ID COMPANY_ID SUPPORTER_ID
-import { axeBoth, launch, shoot as pagesShoot, signIn as signInAs, sizes } from './pages.mjs';
+import { axeBoth, click, launch, shoot as pagesShoot, signIn as signInAs, sizes } from './pages.mjs';
 
 const [step, base, shots, user, password, code, covenant, assoc, company, supporter] = process.argv.slice(2);
 const browser = await launch();
@@ -21,7 +21,7 @@ if (step === 'journey') {
   // The association's list of member companies (the whole list, by org id).
   const form = p.locator('form[action="/staff/members/associates"]', { has: p.locator(`input[name=org_id][value="${assoc}"]`) });
   await form.locator('textarea').fill(company);
-  await form.locator('button').click();
+  await click(p, form.locator('button'));
   out.saved = (await p.textContent('p.ok')).trim();
   out.companies = (await p.textContent('section[aria-labelledby=h-assoc]')).replace(/\s+/g, ' ').trim();
   // A supporter's financial contribution to a named activity.
@@ -29,7 +29,7 @@ if (step === 'journey') {
   await p.selectOption('#c-kind', 'financial');
   await p.fill('#c-amount', '2500');
   await p.fill('#c-activity', 'Living-wage project in the banana chain');
-  await p.click('form[action="/staff/members/contribute"] button');
+  await click(p, 'form[action="/staff/members/contribute"] button');
   out.contributions = (await p.textContent('#contributions')).replace(/\s+/g, ' ').trim();
   await p.locator('#h-assoc').scrollIntoViewIfNeeded();
   await shoot(p, 'parties-members');

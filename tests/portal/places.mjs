@@ -3,7 +3,7 @@
 // files without naming a company; axe-core checks every page of the way at phone and desktop
 // size. tests/test_places.py runs it. Prints one JSON line:
 //   node places.mjs BASE SHOTS -> {found: [labels], receipt, axe: {page-size: [violations]}}
-import { axeBoth, axeViolations, launch, shoot as pagesShoot, sizes } from './pages.mjs';
+import { axeBoth, click, axeViolations, launch, shoot as pagesShoot, sizes } from './pages.mjs';
 
 const [base, shots] = process.argv.slice(2);
 const browser = await launch();
@@ -23,7 +23,7 @@ const p = await context.newPage();
 await p.goto(`${base}/?lang=en&covenant=textile`);
 await check('places-form', p.url());
 await p.fill('#place_q', 'rahman');
-await p.click('form[role=search] button');
+await click(p, 'form[role=search] button');
 await check('places-found', p.url());
 out.found = await p.$$eval('input[name=location_id]', els => els.map(e => e.closest('label').textContent.trim()));
 await p.check('input[name=location_id] >> nth=0');
@@ -31,7 +31,7 @@ await p.fill('#summary', 'Locked fire exits');
 await p.fill('#description', 'The fire exits of hall 2 are locked during the night shift.');
 await p.check('input[name=who][value=anonymous]');
 await shoot(p, 'places');
-await p.click('form[action="/submit"] button');
+await click(p, 'form[action="/submit"] button');
 out.receipt = (await p.textContent('#receipt')).trim();
 await check('places-none', `${base}/?lang=en&covenant=textile&place_q=zzzz`);
 await browser.close();

@@ -5,7 +5,7 @@
 // Every page is shot at phone and desktop size (SHOTS/terms-<page>-<size>.png) and checked by
 // axe-core at both (out[`${page}-${size}`]: the violations). Prints one JSON line.
 //   node terms.mjs BASE SHOTS USER PASSWORD TOTP ORG_ID
-import { axeBoth, launch, shoot, signIn } from './pages.mjs';
+import { axeBoth, click, launch, shoot, signIn } from './pages.mjs';
 
 const [base, shots, user, password, code, org] = process.argv.slice(2);
 const browser = await launch();
@@ -29,19 +29,19 @@ await p.selectOption('#join-role', 'party');
 await p.fill('#join-since', '2016-09-01');
 await p.fill('#join-source', 'SER signing list 2016');
 await look('members');
-await p.click('form[action="/staff/members/join"] button');
+await click(p, 'form[action="/staff/members/join"] button');
 out.joined = p.url();
 
 // The terms: gold's run out; record its extension.
 await p.goto(`${base}/staff/?lang=en`);
-await p.click('#terms');
+await click(p, '#terms');
 out.before = await text('#state-gold');
 await look('terms');
 const gold = p.locator('form[action="/staff/terms/record"]:has(input[name="covenant"][value="gold"])');
 await gold.locator('select[name="decision"]').selectOption('extended');
 await gold.locator('input[name="until"]').fill('2031-06-19');
 await gold.locator('input[name="source"]').fill('Steering group minutes, 10 May 2022');
-await gold.locator('button').click();
+await click(p, gold.locator('button'));
 out.after = await text('#state-gold');
 await look('terms-recorded');
 await p.goto(`${base}/staff/terms?lang=nl`);
@@ -49,7 +49,7 @@ await look('terms-nl');
 
 // The 4 July list, from the locations page.
 await p.goto(`${base}/staff/locations?lang=en&covenant=textile`);
-await p.click('#disclosures');
+await click(p, '#disclosures');
 out.companies = await p.locator('#disclosures tbody tr').count();
 out.overdue = await p.locator('#disclosures td.late').count();
 await look('disclosures');
