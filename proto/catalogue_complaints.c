@@ -140,7 +140,7 @@ s_list_check (const imvo_value_t *f, imvo_error_t *err)
 
 static const imvo_field_t s_assign [] = {
     [COMPLAINT_ASSIGN_CASE_ID] = { "case_id", IMVO_F_STR, true, 1, 64, IMVO_FMT_CASE_ID, NULL, NULL },
-    [COMPLAINT_ASSIGN_PERSON] = { "person", IMVO_F_STR, true, 0, 64, IMVO_FMT_ID, NULL, "the username of the person who handles the case; \"\" unassigns" },
+    [COMPLAINT_ASSIGN_PERSON] = { "person", IMVO_F_STR, true, 0, 64, IMVO_FMT_ID, NULL, "the username of an account of the secretariat or the committee, not disabled, who handles the case; \"\" unassigns" },
 };
 
 static int
@@ -290,7 +290,7 @@ static const imvo_proto_msg_t s_complaint_stats = {
     .reply = "covenant cases per_status per_outcome days_to_decision_median days_to_decision_p90 overdue" };
 
 static const imvo_proto_msg_t s_complaint_assign = {
-    "complaint.assign", "give a case to a person of the secretariat or the committee (\"\" unassigns)",
+    "complaint.assign", "give a case to a person of the secretariat or the committee (\"\" unassigns): an account of either role that is not disabled (membership's account.get; not_found or invalid_argument on person, unavailable when membership does not answer, and nothing changes)",
     IMVO_FIELDS (s_assign), IMVO_STAFF, NULL, NULL, s_assign_check,
     .service = "complaints", .idem_ttl = IMVO_DAY,
     .reply = "case_id assigned?",

@@ -181,6 +181,7 @@ s_account_password_check (const imvo_value_t *values, imvo_error_t *err)
 static const imvo_field_t s_account_list [] = {
     [ACCOUNT_LIST_ORG] = { "org", IMVO_F_STR, false, 1, 64, IMVO_FMT_ID, NULL, "only this organisation's accounts" },
 };
+static const imvo_field_t s_account_get [] = { USERNAME (ACCOUNT_GET_USERNAME) };
 static const imvo_field_t s_account_disable [] = { USERNAME (ACCOUNT_DISABLE_USERNAME) };
 static const imvo_field_t s_account_reset [] = {
     USERNAME (ACCOUNT_RESET_USERNAME),
@@ -242,6 +243,9 @@ static const imvo_proto_msg_t s_account_password_msg = {
     IMVO_FIELDS (s_account_password), IMVO_STAFF | IMVO_ROLE_MONITORING | IMVO_ROLE_COMPANY | IMVO_ROLE_STEERING | IMVO_ROLE_GATEWAY | IMVO_ROLE_SERVICE,
     NULL, NULL, s_account_password_check, .service = "membership", .reply = "username" };
 MSG (s_account_list_msg, "account.list", "persons' accounts (a company: its own org's; admin marks a company's administrator), never their secrets", s_account_list, IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMPANY, "org", .reply = "accounts")
+//  For a daemon that hands work to a person (complaints: complaint.assign) and must know she
+//  exists and what she is; no e-mail, no secrets.
+MSG (s_account_get_msg, "account.get", "one person's account: role, organisation and status (pending, active, disabled), never the e-mail or secrets; not_found on username when there is none", s_account_get, IMVO_ROLE_SECRETARIAT | IMVO_ROLE_SERVICE, NULL, .reply = "username name role org? status")
 MSG (s_account_disable_msg, "account.disable", "disable a person's account (a company's admin or certificate: its own org's)", s_account_disable, IMVO_ROLE_SECRETARIAT | IMVO_ROLE_COMPANY, NULL, .idem_ttl = IMVO_WEEK, .reply = "username status")
 MSG (s_account_reset_msg, "account.reset", "a new enrollment token for a person, who then sets a new password and TOTP", s_account_reset, IMVO_ROLE_SECRETARIAT, NULL, .idem_ttl = IMVO_WEEK, .reply = "username enroll_token")
 
@@ -255,5 +259,5 @@ const imvo_proto_msg_t *const imvo_proto_membership [] = {
     &s_location_sourcing_msg, &s_location_search_msg, &location_disclosures_msg, &covenant_term_record_msg,
     &s_account_create_msg, &s_account_enroll_msg, &s_account_login_msg, &s_account_session_msg,
     &s_account_logout_msg, &s_account_password_msg, &s_account_list_msg, &s_account_disable_msg,
-    &s_account_reset_msg,
+    &s_account_reset_msg, &s_account_get_msg,
     &sector_list_msg, &meeting_record_msg, &meeting_list_msg, &steering_put_msg, &steering_get_msg, NULL };

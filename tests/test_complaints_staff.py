@@ -13,6 +13,20 @@ STAFF = {"role": "secretariat", "person": "sam"}
 class Staff(SharedSystem):
     SERVICES = ["membership", "complaints"]
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # A case goes only to an account of the secretariat or the committee (complaint.assign).
+        cls.account("lena", "committee")
+
+    @classmethod
+    def account(cls, username, role, org=None):
+        body = {"username": username, "name": username.title(), "email": username + "@example.org", "role": role}
+        if org:
+            body["org"] = org
+        cls.s.ok("membership", "account.create", body)
+        return username
+
     def submit(self, covenant, summary, description="Doors were locked.", anonymous=False, respondent=None):
         complainant = {"anonymous": True} if anonymous else \
             {"anonymous": False, "name": "Asha", "contact": "asha@example.org", "kind": "worker"}
@@ -64,6 +78,38 @@ class Staff(SharedSystem):
         r = self.s.call("complaints", "complaint.note", {"case_id": cid, "text": "x"},
                         actor={"role": "company", "org": self.s.respondent})
         self.assertEqual(r["error"]["code"], "forbidden")
+
+    def test_a_case_goes_only_to_an_account_of_staff(self):
+        # Before, any username was taken: a case given to nobody or to a company's person.
+        cid = self.submit("textile", "Given to whom")
+        company = self.account("assign.company", "company", self.s.respondent)
+        self.account("assign.monitor", "monitoring")
+        gone = self.account("assign.gone", "secretariat")
+        self.s.ok("membership", "account.disable", {"username": gone})
+        for person, code in [("nobody.here", "not_found"), (company, "invalid_argument"),
+                             ("assign.monitor", "invalid_argument"), (gone, "invalid_argument")]:
+            with self.subTest(person=person):
+                r = self.s.call("complaints", "complaint.assign", {"case_id": cid, "person": person}, actor=STAFF)
+                self.assertFalse(r["ok"], r)
+                self.assertEqual((r["error"]["code"], r["error"]["field"]), (code, "person"), r)
+                self.assertNotIn("assigned", self.s.ok("complaints", "complaint.get", {"case_id": cid}))
+                self.assertNotIn(cid, self.listed(covenant="textile", assigned=person))
+        # A secretariat account not yet enrolled (pending) may be given a case.
+        new = self.account("assign.new", "secretariat")
+        self.assertEqual(self.s.ok("complaints", "complaint.assign", {"case_id": cid, "person": new},
+                                   actor=STAFF)["assigned"]["person"], new)
+        # Membership away: not assigned blindly, unavailable; the case keeps its person.
+        self.s.stop("membership")
+        try:
+            r = self.s.call("complaints", "complaint.assign", {"case_id": cid, "person": "lena"}, actor=STAFF)
+            self.assertEqual((r["error"]["code"], r["error"]["field"]), ("unavailable", "person"), r)
+            # Unassigning needs no account.
+            r = self.s.call("complaints", "complaint.assign", {"case_id": cid, "person": ""}, actor=STAFF)
+            self.assertTrue(r["ok"], r)
+        finally:
+            self.s.start("membership")
+        self.assertNotIn("assigned", self.s.ok("complaints", "complaint.get", {"case_id": cid}))
+        self.s.ok("complaints", "complaint.assign", {"case_id": cid, "person": "lena"}, actor=STAFF)
 
     def test_bad_input_is_named_and_changes_nothing(self):
         cid = self.submit("textile", "Something")

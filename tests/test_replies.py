@@ -166,6 +166,10 @@ class Replies(unittest.TestCase):
              actor={"role": "company", "org": org, "person": person["username"]})
         call("membership", "account.logout", {"session": signed_in["session"]}, actor=gateway)
         call("membership", "account.list", {"org": org}, actor=company)
+        call("membership", "account.get", {"username": person["username"]})
+        call("membership", "account.get", {"username": person["username"]}, actor={"role": "service"})
+        call("membership", "account.create", {"username": "lena", "name": "Lena", "email": "lena@replies.example",
+                                              "role": "committee"})
         call("membership", "account.reset", {"username": person["username"], "what": "totp"})
         call("membership", "account.disable", {"username": person["username"]}, actor=company)
 

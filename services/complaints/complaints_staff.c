@@ -1,10 +1,12 @@
 /*  complaints_staff: what the secretariat and the committee do with cases beside moving them:
-    give a case to a person (complaint.assign, lua/complaint_assign.lua), write internal notes
+    give a case to a person (complaint.assign, lua/complaint_assign.lua; membership's account.get
+    says first that she is staff), write internal notes
     (complaint.note, lua/complaint_internal_note.lua) and take a covenant's cases away as CSV
     (complaint.export, audited). None of it is ever shown to a company or a complainant.
 */
 #include "complaints_server.h"
 #include "catalogue_complaints.h"
+#include "imvo_client.h"
 
 #include <time.h>
 
@@ -23,6 +25,50 @@ s_case (const imvo_value_t *id, char *covenant, size_t size, imvo_args_t *keys, 
     return 0;
 }
 
+//  A case goes only to a person who can work on it: an account of the secretariat or the
+//  committee that is not disabled (a pending one is: her account was made, she signs in later).
+//  Accounts are membership's, which complaints' Redis user cannot read, so it asks membership
+//  (account.get) on this worker thread. Accounts name no covenant: any committee member may be
+//  given a case of any covenant. 0 when she may, else -1 with the error naming person; when
+//  membership does not answer, unavailable: a case is never given to someone unchecked.
+static int
+s_assignable (const char *person, imvo_reply_t *reply)
+{
+    imvo_client_t *membership = imvo_client_new_service ("membership", 1500, 2);
+    if (!membership)
+        return imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "person", "cannot reach membership to check person; nothing changed");
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 1);
+    imvo_pack_kv_str (&pk, "username", person);
+    imvo_response_t resp;
+    int rc = imvo_client_call (membership, "account.get", NULL, body.data, body.size, &resp);
+    msgpack_sbuffer_destroy (&body);
+    if (rc == 0 && resp.ok) {
+        const msgpack_object *role = imvo_map_get (resp.body, "role");
+        if (!imvo_obj_streq (role, "secretariat") && !imvo_obj_streq (role, "committee"))
+            rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "person",
+                                  "person '%s' is not of the secretariat or the committee: a case goes only to them", person);
+        else
+        if (imvo_obj_streq (imvo_map_get (resp.body, "status"), "disabled"))
+            rc = imvo_reply_fail (reply, IMVO_ERR_INVALID_ARGUMENT, "person", "the account of person '%s' is disabled", person);
+    }
+    else
+    if (rc == 0 && resp.err.code == IMVO_ERR_NOT_FOUND)
+        rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "person", "no account has the username '%s'", person);
+    else {
+        zsys_warning ("membership did not say who %s is (account.get): %s", person,
+                      rc ? resp.err.message : imvo_err_name (resp.err.code));
+        rc = imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "person",
+                              "membership did not answer, so person could not be checked; nothing changed, try again");
+    }
+    imvo_response_release (&resp);
+    imvo_client_destroy (&membership);
+    return rc;
+}
+
 int
 complaints_assign (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
@@ -30,6 +76,11 @@ complaints_assign (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_
     imvo_args_t keys, args;
     if (s_case (&f [COMPLAINT_ASSIGN_CASE_ID], covenant, sizeof covenant, &keys, reply))
         return -1;
+    const char *person = f [COMPLAINT_ASSIGN_PERSON].str;
+    if (*person && s_assignable (person, reply)) {
+        imvo_args_release (&keys);
+        return -1;
+    }
     imvo_named_t named;
     imvo_named_init (&named, req->type);
     imvo_named_fmt (&named, "prefix", "imvo:complaints:{%s}", covenant);

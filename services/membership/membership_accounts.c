@@ -1,5 +1,5 @@
-/*  membership_accounts: the accounts of persons (account.*): create, enroll, list, disable,
-    reset; and what the account files share: the password library and the tokens. Their
+/*  membership_accounts: the accounts of persons (account.*): create, enroll, list, get,
+    disable, reset; and what the account files share: the password library and the tokens. Their
     sessions (login, session, logout, password) are membership_sessions.c's.
 
     Keys (hash tag {accounts}):
@@ -282,6 +282,37 @@ membership_account_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_
     (void) req;
     return membership_read_tagged (ctx, "account_read", ACCOUNT_TAG, "all", "list",
                                    membership_opt (&f [ACCOUNT_LIST_ORG]), NULL, reply);
+}
+
+//  account.get: one account's username, name, role, org (when it has one) and status, read
+//  with one HMGET; never its e-mail or secrets. Complaints asks it before it gives a case to a
+//  person (complaint.assign).
+int
+membership_account_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
+{
+    (void) req;
+    const char *username = f [ACCOUNT_GET_USERNAME].str;
+    redisReply *r = imvo_redis_cmd (ctx->redis, "HMGET " ACCOUNT_PREFIX ":account:%s username name role org status", username);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 5)
+        return imvo_redis_fail_free (r, reply);
+    int rc = 0;
+    if (r->element [0]->type != REDIS_REPLY_STRING)
+        rc = imvo_reply_fail (reply, IMVO_ERR_NOT_FOUND, "username", "no account has this username");
+    else {
+        const char *value [5];
+        for (int i = 0; i < 5; i++)
+            value [i] = r->element [i]->type == REDIS_REPLY_STRING ? r->element [i]->str : "";
+        msgpack_packer *pk = imvo_reply_pk (reply);
+        msgpack_pack_map (pk, *value [3] ? 5 : 4);
+        imvo_pack_kv_str (pk, "username", value [0]);
+        imvo_pack_kv_str (pk, "name", value [1]);
+        imvo_pack_kv_str (pk, "role", value [2]);
+        if (*value [3])
+            imvo_pack_kv_str (pk, "org", value [3]);
+        imvo_pack_kv_str (pk, "status", value [4]);
+    }
+    freeReplyObject (r);
+    return rc;
 }
 
 int

@@ -34,6 +34,8 @@ int membership_account_password (imvo_ctx_t *ctx, const imvo_request_t *req, con
                                  imvo_reply_t *reply);
 int membership_account_list (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
                              imvo_reply_t *reply);
+int membership_account_get (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
+                            imvo_reply_t *reply);
 int membership_account_disable (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,
                                 imvo_reply_t *reply);
 int membership_account_reset (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f,

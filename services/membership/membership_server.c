@@ -161,6 +161,7 @@ static const imvo_handler_t s_handlers [] = {
     { "account.logout", membership_account_logout },
     { "account.password", membership_account_password },
     { "account.list", membership_account_list },
+    { "account.get", membership_account_get },
     { "account.disable", membership_account_disable },
     { "account.reset", membership_account_reset },
     { NULL, NULL },
