@@ -196,8 +196,9 @@ const msgpack_object *staff_orgs_name (staff_orgs_t *self, const char *covenant,
 //  The name of org in list (an array of maps with org_id and name: member.list's, org.list's,
 //  member.associated's), or NULL.
 const msgpack_object *staff_org_find (const msgpack_object *list, const msgpack_object *org);
-//  An org by its name with its id as the title, or its id when the name is not known; a list
-//  of orgs (an array of ids) so, separated by commas.
+//  An org by its name with its id as the title (and after the name too when another org of the
+//  covenant bears it), or its id when the name is not known; a list of orgs (an array of ids)
+//  so, separated by commas.
 void staff_orgs_show (staff_orgs_t *self, portal_buf_t *b, const char *covenant, const msgpack_object *org);
 void staff_org_named (portal_buf_t *b, const msgpack_object *org, const msgpack_object *name);
 void staff_orgs_show_list (staff_orgs_t *self, portal_buf_t *b, const char *covenant, const msgpack_object *orgs);

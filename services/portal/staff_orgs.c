@@ -90,10 +90,35 @@ staff_orgs_name (staff_orgs_t *self, const char *covenant, const msgpack_object 
     return name;
 }
 
+//  Whether another org than org in list bears name. O(n): a page of 100 rows against 1000
+//  members, some microseconds.
+static bool
+s_name_taken (const msgpack_object *list, const msgpack_object *name, const msgpack_object *org)
+{
+    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
+        const msgpack_object *other = imvo_map_get (&list->via.array.ptr [i], "name");
+        const msgpack_object *id = imvo_map_get (&list->via.array.ptr [i], "org_id");
+        if (other && id && msgpack_object_equal (*other, *name) && !msgpack_object_equal (*id, *org))
+            return true;
+    }
+    return false;
+}
+
+//  A name two orgs of the covenant share (its members, or the companies its trade associations
+//  list) gets the org's id after it, as the selects have it (staff_org_name_of): two rows of
+//  the queue must not look the same when they are about two companies.
 void
 staff_orgs_show (staff_orgs_t *self, portal_buf_t *b, const char *covenant, const msgpack_object *org)
 {
-    staff_org_named (b, org, staff_orgs_name (self, covenant, org));
+    const msgpack_object *name = staff_orgs_name (self, covenant, org);
+    staff_org_named (b, org, name);
+    staff_orgs_covenant_t *c = name ? s_covenant (self, covenant) : NULL;
+    if (c && (s_name_taken (staff_orgs_members (self, covenant), name, org)
+          || (c->associated_state == 1 && s_name_taken (imvo_map_get (c->associated.body, "companies"), name, org)))) {
+        portal_buf_add (b, " (");
+        portal_buf_obj (b, org);
+        portal_buf_add (b, ")");
+    }
 }
 
 void
