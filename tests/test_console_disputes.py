@@ -150,6 +150,20 @@ class DisputesConsole(test_console.PortalSystem):
         self.assertIn('id="no-covenant"', page)
         self.assertNotIn('action="/staff/disputes/file"', page)
 
+    def test_the_error_box_links_only_to_a_field_on_the_page(self):
+        # A company no longer a party posts the form it had: complaints refuses its claimant,
+        # shown at the respondent, but its page has no form; the box linked to #respondent.
+        b = self.party(self.supporter)
+        page = b.get("/staff/disputes").page
+        r = self.form(b, page)
+        self.assertEqual(r.status, 400, r.page[-800:])
+        self.assertIn('id="no-covenant"', r.page)
+        self.assertNotIn('id="respondent"', r.page)
+        box = re.search(r'<div class="error" role="alert" id="form-error">.*?</div>', r.page, re.S).group(0)
+        self.assertIn("must be current parties", box)
+        self.assertNotIn("<a ", box)
+        # A field the page has is still linked (test_wrong_input_is_named_at_its_field_and_kept).
+
     def test_hostile_names_and_bytes(self):
         """Organisation names are the companies' own words: every page that shows them escapes
         them. Hostile form input (overlong, invalid UTF-8, a line break in a line, a NUL, a foreign

@@ -155,6 +155,34 @@ s_text (portal_buf_t *b, const s_form_t *f, const char *id, const char *label, c
     }
 }
 
+//  Ends the page, with the box saying what is wrong (f->bad) put in at error_at, before the
+//  form: it links to the wrong field only when the page made has it (id="<field>" after
+//  error_at), else says it in plain text. A company that is no longer a party, or a covenant
+//  whose parties cannot be read, gets no form, and a covenant of one choice no select: a link
+//  there would go nowhere.
+static enum MHD_Result
+s_end (staff_t *x, portal_buf_t *b, const s_form_t *f, size_t error_at, unsigned status)
+{
+    if (!f->bad)
+        return staff_page_end (x, b, status);
+    char id [64];
+    snprintf (id, sizeof id, "id=\"%s\"", f->bad);
+    bool here = strstr (b->data + error_at, id) != NULL;
+    portal_buf_t page;
+    portal_buf_init (&page);
+    portal_buf_raw (&page, b->data, error_at);
+    portal_buf_add (&page, "<div class=\"error\" role=\"alert\" id=\"form-error\"><p>%s</p><p>",
+                    TR (x, "Het geschil is niet ingediend; er is niets veranderd.",
+                        "The dispute was not filed; nothing was changed."));
+    if (here)
+        portal_buf_add (&page, "<a href=\"#%s\">", f->bad);
+    portal_buf_str (&page, f->why);
+    portal_buf_add (&page, "%s</p></div>", here ? "</a>" : "");
+    portal_buf_raw (&page, b->data + error_at, b->len - error_at);
+    portal_buf_release (b);
+    return staff_page_end (x, &page, status);
+}
+
 //  The page: the covenant chosen, the form (f: as posted, with what is wrong) and, for a
 //  company, its open disputes; status 200, or 400 after a refusal.
 static enum MHD_Result
@@ -194,13 +222,7 @@ s_page (staff_t *x, const s_form_t *f, unsigned status)
                         "A dispute is a conflict between two parties of a covenant, for instance about an agreement "
                         "that is not kept. The complaints committee handles it by the same procedure as a complaint; "
                         "both parties respond and follow the case."));
-    if (f->bad) {
-        portal_buf_add (&b, "<div class=\"error\" role=\"alert\" id=\"form-error\"><p>%s</p><p><a href=\"#%s\">",
-                        TR (x, "Het geschil is niet ingediend; er is niets veranderd.",
-                            "The dispute was not filed; nothing was changed."), f->bad);
-        portal_buf_str (&b, f->why);
-        portal_buf_add (&b, "</a></p></div>");
-    }
+    size_t error_at = b.len;            //  where the error box goes, once the page is made (s_end)
     if (!covenant [0]) {
         portal_buf_add (&b, "<p class=\"error\" id=\"no-covenant\">%s</p>",
                         company ? TR (x, "Uw organisatie is van geen enkel convenant een partij; alleen partijen "
@@ -213,7 +235,7 @@ s_page (staff_t *x, const s_form_t *f, unsigned status)
             imvo_response_release (&org);
         }
         imvo_response_release (&cov);
-        return staff_page_end (x, &b, status);          //  a refused POST stays a refusal
+        return s_end (x, &b, f, error_at, status);      //  a refused POST stays a refusal
     }
     //  (The contact person: a company's person herself by default; the secretariat types the party's.)
     //  Step 1: the covenant (a GET form: its parties fill the selects below), when there is a
@@ -295,7 +317,7 @@ s_page (staff_t *x, const s_form_t *f, unsigned status)
     imvo_response_release (&cov);
     if (company)
         imvo_response_release (&org);
-    return staff_page_end (x, &b, status);
+    return s_end (x, &b, f, error_at, status);
 }
 
 //  Our own checks of the posted form: false with the field and why in f when one is wrong.
