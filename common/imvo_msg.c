@@ -263,6 +263,16 @@ imvo_pack_kv_str (msgpack_packer *pk, const char *key, const char *value)
 }
 
 void
+imvo_pack_one_str (msgpack_sbuffer *body, const char *key, const char *value)
+{
+    msgpack_sbuffer_init (body);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, body, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 1);
+    imvo_pack_kv_str (&pk, key, value);
+}
+
+void
 imvo_pack_kv_int (msgpack_packer *pk, const char *key, int64_t value)
 {
     imvo_pack_str (pk, key);

@@ -53,6 +53,9 @@ void imvo_pack_strn (msgpack_packer *pk, const char *s, size_t len);
 void imvo_pack_kv_str (msgpack_packer *pk, const char *key, const char *value);   //  NULL -> nil
 void imvo_pack_kv_int (msgpack_packer *pk, const char *key, int64_t value);
 void imvo_pack_kv_bool (msgpack_packer *pk, const char *key, bool value);
+//  A request body of one string field, {key: value}, into body (initialised here; the caller
+//  destroys it): what most calls of one daemon to another send.
+void imvo_pack_one_str (msgpack_sbuffer *body, const char *key, const char *value);
 
 //  Writes obj as JSON (strings escaped, binary as base16) into a malloc'd string; caller frees.
 //  indent > 0 pretty-prints.

@@ -51,11 +51,7 @@ s_link (imvo_ctx_t *ctx, imvo_client_t *membership, const char *covenant, const 
     snprintf (case_id, sizeof case_id, "%.*s", (int) (space - entry), entry);
     snprintf (location, sizeof location, "%s", space + 1);
     msgpack_sbuffer body;
-    msgpack_sbuffer_init (&body);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 1);
-    imvo_pack_kv_str (&pk, "location_id", location);
+    imvo_pack_one_str (&body, "location_id", location);
     imvo_response_t resp;
     int rc = imvo_client_call (membership, "location.sourcing", NULL, body.data, body.size, &resp);
     msgpack_sbuffer_destroy (&body);

@@ -38,11 +38,7 @@ s_assignable (const char *person, imvo_reply_t *reply)
     if (!membership)
         return imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "person", "cannot reach membership to check person; nothing changed");
     msgpack_sbuffer body;
-    msgpack_sbuffer_init (&body);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 1);
-    imvo_pack_kv_str (&pk, "username", person);
+    imvo_pack_one_str (&body, "username", person);
     imvo_response_t resp;
     int rc = imvo_client_call (membership, "account.get", NULL, body.data, body.size, &resp);
     msgpack_sbuffer_destroy (&body);

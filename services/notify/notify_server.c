@@ -322,11 +322,7 @@ s_inbox_by_receipt (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
     imvo_client_set_attempts (complaints, 2);
     imvo_client_set_actor (complaints, "complainant", NULL);
     msgpack_sbuffer body;
-    msgpack_sbuffer_init (&body);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 1);
-    imvo_pack_kv_str (&pk, "receipt", f [BY_RECEIPT_RECEIPT].str);
+    imvo_pack_one_str (&body, "receipt", f [BY_RECEIPT_RECEIPT].str);
     imvo_response_t resp;
     char recipient [NOTIFY_RECIPIENT_MAX] = "complainant:";
     int rc = imvo_client_call (complaints, "complaint.status", NULL, body.data, body.size, &resp);

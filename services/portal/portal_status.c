@@ -56,11 +56,7 @@ portal_status (struct MHD_Connection *c, portal_req_t *r, portal_lang_t lang, co
             msgpack_sbuffer_destroy (&message);
         }
         msgpack_sbuffer body;
-        msgpack_sbuffer_init (&body);
-        msgpack_packer pk;
-        msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-        msgpack_pack_map (&pk, 1);
-        imvo_pack_kv_str (&pk, "receipt", receipt);
+        imvo_pack_one_str (&body, "receipt", receipt);
         imvo_response_t st;
         int rc = portal_call ("complaints", "complaint.status", body.data, body.size, &st);
         if (rc == 0 && st.ok) {

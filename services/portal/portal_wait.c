@@ -43,11 +43,7 @@ portal_intake_outcome (const char *key, int timeout_ms, char state [16], char re
     snprintf (state, 16, "pending");
     receipt [0] = error [0] = 0;
     msgpack_sbuffer body;
-    msgpack_sbuffer_init (&body);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 1);
-    imvo_pack_kv_str (&pk, "key", key);
+    imvo_pack_one_str (&body, "key", key);
     imvo_response_t resp;
     if (portal_call_within ("complaints", "complaint.intake_result", body.data, body.size, timeout_ms, 1, &resp) == 0
     &&  resp.ok) {

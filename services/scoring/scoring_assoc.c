@@ -31,11 +31,7 @@ scoring_assoc_append (const char *covenant, msgpack_sbuffer *parties)
         return -1;
     }
     msgpack_sbuffer body;
-    msgpack_sbuffer_init (&body);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 1);
-    imvo_pack_kv_str (&pk, "covenant", covenant);
+    imvo_pack_one_str (&body, "covenant", covenant);
     imvo_response_t resp;
     int rc = imvo_client_call (membership, "member.associated", NULL, body.data, body.size, &resp) == 0 && resp.ok ? 0 : -1;
     if (rc)
