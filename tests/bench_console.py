@@ -95,13 +95,14 @@ def redis_commands(s, requests):
                      for usec, name, calls in sorted(stats, reverse=True)[:6])
 
 
-def accounts(s, n, role="secretariat"):
-    """n enrolled persons of role: [(username, TOTP secret)]."""
+def accounts(s, n, role="secretariat", org=None):
+    """n enrolled persons of role (of the org, for a company): [(username, TOTP secret)]."""
     out = []
     for _ in range(n):
         user = "b.%s" % uuid.uuid4().hex[:10]
-        made = s.ok("membership", "account.create", {"username": user, "name": "Bench Person",
-                                                     "email": user + "@example.org", "role": role})
+        made = s.ok("membership", "account.create", dict({"username": user, "name": "Bench Person",
+                                                          "email": user + "@example.org", "role": role},
+                                                         **({"org": org} if org else {})))
         got = s.ok("membership", "account.enroll", {"enroll_token": made["enroll_token"], "password": PASSWORD},
                    actor=False)
         out.append((user, got["totp_secret"]))
@@ -136,7 +137,7 @@ async def sign_in_all(port, persons, concurrency):
     return results
 
 
-async def browse(port, path, session, until, latencies, errors, sizes):
+async def browse(port, path, session, until, latencies, errors, sizes, expect=b""):
     conn = Conn(port)
     try:
         while time.monotonic() < until:
@@ -146,14 +147,16 @@ async def browse(port, path, session, until, latencies, errors, sizes):
             sizes.append(len(data))
             if status != 200:
                 errors.append(status)
+            elif expect not in data:        # a 200 that is not the page (bench_pages.py checks its h1)
+                errors.append("200 without %s" % expect.decode())
     finally:
         conn.close()
 
 
-async def run(port, path, sessions, visitors, seconds):
+async def run(port, path, sessions, visitors, seconds, expect=b""):
     until = time.monotonic() + seconds
     latencies, errors, sizes = [], [], []
-    await asyncio.gather(*[browse(port, path, sessions[i % len(sessions)], until, latencies, errors, sizes)
+    await asyncio.gather(*[browse(port, path, sessions[i % len(sessions)], until, latencies, errors, sizes, expect)
                            for i in range(visitors)])
     return latencies, errors, sizes
 
