@@ -2,6 +2,7 @@
 #include "imvo_client.h"
 #include "imvo_config.h"
 #include "imvo_curve.h"
+#include "imvo_service.h"
 
 #include <czmq.h>
 
@@ -143,6 +144,16 @@ imvo_client_call_as (imvo_client_t *self, const char *type, const char *key, con
     msgpack_sbuffer_init (&req);
     imvo_request_pack_as (&req, id, type, key ? key : id, role && *role ? role : NULL, org && *org ? org : NULL,
                           person, body, body_len);
+    //  A daemon's client follows it: looked up again at each call (IMVO_<NAME>_ENDPOINT, an
+    //  address, or @file read now), and a daemon that moved gets a fresh socket. A client kept
+    //  long (imvo_ctx_client, the portal's) never asks the old port, which another process may
+    //  have taken meanwhile.
+    char now [sizeof self->endpoint];
+    if (self->service [0] && imvo_config_endpoint (self->service, now, sizeof now) == 0
+    &&  strcmp (now, self->endpoint)) {
+        memcpy (self->endpoint, now, sizeof now);
+        zsock_destroy (&self->sock);
+    }
     int rc = -1;
     for (int attempt = 0; attempt < self->attempts && rc < 0; attempt++) {
         if (!self->sock && !(self->sock = s_connect (self)))
@@ -190,4 +201,33 @@ imvo_client_call_as (imvo_client_t *self, const char *type, const char *key, con
                         "no reply from %s to %s after %d attempts of %d ms",
                         self->endpoint, type, self->attempts, self->timeout_ms);
     return rc;
+}
+
+//  --- a thread's kept clients (imvo_service.h) ------------------------------------------------
+
+static const char *const s_daemons [IMVO_CTX_CLIENTS] = { "membership", "complaints", "scoring", "notify" };
+
+imvo_client_t *
+imvo_ctx_client (imvo_ctx_t *ctx, const char *service, int timeout_ms, int attempts)
+{
+    int i = 0;
+    while (i < IMVO_CTX_CLIENTS && !streq (s_daemons [i], service))
+        i++;
+    if (i == IMVO_CTX_CLIENTS)
+        return NULL;
+    if (!ctx->clients [i])
+        ctx->clients [i] = imvo_client_new_service (service, timeout_ms, attempts);
+    if (ctx->clients [i]) {
+        imvo_client_set_timeout (ctx->clients [i], timeout_ms);
+        imvo_client_set_attempts (ctx->clients [i], attempts);
+        imvo_client_set_actor (ctx->clients [i], "service", NULL);
+    }
+    return ctx->clients [i];
+}
+
+void
+imvo_ctx_clients_destroy (imvo_ctx_t *ctx)
+{
+    for (int i = 0; i < IMVO_CTX_CLIENTS; i++)
+        imvo_client_destroy (&ctx->clients [i]);
 }

@@ -23,6 +23,7 @@ s_ctx_init (imvo_ctx_t *ctx, const imvo_jobs_args_t *a)
 static void
 s_ctx_destroy (imvo_ctx_t *ctx)
 {
+    imvo_ctx_clients_destroy (ctx);
     zsock_destroy (&ctx->events);
     imvo_redis_destroy (&ctx->redis);
 }

@@ -131,6 +131,7 @@ s_serve (const imvo_service_def_t *def, const char *bind_arg, const char *events
     }
     if (def->on_start && redis_up && def->on_start (&main_ctx)) {
         zsys_error ("start-up of %s failed", def->name);
+        imvo_ctx_clients_destroy (&main_ctx);
         imvo_redis_destroy (&main_ctx.redis);
         free (s);
         if (pipe)
@@ -151,6 +152,7 @@ s_serve (const imvo_service_def_t *def, const char *bind_arg, const char *events
             &&  msg->fields [i].max > max_msg) {
                 zsys_error ("%s.%s may be %lld bytes, but IMVO_MAX_MSG_BYTES is %ld: raise it",
                             h->type, msg->fields [i].name, (long long) msg->fields [i].max, max_msg);
+                imvo_ctx_clients_destroy (&main_ctx);
                 imvo_redis_destroy (&main_ctx.redis);
                 free (s);
                 if (pipe)
@@ -234,6 +236,7 @@ s_serve (const imvo_service_def_t *def, const char *bind_arg, const char *events
     zactor_destroy (&background);
     for (int i = 0; i < njobs; i++)
         zactor_destroy (&jobs [i]);
+    imvo_ctx_clients_destroy (&background_ctx);
     zsock_destroy (&background_ctx.events);
     imvo_redis_destroy (&background_ctx.redis);
     for (int i = 0; i < nconsumers; i++)
@@ -249,6 +252,7 @@ cleanup:
     zsock_destroy (&backend);
     zsock_destroy (&frontend);
     zactor_destroy (&auth);
+    imvo_ctx_clients_destroy (&main_ctx);
     imvo_redis_destroy (&main_ctx.redis);
     zsys_info ("%s stopped", def->name);
     free (s);

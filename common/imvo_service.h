@@ -36,6 +36,8 @@
 
 typedef struct _imvo_service_t imvo_service_t;
 
+#define IMVO_CTX_CLIENTS 4      //  the daemons a handler may ask (membership, complaints, scoring, notify)
+
 //  What a handler works with: one per worker thread, never shared.
 typedef struct {
     imvo_service_t *service;    //  the runtime (for counters)
@@ -44,12 +46,20 @@ typedef struct {
     zsock_t *events;            //  PUSH to the runtime's PUB socket (use imvo_outbox_commit)
     void *state;                //  the def's state pointer
     int worker;                 //  worker number, 0-based
-    void *local;                //  a handler's per-thread object (e.g. a client), or NULL
-    void (*local_free) (void **local_p);    //  how the runtime destroys local at the end
+    struct _imvo_client_t *clients [IMVO_CTX_CLIENTS];  //  imvo_ctx_client's, made on first use
     struct _imvo_call_t *call;  //  where imvo_script_call may park its call; NULL: run now
     int call_room;              //  more slots after *call for further calls (an event handler
                                 //  that writes to several hash tags); 0: one call parks
 } imvo_ctx_t;
+
+//  This thread's client of another daemon (membership, complaints, scoring or notify), as the
+//  actor `service`: made on first use and kept with its CURVE session until the thread's
+//  context ends (imvo_ctx_clients_destroy), not one socket and handshake a request; timeout_ms
+//  per attempt and attempts are this call's. NULL for another name, or when it cannot be made.
+//  Never destroyed by the caller.
+struct _imvo_client_t *imvo_ctx_client (imvo_ctx_t *ctx, const char *service, int timeout_ms, int attempts);
+//  Closes the context's clients (the runtime, when the thread's context ends).
+void imvo_ctx_clients_destroy (imvo_ctx_t *ctx);
 
 //  Turns a script's result into the reply, and frees r (NULL: Redis was unreachable).
 //  0, or -1 with the error in reply. imvo_outbox_commit and imvo_packed_done are two.

@@ -199,8 +199,7 @@ imvo_worker_actor (zsock_t *pipe, void *args)
     free (b.calls);
     free (b.replies);
     free (b.audit);
-    if (ctx.local && ctx.local_free)
-        ctx.local_free (&ctx.local);
+    imvo_ctx_clients_destroy (&ctx);
     zpoller_destroy (&poller);
     zsock_destroy (&ctx.events);
     zsock_destroy (&dealer);

@@ -121,7 +121,7 @@ complaints_link_queue_run (imvo_ctx_t *ctx)
         redisReply *r = imvo_redis_cmd (ctx->redis, "ZRANGE imvo:complaints:{%s}:to_link 0 %d", covenant, S_STEP - 1);
         for (size_t j = 0; !away && r && r->type == REDIS_REPLY_ARRAY && j < r->elements; j++) {
             if (!membership)
-                membership = imvo_client_new_service ("membership", 2000, 1);
+                membership = imvo_ctx_client (ctx, "membership", 2000, 1);
             if (!membership || s_link (ctx, membership, covenant, r->element [j]->str))
                 away = true;
         }
@@ -130,7 +130,6 @@ complaints_link_queue_run (imvo_ctx_t *ctx)
     }
     if (away)
         s_quiet_until = imvo_now_ms () + S_BACKOFF_MS;
-    imvo_client_destroy (&membership);
     zlist_destroy (&covenants);
 }
 

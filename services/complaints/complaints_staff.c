@@ -32,9 +32,9 @@ s_case (const imvo_value_t *id, char *covenant, size_t size, imvo_args_t *keys, 
 //  given a case of any covenant. 0 when she may, else -1 with the error naming person; when
 //  membership does not answer, unavailable: a case is never given to someone unchecked.
 static int
-s_assignable (const char *person, imvo_reply_t *reply)
+s_assignable (imvo_ctx_t *ctx, const char *person, imvo_reply_t *reply)
 {
-    imvo_client_t *membership = imvo_client_new_service ("membership", 1500, 2);
+    imvo_client_t *membership = imvo_ctx_client (ctx, "membership", 1500, 2);
     if (!membership)
         return imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "person", "cannot reach membership to check person; nothing changed");
     msgpack_sbuffer body;
@@ -61,7 +61,6 @@ s_assignable (const char *person, imvo_reply_t *reply)
                               "membership did not answer, so person could not be checked; nothing changed, try again");
     }
     imvo_response_release (&resp);
-    imvo_client_destroy (&membership);
     return rc;
 }
 
@@ -73,7 +72,7 @@ complaints_assign (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_
     if (s_case (&f [COMPLAINT_ASSIGN_CASE_ID], covenant, sizeof covenant, &keys, reply))
         return -1;
     const char *person = f [COMPLAINT_ASSIGN_PERSON].str;
-    if (*person && s_assignable (person, reply)) {
+    if (*person && s_assignable (ctx, person, reply)) {
         imvo_args_release (&keys);
         return -1;
     }

@@ -118,7 +118,7 @@ s_build_views (imvo_ctx_t *ctx, int timeout_ms)
         atomic_store (&s_state.views_ready, 1);
         return 0;
     }
-    imvo_client_t *membership = imvo_client_new_service ("membership", timeout_ms, 1);
+    imvo_client_t *membership = imvo_ctx_client (ctx, "membership", timeout_ms, 1);
     if (!membership)
         return -1;
     imvo_response_t resp;
@@ -139,7 +139,6 @@ s_build_views (imvo_ctx_t *ctx, int timeout_ms)
         }
     }
     imvo_response_release (&resp);
-    imvo_client_destroy (&membership);
     if (rc == 0) {
         redisReply *r = imvo_redis_cmd (ctx->redis, "SET %s 1", S_VIEWS_BUILT);
         if (r)

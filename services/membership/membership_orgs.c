@@ -92,7 +92,7 @@ s_pack_across (imvo_ctx_t *ctx, const char *org, msgpack_packer *pk)
     msgpack_packer_init (&mpk, &mem, msgpack_sbuffer_write);
     msgpack_packer_init (&opk, &open, msgpack_sbuffer_write);
     uint32_t nmem = 0, nopen = 0;
-    imvo_client_t *complaints = imvo_client_new_service ("complaints", 1500, 1);
+    imvo_client_t *complaints = imvo_ctx_client (ctx, "complaints", 1500, 1);
     for (size_t i = 0; codes && codes->type == REDIS_REPLY_ARRAY && i < codes->elements; i++) {
         const char *cov = codes->element [i]->str;
         redisReply *m = imvo_redis_cmd (ctx->redis, "HMGET imvo:membership:{%s}:member:%s role status since left_on",
@@ -140,7 +140,6 @@ s_pack_across (imvo_ctx_t *ctx, const char *org, msgpack_packer *pk)
     imvo_pack_str (pk, "open_cases");
     msgpack_pack_map (pk, nopen);
     msgpack_sbuffer_write (pk->data, open.data, open.size);
-    imvo_client_destroy (&complaints);
     msgpack_sbuffer_destroy (&mem);
     msgpack_sbuffer_destroy (&open);
     if (codes)

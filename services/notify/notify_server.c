@@ -317,9 +317,9 @@ static int
 s_inbox_by_receipt (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value_t *f, imvo_reply_t *reply)
 {
     (void) req;
-    imvo_client_t *complaints = imvo_client_new_for ("complaints");
-    imvo_client_set_timeout (complaints, 1500);
-    imvo_client_set_attempts (complaints, 2);
+    imvo_client_t *complaints = imvo_ctx_client (ctx, "complaints", 1500, 2);
+    if (!complaints)
+        return imvo_reply_fail (reply, IMVO_ERR_UNAVAILABLE, "receipt", "cannot reach complaints to check the receipt");
     imvo_client_set_actor (complaints, "complainant", NULL);
     msgpack_sbuffer body;
     imvo_pack_one_str (&body, "receipt", f [BY_RECEIPT_RECEIPT].str);
@@ -337,7 +337,6 @@ s_inbox_by_receipt (imvo_ctx_t *ctx, const imvo_request_t *req, const imvo_value
                               "complaints did not answer, so the receipt cannot be checked; try again shortly");
     imvo_response_release (&resp);
     msgpack_sbuffer_destroy (&body);
-    imvo_client_destroy (&complaints);
     return rc;
 }
 
