@@ -25,9 +25,7 @@ class CollectiveBrowser(test_collective_console.CollectivePages):
 
     @classmethod
     def setUpClass(cls):
-        script = test_portal.playwright()           # playwright-core and axe-core, once per machine
-        cls.script = os.path.join(os.path.dirname(script), "collective.mjs")
-        os.makedirs(SHOTS, exist_ok=True)
+        cls.script = test_portal.journey("collective.mjs")
         super().setUpClass()
 
     def journey(self, step, role, *args, org=None):

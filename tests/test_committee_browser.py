@@ -21,8 +21,7 @@ class CommitteeBrowser(committee.CommitteeSystem):
 
     @classmethod
     def setUpClass(cls):
-        cls.script = os.path.join(os.path.dirname(test_portal.playwright()), "committee.mjs")
-        os.makedirs(SHOTS, exist_ok=True)
+        cls.script = test_portal.journey("committee.mjs")
         super().setUpClass()
 
     browser = test_console_browser.ConsoleBrowser.browser     # node SCRIPT STEP BASE SHOTS ARGS...: its JSON

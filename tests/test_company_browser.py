@@ -25,8 +25,7 @@ class CompanyBrowser(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.script = os.path.join(os.path.dirname(test_portal.playwright()), "company.mjs")
-        os.makedirs(SHOTS, exist_ok=True)
+        cls.script = test_portal.journey("company.mjs")
         s = cls.s = System(["complaints", "notify", "scoring"], curve=True).__enter__()
         cls.mon = s.cert("monitoring", "monitoring")
         cls.committee = s.cert("committee", "committee")

@@ -18,8 +18,7 @@ from test_portal import SHOTS
 
 
 def console_script():
-    script = test_portal.playwright()           # playwright-core and axe-core, once per machine
-    return os.path.join(os.path.dirname(script), "console.mjs")
+    return test_portal.journey("console.mjs")
 
 
 class ConsoleBrowser(test_console.ConsoleSystem):
@@ -27,7 +26,6 @@ class ConsoleBrowser(test_console.ConsoleSystem):
     @classmethod
     def setUpClass(cls):
         cls.script = console_script()
-        os.makedirs(SHOTS, exist_ok=True)
         super().setUpClass()
 
     def browser(self, *args):

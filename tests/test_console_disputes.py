@@ -15,7 +15,9 @@ from harness import member
 GESCHILLEN = "Onafhankelijke klachten- en geschillenmechanisme ingesteld en procedures gepubliceerd"
 
 
-class DisputesConsole(test_console.PortalSystem):
+class DisputesSystem(test_console.PortalSystem):
+    """Three parties and a supporter of textile, and how a party files (the browser journey,
+    test_disputes_browser, starts from here too)."""
 
     @classmethod
     def populate(cls):
@@ -41,6 +43,9 @@ class DisputesConsole(test_console.PortalSystem):
         location = r.getheader("Location")
         query = urllib.parse.parse_qs(urllib.parse.urlparse(location).query)
         return location, query["filed"][0]
+
+
+class DisputesConsole(DisputesSystem):
 
     def test_a_party_files_a_dispute_and_follows_it(self):
         """Seed 001: "klachten- en geschillenmechanisme": a party files a dispute against

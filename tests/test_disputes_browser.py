@@ -17,19 +17,12 @@ PAGES = ("home", "form", "form-error", "filed", "case", "form-nl", "secretariat-
          "secretariat-case")
 
 
-class DisputesBrowser(test_console_disputes.DisputesConsole):
+class DisputesBrowser(test_console_disputes.DisputesSystem):
 
     @classmethod
     def setUpClass(cls):
-        cls.script = os.path.join(os.path.dirname(test_portal.playwright()), "disputes.mjs")
-        os.makedirs(SHOTS, exist_ok=True)
+        cls.script = test_portal.journey("disputes.mjs")
         super().setUpClass()
-
-    # Only the journey here: the HTTP-level tests run in test_console_disputes.
-    test_a_party_files_a_dispute_and_follows_it = test_the_secretariat_files_for_a_party = None
-    test_wrong_input_is_named_at_its_field_and_kept = test_who_may_file = test_dutch_page = None
-    test_hostile_names_and_bytes = test_parties_of_one_name_are_told_apart = None
-    test_a_case_without_its_company_costs_no_look_up = None
 
     def test_a_party_and_the_secretariat_file_disputes(self):
         party, party_secret = self.account("company", self.ngo, name="Eva de Vries")

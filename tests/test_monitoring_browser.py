@@ -25,9 +25,7 @@ class MonitoringBrowser(test_console_monitoring.MonitoringSystem):
 
     @classmethod
     def setUpClass(cls):
-        script = test_portal.playwright()           # playwright-core and axe-core, once per machine
-        cls.script = os.path.join(os.path.dirname(script), "monitoring.mjs")
-        os.makedirs(SHOTS, exist_ok=True)
+        cls.script = test_portal.journey("monitoring.mjs")
         super().setUpClass()
 
     def test_committee_starts_a_round_and_reads_the_report(self):

@@ -18,8 +18,7 @@ class PartiesBrowser(PortalSystem):
 
     @classmethod
     def setUpClass(cls):
-        cls.script = os.path.join(os.path.dirname(test_portal.playwright()), "parties.mjs")
-        os.makedirs(SHOTS, exist_ok=True)
+        cls.script = test_portal.journey("parties.mjs")
         super().setUpClass()
 
     def org(self, name, kind, role=None):

@@ -48,6 +48,13 @@ def playwright():
     return os.path.join(CACHE, "browser.mjs")
 
 
+def journey(name):
+    """The path of tests/portal/<name> (a browser journey) beside playwright-core, with the
+    screenshots' directory made: what each browser test's setUpClass needs."""
+    os.makedirs(SHOTS, exist_ok=True)
+    return os.path.join(os.path.dirname(playwright()), name)
+
+
 _RUNNER = []        # this process's run.mjs: one node and one Chromium for all its steps
 
 

@@ -22,9 +22,7 @@ class TermsBrowser(test_console_terms.TermsSystem):
 
     @classmethod
     def setUpClass(cls):
-        script = test_portal.playwright()           # playwright-core and axe-core, once per machine
-        cls.script = os.path.join(os.path.dirname(script), "terms.mjs")
-        os.makedirs(SHOTS, exist_ok=True)
+        cls.script = test_portal.journey("terms.mjs")
         super().setUpClass()
 
     def test_the_secretariat_records_dates(self):
